@@ -1,0 +1,55 @@
+import React from 'react';
+import {Box, Text} from 'ink';
+import type {Checklist, ItemStatus} from '../src/checklist.js';
+
+const MARK: Record<ItemStatus, {mark: string; color: string}> = {
+  done: {mark: '✔', color: 'green'},
+  verified: {mark: '✔', color: 'green'},
+  manual: {mark: '☐', color: 'yellow'},
+  failed: {mark: '✖', color: 'red'},
+  skipped: {mark: '–', color: 'gray'},
+};
+
+/** The end of a run: the checklist, with where its files are. */
+export function FinalView({checklist, files}: {checklist: Checklist; files: Record<string, string>}): React.ReactElement {
+  const headline =
+    checklist.outcome === 'complete'
+      ? {color: 'green', text: '✔ Setup complete and verified where possible. Hand the checklist to the customer.'}
+      : checklist.outcome === 'cancelled'
+        ? {color: 'yellow', text: '⚠ Cancelled. The checklist lists what exists now.'}
+        : {color: 'red', text: '✖ Setup not complete. The checklist says what failed and what exists now.'};
+  return (
+    <Box flexDirection="column">
+      <Text bold color={headline.color}>
+        {headline.text}
+      </Text>
+      {checklist.error ? <Text color="red">  {checklist.error.message}</Text> : null}
+      <Box flexDirection="column" marginTop={1}>
+        {checklist.items.map((item, index) => (
+          <Text key={index}>
+            <Text color={MARK[item.status].color}>{MARK[item.status].mark}</Text> {item.title}
+            {item.status === 'manual' ? <Text dimColor> (to do)</Text> : null}
+          </Text>
+        ))}
+      </Box>
+      {checklist.cleanup.length > 0 ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text>To remove what this run created:</Text>
+          {checklist.cleanup.map((command, index) => (
+            <Text key={index} color="cyan">
+              {'  '}
+              {command}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
+      <Box flexDirection="column" marginTop={1}>
+        {Object.entries(files).map(([what, file]) => (
+          <Text key={what}>
+            <Text dimColor>{what.padEnd(22)}</Text> {file}
+          </Text>
+        ))}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,23 @@
+import React from 'react';
+import type {AnswerValue, Question} from '../flows/types.js';
+import {ConfirmStep} from './ConfirmStep.js';
+import {SelectStep} from './SelectStep.js';
+import {TextStep} from './TextStep.js';
+
+interface Props {
+  question: Question;
+  isActive: boolean;
+  /** Returns an error text when the answer was refused. */
+  onAnswer: (value: AnswerValue) => string | null;
+}
+
+export function QuestionView({question, isActive, onAnswer}: Props): React.ReactElement {
+  switch (question.type) {
+    case 'select':
+      return <SelectStep prompt={question.prompt} choices={question.choices} initial={question.initial} isActive={isActive} onSubmit={value => void onAnswer(value)} />;
+    case 'confirm':
+      return <ConfirmStep prompt={question.prompt} initial={question.initial} isActive={isActive} onSubmit={value => void onAnswer(value)} />;
+    case 'text':
+      return <TextStep prompt={question.prompt} initial={question.initial} placeholder={question.placeholder} mask={question.mask} isActive={isActive} onSubmit={value => onAnswer(value)} />;
+  }
+}

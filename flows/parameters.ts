@@ -1,0 +1,80 @@
+/**
+ * The JSON parameters sent to the it-rt broker. Pure functions, so the wizard, the plan runner
+ * and --dry-run all show and send exactly the same objects.
+ */
+
+export const IT_RT_OFFERING = 'it-rt';
+export const IFLOW_PLAN = 'integration-flow';
+export const DEFAULT_ROLE = 'ESBMessaging.send';
+const DEPRECATED_GRANT = 'client_x509';
+
+/** The file the User Roles monitor's "Download JSON" gives: {"roles":["..."]}. */
+export function roleJson(role: string): {roles: string[]} {
+  return {roles: [role]};
+}
+
+/** Instance parameters (SAP's documented shape); Option 2 carries no roles. */
+export function instanceParameters(roles: string[] | null): Record<string, unknown> {
+  return {
+    ...(roles ? {roles} : {}),
+    'grant-types': ['client_credentials'],
+    'redirect-uris': [],
+  };
+}
+
+export function externalCertificateKeyParameters(leafPem: string): Record<string, unknown> {
+  // Leaf only, as one complete PEM block (SAP: "Don't enter the whole certificate chain").
+  return {'key-type': 'certificate_external', 'X.509': leafPem.trim() + '\n'};
+}
+
+export function sapGeneratedKeyParameters(validityDays: number, keyLength: number): Record<string, unknown> {
+  return {'key-type': 'certificate', validity: validityDays, 'key-length': keyLength};
+}
+
+export function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export interface InstanceAssessment {
+  /** The instance cannot serve this setup at all (another offering or plan). */
+  conflict: string | null;
+  hasDeprecatedGrant: boolean;
+  lacksClientCredentials: boolean;
+  missingRoles: string[];
+  roles: string[];
+  grantTypes: string[];
+  parametersKnown: boolean;
+  /** Parameters to send to make it fit, keeping what it has (full set: merge semantics are unconfirmed). */
+  repairedParameters: Record<string, unknown> | null;
+}
+
+/** Decides whether an existing instance fits the setup, and what an update would send. */
+export function assessInstance(
+  instance: {planName?: string; offeringName?: string; parameters: Record<string, unknown> | null},
+  wantedRoles: string[] | null,
+): InstanceAssessment {
+  const conflict =
+    (instance.offeringName && instance.offeringName !== IT_RT_OFFERING) || (instance.planName && instance.planName !== IFLOW_PLAN)
+      ? `It is an instance of ${instance.offeringName ?? '?'} / ${instance.planName ?? '?'}, not ${IT_RT_OFFERING} / ${IFLOW_PLAN}.`
+      : null;
+  const parameters = instance.parameters;
+  const roles = stringArray(parameters?.roles);
+  const grantTypes = stringArray(parameters?.['grant-types']);
+  const hasDeprecatedGrant = grantTypes.includes(DEPRECATED_GRANT);
+  const lacksClientCredentials = parameters !== null && !grantTypes.includes('client_credentials');
+  const missingRoles = parameters === null || !wantedRoles ? [] : wantedRoles.filter(role => !roles.includes(role));
+  const needsRepair = parameters !== null && (hasDeprecatedGrant || lacksClientCredentials || missingRoles.length > 0);
+  let repairedParameters: Record<string, unknown> | null = null;
+  if (needsRepair && parameters) {
+    const keptGrants = grantTypes.filter(g => g !== DEPRECATED_GRANT);
+    if (!keptGrants.includes('client_credentials')) keptGrants.unshift('client_credentials');
+    const mergedRoles = [...roles, ...missingRoles];
+    repairedParameters = {
+      ...parameters,
+      ...(mergedRoles.length > 0 ? {roles: mergedRoles} : {}),
+      'grant-types': keptGrants,
+      'redirect-uris': stringArray(parameters['redirect-uris']),
+    };
+  }
+  return {conflict, hasDeprecatedGrant, lacksClientCredentials, missingRoles, roles, grantTypes, parametersKnown: parameters !== null, repairedParameters};
+}

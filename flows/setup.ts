@@ -1,0 +1,940 @@
+/**
+ * The setup wizard: Option 1 (role-based, recommended) and Option 2 (certificate in the
+ * integration flow's sender channel), from preflight to checklist. Steps follow SAP's procedure
+ * (sap-cloud-integration.md §1-5) and the seed article.
+ */
+import {goto, type FlowDefinition} from './machine.js';
+import {
+  DEFAULT_ROLE,
+  IFLOW_PLAN,
+  IT_RT_OFFERING,
+  assessInstance,
+  externalCertificateKeyParameters,
+  instanceParameters,
+  roleJson,
+  sapGeneratedKeyParameters,
+} from './parameters.js';
+import type {ActionRecord, Answers, AnswerValue, EffectStep, FlowError, FlowState, Panel, QuestionStep, Step} from './types.js';
+import {
+  commonNameOf,
+  suggestKeyName,
+  validateEndpointPath,
+  validateInstanceName,
+  validateKeyName,
+  validateRoleName,
+  validateValidityDays,
+} from './validate.js';
+
+const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
+
+// ---------------------------------------------------------------------------------------------
+// Derived values (pure)
+
+export function chosenRole(answers: Answers): string | null {
+  if (answers.option === 'certificate-in-iflow') return null;
+  if (answers.roleChoice === 'custom') return answers.customRole?.trim() ?? null;
+  return DEFAULT_ROLE;
+}
+
+export function wantedInstanceParameters(answers: Answers): Record<string, unknown> {
+  const role = chosenRole(answers);
+  return instanceParameters(role ? [role] : null);
+}
+
+export function isOption2(state: FlowState): boolean {
+  return state.answers.option === 'certificate-in-iflow';
+}
+
+function record(state: FlowState, action: ActionRecord): FlowState {
+  return {...state, facts: {...state.facts, actions: [...state.facts.actions, action]}};
+}
+
+function trail(state: FlowState, summary: string): FlowState {
+  return {...state, trail: [...state.trail, {step: state.step, summary}]};
+}
+
+function str(value: AnswerValue): string {
+  return typeof value === 'string' ? value.trim() : String(value);
+}
+
+function leafUrlBase(state: FlowState): string | undefined {
+  return state.facts.key?.url;
+}
+
+/** The endpoint URL the live test calls: an absolute URL, or the key's url plus the path. */
+export function endpointUrl(state: FlowState, pathOrUrl: string): string {
+  if (/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
+  const base = (leafUrlBase(state) ?? '').replace(/\/+$/, '');
+  return `${base}${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`;
+}
+
+/** Paths of the certificate and key the live test uses, or null when a key must be asked for. */
+export function liveTestCredentials(state: FlowState): {certificatePath: string; privateKeyPath?: string; password?: string} | null {
+  const {answers, facts} = state;
+  if (answers.certificateSource === 'sap-generated') {
+    const files = facts.key?.files;
+    if (files?.certificate && files.privateKey) return {certificatePath: files.certificate, privateKeyPath: files.privateKey};
+    return null;
+  }
+  if (!answers.certificatePath) return null;
+  if (facts.certificate?.hasPrivateKey) return {certificatePath: answers.certificatePath, password: answers.certificatePassword};
+  if (answers.liveTest?.privateKeyPath) return {certificatePath: answers.certificatePath, privateKeyPath: answers.liveTest.privateKeyPath};
+  return null;
+}
+
+function errorPanel(error: FlowError | undefined): Panel[] {
+  if (!error) return [];
+  return [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}];
+}
+
+function certificatePanels(state: FlowState): Panel[] {
+  const cert = state.facts.certificate;
+  if (!cert) return [];
+  const leaf = cert.leaf;
+  const panels: Panel[] = [];
+  if (leaf) {
+    panels.push({
+      tone: 'info',
+      title: 'Client certificate (the leaf that goes into the service key)',
+      lines: [
+        `Subject      ${leaf.subject}`,
+        `Issuer       ${leaf.issuer}`,
+        `Valid        ${leaf.notBefore.slice(0, 10)} → ${leaf.notAfter.slice(0, 10)}`,
+        `Serial       ${leaf.serialNumber}`,
+        `SHA-256      ${leaf.fingerprint256}`,
+        ...(cert.chain.length > 0 ? [`Chain        ${cert.chain.length} more certificate(s): ${cert.chain.map(c => commonNameOf(c.subject) ?? c.subject).join(' → ')}`] : []),
+      ],
+    });
+  }
+  const notable = cert.checks.filter(check => check.verdict !== 'pass');
+  const passed = cert.checks.filter(check => check.verdict === 'pass');
+  const tone = cert.verdict === 'fail' ? 'error' : cert.verdict === 'warn' ? 'warning' : 'success';
+  panels.push({
+    tone,
+    title: cert.verdict === 'fail' ? 'This certificate will not work' : cert.verdict === 'warn' ? 'Usable, with warnings' : 'All certificate checks passed',
+    lines: [
+      ...notable.flatMap(check => [`${check.verdict === 'fail' ? '✖' : '⚠'} ${check.title}: ${check.message}`, ...(check.fix ? [`  → ${check.fix}`] : [])]),
+      ...(passed.length > 0 ? [`✔ ${passed.map(check => check.title).join(', ')}`] : []),
+    ],
+  });
+  return panels;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+type Q = QuestionStep;
+type E<T extends import('./types.js').Effect['type']> = EffectStep<Extract<import('./types.js').Effect, {type: T}>>;
+
+const preflight: E<'preflight'> = {
+  kind: 'effect',
+  id: 'preflight',
+  phase: 'Preflight',
+  title: 'Checking the cf CLI, login, target and the it-rt offering',
+  effect: () => ({type: 'preflight', offering: IT_RT_OFFERING, plan: IFLOW_PLAN}),
+  onResult(state, result) {
+    const next: FlowState = {...state, facts: {...state.facts, cfVersion: result.cfVersion, target: result.target, planAvailable: result.planAvailable}};
+    const t = result.target;
+    const withTrail = trail(next, `cf ${result.cfVersion.major}.${result.cfVersion.minor}.${result.cfVersion.patch} · ${t.apiEndpoint} · org ${t.org.name} / space ${t.space.name} as ${t.user}`);
+    if (!result.planAvailable) {
+      return goto(withTrail, 'blocked', {
+        error: {
+          code: 'offering-missing',
+          message: `The marketplace of space ${t.space.name} has no ${IT_RT_OFFERING} / ${IFLOW_PLAN} (Process Integration Runtime).`,
+          fix: [
+            `In the BTP cockpit, add the entitlement "Process Integration Runtime" with plan ${IFLOW_PLAN} to the subaccount (Entitlements → Edit → Add Service Plans).`,
+            'The offering appears only when the subaccount has a Cloud Integration runtime (Integration Suite with Cloud Integration activated) and a Cloud Foundry space.',
+            `Check with: cf marketplace -e ${IT_RT_OFFERING}`,
+          ],
+        },
+      });
+    }
+    return goto(withTrail, 'confirm-target');
+  },
+  onError: (state, error) => goto(state, 'blocked', {error}),
+};
+
+const blocked: Q = {
+  kind: 'question',
+  id: 'blocked',
+  phase: 'Preflight',
+  title: 'Preflight needs attention',
+  panels: state => errorPanel(state.error),
+  question: () => ({
+    type: 'select',
+    prompt: 'Fix it in another terminal, then:',
+    choices: [
+      {value: 'retry', label: 'Check again'},
+      {value: 'quit', label: 'Quit'},
+    ],
+  }),
+  apply: (state, value) => (value === 'retry' ? goto(state, 'preflight', {history: []}) : goto(state, 'write-outputs', {status: 'running', error: state.error, answers: state.answers})),
+  summary: (_state, value) => (value === 'retry' ? 'Checked again' : 'Quit at preflight'),
+};
+
+const confirmTarget: Q = {
+  kind: 'question',
+  id: 'confirm-target',
+  phase: 'Preflight',
+  title: 'Target',
+  panels: state => {
+    const t = state.facts.target;
+    if (!t) return [];
+    return [
+      {
+        tone: 'info',
+        title: 'cf is targeting',
+        lines: [`API    ${t.apiEndpoint}`, `User   ${t.user}`, `Org    ${t.org.name}`, `Space  ${t.space.name}`, `cf     ${state.facts.cfVersion?.raw ?? ''}`],
+      },
+    ];
+  },
+  question: () => ({type: 'confirm', prompt: 'Create the service instance and keys in this org and space?', initial: true}),
+  fromPlan: answers => answers.targetConfirmed,
+  apply(state, value) {
+    const next = {...state, answers: {...state.answers, targetConfirmed: value === true}};
+    if (value === true) return goto(next, 'choose-option');
+    return goto(next, 'blocked', {
+      error: {
+        code: 'target-rejected',
+        message: 'Target another org or space first.',
+        fix: ['cf target -o <ORG> -s <SPACE>', 'List what you can target with: cf orgs, cf spaces'],
+      },
+    });
+  },
+  summary: (state, value) => (value ? `Target: ${state.facts.target?.org.name} / ${state.facts.target?.space.name}` : 'Target rejected'),
+};
+
+const chooseOption: Q = {
+  kind: 'question',
+  id: 'choose-option',
+  phase: 'Authorization',
+  title: 'Authorization option',
+  question: state => ({
+    type: 'select',
+    prompt: 'How should Cloud Integration authorize the sender?',
+    initial: state.answers.option,
+    choices: [
+      {value: 'role-based', label: 'Option 1: role-based (recommended)', hint: 'certificate in a service key, role on the instance; renewals need no redeploy'},
+      {value: 'certificate-in-iflow', label: 'Option 2: certificate in the integration flow (not recommended)', hint: 'sender channel checks subject and issuer DN; every change needs a redeploy'},
+    ],
+  }),
+  fromPlan: answers => answers.option,
+  apply(state, value) {
+    const option = value === 'certificate-in-iflow' ? 'certificate-in-iflow' : 'role-based';
+    const next = {...state, answers: {...state.answers, option: option as Answers['option']}};
+    return goto(next, option === 'role-based' ? 'choose-role' : 'option2-warning');
+  },
+  summary: (_state, value) => (value === 'certificate-in-iflow' ? 'Option 2: certificate in the integration flow' : 'Option 1: role-based authorization'),
+};
+
+const option2Warning: Q = {
+  kind: 'question',
+  id: 'option2-warning',
+  phase: 'Authorization',
+  title: 'Option 2 warning',
+  panels: () => [
+    {
+      tone: 'warning',
+      title: 'SAP does not recommend Option 2',
+      lines: [
+        'Every certificate change (renewal included) needs a redeployment of the integration flow: a short downtime each time.',
+        'The sender channel only compares subject DN and issuer DN, not the certificate itself: lower security.',
+        'On Cloud Foundry the certificate must also be in a service key of an it-rt instance, which this wizard creates.',
+      ],
+    },
+  ],
+  question: () => ({type: 'confirm', prompt: 'Continue with Option 2 anyway?', initial: false}),
+  fromPlan: answers => (answers.option === 'certificate-in-iflow' ? true : undefined),
+  apply: (state, value) => (value === true ? goto(state, 'instance-name') : goto({...state, history: state.history.slice(0, -1)}, 'choose-option')),
+  summary: (_state, value) => (value ? 'Option 2 warning acknowledged' : 'Went back to the option choice'),
+};
+
+const chooseRole: Q = {
+  kind: 'question',
+  id: 'choose-role',
+  phase: 'Authorization',
+  title: 'Role',
+  panels: () => [
+    {
+      tone: 'info',
+      lines: [
+        'The role must equal the User Role in the integration flow sender channel (Connection tab → Authorization: User Role).',
+        'It goes into the service instance, not into the service key.',
+      ],
+    },
+  ],
+  question: state => ({
+    type: 'select',
+    prompt: 'Which role does the sender channel check?',
+    initial: state.answers.roleChoice,
+    choices: [
+      {value: 'ESBMessaging.send', label: 'ESBMessaging.send', hint: 'SAP pre-delivered role, fine when no flow-specific check is needed'},
+      {value: 'custom', label: 'A custom role', hint: 'only certificates of this instance may call flows with that role'},
+    ],
+  }),
+  fromPlan: answers => answers.roleChoice ?? (answers.customRole ? 'custom' : undefined),
+  apply(state, value) {
+    const roleChoice = value === 'custom' ? 'custom' : 'ESBMessaging.send';
+    const next = {...state, answers: {...state.answers, roleChoice: roleChoice as Answers['roleChoice']}};
+    return goto(next, roleChoice === 'custom' ? 'custom-role' : 'instance-name');
+  },
+  summary: (_state, value) => (value === 'custom' ? 'Role: custom' : `Role: ${DEFAULT_ROLE}`),
+};
+
+const customRole: Q = {
+  kind: 'question',
+  id: 'custom-role',
+  phase: 'Authorization',
+  title: 'Custom role',
+  panels: () => [
+    {
+      tone: 'info',
+      lines: [
+        'Create the role first in Cloud Integration: Monitor → Manage Security → User Roles → Add.',
+        'Type it here exactly as there, and use the same name in the sender channel (User Role).',
+      ],
+    },
+  ],
+  question: state => ({type: 'text', prompt: 'Role name', initial: state.answers.customRole, placeholder: 'e.g. Orders.send'}),
+  validate: value => validateRoleName(str(value)),
+  fromPlan: answers => answers.customRole,
+  apply: (state, value) => goto({...state, answers: {...state.answers, customRole: str(value)}}, 'instance-name'),
+  summary: (_state, value) => `Role: ${str(value)} (custom; create it in User Roles)`,
+};
+
+const instanceName: Q = {
+  kind: 'question',
+  id: 'instance-name',
+  phase: 'Service instance',
+  title: 'Service instance name',
+  panels: state => {
+    const role = chosenRole(state.answers);
+    return [
+      {
+        tone: 'info',
+        title: `Parameters for ${IT_RT_OFFERING} / ${IFLOW_PLAN}`,
+        lines: [
+          ...(role ? [`Role JSON (as the User Roles monitor downloads it): ${JSON.stringify(roleJson(role))}`] : []),
+          `Instance parameters: ${JSON.stringify(wantedInstanceParameters(state.answers))}`,
+          'An existing instance of that name is checked and reused when it fits.',
+        ],
+      },
+    ];
+  },
+  question: state => ({type: 'text', prompt: 'Service instance name', initial: state.answers.instanceName ?? state.context.defaults?.instanceName ?? DEFAULT_INSTANCE_NAME}),
+  validate: value => validateInstanceName(str(value)),
+  fromPlan: answers => answers.instanceName,
+  apply: (state, value) => goto({...state, answers: {...state.answers, instanceName: str(value)}}, 'lookup-instance'),
+  summary: (_state, value) => `Instance name: ${str(value)}`,
+};
+
+const lookupInstance: E<'lookup-instance'> = {
+  kind: 'effect',
+  id: 'lookup-instance',
+  phase: 'Service instance',
+  title: 'Looking for an existing instance of that name',
+  effect: state => ({type: 'lookup-instance', name: state.answers.instanceName ?? ''}),
+  onResult(state, result) {
+    const next: FlowState = {...state, facts: {...state.facts, existingInstance: result.instance}};
+    if (!result.instance) return goto(trail(next, `No instance named ${state.answers.instanceName} yet: it will be created`), 'create-instance');
+    return goto(next, 'instance-existing');
+  },
+};
+
+const instanceExisting: Q = {
+  kind: 'question',
+  id: 'instance-existing',
+  phase: 'Service instance',
+  title: 'Existing instance',
+  panels(state) {
+    const existing = state.facts.existingInstance;
+    if (!existing) return [];
+    const a = assessInstance(existing, chosenRole(state.answers) ? [chosenRole(state.answers)!] : null);
+    const lines = [
+      `${existing.name} (${existing.offeringName ?? '?'} / ${existing.planName ?? '?'}, guid ${existing.guid})`,
+      a.parametersKnown ? `Parameters: ${JSON.stringify(existing.parameters)}` : 'The broker does not allow reading its parameters; roles and grant types cannot be checked.',
+    ];
+    if (a.conflict) return [{tone: 'error', title: 'An instance with this name exists and cannot be used', lines: [...lines, a.conflict]}];
+    const problems: string[] = [];
+    if (a.hasDeprecatedGrant)
+      problems.push('It carries the deprecated grant type client_x509 (end of life January 2026): no new service key can be created and updates fail until it is replaced by client_credentials.');
+    if (a.lacksClientCredentials && !a.hasDeprecatedGrant) problems.push('Its grant types lack client_credentials, which every certificate key type requires.');
+    if (a.missingRoles.length > 0) problems.push(`Its roles ${JSON.stringify(a.roles)} lack ${a.missingRoles.join(', ')}. Role changes can take up to an hour to reach the runtime.`);
+    if (problems.length === 0) return [{tone: 'success', title: 'An instance with this name exists and fits', lines}];
+    return [
+      {tone: 'warning', title: 'An instance with this name exists but needs a change', lines: [...lines, ...problems]},
+      {tone: 'info', title: 'The update would send the full parameter set', lines: [JSON.stringify(a.repairedParameters)]},
+    ];
+  },
+  question(state) {
+    const existing = state.facts.existingInstance!;
+    const a = assessInstance(existing, chosenRole(state.answers) ? [chosenRole(state.answers)!] : null);
+    const choices = [];
+    if (!a.conflict && a.repairedParameters) choices.push({value: 'update', label: 'Update the instance', hint: 'cf update-service with the full parameter set'});
+    if (!a.conflict && !a.repairedParameters) choices.push({value: 'reuse', label: 'Reuse it'});
+    choices.push({value: 'rename', label: 'Use another instance name'});
+    choices.push({value: 'quit', label: 'Quit'});
+    return {type: 'select', prompt: 'What should happen with it?', choices, initial: choices[0].value};
+  },
+  fromPlan(answers, state) {
+    const existing = state.facts.existingInstance;
+    if (!existing) return undefined;
+    const a = assessInstance(existing, chosenRole(answers) ? [chosenRole(answers)!] : null);
+    if (a.conflict) return 'quit';
+    if (!a.repairedParameters) return 'reuse';
+    return answers.instanceAction === 'update' ? 'update' : 'quit';
+  },
+  apply(state, value) {
+    const existing = state.facts.existingInstance!;
+    if (value === 'reuse') {
+      const reused = record({...state, answers: {...state.answers, instanceAction: 'reuse'}, facts: {...state.facts, instance: existing}}, {
+        kind: 'reused',
+        what: 'service instance',
+        name: existing.name,
+        guid: existing.guid,
+      });
+      return goto(reused, 'certificate-source');
+    }
+    if (value === 'update') return goto({...state, answers: {...state.answers, instanceAction: 'update'}}, 'update-instance');
+    if (value === 'rename') return goto(state, 'instance-name');
+    return goto(state, 'write-outputs', {
+      error: {
+        code: 'instance-unusable',
+        message: `Instance ${existing.name} was left unchanged and cannot be used as it is.`,
+        fix: ['Run again with another instance name, or let the wizard update the instance.'],
+      },
+    });
+  },
+  summary(state, value) {
+    const name = state.facts.existingInstance?.name;
+    return value === 'reuse' ? `Reusing instance ${name}` : value === 'update' ? `Updating instance ${name}` : value === 'rename' ? `Not using ${name}` : `Stopped at instance ${name}`;
+  },
+};
+
+const createInstance: E<'create-instance'> = {
+  kind: 'effect',
+  id: 'create-instance',
+  phase: 'Service instance',
+  title: 'Creating the service instance',
+  effect: state => ({type: 'create-instance', offering: IT_RT_OFFERING, plan: IFLOW_PLAN, name: state.answers.instanceName ?? '', parameters: wantedInstanceParameters(state.answers)}),
+  onResult(state, result) {
+    const next = record({...state, facts: {...state.facts, instance: result.instance}}, {
+      kind: result.alreadyExisted ? 'reused' : 'created',
+      what: 'service instance',
+      name: result.instance.name,
+      guid: result.instance.guid,
+      note: result.alreadyExisted ? 'appeared while the wizard ran' : `${IT_RT_OFFERING} / ${IFLOW_PLAN}, parameters verified`,
+    });
+    return goto(trail(next, `Instance ${result.instance.name} created (${result.instance.guid}); parameters read back and verified`), 'certificate-source');
+  },
+};
+
+const updateInstance: E<'update-instance'> = {
+  kind: 'effect',
+  id: 'update-instance',
+  phase: 'Service instance',
+  title: 'Updating the service instance',
+  effect(state) {
+    const existing = state.facts.existingInstance!;
+    const a = assessInstance(existing, chosenRole(state.answers) ? [chosenRole(state.answers)!] : null);
+    return {type: 'update-instance', name: existing.name, parameters: a.repairedParameters ?? wantedInstanceParameters(state.answers)};
+  },
+  onResult(state, result) {
+    const next = record({...state, facts: {...state.facts, instance: result.instance}}, {
+      kind: 'updated',
+      what: 'service instance',
+      name: result.instance.name,
+      guid: result.instance.guid,
+      note: 'parameters replaced with the full set; role changes can take up to an hour to reach the runtime',
+    });
+    return goto(trail(next, `Instance ${result.instance.name} updated`), 'certificate-source');
+  },
+};
+
+const certificateSource: Q = {
+  kind: 'question',
+  id: 'certificate-source',
+  phase: 'Client certificate',
+  title: 'Client certificate source',
+  question: state => ({
+    type: 'select',
+    prompt: 'Which client certificate will the sender use?',
+    initial: state.answers.certificateSource,
+    choices: [
+      {value: 'external', label: 'A certificate file I have (PEM, DER or PKCS#12)', hint: 'issued by a CA the SAP load balancer trusts'},
+      ...(isOption2(state) ? [] : [{value: 'sap-generated', label: 'Let SAP generate one (key type "certificate")', hint: 'valid up to 365 days; the private key comes with the key'}]),
+    ],
+  }),
+  fromPlan: answers => answers.certificateSource,
+  apply(state, value) {
+    const source = value === 'sap-generated' ? 'sap-generated' : 'external';
+    const next = {...state, answers: {...state.answers, certificateSource: source as Answers['certificateSource']}};
+    return goto(next, source === 'external' ? 'certificate-path' : 'sap-key-validity');
+  },
+  summary: (_state, value) => (value === 'sap-generated' ? 'Certificate: SAP-generated' : 'Certificate: external file'),
+};
+
+const certificatePath: Q = {
+  kind: 'question',
+  id: 'certificate-path',
+  phase: 'Client certificate',
+  title: 'Certificate file',
+  panels: state => [
+    ...errorPanel(state.error),
+    {
+      tone: 'info',
+      lines: [
+        'Give the client certificate: the leaf alone, or leaf plus chain (PEM), DER, or a PKCS#12 file.',
+        'Only the leaf goes into the service key; the chain is what the sender sends on the wire.',
+      ],
+    },
+  ],
+  question: state => ({type: 'text', prompt: 'Path to the certificate file', initial: state.answers.certificatePath ?? state.context.defaults?.certificatePath}),
+  validate: value => (str(value) === '' ? 'Enter the path of the certificate file.' : null),
+  fromPlan: answers => answers.certificatePath,
+  apply: (state, value) => goto({...state, answers: {...state.answers, certificatePath: str(value), certificatePassword: undefined}}, 'load-certificate'),
+  summary: (_state, value) => `Certificate file: ${str(value)}`,
+};
+
+const certificatePassword: Q = {
+  kind: 'question',
+  id: 'certificate-password',
+  phase: 'Client certificate',
+  title: 'PKCS#12 password',
+  panels: state => errorPanel(state.error),
+  question: () => ({type: 'text', prompt: 'Password of the PKCS#12 file', mask: true}),
+  fromPlan: answers => answers.certificatePassword,
+  apply: (state, value) => goto({...state, answers: {...state.answers, certificatePassword: str(value)}}, 'load-certificate'),
+  summary: () => 'PKCS#12 password given',
+};
+
+const loadCertificate: E<'load-certificate'> = {
+  kind: 'effect',
+  id: 'load-certificate',
+  phase: 'Client certificate',
+  title: 'Reading and checking the certificate',
+  effect: state => ({type: 'load-certificate', path: state.answers.certificatePath ?? '', password: state.answers.certificatePassword}),
+  onResult(state, result) {
+    const next: FlowState = {...state, facts: {...state.facts, certificate: result}};
+    return goto(next, 'certificate-review');
+  },
+  onError(state, error) {
+    if (error.code === 'password-required' || error.code === 'wrong-password') return goto(state, 'certificate-password', {error});
+    return goto({...state, history: state.history.slice(0, -1), trail: state.trail.slice(0, -1)}, 'certificate-path', {error});
+  },
+};
+
+const certificateReview: Q = {
+  kind: 'question',
+  id: 'certificate-review',
+  phase: 'Client certificate',
+  title: 'Certificate check',
+  panels: certificatePanels,
+  question(state) {
+    const verdict = state.facts.certificate?.verdict;
+    const choices =
+      verdict === 'fail'
+        ? [
+            {value: 'other', label: 'Use another certificate file'},
+            {value: 'quit', label: 'Quit'},
+          ]
+        : [
+            {value: 'continue', label: verdict === 'warn' ? 'Use it despite the warnings' : 'Use this certificate'},
+            {value: 'other', label: 'Use another certificate file'},
+          ];
+    return {type: 'select', prompt: verdict === 'fail' ? 'Fix the certificate first' : 'Continue?', choices, initial: choices[0].value};
+  },
+  fromPlan(answers, state) {
+    const verdict = state.facts.certificate?.verdict;
+    if (verdict === 'pass') return 'continue';
+    if (verdict === 'warn') return answers.acceptCertificateWarnings ? 'continue' : 'quit';
+    return 'quit';
+  },
+  apply(state, value) {
+    if (value === 'continue') {
+      const leaf = state.facts.certificate?.leaf;
+      const answers: Answers = {
+        ...state.answers,
+        acceptCertificateWarnings: state.facts.certificate?.verdict === 'warn' ? true : state.answers.acceptCertificateWarnings,
+        // The suggested key name is derived from the certificate; an earlier answer wins.
+        keyName: state.answers.keyName ?? suggestKeyName(leaf ? commonNameOf(leaf.subject) : undefined, leaf?.notAfter),
+      };
+      return goto({...state, answers}, 'key-name');
+    }
+    if (value === 'other') return goto(state, 'certificate-path');
+    return goto(state, 'write-outputs', {
+      error: {
+        code: 'certificate-rejected',
+        message: 'Stopped: the client certificate does not pass the checks.',
+        fix: (state.facts.certificate?.checks ?? []).filter(c => c.verdict === 'fail' && c.fix).map(c => c.fix!),
+      },
+    });
+  },
+  summary(state, value) {
+    const leaf = state.facts.certificate?.leaf;
+    return value === 'continue' ? `Certificate ${leaf ? commonNameOf(leaf.subject) ?? leaf.subject : ''} (${state.facts.certificate?.verdict}) accepted` : 'Certificate not used';
+  },
+};
+
+const sapKeyValidity: Q = {
+  kind: 'question',
+  id: 'sap-key-validity',
+  phase: 'Client certificate',
+  title: 'Validity of the SAP-generated certificate',
+  panels: () => [
+    {
+      tone: 'info',
+      lines: [
+        'SAP generates the key pair and a certificate issued by "SAP PKI Certificate Service Client CA"; the private key comes back in the service key.',
+        'The wizard writes the certificate chain and the private key (0600) to the output folder for the sender system.',
+      ],
+    },
+  ],
+  question: state => ({type: 'text', prompt: 'Validity in days (1-365)', initial: String(state.answers.sapKey?.validityDays ?? 365)}),
+  validate: value => validateValidityDays(str(value)),
+  fromPlan: answers => (answers.sapKey ? String(answers.sapKey.validityDays) : undefined),
+  apply: (state, value) => goto({...state, answers: {...state.answers, sapKey: {validityDays: Number(str(value)), keyLength: state.answers.sapKey?.keyLength ?? 2048}}}, 'sap-key-length'),
+  summary: (_state, value) => `Validity: ${str(value)} days`,
+};
+
+const sapKeyLength: Q = {
+  kind: 'question',
+  id: 'sap-key-length',
+  phase: 'Client certificate',
+  title: 'Key length',
+  question: state => ({
+    type: 'select',
+    prompt: 'Key length',
+    initial: String(state.answers.sapKey?.keyLength ?? 2048),
+    choices: [
+      {value: '2048', label: '2048 bits', hint: 'SAP default'},
+      {value: '4096', label: '4096 bits', hint: 'check that your landscape accepts it; other values are not documented'},
+    ],
+  }),
+  fromPlan: answers => (answers.sapKey ? String(answers.sapKey.keyLength) : undefined),
+  apply(state, value) {
+    const sapKey = {validityDays: state.answers.sapKey?.validityDays ?? 365, keyLength: Number(value)};
+    const keyName = state.answers.keyName ?? `sap-generated-${state.context.startedAt.slice(0, 10)}`;
+    return goto({...state, answers: {...state.answers, sapKey, keyName}}, 'key-name');
+  },
+  summary: (_state, value) => `Key length: ${String(value)} bits`,
+};
+
+const keyName: Q = {
+  kind: 'question',
+  id: 'key-name',
+  phase: 'Service key',
+  title: 'Service key name',
+  panels: state =>
+    state.answers.certificateSource === 'external'
+      ? [{tone: 'info', lines: ['One service key per client certificate. Before creating it, every integration-flow key in the space is checked for the same certificate.']}]
+      : [],
+  question: state => ({type: 'text', prompt: 'Service key name', initial: state.answers.keyName}),
+  validate: value => validateKeyName(str(value)),
+  fromPlan: answers => answers.keyName,
+  apply(state, value) {
+    const next = {...state, answers: {...state.answers, keyName: str(value)}};
+    return goto(next, state.answers.certificateSource === 'external' ? 'scan-duplicates' : 'create-key');
+  },
+  summary: (_state, value) => `Key name: ${str(value)}`,
+};
+
+const scanDuplicates: E<'scan-duplicates'> = {
+  kind: 'effect',
+  id: 'scan-duplicates',
+  phase: 'Service key',
+  title: 'Scanning every integration-flow key in the space for the same certificate',
+  effect(state) {
+    const leaf = state.facts.certificate!.leaf!;
+    return {type: 'scan-duplicates', plan: IFLOW_PLAN, fingerprint256: leaf.fingerprint256, subject: leaf.subject, issuer: leaf.issuer};
+  },
+  onResult(state, result) {
+    const next: FlowState = {...state, facts: {...state.facts, duplicates: result.duplicates}};
+    const sameKey = result.duplicates.find(
+      d => d.match === 'certificate' && d.instanceName === state.facts.instance?.name && d.keyName === state.answers.keyName,
+    );
+    const blocking = result.duplicates.filter(d => d.match === 'certificate' && d !== sameKey);
+    const summary = `Scanned ${result.keysScanned} key(s) in ${result.instancesScanned} instance(s): ${blocking.length === 0 ? 'certificate not used elsewhere' : `certificate already in ${blocking.length} key(s)`}`;
+    if (blocking.length > 0) return goto(trail(next, summary), 'duplicate-found');
+    // The same certificate already sits in the key of this name: nothing to create (re-run).
+    return goto(trail(next, summary), 'create-key');
+  },
+};
+
+const duplicateFound: Q = {
+  kind: 'question',
+  id: 'duplicate-found',
+  phase: 'Service key',
+  title: 'Certificate already in use',
+  panels(state) {
+    const dups = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate');
+    return [
+      {
+        tone: 'error',
+        title: 'This certificate is already in another service key',
+        lines: [
+          ...dups.map(d => `• instance ${d.instanceName}, key ${d.keyName}`),
+          'Cloud Foundry would accept a second key, but every runtime call would then fail with 401 invalid_client:',
+          '"Either the client certificate is not configured exactly once in a service key …".',
+          'To give one certificate several roles, add the roles to the instance that already holds it instead.',
+        ],
+      },
+    ];
+  },
+  question: () => ({
+    type: 'select',
+    prompt: 'What now?',
+    choices: [
+      {value: 'other', label: 'Use another certificate'},
+      {value: 'quit', label: 'Quit (nothing more is created)'},
+    ],
+  }),
+  fromPlan: () => 'quit',
+  apply(state, value) {
+    if (value === 'other') return goto(state, 'certificate-path');
+    const dups = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate');
+    return goto(state, 'write-outputs', {
+      error: {
+        code: 'duplicate-certificate',
+        message: `The certificate is already in ${dups.map(d => `${d.instanceName}/${d.keyName}`).join(', ')}; no key was created.`,
+        fix: [`Add the role to instance ${dups[0]?.instanceName ?? ''} instead (cf update-service … -c with the full parameter set), or use another certificate.`],
+      },
+    });
+  },
+  summary: (_state, value) => (value === 'other' ? 'Chose another certificate' : 'Stopped: duplicate certificate'),
+};
+
+const createKey: E<'create-key'> = {
+  kind: 'effect',
+  id: 'create-key',
+  phase: 'Service key',
+  title: 'Creating the service key',
+  effect(state) {
+    const base = {type: 'create-key' as const, instanceName: state.facts.instance?.name ?? state.answers.instanceName ?? '', keyName: state.answers.keyName ?? ''};
+    if (state.answers.certificateSource === 'sap-generated') {
+      const sapKey = state.answers.sapKey ?? {validityDays: 365, keyLength: 2048};
+      return {...base, parameters: sapGeneratedKeyParameters(sapKey.validityDays, sapKey.keyLength), writeSapGeneratedFiles: true};
+    }
+    const leaf = state.facts.certificate!.leaf!;
+    return {...base, parameters: externalCertificateKeyParameters(leaf.pem), expectLeafFingerprint: leaf.fingerprint256};
+  },
+  onResult(state, result) {
+    const next = record({...state, facts: {...state.facts, key: result}}, {
+      kind: result.alreadyExisted ? 'reused' : 'created',
+      what: 'service key',
+      name: `${result.instanceName}/${result.name}`,
+      guid: result.guid,
+      note: result.alreadyExisted ? 'already held this certificate' : result.certificateVerified ? 'certificate read back and verified' : undefined,
+    });
+    const summary = `${result.alreadyExisted ? 'Key already in place' : 'Key created'}: ${result.name} · clientid ${result.clientId ?? '?'}`;
+    return goto(trail(next, summary), 'live-test');
+  },
+};
+
+const liveTest: Q = {
+  kind: 'question',
+  id: 'live-test',
+  phase: 'Live test',
+  title: 'Live test',
+  panels: state => [
+    {
+      tone: 'info',
+      lines: [
+        `Calls the integration flow endpoint at ${state.facts.key?.url ?? 'the runtime URL'} with the client certificate,`,
+        'captures the load balancer chain (and its root for the sender trust store) and explains any failure.',
+      ],
+    },
+  ],
+  question: () => ({
+    type: 'select',
+    prompt: 'Run the live connectivity test now?',
+    choices: [
+      {value: 'run', label: 'Run it', hint: 'the integration flow must be deployed with the same role'},
+      {value: 'skip', label: 'Skip', hint: 'it becomes a to-do in the checklist'},
+    ],
+  }),
+  fromPlan: answers => (answers.liveTest ? (answers.liveTest.run ? 'run' : 'skip') : undefined),
+  apply(state, value) {
+    if (value !== 'run') return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}}, 'write-outputs');
+    return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true}}}, 'live-test-path');
+  },
+  summary: (_state, value) => (value === 'run' ? 'Live test: run' : 'Live test: skipped'),
+};
+
+const liveTestPath: Q = {
+  kind: 'question',
+  id: 'live-test-path',
+  phase: 'Live test',
+  title: 'Endpoint',
+  panels: () => [{tone: 'info', lines: ['The path is the sender channel Address with /http in front (SOAP: /cxf), e.g. /http/orders. A full URL works too.']}],
+  question: state => ({type: 'text', prompt: 'Endpoint path', initial: state.answers.liveTest?.path ?? state.context.defaults?.endpointPath ?? '/http/'}),
+  validate: value => validateEndpointPath(str(value)),
+  fromPlan: answers => answers.liveTest?.path,
+  apply(state, value) {
+    const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: str(value)}}};
+    return goto(next, liveTestCredentials(next) ? 'probe' : 'live-test-key');
+  },
+  summary: (_state, value) => `Endpoint: ${str(value)}`,
+};
+
+const liveTestKey: Q = {
+  kind: 'question',
+  id: 'live-test-key',
+  phase: 'Live test',
+  title: 'Private key',
+  panels: () => [{tone: 'info', lines: ['The live test needs the private key of the client certificate (PEM). It is read locally and never uploaded or printed.']}],
+  question: state => ({type: 'text', prompt: 'Path to the private key (PEM)', initial: state.answers.liveTest?.privateKeyPath ?? state.context.defaults?.privateKeyPath}),
+  validate: value => (str(value) === '' ? 'Enter the path of the private key file.' : null),
+  fromPlan: answers => answers.liveTest?.privateKeyPath,
+  apply: (state, value) => goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, privateKeyPath: str(value)}}}, 'probe'),
+  summary: (_state, value) => `Private key: ${str(value)}`,
+};
+
+const probe: E<'probe'> = {
+  kind: 'effect',
+  id: 'probe',
+  phase: 'Live test',
+  title: 'Calling the endpoint with the client certificate',
+  effect(state) {
+    const credentials = liveTestCredentials(state)!;
+    return {type: 'probe', url: endpointUrl(state, state.answers.liveTest?.path ?? '/'), method: state.answers.liveTest?.method ?? 'POST', ...credentials};
+  },
+  onResult(state, result) {
+    const next: FlowState = {...state, facts: {...state.facts, probe: result}};
+    return goto(trail(next, `Live test: ${result.success ? '✔' : '✖'} ${result.summary}`), 'probe-result');
+  },
+};
+
+const probeResult: Q = {
+  kind: 'question',
+  id: 'probe-result',
+  phase: 'Live test',
+  title: 'Live test result',
+  panels(state) {
+    const p = state.facts.probe;
+    if (!p) return [];
+    return [
+      {
+        tone: p.success ? 'success' : 'error',
+        title: `${p.status ? `HTTP ${p.status}: ` : ''}${p.summary}`,
+        lines: [
+          `URL ${p.url}`,
+          ...p.causes.map(cause => `• ${cause}`),
+          ...p.fix.map(fix => `→ ${fix}`),
+          ...(p.docs.length ? [`Read: ${p.docs.join('; ')}`] : []),
+          ...(p.trustStoreFile ? [`Load balancer root for the sender trust store: ${p.trustStoreFile}`] : []),
+        ],
+      },
+    ];
+  },
+  question: state => ({
+    type: 'select',
+    prompt: 'Next',
+    choices: state.facts.probe?.success
+      ? [{value: 'continue', label: 'Write the checklist'}]
+      : [
+          {value: 'retry', label: 'Run the test again', hint: 'e.g. after deploying the flow or waiting for the role cache'},
+          {value: 'path', label: 'Change the endpoint'},
+          {value: 'continue', label: 'Write the checklist with this result'},
+        ],
+  }),
+  fromPlan: () => 'continue',
+  apply(state, value) {
+    if (value === 'retry') return goto(state, 'probe');
+    if (value === 'path') return goto(state, 'live-test-path');
+    return goto(state, 'write-outputs');
+  },
+  summary: (_state, value) => (value === 'retry' ? 'Retrying the live test' : value === 'path' ? 'Changing the endpoint' : 'Live test reviewed'),
+};
+
+const writeOutputs: E<'write-outputs'> = {
+  kind: 'effect',
+  id: 'write-outputs',
+  phase: 'Checklist',
+  title: 'Writing the checklist and files',
+  effect: () => ({type: 'write-outputs'}),
+  onResult(state, result) {
+    const failed = Boolean(state.error) || (state.facts.probe ? !state.facts.probe.success : false);
+    return goto({...state, facts: {...state.facts, outputs: result.files}}, 'done', {status: failed ? 'failed' : 'done', error: state.error});
+  },
+  // Writing the checklist must not loop into itself: report and end.
+  onError: (state, error) => goto(state, 'done', {status: 'failed', error}),
+};
+
+const done: Q = {
+  kind: 'question',
+  id: 'done',
+  phase: 'Checklist',
+  title: 'Done',
+  question: () => ({type: 'confirm', prompt: 'Finished', initial: true}),
+  apply: state => state,
+};
+
+const stepFailed: Q = {
+  kind: 'question',
+  id: 'step-failed',
+  phase: 'Service key',
+  title: 'A step failed',
+  panels: state => errorPanel(state.error),
+  question: () => ({
+    type: 'select',
+    prompt: 'What now?',
+    choices: [
+      {value: 'retry', label: 'Try again'},
+      {value: 'quit', label: 'Stop and write the checklist', hint: 'it lists exactly what exists now'},
+    ],
+  }),
+  fromPlan: () => 'quit',
+  apply(state, value) {
+    if (value === 'retry' && state.error?.step) return goto(state, state.error.step);
+    return goto(state, 'write-outputs', {error: state.error});
+  },
+  summary: (_state, value) => (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
+};
+
+const steps: Step[] = [
+  preflight,
+  blocked,
+  confirmTarget,
+  chooseOption,
+  option2Warning,
+  chooseRole,
+  customRole,
+  instanceName,
+  lookupInstance,
+  instanceExisting,
+  createInstance,
+  updateInstance,
+  certificateSource,
+  certificatePath,
+  certificatePassword,
+  loadCertificate,
+  certificateReview,
+  sapKeyValidity,
+  sapKeyLength,
+  keyName,
+  scanDuplicates,
+  duplicateFound,
+  createKey,
+  liveTest,
+  liveTestPath,
+  liveTestKey,
+  probe,
+  probeResult,
+  writeOutputs,
+  done,
+  stepFailed,
+];
+
+export const setupFlow: FlowDefinition = {
+  name: 'setup',
+  start: 'preflight',
+  failureStep: 'step-failed',
+  steps: Object.fromEntries(steps.map(step => [step.id, step])),
+};
+
+/** Steps whose failure phase should show as its own; the failure step borrows the failed step's phase. */
+export function phaseOf(state: FlowState): string {
+  if (state.step === 'step-failed' && state.error?.step) return setupFlow.steps[state.error.step]?.phase ?? 'Service key';
+  return setupFlow.steps[state.step]?.phase ?? 'Checklist';
+}

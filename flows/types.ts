@@ -1,0 +1,238 @@
+/**
+ * The wizard as data. A flow is a table of steps; each step is either a question (answered by
+ * a person in the terminal or by a plan file) or an effect (work the engine does through its
+ * ports). Every decision — which step comes next, what a question offers, what parameters are
+ * sent — is a pure function of the FlowState, so the Ink UI and the headless runner make the
+ * same decisions. Nothing here does I/O or imports React.
+ */
+import type {CertificateCheck, CertificateSummary, CfTarget, CfVersion, Verdict} from '../src/ports.js';
+
+export type StepId = string;
+
+export type OptionId = 'role-based' | 'certificate-in-iflow';
+export type CertificateSource = 'external' | 'sap-generated';
+
+/** What the user decided. A plan file is a serialised Answers object. */
+export interface Answers {
+  targetConfirmed?: boolean;
+  option?: OptionId;
+  roleChoice?: 'ESBMessaging.send' | 'custom';
+  customRole?: string;
+  instanceName?: string;
+  /** How to treat an existing instance of that name. */
+  instanceAction?: 'reuse' | 'update';
+  certificateSource?: CertificateSource;
+  certificatePath?: string;
+  certificatePassword?: string;
+  sapKey?: {validityDays: number; keyLength: number};
+  keyName?: string;
+  /** Accept certificate warnings (never failures). */
+  acceptCertificateWarnings?: boolean;
+  liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts: what effects found out. Never holds secrets (private keys, client secrets): those stay
+// in files written 0600 by the engine, and the state may be saved to disk for resume.
+
+export interface InstanceFact {
+  guid: string;
+  name: string;
+  planName?: string;
+  offeringName?: string;
+  /** null when the broker does not allow reading parameters. */
+  parameters: Record<string, unknown> | null;
+  lastOperation?: {type: string; state: string; description: string} | null;
+}
+
+export interface CertificateFact {
+  kind: string;
+  path: string;
+  leaf: CertificateSummary | null;
+  chain: CertificateSummary[];
+  checks: CertificateCheck[];
+  verdict: Verdict;
+  /** True when the input also carried a private key (PKCS#12, or key in the same PEM). */
+  hasPrivateKey: boolean;
+}
+
+export interface DuplicateFact {
+  instanceName: string;
+  instanceGuid: string;
+  keyName: string;
+  match: 'certificate' | 'subject-and-issuer';
+}
+
+export interface KeyFact {
+  guid: string;
+  name: string;
+  instanceName: string;
+  clientId?: string;
+  url?: string;
+  certificateDetails?: Record<string, unknown>;
+  alreadyExisted: boolean;
+  /** Files written for an SAP-generated key (certificate chain, private key 0600). */
+  files?: Record<string, string>;
+  /** The leaf in the key equals the leaf the user gave (external certificates). */
+  certificateVerified?: boolean;
+}
+
+export interface ProbeFact {
+  url: string;
+  outcome: string;
+  status?: number;
+  success: boolean;
+  summary: string;
+  causes: string[];
+  fix: string[];
+  docs: string[];
+  serverRootSubject?: string;
+  trustStoreFile?: string;
+  /** The whole probe result, JSON-serialisable, for --json and the checklist. */
+  raw: unknown;
+}
+
+export interface ActionRecord {
+  /** created / updated / reused / deleted / written / skipped */
+  kind: 'created' | 'updated' | 'reused' | 'deleted' | 'written' | 'skipped';
+  what: string;
+  name: string;
+  guid?: string;
+  note?: string;
+}
+
+export interface FlowError {
+  code: string;
+  message: string;
+  fix: string[];
+  /** The step whose effect failed, to retry it. */
+  step?: StepId;
+  details?: Record<string, unknown>;
+}
+
+export interface Facts {
+  cfVersion?: CfVersion;
+  target?: CfTarget;
+  planAvailable?: boolean;
+  existingInstance?: InstanceFact | null;
+  instance?: InstanceFact;
+  certificate?: CertificateFact;
+  duplicates?: DuplicateFact[];
+  key?: KeyFact;
+  probe?: ProbeFact;
+  outputs?: Record<string, string>;
+  actions: ActionRecord[];
+}
+
+/** Facts about the environment the flow runs in, fixed at start. */
+export interface FlowContext {
+  /** Offline demo landscape: shown in the header, and some defaults come from it. */
+  demo?: {scenario: string};
+  defaults?: {
+    certificatePath?: string;
+    privateKeyPath?: string;
+    endpointPath?: string;
+    instanceName?: string;
+  };
+  outputDir: string;
+  /** The timestamp used in generated names (ISO); fixed so the flow stays pure. */
+  startedAt: string;
+}
+
+export type FlowStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface FlowState {
+  step: StepId;
+  answers: Answers;
+  facts: Facts;
+  /** Question steps answered so far, for Back. */
+  history: StepId[];
+  error?: FlowError;
+  status: FlowStatus;
+  context: FlowContext;
+  /** One line per step that finished, for the collapsed view and the checklist. */
+  trail: Array<{step: StepId; summary: string}>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Questions
+
+export interface Choice<V extends string = string> {
+  value: V;
+  label: string;
+  hint?: string;
+}
+
+export type Question =
+  | {type: 'select'; prompt: string; choices: Choice[]; initial?: string}
+  | {type: 'text'; prompt: string; initial?: string; placeholder?: string; mask?: boolean}
+  | {type: 'confirm'; prompt: string; initial?: boolean};
+
+/** Text blocks a view shows above a question; plain data, the view decides the styling. */
+export interface Panel {
+  tone: 'info' | 'success' | 'warning' | 'error';
+  title?: string;
+  lines: string[];
+}
+
+export type AnswerValue = string | boolean;
+
+export interface QuestionStep {
+  kind: 'question';
+  id: StepId;
+  phase: Phase;
+  title: string;
+  question(state: FlowState): Question;
+  panels?(state: FlowState): Panel[];
+  /** Returns an error text when the answer is not acceptable, else null. */
+  validate?(value: AnswerValue, state: FlowState): string | null;
+  /** Records the answer and picks the next step. */
+  apply(state: FlowState, value: AnswerValue): FlowState;
+  /** The answer a plan file gives for this step, if any. */
+  fromPlan?(answers: Answers, state: FlowState): AnswerValue | undefined;
+  summary?(state: FlowState, value: AnswerValue): string;
+}
+
+export interface EffectStep<E extends Effect = Effect> {
+  kind: 'effect';
+  id: StepId;
+  phase: Phase;
+  title: string;
+  effect(state: FlowState): E;
+  onResult(state: FlowState, result: EffectResultOf<E>): FlowState;
+  /** Where a failure goes; by default the generic failure step with retry / back / quit. */
+  onError?(state: FlowState, error: FlowError): FlowState;
+}
+
+export type Step = QuestionStep | EffectStep;
+
+export const PHASES = ['Preflight', 'Authorization', 'Service instance', 'Client certificate', 'Service key', 'Live test', 'Checklist'] as const;
+export type Phase = (typeof PHASES)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Effects: requests for work, as data. The engine maps each type to its ports.
+
+export type Effect =
+  | {type: 'preflight'; offering: string; plan: string}
+  | {type: 'lookup-instance'; name: string}
+  | {type: 'create-instance'; offering: string; plan: string; name: string; parameters: Record<string, unknown>}
+  | {type: 'update-instance'; name: string; parameters: Record<string, unknown>}
+  | {type: 'load-certificate'; path: string; password?: string}
+  | {type: 'scan-duplicates'; plan: string; fingerprint256: string; subject: string; issuer: string}
+  | {type: 'create-key'; instanceName: string; keyName: string; parameters?: Record<string, unknown>; expectLeafFingerprint?: string; writeSapGeneratedFiles?: boolean}
+  | {type: 'probe'; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
+  | {type: 'write-outputs'};
+
+export interface EffectResults {
+  preflight: {cfVersion: CfVersion; target: CfTarget; planAvailable: boolean};
+  'lookup-instance': {instance: InstanceFact | null};
+  'create-instance': {instance: InstanceFact; alreadyExisted: boolean};
+  'update-instance': {instance: InstanceFact};
+  'load-certificate': CertificateFact;
+  'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number};
+  'create-key': KeyFact;
+  probe: ProbeFact;
+  'write-outputs': {files: Record<string, string>};
+}
+
+export type EffectResultOf<E extends Effect> = EffectResults[E['type']];

@@ -1,0 +1,241 @@
+/**
+ * What each effect of the setup flow does, through the ports. The flow decides *what* to do;
+ * this file only does it and reports facts back (never secrets: keys stay in 0600 files).
+ */
+import {X509Certificate} from 'node:crypto';
+import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, ProbeFact} from '../../flows/types.js';
+import {stringArray} from '../../flows/parameters.js';
+import {CpiMtlsError} from '../errors.js';
+import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
+import type {EffectExecutor} from './runner.js';
+
+export interface CertificateService {
+  load(path: string, password: string | undefined, signal: AbortSignal): Promise<CertificateFact>;
+  /** Writes the certificate chain and private key of an SAP-generated key; returns the paths. */
+  writeSapGeneratedFiles(credentials: ServiceKeyCredentials, dir: string): Promise<Record<string, string>>;
+}
+
+export interface ProbeService {
+  run(
+    request: {
+      url: string;
+      method: 'GET' | 'POST';
+      certificatePath: string;
+      privateKeyPath?: string;
+      password?: string;
+      keysWithThisCertificate?: number;
+      certificate?: CertificateFact;
+    },
+    signal: AbortSignal,
+  ): Promise<ProbeFact>;
+}
+
+export interface OutputService {
+  write(state: FlowState, signal: AbortSignal): Promise<Record<string, string>>;
+}
+
+export interface EngineServices {
+  cf: CfPort;
+  certificates: CertificateService;
+  probe: ProbeService;
+  outputs: OutputService;
+  /** Bounded parallelism for per-key reads in scans. */
+  parallelReads?: number;
+}
+
+export function oauthCredentials(credentials: ServiceKeyCredentials): Record<string, unknown> {
+  const oauth = credentials.oauth;
+  return oauth && typeof oauth === 'object' ? (oauth as Record<string, unknown>) : credentials;
+}
+
+/** SHA-256 fingerprint and DNs of the first certificate in a PEM text, or null. */
+export function firstCertificate(pemText: unknown): {fingerprint256: string; subject: string; issuer: string} | null {
+  if (typeof pemText !== 'string') return null;
+  // SAP-generated keys may carry literal "\n" sequences when pasted from the cockpit.
+  const text = pemText.replace(/\\n/g, '\n');
+  const match = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
+  if (!match) return null;
+  try {
+    const x509 = new X509Certificate(match[0]);
+    return {fingerprint256: x509.fingerprint256, subject: normaliseDn(x509.subject), issuer: normaliseDn(x509.issuer)};
+  } catch {
+    return null;
+  }
+}
+
+/** DN comparison that ignores order of lines vs commas and surrounding spaces. */
+export function normaliseDn(dn: string): string {
+  return dn
+    .split(/\n|,(?=\s*[A-Za-z.0-9]+\s*=)/)
+    .map(part => part.trim().replace(/\s*=\s*/, '=').toLowerCase())
+    .filter(Boolean)
+    .sort()
+    .join(',');
+}
+
+function instanceFact(instance: ServiceInstance, parameters: Record<string, unknown> | null): InstanceFact {
+  return {
+    guid: instance.guid,
+    name: instance.name,
+    planName: instance.planName,
+    offeringName: instance.offeringName,
+    parameters,
+    lastOperation: instance.lastOperation,
+  };
+}
+
+async function readParameters(cf: CfPort, guid: string, signal: AbortSignal): Promise<Record<string, unknown> | null> {
+  try {
+    return await cf.instanceParameters(guid, {signal});
+  } catch (error) {
+    signal.throwIfAborted();
+    if (error instanceof CpiMtlsError && /not support|not-found|ServiceFetchInstanceParametersNotSupported/i.test(`${error.code} ${error.message}`)) return null;
+    throw error;
+  }
+}
+
+/** Checks that the broker stored what was sent (roles and grant types), as SAP's procedure advises. */
+function verifyParameters(sent: Record<string, unknown>, stored: Record<string, unknown> | null, name: string): void {
+  if (stored === null) return;
+  for (const field of ['roles', 'grant-types']) {
+    if (!(field in sent)) continue;
+    const want = [...stringArray(sent[field])].sort().join(',');
+    const have = [...stringArray(stored[field])].sort().join(',');
+    if (want !== have) {
+      throw new CpiMtlsError('parameters-mismatch', `Instance ${name} holds ${field} ${JSON.stringify(stored[field] ?? null)}, but ${JSON.stringify(sent[field])} was sent.`, {
+        fix: [`Check the instance in the BTP cockpit (View Parameters) and update it: cf update-service ${name} -c <file with the full parameter set>`],
+      });
+    }
+  }
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, signal: AbortSignal, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({length: Math.min(limit, items.length)}, async () => {
+    while (next < items.length) {
+      signal.throwIfAborted();
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+export function createEffectExecutor(services: EngineServices): EffectExecutor {
+  const {cf} = services;
+  const parallel = services.parallelReads ?? 6;
+
+  const handlers: {[K in Effect['type']]: (effect: Extract<Effect, {type: K}>, state: FlowState, signal: AbortSignal) => Promise<EffectResults[K]>} = {
+    async preflight(effect, _state, signal) {
+      const cfVersion = await cf.version({signal});
+      const target = await cf.target({signal});
+      const planAvailable = await cf.hasPlan(effect.offering, effect.plan, {signal});
+      return {cfVersion, target, planAvailable};
+    },
+
+    async 'lookup-instance'(effect, _state, signal) {
+      const instance = await cf.findInstance(effect.name, {signal});
+      if (!instance) return {instance: null};
+      return {instance: instanceFact(instance, await readParameters(cf, instance.guid, signal))};
+    },
+
+    async 'create-instance'(effect, _state, signal) {
+      const {instance, alreadyExisted} = await cf.createInstance({offering: effect.offering, plan: effect.plan, name: effect.name, parameters: effect.parameters}, {signal});
+      const stored = await readParameters(cf, instance.guid, signal);
+      if (!alreadyExisted) verifyParameters(effect.parameters, stored, effect.name);
+      return {instance: instanceFact(instance, stored), alreadyExisted};
+    },
+
+    async 'update-instance'(effect, _state, signal) {
+      const instance = await cf.updateInstance({name: effect.name, parameters: effect.parameters}, {signal});
+      const stored = await readParameters(cf, instance.guid, signal);
+      verifyParameters(effect.parameters, stored, effect.name);
+      return {instance: instanceFact(instance, stored)};
+    },
+
+    async 'load-certificate'(effect, _state, signal) {
+      return services.certificates.load(effect.path, effect.password, signal);
+    },
+
+    async 'scan-duplicates'(effect, _state, signal) {
+      const instances = await cf.listInstances({planNames: [effect.plan], scope: 'space'}, {signal});
+      const byGuid = new Map(instances.map(instance => [instance.guid, instance]));
+      const keys = instances.length === 0 ? [] : await cf.listKeys(instances.map(instance => instance.guid), {signal});
+      const wantedSubject = normaliseDn(effect.subject);
+      const wantedIssuer = normaliseDn(effect.issuer);
+      const found = await mapLimited(keys, parallel, signal, async key => {
+        const ready = !key.lastOperation || key.lastOperation.state === 'succeeded';
+        if (!ready) return null;
+        const credentials = await cf.keyCredentials(key.guid, {signal});
+        const cert = firstCertificate(oauthCredentials(credentials).certificate);
+        if (!cert) return null;
+        const instanceName = byGuid.get(key.instanceGuid)?.name ?? key.instanceGuid;
+        if (cert.fingerprint256 === effect.fingerprint256) return {instanceName, instanceGuid: key.instanceGuid, keyName: key.name, match: 'certificate'} as DuplicateFact;
+        if (cert.subject === wantedSubject && cert.issuer === wantedIssuer) return {instanceName, instanceGuid: key.instanceGuid, keyName: key.name, match: 'subject-and-issuer'} as DuplicateFact;
+        return null;
+      });
+      return {duplicates: found.filter((d): d is DuplicateFact => d !== null), keysScanned: keys.length, instancesScanned: instances.length};
+    },
+
+    async 'create-key'(effect, state, signal) {
+      const {key, alreadyExisted} = await cf.createKey({instanceName: effect.instanceName, keyName: effect.keyName, parameters: effect.parameters}, {signal});
+      const credentials = await cf.keyCredentials(key.guid, {signal});
+      const oauth = oauthCredentials(credentials);
+      const cert = firstCertificate(oauth.certificate);
+      const fact: KeyFact = {
+        guid: key.guid,
+        name: key.name,
+        instanceName: effect.instanceName,
+        clientId: typeof oauth.clientid === 'string' ? oauth.clientid : undefined,
+        url: typeof oauth.url === 'string' ? oauth.url : undefined,
+        certificateDetails: oauth.certificatedetails && typeof oauth.certificatedetails === 'object' ? (oauth.certificatedetails as Record<string, unknown>) : undefined,
+        alreadyExisted,
+      };
+      if (effect.expectLeafFingerprint) {
+        fact.certificateVerified = cert?.fingerprint256 === effect.expectLeafFingerprint;
+        if (!fact.certificateVerified) {
+          throw new CpiMtlsError(
+            alreadyExisted ? 'key-name-taken' : 'key-certificate-mismatch',
+            alreadyExisted
+              ? `Instance ${effect.instanceName} already has a key named ${effect.keyName} with ${cert ? 'another certificate' : 'no certificate'}.`
+              : `Key ${effect.keyName} was created, but the certificate it holds is not the one that was sent.`,
+            {fix: alreadyExisted ? ['Choose another key name (Back), or delete the old key after checking who uses it: cf delete-service-key ' + `${effect.instanceName} ${effect.keyName} -f`] : ['Inspect the key: cf service-key ' + `${effect.instanceName} ${effect.keyName}`]},
+          );
+        }
+      }
+      if (effect.writeSapGeneratedFiles) {
+        fact.files = await services.certificates.writeSapGeneratedFiles(credentials, state.context.outputDir);
+      }
+      return fact;
+    },
+
+    async probe(effect, state, signal) {
+      const sameCertificateKeys = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate').length;
+      return services.probe.run(
+        {
+          url: effect.url,
+          method: effect.method,
+          certificatePath: effect.certificatePath,
+          privateKeyPath: effect.privateKeyPath,
+          password: effect.password,
+          // The new key itself plus any other key with the same certificate found by the scan.
+          keysWithThisCertificate: state.answers.certificateSource === 'external' ? 1 + sameCertificateKeys - (state.facts.key?.alreadyExisted ? 1 : 0) : 1,
+          certificate: state.facts.certificate,
+        },
+        signal,
+      );
+    },
+
+    async 'write-outputs'(_effect, state, signal) {
+      return {files: await services.outputs.write(state, signal)};
+    },
+  };
+
+  return ((effect: Effect, state: FlowState, signal: AbortSignal) => {
+    signal.throwIfAborted();
+    const handler = handlers[effect.type] as (e: Effect, s: FlowState, sig: AbortSignal) => Promise<unknown>;
+    return handler(effect, state, signal);
+  }) as EffectExecutor;
+}
