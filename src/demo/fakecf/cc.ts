@@ -1,0 +1,897 @@
+/**
+ * The stand-in Cloud Controller: service operations with their jobs and last operations, and
+ * the v3 routes `cf curl` reaches (cf-cli.md §8, §12.3). Commands and routes share the same
+ * operations, so `cf create-service` and `cf curl -X POST /v3/service_instances` agree.
+ */
+import {BrokerError, buildCredentials, offeringOf, planOf, validateInstanceParameters, validateKeyParameters} from './broker.js';
+import {nextGuid, timestamp, type FaultSpec, type SimInstance, type SimJob, type SimKey, type SimLastOperation, type SimOffering, type SimPlan, type SimState} from './state.js';
+
+export class CcError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly code: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+
+  body(): {errors: Array<{code: number; title: string; detail: string}>} {
+    return {errors: [{code: this.code, title: this.title, detail: this.detail}]};
+  }
+}
+
+export const notFound = (detail: string) => new CcError(404, 'CF-ResourceNotFound', 10010, detail);
+export const unprocessable = (detail: string) => new CcError(422, 'CF-UnprocessableEntity', 10008, detail);
+const badQuery = (detail: string) => new CcError(400, 'CF-BadQueryParameter', 10005, `The query parameter is invalid: ${detail}`);
+const inProgress = (name: string) => new CcError(409, 'CF-AsyncServiceInstanceOperationInProgress', 60016, `An operation for service instance ${name} is in progress.`);
+
+export interface OperationContext {
+  state: SimState;
+  /** A broker-error or async-fail fault for this call. */
+  fault?: FaultSpec;
+}
+
+const SIMULATED_BROKER_FAILURE = 'Simulated broker failure.';
+const SIMULATED_ASYNC_FAILURE = 'Simulated asynchronous failure.';
+
+function operation(type: SimLastOperation['type'], state: SimLastOperation['state'], description = ''): SimLastOperation {
+  const now = timestamp();
+  return {type, state, description, created_at: now, updated_at: now};
+}
+
+function newJob(ctx: OperationContext, op: string, resource: SimJob['resource']): SimJob {
+  const now = timestamp();
+  const job: SimJob = {guid: nextGuid(ctx.state), operation: op, state: 'PROCESSING', resource, errors: [], warnings: [], created_at: now, updated_at: now};
+  ctx.state.jobs.push(job);
+  return job;
+}
+
+function failJob(job: SimJob, detail: string, code = 10009, title = 'CF-UnableToPerform'): void {
+  job.state = 'FAILED';
+  job.errors = [{code, title, detail}];
+  job.updated_at = timestamp();
+}
+
+function completeJob(job: SimJob): void {
+  job.state = 'COMPLETE';
+  job.updated_at = timestamp();
+}
+
+function brokerMessage(ctx: OperationContext, check: () => void): string | null {
+  if (ctx.fault?.type === 'broker-error') return ctx.fault.message ?? SIMULATED_BROKER_FAILURE;
+  try {
+    check();
+    return null;
+  } catch (error) {
+    if (error instanceof BrokerError) return error.message;
+    throw error;
+  }
+}
+
+/** Async behaviour for this call: polls until done and the outcome. */
+function asyncPlan(ctx: OperationContext, polls: number): {polls: number; outcome: 'succeeded' | 'failed'; description: string} | null {
+  if (ctx.fault?.type === 'async-fail') return {polls: Math.max(polls, 1), outcome: 'failed', description: ctx.fault.message ?? SIMULATED_ASYNC_FAILURE};
+  if (polls > 0) return {polls, outcome: 'succeeded', description: ''};
+  return null;
+}
+
+function operationRunning(op: SimLastOperation | null): boolean {
+  return op !== null && (op.state === 'in progress' || op.state === 'initial');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polling: each read of a resource is one poll of the broker
+
+function jobsFor(state: SimState, guid: string): SimJob[] {
+  return state.jobs.filter((job) => job.resource?.guid === guid && (job.state === 'POLLING' || job.state === 'PROCESSING'));
+}
+
+function finishJobs(state: SimState, guid: string, outcome: 'succeeded' | 'failed', verb: string): void {
+  for (const job of jobsFor(state, guid)) {
+    if (outcome === 'succeeded') completeJob(job);
+    else failJob(job, 'An unknown error occurred.', 10001, 'UnknownError');
+    void verb;
+  }
+}
+
+/** Advances a pending instance operation by one poll. Returns false when the instance is gone. */
+export function pollInstance(state: SimState, instance: SimInstance): boolean {
+  const pending = instance.pending;
+  if (!pending || !instance.last_operation) return true;
+  pending.pollsLeft -= 1;
+  if (pending.pollsLeft > 0) return true;
+  const op = instance.last_operation;
+  instance.pending = null;
+  op.state = pending.outcome;
+  op.description = pending.description;
+  op.updated_at = timestamp();
+  instance.updated_at = op.updated_at;
+  finishJobs(state, instance.guid, pending.outcome, op.type);
+  if (pending.outcome === 'succeeded' && op.type === 'update' && pending.parameters) instance.parameters = pending.parameters;
+  if (pending.outcome === 'succeeded' && op.type === 'delete') {
+    removeInstance(state, instance);
+    return false;
+  }
+  return true;
+}
+
+export function pollKey(state: SimState, key: SimKey): boolean {
+  const pending = key.pending;
+  if (!pending || !key.last_operation) return true;
+  pending.pollsLeft -= 1;
+  if (pending.pollsLeft > 0) return true;
+  const op = key.last_operation;
+  key.pending = null;
+  op.state = pending.outcome;
+  op.description = pending.description;
+  op.updated_at = timestamp();
+  key.updated_at = op.updated_at;
+  finishJobs(state, key.guid, pending.outcome, op.type);
+  if (pending.outcome === 'succeeded' && op.type === 'delete') {
+    state.keys = state.keys.filter((k) => k.guid !== key.guid);
+    return false;
+  }
+  return true;
+}
+
+export function pollJob(state: SimState, job: SimJob): void {
+  if (job.state !== 'POLLING' || !job.resource) return;
+  if (job.resource.kind === 'service_instances') {
+    const instance = state.instances.find((i) => i.guid === job.resource!.guid);
+    if (instance) pollInstance(state, instance);
+  } else {
+    const key = state.keys.find((k) => k.guid === job.resource!.guid);
+    if (key) pollKey(state, key);
+  }
+}
+
+function removeInstance(state: SimState, instance: SimInstance): void {
+  state.instances = state.instances.filter((i) => i.guid !== instance.guid);
+  state.keys = state.keys.filter((k) => k.instance_guid !== instance.guid);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+export function createInstance(
+  ctx: OperationContext,
+  request: {name: string; spaceGuid: string; plan: SimPlan; parameters: Record<string, unknown>; tags: string[]},
+): {job: SimJob; instance: SimInstance} {
+  const {state} = ctx;
+  if (state.instances.some((i) => i.name === request.name && i.space_guid === request.spaceGuid)) {
+    throw unprocessable(`The service instance name is taken: ${request.name}.`);
+  }
+  const now = timestamp();
+  const instance: SimInstance = {
+    guid: nextGuid(state),
+    name: request.name,
+    space_guid: request.spaceGuid,
+    plan_guid: request.plan.guid,
+    type: 'managed',
+    tags: request.tags,
+    parameters: request.parameters,
+    last_operation: operation('create', 'in progress'),
+    pending: null,
+    dashboard_url: null,
+    created_at: now,
+    updated_at: now,
+  };
+  state.instances.push(instance);
+  const job = newJob(ctx, 'service_instance.create', {kind: 'service_instances', guid: instance.guid});
+  const offering = offeringOf(state, request.plan);
+  const rejection = brokerMessage(ctx, () => validateInstanceParameters(state, request.plan, request.parameters));
+  if (rejection !== null) {
+    instance.last_operation = operation('create', 'failed', `Service broker error: ${rejection}`);
+    failJob(job, `provision could not be completed: Service broker error: ${rejection}`);
+    return {job, instance};
+  }
+  const later = asyncPlan(ctx, offering.async_polls);
+  if (later) {
+    instance.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description};
+    job.state = 'POLLING';
+  } else {
+    instance.last_operation = operation('create', 'succeeded');
+    completeJob(job);
+  }
+  return {job, instance};
+}
+
+export function updateInstance(ctx: OperationContext, instance: SimInstance, request: {parameters?: Record<string, unknown>; tags?: string[]}): SimJob {
+  const {state} = ctx;
+  if (operationRunning(instance.last_operation)) throw inProgress(instance.name);
+  const plan = planOf(state, instance);
+  if (!plan) throw unprocessable('Cannot update a user-provided service instance with this request.');
+  const parameters = request.parameters === undefined ? instance.parameters : state.settings.updateParameters === 'merge' ? {...instance.parameters, ...request.parameters} : request.parameters;
+  const job = newJob(ctx, 'service_instance.update', {kind: 'service_instances', guid: instance.guid});
+  const rejection = brokerMessage(ctx, () => validateInstanceParameters(state, plan, request.parameters ?? {}, instance));
+  if (rejection !== null) {
+    instance.last_operation = operation('update', 'failed', `Service broker error: ${rejection}`);
+    failJob(job, `update could not be completed: Service broker error: ${rejection}`);
+    return job;
+  }
+  if (request.tags) instance.tags = request.tags;
+  const later = asyncPlan(ctx, offeringOf(state, plan).async_polls);
+  instance.last_operation = operation('update', 'in progress');
+  if (later) {
+    instance.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description, parameters};
+    job.state = 'POLLING';
+  } else {
+    instance.parameters = parameters;
+    instance.last_operation = operation('update', 'succeeded');
+    completeJob(job);
+  }
+  instance.updated_at = timestamp();
+  return job;
+}
+
+export function deleteInstance(ctx: OperationContext, instance: SimInstance): SimJob {
+  const {state} = ctx;
+  if (operationRunning(instance.last_operation) && instance.last_operation?.type !== 'create') throw inProgress(instance.name);
+  const job = newJob(ctx, 'service_instance.delete', {kind: 'service_instances', guid: instance.guid});
+  const rejection = brokerMessage(ctx, () => undefined);
+  if (rejection !== null) {
+    instance.last_operation = operation('delete', 'failed', `Service broker error: ${rejection}`);
+    failJob(job, `deprovision could not be completed: Service broker error: ${rejection}`);
+    return job;
+  }
+  // CC v3 removes the keys before it deprovisions.
+  state.keys = state.keys.filter((k) => k.instance_guid !== instance.guid);
+  const plan = planOf(state, instance);
+  const later = plan ? asyncPlan(ctx, offeringOf(state, plan).async_polls) : null;
+  if (later) {
+    instance.last_operation = operation('delete', 'in progress');
+    instance.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description};
+    job.state = 'POLLING';
+  } else {
+    removeInstance(state, instance);
+    completeJob(job);
+  }
+  return job;
+}
+
+export function createKey(ctx: OperationContext, instance: SimInstance, request: {name: string; parameters: Record<string, unknown>}): {job: SimJob; key: SimKey} {
+  const {state} = ctx;
+  if (instance.type === 'user-provided') throw unprocessable("Service credential bindings of type 'key' are not supported for user-provided service instances.");
+  const plan = planOf(state, instance);
+  const offering = plan ? offeringOf(state, plan) : undefined;
+  if (!offering?.bindable) throw unprocessable('Service plan does not allow bindings.');
+  if (operationRunning(instance.last_operation)) throw unprocessable('There is an operation in progress for the service instance.');
+  if (state.keys.some((k) => k.instance_guid === instance.guid && k.name === request.name)) {
+    throw unprocessable(`The binding name is invalid. Key binding names must be unique. The service instance already has a key binding with name '${request.name}'.`);
+  }
+  const now = timestamp();
+  const key: SimKey = {
+    guid: nextGuid(state),
+    name: request.name,
+    instance_guid: instance.guid,
+    parameters: request.parameters,
+    credentials: {},
+    last_operation: operation('create', 'in progress'),
+    pending: null,
+    created_at: now,
+    updated_at: now,
+  };
+  const job = newJob(ctx, 'service_keys.create', {kind: 'service_credential_bindings', guid: key.guid});
+  const rejection = brokerMessage(ctx, () => validateKeyParameters(state, instance, request.parameters));
+  state.keys.push(key);
+  if (rejection !== null) {
+    key.last_operation = operation('create', 'failed', `Service broker error: ${rejection}`);
+    failJob(job, `bind could not be completed: Service broker error: ${rejection}`);
+    return {job, key};
+  }
+  key.credentials = buildCredentials(state, instance, key, request.parameters);
+  const later = asyncPlan(ctx, offering.key_async_polls);
+  if (later) {
+    key.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description};
+    job.state = 'POLLING';
+  } else {
+    key.last_operation = operation('create', 'succeeded');
+    completeJob(job);
+  }
+  return {job, key};
+}
+
+export function deleteKey(ctx: OperationContext, key: SimKey): SimJob {
+  const {state} = ctx;
+  const job = newJob(ctx, 'service_keys.delete', {kind: 'service_credential_bindings', guid: key.guid});
+  const rejection = brokerMessage(ctx, () => undefined);
+  if (rejection !== null) {
+    key.last_operation = operation('delete', 'failed', `Service broker error: ${rejection}`);
+    failJob(job, `unbind could not be completed: Service broker error: ${rejection}`);
+    return job;
+  }
+  const instance = state.instances.find((i) => i.guid === key.instance_guid);
+  const plan = instance ? planOf(state, instance) : undefined;
+  const later = plan ? asyncPlan(ctx, offeringOf(state, plan).key_async_polls) : null;
+  if (later) {
+    key.last_operation = operation('delete', 'in progress');
+    key.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description};
+    job.state = 'POLLING';
+  } else {
+    state.keys = state.keys.filter((k) => k.guid !== key.guid);
+    completeJob(job);
+  }
+  return job;
+}
+
+/** Details of a key, or the CC 404 texts when it is not ready. */
+export function keyDetails(key: SimKey): Record<string, unknown> {
+  const op = key.last_operation;
+  if (op && !(op.type === 'create' && op.state === 'succeeded')) {
+    if (op.type === 'create' && op.state === 'failed') throw notFound('Creation of service key failed');
+    if (op.type === 'create') throw notFound('Creation of service key in progress');
+    if (op.type === 'delete' && op.state === 'failed') throw notFound('Deletion of service key failed');
+    if (op.type === 'delete') throw notFound('Deletion of service key in progress');
+  }
+  return {credentials: key.credentials};
+}
+
+export function instanceParameters(state: SimState, instance: SimInstance): Record<string, unknown> {
+  const plan = planOf(state, instance);
+  const offering = plan ? offeringOf(state, plan) : undefined;
+  if (!offering || !offering.instances_retrievable) {
+    throw new CcError(400, 'CF-ServiceFetchInstanceParametersNotSupported', 120004, 'This service does not support fetching service instance parameters.');
+  }
+  const op = instance.last_operation;
+  if (op?.type === 'create' && op.state === 'failed') throw notFound('Service instance not found');
+  if (operationRunning(op)) throw inProgress(instance.name);
+  return instance.parameters;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering (CC v3 JSON)
+
+function href(state: SimState, path: string): {href: string} {
+  return {href: `${state.api?.target ?? ''}${path}`};
+}
+
+function renderLastOperation(op: SimLastOperation | null): Record<string, unknown> | null {
+  return op ? {type: op.type, state: op.state, description: op.description, created_at: op.created_at, updated_at: op.updated_at} : null;
+}
+
+const EMPTY_METADATA = () => ({labels: {}, annotations: {}});
+
+export function renderInstance(state: SimState, instance: SimInstance): Record<string, unknown> {
+  const plan = planOf(state, instance);
+  const base = `/v3/service_instances/${instance.guid}`;
+  const common = {
+    guid: instance.guid,
+    created_at: instance.created_at,
+    updated_at: instance.updated_at,
+    name: instance.name,
+    tags: instance.tags,
+    type: instance.type,
+    last_operation: renderLastOperation(instance.last_operation),
+    metadata: EMPTY_METADATA(),
+  };
+  if (instance.type === 'user-provided') {
+    return {
+      ...common,
+      syslog_drain_url: '',
+      route_service_url: '',
+      relationships: {space: {data: {guid: instance.space_guid}}},
+      links: {self: href(state, base), space: href(state, `/v3/spaces/${instance.space_guid}`), credentials: href(state, `${base}/credentials`)},
+    };
+  }
+  return {
+    ...common,
+    maintenance_info: plan?.maintenance_info ? {version: plan.maintenance_info.version} : {},
+    upgrade_available: false,
+    dashboard_url: instance.dashboard_url ?? null,
+    relationships: {service_plan: {data: {guid: instance.plan_guid}}, space: {data: {guid: instance.space_guid}}},
+    links: {
+      self: href(state, base),
+      service_plan: href(state, `/v3/service_plans/${instance.plan_guid}`),
+      space: href(state, `/v3/spaces/${instance.space_guid}`),
+      parameters: href(state, `${base}/parameters`),
+      shared_spaces: href(state, `${base}/relationships/shared_spaces`),
+      service_credential_bindings: href(state, `/v3/service_credential_bindings?service_instance_guids=${instance.guid}`),
+      service_route_bindings: href(state, `/v3/service_route_bindings?service_instance_guids=${instance.guid}`),
+    },
+  };
+}
+
+export function renderKey(state: SimState, key: SimKey): Record<string, unknown> {
+  const base = `/v3/service_credential_bindings/${key.guid}`;
+  return {
+    guid: key.guid,
+    created_at: key.created_at,
+    updated_at: key.updated_at,
+    name: key.name,
+    type: 'key',
+    last_operation: renderLastOperation(key.last_operation) ?? {type: 'create', state: 'succeeded', description: '', created_at: key.created_at, updated_at: key.updated_at},
+    metadata: EMPTY_METADATA(),
+    relationships: {service_instance: {data: {guid: key.instance_guid}}},
+    links: {
+      self: href(state, base),
+      details: href(state, `${base}/details`),
+      parameters: href(state, `${base}/parameters`),
+      service_instance: href(state, `/v3/service_instances/${key.instance_guid}`),
+    },
+  };
+}
+
+export function renderPlan(state: SimState, plan: SimPlan): Record<string, unknown> {
+  return {
+    guid: plan.guid,
+    created_at: plan.created_at,
+    updated_at: plan.created_at,
+    name: plan.name,
+    description: plan.description,
+    visibility_type: 'public',
+    available: plan.available,
+    free: plan.free,
+    costs: plan.costs,
+    maintenance_info: plan.maintenance_info ?? {},
+    broker_catalog: {id: `${plan.guid}-catalog`, metadata: {}, maximum_polling_duration: null, features: {plan_updateable: true, bindable: true}},
+    schemas: {service_instance: {create: {parameters: {}}, update: {parameters: {}}}, service_binding: {create: {parameters: {}}}},
+    relationships: {service_offering: {data: {guid: plan.offering_guid}}},
+    metadata: EMPTY_METADATA(),
+    links: {self: href(state, `/v3/service_plans/${plan.guid}`), service_offering: href(state, `/v3/service_offerings/${plan.offering_guid}`), visibility: href(state, `/v3/service_plans/${plan.guid}/visibility`)},
+  };
+}
+
+export function renderOffering(state: SimState, offering: SimOffering): Record<string, unknown> {
+  return {
+    guid: offering.guid,
+    created_at: offering.created_at,
+    updated_at: offering.created_at,
+    name: offering.name,
+    description: offering.description,
+    available: true,
+    tags: offering.tags,
+    requires: [],
+    shareable: offering.shareable,
+    documentation_url: offering.documentation_url,
+    broker_catalog: {
+      id: `${offering.guid}-catalog`,
+      metadata: {},
+      features: {
+        plan_updateable: offering.plan_updateable,
+        bindable: offering.bindable,
+        instances_retrievable: offering.instances_retrievable,
+        bindings_retrievable: offering.bindings_retrievable,
+        allow_context_updates: false,
+      },
+    },
+    relationships: {service_broker: {data: {guid: offering.broker_guid}}},
+    metadata: EMPTY_METADATA(),
+    links: {self: href(state, `/v3/service_offerings/${offering.guid}`), service_plans: href(state, `/v3/service_plans?service_offering_guids=${offering.guid}`), service_broker: href(state, `/v3/service_brokers/${offering.broker_guid}`)},
+  };
+}
+
+export function renderJob(state: SimState, job: SimJob): Record<string, unknown> {
+  const links: Record<string, unknown> = {self: href(state, `/v3/jobs/${job.guid}`)};
+  if (job.resource) links[job.resource.kind] = href(state, `/v3/${job.resource.kind}/${job.resource.guid}`);
+  return {guid: job.guid, created_at: job.created_at, updated_at: job.updated_at, operation: job.operation, state: job.state, links, errors: job.errors, warnings: job.warnings};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+export interface CcResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+type Query = Map<string, string>;
+
+function parseQuery(search: string): Query {
+  const query: Query = new Map();
+  for (const [key, value] of new URLSearchParams(search)) query.set(key, value);
+  return query;
+}
+
+function checkQuery(query: Query, allowed: string[]): void {
+  const all = [...allowed, 'page', 'per_page', 'order_by'];
+  const unknown = [...query.keys()].filter((key) => !all.includes(key));
+  if (unknown.length) {
+    throw badQuery(`Unknown query parameter(s): ${unknown.map((k) => `'${k}'`).join(', ')}. Valid parameters are: ${all.map((k) => `'${k}'`).join(', ')}`);
+  }
+}
+
+function listParam(query: Query, name: string): string[] | undefined {
+  const value = query.get(name);
+  if (value === undefined) return undefined;
+  return value.split(',').filter((item) => item !== '');
+}
+
+function matches(values: string[] | undefined, actual: string | undefined, caseInsensitive = false): boolean {
+  if (values === undefined) return true;
+  if (actual === undefined) return false;
+  return caseInsensitive ? values.some((v) => v.toLowerCase() === actual.toLowerCase()) : values.includes(actual);
+}
+
+interface Sortable {
+  name?: string;
+  created_at: string;
+  updated_at?: string;
+}
+
+function paginate<T extends Sortable>(state: SimState, path: string, query: Query, items: T[], render: (item: T) => unknown): {pagination: unknown; resources: unknown[]} {
+  const perPage = query.has('per_page') ? Number(query.get('per_page')) : 50;
+  const page = query.has('page') ? Number(query.get('page')) : 1;
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 5000) throw badQuery('Per page must be between 1 and 5000');
+  if (!Number.isInteger(page) || page < 1) throw badQuery('Page must be greater than 0');
+  const orderBy = query.get('order_by');
+  let sorted = items;
+  if (orderBy) {
+    const descending = orderBy.startsWith('-');
+    const field = orderBy.replace(/^[-+]/, '') as keyof Sortable;
+    if (!['name', 'created_at', 'updated_at'].includes(field)) throw badQuery(`Order by can only be: 'created_at', 'updated_at', 'name'`);
+    sorted = [...items].sort((a, b) => String(a[field] ?? '').localeCompare(String(b[field] ?? '')) * (descending ? -1 : 1));
+  }
+  const totalPages = Math.max(1, Math.ceil(sorted.length / perPage));
+  const link = (n: number) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of query) if (key !== 'page' && key !== 'per_page') params.set(key, value);
+    params.set('page', String(n));
+    params.set('per_page', String(perPage));
+    return href(state, `${path}?${params.toString()}`);
+  };
+  return {
+    pagination: {
+      total_results: sorted.length,
+      total_pages: totalPages,
+      first: link(1),
+      last: link(totalPages),
+      next: page < totalPages ? link(page + 1) : null,
+      previous: page > 1 ? link(page - 1) : null,
+    },
+    resources: sorted.slice((page - 1) * perPage, page * perPage).map(render),
+  };
+}
+
+/** Keeps only the requested fields; `relationships.x` keeps that relationship. */
+function project(object: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const field of fields) {
+    if (field.startsWith('relationships.')) {
+      const name = field.slice('relationships.'.length);
+      const relationships = (object.relationships ?? {}) as Record<string, unknown>;
+      result.relationships = {...((result.relationships as object) ?? {}), [name]: relationships[name]};
+    } else if (field in object) {
+      result[field] = object[field];
+    }
+  }
+  return result;
+}
+
+function fieldsParam(query: Query, key: string, allowed: string[]): string[] | undefined {
+  const value = query.get(`fields[${key}]`);
+  if (value === undefined) return undefined;
+  const fields = value.split(',').filter(Boolean);
+  const bad = fields.filter((f) => !allowed.includes(f));
+  if (bad.length) throw badQuery(`The valid keys for 'fields[${key}]' are: ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  return fields;
+}
+
+function uniqueBy<T extends {guid: string}>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => (seen.has(item.guid) ? false : (seen.add(item.guid), true)));
+}
+
+function allSpaces(state: SimState) {
+  return state.orgs.flatMap((org) => org.spaces.map((space) => ({...space, org_guid: org.guid})));
+}
+
+function listOrganizations(state: SimState, path: string, query: Query) {
+  checkQuery(query, ['names', 'guids']);
+  const names = listParam(query, 'names');
+  const guids = listParam(query, 'guids');
+  const orgs = state.orgs.filter((org) => matches(names, org.name) && matches(guids, org.guid)).map((org) => ({...org, created_at: '2020-01-01T00:00:00Z'}));
+  return paginate(state, path, query, orgs, (org) => ({
+    guid: org.guid,
+    created_at: org.created_at,
+    updated_at: org.created_at,
+    name: org.name,
+    suspended: false,
+    relationships: {quota: {data: null}},
+    metadata: EMPTY_METADATA(),
+    links: {self: href(state, `/v3/organizations/${org.guid}`)},
+  }));
+}
+
+function listSpaces(state: SimState, path: string, query: Query) {
+  checkQuery(query, ['names', 'guids', 'organization_guids']);
+  const names = listParam(query, 'names');
+  const guids = listParam(query, 'guids');
+  const orgGuids = listParam(query, 'organization_guids');
+  const spaces = allSpaces(state)
+    .filter((s) => matches(names, s.name) && matches(guids, s.guid) && matches(orgGuids, s.org_guid))
+    .map((s) => ({...s, created_at: '2020-01-01T00:00:00Z'}));
+  return paginate(state, path, query, spaces, (space) => ({
+    guid: space.guid,
+    created_at: space.created_at,
+    updated_at: space.created_at,
+    name: space.name,
+    relationships: {organization: {data: {guid: space.org_guid}}, quota: {data: null}},
+    metadata: EMPTY_METADATA(),
+    links: {self: href(state, `/v3/spaces/${space.guid}`), organization: href(state, `/v3/organizations/${space.org_guid}`)},
+  }));
+}
+
+function brokerName(state: SimState, offering: SimOffering): string {
+  return state.brokers.find((b) => b.guid === offering.broker_guid)?.name ?? '';
+}
+
+function listOfferings(state: SimState, path: string, query: Query) {
+  checkQuery(query, ['names', 'available', 'service_broker_names', 'service_broker_guids', 'space_guids', 'organization_guids', 'guids', 'fields[service_broker]']);
+  const names = listParam(query, 'names');
+  const brokers = listParam(query, 'service_broker_names');
+  const brokerGuids = listParam(query, 'service_broker_guids');
+  const guids = listParam(query, 'guids');
+  const brokerFields = fieldsParam(query, 'service_broker', ['guid', 'name']);
+  const offerings = state.offerings.filter((o) => matches(names, o.name, true) && matches(brokers, brokerName(state, o)) && matches(brokerGuids, o.broker_guid) && matches(guids, o.guid));
+  const result: Record<string, unknown> = paginate(state, path, query, offerings, (o) => renderOffering(state, o));
+  if (brokerFields) {
+    result.included = {service_brokers: uniqueBy(offerings.map((o) => state.brokers.find((b) => b.guid === o.broker_guid)!)).map((b) => project({guid: b.guid, name: b.name}, brokerFields))};
+  }
+  return result;
+}
+
+function listPlans(state: SimState, path: string, query: Query) {
+  checkQuery(query, ['names', 'available', 'service_offering_names', 'service_offering_guids', 'service_broker_names', 'service_broker_guids', 'space_guids', 'organization_guids', 'guids', 'service_instance_guids', 'include', 'fields[service_offering.service_broker]']);
+  const names = listParam(query, 'names');
+  const offeringNames = listParam(query, 'service_offering_names');
+  const offeringGuids = listParam(query, 'service_offering_guids');
+  const brokers = listParam(query, 'service_broker_names');
+  const guids = listParam(query, 'guids');
+  const instanceGuids = listParam(query, 'service_instance_guids');
+  const available = query.get('available');
+  const include = listParam(query, 'include') ?? [];
+  for (const item of include) if (item !== 'service_offering' && item !== 'space.organization') throw badQuery(`Invalid included resource: '${item}'. Valid included resources are: 'space.organization', 'service_offering'`);
+  const brokerFields = fieldsParam(query, 'service_offering.service_broker', ['guid', 'name']);
+  const plans = state.plans.filter((plan) => {
+    const offering = offeringOf(state, plan);
+    return (
+      matches(names, plan.name) &&
+      matches(offeringNames, offering.name, true) &&
+      matches(offeringGuids, offering.guid) &&
+      matches(brokers, brokerName(state, offering)) &&
+      matches(guids, plan.guid) &&
+      (instanceGuids === undefined || state.instances.some((i) => instanceGuids.includes(i.guid) && i.plan_guid === plan.guid)) &&
+      (available === undefined || String(plan.available) === available)
+    );
+  });
+  const result: Record<string, unknown> = paginate(state, path, query, plans, (plan) => renderPlan(state, plan));
+  const included: Record<string, unknown[]> = {};
+  const offerings = uniqueBy(plans.map((plan) => offeringOf(state, plan)));
+  if (include.includes('service_offering')) included.service_offerings = offerings.map((o) => renderOffering(state, o));
+  if (brokerFields) included.service_brokers = uniqueBy(offerings.map((o) => state.brokers.find((b) => b.guid === o.broker_guid)!)).map((b) => project({guid: b.guid, name: b.name}, brokerFields));
+  if (Object.keys(included).length) result.included = included;
+  return result;
+}
+
+function listInstances(state: SimState, path: string, query: Query) {
+  checkQuery(query, [
+    'names',
+    'guids',
+    'type',
+    'space_guids',
+    'organization_guids',
+    'service_plan_names',
+    'service_plan_guids',
+    'fields[space]',
+    'fields[space.organization]',
+    'fields[service_plan]',
+    'fields[service_plan.service_offering]',
+    'fields[service_plan.service_offering.service_broker]',
+  ]);
+  const names = listParam(query, 'names');
+  const guids = listParam(query, 'guids');
+  const type = listParam(query, 'type');
+  const spaceGuids = listParam(query, 'space_guids');
+  const orgGuids = listParam(query, 'organization_guids');
+  const planNames = listParam(query, 'service_plan_names');
+  const planGuids = listParam(query, 'service_plan_guids');
+  const spaceFields = fieldsParam(query, 'space', ['guid', 'name', 'relationships.organization']);
+  const orgFields = fieldsParam(query, 'space.organization', ['guid', 'name']);
+  const planFields = fieldsParam(query, 'service_plan', ['guid', 'name', 'relationships.service_offering']);
+  const offeringFields = fieldsParam(query, 'service_plan.service_offering', ['guid', 'name', 'description', 'documentation_url', 'tags', 'relationships.service_broker']);
+  const brokerFields = fieldsParam(query, 'service_plan.service_offering.service_broker', ['guid', 'name']);
+  const spaces = allSpaces(state);
+  const candidates = state.instances.filter((instance) => {
+    const plan = planOf(state, instance);
+    const space = spaces.find((s) => s.guid === instance.space_guid);
+    return (
+      matches(names, instance.name) &&
+      matches(guids, instance.guid) &&
+      matches(type, instance.type) &&
+      matches(spaceGuids, instance.space_guid) &&
+      matches(orgGuids, space?.org_guid) &&
+      matches(planNames, plan?.name, true) &&
+      matches(planGuids, plan?.guid)
+    );
+  });
+  const instances = candidates.filter((instance) => pollInstance(state, instance));
+  const result: Record<string, unknown> = paginate(state, path, query, instances, (instance) => renderInstance(state, instance));
+  const included: Record<string, unknown[]> = {};
+  const usedSpaces = uniqueBy(instances.map((i) => spaces.find((s) => s.guid === i.space_guid)).filter((s) => s !== undefined));
+  if (spaceFields) included.spaces = usedSpaces.map((s) => project({guid: s.guid, name: s.name, relationships: {organization: {data: {guid: s.org_guid}}}}, spaceFields));
+  if (orgFields) included.organizations = uniqueBy(usedSpaces.map((s) => state.orgs.find((o) => o.guid === s.org_guid)!)).map((o) => project({guid: o.guid, name: o.name}, orgFields));
+  const plans = uniqueBy(instances.map((i) => planOf(state, i)).filter((p) => p !== undefined));
+  const offerings = uniqueBy(plans.map((p) => offeringOf(state, p)));
+  if (planFields) included.service_plans = plans.map((p) => project(renderPlan(state, p), planFields));
+  if (offeringFields) included.service_offerings = offerings.map((o) => project(renderOffering(state, o), offeringFields));
+  if (brokerFields) included.service_brokers = uniqueBy(offerings.map((o) => state.brokers.find((b) => b.guid === o.broker_guid)!)).map((b) => project({guid: b.guid, name: b.name}, brokerFields));
+  if (Object.keys(included).length) result.included = included;
+  return result;
+}
+
+function listKeys(state: SimState, path: string, query: Query) {
+  checkQuery(query, ['names', 'guids', 'type', 'service_instance_guids', 'service_instance_names', 'app_guids', 'app_names', 'service_plan_guids', 'service_plan_names', 'service_offering_guids', 'service_offering_names', 'include']);
+  const names = listParam(query, 'names');
+  const guids = listParam(query, 'guids');
+  const type = listParam(query, 'type');
+  const instanceGuids = listParam(query, 'service_instance_guids');
+  const instanceNames = listParam(query, 'service_instance_names');
+  const planNames = listParam(query, 'service_plan_names');
+  const offeringNames = listParam(query, 'service_offering_names');
+  const appFilter = listParam(query, 'app_guids') ?? listParam(query, 'app_names');
+  const include = listParam(query, 'include') ?? [];
+  for (const item of include) if (item !== 'app' && item !== 'service_instance') throw badQuery(`Invalid included resource: '${item}'. Valid included resources are: 'app', 'service_instance'`);
+  const candidates = state.keys.filter((key) => {
+    const instance = state.instances.find((i) => i.guid === key.instance_guid);
+    const plan = instance ? planOf(state, instance) : undefined;
+    return (
+      appFilter === undefined &&
+      matches(names, key.name) &&
+      matches(guids, key.guid) &&
+      matches(type, 'key') &&
+      matches(instanceGuids, key.instance_guid) &&
+      matches(instanceNames, instance?.name) &&
+      matches(planNames, plan?.name, true) &&
+      matches(offeringNames, plan ? offeringOf(state, plan).name : undefined, true)
+    );
+  });
+  const keys = candidates.filter((key) => pollKey(state, key));
+  const result: Record<string, unknown> = paginate(state, path, query, keys, (key) => renderKey(state, key));
+  const included: Record<string, unknown[]> = {};
+  if (include.includes('app')) included.apps = [];
+  if (include.includes('service_instance')) {
+    included.service_instances = uniqueBy(keys.map((k) => state.instances.find((i) => i.guid === k.instance_guid)).filter((i) => i !== undefined)).map((i) => renderInstance(state, i));
+  }
+  if (Object.keys(included).length) result.included = included;
+  return result;
+}
+
+function parseBody(body: string | undefined): Record<string, unknown> {
+  if (!body) return {};
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    /* fall through */
+  }
+  throw new CcError(400, 'CF-MessageParseError', 1001, 'Request invalid due to parse error: invalid request body');
+}
+
+function relationshipGuid(body: Record<string, unknown>, name: string): string | undefined {
+  const relationships = body.relationships as Record<string, {data?: {guid?: string}}> | undefined;
+  return relationships?.[name]?.data?.guid;
+}
+
+function accepted(state: SimState, job: SimJob): CcResponse {
+  return {status: 202, body: null, headers: {Location: `${state.api?.target ?? ''}/v3/jobs/${job.guid}`}};
+}
+
+/**
+ * Answers one Cloud Controller request. `fault` is a broker-error/async-fail fault that applies
+ * to writes made through this request.
+ */
+export function handleRequest(state: SimState, method: string, rawPath: string, body?: string, fault?: FaultSpec): CcResponse {
+  try {
+    return route(state, method.toUpperCase(), rawPath, body, fault);
+  } catch (error) {
+    if (error instanceof CcError) return {status: error.status, body: error.body(), headers: {}};
+    throw error;
+  }
+}
+
+function route(state: SimState, method: string, rawPath: string, body: string | undefined, fault: FaultSpec | undefined): CcResponse {
+  const withoutHost = rawPath.replace(/^https?:\/\/[^/]+/, '');
+  const [pathPart = '', search = ''] = withoutHost.split('?', 2);
+  const path = '/' + pathPart.replace(/^\/+/, '').replace(/\/+$/, '');
+  const query = parseQuery(search);
+  const ok = (value: unknown): CcResponse => ({status: 200, body: value, headers: {}});
+  const ctx: OperationContext = {state, fault};
+  const segments = path.split('/').filter(Boolean);
+  if (!state.auth) throw new CcError(401, 'CF-NotAuthenticated', 10002, 'Authentication error');
+  if (segments[0] !== 'v3') throw new CcError(404, 'CF-NotFound', 10000, 'Unknown request');
+  const [, collection, guid, sub] = segments;
+  const get = method === 'GET';
+
+  if (segments.length === 2 && get) {
+    switch (collection) {
+      case 'organizations':
+        return ok(listOrganizations(state, path, query));
+      case 'spaces':
+        return ok(listSpaces(state, path, query));
+      case 'service_offerings':
+        return ok(listOfferings(state, path, query));
+      case 'service_plans':
+        return ok(listPlans(state, path, query));
+      case 'service_instances':
+        return ok(listInstances(state, path, query));
+      case 'service_credential_bindings':
+        return ok(listKeys(state, path, query));
+    }
+  }
+
+  if (collection === 'service_instances') {
+    if (segments.length === 2 && method === 'POST') {
+      const request = parseBody(body);
+      if (request.type !== 'managed') throw unprocessable('Type must be one of \'managed\', \'user-provided\'; only managed instances are simulated.');
+      const spaceGuid = relationshipGuid(request, 'space');
+      const planGuid = relationshipGuid(request, 'service_plan');
+      const plan = state.plans.find((p) => p.guid === planGuid);
+      if (!spaceGuid || !allSpaces(state).some((s) => s.guid === spaceGuid)) throw unprocessable('Invalid space. Ensure that the space exists and you have access to it.');
+      if (!plan) throw unprocessable('Invalid service plan. Ensure that the service plan exists, is available, and you have access to it.');
+      if (typeof request.name !== 'string' || !request.name) throw unprocessable('Name must be a string');
+      const {job} = createInstance(ctx, {name: request.name, spaceGuid, plan, parameters: (request.parameters as Record<string, unknown>) ?? {}, tags: (request.tags as string[]) ?? []});
+      return accepted(state, job);
+    }
+    const instance = guid ? state.instances.find((i) => i.guid === guid) : undefined;
+    if (segments.length >= 3 && (!instance || !pollInstance(state, instance))) throw notFound('Service instance not found');
+    if (instance && segments.length === 3) {
+      if (get) return ok(renderInstance(state, instance));
+      if (method === 'DELETE') return accepted(state, deleteInstance(ctx, instance));
+      if (method === 'PATCH') {
+        const request = parseBody(body);
+        return accepted(state, updateInstance(ctx, instance, {parameters: request.parameters as Record<string, unknown> | undefined, tags: request.tags as string[] | undefined}));
+      }
+    }
+    if (instance && segments.length === 4 && sub === 'parameters' && get) return ok(instanceParameters(state, instance));
+  }
+
+  if (collection === 'service_credential_bindings') {
+    if (segments.length === 2 && method === 'POST') {
+      const request = parseBody(body);
+      if (request.type !== 'key') throw unprocessable('Only bindings of type key are simulated.');
+      const instance = state.instances.find((i) => i.guid === relationshipGuid(request, 'service_instance'));
+      if (!instance) throw unprocessable('The service instance could not be found.');
+      if (typeof request.name !== 'string' || !request.name) throw unprocessable('Name must be a string');
+      const {job} = createKey(ctx, instance, {name: request.name, parameters: (request.parameters as Record<string, unknown>) ?? {}});
+      return accepted(state, job);
+    }
+    const key = guid ? state.keys.find((k) => k.guid === guid) : undefined;
+    if (segments.length >= 3 && (!key || !pollKey(state, key))) throw notFound('Service credential binding not found');
+    if (key && segments.length === 3) {
+      if (get) return ok(renderKey(state, key));
+      if (method === 'DELETE') return accepted(state, deleteKey(ctx, key));
+    }
+    if (key && segments.length === 4 && get) {
+      if (sub === 'details') return ok(keyDetails(key));
+      if (sub === 'parameters') {
+        const instance = state.instances.find((i) => i.guid === key.instance_guid);
+        const plan = instance ? planOf(state, instance) : undefined;
+        if (!plan || !offeringOf(state, plan).bindings_retrievable) {
+          throw new CcError(502, 'CF-ServiceFetchBindingParametersNotSupported', 120005, 'This service does not support fetching service binding parameters.');
+        }
+        return ok(key.parameters);
+      }
+    }
+  }
+
+  if (collection === 'jobs' && guid && segments.length === 3 && get) {
+    const job = state.jobs.find((j) => j.guid === guid);
+    if (!job) throw notFound('Job not found');
+    pollJob(state, job);
+    return ok(renderJob(state, job));
+  }
+
+  if (collection === 'service_plans' && guid && segments.length === 3 && get) {
+    const plan = state.plans.find((p) => p.guid === guid);
+    if (!plan) throw notFound('Service plan not found');
+    return ok(renderPlan(state, plan));
+  }
+  if (collection === 'service_offerings' && guid && segments.length === 3 && get) {
+    const offering = state.offerings.find((o) => o.guid === guid);
+    if (!offering) throw notFound('Service offering not found');
+    return ok(renderOffering(state, offering));
+  }
+  throw new CcError(404, 'CF-NotFound', 10000, 'Unknown request');
+}
