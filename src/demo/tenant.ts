@@ -1,0 +1,394 @@
+/**
+ * The demo tenant: a local stand-in for a Cloud Integration tenant on Cloud Foundry, used by the
+ * offline demo landscape (`cpi-mtls --demo`) and by tests. It runs two HTTPS listeners on
+ * 127.0.0.1:
+ * - the runtime host behind the "load balancer" (`/http/...`, `/cxf/...`), which requests a
+ *   client certificate and treats it as SAP's load balancer does (domain doc §8, §9);
+ * - the API host with the OData API (`/api/v1/...`) and the OAuth token endpoint.
+ *
+ * Which service keys hold a certificate is not known here: the landscape glue answers that
+ * through `resolveCertificate` / `resolveBasic`, reading the stand-in cf's state.
+ */
+import http from 'node:http';
+import tls from 'node:tls';
+import {X509Certificate, randomBytes} from 'node:crypto';
+import type {AddressInfo} from 'node:net';
+import type {DemoPki} from './pki.js';
+import {createApiHandler, type TokenStore} from './tenant/api.js';
+import {dnEquals, formatSapDn} from '../tenant/dn.js';
+
+export const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
+
+export interface DemoIflow {
+  id: string;
+  name: string;
+  /** The sender channel's Address, e.g. `/demo/orders`. */
+  path: string;
+  adapter: 'HTTPS' | 'SOAP';
+  senderAuthType: 'RoleBased' | 'ClientCertificate';
+  /** Role checked for RoleBased channels; default ESBMessaging.send. */
+  userRole?: string;
+  /** Option 2: subject DN + issuer DN pairs accepted by the channel. */
+  allowedCertificates?: Array<{subjectDN: string; issuerDN: string}>;
+  xsrfProtection?: boolean;
+  /** Default true. Undeployed iFlows exist only at design time. */
+  deployed?: boolean;
+  version?: string;
+  /** Export the role as `{{SenderRole}}`; when no iFlow sets this, the first RoleBased one does. */
+  externalizeRole?: boolean;
+}
+
+export interface ServiceKeyMatch {
+  instanceName: string;
+  keyName: string;
+  /** Roles of the instance that holds the key. */
+  roles: string[];
+}
+
+export interface CertificateResolution {
+  /** Keys holding exactly this certificate. */
+  keys: ServiceKeyMatch[];
+  /**
+   * Other keys with pinning off whose certificate has the same subject and issuer DN. They count
+   * as clones: a call succeeds only when keys + dnMatches name exactly one key (KBA 3364579).
+   */
+  dnMatches?: ServiceKeyMatch[];
+}
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface DemoTenantEvent {
+  at: Date;
+  kind: 'handshake-rejected' | 'certificate-not-passed-on' | 'request';
+  message: string;
+  status?: number;
+  path?: string;
+}
+
+export interface DemoTenantOptions {
+  pki: DemoPki;
+  /** Roots the load balancer trusts for client certificates. Default: demo client root and SAP root stand-in. */
+  trustedClientRootsPem?: string[];
+  resolveCertificate(leafPem: string, fingerprint256: string): MaybePromise<CertificateResolution>;
+  resolveBasic?(clientId: string, clientSecret: string): MaybePromise<{instanceName: string; roles: string[]} | null>;
+  /** An array (read on every request, so the caller may change it) or a function returning one. */
+  iflows: DemoIflow[] | (() => DemoIflow[]);
+  /** false = trial tenant. Read on every request. */
+  keystore: {sapKeyPairPresent: boolean; notAfter?: Date} | (() => {sapKeyPairPresent: boolean; notAfter?: Date});
+  /** Clients of `api` plan keys accepted at the token endpoint; roles default to ["MonitoringDataRead"]. */
+  apiClients: Array<{clientId: string; clientSecret: string; roles?: string[]}>;
+  /**
+   * What the load balancer does with an expired (or not yet valid) client certificate that
+   * chains to a trusted root. SAP does not document it; default: reject in the handshake.
+   */
+  expiredClientCertificate?: 'reject-handshake' | 'not-passed-on';
+  now?: () => Date;
+  onEvent?(event: DemoTenantEvent): void;
+}
+
+export interface DemoTenant {
+  /** `https://127.0.0.1:<port>`: the runtime host (`url` of an integration-flow key). */
+  runtimeUrl: string;
+  /** `https://127.0.0.1:<port>`: the API host (`url` of an api key); API root is apiUrl + /api/v1. */
+  apiUrl: string;
+  tokenUrl: string;
+  /** The load balancer's root CA: what the sender must trust. */
+  serverCaPem: string;
+  close(): Promise<void>;
+}
+
+export const INVALID_CLIENT_BODY =
+  '<InvalidClientException><error>invalid_client</error><error_description>Either the client certificate is not configured exactly once in a service key of a Process Integration Runtime service instance or client-certificate authentication was not enabled for your tenant.</error_description></InvalidClientException>';
+
+export const BAD_CREDENTIALS_BODY =
+  '<UnauthorizedUserException><error>unauthorized_user</error><error_description>Bad credentials</error_description></UnauthorizedUserException>';
+
+export function subjectAndIssuerNotAcceptedMessage(subjectDN: string, issuerDN: string): string {
+  return `Unauthorized. Subject and issuer (subject: ${subjectDN.toLowerCase()}; issuer: ${issuerDN.toLowerCase()}) of the provided certificate is not contained in the accepted subjectAndIssuers list of the integration flow.`;
+}
+
+function tomcatPage(status: number, title: string, description: string): string {
+  return `<!doctype html><html lang="en"><head><title>HTTP Status ${status} – ${title}</title></head><body><h1>HTTP Status ${status} – ${title}</h1><hr class="line" /><p><b>Type</b> Status Report</p><p><b>Description</b> ${description}</p><hr class="line" /></body></html>`;
+}
+
+/** What the load balancer concluded about the client certificate of one TLS connection. */
+type PeerCertificateState =
+  | {kind: 'none'}
+  | {kind: 'not-passed-on'; reason: string}
+  | {kind: 'passed'; leafPem: string; fingerprint256: string; subjectDN: string; issuerDN: string};
+
+interface Principal {
+  via: 'certificate' | 'basic' | 'token';
+  instanceName: string;
+  keyName?: string;
+  roles: string[];
+  certificate?: {subjectDN: string; issuerDN: string};
+}
+
+function derToPem(der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+function listen(server: tls.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Matches a request path against a sender Address, case-insensitively; `/x/*` matches below /x. */
+function addressMatches(address: string, requestPath: string): boolean {
+  const a = address.toLowerCase().replace(/\/+$/, '');
+  const p = requestPath.toLowerCase().replace(/\/+$/, '');
+  if (a.endsWith('/*')) {
+    const base = a.slice(0, -2);
+    return p === base || p.startsWith(base + '/');
+  }
+  return a === p;
+}
+
+const DEFAULT_ROLE = 'ESBMessaging.send';
+
+export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoTenant> {
+  const now = options.now ?? (() => new Date());
+  const iflows = () => (typeof options.iflows === 'function' ? options.iflows() : options.iflows);
+  const keystore = () => (typeof options.keystore === 'function' ? options.keystore() : options.keystore);
+  const emit = (event: Omit<DemoTenantEvent, 'at'>) => options.onEvent?.({at: now(), ...event});
+  const trustedRoots = options.trustedClientRootsPem ?? [options.pki.clientRoot.certPem, options.pki.sapCloudRoot.certPem];
+  const expiredPolicy = options.expiredClientCertificate ?? 'reject-handshake';
+  const tokens: TokenStore = new Map();
+  const csrfToken = randomBytes(16).toString('hex');
+  const peerStates = new WeakMap<object, PeerCertificateState>();
+  const openSockets = new Set<import('node:net').Socket>();
+
+  // ---------------------------------------------------------------------------------------
+  // Load balancer: TLS termination and client-certificate handling.
+
+  const runtimeHttp = http.createServer((request, response) => {
+    handleRuntime(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, {'content-type': 'text/plain'});
+      response.end(`Internal error in the demo tenant: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  });
+
+  const runtimeTls = tls.createServer({
+    cert: options.pki.serverLeaf.chainPem, // leaf + intermediate; the root is not sent
+    key: options.pki.serverLeaf.keyPem,
+    ca: trustedRoots,
+    requestCert: true,
+    // Calls without a certificate (Basic auth) are served too, so verification is judged below.
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.2',
+  });
+  runtimeTls.on('secureConnection', (socket: tls.TLSSocket) => {
+    const state = judgePeerCertificate(socket);
+    if (state === 'reject') {
+      // The real load balancer aborts the handshake with a TLS alert. Node's OpenSSL binding
+      // accepts every client certificate inside the handshake and only reports verification
+      // results afterwards (VerifyCallback always returns 1), so no alert can be sent from
+      // here. The closest behaviour is what Node itself does with rejectUnauthorized: destroy
+      // the connection right after the handshake, before any HTTP byte is read or written.
+      // With TLS 1.3 the client has already sent its Finished, so it sees the connection
+      // reset on its first read, just as it would see the late alert from an OpenSSL server.
+      socket.destroy();
+      return;
+    }
+    peerStates.set(socket, state);
+    runtimeHttp.emit('connection', socket);
+  });
+  runtimeTls.on('tlsClientError', () => {
+    // Failed handshakes (e.g. the client does not trust the demo root) need no handling here.
+  });
+
+  function judgePeerCertificate(socket: tls.TLSSocket): PeerCertificateState | 'reject' {
+    const peer = socket.getPeerCertificate(false);
+    if (!peer || !peer.raw) return {kind: 'none'};
+    const eku = peer.ext_key_usage ?? [];
+    if (!eku.includes(CLIENT_AUTH_EKU)) {
+      emit({kind: 'handshake-rejected', message: `Client certificate ${peer.subject?.CN ?? ''} has no extended key usage clientAuth (${CLIENT_AUTH_EKU}); the load balancer rejects it in the TLS handshake.`});
+      return 'reject';
+    }
+    if (!socket.authorized) {
+      const code = String(socket.authorizationError ?? 'UNKNOWN');
+      if ((code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') && expiredPolicy === 'reject-handshake') {
+        emit({kind: 'handshake-rejected', message: `Client certificate is outside its validity period (${code}); the load balancer rejects it in the TLS handshake.`});
+        return 'reject';
+      }
+      const reason = `Client certificate not passed on by the load balancer (${code}): it does not chain to a trusted root, or the client did not send its intermediate certificates.`;
+      emit({kind: 'certificate-not-passed-on', message: reason});
+      return {kind: 'not-passed-on', reason};
+    }
+    const x509 = new X509Certificate(peer.raw);
+    return {
+      kind: 'passed',
+      leafPem: derToPem(peer.raw),
+      fingerprint256: peer.fingerprint256.toUpperCase(),
+      subjectDN: formatSapDn(x509.subject),
+      issuerDN: formatSapDn(x509.issuer),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Runtime: authentication, routing, authorization, CSRF.
+
+  function send(response: http.ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8', headers: Record<string, string> = {}, path?: string): void {
+    emit({kind: 'request', status, path, message: body.length > 300 ? body.slice(0, 300) + '…' : body});
+    response.writeHead(status, {'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers});
+    response.end(body);
+  }
+
+  async function authenticate(request: http.IncomingMessage, state: PeerCertificateState): Promise<Principal | {status: number; body: string; contentType: string}> {
+    if (state.kind === 'passed') {
+      if (!keystore().sapKeyPairPresent) return {status: 401, body: INVALID_CLIENT_BODY, contentType: 'application/xml'};
+      const resolution = await options.resolveCertificate(state.leafPem, state.fingerprint256);
+      const candidates = new Map<string, ServiceKeyMatch>();
+      for (const match of [...resolution.keys, ...(resolution.dnMatches ?? [])]) candidates.set(`${match.instanceName}\u0000${match.keyName}`, match);
+      if (candidates.size !== 1) return {status: 401, body: INVALID_CLIENT_BODY, contentType: 'application/xml'};
+      const match = [...candidates.values()][0]!;
+      return {via: 'certificate', instanceName: match.instanceName, keyName: match.keyName, roles: match.roles, certificate: {subjectDN: state.subjectDN, issuerDN: state.issuerDN}};
+    }
+    const authorization = request.headers.authorization ?? '';
+    const basic = /^Basic\s+(\S+)$/i.exec(authorization);
+    if (basic) {
+      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      const principal = colon < 0 || !options.resolveBasic ? null : await options.resolveBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
+      if (!principal) return {status: 401, body: BAD_CREDENTIALS_BODY, contentType: 'application/xml'};
+      return {via: 'basic', instanceName: principal.instanceName, roles: principal.roles};
+    }
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (bearer) {
+      const token = tokens.get(bearer[1]!);
+      if (!token || token.kind !== 'runtime' || token.expiresAt <= now().getTime()) {
+        return {status: 401, body: '<InvalidTokenException><error>invalid_token</error><error_description>The token is invalid or expired.</error_description></InvalidTokenException>', contentType: 'application/xml'};
+      }
+      return {via: 'token', instanceName: token.instanceName ?? token.clientId, roles: token.roles};
+    }
+    return {
+      status: 401,
+      body: tomcatPage(401, 'Unauthorized', 'An Authentication object was not found in the SecurityContext (no client certificate was passed on and no credentials were sent).'),
+      contentType: 'text/html;charset=utf-8',
+    };
+  }
+
+  async function handleRuntime(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'https://runtime.invalid');
+    const path = url.pathname;
+    const prefix = /^\/(http|cxf)(\/.*)$/i.exec(path);
+    if (!prefix) {
+      send(response, 404, tomcatPage(404, 'Not Found', 'The requested resource is not available.'), 'text/html;charset=utf-8', {}, path);
+      return;
+    }
+    const state = peerStates.get(request.socket) ?? {kind: 'none'};
+    const principal = await authenticate(request, state);
+    if ('status' in principal) {
+      send(response, principal.status, principal.body, principal.contentType, principal.status === 401 && state.kind !== 'passed' ? {'www-authenticate': 'Basic realm="Cloud Integration"'} : {}, path);
+      return;
+    }
+    const adapter = prefix[1]!.toLowerCase() === 'http' ? 'HTTPS' : 'SOAP';
+    const iflow = iflows().find((candidate) => (candidate.deployed ?? true) && candidate.adapter === adapter && addressMatches(candidate.path, prefix[2]!));
+    if (!iflow) {
+      send(response, 404, tomcatPage(404, 'Not Found', 'No deployed integration flow has this address. Check the path (use the URL from the endpoint list) and the deployment status.'), 'text/html;charset=utf-8', {}, path);
+      return;
+    }
+    if (iflow.senderAuthType === 'RoleBased') {
+      const role = iflow.userRole ?? DEFAULT_ROLE;
+      if (!principal.roles.includes(role)) {
+        send(response, 403, tomcatPage(403, 'Forbidden', `The service instance ${principal.instanceName} does not grant the role ${role} required by the sender channel.`), 'text/html;charset=utf-8', {}, path);
+        return;
+      }
+    } else {
+      if (!principal.certificate) {
+        send(response, 403, tomcatPage(403, 'Forbidden', 'The sender channel accepts client certificates only.'), 'text/html;charset=utf-8', {}, path);
+        return;
+      }
+      const {subjectDN, issuerDN} = principal.certificate;
+      const accepted = (iflow.allowedCertificates ?? []).some((entry) => dnEquals(entry.subjectDN, subjectDN) && dnEquals(entry.issuerDN, issuerDN));
+      if (!accepted) {
+        send(response, 403, subjectAndIssuerNotAcceptedMessage(subjectDN, issuerDN), 'text/plain; charset=utf-8', {}, path);
+        return;
+      }
+    }
+    if (iflow.xsrfProtection) {
+      const method = (request.method ?? 'GET').toUpperCase();
+      const sent = request.headers['x-csrf-token'];
+      if ((method === 'GET' || method === 'HEAD') && typeof sent === 'string' && sent.toLowerCase() === 'fetch') {
+        send(response, 200, '', 'text/plain; charset=utf-8', {'x-csrf-token': csrfToken}, path);
+        return;
+      }
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(method) && sent !== csrfToken) {
+        send(response, 403, 'CSRF token validation failed', 'text/plain; charset=utf-8', {'x-csrf-token': 'Required'}, path);
+        return;
+      }
+    }
+    // Drain the request body before answering, as the integration flow would consume it.
+    for await (const _chunk of request) void _chunk;
+    const who = principal.via === 'certificate' ? `client certificate (service key ${principal.instanceName}/${principal.keyName})` : principal.via === 'basic' ? `Basic auth (instance ${principal.instanceName})` : `OAuth token (instance ${principal.instanceName})`;
+    send(response, 200, `Message processed by integration flow ${iflow.id}; caller authenticated with ${who}.\n`, 'text/plain; charset=utf-8', {sap_messageprocessinglogid: `AG${randomBytes(12).toString('hex')}`}, path);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // API host: OAuth token endpoint and OData API.
+
+  const apiTls = tls.createServer({cert: options.pki.serverLeaf.chainPem, key: options.pki.serverLeaf.keyPem, minVersion: 'TLSv1.2'});
+  const apiHttp = http.createServer();
+  apiTls.on('secureConnection', (socket: tls.TLSSocket) => apiHttp.emit('connection', socket));
+  apiTls.on('tlsClientError', () => {});
+
+  for (const server of [runtimeTls, apiTls]) {
+    server.on('connection', (socket: import('node:net').Socket) => {
+      openSockets.add(socket);
+      socket.once('close', () => openSockets.delete(socket));
+    });
+  }
+
+  const runtimePort = await listen(runtimeTls);
+  let apiPort: number;
+  try {
+    apiPort = await listen(apiTls);
+  } catch (error) {
+    runtimeTls.close();
+    throw error;
+  }
+  const runtimeUrl = `https://127.0.0.1:${runtimePort}`;
+  const apiUrl = `https://127.0.0.1:${apiPort}`;
+  const apiHandler = createApiHandler({
+    pki: options.pki,
+    runtimeUrl,
+    apiUrl,
+    iflows,
+    keystore,
+    apiClients: options.apiClients,
+    resolveBasic: options.resolveBasic,
+    tokens,
+    now,
+  });
+  apiHttp.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    apiHandler(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'});
+      response.end(JSON.stringify({error: {code: 'Internal Server Error', message: {lang: 'en', value: error instanceof Error ? error.message : String(error)}}}));
+    });
+  });
+
+  let closed: Promise<void> | undefined;
+  return {
+    runtimeUrl,
+    apiUrl,
+    tokenUrl: `${apiUrl}/oauth/token`,
+    serverCaPem: options.pki.serverRoot.certPem,
+    close() {
+      closed ??= (async () => {
+        const closing = [runtimeTls, apiTls].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+        for (const socket of openSockets) socket.destroy();
+        runtimeHttp.closeAllConnections();
+        apiHttp.closeAllConnections();
+        await Promise.all(closing);
+      })();
+      return closed;
+    },
+  };
+}
