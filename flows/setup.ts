@@ -82,6 +82,17 @@ export function liveTestCredentials(state: FlowState): {certificatePath: string;
   return null;
 }
 
+/** A plan that pins org/space must not run against another target. */
+export function targetMismatch(answers: Answers, state: FlowState): string | null {
+  const want = answers.expectedTarget;
+  const have = state.facts.target;
+  if (!want || !have) return null;
+  if ((want.org && want.org !== have.org.name) || (want.space && want.space !== have.space.name)) {
+    return `cf targets org ${have.org.name} / space ${have.space.name}, but the plan expects ${want.org ?? have.org.name} / ${want.space ?? have.space.name}.`;
+  }
+  return null;
+}
+
 function errorPanel(error: FlowError | undefined): Panel[] {
   if (!error) return [];
   return [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}];
@@ -168,7 +179,9 @@ const blocked: Q = {
       {value: 'quit', label: 'Quit'},
     ],
   }),
-  apply: (state, value) => (value === 'retry' ? goto(state, 'preflight', {history: []}) : goto(state, 'write-outputs', {status: 'running', error: state.error, answers: state.answers})),
+  // A plan cannot fix the landscape: stop and write the checklist with the reason.
+  fromPlan: () => 'quit',
+  apply: (state, value) => (value === 'retry' ? goto(state, 'preflight', {history: []}) : goto(state, 'write-outputs', {error: state.error})),
   summary: (_state, value) => (value === 'retry' ? 'Checked again' : 'Quit at preflight'),
 };
 
@@ -189,15 +202,16 @@ const confirmTarget: Q = {
     ];
   },
   question: () => ({type: 'confirm', prompt: 'Create the service instance and keys in this org and space?', initial: true}),
-  fromPlan: answers => answers.targetConfirmed,
+  fromPlan: (answers, state) => answers.targetConfirmed === true && !targetMismatch(answers, state),
   apply(state, value) {
     const next = {...state, answers: {...state.answers, targetConfirmed: value === true}};
     if (value === true) return goto(next, 'choose-option');
+    const mismatch = targetMismatch(state.answers, state);
     return goto(next, 'blocked', {
       error: {
         code: 'target-rejected',
-        message: 'Target another org or space first.',
-        fix: ['cf target -o <ORG> -s <SPACE>', 'List what you can target with: cf orgs, cf spaces'],
+        message: mismatch ?? 'Target another org or space first.',
+        fix: [`cf target -o ${state.answers.expectedTarget?.org ?? '<ORG>'} -s ${state.answers.expectedTarget?.space ?? '<SPACE>'}`, 'List what you can target with: cf orgs, cf spaces'],
       },
     });
   },

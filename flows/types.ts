@@ -15,6 +15,8 @@ export type CertificateSource = 'external' | 'sap-generated';
 /** What the user decided. A plan file is a serialised Answers object. */
 export interface Answers {
   targetConfirmed?: boolean;
+  /** A plan may pin the org and space; a run against another target stops at preflight. */
+  expectedTarget?: {org?: string; space?: string};
   option?: OptionId;
   roleChoice?: 'ESBMessaging.send' | 'custom';
   customRole?: string;

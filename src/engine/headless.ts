@@ -1,0 +1,55 @@
+/**
+ * Runs a flow without questions: every question is answered from the plan. Progress goes to
+ * stderr as plain lines (no cursor movement), so logs and pipelines stay readable.
+ */
+import {isQuestion, stepOf} from '../../flows/machine.js';
+import type {Answers, FlowState} from '../../flows/types.js';
+import type {FlowRunner} from './runner.js';
+
+export interface HeadlessResult {
+  state: FlowState;
+  /** Set when the plan had no answer for a question the landscape raised. */
+  missingAnswer?: {step: string; title: string};
+}
+
+export function runHeadless(runner: FlowRunner, answers: Answers, progress: (line: string) => void): Promise<HeadlessResult> {
+  return new Promise(resolve => {
+    let printedTrail = runner.state.trail.length;
+    let lastEffect = '';
+    let settled = false;
+    const finish = (result: HeadlessResult) => {
+      if (settled) return;
+      settled = true;
+      unsubscribe();
+      resolve(result);
+    };
+    const onState = (state: FlowState, running: boolean) => {
+      for (const entry of state.trail.slice(printedTrail)) progress(`✔ ${entry.summary}`);
+      printedTrail = state.trail.length;
+      const step = stepOf(runner.flow, state);
+      if (running && step.title !== lastEffect) {
+        lastEffect = step.title;
+        progress(`… ${step.title}`);
+      }
+      if (state.status !== 'running') return finish({state});
+      if (running || !isQuestion(step)) return;
+      const value = step.fromPlan?.(answers, state);
+      if (value === undefined) {
+        runner.cancel();
+        return finish({state: runner.state, missingAnswer: {step: step.id, title: step.title}});
+      }
+      // Answer on the next turn: the runner is still notifying listeners of this state.
+      queueMicrotask(() => {
+        const outcome = runner.answer(value);
+        if (!outcome.ok) {
+          progress(`✖ ${step.title}: ${outcome.error}`);
+          runner.cancel();
+          finish({state: runner.state, missingAnswer: {step: step.id, title: `${step.title} (${outcome.error})`}});
+        }
+      });
+    };
+    const unsubscribe = runner.subscribe(onState);
+    runner.start();
+    onState(runner.state, runner.running);
+  });
+}
