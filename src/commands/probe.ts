@@ -1,0 +1,211 @@
+/**
+ * `cpi-mtls probe <url>`: the live TLS connectivity test from the command line. Progress goes
+ * to stderr, the result to stdout. The probe modules load only after the arguments are valid,
+ * so `--help` stays instant.
+ */
+import {readFile} from 'node:fs/promises';
+import {parseArgs} from 'node:util';
+import {CpiMtlsError, UsageError, toCpiMtlsError} from '../errors.js';
+
+export interface ProbeCommandIo {
+  stdout: {write(text: string): unknown};
+  stderr: {write(text: string): unknown};
+  env: NodeJS.ProcessEnv;
+  /** Aborts the probe (Ctrl+C); the command installs its own SIGINT handler when absent. */
+  signal?: AbortSignal;
+}
+
+export const PROBE_HELP = `cpi-mtls probe: live TLS test of an SAP Cloud Integration endpoint, from where the sender sits.
+
+Usage
+  cpi-mtls probe <url> [options]
+
+  <url>  the iflow endpoint: runtime URL + /http/<address> (or /cxf/<address> for SOAP)
+
+Client certificate (what the sender presents)
+  --cert <pem>               leaf certificate followed by its intermediates (PEM)
+  --key <pem>                its private key (PEM, unencrypted)
+  --p12 <file>               or a PKCS#12 (.p12/.pfx) with key, leaf and chain
+  --p12-password-file <f>    file holding the PKCS#12 password (default: empty password)
+
+Basic-auth comparison
+  --basic <clientid>         also call with Basic auth; the secret comes from the environment
+                             variable CPI_MTLS_CLIENT_SECRET or from --basic-secret-file
+  --basic-secret-file <f>    file holding the clientsecret (never printed)
+
+Options
+  --method GET|POST          HTTP method (default GET; POST sends a small JSON body)
+  --ca <pem>                 extra CA certificates to trust (repeatable)
+  --out <dir>                save the server chain (.cer, .pem, certificates.zip) here
+  --timeout <ms>             timeout of each stage: connect, TLS, response (default 10000)
+  --no-aia                   do not download a missing root from the certificate's issuer URL
+  --json                     print the result as JSON
+  -h, --help                 this help
+
+Proxy: HTTPS_PROXY / https_proxy and NO_PROXY / no_proxy are honoured (HTTP CONNECT).
+Exit codes: 0 the connection works (HTTP 2xx, or 5xx from the iflow), 1 it does not, 2 usage error, 130 cancelled.`;
+
+interface ParsedProbeArgs {
+  url: string;
+  cert?: string;
+  key?: string;
+  p12?: string;
+  p12PasswordFile?: string;
+  basic?: string;
+  basicSecretFile?: string;
+  method: 'GET' | 'POST';
+  ca: string[];
+  out?: string;
+  timeoutMs?: number;
+  aia: boolean;
+  json: boolean;
+}
+
+function parse(argv: string[]): ParsedProbeArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        cert: {type: 'string'},
+        key: {type: 'string'},
+        p12: {type: 'string'},
+        'p12-password-file': {type: 'string'},
+        basic: {type: 'string'},
+        'basic-secret-file': {type: 'string'},
+        method: {type: 'string'},
+        ca: {type: 'string', multiple: true},
+        out: {type: 'string'},
+        timeout: {type: 'string'},
+        'no-aia': {type: 'boolean'},
+        json: {type: 'boolean'},
+        help: {type: 'boolean', short: 'h'},
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, {fix: ['Run cpi-mtls probe --help for the options.']});
+  }
+  const {values, positionals} = parsed;
+  if (values.help) return 'help';
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length === 0 ? 'probe needs the endpoint URL.' : `probe takes one URL, got ${positionals.length}: ${positionals.join(' ')}.`, {
+      fix: ['cpi-mtls probe https://<tenant>.it-cpi018-rt.cfapps.eu10.hana.ondemand.com/http/<address> --cert client.pem --key client.key'],
+    });
+  }
+  if ((values.cert === undefined) !== (values.key === undefined)) {
+    throw new UsageError(values.cert ? '--cert needs --key (the private key of the certificate).' : '--key needs --cert (the certificate of the key).', {fix: ['Pass both --cert <pem> and --key <pem>, or --p12 <file>.']});
+  }
+  if (values.p12 && values.cert) throw new UsageError('Use either --cert/--key or --p12, not both.');
+  if (values['p12-password-file'] && !values.p12) throw new UsageError('--p12-password-file needs --p12.');
+  if (values['basic-secret-file'] && !values.basic) throw new UsageError('--basic-secret-file needs --basic <clientid>.');
+  const method = (values.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'POST') throw new UsageError(`--method must be GET or POST, not ${values.method}.`);
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, not "${values.timeout}".`, {fix: ['For example --timeout 15000.']});
+  }
+  return {
+    url: positionals[0],
+    cert: values.cert,
+    key: values.key,
+    p12: values.p12,
+    p12PasswordFile: values['p12-password-file'],
+    basic: values.basic,
+    basicSecretFile: values['basic-secret-file'],
+    method,
+    ca: values.ca ?? [],
+    out: values.out,
+    timeoutMs,
+    aia: !values['no-aia'],
+    json: Boolean(values.json),
+  };
+}
+
+async function readInput(file: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`Cannot read ${what} ${file}: ${code === 'ENOENT' ? 'the file does not exist' : (error as Error).message}.`, {fix: [`Check the path given for ${what}.`]});
+  }
+}
+
+function firstLine(buffer: Buffer): string {
+  return buffer.toString('utf8').split(/\r?\n/)[0];
+}
+
+function writeError(io: ProbeCommandIo, error: CpiMtlsError, json: boolean): void {
+  io.stderr.write(`Error: ${error.message}\n${error.fix.map((step) => `  → ${step}\n`).join('')}`);
+  if (json) io.stdout.write(JSON.stringify({error: error.toJSON()}, null, 2) + '\n');
+}
+
+export async function runProbeCommand(argv: string[], io: ProbeCommandIo): Promise<number> {
+  let args: ParsedProbeArgs | 'help';
+  const json = argv.includes('--json');
+  try {
+    args = parse(argv);
+  } catch (error) {
+    writeError(io, toCpiMtlsError(error), json);
+    return 2;
+  }
+  if (args === 'help') {
+    io.stdout.write(PROBE_HELP + '\n');
+    return 0;
+  }
+
+  let controller: AbortController | undefined;
+  let onSigint: (() => void) | undefined;
+  if (!io.signal) {
+    controller = new AbortController();
+    onSigint = () => controller!.abort();
+    process.once('SIGINT', onSigint);
+  }
+  const signal = io.signal ?? controller!.signal;
+  try {
+    const secret = args.basic ? (args.basicSecretFile ? firstLine(await readInput(args.basicSecretFile, 'the clientsecret file')) : io.env.CPI_MTLS_CLIENT_SECRET) : undefined;
+    if (args.basic && !secret) {
+      throw new UsageError('--basic needs the clientsecret.', {fix: ['Set CPI_MTLS_CLIENT_SECRET in the environment, or pass --basic-secret-file <file>.']});
+    }
+    const extraCaPems = await Promise.all(args.ca.map(async (file) => (await readInput(file, 'the CA file')).toString('utf8')));
+    let client: {certPem: string; keyPem: string} | undefined;
+    if (args.cert && args.key) {
+      const {loadPemClient} = await import('../probe/credentials.js');
+      const material = loadPemClient((await readInput(args.cert, 'the certificate file')).toString('utf8'), (await readInput(args.key, 'the key file')).toString('utf8'), {cert: args.cert, key: args.key});
+      client = {certPem: material.certPem, keyPem: material.keyPem};
+    } else if (args.p12) {
+      const {loadPkcs12Client} = await import('../probe/credentials.js');
+      const password = args.p12PasswordFile ? firstLine(await readInput(args.p12PasswordFile, 'the PKCS#12 password file')) : '';
+      const material = await loadPkcs12Client(await readInput(args.p12, 'the PKCS#12 file'), password, args.p12);
+      client = {certPem: material.certPem, keyPem: material.keyPem};
+    }
+
+    const [{runProbe, connectionWorks}, {formatProbeResult}] = await Promise.all([import('../probe/probe.js'), import('../probe/format.js')]);
+    const result = await runProbe(
+      {
+        url: args.url,
+        method: args.method,
+        client,
+        basic: args.basic && secret ? {clientId: args.basic, clientSecret: secret} : undefined,
+        extraCaPems,
+        timeoutMs: args.timeoutMs,
+        outputDir: args.out,
+        fetchIssuers: args.aia,
+        env: io.env,
+        signal,
+      },
+      {onStage: (stage) => io.stderr.write(`… ${stage}\n`)},
+    );
+    io.stdout.write(args.json ? JSON.stringify(result, null, 2) + '\n' : formatProbeResult(result));
+    const primary = result.client ?? result.basic;
+    const works = primary ? connectionWorks(primary.outcome) : !result.server.error;
+    return works ? 0 : 1;
+  } catch (error) {
+    const failure = toCpiMtlsError(error);
+    writeError(io, failure, args.json);
+    return failure.exitCode;
+  } finally {
+    if (onSigint) process.off('SIGINT', onSigint);
+  }
+}

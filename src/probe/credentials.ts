@@ -1,0 +1,110 @@
+/**
+ * The client certificate for the probe: PEM (leaf + chain, key) or PKCS#12. node-forge is
+ * loaded only when a PKCS#12 file is given.
+ */
+import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
+import {CpiMtlsError} from '../errors.js';
+import type {ProbeLocalFacts} from './types.js';
+import {CertificatePool, EKU_CLIENT_AUTH, extendedKeyUsage, isIssuedBy, isSelfSigned, nodeRootStore, oneLineName, orderChain, splitPemCertificates, toPem} from './x509.js';
+
+export interface ClientMaterial {
+  /** Leaf first, then intermediates in issuing order. */
+  certPem: string;
+  keyPem: string;
+  leaf: X509Certificate;
+  chain: X509Certificate[];
+}
+
+function normalise(text: string): string {
+  return text.includes('\\n') && !/-----\r?\n/.test(text) ? text.replace(/\\n/g, '\n') : text;
+}
+
+export function loadPemClient(certText: string, keyText: string, where = {cert: 'the certificate', key: 'the key'}): ClientMaterial {
+  const blocks = splitPemCertificates(certText);
+  if (blocks.length === 0) {
+    throw new CpiMtlsError('probe-client-cert', `${where.cert} contains no PEM certificate (-----BEGIN CERTIFICATE-----).`, {
+      fix: ['Pass the client certificate as PEM: the leaf first, then its intermediates. For a .p12/.pfx file use --p12.'],
+    });
+  }
+  let certs: X509Certificate[];
+  try {
+    certs = blocks.map((block) => new X509Certificate(block));
+  } catch (error) {
+    throw new CpiMtlsError('probe-client-cert', `${where.cert} holds a certificate that cannot be read: ${(error as Error).message}.`, {fix: ['Check that the PEM blocks are complete and not edited.'], cause: error});
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({key: normalise(keyText), format: 'pem'});
+  } catch (error) {
+    const encrypted = /ENCRYPTED/.test(keyText);
+    throw new CpiMtlsError('probe-client-key', `${where.key} is not a readable private key${encrypted ? ' (it is encrypted)' : ''}.`, {
+      fix: encrypted ? ['Decrypt it first: openssl pkey -in <key.pem> -out <plain-key.pem> (keep the result private, mode 0600).'] : ['Pass the private key as PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).'],
+      cause: error,
+    });
+  }
+  const chain = orderChain(certs);
+  const leaf = certs.find((cert) => cert.checkPrivateKey(key));
+  if (!leaf) {
+    throw new CpiMtlsError('probe-key-mismatch', `The private key in ${where.key} belongs to none of the certificates in ${where.cert}.`, {
+      fix: ['Use the key that was generated with the certificate request of this certificate.'],
+    });
+  }
+  const ordered = chain[0] === leaf ? chain : orderChain([leaf, ...certs.filter((cert) => cert !== leaf)]);
+  return {certPem: ordered.map(toPem).join(''), keyPem: key.export({format: 'pem', type: 'pkcs8'}).toString(), leaf, chain: ordered};
+}
+
+export async function loadPkcs12Client(data: Uint8Array, password: string, where = 'the PKCS#12 file'): Promise<ClientMaterial> {
+  const {default: forge} = await import('node-forge');
+  let p12: ReturnType<typeof forge.pkcs12.pkcs12FromAsn1>;
+  try {
+    const asn1 = forge.asn1.fromDer(forge.util.binary.raw.encode(data));
+    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, password);
+  } catch (error) {
+    const message = (error as Error).message;
+    const wrongPassword = /password|Invalid|MAC/i.test(message);
+    throw new CpiMtlsError('probe-p12', `${where} cannot be opened${wrongPassword ? ': wrong password?' : `: ${message}`}`, {
+      fix: ['Pass the password in a file with --p12-password-file, or convert the file to PEM: openssl pkcs12 -in <file.p12> -nodes -out <client.pem>.'],
+      cause: error,
+    });
+  }
+  const oids = forge.pki.oids;
+  const keyBags = [...(p12.getBags({bagType: oids.pkcs8ShroudedKeyBag})[oids.pkcs8ShroudedKeyBag] ?? []), ...(p12.getBags({bagType: oids.keyBag})[oids.keyBag] ?? [])];
+  const certBags = p12.getBags({bagType: oids.certBag})[oids.certBag] ?? [];
+  const keyBag = keyBags[0];
+  if (!keyBag || certBags.length === 0) {
+    throw new CpiMtlsError('probe-p12', `${where} holds ${keyBag ? 'no certificate' : 'no private key'}.`, {fix: ['Export the client certificate together with its private key and chain.']});
+  }
+  // forge parses RSA only; for EC material it keeps the ASN.1, which node:crypto reads.
+  const keyDer = keyBag.key
+    ? forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key))).getBytes()
+    : forge.asn1.toDer(keyBag.asn1 as unknown as ReturnType<typeof forge.asn1.fromDer>).getBytes();
+  const keyPem = createPrivateKey({key: Buffer.from(keyDer, 'binary'), format: 'der', type: 'pkcs8'}).export({format: 'pem', type: 'pkcs8'}).toString();
+  const certPem = certBags
+    .map((bag) => {
+      const der = bag.cert ? forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes() : forge.asn1.toDer((bag as unknown as {asn1: ReturnType<typeof forge.asn1.fromDer>}).asn1).getBytes();
+      return toPem(new X509Certificate(Buffer.from(der, 'binary')));
+    })
+    .join('');
+  return loadPemClient(certPem, keyPem, {cert: where, key: where});
+}
+
+/** EKU and chain completeness, as far as they can be known from the files alone. */
+export function deriveLocalFacts(material: ClientMaterial, extraCas: CertificatePool): ProbeLocalFacts {
+  const eku = extendedKeyUsage(material.leaf);
+  const facts: ProbeLocalFacts = {ekuClientAuth: eku.length === 0 || eku.includes(EKU_CLIENT_AUTH)};
+  const chain = material.chain;
+  const linked = chain.every((cert, index) => index === 0 || isIssuedBy(chain[index - 1], cert));
+  const top = chain[chain.length - 1];
+  if (!linked) facts.chainComplete = false;
+  else if (isSelfSigned(top)) facts.chainComplete = true;
+  else {
+    const issuer = nodeRootStore().issuerOf(top) ?? extraCas.issuerOf(top);
+    if (issuer && isSelfSigned(issuer)) facts.chainComplete = true;
+    else if (chain.length === 1) facts.chainComplete = false; // a lone leaf whose issuer is unknown: intermediates missing
+  }
+  return facts;
+}
+
+export function describeClient(material: ClientMaterial): string {
+  return oneLineName(material.leaf.subject);
+}

@@ -1,0 +1,95 @@
+/**
+ * Plain-text report of a probe result for people (no colours, no terminal control codes), so it
+ * reads the same in a terminal, a log file and a ticket.
+ */
+import type {CertificateSource, ProbeCallResult, ProbeCertificate, ProbeResult} from './types.js';
+
+const SOURCE_LABEL: Record<CertificateSource | 'not-found', string> = {
+  'sent-by-server': 'sent by server',
+  'node-root-store': 'Node root store',
+  'extra-ca': 'extra CA file',
+  aia: 'issuer URL (AIA)',
+  'not-found': 'not found',
+};
+
+function table(rows: string[][], indent: string): string[] {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => indent + row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ').trimEnd());
+}
+
+function shortName(subject: string): string {
+  const cn = /(?:^|, )CN=([^,]+)/.exec(subject)?.[1];
+  return cn ?? subject;
+}
+
+function chainRows(chain: ProbeCertificate[], rootFound: boolean): string[][] {
+  const rows = [['#', 'Role', 'Subject (CN)', 'Valid until', 'Source', 'SHA-256']];
+  chain.forEach((cert, index) => {
+    const role = index === 0 ? 'server' : rootFound && index === chain.length - 1 ? 'root' : 'intermediate';
+    rows.push([String(index), role, shortName(cert.subject), cert.notAfter.slice(0, 10), SOURCE_LABEL[cert.source], `${cert.fingerprint256.slice(0, 23)}…`]);
+  });
+  return rows;
+}
+
+function callLines(title: string, call: ProbeCallResult): string[] {
+  const lines = [title];
+  const status = call.status !== undefined ? ` (HTTP ${call.status}${call.statusText ? ` ${call.statusText}` : ''})` : call.failure ? ` (${call.failure.stage}${call.failure.code ? `, ${call.failure.code}` : ''})` : '';
+  const rows: string[][] = [['Outcome', `${call.outcome}${status}`]];
+  if (call.tls) rows.push(['TLS', `${call.tls.protocol ?? '?'}  ${call.tls.cipher ?? ''}`.trim()]);
+  if (call.localFacts) {
+    const facts = call.localFacts;
+    const show = (value: boolean | undefined, name: keyof typeof facts) => (value === undefined ? 'unknown' : `${value ? 'yes' : 'no'}${facts.derived.includes(name as never) ? ' (from the file)' : ''}`);
+    rows.push(['Local facts', `EKU clientAuth: ${show(facts.ekuClientAuth, 'ekuClientAuth')}; chain complete: ${show(facts.chainComplete, 'chainComplete')}; root on SAP list: ${show(facts.rootTrustedBySap, 'rootTrustedBySap')}`]);
+  }
+  rows.push(['Diagnosis', call.diagnosis.summary]);
+  lines.push(...table(rows, '  '));
+  const list = (label: string, items: string[]) => {
+    if (items.length === 0) return;
+    lines.push(`  ${label}`);
+    for (const item of items) lines.push(`    - ${item}`);
+  };
+  list('Possible causes', call.diagnosis.causes);
+  list('What to do', call.diagnosis.fix);
+  list('Read', call.diagnosis.docs);
+  if (call.bodyExcerpt) lines.push(`  Response body: ${call.bodyExcerpt}`);
+  return lines;
+}
+
+export function formatProbeResult(result: ProbeResult): string {
+  const lines: string[] = [];
+  lines.push(`Connectivity test  ${result.method} ${result.url}  (${result.durationMs} ms)`);
+  lines.push('');
+  const server = result.server;
+  lines.push(`Server side  ${server.host}:${server.port}${server.via ? `  via proxy ${server.via}` : ''}`);
+  if (server.error) {
+    lines.push(`  Not reached: ${server.error.message}`);
+  } else {
+    const rows: string[][] = [['TLS', `${server.tls.protocol ?? '?'}  ${server.tls.cipher ?? ''}`.trim()]];
+    rows.push(['Root', server.root.found ? `${shortName(server.root.subject ?? '')} (${SOURCE_LABEL[server.root.source]}${server.root.publicCa ? ', public CA' : ''})` : 'not found']);
+    rows.push(['Trusted', server.trustedBySystem ? 'yes: a sender with a standard trust store accepts this server' : `no${server.authorizationError ? ` (${server.authorizationError})` : ''}`]);
+    rows.push(['Host name', server.hostnameMatches ? 'matches the certificate' : 'does NOT match the certificate']);
+    if (server.files) {
+      rows.push(['Saved', `${server.files.directory} (${server.files.certificates.length} certificates, certificates.zip)`]);
+      rows.push(['Trust store', server.files.trustStoreFile ? `import ${server.files.trustStoreFile} into the sender's trust store` : 'no root found to import']);
+    } else if (server.root.found) {
+      rows.push(['Trust store', `the sender must trust ${shortName(server.root.subject ?? '')} (use --out <dir> to save it)`]);
+    }
+    lines.push(...table(rows, '  '));
+    lines.push('  Chain');
+    lines.push(...table(chainRows(server.chain, server.root.found), '    '));
+    for (const warning of server.warnings) lines.push(`  ! ${warning}`);
+  }
+  if (result.client) {
+    lines.push('');
+    lines.push(...callLines(`Client certificate${result.client.clientCertificate ? `  ${result.client.clientCertificate}` : ''}`, result.client));
+  }
+  if (result.basic) {
+    lines.push('');
+    lines.push(...callLines(`Basic auth  clientid ${result.basic.clientId}`, result.basic));
+  }
+  if (result.comparison) {
+    lines.push('');
+    lines.push(`Comparison  ${result.comparison}`);
+  }
+  return lines.join('\n') + '\n';
+}
