@@ -1,0 +1,495 @@
+/**
+ * The certificate checks: everything SAP's load balancer and the runtime will judge, decided
+ * locally before anything is uploaded. One verdict per check; every warning and failure says
+ * what is wrong and what to do.
+ */
+import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
+import {rootCertificates} from 'node:tls';
+import type {CertificateCheck, CertificateSummary, Verdict} from '../ports.js';
+import {CpiMtlsError} from '../errors.js';
+import {pemBlocks} from './load.js';
+import {SAP_ROOT_CA_LIST, type SapRootCa} from './sap-root-cas.js';
+import {OID, certificateDetails, extendedKeyUsageName, isWeakSignatureAlgorithm, safeVerify, summarize, x509Of} from './x509.js';
+
+export interface InspectOptions {
+  /** Reference time for validity checks (tests, "will it still work next month"). */
+  now?: Date;
+  /** Warn when the leaf (or a chain certificate) expires within this many days. Default 30. */
+  expiryWarningDays?: number;
+  /** PEM texts (one or many blocks each) of roots to trust in addition to SAP's list. */
+  extraTrustedRootsPem?: string[];
+  /** Treat a root that is not on SAP's list as a failure instead of a warning. */
+  strictRoots?: boolean;
+}
+
+/**
+ * Why the root is (or is not) trusted:
+ * - 'sap-list': the root's fingerprint is on SAP's list (or, when the root was not supplied, the
+ *   issuer of the last certificate is a root on that list);
+ * - 'extra': the root is one of the extra trusted roots given by the user;
+ * - 'supplied': the chain ends at a self-signed certificate from the input that is on neither list;
+ * - 'unknown': no root was found (chain incomplete, or issuer not on any list).
+ */
+export type RootSource = 'supplied' | 'sap-list' | 'extra' | 'unknown';
+
+export interface CertificateReport {
+  /** The client (end-entity) certificate, or the certificate offered as one. */
+  leaf: CertificateSummary | null;
+  /** Supplied certificates between leaf and root, leaf side first. */
+  intermediates: CertificateSummary[];
+  /** The root: supplied, or found in SAP's list / the extra roots; null when unknown. */
+  root: CertificateSummary | null;
+  rootSource: RootSource;
+  /** The supplied certificates on the path, leaf first: what the sender sends (root optional). */
+  chainInOrder: CertificateSummary[];
+  checks: CertificateCheck[];
+  verdict: Verdict;
+}
+
+export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Public CAs began dropping clientAuth from TLS certificates in September 2025. */
+const EKU_SUNSET_START = Date.UTC(2025, 8, 1);
+
+const PLACES_EXPLAINED =
+  'Where each certificate goes: the service key takes the client (leaf) certificate only; the sender presents leaf plus intermediates; the sender\'s trust store takes the load balancer\'s server root (DigiCert Global Root G2).';
+const SAP_ALTERNATIVES = [
+  'Use an SAP-generated certificate: create the service key with {"key-type": "certificate"} (cpi-mtls writes its chain and key files).',
+  'Or make a key and CSR with "cpi-mtls cert new" and have SAP Cloud Root CA sign it through the BTP Destination service.',
+  'Or buy a client-authentication certificate from a public CA on SAP\'s list (SAP Note 2801396).',
+];
+
+interface TrustedRoot {
+  x509: X509Certificate;
+  summary: CertificateSummary;
+}
+
+interface TrustStores {
+  sapFingerprints: Map<string, SapRootCa>;
+  /** Node's bundled Mozilla roots that are on SAP's list (full certificates, so signatures verify). */
+  sapRoots: TrustedRoot[];
+  /** Node's bundled roots that are not on SAP's list: public CAs SAP may not accept. */
+  publicRoots: TrustedRoot[];
+  publicFingerprints: Set<string>;
+}
+
+let trustStores: TrustStores | undefined;
+
+function stores(): TrustStores {
+  if (trustStores) return trustStores;
+  const sapFingerprints = new Map(SAP_ROOT_CA_LIST.roots.map((root) => [root.fingerprint256, root]));
+  const sapRoots: TrustedRoot[] = [];
+  const publicRoots: TrustedRoot[] = [];
+  const publicFingerprints = new Set<string>();
+  for (const pem of rootCertificates) {
+    try {
+      const x509 = new X509Certificate(pem);
+      const fingerprint = x509.fingerprint256.toUpperCase();
+      publicFingerprints.add(fingerprint);
+      const entry = {x509, get summary() { return summarize(x509); }};
+      (sapFingerprints.has(fingerprint) ? sapRoots : publicRoots).push(entry);
+    } catch {
+      // a root node cannot parse is of no use here
+    }
+  }
+  trustStores = {sapFingerprints, sapRoots, publicRoots, publicFingerprints};
+  return trustStores;
+}
+
+function nameOf(summary: CertificateSummary): string {
+  const cn = /(?:^|, )CN=([^,]+)/.exec(summary.subject)?.[1];
+  return cn ? `"${cn}"` : `"${summary.subject}"`;
+}
+
+function isoDay(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+function issues(issuer: X509Certificate, subject: X509Certificate): 'verified' | 'name-only' | 'no' {
+  const subjectDetails = certificateDetails(subject);
+  const issuerDetails = certificateDetails(issuer);
+  if (subjectDetails.issuerNameDer !== issuerDetails.subjectNameDer) return 'no';
+  return safeVerify(subject, issuer) ? 'verified' : 'name-only';
+}
+
+function findIssuer(subject: X509Certificate, candidates: TrustedRoot[]): TrustedRoot | undefined {
+  return candidates.find((candidate) => issues(candidate.x509, subject) === 'verified');
+}
+
+function sapEntryByName(subject: X509Certificate): SapRootCa | undefined {
+  const parts = certificateDetails(subject).issuerParts;
+  return SAP_ROOT_CA_LIST.roots.find(
+    (root) =>
+      root.commonName === parts.commonName &&
+      root.organization === parts.organization &&
+      (root.organizationalUnit === undefined || root.organizationalUnit === parts.organizationalUnit),
+  );
+}
+
+function rootLabel(entry: SapRootCa): string {
+  return `"${entry.commonName ?? entry.organizationalUnit}" (${entry.organization})`;
+}
+
+const LIST_NAME = `SAP's root CA list (${SAP_ROOT_CA_LIST.version}, ${SAP_ROOT_CA_LIST.date}; a public proxy for SAP Note 2801396)`;
+
+function worst(checks: CertificateCheck[]): Verdict {
+  if (checks.some((check) => check.verdict === 'fail')) return 'fail';
+  if (checks.some((check) => check.verdict === 'warn')) return 'warn';
+  return 'pass';
+}
+
+function check(id: string, title: string, verdict: Verdict, message: string, fix?: string): CertificateCheck {
+  return fix && verdict !== 'pass' ? {id, title, verdict, message, fix} : {id, title, verdict, message};
+}
+
+export function inspectClientCertificate(
+  input: {certificates: CertificateSummary[]; privateKeyPem?: string},
+  options: InspectOptions = {},
+): CertificateReport {
+  const now = options.now ?? new Date();
+  const expiryDays = options.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
+  const checks: CertificateCheck[] = [];
+
+  // Deduplicate (the same certificate pasted twice is harmless) and keep the input order.
+  const seen = new Set<string>();
+  const given = input.certificates.filter((certificate) => !seen.has(certificate.fingerprint256) && seen.add(certificate.fingerprint256));
+  const x509s = new Map(given.map((certificate) => [certificate, x509Of(certificate)]));
+  const x = (summary: CertificateSummary): X509Certificate => x509s.get(summary) ?? x509Of(summary);
+
+  let privateKey: KeyObject | undefined;
+  let privateKeyError: unknown;
+  if (input.privateKeyPem) {
+    try {
+      privateKey = createPrivateKey(input.privateKeyPem);
+    } catch (error) {
+      privateKeyError = error;
+    }
+  }
+
+  if (given.length === 0) {
+    checks.push(
+      check(
+        'leaf',
+        'Client certificate',
+        'fail',
+        input.privateKeyPem ? 'Only a private key was given, no certificate.' : 'No certificate was given.',
+        input.privateKeyPem
+          ? 'Give the certificate file as well (the key goes with --key), or a PKCS#12 file that holds both.'
+          : 'Give the client certificate (PEM, DER or PKCS#12), or the service key JSON of an SAP-generated certificate.',
+      ),
+    );
+    return {leaf: null, intermediates: [], root: null, rootSource: 'unknown', chainInOrder: [], checks, verdict: 'fail'};
+  }
+
+  // --- Which certificate is the leaf -------------------------------------------------------
+  const issuesAnother = (candidate: CertificateSummary): boolean =>
+    given.some((other) => other !== candidate && issues(x(candidate), x(other)) !== 'no');
+  const keyOwner = privateKey ? given.find((certificate) => safeCheckKey(x(certificate), privateKey!)) : undefined;
+  const endEntities = given.filter((certificate) => !certificate.isCA);
+  let leaf: CertificateSummary;
+  if (keyOwner) leaf = keyOwner;
+  else if (endEntities.length) leaf = endEntities.find((certificate) => !issuesAnother(certificate)) ?? endEntities[0];
+  else leaf = given.find((certificate) => !issuesAnother(certificate)) ?? given[0];
+
+  // --- Path leaf → root over the supplied certificates --------------------------------------
+  const path: CertificateSummary[] = [leaf];
+  let signatureMismatch: {child: CertificateSummary; candidate: CertificateSummary} | undefined;
+  for (let current = leaf; !current.selfSigned && path.length < 12; ) {
+    const candidates = given.filter((candidate) => !path.includes(candidate) && issues(x(candidate), x(current)) !== 'no');
+    const verified = candidates.find((candidate) => issues(x(candidate), x(current)) === 'verified');
+    if (!verified) {
+      if (candidates.length) signatureMismatch = {child: current, candidate: candidates[0]};
+      break;
+    }
+    path.push(verified);
+    current = verified;
+  }
+  const top = path[path.length - 1];
+
+  // --- Root -----------------------------------------------------------------------------
+  const trust = stores();
+  const extraRoots: TrustedRoot[] = [];
+  for (const text of options.extraTrustedRootsPem ?? []) {
+    for (const block of pemBlocks(text, 'the extra roots')) {
+      if (block.label !== 'CERTIFICATE') continue;
+      let extra: X509Certificate;
+      try {
+        extra = new X509Certificate(Buffer.from(block.body, 'base64'));
+      } catch (error) {
+        throw new CpiMtlsError('invalid-certificate', `The extra trusted roots: the certificate on line ${block.line} cannot be read.`, {cause: error, fix: ['Give the roots file as PEM certificates.']});
+      }
+      extraRoots.push({x509: extra, summary: summarize(extra)});
+    }
+  }
+  const extraFingerprints = new Set(extraRoots.map((root) => root.summary.fingerprint256));
+
+  let root: CertificateSummary | null = null;
+  let rootSource: RootSource = 'unknown';
+  let rootSupplied = false;
+  let rootByNameOnly: SapRootCa | undefined;
+  let publicRootNotListed = false;
+  let issuerMissing = false;
+  if (top.selfSigned) {
+    root = top;
+    rootSupplied = true;
+    if (trust.sapFingerprints.has(top.fingerprint256)) rootSource = 'sap-list';
+    else if (extraFingerprints.has(top.fingerprint256)) rootSource = 'extra';
+    else {
+      rootSource = 'supplied';
+      publicRootNotListed = trust.publicFingerprints.has(top.fingerprint256);
+    }
+  } else if (!signatureMismatch) {
+    const fromExtra = findIssuer(x(top), extraRoots);
+    const fromSap = fromExtra ? undefined : findIssuer(x(top), trust.sapRoots);
+    if (fromExtra) {
+      root = fromExtra.summary;
+      rootSource = trust.sapFingerprints.has(root.fingerprint256) ? 'sap-list' : 'extra';
+    } else if (fromSap) {
+      root = fromSap.summary;
+      rootSource = 'sap-list';
+    } else if ((rootByNameOnly = sapEntryByName(x(top)))) {
+      rootSource = 'sap-list';
+    } else {
+      const fromPublic = findIssuer(x(top), trust.publicRoots);
+      if (fromPublic) {
+        root = fromPublic.summary;
+        publicRootNotListed = true;
+      } else {
+        issuerMissing = true;
+      }
+    }
+  }
+  const intermediates = path.slice(1, rootSupplied ? -1 : undefined);
+
+  // --- Check: client certificate -----------------------------------------------------------
+  const leafName = nameOf(leaf);
+  if (leaf.isCA) {
+    const alone = given.length === 1 && leaf.selfSigned;
+    checks.push(
+      check(
+        'leaf',
+        'Client certificate',
+        'fail',
+        alone
+          ? `${leafName} is a self-signed CA certificate (basicConstraints CA:TRUE), not a client certificate.`
+          : `${leafName} is a CA certificate (basicConstraints CA:TRUE), not a client certificate; ${given.length > 1 ? 'no end-entity certificate was found in the input' : 'it is a root or intermediate, not the certificate issued to your sender'}.`,
+        `Use the certificate your CA issued to the sender system (basicConstraints CA:FALSE). ${PLACES_EXPLAINED}`,
+      ),
+    );
+  } else if (endEntities.length > 1) {
+    const others = endEntities.filter((certificate) => certificate !== leaf).map(nameOf).join(', ');
+    checks.push(check('leaf', 'Client certificate', 'warn', `${leafName} is used as the client certificate; the input holds other end-entity certificates too (${others}).`, 'Keep one client certificate per file, with its chain. Give the private key (--key) to pick the right one.'));
+  } else {
+    checks.push(check('leaf', 'Client certificate', 'pass', `${leafName} is an end-entity certificate (CA:FALSE).`));
+  }
+
+  // --- Check: chain completeness and order ---------------------------------------------------
+  const unrelated = given.filter((certificate) => !path.includes(certificate));
+  const positions = path.map((certificate) => given.indexOf(certificate));
+  const inOrder = positions.every((position, index) => index === 0 || position > positions[index - 1]);
+  if (signatureMismatch) {
+    checks.push(
+      check(
+        'chain',
+        'Chain complete and in order',
+        'fail',
+        `The signature of ${nameOf(signatureMismatch.child)} does not verify with the key of ${nameOf(signatureMismatch.candidate)}, although the names match: this issuer certificate is a different (older or renewed) CA certificate with the same name.`,
+        `Download the current issuer certificate for "${signatureMismatch.child.issuer}" from your CA and replace the one in the file.`,
+      ),
+    );
+  } else if (issuerMissing) {
+    const stopsAtLeaf = top === leaf;
+    checks.push(
+      check(
+        'chain',
+        'Chain complete and in order',
+        'fail',
+        `The chain stops at ${nameOf(top)}: the certificate of its issuer "${top.issuer}" is missing${stopsAtLeaf ? ' (an intermediate certificate is needed)' : ''}, and that issuer is not a root on ${LIST_NAME}.`,
+        `Add the certificate of "${top.issuer}" to the file after ${nameOf(top)} (your CA's download page, or the "CA Issuers" address in the certificate). The load balancer holds roots only, so the sender must present every intermediate.`,
+      ),
+    );
+  } else {
+    const shape = [`leaf`, ...intermediates.map(() => 'intermediate'), ...(rootSupplied ? ['root'] : [])].join(' → ');
+    if (!inOrder && path.length > 1) {
+      checks.push(
+        check(
+          'chain',
+          'Chain complete and in order',
+          'warn',
+          `The chain is complete (${shape}) but the certificates are not in that order in the input.`,
+          'Senders must present leaf first, then each issuer. Use the ordered bundle cpi-mtls writes (cpi-mtls cert p12, or the chain PEM), not the original file.',
+        ),
+      );
+    } else {
+      checks.push(check('chain', 'Chain complete and in order', 'pass', `Complete and in order: ${shape}${rootSupplied ? '' : ' (root not supplied; the load balancer has it)'}.`));
+    }
+  }
+  if (unrelated.length) {
+    checks.push(
+      check(
+        'unrelated',
+        'Certificates outside the chain',
+        'warn',
+        `${unrelated.length} certificate(s) in the input are not part of this chain: ${unrelated.map(nameOf).join(', ')}.`,
+        'Remove them from the file the sender presents; extra certificates confuse some TLS stacks and importers.',
+      ),
+    );
+  }
+
+  // --- Check: root trusted by SAP's load balancer ---------------------------------------------
+  const rootName = root ? nameOf(root) : rootByNameOnly ? rootLabel(rootByNameOnly) : undefined;
+  const rootTitle = "Root trusted by SAP's load balancer";
+  if (rootSource === 'sap-list') {
+    const how = rootSupplied ? 'matched by SHA-256 fingerprint' : root ? 'not supplied; found as the verified issuer of the last certificate' : "not supplied; matched by the issuer's name only";
+    checks.push(check('root', rootTitle, 'pass', `${rootName} is on ${LIST_NAME} (${how}).`));
+  } else if (rootSource === 'extra') {
+    checks.push(check('root', rootTitle, 'pass', `${rootName} is one of your extra trusted roots. It is not on ${LIST_NAME}: a real tenant accepts it only if SAP trusts it.`));
+  } else if (publicRootNotListed) {
+    checks.push(
+      check(
+        'root',
+        rootTitle,
+        options.strictRoots ? 'fail' : 'warn',
+        `The root ${rootName} is a public CA but not on ${LIST_NAME}. The list is a proxy, so this may still work.`,
+        `Check SAP Note 2801396 for ${rootName}; if it is not there, pick a CA on the list. ${SAP_ALTERNATIVES[0]}`,
+      ),
+    );
+  } else if (leaf.selfSigned && path.length === 1) {
+    checks.push(
+      check('root', rootTitle, 'fail', `${leafName} is self-signed. SAP's load balancer accepts only certificates issued by a root CA on its list; self-signed certificates never work on a real tenant.`, SAP_ALTERNATIVES.join(' ')),
+    );
+  } else if (rootSource === 'supplied') {
+    checks.push(
+      check(
+        'root',
+        rootTitle,
+        'fail',
+        `The root ${rootName} is a private CA: it is neither on ${LIST_NAME} nor a public CA. SAP's load balancer drops certificates from private CAs on real tenants, and the request then fails as if no certificate had been sent.`,
+        `${SAP_ALTERNATIVES.join(' ')} (For a test landscape that trusts this CA, pass it with --extra-roots.)`,
+      ),
+    );
+  } else {
+    checks.push(check('root', rootTitle, 'warn', 'The root cannot be judged until the chain is complete.', 'Complete the chain first (see above).'));
+  }
+
+  // --- Check: EKU clientAuth -----------------------------------------------------------------
+  const ekuTitle = 'Extended key usage: clientAuth';
+  const leafEku = leaf.extendedKeyUsage;
+  const badIntermediates = intermediates.filter(
+    (certificate) => certificate.extendedKeyUsage.length > 0 && !certificate.extendedKeyUsage.includes(OID.clientAuth) && !certificate.extendedKeyUsage.includes(OID.anyExtendedKeyUsage),
+  );
+  const issuedAt = Date.parse(leaf.notBefore);
+  const sunsetNote = `Public CAs began leaving clientAuth out of new TLS certificates in September 2025, and by May 2026 most omit it by default${issuedAt >= EKU_SUNSET_START ? ` (this one was issued on ${isoDay(leaf.notBefore)})` : ''}.`;
+  const ekuFix = `Request a certificate with the "TLS Web Client Authentication" extended key usage (a client-authentication product at your CA). ${SAP_ALTERNATIVES[0]} ${SAP_ALTERNATIVES[1]}`;
+  if (leafEku.includes(OID.clientAuth)) {
+    if (badIntermediates.length) {
+      checks.push(
+        check(
+          'eku',
+          ekuTitle,
+          'fail',
+          `${leafName} allows clientAuth, but intermediate ${badIntermediates.map(nameOf).join(', ')} restricts usage to ${badIntermediates[0].extendedKeyUsage.map(extendedKeyUsageName).join(', ')}: TLS stacks that check the whole chain reject the client certificate.`,
+          'Ask your CA for a chain issued for client authentication.',
+        ),
+      );
+    } else {
+      checks.push(check('eku', ekuTitle, 'pass', `${leafName} allows TLS Web Client Authentication (1.3.6.1.5.5.7.3.2).`));
+    }
+  } else if (leafEku.length === 0 || leafEku.includes(OID.anyExtendedKeyUsage)) {
+    checks.push(
+      check(
+        'eku',
+        ekuTitle,
+        'warn',
+        `${leafName} has ${leafEku.length === 0 ? 'no extended key usage extension (any use is allowed in principle)' : 'only "any extended key usage"'}. SAP requires clientAuth to be present; whether the load balancer accepts this certificate is unconfirmed.`,
+        ekuFix,
+      ),
+    );
+  } else {
+    checks.push(
+      check(
+        'eku',
+        ekuTitle,
+        'fail',
+        `${leafName} allows only ${leafEku.map(extendedKeyUsageName).join(', ')}, not TLS Web Client Authentication (1.3.6.1.5.5.7.3.2). SAP's load balancer rejects such certificates during the TLS handshake, before any HTTP status. ${sunsetNote}`,
+        ekuFix,
+      ),
+    );
+  }
+
+  // --- Check: validity ----------------------------------------------------------------------
+  const validityChain = [...path, ...(root && !rootSupplied ? [root] : [])];
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const certificate of validityChain) {
+    const notBefore = Date.parse(certificate.notBefore);
+    const notAfter = Date.parse(certificate.notAfter);
+    const label = certificate === leaf ? leafName : `${certificate === root ? 'root' : 'intermediate'} ${nameOf(certificate)}`;
+    if (notBefore > now.getTime()) problems.push(`${label} is not valid before ${isoDay(certificate.notBefore)}`);
+    else if (notAfter < now.getTime()) problems.push(`${label} expired on ${isoDay(certificate.notAfter)}`);
+    else if (notAfter - now.getTime() < expiryDays * DAY_MS) {
+      warnings.push(`${label} expires on ${isoDay(certificate.notAfter)} (in ${Math.max(0, Math.floor((notAfter - now.getTime()) / DAY_MS))} days)`);
+    }
+  }
+  const leafDaysLeft = Math.floor((Date.parse(leaf.notAfter) - now.getTime()) / DAY_MS);
+  if (problems.length) {
+    checks.push(check('validity', 'Validity', 'fail', `${problems.join('; ')}.`, 'Get a new certificate (or check the clock of this computer if the dates look wrong).'));
+  } else if (warnings.length) {
+    checks.push(check('validity', 'Validity', 'warn', `${warnings.join('; ')}.`, 'Plan the renewal now: with certificate pinning a renewed certificate needs a new service key.'));
+  } else {
+    checks.push(check('validity', 'Validity', 'pass', `Valid from ${isoDay(leaf.notBefore)} to ${isoDay(leaf.notAfter)} (${leafDaysLeft} days left).`));
+  }
+
+  // --- Check: private key matches -----------------------------------------------------------
+  if (input.privateKeyPem) {
+    if (privateKeyError || !privateKey) {
+      checks.push(check('key-match', 'Private key matches', 'fail', 'The private key given cannot be read.', 'Give the key as PEM (PKCS#8 or PKCS#1); decrypt it first if it is encrypted.'));
+    } else if (keyOwner === leaf) {
+      checks.push(check('key-match', 'Private key matches', 'pass', `The private key belongs to ${leafName}.`));
+    } else {
+      checks.push(
+        check(
+          'key-match',
+          'Private key matches',
+          'fail',
+          `The private key does not belong to ${leafName}${keyOwner ? ` (it belongs to ${nameOf(keyOwner)})` : ''}. TLS with this pair fails.`,
+          'Find the key that was generated together with the CSR for this certificate (same folder, same date), or create a new key and CSR with: cpi-mtls cert new',
+        ),
+      );
+    }
+  }
+
+  // --- Check: key strength and signature algorithm --------------------------------------------
+  const strengthProblems: string[] = [];
+  const strengthWarnings: string[] = [];
+  for (const certificate of [...path, ...(root && !rootSupplied ? [root] : [])]) {
+    const label = certificate === leaf ? leafName : nameOf(certificate);
+    const key = certificate.publicKey;
+    if (key.type === 'RSA' && (key.bits ?? 0) < 2048) strengthProblems.push(`${label} has an RSA key of ${key.bits} bits (at least 2048 are required)`);
+    else if (key.type === 'DSA') strengthProblems.push(`${label} has a DSA key, which TLS clients no longer accept`);
+    else if (key.type === 'EC' && !['P-256', 'P-384', 'P-521'].includes(key.curve ?? '')) strengthWarnings.push(`${label} uses the curve ${key.curve}, which many TLS stacks do not support`);
+    else if (key.type !== 'RSA' && key.type !== 'EC') strengthWarnings.push(`${label} has a ${key.type} key; support by SAP's load balancer is unconfirmed`);
+    // A root's own signature is never checked by anyone, so SHA-1 there is harmless.
+    if (!certificate.selfSigned && isWeakSignatureAlgorithm(certificate.signatureAlgorithm)) {
+      strengthProblems.push(`${label} is signed with ${certificate.signatureAlgorithm}, which is no longer accepted`);
+    }
+  }
+  const keyText = `${leaf.publicKey.type}${leaf.publicKey.curve ? ` ${leaf.publicKey.curve}` : leaf.publicKey.bits ? ` ${leaf.publicKey.bits}` : ''}`;
+  if (strengthProblems.length) {
+    checks.push(check('key-strength', 'Key size and signature', 'fail', `${strengthProblems.join('; ')}.`, 'Create a new key (RSA 2048+ or EC P-256) and CSR with: cpi-mtls cert new, and have it signed with SHA-256.'));
+  } else if (strengthWarnings.length) {
+    checks.push(check('key-strength', 'Key size and signature', 'warn', `${strengthWarnings.join('; ')}.`, 'Prefer RSA 2048+ or EC P-256/P-384.'));
+  } else {
+    checks.push(check('key-strength', 'Key size and signature', 'pass', `${keyText}, ${leaf.signatureAlgorithm ?? 'unknown signature'}.`));
+  }
+
+  return {leaf, intermediates, root, rootSource, chainInOrder: path, checks, verdict: worst(checks)};
+}
+
+function safeCheckKey(x509: X509Certificate, key: KeyObject): boolean {
+  try {
+    return x509.checkPrivateKey(key);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Certificate facts that node:crypto's X509Certificate does not expose directly (signature
+ * algorithm, key identifiers, the parts of a name), and the summary every other module uses.
+ */
+import {X509Certificate, createHash} from 'node:crypto';
+import type {CertificateSummary} from '../ports.js';
+import {TAG, decodeOid, oidOf, parseDer, type DerNode} from './der.js';
+
+export const OID = {
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  anyExtendedKeyUsage: '2.5.29.37.0',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+  commonName: '2.5.4.3',
+  organization: '2.5.4.10',
+  organizationalUnit: '2.5.4.11',
+} as const;
+
+/** Signature algorithms by OID, named the way openssl prints them. */
+const SIGNATURE_ALGORITHMS: Record<string, string> = {
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.3.101.112': 'ED25519',
+  '1.3.101.113': 'ED448',
+  '1.2.840.10040.4.3': 'dsa_with_SHA1',
+};
+
+const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'TLS Web Server Authentication',
+  '1.3.6.1.5.5.7.3.2': 'TLS Web Client Authentication',
+  '1.3.6.1.5.5.7.3.3': 'Code Signing',
+  '1.3.6.1.5.5.7.3.4': 'E-mail Protection',
+  '1.3.6.1.5.5.7.3.8': 'Time Stamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSP Signing',
+  '2.5.29.37.0': 'Any Extended Key Usage',
+};
+
+export function extendedKeyUsageName(oid: string): string {
+  return EKU_NAMES[oid] ?? oid;
+}
+
+/** A signature algorithm that no longer protects anything (SHA-1, MD5). */
+export function isWeakSignatureAlgorithm(name: string | undefined): boolean {
+  return name !== undefined && /md5|sha1|SHA1/.test(name);
+}
+
+const CURVE_NAMES: Record<string, string> = {prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521'};
+
+export interface NameParts {
+  commonName?: string;
+  organization?: string;
+  organizationalUnit?: string;
+}
+
+export interface CertificateDetails {
+  signatureAlgorithmOid: string;
+  signatureAlgorithm: string;
+  subjectKeyId?: string;
+  authorityKeyId?: string;
+  /** DER of the subject and issuer names, hex, for exact name comparison. */
+  subjectNameDer: string;
+  issuerNameDer: string;
+  issuerParts: NameParts;
+  subjectParts: NameParts;
+  subject: string;
+  issuer: string;
+}
+
+function decodeString(node: DerNode): string {
+  if (node.tag === TAG.BMP_STRING) return Buffer.from(node.value).swap16().toString('utf16le');
+  if (node.tag === TAG.UTF8_STRING) return node.value.toString('utf8');
+  return node.value.toString('latin1');
+}
+
+function nameParts(name: DerNode): NameParts {
+  const parts: NameParts = {};
+  for (const rdn of name.children) {
+    for (const attribute of rdn.children) {
+      const type = oidOf(attribute.children[0]);
+      const value = attribute.children[1] ? decodeString(attribute.children[1]) : '';
+      if (type === OID.commonName) parts.commonName ??= value;
+      else if (type === OID.organization) parts.organization ??= value;
+      else if (type === OID.organizationalUnit) parts.organizationalUnit ??= value;
+    }
+  }
+  return parts;
+}
+
+const detailsCache = new WeakMap<X509Certificate, CertificateDetails>();
+
+export function certificateDetails(x509: X509Certificate): CertificateDetails {
+  const cached = detailsCache.get(x509);
+  if (cached) return cached;
+  const certificate = parseDer(x509.raw);
+  const [tbs, signatureAlgorithmNode] = certificate.children;
+  const fields = tbs.children;
+  // The version field is optional ([0] EXPLICIT); everything after it has a fixed position.
+  const start = fields[0].tag === 0xa0 ? 1 : 0;
+  const issuer = fields[start + 2];
+  const subject = fields[start + 4];
+  const signatureAlgorithmOid = oidOf(signatureAlgorithmNode.children[0]);
+  const details: CertificateDetails = {
+    signatureAlgorithmOid,
+    signatureAlgorithm: SIGNATURE_ALGORITHMS[signatureAlgorithmOid] ?? signatureAlgorithmOid,
+    subjectNameDer: subject.raw.toString('hex'),
+    issuerNameDer: issuer.raw.toString('hex'),
+    issuerParts: nameParts(issuer),
+    subjectParts: nameParts(subject),
+    subject: oneLineName(subject),
+    issuer: oneLineName(issuer),
+  };
+  const extensionsWrapper = fields.find((field) => field.tag === 0xa3);
+  for (const extension of extensionsWrapper?.children[0]?.children ?? []) {
+    const oid = decodeOid(extension.children[0].value);
+    const valueNode = extension.children[extension.children.length - 1];
+    if (oid === OID.subjectKeyIdentifier) {
+      details.subjectKeyId = parseDer(valueNode.value).value.toString('hex').toUpperCase();
+    } else if (oid === OID.authorityKeyIdentifier) {
+      const keyId = parseDer(valueNode.value).children.find((child) => child.tag === 0x80);
+      if (keyId) details.authorityKeyId = keyId.value.toString('hex').toUpperCase();
+    }
+  }
+  detailsCache.set(x509, details);
+  return details;
+}
+
+const NAME_SHORT: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.4': 'SN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'street',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.12': 'title',
+  '2.5.4.42': 'GN',
+  '2.5.4.97': 'organizationIdentifier',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+};
+
+/**
+ * A DER Name in openssl's one-line order (as in the certificate, most significant first):
+ * "C=DE, O=Acme, CN=sender". Commas and plus signs inside values are escaped with a backslash.
+ */
+export function oneLineName(name: DerNode): string {
+  return name.children
+    .map((rdn) =>
+      rdn.children
+        .map((attribute) => {
+          const type = oidOf(attribute.children[0]);
+          const value = attribute.children[1] ? decodeString(attribute.children[1]) : '';
+          return `${NAME_SHORT[type] ?? type}=${value.replace(/([,+\\])/g, '\\$1')}`;
+        })
+        .join(' + '),
+    )
+    .join(', ');
+}
+
+function dateOf(text: string): string {
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? text : date.toISOString();
+}
+
+/** "DNS:a, IP Address:1.2.3.4" as node prints it → ["DNS:a", "IP Address:1.2.3.4"]. */
+function splitSubjectAltName(text: string | undefined): string[] {
+  if (!text) return [];
+  return text.split(/, (?=[A-Za-z][A-Za-z ]*:)/).map((entry) => entry.trim()).filter(Boolean);
+}
+
+function extendedKeyUsageOf(x509: X509Certificate): string[] {
+  // Node 20 calls the EKU list `keyUsage`; later versions call it `extKeyUsage`.
+  const record = x509 as unknown as {keyUsage?: string[]; extKeyUsage?: string[]};
+  return [...(record.extKeyUsage ?? record.keyUsage ?? [])];
+}
+
+export function summarize(x509: X509Certificate): CertificateSummary {
+  const details = certificateDetails(x509);
+  const keyDetails = x509.publicKey.asymmetricKeyDetails ?? {};
+  const keyType = x509.publicKey.asymmetricKeyType ?? 'unknown';
+  const publicKey: CertificateSummary['publicKey'] = {type: keyType.toUpperCase() === 'EC' ? 'EC' : keyType.toUpperCase()};
+  if (keyDetails.modulusLength) publicKey.bits = keyDetails.modulusLength;
+  if (keyDetails.namedCurve) {
+    publicKey.curve = CURVE_NAMES[keyDetails.namedCurve] ?? keyDetails.namedCurve;
+    const bits = {'P-256': 256, 'P-384': 384, 'P-521': 521}[publicKey.curve];
+    if (bits) publicKey.bits = bits;
+  }
+  return {
+    subject: details.subject,
+    issuer: details.issuer,
+    serialNumber: x509.serialNumber.toUpperCase(),
+    notBefore: dateOf(x509.validFrom),
+    notAfter: dateOf(x509.validTo),
+    fingerprint256: x509.fingerprint256.toUpperCase(),
+    isCA: x509.ca,
+    selfSigned: details.subjectNameDer === details.issuerNameDer && safeVerify(x509, x509),
+    extendedKeyUsage: extendedKeyUsageOf(x509),
+    subjectAltNames: splitSubjectAltName(x509.subjectAltName),
+    publicKey,
+    signatureAlgorithm: details.signatureAlgorithm,
+    pem: x509.toString(),
+  };
+}
+
+/** Whether `issuer`'s key verifies `subject`'s signature; false instead of throwing. */
+export function safeVerify(subject: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return subject.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+const x509Cache = new Map<string, X509Certificate>();
+
+/** The X509Certificate behind a summary (parsed once per PEM). */
+export function x509Of(summary: CertificateSummary): X509Certificate {
+  let x509 = x509Cache.get(summary.pem);
+  if (!x509) {
+    x509 = new X509Certificate(summary.pem);
+    if (x509Cache.size > 500) x509Cache.clear();
+    x509Cache.set(summary.pem, x509);
+  }
+  return x509;
+}
+
+export function sha256Fingerprint(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+}
