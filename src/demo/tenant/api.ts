@@ -123,8 +123,9 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
       const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon >= 0) {
-        clientId = decodeURIComponent(decoded.slice(0, colon));
-        clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+        // Taken as sent (no URL decoding), like curl -u and SAP's examples send them.
+        clientId = decoded.slice(0, colon);
+        clientSecret = decoded.slice(colon + 1);
       }
     }
     if (grantType !== 'client_credentials') {

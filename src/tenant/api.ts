@@ -1,0 +1,393 @@
+/**
+ * Client for the parts of the Cloud Integration OData API (`<api url>/api/v1`, domain doc §10)
+ * that cpi-mtls reads: the SAP key pair in the keystore, the endpoint URLs of deployed iFlows,
+ * their runtime status, and the iFlow export (to read the sender channel).
+ *
+ * It authenticates with an `api` plan service key (client credentials → bearer token, cached).
+ * node:https only; `extraCaPems` adds CAs (the demo tenant's root) to Node's bundled roots.
+ */
+import https from 'node:https';
+import tls from 'node:tls';
+import {CancelledError, CpiMtlsError} from '../errors.js';
+import type {CallOptions} from '../ports.js';
+
+export const SAP_KEY_PAIR_ALIAS = 'sap_cloudintegrationcertificate';
+const DEFAULT_TIMEOUT_MS = 20_000;
+const MAX_JSON_BYTES = 8 * 1024 * 1024;
+const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
+const MAX_PAGES = 50;
+
+export interface TenantApiOptions {
+  /** `url` of the api-plan service key (the tenant host, without /api/v1). */
+  apiUrl: string;
+  /** `tokenurl` of the same key. */
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Extra trusted CAs in PEM, added to Node's bundled roots. */
+  extraCaPems?: string[];
+  /** Per request; default 20 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface KeystoreEntry {
+  alias: string;
+  hexAlias: string;
+  keyType?: string;
+  keySize?: number;
+  validNotBefore: Date | null;
+  validNotAfter: Date | null;
+  subjectDN?: string;
+  issuerDN?: string;
+  serialNumber?: string;
+  fingerprintSha256?: string;
+  owner?: string;
+  status?: string;
+  /** The entity as the API returned it. */
+  raw: Record<string, unknown>;
+}
+
+export interface ServiceEndpoint {
+  /** `<iflowId>$endpointAddress=<path>` on real tenants. */
+  id: string;
+  /** The iFlow ID. */
+  name: string;
+  title?: string;
+  version?: string;
+  /** REST (HTTPS sender), SOAP, AS2, AS4, ODATAV2. */
+  protocol?: string;
+  entryPoints: Array<{name?: string; url: string; type?: string}>;
+}
+
+export interface RuntimeArtifact {
+  id: string;
+  version?: string;
+  name?: string;
+  type?: string;
+  /** STARTED, STARTING, ERROR, STOPPING. */
+  status: string;
+  deployedBy?: string;
+  deployedOn: Date | null;
+}
+
+export interface TenantApi {
+  /** The keystore entry, or null when the tenant has none under this alias (HTTP 404). */
+  getKeystoreEntry(alias?: string, options?: CallOptions): Promise<KeystoreEntry | null>;
+  listServiceEndpoints(options?: CallOptions): Promise<ServiceEndpoint[]>;
+  /** Runtime status of a deployed iFlow, or null when it is not deployed (HTTP 404). */
+  getRuntimeArtifact(id: string, options?: CallOptions): Promise<RuntimeArtifact | null>;
+  /** The design-time export (zip) of an iFlow. */
+  downloadIflow(id: string, version?: string, options?: CallOptions): Promise<Buffer>;
+}
+
+interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
+
+/** Hex form of a keystore alias, as the KeystoreEntries key expects it. */
+export function hexAlias(alias: string): string {
+  return Buffer.from(alias, 'utf8').toString('hex');
+}
+
+/** Parses OData v2 dates (`/Date(1700000000000)/`, with optional offset), ISO strings and epoch numbers. */
+export function parseODataDate(value: unknown): Date | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number') return new Date(value);
+  if (typeof value !== 'string') return null;
+  const odata = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/.exec(value);
+  if (odata) return new Date(Number(odata[1]));
+  if (/^\d{10,}$/.test(value)) return new Date(Number(value));
+  const parsed = new Date(value);
+  return Number.isNaN(parsed.getTime()) ? null : parsed;
+}
+
+const odataKey = (value: string) => encodeURIComponent(value.replace(/'/g, "''"));
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+export function createTenantApi(options: TenantApiOptions): TenantApi {
+  for (const [field, value] of [['apiUrl', options.apiUrl], ['tokenUrl', options.tokenUrl]] as const) {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new CpiMtlsError('tenant-api-config', `${field} "${value}" is not a URL.`, {fix: [`Take ${field === 'apiUrl' ? 'url' : 'tokenurl'} from a service key of an it-rt instance with plan api.`]});
+    }
+    if (parsed.protocol !== 'https:') {
+      throw new CpiMtlsError('tenant-api-config', `${field} must use https, got ${parsed.protocol}//${parsed.host}.`, {fix: [`Use the ${field === 'apiUrl' ? 'url' : 'tokenurl'} from the api service key as it is.`]});
+    }
+  }
+  if (!options.clientId || !options.clientSecret) {
+    throw new CpiMtlsError('tenant-api-config', 'The API client id or secret is empty.', {fix: ['Create a service key for an it-rt instance with plan api and pass its clientid and clientsecret.']});
+  }
+  const apiRoot = options.apiUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '') + '/api/v1';
+  const ca = options.extraCaPems?.length ? [...tls.rootCertificates, ...options.extraCaPems] : undefined;
+  let token: {value: string; expiresAt: number} | undefined;
+  let tokenInFlight: Promise<string> | undefined;
+
+  function send(url: string, request: {method: string; headers: Record<string, string>; body?: string; maxBytes: number}, call: CallOptions = {}): Promise<HttpResult> {
+    const timeoutMs = call.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const signals = [options.signal, call.signal].filter((signal): signal is AbortSignal => Boolean(signal));
+    return new Promise<HttpResult>((resolve, reject) => {
+      if (signals.some((signal) => signal.aborted)) {
+        reject(new CancelledError());
+        return;
+      }
+      let settled = false;
+      const finish = (error: Error | null, result?: HttpResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        for (const signal of signals) signal.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(result!);
+      };
+      const req = https.request(url, {method: request.method, headers: request.headers, ca, agent: false}, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > request.maxBytes) {
+            req.destroy();
+            finish(new CpiMtlsError('tenant-api-response', `The answer from ${hostOf(url)} is larger than ${request.maxBytes} bytes.`, {fix: ['Check that the API URL points at the Cloud Integration tenant.']}));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () => finish(null, {status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks)}));
+        response.on('error', (error) => finish(error));
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        finish(
+          new CpiMtlsError('tenant-api-timeout', `${hostOf(url)} did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
+            fix: ['Check the network path to the tenant (proxy, VPN, firewall) and try again.', 'Raise the timeout if the tenant is known to be slow.'],
+            details: {url: url.split('?')[0], timeoutMs},
+          }),
+        );
+      }, timeoutMs);
+      const onAbort = () => {
+        req.destroy();
+        finish(new CancelledError());
+      };
+      for (const signal of signals) signal.addEventListener('abort', onAbort, {once: true});
+      req.on('error', (error: NodeJS.ErrnoException) => finish(classifyNetworkError(error, url)));
+      req.end(request.body);
+    });
+  }
+
+  function classifyNetworkError(error: NodeJS.ErrnoException, url: string): Error {
+    if (error instanceof CpiMtlsError) return error;
+    const code = error.code ?? '';
+    const host = hostOf(url);
+    if (UNREACHABLE_CODES.has(code)) {
+      return new CpiMtlsError('tenant-api-unreachable', `Cannot reach ${host} (${code}).`, {
+        cause: error,
+        fix: [`Check the URL in the api service key (${code === 'ENOTFOUND' ? 'the host name does not resolve' : 'nothing answers on that host and port'}).`, 'Check proxy, VPN and firewall settings.'],
+        details: {host, code},
+      });
+    }
+    if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
+      return new CpiMtlsError('tenant-api-tls', `The TLS certificate of ${host} is not trusted (${code}).`, {
+        cause: error,
+        fix: ['If a corporate proxy inspects TLS, add its root CA (NODE_EXTRA_CA_CERTS=<file.pem>).', 'Check that the URL is the tenant from the api service key.'],
+        details: {host, code},
+      });
+    }
+    return new CpiMtlsError('tenant-api-unreachable', `The connection to ${host} failed: ${error.message}`, {cause: error, fix: ['Check the URL and the network path to the tenant, then try again.'], details: {host, code}});
+  }
+
+  async function fetchToken(call?: CallOptions): Promise<string> {
+    const url = new URL(options.tokenUrl);
+    url.searchParams.set('grant_type', 'client_credentials');
+    const result = await send(
+      url.toString(),
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: 'grant_type=client_credentials',
+        maxBytes: MAX_JSON_BYTES,
+      },
+      call,
+    );
+    if (result.status === 401 || result.status === 400) {
+      throw new CpiMtlsError('tenant-api-credentials', `The token endpoint ${hostOf(options.tokenUrl)} rejected the API client credentials (HTTP ${result.status}).`, {
+        fix: [
+          'Copy clientid and clientsecret again from the service key of the it-rt instance with plan api (cf service-key <instance> <key>).',
+          'Use the tokenurl from the same service key; keys of another subaccount do not work.',
+        ],
+        details: {status: result.status, clientId: options.clientId},
+      });
+    }
+    if (result.status !== 200) throw httpError(result, options.tokenUrl, 'token request');
+    const body = parseJson(result, options.tokenUrl) as {access_token?: unknown; expires_in?: unknown};
+    if (typeof body.access_token !== 'string' || !body.access_token) {
+      throw new CpiMtlsError('tenant-api-response', `The token endpoint ${hostOf(options.tokenUrl)} answered without an access_token.`, {fix: ['Check that tokenurl is the one from the api service key (it ends in /oauth/token).']});
+    }
+    const lifetimeSeconds = typeof body.expires_in === 'number' ? body.expires_in : 3600;
+    token = {value: body.access_token, expiresAt: Date.now() + Math.max(0, lifetimeSeconds - 60) * 1000};
+    return token.value;
+  }
+
+  async function accessToken(call?: CallOptions): Promise<string> {
+    if (token && token.expiresAt > Date.now()) return token.value;
+    // Concurrent calls share one token request.
+    tokenInFlight ??= fetchToken(call).finally(() => {
+      tokenInFlight = undefined;
+    });
+    return tokenInFlight;
+  }
+
+  function parseJson(result: HttpResult, url: string): unknown {
+    try {
+      return JSON.parse(result.body.toString('utf8'));
+    } catch (error) {
+      throw new CpiMtlsError('tenant-api-response', `${hostOf(url)} did not answer with JSON (HTTP ${result.status}, content-type ${String(result.headers['content-type'] ?? 'none')}).`, {
+        cause: error,
+        fix: ['Check that the API URL is the `url` of an api-plan service key (the tenant host without -rt).'],
+      });
+    }
+  }
+
+  function httpError(result: HttpResult, url: string, what: string): CpiMtlsError {
+    const excerpt = result.body.toString('utf8').replace(/\s+/g, ' ').slice(0, 300);
+    return new CpiMtlsError('tenant-api-http', `The ${what} at ${hostOf(url)} failed with HTTP ${result.status}${excerpt ? `: ${excerpt}` : ''}.`, {
+      fix: ['Try again later; if it persists, check the tenant in the Integration Suite web UI.'],
+      details: {status: result.status, path: new URL(url).pathname},
+    });
+  }
+
+  /** GET with the bearer token; one retry with a new token after a 401 (token revoked or expired early). */
+  async function get(resource: string, accept: string, maxBytes: number, call?: CallOptions, absoluteUrl?: string): Promise<HttpResult> {
+    const url = absoluteUrl ?? `${apiRoot}/${resource}`;
+    for (let attempt = 0; ; attempt++) {
+      const bearer = await accessToken(call);
+      const result = await send(url, {method: 'GET', headers: {authorization: `Bearer ${bearer}`, accept}, maxBytes}, call);
+      if (result.status === 401 && attempt === 0) {
+        token = undefined;
+        continue;
+      }
+      if (result.status === 401) {
+        throw new CpiMtlsError('tenant-api-unauthorized', `The Cloud Integration API at ${hostOf(url)} rejected the access token (HTTP 401).`, {
+          fix: ['Check that url and tokenurl come from the same api service key.', 'Create a new service key for the api instance and try again.'],
+          details: {status: 401},
+        });
+      }
+      if (result.status === 403) {
+        throw new CpiMtlsError('tenant-api-forbidden', `The API client may not read ${resource.split(/[(?]/)[0]} (HTTP 403): its instance lacks the role MonitoringDataRead.`, {
+          fix: [
+            'Add the role to the api instance: cf update-service <api-instance> -c \'{"roles":["MonitoringDataRead"],"grant-types":["client_credentials"]}\' (pass the JSON as a file on Windows).',
+            'Role changes can take up to an hour to take effect.',
+          ],
+          details: {status: 403},
+        });
+      }
+      return result;
+    }
+  }
+
+  async function getJson(resource: string, call?: CallOptions, absoluteUrl?: string): Promise<{status: number; data: Record<string, unknown> | null}> {
+    const result = await get(resource, 'application/json', MAX_JSON_BYTES, call, absoluteUrl);
+    if (result.status === 404) return {status: 404, data: null};
+    if (result.status !== 200) throw httpError(result, absoluteUrl ?? `${apiRoot}/${resource}`, 'API call');
+    const body = parseJson(result, apiRoot) as {d?: unknown};
+    if (!body || typeof body !== 'object' || !body.d || typeof body.d !== 'object') {
+      throw new CpiMtlsError('tenant-api-response', `The answer to ${resource.split('?')[0]} is not OData JSON (no "d" object).`, {fix: ['Check that the API URL is the tenant from the api service key.']});
+    }
+    return {status: 200, data: body.d as Record<string, unknown>};
+  }
+
+  return {
+    async getKeystoreEntry(alias = SAP_KEY_PAIR_ALIAS, call) {
+      const hex = hexAlias(alias);
+      const {data} = await getJson(`KeystoreEntries('${hex}')`, call);
+      if (!data) return null;
+      return {
+        alias: str(data.Alias) ?? alias,
+        hexAlias: str(data.Hexalias) ?? hex,
+        keyType: str(data.KeyType),
+        keySize: typeof data.KeySize === 'number' ? data.KeySize : undefined,
+        validNotBefore: parseODataDate(data.ValidNotBefore),
+        validNotAfter: parseODataDate(data.ValidNotAfter),
+        subjectDN: str(data.SubjectDN),
+        issuerDN: str(data.IssuerDN),
+        serialNumber: str(data.SerialNumber),
+        fingerprintSha256: str(data.FingerprintSha256),
+        owner: str(data.Owner),
+        status: str(data.Status),
+        raw: data,
+      };
+    },
+
+    async listServiceEndpoints(call) {
+      const endpoints: ServiceEndpoint[] = [];
+      let next: string | undefined = `${apiRoot}/ServiceEndpoints?$expand=EntryPoints&$format=json`;
+      for (let page = 0; next && page < MAX_PAGES; page++) {
+        const {data} = await getJson('ServiceEndpoints', call, next);
+        if (!data) break;
+        const results = Array.isArray(data) ? data : Array.isArray(data.results) ? (data.results as unknown[]) : [];
+        for (const item of results as Array<Record<string, unknown>>) {
+          const entryPointsField = item.EntryPoints as {results?: unknown} | unknown[] | undefined;
+          const entryPoints = (Array.isArray(entryPointsField) ? entryPointsField : Array.isArray(entryPointsField?.results) ? (entryPointsField.results as unknown[]) : []) as Array<Record<string, unknown>>;
+          endpoints.push({
+            id: str(item.Id) ?? '',
+            name: str(item.Name) ?? '',
+            title: str(item.Title),
+            version: str(item.Version),
+            protocol: str(item.Protocol),
+            entryPoints: entryPoints.filter((entry) => typeof entry.Url === 'string').map((entry) => ({name: str(entry.Name), url: entry.Url as string, type: str(entry.Type)})),
+          });
+        }
+        const nextLink = str((data as Record<string, unknown>).__next);
+        next = nextLink ? new URL(nextLink, `${apiRoot}/`).toString() : undefined;
+      }
+      return endpoints;
+    },
+
+    async getRuntimeArtifact(id, call) {
+      const {data} = await getJson(`IntegrationRuntimeArtifacts('${odataKey(id)}')`, call);
+      if (!data) return null;
+      return {
+        id: str(data.Id) ?? id,
+        version: str(data.Version),
+        name: str(data.Name),
+        type: str(data.Type),
+        status: str(data.Status) ?? 'UNKNOWN',
+        deployedBy: str(data.DeployedBy),
+        deployedOn: parseODataDate(data.DeployedOn),
+      };
+    },
+
+    async downloadIflow(id, version = 'active', call) {
+      const resource = `IntegrationDesigntimeArtifacts(Id='${odataKey(id)}',Version='${odataKey(version)}')/$value`;
+      const result = await get(resource, 'application/zip, application/octet-stream', MAX_ARCHIVE_BYTES, call);
+      if (result.status === 404) {
+        throw new CpiMtlsError('iflow-not-found', `The tenant has no integration flow with ID "${id}" in version "${version}".`, {
+          fix: [
+            'Use the iFlow ID (not its display name); it is shown in the iFlow\'s details and in the endpoint list.',
+            version === 'active' ? 'If the tenant does not accept version "active", pass the version shown in the web UI (e.g. 1.0.0).' : 'Check the version in the web UI.',
+          ],
+          details: {id, version},
+        });
+      }
+      if (result.status !== 200) throw httpError(result, `${apiRoot}/${resource}`, 'iFlow download');
+      return result.body;
+    },
+  };
+}
