@@ -66,7 +66,7 @@ export function formatProbeResult(result: ProbeResult): string {
   } else {
     const rows: string[][] = [['TLS', `${server.tls.protocol ?? '?'}  ${server.tls.cipher ?? ''}`.trim()]];
     rows.push(['Root', server.root.found ? `${shortName(server.root.subject ?? '')} (${SOURCE_LABEL[server.root.source]}${server.root.publicCa ? ', public CA' : ''})` : 'not found']);
-    rows.push(['Trusted', server.trustedBySystem ? 'yes: a sender with a standard trust store accepts this server' : `no${server.authorizationError ? ` (${server.authorizationError})` : ''}`]);
+    rows.push(['Trusted', server.trustedBySystem ? (server.root.source === 'extra-ca' ? 'yes, with the extra CA file: a sender that trusts it accepts this server' : 'yes: a sender with a standard trust store accepts this server') : `no${server.authorizationError ? ` (${server.authorizationError})` : ''}`]);
     rows.push(['Host name', server.hostnameMatches ? 'matches the certificate' : 'does NOT match the certificate']);
     if (server.files) {
       rows.push(['Saved', `${server.files.directory} (${server.files.certificates.length} certificates, certificates.zip)`]);

@@ -1,0 +1,169 @@
+import {execFileSync} from 'node:child_process';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {unzipSync} from 'fflate';
+import {runProbeCommand} from '../../src/commands/probe.js';
+import {createTestPki, pkcs12Of, type TestPki} from './pki.js';
+import {startRuntime, type RuntimeServer} from './servers.js';
+
+const SECRET = 's3cr3t-Value-never-printed';
+let pki: TestPki;
+let strict: RuntimeServer;
+let lenient: RuntimeServer; // certificate optional, like SAP's load balancer
+let dir: string;
+const files: Record<string, string> = {};
+
+function io(env: NodeJS.ProcessEnv = {}) {
+  const out = {stdout: '', stderr: ''};
+  return {
+    out,
+    io: {stdout: {write: (text: string) => (out.stdout += text)}, stderr: {write: (text: string) => (out.stderr += text)}, env, signal: new AbortController().signal},
+  };
+}
+
+beforeAll(async () => {
+  pki = createTestPki();
+  strict = await startRuntime({key: pki.server.keyPem, cert: pki.server.certPem + pki.intermediate.certPem, ca: [pki.root.certPem], requireClientCert: true, basic: {clientId: 'sb-client', clientSecret: SECRET}});
+  lenient = await startRuntime({key: pki.server.keyPem, cert: pki.server.certPem + pki.intermediate.certPem, basic: {clientId: 'sb-client', clientSecret: SECRET}});
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-probe-cmd-'));
+  const write = async (name: string, content: string | Buffer) => {
+    files[name] = path.join(dir, name);
+    await writeFile(files[name], content, {mode: 0o600});
+  };
+  await write('client.pem', pki.client.certPem + pki.intermediate.certPem);
+  await write('client.key', pki.client.keyPem);
+  await write('root.pem', pki.root.certPem);
+  await write('client.p12', pkcs12Of(pki.client, [pki.intermediate], 'p12-pass'));
+  await write('p12.pass', 'p12-pass\n');
+  await write('secret.txt', `${SECRET}\n`);
+});
+
+afterAll(async () => {
+  await Promise.all([strict.close(), lenient.close()]);
+  await rm(dir, {recursive: true, force: true});
+});
+
+const url = (p: string) => `https://127.0.0.1:${strict.port}${p}`;
+const lenientUrl = (p: string) => `https://127.0.0.1:${lenient.port}${p}`;
+
+describe('cpi-mtls probe', () => {
+  it('--help prints usage and exits 0', async () => {
+    const {out, io: streams} = io();
+    expect(await runProbeCommand(['--help'], streams)).toBe(0);
+    expect(out.stdout).toMatch(/Usage\n {2}cpi-mtls probe <url>/);
+  });
+
+  it('keeps heavy modules out of its static imports so --help stays fast', async () => {
+    const source = await readFile(path.resolve('src/commands/probe.ts'), 'utf8');
+    const staticImports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1]);
+    expect(staticImports.length).toBeGreaterThan(0);
+    for (const name of staticImports) expect(name).toMatch(/^node:|^\.\.\/errors\.js$/);
+    expect(source).not.toMatch(/from 'ink'|from 'react'/);
+  });
+
+  it('usage errors exit 2 and say what is wrong', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[], /needs the endpoint URL/],
+      [[url('/http/ok'), '--cert', 'x.pem'], /--cert needs --key/],
+      [[url('/http/ok'), '--method', 'PUT'], /GET or POST/],
+      [[url('/http/ok'), '--timeout', 'soon'], /positive number/],
+      [[url('/http/ok'), '--basic', 'sb-client'], /needs the clientsecret/],
+      [[url('/http/ok'), '--cert', path.join(os.tmpdir(), 'missing-cert.pem'), '--key', 'k.pem'], /missing-cert\.pem: the file does not exist/],
+    ];
+    for (const [argv, message] of cases) {
+      const {out, io: streams} = io();
+      expect(await runProbeCommand(argv, streams)).toBe(2);
+      expect(out.stderr).toMatch(message);
+      expect(out.stdout).toBe('');
+    }
+  });
+
+  it('a bad URL is reported with a fix', async () => {
+    const {out, io: streams} = io();
+    expect(await runProbeCommand(['http://example.com/http/x'], streams)).toBe(1);
+    expect(out.stderr).toMatch(/needs https:\/\//);
+  });
+
+  it('success with PEM files: exit 0, table on stdout, progress on stderr', async () => {
+    const {out, io: streams} = io();
+    const code = await runProbeCommand([url('/http/ok'), '--cert', files['client.pem'], '--key', files['client.key'], '--ca', files['root.pem']], streams);
+    expect(code).toBe(0);
+    expect(out.stdout).toMatch(/Outcome\s+success \(HTTP 200 OK\)/);
+    expect(out.stdout).toMatch(/Trusted\s+yes/);
+    expect(out.stdout).toMatch(/root\s+Probe Test Root CA\s+\S+\s+extra CA file/);
+    expect(out.stderr).toMatch(/… TLS handshake with 127\.0\.0\.1/);
+  });
+
+  it('success with PKCS#12 and a password file', async () => {
+    const {out, io: streams} = io();
+    const code = await runProbeCommand([url('/http/fail'), '--p12', files['client.p12'], '--p12-password-file', files['p12.pass'], '--json'], streams);
+    expect(code).toBe(0); // 5xx: the iflow failed, the connection works
+    const result = JSON.parse(out.stdout);
+    expect(result.client).toMatchObject({outcome: 'server-error', status: 500, clientCertificate: 'O=cpi-mtls test, CN=sender-ok'});
+  });
+
+  it('a wrong PKCS#12 password is a clear error', async () => {
+    const {out, io: streams} = io();
+    await writeFile(path.join(dir, 'wrong.pass'), 'nope');
+    expect(await runProbeCommand([url('/http/ok'), '--p12', files['client.p12'], '--p12-password-file', path.join(dir, 'wrong.pass')], streams)).toBe(1);
+    expect(out.stderr).toMatch(/cannot be opened: wrong password\?/);
+  });
+
+  it('--json with 403: exit 1 and the diagnosis in JSON', async () => {
+    const {out, io: streams} = io();
+    const code = await runProbeCommand([url('/http/forbidden'), '--cert', files['client.pem'], '--key', files['client.key'], '--method', 'post', '--json'], streams);
+    expect(code).toBe(1);
+    const result = JSON.parse(out.stdout);
+    expect(result.client.outcome).toBe('forbidden');
+    expect(result.client.diagnosis.causes[0]).toMatch(/CSRF/);
+  });
+
+  it('--basic compares with Basic auth and never prints the secret', async () => {
+    for (const [argv, env] of [
+      [['--basic', 'sb-client'], {CPI_MTLS_CLIENT_SECRET: SECRET}],
+      [['--basic', 'sb-client', '--basic-secret-file', files['secret.txt']], {}],
+    ] as const) {
+      const {out, io: streams} = io({...env});
+      const code = await runProbeCommand([lenientUrl('/http/basic-only'), '--cert', files['client.pem'], '--key', files['client.key'], ...argv], streams);
+      expect(code).toBe(1); // the certificate gets 401 invalid_client
+      expect(out.stdout).toMatch(/Basic auth works and the certificate does not \(unauthorized\)/);
+      expect(out.stdout + out.stderr).not.toContain(SECRET);
+    }
+    // The server echoes the secret and the Authorization header in its body: both are redacted.
+    const {out, io: streams} = io({CPI_MTLS_CLIENT_SECRET: SECRET});
+    await runProbeCommand([lenientUrl('/http/echo-secret'), '--basic', 'sb-client', '--json'], streams);
+    expect(JSON.parse(out.stdout).basic).toMatchObject({outcome: 'unauthorized', status: 401, clientId: 'sb-client'});
+    expect(out.stdout).toMatch(/Bad credentials for Basic \*\*\* \*\*\*/);
+    expect(out.stdout).not.toContain(SECRET);
+    expect(out.stdout).not.toContain(Buffer.from(`sb-client:${SECRET}`).toString('base64'));
+  });
+
+  it('--out saves the chain as .cer/.pem and certificates.zip, naming the root for the trust store', async () => {
+    const outDir = path.join(dir, 'chain');
+    const {out, io: streams} = io();
+    expect(await runProbeCommand([url('/'), '--ca', files['root.pem'], '--out', outDir, '--json'], streams)).toBe(0);
+    const result = JSON.parse(out.stdout);
+    const saved = result.server.files;
+    expect(saved.certificates.map((c: {role: string}) => c.role)).toEqual(['server', 'intermediate', 'root']);
+    expect(saved.trustStoreFile).toBe(path.join(outDir, 'root_Probe_Test_Root_CA.cer'));
+    const subject = execFileSync('openssl', ['x509', '-inform', 'DER', '-in', saved.trustStoreFile, '-noout', '-subject'], {encoding: 'utf8'});
+    expect(subject).toMatch(/CN ?= ?Probe Test Root CA/);
+    for (const cert of saved.certificates) {
+      const fromPem = execFileSync('openssl', ['x509', '-in', cert.pem, '-noout', '-fingerprint', '-sha256'], {encoding: 'utf8'});
+      const fromDer = execFileSync('openssl', ['x509', '-inform', 'DER', '-in', cert.cer, '-noout', '-fingerprint', '-sha256'], {encoding: 'utf8'});
+      expect(fromDer).toBe(fromPem);
+    }
+    const zip = unzipSync(new Uint8Array(await readFile(saved.zip)));
+    expect(Object.keys(zip).sort()).toEqual([
+      'intermediate_Probe_Test_Intermediate_CA.cer',
+      'intermediate_Probe_Test_Intermediate_CA.pem',
+      'root_Probe_Test_Root_CA.cer',
+      'root_Probe_Test_Root_CA.pem',
+      'server_localhost.cer',
+      'server_localhost.pem',
+    ]);
+    expect(Buffer.from(zip['root_Probe_Test_Root_CA.cer']).equals(await readFile(saved.trustStoreFile))).toBe(true);
+  });
+});
