@@ -1,5 +1,129 @@
 #!/usr/bin/env node
-// Placeholder entry point; replaced by the full argument parser.
+/**
+ * Entry point: parses arguments, picks the mode, and loads only what that mode needs. `--help`
+ * and `--version` import nothing beyond Node built-ins (no Ink, no node-forge, no execa).
+ */
 import {readFileSync} from 'node:fs';
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
-if (process.argv.includes('--version')) console.log(pkg.version);
+import {parseArgs} from 'node:util';
+
+const HELP = `cpi-mtls: connect a sender system to SAP Cloud Integration (Cloud Foundry) with a client certificate, verified end to end.
+
+Usage
+  cpi-mtls [options]                     the setup wizard against the landscape cf is logged in to
+  cpi-mtls --demo [scenario]             the wizard on the embedded offline demo landscape
+  cpi-mtls --demo --list                 list the demo scenarios
+  cpi-mtls apply --plan <file>           run a setup from a plan file, without questions
+  cpi-mtls cert inspect <file...>        check certificates against SAP's rules (PEM, DER, PKCS#12, service key)
+  cpi-mtls cert new                      create a private key and a CSR
+  cpi-mtls cert p12                      bundle key, certificate and chain as PKCS#12 for the sender
+  cpi-mtls probe <url>                   live TLS test: load balancer chain, mTLS call, diagnosis
+
+Options
+  --cf <path>          cf executable to use (default: cf on PATH)
+  --out <dir>          output folder (default: ./cpi-mtls-output/<date-time>)
+  --plan <file>        plan file (YAML or JSON) for apply
+  --json               one machine-readable result on stdout; progress goes to stderr
+  --dry-run            show the cf commands and parameters that would run; change nothing
+  --show-secrets       do not redact client secrets in output
+  --no-color           no colours (NO_COLOR is honoured too)
+  -h, --help           this help
+  -v, --version        the version
+
+Exit codes: 0 success, 1 a step failed, 2 usage error or invalid plan, 130 cancelled.
+Command help: cpi-mtls cert inspect --help, cpi-mtls probe --help.
+Docs: README.md (real landscapes, plan files, outputs).`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  // Colour decisions must happen before chalk (through Ink) is loaded: chalk ignores NO_COLOR.
+  if (process.env.NO_COLOR || argv.includes('--no-color')) process.env.FORCE_COLOR = '0';
+
+  const [command, ...rest] = argv;
+  if (command === 'cert') {
+    const [sub, ...args] = rest;
+    const io = {stdout: process.stdout, stderr: process.stderr, env: process.env};
+    const certs = await import('../src/commands/cert-inspect.js');
+    if (sub === 'inspect') return certs.runCertInspect(args, io);
+    if (sub === 'new' && 'runCertNew' in certs) return (certs as unknown as {runCertNew: typeof certs.runCertInspect}).runCertNew(args, io);
+    if (sub === 'p12' && 'runCertP12' in certs) return (certs as unknown as {runCertP12: typeof certs.runCertInspect}).runCertP12(args, io);
+    process.stderr.write(`Unknown cert command "${sub ?? ''}". Use: cpi-mtls cert inspect|new|p12 --help\n`);
+    return 2;
+  }
+  if (command === 'probe') {
+    const {runProbeCommand} = await import('../src/commands/probe.js');
+    return runProbeCommand(rest, {stdout: process.stdout, stderr: process.stderr, env: process.env});
+  }
+
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: {type: 'boolean', short: 'h'},
+        version: {type: 'boolean', short: 'v'},
+        demo: {type: 'boolean'},
+        list: {type: 'boolean'},
+        cf: {type: 'string'},
+        out: {type: 'string'},
+        plan: {type: 'string'},
+        json: {type: 'boolean'},
+        'dry-run': {type: 'boolean'},
+        'show-secrets': {type: 'boolean'},
+        'no-color': {type: 'boolean'},
+        debug: {type: 'boolean'},
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\nRun cpi-mtls --help for the options.\n`);
+    return 2;
+  }
+  const {values, positionals} = parsed;
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(version() + '\n');
+    return 0;
+  }
+
+  const [first, ...others] = positionals;
+  const isApply = first === 'apply';
+  if (first && !isApply && !values.demo && first !== 'setup') {
+    process.stderr.write(`Unknown command "${first}". Run cpi-mtls --help for the commands.\n`);
+    return 2;
+  }
+  if (isApply && !values.plan) {
+    process.stderr.write('apply needs a plan file: cpi-mtls apply --plan <file>\n');
+    return 2;
+  }
+  const scenario = values.demo ? (isApply ? others[0] : first) ?? 'happy' : undefined;
+
+  const {runSetup} = await import('../src/main.js');
+  return runSetup({
+    demoScenario: scenario,
+    listScenarios: Boolean(values.list),
+    cfBinary: values.cf,
+    outDir: values.out,
+    planFile: values.plan,
+    json: Boolean(values.json),
+    dryRun: Boolean(values['dry-run']),
+    showSecrets: Boolean(values['show-secrets']),
+    debug: Boolean(values.debug),
+  });
+}
+
+main(process.argv.slice(2)).then(
+  code => {
+    process.exitCode = code;
+  },
+  error => {
+    process.stderr.write(`${error instanceof Error ? (process.argv.includes('--debug') ? error.stack : error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

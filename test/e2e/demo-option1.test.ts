@@ -1,0 +1,88 @@
+import {mkdtemp, readFile, rm, stat} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {X509Certificate} from 'node:crypto';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {KEYS, spawnCli} from '../helpers/pty.js';
+
+// The built CLI in a real pseudo-terminal walks Option 1 on the demo landscape with keystrokes;
+// then the test reads what the stand-in landscape holds and what the checklist says.
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-e2e-'));
+});
+
+afterAll(async () => {
+  await rm(dir, {recursive: true, force: true});
+});
+
+describe('cpi-mtls --demo in a terminal', () => {
+  it('completes Option 1 with an external certificate and ends on a verified checklist', async () => {
+    const landscapeHome = path.join(dir, 'landscape');
+    const out = path.join(dir, 'out');
+    const cli = spawnCli(['--demo', '--out', out], {env: {CPI_MTLS_DEMO_HOME: landscapeHome}});
+
+    await cli.waitFor('Create the service instance and keys in this org and space?');
+    expect(cli.screen()).toContain('demo-customer');
+    cli.send(KEYS.enter); // target: yes
+    await cli.waitFor('How should Cloud Integration authorize the sender?');
+    cli.send(KEYS.enter); // Option 1
+    await cli.waitFor('Which role does the sender channel check?');
+    cli.send(KEYS.enter); // ESBMessaging.send
+    await cli.waitFor('Service instance name');
+    cli.send(KEYS.enter); // default name
+    await cli.waitFor('Which client certificate will the sender use?');
+    cli.send(KEYS.enter); // external file
+    await cli.waitFor('Path to the certificate file');
+    cli.send(KEYS.enter); // the demo customer's chain
+    await cli.waitFor('All certificate checks passed');
+    expect(cli.recent()).toContain('CN=s4hana-sender');
+    cli.send(KEYS.enter); // use it
+    await cli.waitFor('Service key name');
+    cli.send(KEYS.enter);
+    await cli.waitFor('Run the live connectivity test now?');
+    cli.send(KEYS.enter); // run
+    await cli.waitFor('Endpoint path');
+    cli.send(KEYS.enter); // /http/demo/orders
+    await cli.waitFor('Path to the private key');
+    cli.send(KEYS.enter);
+    await cli.waitFor(/HTTP 200/);
+    cli.send(KEYS.enter); // write the checklist
+    await cli.waitFor('Setup complete');
+    const {exitCode} = await cli.exited;
+    expect(exitCode).toBe(0);
+
+    // What the landscape holds now.
+    const state = JSON.parse(await readFile(path.join(landscapeHome, 'cf-home/.cf/sim-state.json'), 'utf8'));
+    const instance = state.instances.find((i: {name: string}) => i.name === 'cpi-inbound-mtls');
+    expect(instance.parameters).toEqual({roles: ['ESBMessaging.send'], 'grant-types': ['client_credentials'], 'redirect-uris': []});
+    const keys = state.keys.filter((k: {instance_guid: string}) => k.instance_guid === instance.guid);
+    expect(keys).toHaveLength(1);
+    const leafFile = await readFile(path.join(landscapeHome, 'customer-files/s4hana-sender.crt.pem'), 'utf8');
+    const sent = keys[0].parameters['X.509'] as string;
+    expect(sent.match(/BEGIN CERTIFICATE/g)).toHaveLength(1); // the leaf alone, never the chain
+    expect(new X509Certificate(sent).fingerprint256).toBe(new X509Certificate(leafFile).fingerprint256);
+    expect(keys[0].parameters['key-type']).toBe('certificate_external');
+
+    // The checklist, as Markdown and JSON next to the other outputs.
+    const checklist = JSON.parse(await readFile(path.join(out, 'checklist.json'), 'utf8'));
+    expect(checklist.outcome).toBe('complete');
+    expect(checklist.created.map((c: {what: string}) => c.what)).toEqual(['service instance', 'service key']);
+    expect(checklist.items.find((i: {title: string}) => i.title.startsWith('Live test')).status).toBe('verified');
+    expect(checklist.commands.some((c: string) => c.startsWith('cf create-service it-rt integration-flow cpi-inbound-mtls -c '))).toBe(true);
+    const markdown = await readFile(path.join(out, 'checklist.md'), 'utf8');
+    expect(markdown).toContain('Sender trust store: import the load balancer root certificate');
+    expect((await stat(path.join(out, 'role.json'))).isFile()).toBe(true);
+  }, 90_000);
+
+  it('cancels with Ctrl+C, leaves the terminal and exits 130', async () => {
+    const cli = spawnCli(['--demo', '--out', path.join(dir, 'out-cancel')]);
+    await cli.waitFor('Create the service instance and keys in this org and space?');
+    cli.send(KEYS.ctrlC);
+    const {exitCode} = await cli.exited;
+    expect(exitCode).toBe(130);
+    expect(cli.screen()).toContain('Cancelled');
+  }, 60_000);
+});
