@@ -184,6 +184,11 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
   if (!hostnameMatches && sent.length > 0) warnings.push(`The server certificate does not name ${host}: a sender that checks host names will refuse it.`);
   if (protocol && /^(TLSv1|TLSv1\.1|SSLv3)$/.test(protocol)) warnings.push(`Negotiated ${protocol}: SAP requires TLS 1.2 or later.`);
   if (rootInfo.source === 'aia') warnings.push('The root was fetched from the issuer URL in the certificate; the sender must have it in its trust store.');
+  for (const entry of entries.slice(sent.length)) {
+    if (entry.source === 'aia' && !isSelfSigned(entry.cert)) {
+      warnings.push(`The server did not send the intermediate ${oneLineName(entry.cert.subject)} (fetched from its issuer URL instead); senders that do not fetch issuer URLs, such as most Java and ABAP clients, will fail to validate the server.`);
+    }
+  }
   for (const cert of sent) {
     const daysLeft = (new Date(cert.validTo).getTime() - now.getTime()) / 86_400_000;
     if (daysLeft >= 0 && daysLeft < 30) warnings.push(`${oneLineName(cert.subject)} expires in ${Math.floor(daysLeft)} days.`);

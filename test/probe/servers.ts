@@ -110,14 +110,29 @@ export async function startSilentTls(key: string, cert: string): Promise<Running
 
 export interface ProxyServer extends Running {
   tunnels: string[];
+  forwarded: string[];
 }
 
 /** A minimal HTTP CONNECT proxy, optionally refusing tunnels with a status. */
 export async function startConnectProxy(options: {refuseWith?: number} = {}): Promise<ProxyServer> {
   const tunnels: string[] = [];
-  const server = http.createServer((_req, res) => {
-    res.writeHead(405);
-    res.end();
+  const forwarded: string[] = [];
+  // Plain-HTTP requests in absolute form (issuer certificate downloads) are forwarded.
+  const server = http.createServer((req, res) => {
+    if (!req.url?.startsWith('http://')) {
+      res.writeHead(405);
+      res.end();
+      return;
+    }
+    forwarded.push(req.url);
+    const upstream = http.get(req.url, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
   });
   server.on('connect', (req: http.IncomingMessage, clientSocket: net.Socket, head: Buffer) => {
     tunnels.push(req.url ?? '');
@@ -137,7 +152,7 @@ export async function startConnectProxy(options: {refuseWith?: number} = {}): Pr
   });
   const sockets = track(server);
   const port = await listen(server);
-  return {port, tunnels, close: () => closeServer(server, sockets)};
+  return {port, tunnels, forwarded, close: () => closeServer(server, sockets)};
 }
 
 /** Serves fixed bodies over plain HTTP (issuer certificates for AIA). */
