@@ -1,18 +1,49 @@
-import React from 'react';
-import {render} from 'ink';
+import React, {useEffect, useState} from 'react';
+import {Box, Text, render, useApp} from 'ink';
 import type {FlowState} from '../flows/types.js';
 import type {Checklist} from '../src/checklist.js';
 import type {FlowRunner} from '../src/engine/runner.js';
 import {App} from './App.js';
+import {EffectStep} from './EffectStep.js';
+
+interface InteractiveOptions {
+  /** A runner, or one still being prepared (the demo landscape starts while the first frame shows). */
+  runner: FlowRunner | Promise<FlowRunner>;
+  checklistOf: (state: FlowState) => Checklist;
+  demo?: string;
+  preparing?: string;
+}
+
+function Boot({options, onExit}: {options: InteractiveOptions; onExit: (code: number) => void}): React.ReactElement {
+  const {exit} = useApp();
+  const [runner, setRunner] = useState<FlowRunner | null>(options.runner instanceof Promise ? null : options.runner);
+  const [failure, setFailure] = useState<string | null>(null);
+  useEffect(() => {
+    if (!(options.runner instanceof Promise)) return;
+    options.runner.then(setRunner, (error: unknown) => {
+      setFailure(error instanceof Error ? error.message : String(error));
+      onExit(1);
+      setTimeout(() => exit(), 0);
+    });
+  }, []);
+  if (failure) return <Text color="red">✖ {failure}</Text>;
+  if (!runner)
+    return (
+      <Box flexDirection="column">
+        <Text bold color="cyan">
+          cpi-mtls{options.demo ? <Text color="magenta"> [demo: {options.demo}]</Text> : null}
+        </Text>
+        <EffectStep title={options.preparing ?? 'Preparing'} />
+      </Box>
+    );
+  return <App runner={runner} checklistOf={options.checklistOf} demo={options.demo} onExit={onExit} />;
+}
 
 /** Renders the wizard until the flow ends; resolves with the process exit code. Loaded lazily. */
-export async function runInteractive(options: {runner: FlowRunner; checklistOf: (state: FlowState) => Checklist; demo?: string}): Promise<number> {
+export async function runInteractive(options: InteractiveOptions): Promise<number> {
   let code = 1;
   // Ctrl+C is ours (exit 130 after aborting the running step); console output would tear frames.
-  const instance = render(<App runner={options.runner} checklistOf={options.checklistOf} demo={options.demo} onExit={c => (code = c)} />, {
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
+  const instance = render(<Boot options={options} onExit={c => (code = c)} />, {exitOnCtrlC: false, patchConsole: false});
   await instance.waitUntilExit();
   return code;
 }

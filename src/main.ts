@@ -15,6 +15,7 @@ import {runHeadless} from './engine/headless.js';
 import {FlowRunner} from './engine/runner.js';
 import {createEngineServices} from './engine/services.js';
 import {CpiMtlsError, toCpiMtlsError} from './errors.js';
+import type {CfPort} from './ports.js';
 import {DEMO_SCENARIOS} from './demo/scenarios.js';
 
 export interface SetupOptions {
@@ -93,12 +94,15 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   await mkdir(outputDir, {recursive: true});
 
   let landscape: DemoLandscape | undefined;
-  if (options.demoScenario) {
-    const {startDemoLandscape} = await import('./demo/landscape.js');
-    landscape = await startDemoLandscape({scenario: options.demoScenario, home: env.CPI_MTLS_DEMO_HOME || undefined});
-  }
+  const cleanup = async () => landscape?.stop();
 
-  try {
+  // Composes the engine; for the demo, after the landscape is up. The interactive path shows its
+  // first frame at once and builds the runner meanwhile.
+  const prepare = async () => {
+    if (options.demoScenario) {
+      const {startDemoLandscape} = await import('./demo/landscape.js');
+      landscape = await startDemoLandscape({scenario: options.demoScenario, home: env.CPI_MTLS_DEMO_HOME || undefined});
+    }
     const cf = createCfAdapter({binary: options.cfBinary, env: landscape?.cfEnv, dryRun: options.dryRun});
     const services = createEngineServices({
       cf,
@@ -116,13 +120,23 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       },
       answers,
     );
-    const runner = new FlowRunner(setupFlow, state, createEffectExecutor(services));
-    const checklistOf = (s: FlowState) => buildChecklist(s, cf.log, s.facts.outputs ?? {}, new Date());
+    return {runner: new FlowRunner(setupFlow, state, createEffectExecutor(services)), cf};
+  };
 
+  try {
+    const prepared = prepare();
+    const checklistOf = (s: FlowState, cf: {log: CfPort['log']}) => buildChecklist(s, cf.log, s.facts.outputs ?? {}, new Date());
     if (interactive) {
       const {runInteractive} = await import('../components/interactive.js');
-      return await runInteractive({runner, checklistOf, demo: landscape?.scenario});
+      let log: CfPort['log'] = [];
+      return await runInteractive({
+        runner: prepared.then(p => ((log = p.cf.log), p.runner)),
+        checklistOf: s => checklistOf(s, {log}),
+        demo: options.demoScenario,
+        preparing: options.demoScenario ? 'Starting the demo landscape (stand-in cf, local tenant, demo certificates)' : 'Starting',
+      });
     }
+    const {runner, cf} = await prepared;
 
     const onSigint = () => runner.cancel();
     process.on('SIGINT', onSigint);
@@ -132,7 +146,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       if (result.missingAnswer) {
         stderr.write(`✖ The plan has no answer for "${result.missingAnswer.title}" (step ${result.missingAnswer.step}).\n  → Add the field to the plan; the README lists every field.\n`);
       }
-      const checklist = checklistOf(final);
+      const checklist = checklistOf(final, cf);
       if (options.json) {
         stdout.write(JSON.stringify({outcome: checklist.outcome, status: final.status, checklist, files: final.facts.outputs ?? {}, error: final.error ?? null}, null, 2) + '\n');
       } else {
@@ -145,6 +159,6 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       process.off('SIGINT', onSigint);
     }
   } finally {
-    await landscape?.stop();
+    await cleanup();
   }
 }
