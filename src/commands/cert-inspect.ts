@@ -188,3 +188,170 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
     return reportError(error, io, json);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// cert new
+
+export const CERT_NEW_HELP = `Usage: cpi-mtls cert new --cn NAME [options]
+
+Creates a private key and a certificate signing request (CSR) that asks for clientAuth.
+Send the CSR to your CA (or to SAP Cloud Root CA through the Destination service).
+
+Options:
+  --cn NAME             common name, e.g. the sender system's host name (required)
+  --o, --ou, --l, --st  organization, unit, locality, state
+  --c CC                two-letter country code
+  --san VALUE           subject alternative name (DNS:host, IP:1.2.3.4, email:a@b); repeatable
+  --key-type rsa|ec     default rsa
+  --bits N              RSA size: 2048 (default), 3072, 4096
+  --out DIR             output folder (default: current folder)
+  --name BASE           file names BASE.key and BASE.csr (default: client)
+  --force               overwrite an existing key file
+  --json                print the file paths as JSON
+`;
+
+export async function runCertNew(argv: string[], io: CommandIo, signal?: AbortSignal): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    const {values} = parse(
+      argv,
+      {
+        cn: {type: 'string'},
+        o: {type: 'string'},
+        ou: {type: 'string'},
+        l: {type: 'string'},
+        st: {type: 'string'},
+        c: {type: 'string'},
+        san: {type: 'string', multiple: true},
+        'key-type': {type: 'string'},
+        bits: {type: 'string'},
+        out: {type: 'string'},
+        name: {type: 'string'},
+        force: {type: 'boolean'},
+        json: {type: 'boolean'},
+        help: {type: 'boolean', short: 'h'},
+      },
+      CERT_NEW_HELP,
+    );
+    if (values.help) {
+      write(io.stdout, CERT_NEW_HELP);
+      return 0;
+    }
+    if (!values.cn) throw new UsageError('--cn is required.', {fix: ['cpi-mtls cert new --cn sender.example.com --o "Acme" --c DE']});
+    const keyType = values['key-type'] ?? 'rsa';
+    if (keyType !== 'rsa' && keyType !== 'ec') throw new UsageError(`--key-type must be rsa or ec, not "${keyType}".`);
+    const bits = Number(values.bits ?? 2048);
+    if (keyType === 'rsa' && ![2048, 3072, 4096].includes(bits)) throw new UsageError(`--bits must be 2048, 3072 or 4096, not "${values.bits}".`);
+    const directory = values.out ?? '.';
+    const base = values.name ?? 'client';
+    const keyPath = path.join(directory, `${base}.key`);
+    const csrPath = path.join(directory, `${base}.csr`);
+    const {stat} = await import('node:fs/promises');
+    if (!values.force && (await stat(keyPath).then(() => true, () => false))) {
+      throw new CpiMtlsError('file-exists', `${keyPath} exists already; a certificate may depend on it.`, {fix: ['Choose another --name or --out, or pass --force to replace it.']});
+    }
+    const {generateKeyAndCsr} = await import('../certs/generate.js');
+    const {writeSecretFile, writePublicFile} = await import('../certs/files.js');
+    const subject = {CN: values.cn, ...(values.o ? {O: values.o} : {}), ...(values.ou ? {OU: values.ou} : {}), ...(values.l ? {L: values.l} : {}), ...(values.st ? {ST: values.st} : {}), ...(values.c ? {C: values.c} : {})};
+    const request = keyType === 'ec' ? ({keyType: 'ec', curve: 'P-256'} as const) : ({keyType: 'rsa', bits: bits as 2048 | 3072 | 4096} as const);
+    const {privateKeyPem, csrPem} = await generateKeyAndCsr(request, subject, values.san ?? [], signal);
+    await writeSecretFile(keyPath, privateKeyPem);
+    await writePublicFile(csrPath, csrPem);
+    if (json) write(io.stdout, JSON.stringify({keyPath, csrPath}, null, 2));
+    else {
+      write(io.stdout, `✔ Private key  ${keyPath} (mode 0600; keep it on the sender system)`);
+      write(io.stdout, `✔ CSR          ${csrPath}`);
+      write(io.stdout, `  Check it:    openssl req -in ${csrPath} -noout -text -verify`);
+    }
+    return 0;
+  } catch (error) {
+    return reportError(error, io, json);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// cert p12
+
+export const CERT_P12_HELP = `Usage: cpi-mtls cert p12 <certificate files...> [options]
+
+Packs key, client certificate and chain (leaf first) for the sender system.
+
+Options:
+  --key FILE            private key (unless the input holds it already)
+  --out FILE            output PKCS#12 file (default: client.p12)
+  --password-file FILE  password for the new file (first line); without it one is generated
+                        and shown once
+  --in-password-file F  password of an input PKCS#12 or encrypted key
+  --legacy              3DES/SHA-1 for older importers (Java before 8u301, old Windows)
+  --pem                 also write <out>-chain.pem (leaf then chain) and <out>-key.pem
+  --url URL             print a curl command line that calls URL with the certificate
+  --name ALIAS          alias (friendly name) in the file (default: client)
+  --json                print paths (and a generated password) as JSON
+`;
+
+export async function runCertP12(argv: string[], io: CommandIo): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    const {values, positionals} = parse(
+      argv,
+      {
+        key: {type: 'string'},
+        out: {type: 'string'},
+        'password-file': {type: 'string'},
+        'in-password-file': {type: 'string'},
+        legacy: {type: 'boolean'},
+        pem: {type: 'boolean'},
+        url: {type: 'string'},
+        name: {type: 'string'},
+        json: {type: 'boolean'},
+        help: {type: 'boolean', short: 'h'},
+      },
+      CERT_P12_HELP,
+    );
+    if (values.help) {
+      write(io.stdout, CERT_P12_HELP);
+      return 0;
+    }
+    if (positionals.length === 0) throw new UsageError('Give the certificate file(s).', {fix: ['cpi-mtls cert p12 client-chain.pem --key client.key --out client.p12']});
+    const inPassword = values['in-password-file'] !== undefined ? await readPasswordFile(values['in-password-file']) : io.env.CPI_MTLS_CERT_PASSWORD;
+    const loadOptions: LoadOptions = inPassword === undefined ? {} : {password: inPassword, passphrase: inPassword};
+    const inputs: CertificateInput[] = [];
+    for (const file of positionals) inputs.push(await loadWithPrompt(file, loadOptions, io));
+    if (values.key !== undefined) inputs.push(await loadWithPrompt(values.key, loadOptions, io));
+    const privateKeyPem = [...inputs].reverse().find((input) => input.privateKeyPem)?.privateKeyPem;
+    if (!privateKeyPem) throw new CpiMtlsError('no-private-key', 'A PKCS#12 file needs the private key.', {fix: ['Give it with --key FILE.']});
+    const certificates = inputs.flatMap((input) => input.certificates);
+    const password = values['password-file'] !== undefined ? await readPasswordFile(values['password-file']) : undefined;
+    const {exportPkcs12, writeSecretFile, writeSenderPemFiles, curlCommandLine} = await import('../certs/files.js');
+    const exported = exportPkcs12({privateKeyPem, certificates, ...(password ? {password} : {}), legacy: Boolean(values.legacy), friendlyName: values.name ?? 'client'});
+    const out = values.out ?? 'client.p12';
+    await writeSecretFile(out, exported.der);
+    const result: Record<string, unknown> = {p12Path: out, legacy: Boolean(values.legacy)};
+    if (exported.generatedPassword) result.password = exported.password;
+    let pemFiles: {chainPath: string; keyPath: string} | undefined;
+    if (values.pem || values.url) {
+      const base = path.basename(out).replace(/\.(p12|pfx)$/i, '');
+      pemFiles = await writeSenderPemFiles({privateKeyPem, certificates, dir: path.dirname(out), baseName: base});
+      Object.assign(result, pemFiles);
+    }
+    const curl = values.url && pemFiles ? curlCommandLine({url: values.url, certificatePath: pemFiles.chainPath, keyPath: pemFiles.keyPath}) : undefined;
+    if (curl) result.curl = curl.command;
+    if (json) {
+      write(io.stdout, JSON.stringify(result, null, 2));
+    } else {
+      write(io.stdout, `✔ PKCS#12      ${out} (mode 0600, ${values.legacy ? '3DES/SHA-1 legacy' : 'AES-256/SHA-256'})`);
+      if (exported.generatedPassword) write(io.stdout, `  Password:    ${exported.password}   (shown once; store it in your password manager)`);
+      if (pemFiles) {
+        write(io.stdout, `✔ Chain PEM    ${pemFiles.chainPath} (leaf first)`);
+        write(io.stdout, `✔ Key PEM      ${pemFiles.keyPath} (mode 0600)`);
+      }
+      if (curl) {
+        write(io.stdout, `  Try it:      ${curl.command}`);
+        write(io.stdout, `  Note:        ${curl.note}`);
+      }
+    }
+    return 0;
+  } catch (error) {
+    return reportError(error, io, json);
+  }
+}
