@@ -5,11 +5,10 @@
 import type {X509Certificate} from 'node:crypto';
 import {X509Certificate as X509} from 'node:crypto';
 import tls from 'node:tls';
-import {fetchIssuerCertificate} from './aia.js';
 import {ProbeConnectionError, classifyError, openTls, type StageTimeouts} from './connect.js';
-import {writeChainFiles, type ChainEntry} from './files.js';
+import type {ChainEntry} from './files.js';
 import type {CertificateSource, ProbeRootInfo, ProbeServerSide} from './types.js';
-import {CertificatePool, describeCertificate, isIssuedBy, isSelfSigned, issuerUrls, nodeRootStore, oneLineName} from './x509.js';
+import {type CertificatePool, type TrustPool, describeCertificate, isIssuedBy, isSelfSigned, issuerUrls, nodeRootStore, oneLineName} from './x509.js';
 
 export interface CaptureOptions {
   host: string;
@@ -51,7 +50,7 @@ interface TrustVerdict {
  * here rather than by the handshake because the handshake must run with an empty store to
  * see exactly which certificates the server sent (Node fills the chain from its store).
  */
-export function evaluateTrust(sent: X509Certificate[], anchors: CertificatePool[], host: string, now: Date): TrustVerdict {
+export function evaluateTrust(sent: X509Certificate[], anchors: TrustPool[], host: string, now: Date): TrustVerdict {
   if (sent.length === 0) return {trusted: false, error: 'NO_PEER_CERTIFICATE'};
   const path: X509Certificate[] = [];
   let anchored = false;
@@ -138,6 +137,7 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
         fetches++;
         options.onStage?.(`fetching issuer certificate from ${url}`);
         try {
+          const {fetchIssuerCertificate} = await import('./aia.js');
           const fetched = await fetchIssuerCertificate(url, {timeoutMs: options.aiaTimeoutMs, signal: options.signal, env: options.env});
           if (isIssuedBy(top, fetched)) {
             issuer = fetched;
@@ -213,6 +213,8 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
       cert,
       role: index === 0 ? 'server' : rootFound && index === entries.length - 1 ? 'root' : 'intermediate',
     }));
+    // fflate is loaded only when files are written.
+    const {writeChainFiles} = await import('./files.js');
     result.files = await writeChainFiles(options.outputDir, chainEntries);
   }
   return result;

@@ -2,7 +2,7 @@
  * Certificate helpers for the probe, on node:crypto X509Certificate (node-forge cannot read EC
  * certificates, and many CA certificates on SAP's path are EC).
  */
-import {X509Certificate} from 'node:crypto';
+import {X509Certificate, createHash} from 'node:crypto';
 import tls from 'node:tls';
 import type {CertificateSource, ProbeCertificate} from './types.js';
 
@@ -115,11 +115,68 @@ export class CertificatePool {
   }
 }
 
-let nodeRoots: CertificatePool | undefined;
+/** What the probe needs from a set of trust anchors. */
+export interface TrustPool {
+  has(cert: X509Certificate): boolean;
+  issuerOf(cert: X509Certificate): X509Certificate | undefined;
+  readonly size: number;
+}
 
-/** Node's bundled root store (Mozilla's public CAs), parsed once per process. */
-export function nodeRootStore(): CertificatePool {
-  nodeRoots ??= new CertificatePool(tls.rootCertificates.map((pem) => new X509Certificate(pem)));
+/**
+ * Node's bundled root store (Mozilla's public CAs). Parsing all ~145 roots costs tens of
+ * milliseconds, so a lookup first narrows the candidates by searching the DER bytes for the
+ * issuer's name values, and parses only those; anything unusual falls back to a full parse.
+ */
+class NodeRootStore implements TrustPool {
+  private readonly ders = tls.rootCertificates.map((pem) => Buffer.from(pem.replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
+  private fingerprints?: Set<string>;
+  private full?: CertificatePool;
+  private readonly parsed = new Map<number, X509Certificate>();
+
+  get size(): number {
+    return this.ders.length;
+  }
+
+  has(cert: X509Certificate): boolean {
+    this.fingerprints ??= new Set(this.ders.map((der) => fingerprint256(der)));
+    return this.fingerprints.has(cert.fingerprint256);
+  }
+
+  issuerOf(cert: X509Certificate): X509Certificate | undefined {
+    const needles = cert.issuer
+      .split('\n')
+      .map((part) => part.slice(part.indexOf('=') + 1))
+      .filter((value) => value.length >= 3 && !value.includes('\\') && /^[\x20-\x7e]+$/.test(value));
+    if (needles.length === 0) return this.fullPool().issuerOf(cert);
+    const bytes = needles.map((value) => Buffer.from(value, 'latin1'));
+    const candidates: X509Certificate[] = [];
+    this.ders.forEach((der, index) => {
+      if (!bytes.every((needle) => der.includes(needle))) return;
+      let parsed = this.parsed.get(index);
+      if (!parsed) {
+        parsed = new X509Certificate(der);
+        this.parsed.set(index, parsed);
+      }
+      candidates.push(parsed);
+    });
+    // A name stored in an unusual encoding (BMPString, escapes) would be missed by the byte search.
+    return findIssuer(cert, candidates) ?? this.fullPool().issuerOf(cert);
+  }
+
+  private fullPool(): CertificatePool {
+    this.full ??= new CertificatePool(this.ders.map((der) => new X509Certificate(der)));
+    return this.full;
+  }
+}
+
+function fingerprint256(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+}
+
+let nodeRoots: NodeRootStore | undefined;
+
+export function nodeRootStore(): TrustPool {
+  nodeRoots ??= new NodeRootStore();
   return nodeRoots;
 }
 
