@@ -67,8 +67,8 @@ class Output {
 }
 
 /** Rows as cf prints them: column width = longest cell + 3, last column unpadded. */
-function table(rows: string[][], indent = ''): string[] {
-  const widths: number[] = [];
+function table(rows: string[][], indent = '', minWidths: number[] = []): string[] {
+  const widths: number[] = minWidths.map((w) => w - 3);
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join(''));
 }
@@ -701,7 +701,6 @@ const handlers: Record<string, Handler> = {
     const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : {};
     const tags = (value(parsed, 't') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
     out.say(`Creating service instance ${name} ${where(env)}`);
-    if (!env.v7) out.say();
     const candidates = state.plans.filter((plan) => {
       const offering = offeringOf(state, plan);
       const broker = state.brokers.find((b) => b.guid === offering.broker_guid)!;
@@ -727,6 +726,7 @@ const handlers: Record<string, Handler> = {
       out.say(`Service instance ${name} already exists`);
       return 0;
     }
+    if (!env.v7) out.say();
     const ctx: OperationContext = {state, fault: env.fault};
     let {job} = createInstance(ctx, {name, spaceGuid: state.target.space!.guid, plan, parameters, tags});
     if (env.v7) {
@@ -827,7 +827,8 @@ const handlers: Record<string, Handler> = {
         ['documentation:', offering?.documentation_url ?? ''],
         ['dashboard url:', instance.dashboard_url ?? ''],
       ];
-      for (const line of table(rows)) out.say(line);
+      // The CLI's own test pins the value column at 18 characters for this table.
+      for (const line of table(rows, '', [18])) out.say(line);
     }
     out.say();
     out.say('Showing status of last operation:');
