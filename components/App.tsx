@@ -1,7 +1,7 @@
 import React, {useEffect, useRef, useState} from 'react';
 import {Box, Text, useApp, useInput, useStdin} from 'ink';
 import {canGoBack, isQuestion, progress, stepOf} from '../flows/machine.js';
-import {PHASES, type AnswerValue, type FlowState} from '../flows/types.js';
+import type {AnswerValue, MachineState} from '../flows/types.js';
 import type {FlowRunner} from '../src/engine/runner.js';
 import type {Checklist} from '../src/checklist.js';
 import {EffectStep} from './EffectStep.js';
@@ -12,17 +12,20 @@ import {Panels} from './PanelView.js';
 import {QuestionView} from './QuestionView.js';
 import {Trail} from './Trail.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyState = MachineState<any, any>;
+
 export interface AppProps {
-  runner: FlowRunner;
+  runner: FlowRunner<AnyState>;
   /** Builds the checklist shown at the end (from src/, so the headless path shows the same). */
-  checklistOf: (state: FlowState) => Checklist;
+  checklistOf: (state: AnyState) => Checklist;
   demo?: string;
   /** Called once when the app is about to exit, with the process exit code. */
   onExit: (code: number) => void;
   animate?: boolean;
 }
 
-export function exitCodeOf(state: FlowState): number {
+export function exitCodeOf(state: AnyState): number {
   return state.status === 'done' ? 0 : state.status === 'cancelled' ? 130 : 1;
 }
 
@@ -77,7 +80,8 @@ export function App({runner, checklistOf, demo, onExit, animate = true}: AppProp
 
   if (finished) {
     if (state.status === 'cancelled') {
-      const created = state.facts.actions.filter(a => a.kind === 'created' || a.kind === 'updated');
+      const actions: Array<{kind: string; what: string; name: string}> = Array.isArray(state.facts?.actions) ? state.facts.actions : [];
+      const created = actions.filter(a => a.kind === 'created' || a.kind === 'updated');
       return (
         <Box flexDirection="column">
           <Text color="yellow">⚠ Cancelled. Nothing more was changed.</Text>
@@ -95,8 +99,8 @@ export function App({runner, checklistOf, demo, onExit, animate = true}: AppProp
   }
 
   const step = stepOf(runner.flow, state);
-  const {index, total, phase} = progress(runner.flow, state, PHASES);
-  const option = state.answers.option === 'certificate-in-iflow' ? 'Option 2' : state.answers.option === 'role-based' ? 'Option 1' : undefined;
+  const {index, total, phase} = progress(runner.flow, state);
+  const option = runner.flow.label?.(state);
   const question = isQuestion(step) ? step.question(state) : null;
   const panels = isQuestion(step) && step.panels ? step.panels(state) : [];
 

@@ -4,52 +4,60 @@
  * must serialise to a plan and a resume file, and plain functions keep the headless runner, the
  * Ink view and the tests on one small, dependency-free API.
  */
-import type {AnswerValue, Effect, EffectResults, EffectStep, FlowContext, FlowError, FlowState, QuestionStep, Step, StepId} from './types.js';
+import type {AnswerValue, EffectStep, FlowContext, FlowError, MachineState, QuestionStep, Step, StepId} from './types.js';
 
-export interface FlowDefinition {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyState = MachineState<any, any>;
+
+export interface FlowDefinition<S extends AnyState = AnyState> {
   name: string;
-  steps: Record<StepId, Step>;
+  steps: Record<StepId, Step<S>>;
   start: StepId;
   /** The step a failed effect goes to when its step has no onError of its own. */
   failureStep: StepId;
+  /** Phases in order, for "Step 3/7 · Service instance". */
+  phases: readonly string[];
+  initialFacts(): S['facts'];
+  /** A short label for the header (e.g. the chosen option), from the state. */
+  label?(state: S): string | undefined;
 }
 
-export function initialState(flow: FlowDefinition, context: FlowContext, answers: FlowState['answers'] = {}): FlowState {
-  return {step: flow.start, answers: {...answers}, facts: {actions: []}, history: [], status: 'running', context, trail: []};
+export function initialState<S extends AnyState>(flow: FlowDefinition<S>, context: FlowContext, answers: Partial<S['answers']> = {}): S {
+  return {step: flow.start, answers: {...answers}, facts: flow.initialFacts(), history: [], status: 'running', context, trail: []} as unknown as S;
 }
 
-export function stepOf(flow: FlowDefinition, state: FlowState): Step {
+export function stepOf<S extends AnyState>(flow: FlowDefinition<S>, state: S): Step<S> {
   const step = flow.steps[state.step];
   if (!step) throw new Error(`flow ${flow.name} has no step "${state.step}"`);
   return step;
 }
 
-export function isQuestion(step: Step): step is QuestionStep {
+export function isQuestion<S extends AnyState>(step: Step<S>): step is QuestionStep<S> {
   return step.kind === 'question';
 }
 
-export function isEffect(step: Step): step is EffectStep {
+export function isEffect<S extends AnyState>(step: Step<S>): step is EffectStep<S, {type: string}, unknown> {
   return step.kind === 'effect';
 }
 
-export function isFinished(state: FlowState): boolean {
+export function isFinished(state: AnyState): boolean {
   return state.status !== 'running';
 }
 
 /** Moves to `step`. Pure helper for the step tables. */
-export function goto(state: FlowState, step: StepId, patch: Partial<FlowState> = {}): FlowState {
+export function goto<S extends AnyState>(state: S, step: StepId, patch: Partial<S> = {}): S {
   return {...state, ...patch, step, error: patch.error};
 }
 
-export type AnswerOutcome = {ok: true; state: FlowState} | {ok: false; error: string};
+export type AnswerOutcome<S extends AnyState = AnyState> = {ok: true; state: S} | {ok: false; error: string};
 
-export function answer(flow: FlowDefinition, state: FlowState, value: AnswerValue): AnswerOutcome {
+export function answer<S extends AnyState>(flow: FlowDefinition<S>, state: S, value: AnswerValue): AnswerOutcome<S> {
   const step = stepOf(flow, state);
   if (!isQuestion(step)) return {ok: false, error: `"${step.title}" is running; it does not take an answer.`};
   const problem = step.validate?.(value, state) ?? null;
   if (problem) return {ok: false, error: problem};
   const summary = step.summary ? step.summary(state, value) : `${step.title}: ${typeof value === 'boolean' ? (value ? 'yes' : 'no') : value}`;
-  const withHistory: FlowState = {
+  const withHistory: S = {
     ...state,
     history: [...state.history, step.id],
     trail: [...state.trail, {step: step.id, summary}],
@@ -57,21 +65,21 @@ export function answer(flow: FlowDefinition, state: FlowState, value: AnswerValu
   return {ok: true, state: step.apply(withHistory, value)};
 }
 
-export function effectSucceeded<T extends Effect['type']>(flow: FlowDefinition, state: FlowState, result: EffectResults[T]): FlowState {
+export function effectSucceeded<S extends AnyState>(flow: FlowDefinition<S>, state: S, result: unknown): S {
   const step = stepOf(flow, state);
   if (!isEffect(step)) throw new Error(`step "${state.step}" is not an effect`);
-  return (step.onResult as (s: FlowState, r: EffectResults[T]) => FlowState)(state, result);
+  return step.onResult(state, result);
 }
 
-export function effectFailed(flow: FlowDefinition, state: FlowState, error: FlowError): FlowState {
+export function effectFailed<S extends AnyState>(flow: FlowDefinition<S>, state: S, error: FlowError): S {
   const step = stepOf(flow, state);
   const failure: FlowError = {...error, step: state.step};
   if (isEffect(step) && step.onError) return step.onError(state, failure);
-  return goto(state, flow.failureStep, {error: failure});
+  return goto(state, flow.failureStep, {error: failure} as Partial<S>);
 }
 
 /** Back to the previous question, keeping its answer as the default. Effects are not undone. */
-export function back(flow: FlowDefinition, state: FlowState): FlowState {
+export function back<S extends AnyState>(flow: FlowDefinition<S>, state: S): S {
   if (state.history.length === 0) return state;
   const previous = state.history[state.history.length - 1];
   return {
@@ -84,12 +92,12 @@ export function back(flow: FlowDefinition, state: FlowState): FlowState {
   };
 }
 
-export function canGoBack(state: FlowState): boolean {
+export function canGoBack(state: AnyState): boolean {
   return state.history.length > 0 && state.status === 'running';
 }
 
 /** Phase index (1-based) and count, for "Step 3/7 · Service instance". */
-export function progress(flow: FlowDefinition, state: FlowState, phases: readonly string[]): {index: number; total: number; phase: string} {
+export function progress<S extends AnyState>(flow: FlowDefinition<S>, state: S): {index: number; total: number; phase: string} {
   const phase = stepOf(flow, state).phase;
-  return {index: phases.indexOf(phase) + 1, total: phases.length, phase};
+  return {index: flow.phases.indexOf(phase) + 1, total: flow.phases.length, phase};
 }

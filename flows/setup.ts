@@ -14,7 +14,7 @@ import {
   roleJson,
   sapGeneratedKeyParameters,
 } from './parameters.js';
-import type {ActionRecord, Answers, AnswerValue, EffectStep, FlowError, FlowState, Panel, QuestionStep, Step} from './types.js';
+import {PHASES, type ActionRecord, type Answers, type AnswerValue, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step} from './types.js';
 import {
   commonNameOf,
   suggestKeyName,
@@ -134,8 +134,8 @@ function certificatePanels(state: FlowState): Panel[] {
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-type Q = QuestionStep;
-type E<T extends import('./types.js').Effect['type']> = EffectStep<Extract<import('./types.js').Effect, {type: T}>>;
+type Q = QuestionStep<FlowState>;
+type E<T extends import('./types.js').Effect['type']> = EffectStep<FlowState, Extract<import('./types.js').Effect, {type: T}>, EffectResults[T]>;
 
 const preflight: E<'preflight'> = {
   kind: 'effect',
@@ -906,7 +906,7 @@ const stepFailed: Q = {
   summary: (_state, value) => (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
 };
 
-const steps: Step[] = [
+const steps: Step<FlowState>[] = [
   preflight,
   blocked,
   confirmTarget,
@@ -940,10 +940,13 @@ const steps: Step[] = [
   stepFailed,
 ];
 
-export const setupFlow: FlowDefinition = {
+export const setupFlow: FlowDefinition<FlowState> = {
   name: 'setup',
   start: 'preflight',
   failureStep: 'step-failed',
+  phases: PHASES,
+  initialFacts: () => ({actions: []}),
+  label: state => (state.answers.option === 'certificate-in-iflow' ? 'Option 2' : state.answers.option === 'role-based' ? 'Option 1' : undefined),
   steps: Object.fromEntries(steps.map(step => [step.id, step])),
 };
 

@@ -143,10 +143,11 @@ export interface FlowContext {
 
 export type FlowStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
-export interface FlowState {
+/** The state every flow shares; a flow adds its own answers (A) and facts (F). */
+export interface MachineState<A = unknown, F = unknown> {
   step: StepId;
-  answers: Answers;
-  facts: Facts;
+  answers: A;
+  facts: F;
   /** Question steps answered so far, for Back. */
   history: StepId[];
   error?: FlowError;
@@ -155,6 +156,9 @@ export interface FlowState {
   /** One line per step that finished, for the collapsed view and the checklist. */
   trail: Array<{step: StepId; summary: string}>;
 }
+
+/** The setup wizard's state. */
+export type FlowState = MachineState<Answers, Facts>;
 
 // ---------------------------------------------------------------------------------------------
 // Questions
@@ -179,34 +183,35 @@ export interface Panel {
 
 export type AnswerValue = string | boolean;
 
-export interface QuestionStep {
+export interface QuestionStep<S extends MachineState<any, any> = FlowState> {
   kind: 'question';
   id: StepId;
-  phase: Phase;
+  phase: string;
   title: string;
-  question(state: FlowState): Question;
-  panels?(state: FlowState): Panel[];
+  question(state: S): Question;
+  panels?(state: S): Panel[];
   /** Returns an error text when the answer is not acceptable, else null. */
-  validate?(value: AnswerValue, state: FlowState): string | null;
+  validate?(value: AnswerValue, state: S): string | null;
   /** Records the answer and picks the next step. */
-  apply(state: FlowState, value: AnswerValue): FlowState;
+  apply(state: S, value: AnswerValue): S;
   /** The answer a plan file gives for this step, if any. */
-  fromPlan?(answers: Answers, state: FlowState): AnswerValue | undefined;
-  summary?(state: FlowState, value: AnswerValue): string;
+  fromPlan?(answers: S['answers'], state: S): AnswerValue | undefined;
+  summary?(state: S, value: AnswerValue): string;
 }
 
-export interface EffectStep<E extends Effect = Effect> {
+export interface EffectStep<S extends MachineState<any, any> = FlowState, E extends {type: string} = Effect, R = EffectResultOf<E & Effect>> {
   kind: 'effect';
   id: StepId;
-  phase: Phase;
+  phase: string;
   title: string;
-  effect(state: FlowState): E;
-  onResult(state: FlowState, result: EffectResultOf<E>): FlowState;
-  /** Where a failure goes; by default the generic failure step with retry / back / quit. */
-  onError?(state: FlowState, error: FlowError): FlowState;
+  effect(state: S): E;
+  onResult(state: S, result: R): S;
+  /** Where a failure goes; by default the flow's failure step with retry / quit. */
+  onError?(state: S, error: FlowError): S;
 }
 
-export type Step = QuestionStep | EffectStep;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Step<S extends MachineState<any, any> = FlowState> = QuestionStep<S> | EffectStep<S, any, any>;
 
 export const PHASES = ['Preflight', 'Authorization', 'Service instance', 'Client certificate', 'Service key', 'Live test', 'Checklist'] as const;
 export type Phase = (typeof PHASES)[number];

@@ -4,37 +4,41 @@
  * decision made in flows/ is made the same way everywhere.
  */
 import {answer as applyAnswer, back as goBack, effectFailed, effectSucceeded, isEffect, isFinished, stepOf, type AnswerOutcome, type FlowDefinition} from '../../flows/machine.js';
-import type {AnswerValue, Effect, EffectResults, FlowError, FlowState} from '../../flows/types.js';
+import type {AnswerValue, FlowError, FlowState, MachineState} from '../../flows/types.js';
 import {isCancellation, toCpiMtlsError} from '../errors.js';
 
-export type EffectExecutor = <E extends Effect>(effect: E, state: FlowState, signal: AbortSignal) => Promise<EffectResults[E['type']]>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyState = MachineState<any, any>;
 
-export type StateListener = (state: FlowState, running: boolean) => void;
+/** Does the work an effect step asks for; a flow's effects are plain data with a `type`. */
+export type EffectExecutor<S extends AnyState = FlowState> = (effect: {type: string}, state: S, signal: AbortSignal) => Promise<unknown>;
 
-export interface RunnerOptions {
+export type StateListener<S extends AnyState = FlowState> = (state: S, running: boolean) => void;
+
+export interface RunnerOptions<S extends AnyState = FlowState> {
   /** Called after every transition, e.g. to save progress for resume. */
-  onTransition?: (state: FlowState) => void | Promise<void>;
+  onTransition?: (state: S) => void | Promise<void>;
 }
 
-export class FlowRunner {
-  private current: FlowState;
-  private readonly listeners = new Set<StateListener>();
+export class FlowRunner<S extends AnyState = FlowState> {
+  private current: S;
+  private readonly listeners = new Set<StateListener<S>>();
   private controller: AbortController | null = null;
   /** Incremented per effect attempt so a late result of an aborted attempt is ignored. */
   private attempt = 0;
   private effectRunning = false;
-  private finishedResolvers: Array<(state: FlowState) => void> = [];
+  private finishedResolvers: Array<(state: S) => void> = [];
 
   constructor(
-    readonly flow: FlowDefinition,
-    initial: FlowState,
-    private readonly execute: EffectExecutor,
-    private readonly options: RunnerOptions = {},
+    readonly flow: FlowDefinition<S>,
+    initial: S,
+    private readonly execute: EffectExecutor<S>,
+    private readonly options: RunnerOptions<S> = {},
   ) {
     this.current = initial;
   }
 
-  get state(): FlowState {
+  get state(): S {
     return this.current;
   }
 
@@ -42,7 +46,7 @@ export class FlowRunner {
     return this.effectRunning;
   }
 
-  subscribe(listener: StateListener): () => void {
+  subscribe(listener: StateListener<S>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -52,7 +56,7 @@ export class FlowRunner {
     this.advance();
   }
 
-  answer(value: AnswerValue): AnswerOutcome {
+  answer(value: AnswerValue): AnswerOutcome<S> {
     if (this.effectRunning) return {ok: false, error: 'A step is still running.'};
     const outcome = applyAnswer(this.flow, this.current, value);
     if (outcome.ok) this.setState(outcome.state);
@@ -73,7 +77,7 @@ export class FlowRunner {
     if (!isFinished(this.current)) this.setState({...this.current, status: 'cancelled'});
   }
 
-  waitUntilFinished(): Promise<FlowState> {
+  waitUntilFinished(): Promise<S> {
     if (isFinished(this.current)) return Promise.resolve(this.current);
     return new Promise(resolve => this.finishedResolvers.push(resolve));
   }
@@ -85,7 +89,7 @@ export class FlowRunner {
     this.controller = null;
   }
 
-  private setState(next: FlowState): void {
+  private setState(next: S): void {
     this.current = next;
     this.emit();
     void Promise.resolve(this.options.onTransition?.(next)).catch(() => undefined);
@@ -112,7 +116,7 @@ export class FlowRunner {
     this.effectRunning = true;
     this.emit();
     const stateAtStart = this.current;
-    let effect: Effect;
+    let effect: {type: string};
     try {
       effect = step.effect(stateAtStart);
     } catch (error) {
@@ -120,7 +124,7 @@ export class FlowRunner {
       return;
     }
     this.execute(effect, stateAtStart, controller.signal).then(
-      result => this.finishEffect(attempt, () => effectSucceeded(this.flow, stateAtStart, result as EffectResults[typeof effect.type])),
+      result => this.finishEffect(attempt, () => effectSucceeded(this.flow, stateAtStart, result)),
       error => {
         if (isCancellation(error) || controller.signal.aborted) {
           this.finishEffect(attempt, () => ({...stateAtStart, status: 'cancelled'}));
@@ -131,7 +135,7 @@ export class FlowRunner {
     );
   }
 
-  private finishEffect(attempt: number, next: () => FlowState): void {
+  private finishEffect(attempt: number, next: () => S): void {
     if (attempt !== this.attempt) return; // superseded by Back or cancel
     this.effectRunning = false;
     this.controller = null;
