@@ -25,6 +25,7 @@ Options
   --json               one machine-readable result on stdout; progress goes to stderr
   --dry-run            show the cf commands and parameters that would run; change nothing
   --show-secrets       do not redact client secrets in output
+  --explain            show "why this matters" beside each step (default in --demo; --no-explain turns it off)
   --no-color           no colours (NO_COLOR is honoured too)
   -h, --help           this help
   -v, --version        the version
@@ -76,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
         'show-secrets': {type: 'boolean'},
         'no-color': {type: 'boolean'},
         debug: {type: 'boolean'},
+        explain: {type: 'boolean'},
+        'no-explain': {type: 'boolean'},
       },
     });
   } catch (error) {
@@ -115,6 +118,8 @@ async function main(argv: string[]): Promise<number> {
     dryRun: Boolean(values['dry-run']),
     showSecrets: Boolean(values['show-secrets']),
     debug: Boolean(values.debug),
+    // Teaching panels are on by default in the demo (workshops), off otherwise.
+    explain: values['no-explain'] ? false : Boolean(values.explain) || Boolean(values.demo),
   });
 }
 

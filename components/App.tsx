@@ -20,6 +20,8 @@ export interface AppProps {
   /** Builds the checklist shown at the end (from src/, so the headless path shows the same). */
   checklistOf: (state: AnyState) => Checklist;
   demo?: string;
+  /** Show the teaching panel ("why this matters", which SAP screen the step replaces). */
+  explain?: boolean;
   /** Called once when the app is about to exit, with the process exit code. */
   onExit: (code: number) => void;
   animate?: boolean;

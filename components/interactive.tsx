@@ -11,6 +11,7 @@ interface InteractiveOptions {
   runner: FlowRunner | Promise<FlowRunner>;
   checklistOf: (state: FlowState) => Checklist;
   demo?: string;
+  explain?: boolean;
   preparing?: string;
 }
 
@@ -36,7 +37,7 @@ function Boot({options, onExit}: {options: InteractiveOptions; onExit: (code: nu
         <EffectStep title={options.preparing ?? 'Preparing'} />
       </Box>
     );
-  return <App runner={runner} checklistOf={options.checklistOf} demo={options.demo} onExit={onExit} />;
+  return <App runner={runner} checklistOf={options.checklistOf} demo={options.demo} explain={options.explain} onExit={onExit} />;
 }
 
 /** Renders the wizard until the flow ends; resolves with the process exit code. Loaded lazily. */

@@ -28,6 +28,8 @@ export interface SetupOptions {
   dryRun?: boolean;
   showSecrets?: boolean;
   debug?: boolean;
+  /** Teaching panels beside each step (workshops). */
+  explain?: boolean;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
@@ -133,6 +135,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
         runner: prepared.then(p => ((log = p.cf.log), p.runner)),
         checklistOf: s => checklistOf(s, {log}),
         demo: options.demoScenario,
+        explain: options.explain,
         preparing: options.demoScenario ? 'Starting the demo landscape (stand-in cf, local tenant, demo certificates)' : 'Starting',
       });
     }
