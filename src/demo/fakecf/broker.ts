@@ -4,8 +4,16 @@
  * deprecation, and the three service-key shapes. The other offerings accept anything.
  */
 import {X509Certificate, generateKeyPairSync, randomBytes} from 'node:crypto';
-import forge from 'node-forge';
+import {createRequire} from 'node:module';
+import type Forge from 'node-forge';
 import {nextGuid, timestamp, type SeedInstance, type SeedKey, type SimInstance, type SimKey, type SimOffering, type SimPlan, type SimState} from './state.js';
+
+/** node-forge is loaded only when a certificate is made: it costs most of a cf call's start-up. */
+let forgeModule: typeof Forge | undefined;
+function loadForge(): typeof Forge {
+  forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof Forge;
+  return forgeModule;
+}
 
 /** A rejection by the broker; CC reports it as `Service broker error: <message>`. */
 export class BrokerError extends Error {}
@@ -135,6 +143,10 @@ export function validateKeyParameters(state: SimState, instance: SimInstance, pa
   const plan = planOf(state, instance);
   if (!isItRt(state, plan)) return;
   if (hasDeprecatedGrant(instance.parameters)) throw new BrokerError(CLIENT_X509_MESSAGE);
+  const pinKey = state.settings.pinKeyName;
+  if (pinKey && parameters[pinKey] !== undefined && typeof parameters[pinKey] !== 'boolean') {
+    throw new BrokerError(`Invalid parameter "${pinKey}": expected true or false, got ${JSON.stringify(parameters[pinKey])}.`);
+  }
   const keyType = parameters['key-type'];
   if (keyType === undefined) return;
   if (keyType === 'certificate') {
@@ -166,6 +178,7 @@ function issueCertificate(state: SimState, key: {guid: string}, instance: SimIns
     publicKeyEncoding: {type: 'spki', format: 'pem'},
     privateKeyEncoding: {type: 'pkcs1', format: 'pem'},
   });
+  const forge = loadForge();
   const ca = state.settings.sapClientCa;
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);

@@ -7,7 +7,15 @@
 import {createHash, generateKeyPairSync, randomUUID} from 'node:crypto';
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import forge from 'node-forge';
+import {createRequire} from 'node:module';
+import type Forge from 'node-forge';
+
+/** node-forge is loaded only when a certificate is made: it costs most of a cf call's start-up. */
+let forgeModule: typeof Forge | undefined;
+function loadForge(): typeof Forge {
+  forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof Forge;
+  return forgeModule;
+}
 
 export interface Ref {
   guid: string;
@@ -229,6 +237,7 @@ export function stateFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 
 /** A CA standing in for "SAP PKI Certificate Service Client CA". */
 export function generateDemoClientCa(): {certPem: string; keyPem: string} {
+  const forge = loadForge();
   const {privateKey, publicKey} = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: {type: 'spki', format: 'pem'},
