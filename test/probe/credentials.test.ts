@@ -1,0 +1,65 @@
+import {execFileSync} from 'node:child_process';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {CpiMtlsError} from '../../src/errors.js';
+import {deriveLocalFacts, loadPemClient, loadPkcs12Client} from '../../src/probe/credentials.js';
+import {extraCaPool} from '../../src/probe/x509.js';
+import {createTestPki, type TestPki} from './pki.js';
+
+let pki: TestPki;
+let dir: string;
+
+beforeAll(async () => {
+  pki = createTestPki();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-probe-cred-'));
+});
+
+afterAll(async () => {
+  await rm(dir, {recursive: true, force: true});
+});
+
+describe('client certificate material', () => {
+  it('orders a chain given in any order, leaf first, and accepts literal \\n from cockpit copies', () => {
+    const scrambled = pki.intermediate.certPem + pki.client.certPem;
+    const material = loadPemClient(scrambled.replace(/\n/g, '\\n'), pki.client.keyPem);
+    expect(material.chain.map((c) => c.subject.split('\n').pop())).toEqual(['CN=sender-ok', 'CN=Probe Test Intermediate CA']);
+    expect(material.certPem.indexOf('-----BEGIN CERTIFICATE-----')).toBe(0);
+  });
+
+  it('rejects a key that belongs to another certificate, and a file without certificates', () => {
+    expect(() => loadPemClient(pki.client.certPem, pki.otherClient.keyPem)).toThrow(/belongs to none of the certificates/);
+    try {
+      loadPemClient('not a certificate', pki.client.keyPem, {cert: 'sender.pem', key: 'sender.key'});
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(CpiMtlsError);
+      expect((error as CpiMtlsError).message).toMatch(/sender\.pem contains no PEM certificate/);
+      expect((error as CpiMtlsError).fix.join()).toMatch(/--p12/);
+    }
+  });
+
+  it('derives EKU and chain completeness from the files', () => {
+    const extra = extraCaPool([pki.root.certPem]);
+    const none = extraCaPool([]);
+    expect(deriveLocalFacts(loadPemClient(pki.client.certPem + pki.intermediate.certPem, pki.client.keyPem), extra)).toEqual({ekuClientAuth: true, chainComplete: true});
+    expect(deriveLocalFacts(loadPemClient(pki.client.certPem, pki.client.keyPem), none)).toEqual({ekuClientAuth: true, chainComplete: false});
+    expect(deriveLocalFacts(loadPemClient(pki.clientServerAuthOnly.certPem + pki.intermediate.certPem, pki.clientServerAuthOnly.keyPem), none)).toEqual({ekuClientAuth: false});
+    // No EKU extension at all means any use, clientAuth included.
+    expect(deriveLocalFacts(loadPemClient(pki.clientNoEku.certPem + pki.intermediate.certPem + pki.root.certPem, pki.clientNoEku.keyPem), none)).toEqual({ekuClientAuth: true, chainComplete: true});
+  });
+
+  it('reads an EC PKCS#12 made by OpenSSL 3 (AES-256, which node-forge cannot turn into objects)', async () => {
+    const key = path.join(dir, 'ec.key');
+    const cert = path.join(dir, 'ec.pem');
+    const p12 = path.join(dir, 'ec.p12');
+    execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key]);
+    execFileSync('openssl', ['req', '-x509', '-key', key, '-out', cert, '-subj', '/CN=ec-sender', '-days', '1', '-addext', 'extendedKeyUsage=clientAuth']);
+    execFileSync('openssl', ['pkcs12', '-export', '-in', cert, '-inkey', key, '-out', p12, '-passout', 'pass:ec-pass']);
+    const material = await loadPkcs12Client(await readFile(p12), 'ec-pass');
+    expect(material.leaf.subject).toBe('CN=ec-sender');
+    expect(material.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    await expect(loadPkcs12Client(await readFile(p12), 'wrong')).rejects.toThrow(/wrong password/);
+  });
+});
