@@ -12,11 +12,15 @@ Usage
   cpi-mtls [options]                     the setup wizard against the landscape cf is logged in to
   cpi-mtls --demo [scenario]             the wizard on the embedded offline demo landscape
   cpi-mtls --demo --list                 list the demo scenarios
+  cpi-mtls --demo reset [scenario]       restore a demo scenario to its start
   cpi-mtls apply --plan <file>           run a setup from a plan file, without questions
   cpi-mtls cert inspect <file...>        check certificates against SAP's rules (PEM, DER, PKCS#12, service key)
   cpi-mtls cert new                      create a private key and a CSR
   cpi-mtls cert p12                      bundle key, certificate and chain as PKCS#12 for the sender
   cpi-mtls probe <url>                   live TLS test: load balancer chain, mTLS call, diagnosis
+  cpi-mtls audit [--org] [--days N]      expiring, duplicate and shared certificates, client_x509, secret keys
+  cpi-mtls renew                         zero-downtime certificate renewal: new key, live test, then delete the old one
+  cpi-mtls migrate-neo                   move Neo certificate-to-user mappings to it-rt instances and keys
 
 Options
   --cf <path>          cf executable to use (default: cf on PATH)
@@ -31,7 +35,7 @@ Options
   -v, --version        the version
 
 Exit codes: 0 success, 1 a step failed, 2 usage error or invalid plan, 130 cancelled.
-Command help: cpi-mtls cert inspect --help, cpi-mtls probe --help.
+Command help: cpi-mtls cert inspect --help, cpi-mtls probe --help, cpi-mtls audit|renew|migrate-neo --help.
 Docs: README.md (real landscapes, plan files, outputs).`;
 
 function version(): string {
@@ -53,6 +57,12 @@ async function main(argv: string[]): Promise<number> {
     if (sub === 'p12' && 'runCertP12' in certs) return (certs as unknown as {runCertP12: typeof certs.runCertInspect}).runCertP12(args, io);
     process.stderr.write(`Unknown cert command "${sub ?? ''}". Use: cpi-mtls cert inspect|new|p12 --help\n`);
     return 2;
+  }
+  if (command === 'audit' || command === 'renew' || command === 'migrate-neo') {
+    const io = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env};
+    if (command === 'audit') return (await import('../src/commands/audit.js')).runAuditCommand(rest, io);
+    if (command === 'renew') return (await import('../src/commands/renew.js')).runRenewCommand(rest, io);
+    return (await import('../src/commands/migrate-neo.js')).runMigrateNeoCommand(rest, io);
   }
   if (command === 'probe') {
     const {runProbeCommand} = await import('../src/commands/probe.js');
@@ -106,6 +116,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const scenario = values.demo ? (isApply ? others[0] : first) ?? 'happy' : undefined;
+  if (values.demo && first === 'reset') {
+    const {resetDemoLandscape} = await import('../src/demo/landscape.js');
+    const home = await resetDemoLandscape(others[0] ?? 'happy', process.env.CPI_MTLS_DEMO_HOME || undefined);
+    process.stdout.write(`Demo landscape "${others[0] ?? 'happy'}" restored to its start (${home} removed).\n`);
+    return 0;
+  }
 
   const {runSetup} = await import('../src/main.js');
   return runSetup({

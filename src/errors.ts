@@ -48,6 +48,8 @@ export class CancelledError extends CpiMtlsError {
 
 export function isCancellation(error: unknown): boolean {
   if (error instanceof CancelledError) return true;
+  // Adapters report an aborted call as their own error class with code 'cancelled'.
+  if (error instanceof CpiMtlsError && error.code === 'cancelled') return true;
   return error instanceof Error && (error.name === 'AbortError' || (error as {code?: string}).code === 'ABORT_ERR');
 }
 

@@ -2,15 +2,16 @@
  * The embedded demo landscape: a stand-in `cf` first on PATH with its own CF_HOME, a local HTTPS
  * tenant (load balancer, runtime, API) and the certificate files a customer would hand over.
  * The wizard runs its real code path against it: the adapter finds the stand-in exactly as it
- * finds the real cf. Torn down when the run ends (its folder is kept when CPI_MTLS_DEMO_HOME
- * names one, so tests and trainers can look at what the landscape holds).
+ * finds the real cf. The tenant stops when the run ends; the landscape itself (cf state, demo CA)
+ * stays in its folder like a real one would, so a second run finds what the first created
+ * (audit, renewal, resume). `cpi-mtls --demo reset` restores a scenario to its start.
  */
 import {X509Certificate} from 'node:crypto';
-import {mkdir, mkdtemp, rm} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {installFakeCf} from './fakecf/install.js';
-import {readSimState, seedState, type SeedOptions, type SimState} from './fakecf/state.js';
+import {readSimState, seedState, withStateLock, writeStateFile, type SeedOptions, type SimState} from './fakecf/state.js';
 import {createDemoPki, writeDemoFixtures, type DemoFixturePaths, type DemoPki} from './pki.js';
 import {startDemoTenant, type CertificateResolution, type DemoIflow, type DemoTenant} from './tenant.js';
 
@@ -35,9 +36,57 @@ export const DEMO_IFLOWS: DemoIflow[] = [
 
 export interface LandscapeOptions {
   scenario?: string;
-  /** Keep the landscape in this folder (created if missing) instead of a temporary one. */
+  /** The landscape's folder; default ~/.cpi-mtls/demo/<scenario>. */
   home?: string;
+  /** A throw-away landscape in a temporary folder, removed at stop. */
+  ephemeral?: boolean;
   seed?: SeedOptions;
+}
+
+export function defaultDemoHome(scenario: string): string {
+  return path.join(os.homedir(), '.cpi-mtls', 'demo', scenario);
+}
+
+/** Restores a scenario to its start: the next run seeds a fresh landscape. */
+export async function resetDemoLandscape(scenario: string, home = defaultDemoHome(scenario)): Promise<string> {
+  await rm(home, {recursive: true, force: true, maxRetries: 3});
+  return home;
+}
+
+/** The demo CA and certificates are kept with the landscape, so keys created earlier stay valid. */
+async function loadOrCreatePki(home: string): Promise<DemoPki> {
+  const file = path.join(home, 'demo-pki.json');
+  try {
+    const stored = JSON.parse(await readFile(file, 'utf8')) as DemoPki & {createdAt: string};
+    return {...stored, createdAt: new Date(stored.createdAt)};
+  } catch {
+    const pki = await createDemoPki();
+    // Holds the demo CAs' private keys: owner-only, like every key file.
+    await writeFile(file, JSON.stringify(pki), {mode: 0o600});
+    await chmod(file, 0o600);
+    return pki;
+  }
+}
+
+/** The tenant listens on a new port each run: point the landscape's URLs at it. */
+function retarget(stateFile: string, urls: {runtimeUrl: string; apiUrl: string; tokenUrl: string}): void {
+  withStateLock(stateFile, () => {
+    const state = readSimState(stateFile);
+    if (!state) return;
+    const old = {runtimeUrl: state.settings.runtimeUrl, apiUrl: state.settings.apiUrl, tokenUrl: state.settings.tokenUrl};
+    state.settings = {...state.settings, ...urls};
+    for (const key of state.keys) {
+      const oauth = oauthOf(key.credentials);
+      for (const [field, from, to] of [
+        ['url', old.runtimeUrl, urls.runtimeUrl],
+        ['url', old.apiUrl, urls.apiUrl],
+        ['tokenurl', old.tokenUrl, urls.tokenUrl],
+      ] as const) {
+        if (oauth[field] === from) oauth[field] = to;
+      }
+    }
+    writeStateFile(stateFile, state);
+  });
 }
 
 function firstCertificateFingerprint(pem: unknown): string | null {
@@ -76,15 +125,15 @@ export function resolveFromState(state: SimState | null, fingerprint256: string)
 
 export async function startDemoLandscape(options: LandscapeOptions = {}): Promise<DemoLandscape> {
   const scenario = options.scenario ?? 'happy';
-  const keep = Boolean(options.home);
-  const home = options.home ?? (await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-demo-')));
-  await mkdir(home, {recursive: true});
+  const ephemeral = Boolean(options.ephemeral);
+  const home = ephemeral ? await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-demo-')) : (options.home ?? defaultDemoHome(scenario));
+  await mkdir(home, {recursive: true, mode: 0o700});
   const cfHome = path.join(home, 'cf-home');
   const stateFile = path.join(cfHome, '.cf', 'sim-state.json');
   const binDir = path.join(home, 'bin');
   await mkdir(path.dirname(stateFile), {recursive: true});
 
-  const pki = await createDemoPki();
+  const pki = await loadOrCreatePki(home);
   const fixtures = await writeDemoFixtures(pki, path.join(home, 'customer-files'));
   const tenant = await startDemoTenant({
     pki,
@@ -103,19 +152,21 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
 
   try {
     await installFakeCf(binDir);
-    await seedState(stateFile, {
-      runtimeUrl: tenant.runtimeUrl,
-      apiUrl: tenant.apiUrl,
-      tokenUrl: tenant.tokenUrl,
-      sapClientCa: {certPem: pki.sapClientCa.certPem, keyPem: pki.sapClientCa.keyPem},
-      user: 'consultant@example.com',
-      org: 'demo-customer',
-      space: 'integration-dev',
-      ...options.seed,
-    });
+    const urls = {runtimeUrl: tenant.runtimeUrl, apiUrl: tenant.apiUrl, tokenUrl: tenant.tokenUrl};
+    if (readSimState(stateFile)) retarget(stateFile, urls);
+    else {
+      await seedState(stateFile, {
+        ...urls,
+        sapClientCa: {certPem: pki.sapClientCa.certPem, keyPem: pki.sapClientCa.keyPem},
+        user: 'consultant@example.com',
+        org: 'demo-customer',
+        space: 'integration-dev',
+        ...options.seed,
+      });
+    }
   } catch (error) {
     await tenant.close();
-    if (!keep) await rm(home, {recursive: true, force: true});
+    if (ephemeral) await rm(home, {recursive: true, force: true});
     throw error;
   }
 
@@ -132,7 +183,7 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
     defaults: {certificatePath: fixtures.clientChain, privateKeyPath: fixtures.clientKey, endpointPath: '/http/demo/orders'},
     async stop() {
       await tenant.close();
-      if (!keep) await rm(home, {recursive: true, force: true, maxRetries: 3});
+      if (ephemeral) await rm(home, {recursive: true, force: true, maxRetries: 3});
     },
   };
 }

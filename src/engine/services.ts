@@ -61,8 +61,9 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
     },
     async writeSapGeneratedFiles(credentials, dir) {
       const {writeSapGeneratedKeyFiles} = await import('../certs/files.js');
-      const written = (await writeSapGeneratedKeyFiles(credentials, dir)) as unknown as Record<string, unknown>;
-      return Object.fromEntries(Object.entries(written).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+      const written = await writeSapGeneratedKeyFiles(credentials, dir, {baseName: 'sap-generated'});
+      // certificate = what the sender presents (leaf + chain); privateKey is 0600.
+      return {certificate: written.chainPath, leaf: written.certificatePath, privateKey: written.keyPath};
     },
   };
 }

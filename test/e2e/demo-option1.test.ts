@@ -78,7 +78,7 @@ describe('cpi-mtls --demo in a terminal', () => {
   }, 90_000);
 
   it('cancels with Ctrl+C, leaves the terminal and exits 130', async () => {
-    const cli = spawnCli(['--demo', '--out', path.join(dir, 'out-cancel')]);
+    const cli = spawnCli(['--demo', '--out', path.join(dir, 'out-cancel')], {env: {CPI_MTLS_DEMO_HOME: path.join(dir, 'landscape-cancel')}});
     await cli.waitFor('Create the service instance and keys in this org and space?');
     cli.send(KEYS.ctrlC);
     const {exitCode} = await cli.exited;
