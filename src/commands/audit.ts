@@ -1,0 +1,127 @@
+/**
+ * `cpi-mtls audit`: scans every it-rt instance and service key of the targeted space (or org)
+ * and reports expired and expiring certificates, duplicates, shared DNs, client_x509 and
+ * ClientId/Secret keys. Exit 1 on a failure finding, so it can gate a pipeline.
+ */
+import path from 'node:path';
+import {parseArgs} from 'node:util';
+import {UsageError} from '../errors.js';
+import {commandSignal, writeError, type CommandIo} from '../lifecycle/cli.js';
+
+export const AUDIT_HELP = `cpi-mtls audit: certificate and service-key audit of SAP Cloud Integration inbound access.
+
+Usage
+  cpi-mtls audit [options]
+
+Scans every it-rt instance (plans integration-flow and api) in the targeted space, or in the
+whole org with --org: plan, roles, grant types, and each service key's type and certificate.
+
+Findings
+  ✖ expired / expiring     certificate past or within --days of certificatedetails.validuntil
+  ✖ duplicate-certificate  the same certificate in several keys (401 invalid_client at runtime)
+  ✖ client-x509            instance still carries the deprecated client_x509 grant
+  ⚠ shared-dn              different certificates with the same subject and issuer DN
+                           (rejected when certificate pinning is off)
+  ℹ secret-key             ClientId/Secret key on an instance used for certificates
+
+Options
+  --org                scan every space of the targeted org
+  --days <n>           expiry window in days (default 30)
+  --strict             warnings fail the run too
+  --out <dir>          write audit.md and audit.json there
+  --json               the audit as JSON on stdout; progress on stderr
+  --parallel <n>       service-key reads in parallel (default 8)
+  --cf <path>          cf executable (default: cf on PATH)
+  -h, --help           this help
+
+Secrets (clientsecret, private keys) are never read into the report.
+Exit codes: 0 no failure, 1 failures found (or warnings with --strict), 2 usage error, 130 cancelled.`;
+
+interface AuditArgs {
+  org: boolean;
+  days?: string;
+  strict: boolean;
+  out?: string;
+  json: boolean;
+  parallel?: string;
+  cf?: string;
+}
+
+function parse(argv: string[]): AuditArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        org: {type: 'boolean'},
+        days: {type: 'string'},
+        strict: {type: 'boolean'},
+        out: {type: 'string'},
+        json: {type: 'boolean'},
+        parallel: {type: 'string'},
+        cf: {type: 'string'},
+        'no-color': {type: 'boolean'},
+        help: {type: 'boolean', short: 'h'},
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, {fix: ['Run cpi-mtls audit --help for the options.']});
+  }
+  const {values} = parsed;
+  if (values.help) return 'help';
+  return {org: Boolean(values.org), days: values.days, strict: Boolean(values.strict), out: values.out, json: Boolean(values.json), parallel: values.parallel, cf: values.cf};
+}
+
+function parallelOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--parallel ${value}: give a whole number between 1 and 64.`);
+  return n;
+}
+
+export async function runAuditCommand(argv: string[], io: CommandIo): Promise<number> {
+  const json = argv.includes('--json');
+  let args: AuditArgs | 'help';
+  let days: number;
+  let parallel: number | undefined;
+  const {assertDays} = await import('../lifecycle/audit.js');
+  try {
+    args = parse(argv);
+    if (args === 'help') {
+      io.stdout.write(AUDIT_HELP + '\n');
+      return 0;
+    }
+    days = assertDays(args.days);
+    parallel = parallelOf(args.parallel);
+  } catch (error) {
+    return writeError(io, error, json);
+  }
+
+  const {signal, release} = commandSignal(io);
+  try {
+    const [{createCfAdapter}, audit] = await Promise.all([import('../cf/adapter.js'), import('../lifecycle/audit.js')]);
+    const cf = createCfAdapter({binary: args.cf});
+    const data = await audit.collectAudit(cf, {scope: args.org ? 'org' : 'space', parallel, signal, onProgress: line => io.stderr.write(`… ${line}\n`)});
+    const report = audit.analyseAudit(data, {days, strict: args.strict});
+    const files: Record<string, string> = {};
+    if (args.out) {
+      const {writeFileAtomic} = await import('../lifecycle/common.js');
+      const dir = path.resolve(args.out);
+      files.markdown = path.join(dir, 'audit.md');
+      files.json = path.join(dir, 'audit.json');
+      await writeFileAtomic(files.markdown, audit.renderAuditMarkdown(report));
+      await writeFileAtomic(files.json, JSON.stringify(audit.auditJson(report, files), null, 2) + '\n');
+    }
+    if (args.json) io.stdout.write(JSON.stringify(audit.auditJson(report, files), null, 2) + '\n');
+    else {
+      io.stdout.write(audit.renderAuditText(report) + '\n');
+      for (const [what, file] of Object.entries(files)) io.stdout.write(`${what.padEnd(10)} ${file}\n`);
+    }
+    return report.failed ? 1 : 0;
+  } catch (error) {
+    return writeError(io, error, args.json);
+  } finally {
+    release();
+  }
+}
