@@ -730,7 +730,8 @@ const createKey: E<'create-key'> = {
       return {...base, parameters: sapGeneratedKeyParameters(sapKey.validityDays, sapKey.keyLength), writeSapGeneratedFiles: true};
     }
     const leaf = state.facts.certificate!.leaf!;
-    return {...base, parameters: externalCertificateKeyParameters(leaf.pem), expectLeafFingerprint: leaf.fingerprint256};
+    const inPlace = (state.facts.duplicates ?? []).find(d => d.match === 'certificate' && d.instanceName === base.instanceName && d.keyName === base.keyName);
+    return {...base, parameters: externalCertificateKeyParameters(leaf.pem), expectLeafFingerprint: leaf.fingerprint256, existingKeyGuid: inPlace?.keyGuid};
   },
   onResult(state, result) {
     const next = record({...state, facts: {...state.facts, key: result}}, {
@@ -781,7 +782,11 @@ const liveTestPath: Q = {
   phase: 'Live test',
   title: 'Endpoint',
   panels: () => [{tone: 'info', lines: ['The path is the sender channel Address with /http in front (SOAP: /cxf), e.g. /http/orders. A full URL works too.']}],
-  question: state => ({type: 'text', prompt: 'Endpoint path', initial: state.answers.liveTest?.path ?? state.context.defaults?.endpointPath ?? '/http/'}),
+  question: state => ({
+    type: 'text',
+    prompt: 'Endpoint path',
+    initial: state.answers.liveTest?.path ?? (isOption2(state) ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath ?? '/http/',
+  }),
   validate: value => validateEndpointPath(str(value)),
   fromPlan: answers => answers.liveTest?.path,
   apply(state, value) {

@@ -62,6 +62,7 @@ export interface DuplicateFact {
   instanceName: string;
   instanceGuid: string;
   keyName: string;
+  keyGuid?: string;
   match: 'certificate' | 'subject-and-issuer';
 }
 
@@ -134,6 +135,8 @@ export interface FlowContext {
     certificatePath?: string;
     privateKeyPath?: string;
     endpointPath?: string;
+    /** Option 2's endpoint (its sender channel lists the certificate). */
+    endpointPathOption2?: string;
     instanceName?: string;
   };
   outputDir: string;
@@ -226,7 +229,16 @@ export type Effect =
   | {type: 'update-instance'; name: string; parameters: Record<string, unknown>}
   | {type: 'load-certificate'; path: string; password?: string}
   | {type: 'scan-duplicates'; plan: string; fingerprint256: string; subject: string; issuer: string}
-  | {type: 'create-key'; instanceName: string; keyName: string; parameters?: Record<string, unknown>; expectLeafFingerprint?: string; writeSapGeneratedFiles?: boolean}
+  | {
+      type: 'create-key';
+      instanceName: string;
+      keyName: string;
+      parameters?: Record<string, unknown>;
+      expectLeafFingerprint?: string;
+      writeSapGeneratedFiles?: boolean;
+      /** The key already holds this certificate (re-run): read it, create nothing. */
+      existingKeyGuid?: string;
+    }
   | {type: 'probe'; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
   | {type: 'write-outputs'};
 

@@ -124,7 +124,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   const probe = facts.probe;
   items.push(
     probe
-      ? {status: probe.success ? 'verified' : 'failed', title: `Live test ${probe.url}`, details: [probe.summary, ...probe.causes, ...probe.fix.map(f => `Fix: ${f}`)]}
+      ? {status: probe.outcome === 'skipped' ? 'skipped' : probe.success ? 'verified' : 'failed', title: `Live test ${probe.url}`, details: [probe.summary, ...probe.causes, ...probe.fix.map(f => `Fix: ${f}`)]}
       : {status: 'manual', title: 'Live test of the endpoint with the client certificate', details: ['Run: cpi-mtls probe <endpoint URL> --cert <leaf+chain.pem> --key <key.pem>']},
   );
 
@@ -160,9 +160,10 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
       details: ['Connection tab of the HTTPS/SOAP/IDoc/AS2 sender channel; the role must equal one of the instance roles exactly.'],
     });
   }
-  items.push({status: probe?.success ? 'verified' : 'manual', title: 'Integration flow deployed', details: ['Monitor → Manage Integration Content shows it Started.']});
+  const verifiedLive = probe?.success === true && probe.outcome !== 'skipped';
+  items.push({status: verifiedLive ? 'verified' : 'manual', title: 'Integration flow deployed', details: ['Monitor → Manage Integration Content shows it Started.']});
   items.push({
-    status: probe?.success ? 'verified' : 'manual',
+    status: verifiedLive ? 'verified' : 'manual',
     title: 'Tenant keystore holds the key pair sap_cloudintegrationcertificate (not expired)',
     details: ['Monitor → Manage Security → Keystore. Trial tenants lack it: client certificates cannot work there, only Basic authentication.'],
   });

@@ -10,7 +10,7 @@ import type {Answers, FlowState} from '../flows/types.js';
 import {createCfAdapter} from './cf/adapter.js';
 import {buildChecklist, renderChecklistText} from './checklist.js';
 import type {DemoLandscape} from './demo/landscape.js';
-import {createEffectExecutor} from './engine/effects.js';
+import {createEffectExecutor, type PlannedChange} from './engine/effects.js';
 import {runHeadless} from './engine/headless.js';
 import {FlowRunner} from './engine/runner.js';
 import {createEngineServices} from './engine/services.js';
@@ -39,6 +39,17 @@ export interface SetupOptions {
 function runFolderName(now: Date, demo: boolean): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${demo ? 'demo-' : ''}${stamp}`;
+}
+
+/** --dry-run output: each command that would run, with the exact JSON it would send. */
+export function renderPlannedChanges(planned: PlannedChange[]): string {
+  if (planned.length === 0) return 'Dry run: nothing would change; everything is already in place.\n';
+  const lines = ['Dry run: nothing was changed. These commands would run:', ''];
+  for (const change of planned) {
+    lines.push(`  ${change.command}`);
+    if (change.parameters) lines.push(...JSON.stringify(change.parameters, null, 2).split('\n').map(line => `      ${line}`));
+  }
+  return lines.join('\n') + '\n';
 }
 
 function exitCodeOf(state: FlowState): number {
@@ -108,6 +119,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     const cf = createCfAdapter({binary: options.cfBinary, env: landscape?.cfEnv, dryRun: options.dryRun});
     const services = createEngineServices({
       cf,
+      dryRun: options.dryRun,
       outputDir,
       extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem,
       extraServerCaPems: landscape?.extraServerCaPems,
@@ -122,7 +134,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       },
       answers,
     );
-    return {runner: new FlowRunner(setupFlow, state, createEffectExecutor(services)), cf};
+    return {runner: new FlowRunner(setupFlow, state, createEffectExecutor(services)), cf, planned: services.planned ?? []};
   };
 
   try {
@@ -131,15 +143,18 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     if (interactive) {
       const {runInteractive} = await import('../components/interactive.js');
       let log: CfPort['log'] = [];
-      return await runInteractive({
-        runner: prepared.then(p => ((log = p.cf.log), p.runner)),
+      let planned: PlannedChange[] = [];
+      const code = await runInteractive({
+        runner: prepared.then(p => ((log = p.cf.log), (planned = p.planned), p.runner)),
         checklistOf: s => checklistOf(s, {log}),
         demo: options.demoScenario,
         explain: options.explain,
         preparing: options.demoScenario ? 'Starting the demo landscape (stand-in cf, local tenant, demo certificates)' : 'Starting',
       });
+      if (options.dryRun) stdout.write(renderPlannedChanges(planned));
+      return code;
     }
-    const {runner, cf} = await prepared;
+    const {runner, cf, planned} = await prepared;
 
     const onSigint = () => runner.cancel();
     process.on('SIGINT', onSigint);
@@ -150,8 +165,12 @@ export async function runSetup(options: SetupOptions): Promise<number> {
         stderr.write(`✖ The plan has no answer for "${result.missingAnswer.title}" (step ${result.missingAnswer.step}).\n  → Add the field to the plan; the README lists every field.\n`);
       }
       const checklist = checklistOf(final, cf);
+      const cfCalls = cf.log.map(e => ({args: e.args, exitCode: e.exitCode, durationMs: e.durationMs, write: e.write}));
       if (options.json) {
-        stdout.write(JSON.stringify({outcome: checklist.outcome, status: final.status, checklist, files: final.facts.outputs ?? {}, error: final.error ?? null}, null, 2) + '\n');
+        const document = {outcome: checklist.outcome, status: final.status, dryRun: Boolean(options.dryRun), planned, checklist, files: final.facts.outputs ?? {}, cfCalls, error: final.error ?? null};
+        stdout.write(JSON.stringify(document, null, 2) + '\n');
+      } else if (options.dryRun) {
+        stdout.write(renderPlannedChanges(planned));
       } else {
         stdout.write(renderChecklistText(checklist) + '\n');
         for (const [what, file] of Object.entries(final.facts.outputs ?? {})) stdout.write(`${what.padEnd(22)} ${file}\n`);

@@ -14,6 +14,7 @@ import {installFakeCf} from './fakecf/install.js';
 import {readSimState, seedState, withStateLock, writeStateFile, type SeedOptions, type SimState} from './fakecf/state.js';
 import {createDemoPki, writeDemoFixtures, type DemoFixturePaths, type DemoPki} from './pki.js';
 import {startDemoTenant, type CertificateResolution, type DemoIflow, type DemoTenant} from './tenant.js';
+import {formatSapDn} from '../tenant/dn.js';
 
 export interface DemoLandscape {
   scenario: string;
@@ -26,13 +27,25 @@ export interface DemoLandscape {
   tenant: DemoTenant;
   extraTrustedClientRootsPem: string[];
   extraServerCaPems: string[];
-  defaults: {certificatePath: string; privateKeyPath: string; endpointPath: string; instanceName?: string};
+  defaults: {certificatePath: string; privateKeyPath: string; endpointPath: string; endpointPathOption2: string; instanceName?: string};
   stop(): Promise<void>;
 }
 
-export const DEMO_IFLOWS: DemoIflow[] = [
-  {id: 'Demo_Orders_Inbound', name: 'Demo Orders Inbound', path: '/demo/orders', adapter: 'HTTPS', senderAuthType: 'RoleBased', userRole: 'ESBMessaging.send'},
-];
+/** One iflow per option: role-based, and one whose sender channel lists the demo client certificate. */
+export function demoIflows(pki: DemoPki): DemoIflow[] {
+  const leaf = new X509Certificate(pki.clientLeaf.certPem);
+  return [
+    {id: 'Demo_Orders_Inbound', name: 'Demo Orders Inbound', path: '/demo/orders', adapter: 'HTTPS', senderAuthType: 'RoleBased', userRole: 'ESBMessaging.send'},
+    {
+      id: 'Demo_Orders_ClientCertificate',
+      name: 'Demo Orders (certificate in the sender channel)',
+      path: '/demo/orders-cert',
+      adapter: 'HTTPS',
+      senderAuthType: 'ClientCertificate',
+      allowedCertificates: [{subjectDN: formatSapDn(leaf.subject), issuerDN: formatSapDn(leaf.issuer)}],
+    },
+  ];
+}
 
 export interface LandscapeOptions {
   scenario?: string;
@@ -145,7 +158,7 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
       const {name, roles} = rolesOf(state, key.instance_guid);
       return {instanceName: name, roles};
     },
-    iflows: DEMO_IFLOWS,
+    iflows: demoIflows(pki),
     keystore: {sapKeyPairPresent: true},
     apiClients: [],
   });
@@ -180,7 +193,7 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
     tenant,
     extraTrustedClientRootsPem: [pki.clientRoot.certPem, pki.sapCloudRoot.certPem],
     extraServerCaPems: [tenant.serverCaPem],
-    defaults: {certificatePath: fixtures.clientChain, privateKeyPath: fixtures.clientKey, endpointPath: '/http/demo/orders'},
+    defaults: {certificatePath: fixtures.clientChain, privateKeyPath: fixtures.clientKey, endpointPath: '/http/demo/orders', endpointPathOption2: '/http/demo/orders-cert'},
     async stop() {
       await tenant.close();
       if (ephemeral) await rm(home, {recursive: true, force: true, maxRetries: 3});

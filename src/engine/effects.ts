@@ -34,8 +34,17 @@ export interface OutputService {
   write(state: FlowState, signal: AbortSignal): Promise<Record<string, string>>;
 }
 
+/** A change the run would make, for --dry-run: the exact cf command and the JSON it would send. */
+export interface PlannedChange {
+  command: string;
+  parameters?: Record<string, unknown>;
+}
+
 export interface EngineServices {
   cf: CfPort;
+  /** Writes are recorded in `planned` instead of being run; reads still run. */
+  dryRun?: boolean;
+  planned?: PlannedChange[];
   certificates: CertificateService;
   probe: ProbeService;
   outputs: OutputService;
@@ -126,6 +135,8 @@ async function mapLimited<T, R>(items: T[], limit: number, signal: AbortSignal, 
 export function createEffectExecutor(services: EngineServices): EffectExecutor {
   const {cf} = services;
   const parallel = services.parallelReads ?? 6;
+  const dryRun = Boolean(services.dryRun);
+  const plan = (change: PlannedChange) => services.planned?.push(change);
 
   const handlers: {[K in Effect['type']]: (effect: Extract<Effect, {type: K}>, state: FlowState, signal: AbortSignal) => Promise<EffectResults[K]>} = {
     async preflight(effect, _state, signal) {
@@ -143,6 +154,10 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
 
     async 'create-instance'(effect, _state, signal) {
       const {instance, alreadyExisted} = await cf.createInstance({offering: effect.offering, plan: effect.plan, name: effect.name, parameters: effect.parameters}, {signal});
+      if (dryRun) {
+        plan({command: `cf create-service ${effect.offering} ${effect.plan} ${effect.name} -c <parameters.json>`, parameters: effect.parameters});
+        return {instance: instanceFact(instance, effect.parameters), alreadyExisted: false};
+      }
       const stored = await readParameters(cf, instance.guid, signal);
       if (!alreadyExisted) verifyParameters(effect.parameters, stored, effect.name);
       return {instance: instanceFact(instance, stored), alreadyExisted};
@@ -150,6 +165,10 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
 
     async 'update-instance'(effect, _state, signal) {
       const instance = await cf.updateInstance({name: effect.name, parameters: effect.parameters}, {signal});
+      if (dryRun) {
+        plan({command: `cf update-service ${effect.name} -c <parameters.json>`, parameters: effect.parameters});
+        return {instance: instanceFact(instance, effect.parameters)};
+      }
       const stored = await readParameters(cf, instance.guid, signal);
       verifyParameters(effect.parameters, stored, effect.name);
       return {instance: instanceFact(instance, stored)};
@@ -172,15 +191,22 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
         const cert = firstCertificate(oauthCredentials(credentials).certificate);
         if (!cert) return null;
         const instanceName = byGuid.get(key.instanceGuid)?.name ?? key.instanceGuid;
-        if (cert.fingerprint256 === effect.fingerprint256) return {instanceName, instanceGuid: key.instanceGuid, keyName: key.name, match: 'certificate'} as DuplicateFact;
-        if (cert.subject === wantedSubject && cert.issuer === wantedIssuer) return {instanceName, instanceGuid: key.instanceGuid, keyName: key.name, match: 'subject-and-issuer'} as DuplicateFact;
+        const found = {instanceName, instanceGuid: key.instanceGuid, keyName: key.name, keyGuid: key.guid};
+        if (cert.fingerprint256 === effect.fingerprint256) return {...found, match: 'certificate'} as DuplicateFact;
+        if (cert.subject === wantedSubject && cert.issuer === wantedIssuer) return {...found, match: 'subject-and-issuer'} as DuplicateFact;
         return null;
       });
       return {duplicates: found.filter((d): d is DuplicateFact => d !== null), keysScanned: keys.length, instancesScanned: instances.length};
     },
 
     async 'create-key'(effect, state, signal) {
-      const {key, alreadyExisted} = await cf.createKey({instanceName: effect.instanceName, keyName: effect.keyName, parameters: effect.parameters}, {signal});
+      const {key, alreadyExisted} = effect.existingKeyGuid
+        ? {key: {guid: effect.existingKeyGuid, name: effect.keyName, instanceGuid: '', lastOperation: null}, alreadyExisted: true}
+        : await cf.createKey({instanceName: effect.instanceName, keyName: effect.keyName, parameters: effect.parameters}, {signal});
+      if (dryRun) {
+        plan({command: `cf create-service-key ${effect.instanceName} ${effect.keyName}${effect.parameters ? ' -c <parameters.json>' : ''}`, parameters: effect.parameters});
+        return {guid: key.guid, name: key.name, instanceName: effect.instanceName, alreadyExisted: false};
+      }
       const credentials = await cf.keyCredentials(key.guid, {signal});
       const oauth = oauthCredentials(credentials);
       const cert = firstCertificate(oauth.certificate);
@@ -212,6 +238,9 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
     },
 
     async probe(effect, state, signal) {
+      if (dryRun) {
+        return {url: effect.url, outcome: 'skipped', success: true, summary: 'Not run: dry run (no key was created).', causes: [], fix: [], docs: [], raw: null} satisfies ProbeFact;
+      }
       const sameCertificateKeys = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate').length;
       return services.probe.run(
         {

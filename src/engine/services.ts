@@ -15,6 +15,7 @@ import type {CertificateService, EngineServices, OutputService, ProbeService} fr
 
 export interface ServiceOptions {
   cf: CfPort;
+  dryRun?: boolean;
   outputDir: string;
   /** Client roots to treat as trusted by the load balancer (the demo landscape's own CA). */
   extraTrustedClientRootsPem?: string[];
@@ -163,6 +164,8 @@ export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'output
 export function createEngineServices(options: ServiceOptions): EngineServices {
   return {
     cf: options.cf,
+    dryRun: options.dryRun,
+    planned: [],
     certificates: createCertificateService(options),
     probe: createProbeService(options),
     outputs: createOutputService(options),

@@ -1,0 +1,735 @@
+/**
+ * Zero-downtime certificate renewal (Option 1, sap-cloud-integration.md §12.13): the renewed
+ * certificate goes into a NEW service key on the same instance, is proven with a live call, and
+ * only then is the old key deleted, on the user's confirmation. With Option 2 the sender channel
+ * also lists the certificate, so the flow explains the redeploy and writes the channel file.
+ *
+ * Pure: every decision is a function of the state; the engine (src/lifecycle/renew.ts) runs the
+ * effects. Headless runs answer from RenewAnswers (the command's flags or a plan file), and a
+ * headless run deletes the old key only with deleteOld and a passing live test.
+ */
+import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
+import {goto, type FlowDefinition} from './machine.js';
+import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from './parameters.js';
+import type {ActionRecord, AnswerValue, CertificateFact, Choice, DuplicateFact, EffectStep, FlowError, KeyFact, MachineState, Panel, ProbeFact, QuestionStep, Step} from './types.js';
+import {commonNameOf, suggestKeyName, validateEndpointPath, validateKeyName, validateValidityDays} from './validate.js';
+
+export interface RenewAnswers {
+  instanceName?: string;
+  /** The key whose certificate is being replaced. */
+  oldKeyName?: string;
+  certificateSource?: 'external' | 'sap-generated';
+  certificatePath?: string;
+  certificatePassword?: string;
+  sapKey?: {validityDays: number; keyLength: number};
+  newKeyName?: string;
+  acceptCertificateWarnings?: boolean;
+  liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
+  /** Headless: delete the old key after a passing live test. Never implied. */
+  deleteOld?: boolean;
+  /** The sender channel lists the certificate (Option 2): a redeploy is part of the renewal. */
+  option2?: boolean;
+}
+
+export interface RenewFacts {
+  audit?: AuditData;
+  certificate?: CertificateFact;
+  /** Other keys holding the new certificate (or its subject and issuer DN). */
+  duplicates?: DuplicateFact[];
+  /** The NEW key. */
+  key?: KeyFact;
+  probe?: ProbeFact;
+  oldKeyDeleted?: boolean;
+  /** Why the old key was kept, for the report. */
+  keptReason?: string;
+  outputs?: Record<string, string>;
+  actions: ActionRecord[];
+}
+
+export type RenewState = MachineState<RenewAnswers, RenewFacts>;
+
+export type RenewEffect =
+  | {type: 'audit'}
+  | {type: 'load-certificate'; path: string; password?: string}
+  | {type: 'create-key'; instanceName: string; keyName: string; parameters?: Record<string, unknown>; expectLeafFingerprint?: string; writeSapGeneratedFiles?: boolean}
+  | {type: 'probe'; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
+  | {type: 'delete-key'; instanceName: string; keyName: string}
+  | {type: 'write-renew-outputs'};
+
+export interface RenewEffectResults {
+  audit: AuditData;
+  'load-certificate': CertificateFact;
+  'create-key': KeyFact;
+  probe: ProbeFact;
+  'delete-key': {existed: boolean};
+  'write-renew-outputs': {files: Record<string, string>};
+}
+
+export const RENEW_PHASES = ['Inventory', 'Certificate', 'New key', 'Live test', 'Old key', 'Report'] as const;
+const PLAN = 'integration-flow';
+
+// ---------------------------------------------------------------------------------------------
+// Derived values (pure)
+
+export function renewableInstances(state: RenewState): AuditInstance[] {
+  return (state.facts.audit?.instances ?? []).filter(instance => instance.planName === PLAN);
+}
+
+export function chosenInstance(state: RenewState): AuditInstance | undefined {
+  return renewableInstances(state).find(instance => instance.name === state.answers.instanceName);
+}
+
+export function oldKey(state: RenewState): AuditKey | undefined {
+  return chosenInstance(state)?.keys.find(key => key.name === state.answers.oldKeyName);
+}
+
+function daysLeft(iso: string | undefined, now: string): number | undefined {
+  return iso ? Math.floor((Date.parse(iso) - Date.parse(now)) / 86_400_000) : undefined;
+}
+
+function expiryText(key: AuditKey, now: string): string {
+  const until = key.certificate?.validUntil;
+  if (!key.certificate) return key.type === 'client-secret' ? 'ClientId/Secret, no certificate' : 'no certificate';
+  if (!until) return 'expiry unknown';
+  const left = daysLeft(until, now)!;
+  return left < 0 ? `expired ${until.slice(0, 10)}` : `expires ${until.slice(0, 10)} (${left} days)`;
+}
+
+/** Keys elsewhere that already hold the new certificate (by fingerprint) or its DNs. */
+export function duplicatesOf(state: RenewState, fingerprint256: string, subjectKey: string, issuerKey: string, dnKey: (dn: string) => string): DuplicateFact[] {
+  const found: DuplicateFact[] = [];
+  for (const instance of state.facts.audit?.instances ?? []) {
+    for (const key of instance.keys) {
+      const cert = key.certificate;
+      if (!cert) continue;
+      if (cert.fingerprint256 && cert.fingerprint256 === fingerprint256.toUpperCase()) found.push({instanceName: instance.name, instanceGuid: instance.guid, keyName: key.name, match: 'certificate'});
+      else if (dnKey(cert.subject) === subjectKey && dnKey(cert.issuer) === issuerKey) found.push({instanceName: instance.name, instanceGuid: instance.guid, keyName: key.name, match: 'subject-and-issuer'});
+    }
+  }
+  return found;
+}
+
+function dnKeyOf(dn: string): string {
+  return dn
+    .split(/\n|,(?=\s*[A-Za-z.0-9]+\s*=)/)
+    .map(part => part.trim().replace(/\s*=\s*/, '=').toLowerCase())
+    .filter(Boolean)
+    .sort()
+    .join(',');
+}
+
+export function suggestedNewKeyName(state: RenewState): string {
+  const leaf = state.facts.certificate?.leaf;
+  const taken = new Set((chosenInstance(state)?.keys ?? []).map(key => key.name));
+  const base =
+    state.answers.certificateSource === 'sap-generated'
+      ? `${(state.answers.oldKeyName ?? 'key').replace(/-renewed-\d{4}-\d{2}-\d{2}$/, '').slice(0, 40)}-renewed-${state.context.startedAt.slice(0, 10)}`
+      : suggestKeyName(leaf ? commonNameOf(leaf.subject) : undefined, leaf?.notAfter);
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  return name;
+}
+
+export function renewEndpointUrl(state: RenewState, pathOrUrl: string): string {
+  if (/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
+  const base = (state.facts.key?.url ?? oldKey(state)?.url ?? '').replace(/\/+$/, '');
+  return `${base}${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`;
+}
+
+export function renewLiveTestCredentials(state: RenewState): {certificatePath: string; privateKeyPath?: string; password?: string} | null {
+  const {answers, facts} = state;
+  if (answers.certificateSource === 'sap-generated') {
+    const files = facts.key?.files;
+    return files?.certificate && files.privateKey ? {certificatePath: files.certificate, privateKeyPath: files.privateKey} : null;
+  }
+  if (!answers.certificatePath) return null;
+  if (facts.certificate?.hasPrivateKey) return {certificatePath: answers.certificatePath, password: answers.certificatePassword};
+  if (answers.liveTest?.privateKeyPath) return {certificatePath: answers.certificatePath, privateKeyPath: answers.liveTest.privateKeyPath, password: answers.certificatePassword};
+  return null;
+}
+
+function str(value: AnswerValue): string {
+  return typeof value === 'string' ? value.trim() : String(value);
+}
+
+function record(state: RenewState, action: ActionRecord): RenewState {
+  return {...state, facts: {...state.facts, actions: [...state.facts.actions, action]}};
+}
+
+function trail(state: RenewState, summary: string): RenewState {
+  return {...state, trail: [...state.trail, {step: state.step, summary}]};
+}
+
+function errorPanel(error: FlowError | undefined): Panel[] {
+  return error ? [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}] : [];
+}
+
+function stop(state: RenewState, code: string, message: string, fix: string[]): RenewState {
+  return goto(state, 'write-outputs', {error: {code, message, fix}});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+type Q = QuestionStep<RenewState>;
+type E<T extends RenewEffect['type']> = EffectStep<RenewState, Extract<RenewEffect, {type: T}>, RenewEffectResults[T]>;
+
+const audit: E<'audit'> = {
+  kind: 'effect',
+  id: 'audit',
+  phase: 'Inventory',
+  title: 'Reading the integration-flow instances and their keys',
+  effect: () => ({type: 'audit'}),
+  onResult(state, result) {
+    const next: RenewState = {...state, facts: {...state.facts, audit: result}};
+    const instances = result.instances.filter(i => i.planName === PLAN);
+    const summary = `${instances.length} integration-flow instance(s), ${instances.reduce((n, i) => n + i.keys.length, 0)} key(s) in ${result.target.org} / ${result.target.space}`;
+    if (instances.length === 0) {
+      return stop(trail(next, summary), 'nothing-to-renew', `Space ${result.target.space} has no integration-flow instance.`, ['Set up the connection first: cpi-mtls', 'Or target the space that holds it: cf target -o <ORG> -s <SPACE>']);
+    }
+    return goto(trail(next, summary), 'choose-instance');
+  },
+};
+
+const chooseInstance: Q = {
+  kind: 'question',
+  id: 'choose-instance',
+  phase: 'Inventory',
+  title: 'Service instance',
+  question(state) {
+    const now = state.context.startedAt;
+    const choices: Choice[] = renewableInstances(state).map(instance => {
+      const soonest = instance.keys
+        .map(key => daysLeft(key.certificate?.validUntil, now))
+        .filter((d): d is number => d !== undefined)
+        .sort((a, b) => a - b)[0];
+      return {
+        value: instance.name,
+        label: instance.name,
+        hint: `roles ${instance.roles.join(', ') || '–'} · ${instance.keys.length} key(s)${soonest !== undefined ? ` · first expiry in ${soonest} days` : ''}`,
+      };
+    });
+    // Instances whose certificates expire first come first.
+    return {type: 'select', prompt: 'Which instance holds the certificate to renew?', choices, initial: state.answers.instanceName ?? choices[0]?.value};
+  },
+  validate: (value, state) => (renewableInstances(state).some(i => i.name === str(value)) ? null : `There is no integration-flow instance named ${str(value)} in this space.`),
+  fromPlan: answers => answers.instanceName,
+  apply: (state, value) => goto({...state, answers: {...state.answers, instanceName: str(value)}}, 'choose-key'),
+  summary: (_state, value) => `Instance: ${str(value)}`,
+};
+
+const chooseKey: Q = {
+  kind: 'question',
+  id: 'choose-key',
+  phase: 'Inventory',
+  title: 'Key to replace',
+  panels: state => [
+    {
+      tone: 'info',
+      lines: [
+        'The renewed certificate goes into a NEW key on the same instance; the old key keeps working until you delete it at the end.',
+        'Renewals need no change in the integration flow (Option 1).',
+      ],
+    },
+  ],
+  question(state) {
+    const now = state.context.startedAt;
+    const keys = [...(chosenInstance(state)?.keys ?? [])].sort(
+      (a, b) => (daysLeft(a.certificate?.validUntil, now) ?? Number.MAX_SAFE_INTEGER) - (daysLeft(b.certificate?.validUntil, now) ?? Number.MAX_SAFE_INTEGER),
+    );
+    const choices: Choice[] = keys.map(key => ({value: key.name, label: key.name, hint: `${expiryText(key, now)}${key.certificate ? ` · ${key.certificate.subject}` : ''}`}));
+    return {type: 'select', prompt: 'Which key holds the certificate that expires?', choices, initial: state.answers.oldKeyName ?? choices[0]?.value};
+  },
+  validate: (value, state) => (chosenInstance(state)?.keys.some(k => k.name === str(value)) ? null : `Instance ${state.answers.instanceName} has no key named ${str(value)}.`),
+  fromPlan: answers => answers.oldKeyName,
+  apply: (state, value) => goto({...state, answers: {...state.answers, oldKeyName: str(value)}}, 'certificate-source'),
+  summary: (state, value) => {
+    const key = chosenInstance(state)?.keys.find(k => k.name === str(value));
+    return `Replacing key ${str(value)}${key ? ` (${expiryText(key, state.context.startedAt)})` : ''}`;
+  },
+};
+
+const certificateSource: Q = {
+  kind: 'question',
+  id: 'certificate-source',
+  phase: 'Certificate',
+  title: 'New certificate',
+  question: state => ({
+    type: 'select',
+    prompt: 'Where does the new certificate come from?',
+    initial: state.answers.certificateSource ?? (oldKey(state)?.type === 'sap-generated-certificate' ? 'sap-generated' : 'external'),
+    choices: [
+      {value: 'external', label: 'A certificate file from the sender', hint: 'PEM, DER or PKCS#12; checked against SAP rules'},
+      {value: 'sap-generated', label: 'SAP generates a new one', hint: 'new key pair and certificate in the new key; the sender must install them'},
+    ],
+  }),
+  fromPlan: answers => answers.certificateSource,
+  apply(state, value) {
+    const source = value === 'sap-generated' ? 'sap-generated' : 'external';
+    return goto({...state, answers: {...state.answers, certificateSource: source}}, source === 'external' ? 'certificate-path' : 'sap-key-validity');
+  },
+  summary: (_state, value) => (value === 'sap-generated' ? 'New certificate: SAP-generated' : 'New certificate: file'),
+};
+
+const certificatePath: Q = {
+  kind: 'question',
+  id: 'certificate-path',
+  phase: 'Certificate',
+  title: 'Certificate file',
+  question: state => ({type: 'text', prompt: 'Path to the new certificate file', initial: state.answers.certificatePath ?? state.context.defaults?.certificatePath}),
+  validate: value => (str(value) === '' ? 'Enter the path of the new certificate (PEM, DER or PKCS#12).' : null),
+  fromPlan: answers => answers.certificatePath,
+  apply: (state, value) => goto({...state, answers: {...state.answers, certificatePath: str(value)}}, 'load-certificate'),
+  summary: (_state, value) => `Certificate file: ${str(value)}`,
+};
+
+const loadCertificate: E<'load-certificate'> = {
+  kind: 'effect',
+  id: 'load-certificate',
+  phase: 'Certificate',
+  title: 'Reading and checking the new certificate',
+  effect: state => ({type: 'load-certificate', path: state.answers.certificatePath ?? '', password: state.answers.certificatePassword}),
+  onResult(state, result) {
+    const leaf = result.leaf;
+    const duplicates = leaf ? duplicatesOf(state, leaf.fingerprint256, dnKeyOf(leaf.subject), dnKeyOf(leaf.issuer), dnKeyOf) : [];
+    return goto({...state, facts: {...state.facts, certificate: result, duplicates}}, 'certificate-review');
+  },
+  onError(state, error) {
+    return goto(state, 'certificate-path-failed', {error});
+  },
+};
+
+const certificatePathFailed: Q = {
+  kind: 'question',
+  id: 'certificate-path-failed',
+  phase: 'Certificate',
+  title: 'Certificate not readable',
+  panels: state => errorPanel(state.error),
+  question: () => ({type: 'select', prompt: 'What now?', choices: [{value: 'other', label: 'Give another file'}, {value: 'quit', label: 'Quit (nothing was changed)'}]}),
+  fromPlan: () => 'quit',
+  apply: (state, value) => (value === 'other' ? goto(state, 'certificate-path') : goto(state, 'write-outputs', {error: state.error})),
+  summary: (_state, value) => (value === 'other' ? 'Another file' : 'Stopped: certificate not readable'),
+};
+
+function certificatePanels(state: RenewState): Panel[] {
+  const cert = state.facts.certificate;
+  if (!cert) return [];
+  const leaf = cert.leaf;
+  const old = oldKey(state);
+  const panels: Panel[] = [];
+  if (leaf) {
+    panels.push({
+      tone: 'info',
+      title: 'New client certificate',
+      lines: [
+        `Subject      ${leaf.subject}`,
+        `Issuer       ${leaf.issuer}`,
+        `Valid        ${leaf.notBefore.slice(0, 10)} → ${leaf.notAfter.slice(0, 10)}`,
+        `SHA-256      ${leaf.fingerprint256}`,
+        ...(old?.certificate ? [`Replaces     ${old.certificate.subject}, ${expiryText(old, state.context.startedAt)}`] : []),
+      ],
+    });
+  }
+  const sameCert = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate');
+  if (sameCert.length) {
+    panels.push({
+      tone: 'error',
+      title: 'This certificate is already in a service key',
+      lines: [...sameCert.map(d => `• ${d.instanceName}/${d.keyName}`), 'A second key with it would make every call fail with 401 invalid_client. Use the renewed certificate, not the current one.'],
+    });
+  }
+  const sameDn = (state.facts.duplicates ?? []).filter(d => d.match === 'subject-and-issuer');
+  if (sameDn.length) {
+    panels.push({
+      tone: 'info',
+      lines: [
+        `Same subject and issuer DN as ${sameDn.map(d => `${d.instanceName}/${d.keyName}`).join(', ')}: normal for a renewal.`,
+        'With certificate pinning on (the default) both keys work side by side until the old one is deleted.',
+      ],
+    });
+  }
+  const notable = cert.checks.filter(check => check.verdict !== 'pass');
+  panels.push({
+    tone: cert.verdict === 'fail' ? 'error' : cert.verdict === 'warn' ? 'warning' : 'success',
+    title: cert.verdict === 'fail' ? 'This certificate will not work' : cert.verdict === 'warn' ? 'Usable, with warnings' : 'All certificate checks passed',
+    lines: notable.flatMap(check => [`${check.verdict === 'fail' ? '✖' : '⚠'} ${check.title}: ${check.message}`, ...(check.fix ? [`  → ${check.fix}`] : [])]),
+  });
+  return panels;
+}
+
+function blockedByCertificate(state: RenewState): boolean {
+  const cert = state.facts.certificate;
+  return !cert?.leaf || cert.verdict === 'fail' || (state.facts.duplicates ?? []).some(d => d.match === 'certificate');
+}
+
+const certificateReview: Q = {
+  kind: 'question',
+  id: 'certificate-review',
+  phase: 'Certificate',
+  title: 'Certificate check',
+  panels: certificatePanels,
+  question(state) {
+    const choices: Choice[] = blockedByCertificate(state) ? [] : [{value: 'use', label: 'Use this certificate'}];
+    choices.push({value: 'other', label: 'Use another file'}, {value: 'quit', label: 'Quit (nothing was changed)'});
+    return {type: 'select', prompt: 'Next', choices};
+  },
+  fromPlan(answers, state) {
+    if (blockedByCertificate(state)) return 'quit';
+    return state.facts.certificate?.verdict === 'warn' && !answers.acceptCertificateWarnings ? 'quit' : 'use';
+  },
+  validate: (value, state) => (value === 'use' && blockedByCertificate(state) ? 'This certificate cannot be used.' : null),
+  apply(state, value) {
+    if (value === 'use') return goto({...state, answers: {...state.answers, acceptCertificateWarnings: state.facts.certificate?.verdict === 'warn' || state.answers.acceptCertificateWarnings}}, 'new-key-name');
+    if (value === 'other') return goto(state, 'certificate-path');
+    const cert = state.facts.certificate;
+    const dup = (state.facts.duplicates ?? []).find(d => d.match === 'certificate');
+    if (dup) return stop(state, 'duplicate-certificate', `The new certificate is already in ${dup.instanceName}/${dup.keyName}; no key was created.`, ['Bring the renewed certificate (a new one), not the one in use.']);
+    if (cert?.verdict === 'warn' && !state.answers.acceptCertificateWarnings) {
+      return stop(state, 'certificate-warnings', 'The new certificate has warnings and they were not accepted; nothing was changed.', ['Accept them with --accept-warnings (or acceptCertificateWarnings: true in the plan), or bring another certificate.']);
+    }
+    return stop(state, 'certificate-rejected', cert?.verdict === 'fail' ? 'The new certificate fails SAP checks; nothing was changed.' : 'Stopped at the certificate check; nothing was changed.', cert?.checks.filter(c => c.verdict === 'fail' && c.fix).map(c => c.fix!) ?? []);
+  },
+  summary: (state, value) => (value === 'use' ? `Certificate accepted (${state.facts.certificate?.verdict})` : value === 'other' ? 'Another file' : 'Certificate not used'),
+};
+
+const sapKeyValidity: Q = {
+  kind: 'question',
+  id: 'sap-key-validity',
+  phase: 'Certificate',
+  title: 'Validity',
+  panels: () => [{tone: 'info', lines: ['SAP issues a new key pair and certificate into the new key. cpi-mtls writes the chain and the private key (0600) for the sender.']}],
+  question: state => ({type: 'text', prompt: 'Validity in days (1-365)', initial: String(state.answers.sapKey?.validityDays ?? 365)}),
+  validate: value => validateValidityDays(str(value)),
+  fromPlan: answers => (answers.sapKey ? String(answers.sapKey.validityDays) : '365'),
+  apply: (state, value) => goto({...state, answers: {...state.answers, sapKey: {validityDays: Number(str(value)), keyLength: state.answers.sapKey?.keyLength ?? 2048}}}, 'new-key-name'),
+  summary: (_state, value) => `Validity: ${str(value)} days`,
+};
+
+const newKeyName: Q = {
+  kind: 'question',
+  id: 'new-key-name',
+  phase: 'New key',
+  title: 'New key name',
+  question: state => ({type: 'text', prompt: 'Name of the new service key', initial: state.answers.newKeyName ?? suggestedNewKeyName(state)}),
+  validate(value, state) {
+    const problem = validateKeyName(str(value));
+    if (problem) return problem;
+    if (chosenInstance(state)?.keys.some(k => k.name === str(value))) return `Instance ${state.answers.instanceName} already has a key named ${str(value)}; choose another name.`;
+    return null;
+  },
+  fromPlan: (answers, state) => answers.newKeyName ?? suggestedNewKeyName(state),
+  apply: (state, value) => goto({...state, answers: {...state.answers, newKeyName: str(value)}}, 'create-key'),
+  summary: (_state, value) => `New key name: ${str(value)}`,
+};
+
+const createKey: E<'create-key'> = {
+  kind: 'effect',
+  id: 'create-key',
+  phase: 'New key',
+  title: 'Adding the new key to the instance',
+  effect(state) {
+    const base = {type: 'create-key' as const, instanceName: state.answers.instanceName ?? '', keyName: state.answers.newKeyName ?? ''};
+    if (state.answers.certificateSource === 'sap-generated') {
+      const sapKey = state.answers.sapKey ?? {validityDays: 365, keyLength: 2048};
+      return {...base, parameters: sapGeneratedKeyParameters(sapKey.validityDays, sapKey.keyLength), writeSapGeneratedFiles: true};
+    }
+    const leaf = state.facts.certificate!.leaf!;
+    return {...base, parameters: externalCertificateKeyParameters(leaf.pem), expectLeafFingerprint: leaf.fingerprint256};
+  },
+  onResult(state, result) {
+    const next = record({...state, facts: {...state.facts, key: result}}, {kind: 'created', what: 'service key', name: `${result.instanceName}/${result.name}`, guid: result.guid, note: 'new certificate; the old key is still in place'});
+    return goto(trail(next, `New key ${result.name} created next to ${state.answers.oldKeyName}`), state.answers.option2 ? 'option2-redeploy' : 'live-test');
+  },
+};
+
+const option2Redeploy: Q = {
+  kind: 'question',
+  id: 'option2-redeploy',
+  phase: 'New key',
+  title: 'Option 2: redeploy',
+  panels: state => [
+    {
+      tone: 'warning',
+      title: 'The sender channel lists the certificate: renewal needs a redeploy',
+      lines: [
+        'In the integration flow, sender channel → Connection → Client Certificates: ADD the new certificate (keep the old one for now).',
+        `The file to upload is written to the output folder as sender-channel-certificate.crt (${state.context.outputDir}).`,
+        'Save and deploy the integration flow: the endpoint is briefly unavailable during the redeploy.',
+        'After the sender uses the new certificate, remove the old one from the channel and redeploy once more.',
+        'Role-based authorization (Option 1) avoids these redeploys: consider moving to it.',
+      ],
+    },
+  ],
+  question: () => ({
+    type: 'select',
+    prompt: 'Has the integration flow been redeployed with the new certificate?',
+    choices: [
+      {value: 'done', label: 'Yes, redeployed: run the live test'},
+      {value: 'later', label: 'Later: skip the live test and keep the old key'},
+    ],
+  }),
+  fromPlan: () => 'later',
+  apply(state, value) {
+    if (value === 'done') return goto(state, 'live-test');
+    const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}, facts: {...state.facts, keptReason: 'The integration flow is not redeployed with the new certificate yet.'}};
+    return goto(next, 'write-outputs');
+  },
+  summary: (_state, value) => (value === 'done' ? 'Redeployed with the new certificate' : 'Redeploy pending: old key kept'),
+};
+
+const liveTest: Q = {
+  kind: 'question',
+  id: 'live-test',
+  phase: 'Live test',
+  title: 'Live test',
+  panels: () => [{tone: 'info', lines: ['Calls the integration flow with the NEW certificate. The old key is deleted only after this passes (and you confirm).']}],
+  question: () => ({
+    type: 'select',
+    prompt: 'Run the live test with the new certificate?',
+    choices: [
+      {value: 'run', label: 'Run it'},
+      {value: 'skip', label: 'Skip', hint: 'the old key is then kept'},
+    ],
+  }),
+  fromPlan: answers => (answers.liveTest ? (answers.liveTest.run ? 'run' : 'skip') : undefined),
+  apply(state, value) {
+    if (value !== 'run') return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}}, 'delete-old');
+    return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true}}}, 'live-test-path');
+  },
+  summary: (_state, value) => (value === 'run' ? 'Live test: run' : 'Live test: skipped'),
+};
+
+const liveTestPath: Q = {
+  kind: 'question',
+  id: 'live-test-path',
+  phase: 'Live test',
+  title: 'Endpoint',
+  panels: () => [{tone: 'info', lines: ['The sender channel Address with /http in front (SOAP: /cxf), e.g. /http/orders. A full URL works too.']}],
+  question: state => ({type: 'text', prompt: 'Endpoint path', initial: state.answers.liveTest?.path ?? (state.answers.option2 ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath ?? '/http/'}),
+  validate: value => validateEndpointPath(str(value)),
+  fromPlan: answers => answers.liveTest?.path,
+  apply(state, value) {
+    const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: str(value)}}};
+    return goto(next, renewLiveTestCredentials(next) ? 'probe' : 'live-test-key');
+  },
+  summary: (_state, value) => `Endpoint: ${str(value)}`,
+};
+
+const liveTestKey: Q = {
+  kind: 'question',
+  id: 'live-test-key',
+  phase: 'Live test',
+  title: 'Private key',
+  panels: () => [{tone: 'info', lines: ['The private key of the new certificate (PEM). It is read locally, never uploaded or printed.']}],
+  question: state => ({type: 'text', prompt: 'Path to the private key (PEM)', initial: state.answers.liveTest?.privateKeyPath ?? state.context.defaults?.privateKeyPath}),
+  validate: value => (str(value) === '' ? 'Enter the path of the private key file.' : null),
+  fromPlan: answers => answers.liveTest?.privateKeyPath,
+  apply: (state, value) => goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, privateKeyPath: str(value)}}}, 'probe'),
+  summary: (_state, value) => `Private key: ${str(value)}`,
+};
+
+const probe: E<'probe'> = {
+  kind: 'effect',
+  id: 'probe',
+  phase: 'Live test',
+  title: 'Calling the endpoint with the new certificate',
+  effect(state) {
+    const credentials = renewLiveTestCredentials(state)!;
+    return {type: 'probe', url: renewEndpointUrl(state, state.answers.liveTest?.path ?? '/'), method: state.answers.liveTest?.method ?? 'POST', ...credentials};
+  },
+  onResult(state, result) {
+    return goto(trail({...state, facts: {...state.facts, probe: result}}, `Live test: ${result.success ? '✔' : '✖'} ${result.summary}`), 'probe-result');
+  },
+};
+
+const probeResult: Q = {
+  kind: 'question',
+  id: 'probe-result',
+  phase: 'Live test',
+  title: 'Live test result',
+  panels(state) {
+    const p = state.facts.probe;
+    if (!p) return [];
+    return [
+      {
+        tone: p.success ? 'success' : 'error',
+        title: `${p.status ? `HTTP ${p.status}: ` : ''}${p.summary}`,
+        lines: [`URL ${p.url}`, ...p.causes.map(c => `• ${c}`), ...p.fix.map(f => `→ ${f}`), ...(p.success ? [] : ['The old key stays in place: the sender keeps working with the old certificate.'])],
+      },
+    ];
+  },
+  question: state => ({
+    type: 'select',
+    prompt: 'Next',
+    choices: state.facts.probe?.success
+      ? [{value: 'continue', label: 'Continue to the old key'}]
+      : [
+          {value: 'retry', label: 'Run the test again', hint: 'e.g. after deploying the flow'},
+          {value: 'path', label: 'Change the endpoint'},
+          {value: 'continue', label: 'Continue (the old key is kept unless you insist)'},
+        ],
+  }),
+  fromPlan: () => 'continue',
+  apply(state, value) {
+    if (value === 'retry') return goto(state, 'probe');
+    if (value === 'path') return goto(state, 'live-test-path');
+    return goto(state, 'delete-old');
+  },
+  summary: (_state, value) => (value === 'retry' ? 'Retrying the live test' : value === 'path' ? 'Changing the endpoint' : 'Live test reviewed'),
+};
+
+export function liveTestPassed(state: RenewState): boolean {
+  return state.facts.probe?.success === true;
+}
+
+const deleteOld: Q = {
+  kind: 'question',
+  id: 'delete-old',
+  phase: 'Old key',
+  title: 'Old key',
+  panels(state) {
+    const passed = liveTestPassed(state);
+    return [
+      {
+        tone: passed ? 'info' : 'warning',
+        title: passed ? 'The new certificate works' : state.facts.probe ? 'The live test with the new certificate failed' : 'The new certificate was not tested',
+        lines: [
+          `Old key: ${state.answers.instanceName}/${state.answers.oldKeyName}. Delete it only when the sender uses the new certificate: calls with the old one fail from then on.`,
+          ...(passed ? [] : ['Keeping it is the safe choice: the sender keeps working while you sort out the new certificate.']),
+        ],
+      },
+    ];
+  },
+  question: state => ({
+    type: 'select',
+    prompt: `Delete the old key ${state.answers.oldKeyName}?`,
+    choices: liveTestPassed(state)
+      ? [
+          {value: 'delete', label: 'Delete it now', hint: 'the sender already uses the new certificate'},
+          {value: 'keep', label: 'Keep it for now', hint: 'delete it later with cf delete-service-key'},
+        ]
+      : [
+          {value: 'keep', label: 'Keep it (recommended)'},
+          {value: 'insist', label: 'Delete it anyway', hint: 'asks you to type the key name'},
+        ],
+  }),
+  // Headless: only with deleteOld AND a passing live test.
+  fromPlan: (answers, state) => (answers.deleteOld === true && liveTestPassed(state) ? 'delete' : 'keep'),
+  validate: (value, state) => (value === 'delete' && !liveTestPassed(state) ? 'The live test did not pass: choose "Delete it anyway" to insist.' : null),
+  apply(state, value) {
+    if (value === 'delete') return goto(state, 'delete-key');
+    if (value === 'insist') return goto(state, 'delete-insist');
+    const reason = liveTestPassed(state)
+      ? state.answers.deleteOld === false || state.answers.deleteOld === undefined
+        ? 'Kept on request; delete it when the sender uses the new certificate.'
+        : 'Kept on request.'
+      : state.facts.probe
+        ? 'The live test with the new certificate failed.'
+        : 'The new certificate was not tested live.';
+    return goto({...state, facts: {...state.facts, keptReason: reason}}, 'write-outputs');
+  },
+  summary: (_state, value) => (value === 'delete' ? 'Deleting the old key' : value === 'insist' ? 'Asked to delete despite the test' : 'Old key kept'),
+};
+
+const deleteInsist: Q = {
+  kind: 'question',
+  id: 'delete-insist',
+  phase: 'Old key',
+  title: 'Confirm deletion',
+  panels: state => [{tone: 'error', title: 'Deleting the old key although the new certificate is not proven', lines: [`If the new certificate does not work, the sender is cut off until a working key exists. Type ${state.answers.oldKeyName} to delete it, or anything else to keep it.`]}],
+  question: () => ({type: 'text', prompt: 'Key name to delete'}),
+  apply(state, value) {
+    if (str(value) === state.answers.oldKeyName) return goto(state, 'delete-key');
+    return goto({...state, facts: {...state.facts, keptReason: 'Deletion not confirmed.'}}, 'write-outputs');
+  },
+  summary: (state, value) => (str(value) === state.answers.oldKeyName ? 'Deletion confirmed by name' : 'Deletion not confirmed: old key kept'),
+};
+
+const deleteKey: E<'delete-key'> = {
+  kind: 'effect',
+  id: 'delete-key',
+  phase: 'Old key',
+  title: 'Deleting the old key',
+  effect: state => ({type: 'delete-key', instanceName: state.answers.instanceName ?? '', keyName: state.answers.oldKeyName ?? ''}),
+  onResult(state, result) {
+    const next = record({...state, facts: {...state.facts, oldKeyDeleted: true}}, {kind: 'deleted', what: 'service key', name: `${state.answers.instanceName}/${state.answers.oldKeyName}`, note: result.existed ? undefined : 'was already gone'});
+    return goto(trail(next, `Old key ${state.answers.oldKeyName} deleted`), 'write-outputs');
+  },
+};
+
+const writeOutputs: E<'write-renew-outputs'> = {
+  kind: 'effect',
+  id: 'write-outputs',
+  phase: 'Report',
+  title: 'Writing the renewal report',
+  effect: () => ({type: 'write-renew-outputs'}),
+  onResult(state, result) {
+    const failed = Boolean(state.error) || (state.facts.probe ? !state.facts.probe.success : false);
+    return goto({...state, facts: {...state.facts, outputs: result.files}}, 'done', {status: failed ? 'failed' : 'done', error: state.error});
+  },
+  onError: (state, error) => goto(state, 'done', {status: 'failed', error}),
+};
+
+const done: Q = {
+  kind: 'question',
+  id: 'done',
+  phase: 'Report',
+  title: 'Done',
+  question: () => ({type: 'confirm', prompt: 'Finished', initial: true}),
+  apply: state => state,
+};
+
+const stepFailed: Q = {
+  kind: 'question',
+  id: 'step-failed',
+  phase: 'New key',
+  title: 'A step failed',
+  panels: state => errorPanel(state.error),
+  question: () => ({
+    type: 'select',
+    prompt: 'What now?',
+    choices: [
+      {value: 'retry', label: 'Try again'},
+      {value: 'quit', label: 'Stop and write the report', hint: 'the old key is untouched'},
+    ],
+  }),
+  fromPlan: () => 'quit',
+  apply: (state, value) => (value === 'retry' && state.error?.step ? goto(state, state.error.step) : goto(state, 'write-outputs', {error: state.error})),
+  summary: (_state, value) => (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
+};
+
+const steps: Step<RenewState>[] = [
+  audit,
+  chooseInstance,
+  chooseKey,
+  certificateSource,
+  certificatePath,
+  loadCertificate,
+  certificatePathFailed,
+  certificateReview,
+  sapKeyValidity,
+  newKeyName,
+  createKey,
+  option2Redeploy,
+  liveTest,
+  liveTestPath,
+  liveTestKey,
+  probe,
+  probeResult,
+  deleteOld,
+  deleteInsist,
+  deleteKey,
+  writeOutputs,
+  done,
+  stepFailed,
+];
+
+export const renewFlow: FlowDefinition<RenewState> = {
+  name: 'renew',
+  start: 'audit',
+  failureStep: 'step-failed',
+  phases: RENEW_PHASES,
+  initialFacts: () => ({actions: []}),
+  label: state => (state.answers.option2 ? 'Renewal · Option 2' : 'Renewal'),
+  steps: Object.fromEntries(steps.map(step => [step.id, step])),
+};

@@ -1,0 +1,139 @@
+import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {execa} from 'execa';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {CLI} from '../helpers/pty.js';
+
+// Headless runs from plan files on the demo landscape: the same engine as the wizard, no questions.
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-apply-'));
+});
+afterAll(async () => {
+  await rm(dir, {recursive: true, force: true});
+});
+
+async function apply(name: string, plan: string, home: string, extra: string[] = []) {
+  const file = path.join(dir, `${name}.yaml`);
+  await writeFile(file, plan);
+  const env = {...process.env, CPI_MTLS_DEMO_HOME: home};
+  delete (env as Record<string, string | undefined>).CI;
+  return execa(process.execPath, [CLI, 'apply', '--plan', file, '--demo', ...extra], {reject: false, env, stdin: 'ignore'});
+}
+
+function stateOf(home: string) {
+  return readFile(path.join(home, 'cf-home/.cf/sim-state.json'), 'utf8').then(text => JSON.parse(text));
+}
+
+const option1 = (home: string, out: string, keyName = 's4hana-sender', chain = 's4hana-sender.chain.pem') => `
+version: 1
+option: role-based
+role: ESBMessaging.send
+instance: {name: cpi-inbound-mtls}
+certificate: {source: external, file: ${home}/customer-files/${chain}}
+key: {name: ${keyName}}
+liveTest: {run: true, path: /http/demo/orders, privateKeyFile: ${home}/customer-files/${chain.replace('.chain.pem', '.key.pem')}}
+output: ${out}
+`;
+
+describe('cpi-mtls apply --plan', () => {
+  it('runs Option 1 without questions, prints one JSON document, and a re-run changes nothing', async () => {
+    const home = path.join(dir, 'land-1');
+    const first = await apply('o1', option1(home, path.join(dir, 'out-1')), home, ['--json']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const result = JSON.parse(first.stdout);
+    expect(result.outcome).toBe('complete');
+    expect(result.checklist.created.map((c: {kind: string; what: string}) => `${c.kind} ${c.what}`)).toEqual(['created service instance', 'created service key']);
+    expect(first.stderr).toContain('✔ Live test: ✔ HTTP 200');
+    // Every cf call is reported with its duration, and the writes are the minimal ones.
+    expect(result.cfCalls.filter((c: {write: boolean}) => c.write).map((c: {args: string[]}) => c.args[0])).toEqual(['create-service', 'create-service-key']);
+
+    const again = await apply('o1', option1(home, path.join(dir, 'out-1b')), home, ['--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const second = JSON.parse(again.stdout);
+    expect(second.checklist.created.map((c: {kind: string; what: string}) => `${c.kind} ${c.what}`)).toEqual(['reused service instance', 'reused service key']);
+    expect(second.cfCalls.filter((c: {write: boolean}) => c.write)).toEqual([]);
+    const state = await stateOf(home);
+    expect(state.instances.filter((i: {name: string}) => i.name === 'cpi-inbound-mtls')).toHaveLength(1);
+    expect(state.keys).toHaveLength(1);
+
+    // Another certificate adds a key to the same instance, and says so.
+    const third = await apply('o1c', option1(home, path.join(dir, 'out-1c'), 's4hana-sender-expiring', 's4hana-sender-expiring.chain.pem').replace('acceptWarnings', 'x').replace('{source: external,', '{source: external, acceptWarnings: true,'), home, ['--json']);
+    expect(third.exitCode, third.stderr).toBe(0);
+    expect(JSON.parse(third.stdout).checklist.created.map((c: {kind: string; what: string}) => `${c.kind} ${c.what}`)).toEqual(['reused service instance', 'created service key']);
+    expect((await stateOf(home)).keys).toHaveLength(2);
+  }, 120_000);
+
+  it('creates an SAP-generated key, writes its private key 0600, and diagnoses a role mismatch', async () => {
+    const home = path.join(dir, 'land-2');
+    const out = path.join(dir, 'out-2');
+    const run = await apply(
+      'sap',
+      `
+option: role-based
+role: Orders.send
+instance: {name: cpi-inbound-orders}
+certificate: {source: sap-generated, validityDays: 30}
+key: {name: sap-generated-orders}
+liveTest: {run: true, path: /http/demo/orders, method: GET}
+output: ${out}
+`,
+      home,
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('HTTP 403');
+    expect(run.stdout).toMatch(/role/i);
+    const key = await stat(path.join(out, 'sap-generated-key.pem'));
+    expect(key.mode & 0o777).toBe(0o600);
+    const chain = await readFile(path.join(out, 'sap-generated-chain.pem'), 'utf8');
+    expect(chain.match(/BEGIN CERTIFICATE/g)!.length).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
+  it('runs Option 2 and writes the certificate for the sender channel', async () => {
+    const home = path.join(dir, 'land-3');
+    const out = path.join(dir, 'out-3');
+    const run = await apply(
+      'o2',
+      `
+option: certificate-in-iflow
+instance: {name: cpi-inbound-channel}
+certificate: {source: external, file: ${home}/customer-files/s4hana-sender.chain.pem}
+key: {name: s4hana-sender-channel}
+liveTest: {run: true, path: /http/demo/orders-cert, privateKeyFile: ${home}/customer-files/s4hana-sender.key.pem}
+output: ${out}
+`,
+      home,
+      ['--json'],
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const state = await stateOf(home);
+    expect(state.instances.find((i: {name: string}) => i.name === 'cpi-inbound-channel').parameters).toEqual({'grant-types': ['client_credentials'], 'redirect-uris': []});
+    const channelFile = await readFile(path.join(out, 'sender-channel-certificate.crt'), 'utf8');
+    expect(channelFile.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    const checklist = await readFile(path.join(out, 'checklist.md'), 'utf8');
+    expect(checklist).toContain('Redeploy the integration flow');
+  }, 120_000);
+
+  it('changes nothing with --dry-run and prints the exact commands and parameters', async () => {
+    const home = path.join(dir, 'land-4');
+    const run = await apply('dry', option1(home, path.join(dir, 'out-4')), home, ['--dry-run']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('cf create-service it-rt integration-flow cpi-inbound-mtls -c <parameters.json>');
+    expect(run.stdout).toContain('"ESBMessaging.send"');
+    expect(run.stdout).toContain('cf create-service-key cpi-inbound-mtls s4hana-sender -c <parameters.json>');
+    expect(run.stdout).toContain('"key-type": "certificate_external"');
+    const state = await stateOf(home);
+    expect(state.instances.filter((i: {name: string}) => i.name === 'cpi-inbound-mtls')).toEqual([]);
+    expect(state.keys).toEqual([]);
+  }, 120_000);
+
+  it('rejects an invalid plan before anything runs, listing every problem by field path (exit 2)', async () => {
+    const home = path.join(dir, 'land-5');
+    const run = await apply('bad', 'option: role-base\ninstance: {name: "has space"}\ncertificate: {source: external}\nkey: {}\nfoo: 1\n', home);
+    expect(run.exitCode).toBe(2);
+    for (const field of ['option:', 'instance.name:', 'certificate.file:', 'key.name:', 'foo:']) expect(run.stderr).toContain(field);
+    await expect(stat(home)).rejects.toThrow(); // the landscape was never started
+  }, 60_000);
+});
