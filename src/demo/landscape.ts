@@ -136,6 +136,18 @@ export function resolveFromState(state: SimState | null, fingerprint256: string)
   return {keys};
 }
 
+/** ClientId/Secret keys of it-rt `api` instances, with the roles of their instance. */
+export function apiClientsFromState(state: SimState | null): Array<{clientId: string; clientSecret: string; roles: string[]}> {
+  if (!state) return [];
+  const apiPlans = new Set(state.plans.filter(plan => plan.name === 'api').map(plan => plan.guid));
+  const apiInstances = new Set(state.instances.filter(instance => apiPlans.has(instance.plan_guid)).map(instance => instance.guid));
+  return state.keys
+    .filter(key => apiInstances.has(key.instance_guid))
+    .map(key => ({oauth: oauthOf(key.credentials), roles: rolesOf(state, key.instance_guid).roles}))
+    .filter(({oauth}) => typeof oauth.clientid === 'string' && typeof oauth.clientsecret === 'string')
+    .map(({oauth, roles}) => ({clientId: oauth.clientid as string, clientSecret: oauth.clientsecret as string, roles}));
+}
+
 export async function startDemoLandscape(options: LandscapeOptions = {}): Promise<DemoLandscape> {
   const scenario = options.scenario ?? 'happy';
   const ephemeral = Boolean(options.ephemeral);
@@ -160,7 +172,8 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
     },
     iflows: demoIflows(pki),
     keystore: {sapKeyPairPresent: true},
-    apiClients: [],
+    // Keys of `api` instances in the stand-in cf are the tenant's OData API clients.
+    apiClients: () => apiClientsFromState(readSimState(stateFile)),
   });
 
   try {

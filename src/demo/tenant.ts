@@ -76,7 +76,8 @@ export interface DemoTenantOptions {
   /** false = trial tenant. Read on every request. */
   keystore: {sapKeyPairPresent: boolean; notAfter?: Date} | (() => {sapKeyPairPresent: boolean; notAfter?: Date});
   /** Clients of `api` plan keys accepted at the token endpoint; roles default to ["MonitoringDataRead"]. */
-  apiClients: Array<{clientId: string; clientSecret: string; roles?: string[]}>;
+  /** An array, or a function read on every token request (the landscape's api keys change). */
+  apiClients: Array<{clientId: string; clientSecret: string; roles?: string[]}> | (() => Array<{clientId: string; clientSecret: string; roles?: string[]}>);
   /**
    * What the load balancer does with an expired (or not yet valid) client certificate that
    * chains to a trusted root. SAP does not document it; default: reject in the handshake.

@@ -32,7 +32,7 @@ export interface ApiHandlerOptions {
   apiUrl: string;
   iflows: () => DemoIflow[];
   keystore: () => {sapKeyPairPresent: boolean; notAfter?: Date};
-  apiClients: Array<{clientId: string; clientSecret: string; roles?: string[]}>;
+  apiClients: Array<{clientId: string; clientSecret: string; roles?: string[]}> | (() => Array<{clientId: string; clientSecret: string; roles?: string[]}>);
   resolveBasic?(clientId: string, clientSecret: string): MaybePromise<{instanceName: string; roles: string[]} | null>;
   tokens: TokenStore;
   now: () => Date;
@@ -133,7 +133,8 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
       return;
     }
     let issued: Omit<IssuedToken, 'expiresAt'> | null = null;
-    const apiClient = options.apiClients.find((client) => client.clientId === clientId && sameSecret(client.clientSecret, clientSecret));
+    const apiClients = typeof options.apiClients === 'function' ? options.apiClients() : options.apiClients;
+    const apiClient = apiClients.find((client) => client.clientId === clientId && sameSecret(client.clientSecret, clientSecret));
     if (apiClient) {
       issued = {kind: 'api', clientId, roles: apiClient.roles ?? [MONITORING_ROLE]};
     } else if (clientId && options.resolveBasic) {
