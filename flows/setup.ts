@@ -93,6 +93,16 @@ export function targetMismatch(answers: Answers, state: FlowState): string | nul
   return null;
 }
 
+/** Resources this run created (never what existed before), newest first: what cleanup removes. */
+export function createdByThisRun(state: FlowState): ActionRecord[] {
+  return state.facts.actions.filter(a => a.kind === 'created').reverse();
+}
+
+/** Ends the run after a failure: offer to remove what this run created, then write the checklist. */
+function stopWith(state: FlowState, error: FlowError | undefined): FlowState {
+  return goto(state, createdByThisRun(state).length > 0 ? 'offer-cleanup' : 'write-outputs', {error});
+}
+
 function errorPanel(error: FlowError | undefined): Panel[] {
   if (!error) return [];
   return [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}];
@@ -181,7 +191,7 @@ const blocked: Q = {
   }),
   // A plan cannot fix the landscape: stop and write the checklist with the reason.
   fromPlan: () => 'quit',
-  apply: (state, value) => (value === 'retry' ? goto(state, 'preflight', {history: []}) : goto(state, 'write-outputs', {error: state.error})),
+  apply: (state, value) => (value === 'retry' ? goto(state, 'preflight', {history: []}) : stopWith(state, state.error)),
   summary: (_state, value) => (value === 'retry' ? 'Checked again' : 'Quit at preflight'),
 };
 
@@ -411,12 +421,10 @@ const instanceExisting: Q = {
     }
     if (value === 'update') return goto({...state, answers: {...state.answers, instanceAction: 'update'}}, 'update-instance');
     if (value === 'rename') return goto(state, 'instance-name');
-    return goto(state, 'write-outputs', {
-      error: {
-        code: 'instance-unusable',
-        message: `Instance ${existing.name} was left unchanged and cannot be used as it is.`,
-        fix: ['Run again with another instance name, or let the wizard update the instance.'],
-      },
+    return stopWith(state, {
+      code: 'instance-unusable',
+      message: `Instance ${existing.name} was left unchanged and cannot be used as it is.`,
+      fix: ['Run again with another instance name, or let the wizard update the instance.'],
     });
   },
   summary(state, value) {
@@ -576,12 +584,10 @@ const certificateReview: Q = {
       return goto({...state, answers}, 'key-name');
     }
     if (value === 'other') return goto(state, 'certificate-path');
-    return goto(state, 'write-outputs', {
-      error: {
+    return stopWith(state, {
         code: 'certificate-rejected',
         message: 'Stopped: the client certificate does not pass the checks.',
         fix: (state.facts.certificate?.checks ?? []).filter(c => c.verdict === 'fail' && c.fix).map(c => c.fix!),
-      },
     });
   },
   summary(state, value) {
@@ -707,12 +713,10 @@ const duplicateFound: Q = {
   apply(state, value) {
     if (value === 'other') return goto(state, 'certificate-path');
     const dups = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate');
-    return goto(state, 'write-outputs', {
-      error: {
-        code: 'duplicate-certificate',
-        message: `The certificate is already in ${dups.map(d => `${d.instanceName}/${d.keyName}`).join(', ')}; no key was created.`,
-        fix: [`Add the role to instance ${dups[0]?.instanceName ?? ''} instead (cf update-service … -c with the full parameter set), or use another certificate.`],
-      },
+    return stopWith(state, {
+      code: 'duplicate-certificate',
+      message: `The certificate is already in ${dups.map(d => `${d.instanceName}/${d.keyName}`).join(', ')}; no key was created.`,
+      fix: [`Add the role to instance ${dups[0]?.instanceName ?? ''} instead (cf update-service … -c with the full parameter set), or use another certificate.`],
     });
   },
   summary: (_state, value) => (value === 'other' ? 'Chose another certificate' : 'Stopped: duplicate certificate'),
@@ -906,12 +910,62 @@ const stepFailed: Q = {
   fromPlan: () => 'quit',
   apply(state, value) {
     if (value === 'retry' && state.error?.step) return goto(state, state.error.step);
-    return goto(state, 'write-outputs', {error: state.error});
+    return stopWith(state, state.error);
   },
   summary: (_state, value) => (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
 };
 
+const offerCleanup: Q = {
+  kind: 'question',
+  id: 'offer-cleanup',
+  phase: 'Checklist',
+  title: 'Clean up',
+  panels: state => [
+    ...errorPanel(state.error),
+    {
+      tone: 'info',
+      title: 'This run created',
+      lines: [...createdByThisRun(state).map(a => `• ${a.what} ${a.name}${a.guid ? ` (${a.guid})` : ''}`), 'Nothing that existed before this run is touched.'],
+    },
+  ],
+  question: () => ({
+    type: 'select',
+    prompt: 'Keep them for another try, or remove them?',
+    choices: [
+      {value: 'keep', label: 'Keep them', hint: 'the checklist lists them with the commands to remove them later'},
+      {value: 'remove', label: 'Remove what this run created'},
+    ],
+  }),
+  fromPlan: answers => answers.onFailure ?? 'keep',
+  apply: (state, value) => goto(state, value === 'remove' ? 'cleanup' : 'write-outputs', {error: state.error}),
+  summary: (_state, value) => (value === 'remove' ? 'Removing what this run created' : 'Kept what this run created'),
+};
+
+const cleanup: E<'cleanup'> = {
+  kind: 'effect',
+  id: 'cleanup',
+  phase: 'Checklist',
+  title: 'Removing what this run created',
+  effect: state => ({
+    type: 'cleanup',
+    resources: createdByThisRun(state).map(a => (a.what === 'service key' ? {kind: 'key' as const, instanceName: a.name.split('/')[0], keyName: a.name.split('/')[1]} : {kind: 'instance' as const, instanceName: a.name})),
+  }),
+  onResult(state, result) {
+    const removed = new Set(result.removed.map(r => (r.kind === 'key' ? `${r.instanceName}/${r.keyName}` : r.instanceName)));
+    let next = state;
+    for (const action of createdByThisRun(state)) {
+      if (removed.has(action.name)) next = record(next, {kind: 'deleted', what: action.what, name: action.name, guid: action.guid, note: 'created by this run, removed after the failure'});
+    }
+    return goto(trail(next, `Removed ${removed.size} resource(s) this run created`), 'write-outputs', {error: state.error});
+  },
+  // A failed cleanup must not hide the original failure: report both in the checklist.
+  onError: (state, error) =>
+    goto(state, 'write-outputs', {error: state.error ? {...state.error, fix: [...state.error.fix, `Cleanup failed too: ${error.message}`]} : error}),
+};
+
 const steps: Step<FlowState>[] = [
+  offerCleanup,
+  cleanup,
   preflight,
   blocked,
   confirmTarget,

@@ -31,6 +31,8 @@ export interface Answers {
   /** Accept certificate warnings (never failures). */
   acceptCertificateWarnings?: boolean;
   liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
+  /** After a failure: keep what this run created (default) or remove it. */
+  onFailure?: 'keep' | 'remove';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,7 +242,10 @@ export type Effect =
       existingKeyGuid?: string;
     }
   | {type: 'probe'; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
+  | {type: 'cleanup'; resources: CleanupResource[]}
   | {type: 'write-outputs'};
+
+export type CleanupResource = {kind: 'key'; instanceName: string; keyName: string} | {kind: 'instance'; instanceName: string};
 
 export interface EffectResults {
   preflight: {cfVersion: CfVersion; target: CfTarget; planAvailable: boolean};
@@ -251,6 +256,7 @@ export interface EffectResults {
   'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number};
   'create-key': KeyFact;
   probe: ProbeFact;
+  cleanup: {removed: CleanupResource[]};
   'write-outputs': {files: Record<string, string>};
 }
 

@@ -173,9 +173,10 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
 
   const created = facts.actions.map(a => ({kind: a.kind, what: a.what, name: a.name, guid: a.guid, note: a.note}));
   const failed = state.status === 'failed' || Boolean(state.error);
+  const removed = new Set(facts.actions.filter(a => a.kind === 'deleted').map(a => a.name));
   const cleanup = failed
     ? facts.actions
-        .filter(a => a.kind === 'created')
+        .filter(a => a.kind === 'created' && !removed.has(a.name))
         .reverse()
         .map(a => (a.what === 'service key' ? `cf delete-service-key ${a.name.split('/')[0]} ${a.name.split('/')[1]} -f` : `cf delete-service ${a.name} -f`))
     : [];

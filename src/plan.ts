@@ -27,6 +27,8 @@ export interface Plan {
   key?: {name?: string};
   liveTest?: {run?: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyFile?: string};
   output?: string;
+  /** After a failure: keep what this run created (default) or remove it. */
+  onFailure?: 'keep' | 'remove';
 }
 
 export interface PlanProblem {
@@ -46,7 +48,7 @@ export function validatePlan(raw: unknown): PlanProblem[] {
   const add = (p: string, message: string) => problems.push({path: p, message});
   if (!isObj(raw)) return [{path: '(root)', message: 'expected a mapping (YAML) or object (JSON) with fields such as option, role, instance, certificate'}];
 
-  const known = ['version', 'option', 'target', 'role', 'instance', 'certificate', 'key', 'liveTest', 'output'];
+  const known = ['version', 'option', 'target', 'role', 'instance', 'certificate', 'key', 'liveTest', 'output', 'onFailure'];
   for (const field of Object.keys(raw)) if (!known.includes(field)) add(field, `unknown field; expected one of ${known.join(', ')}`);
   const checkKeys = (p: string, value: Obj, allowed: string[]) => {
     for (const field of Object.keys(value)) if (!allowed.includes(field)) add(`${p}.${field}`, `unknown field; expected one of ${allowed.join(', ')}`);
@@ -119,6 +121,7 @@ export function validatePlan(raw: unknown): PlanProblem[] {
     }
   }
   str('output', raw.output);
+  if (raw.onFailure !== undefined && raw.onFailure !== 'keep' && raw.onFailure !== 'remove') add('onFailure', 'expected "keep" or "remove"');
   return problems;
 }
 
@@ -179,6 +182,7 @@ export async function planToAnswers(plan: Plan, baseDir: string): Promise<Answer
     acceptCertificateWarnings: plan.certificate?.acceptWarnings ?? false,
     sapKey: plan.certificate?.source === 'sap-generated' ? {validityDays: plan.certificate.validityDays ?? 365, keyLength: plan.certificate.keyLength ?? 2048} : undefined,
     keyName: plan.key?.name,
+    onFailure: plan.onFailure,
     liveTest: plan.liveTest ? {run: plan.liveTest.run ?? false, path: plan.liveTest.path, method: plan.liveTest.method, privateKeyPath: resolve(plan.liveTest.privateKeyFile)} : {run: false},
   };
 }

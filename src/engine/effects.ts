@@ -257,6 +257,17 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
       );
     },
 
+    async cleanup(effect, _state, signal) {
+      // Keys first, then instances (an instance with keys cannot be deleted cleanly).
+      const removed: typeof effect.resources = [];
+      for (const resource of effect.resources) {
+        if (resource.kind === 'key') await cf.deleteKey(resource.instanceName, resource.keyName, {signal});
+        else await cf.deleteInstance(resource.instanceName, {signal});
+        removed.push(resource);
+      }
+      return {removed};
+    },
+
     async 'write-outputs'(_effect, state, signal) {
       return {files: await services.outputs.write(state, signal)};
     },

@@ -161,6 +161,9 @@ describe('setup flow: Option 1', () => {
     s = result<'scan-duplicates'>(s, {duplicates: [{instanceName: 'other', instanceGuid: 'i7', keyName: 'old', match: 'certificate'}], keysScanned: 5, instancesScanned: 3});
     expect(s.step).toBe('duplicate-found');
     s = ok(s, 'quit');
+    // This run created the instance: it offers to remove it; keeping it is the default.
+    expect(s.step).toBe('offer-cleanup');
+    s = ok(s, 'keep');
     expect(s.step).toBe('write-outputs');
     expect(s.error?.code).toBe('duplicate-certificate');
     s = result<'write-outputs'>(s, {files: {}});
@@ -190,7 +193,7 @@ describe('setup flow: Option 1', () => {
     const q = step.question(s);
     expect(q.type === 'select' && q.choices.map(c => c.value)).toEqual(['other', 'quit']);
     s = ok(s, 'quit');
-    expect(s.step).toBe('write-outputs');
+    expect(s.step).toBe('offer-cleanup');
     expect(s.error).toMatchObject({code: 'certificate-rejected', fix: ['Give the leaf']});
   });
 
@@ -251,5 +254,41 @@ describe('setup flow: Option 2', () => {
     const create = stepOf(setupFlow, s);
     if (create.kind !== 'effect') throw new Error('expected effect');
     expect((create.effect(s) as {parameters: unknown}).parameters).toEqual({'grant-types': ['client_credentials'], 'redirect-uris': []});
+  });
+});
+
+describe('setup flow: failure and cleanup', () => {
+  it('offers to remove only what this run created, keys before instances', () => {
+    let s = ok(toInstanceName(), 'cpi-inbound');
+    s = result<'lookup-instance'>(s, {instance: null});
+    s = result<'create-instance'>(s, {instance: {guid: 'i1', name: 'cpi-inbound', parameters: {}}, alreadyExisted: false});
+    s = ok(ok(s, 'external'), '/c.pem');
+    s = result<'load-certificate'>(s, goodCertificate);
+    s = ok(ok(s, 'continue'), 'k1');
+    s = result<'scan-duplicates'>(s, {duplicates: [], keysScanned: 0, instancesScanned: 1});
+    s = effectFailed(setupFlow, s, {code: 'broker', message: 'Job failed: bind could not be completed', fix: []});
+    expect(s.step).toBe('step-failed');
+    s = ok(s, 'quit');
+    expect(s.step).toBe('offer-cleanup');
+    s = ok(s, 'remove');
+    const cleanup = stepOf(setupFlow, s);
+    if (cleanup.kind !== 'effect') throw new Error('expected effect');
+    expect(cleanup.effect(s)).toEqual({type: 'cleanup', resources: [{kind: 'instance', instanceName: 'cpi-inbound'}]});
+    s = result<'cleanup'>(s, {removed: [{kind: 'instance', instanceName: 'cpi-inbound'}]});
+    expect(s.step).toBe('write-outputs');
+    expect(s.error?.message).toContain('bind could not be completed');
+    expect(s.facts.actions.map(a => `${a.kind} ${a.name}`)).toEqual(['created cpi-inbound', 'deleted cpi-inbound']);
+  });
+
+  it('never offers cleanup for a reused instance', () => {
+    let s = ok(toInstanceName(), 'existing');
+    s = result<'lookup-instance'>(s, {instance: {guid: 'i9', name: 'existing', planName: 'integration-flow', offeringName: 'it-rt', parameters: {roles: ['ESBMessaging.send'], 'grant-types': ['client_credentials']}}});
+    s = ok(s, 'reuse');
+    s = ok(ok(s, 'external'), '/c.pem');
+    s = result<'load-certificate'>(s, goodCertificate);
+    s = ok(ok(s, 'continue'), 'k1');
+    s = result<'scan-duplicates'>(s, {duplicates: [{instanceName: 'other', instanceGuid: 'i7', keyName: 'old', match: 'certificate'}], keysScanned: 1, instancesScanned: 2});
+    s = ok(s, 'quit');
+    expect(s.step).toBe('write-outputs');
   });
 });
