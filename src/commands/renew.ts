@@ -1,6 +1,227 @@
-import type {CommandIo} from '../lifecycle/cli.js';
+/**
+ * `cpi-mtls renew`: zero-downtime renewal of a client certificate (flows/renew.ts). In a
+ * terminal it asks; with --json, --plan or without a terminal it runs from the flags, and then
+ * deletes the old key only with --delete-old after a passing live test.
+ */
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {parseArgs} from 'node:util';
+import type {RenewAnswers} from '../../flows/renew.js';
+import {UsageError} from '../errors.js';
+import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
 
-export async function runRenewCommand(_argv: string[], io: CommandIo): Promise<number> {
-  io.stderr.write('Not available yet.\n');
-  return 2;
+export const RENEW_HELP = `cpi-mtls renew: renew a client certificate without downtime (Option 1; --option2 for a certificate in the sender channel).
+
+Usage
+  cpi-mtls renew [options]
+
+Steps: pick the instance and the expiring key, bring the new certificate (file, or SAP-generated),
+check it is not used elsewhere, add it as a NEW key on the same instance, call the endpoint with
+it, and only after that (and your confirmation) delete the old key.
+
+Options
+  --instance <name>        the integration-flow instance
+  --key <name>             the key whose certificate expires
+  --cert <file>            the new certificate (PEM, DER, PKCS#12)
+  --password-file <file>   password of a PKCS#12 file
+  --sap-generated          let SAP generate the new certificate (--validity <days>, default 365)
+  --new-key <name>         name of the new key (default derived from the certificate)
+  --accept-warnings        accept certificate warnings (never failures)
+  --path <endpoint>        live test endpoint, e.g. /http/orders (or a full URL)
+  --private-key <file>     private key of the new certificate for the live test (PEM)
+  --method GET|POST        live test method (default POST)
+  --no-live-test           skip the live test (the old key is then kept)
+  --delete-old             headless: delete the old key after a PASSING live test
+  --option2                the sender channel lists the certificate: explain the redeploy and
+                           write the certificate file for the channel
+  --plan <file>            the answers as JSON or YAML (same names as above, camelCase)
+  --json                   run without questions; one JSON result on stdout
+  --out <dir>              output folder (default ./cpi-mtls-output/renew-<date-time>)
+  --cf <path>              cf executable (default: cf on PATH)
+  --demo                   run on the offline demo landscape (an expiring key is planted)
+  -h, --help               this help
+
+Exit codes: 0 renewed, 1 a step failed (or the live test failed), 2 usage error, 130 cancelled.`;
+
+interface RenewArgs {
+  answers: RenewAnswers;
+  json: boolean;
+  plan?: string;
+  out?: string;
+  cf?: string;
+  demo: boolean;
+}
+
+async function readSecretLine(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? '';
+  } catch (error) {
+    throw new UsageError(`Cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`);
+  }
+}
+
+async function loadPlanAnswers(file: string): Promise<RenewAnswers> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read the plan ${file}: ${(error as Error).message}.`);
+  }
+  const {parse} = await import('yaml');
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new UsageError(`The plan ${file} is neither JSON nor YAML: ${(error as Error).message}.`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`The plan ${file} must be an object with fields such as instanceName, oldKeyName, certificatePath.`);
+  const answers = raw as RenewAnswers;
+  const base = path.dirname(path.resolve(file));
+  if (answers.certificatePath) answers.certificatePath = path.resolve(base, answers.certificatePath);
+  if (answers.liveTest?.privateKeyPath) answers.liveTest.privateKeyPath = path.resolve(base, answers.liveTest.privateKeyPath);
+  return answers;
+}
+
+async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        instance: {type: 'string'},
+        key: {type: 'string'},
+        cert: {type: 'string'},
+        'password-file': {type: 'string'},
+        'sap-generated': {type: 'boolean'},
+        validity: {type: 'string'},
+        'new-key': {type: 'string'},
+        'accept-warnings': {type: 'boolean'},
+        path: {type: 'string'},
+        'private-key': {type: 'string'},
+        method: {type: 'string'},
+        'no-live-test': {type: 'boolean'},
+        'delete-old': {type: 'boolean'},
+        option2: {type: 'boolean'},
+        plan: {type: 'string'},
+        json: {type: 'boolean'},
+        out: {type: 'string'},
+        cf: {type: 'string'},
+        demo: {type: 'boolean'},
+        'no-color': {type: 'boolean'},
+        help: {type: 'boolean', short: 'h'},
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, {fix: ['Run cpi-mtls renew --help for the options.']});
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (v.cert && v['sap-generated']) throw new UsageError('Use either --cert <file> or --sap-generated, not both.');
+  const method = v.method?.toUpperCase();
+  if (method && method !== 'GET' && method !== 'POST') throw new UsageError(`--method must be GET or POST, not ${v.method}.`);
+  let validity: number | undefined;
+  if (v.validity !== undefined) {
+    validity = Number(v.validity);
+    if (!Number.isInteger(validity) || validity < 1 || validity > 365) throw new UsageError(`--validity ${v.validity}: SAP-generated certificates are valid for 1 to 365 days.`);
+  }
+  const answers: RenewAnswers = v.plan ? await loadPlanAnswers(v.plan) : {};
+  if (v.instance) answers.instanceName = v.instance;
+  if (v.key) answers.oldKeyName = v.key;
+  if (v.cert) {
+    answers.certificateSource = 'external';
+    answers.certificatePath = path.resolve(v.cert);
+  }
+  if (v['password-file']) answers.certificatePassword = await readSecretLine(v['password-file']);
+  if (v['sap-generated']) {
+    answers.certificateSource = 'sap-generated';
+    answers.sapKey = {validityDays: validity ?? answers.sapKey?.validityDays ?? 365, keyLength: answers.sapKey?.keyLength ?? 2048};
+  }
+  if (v['new-key']) answers.newKeyName = v['new-key'];
+  if (v['accept-warnings']) answers.acceptCertificateWarnings = true;
+  if (v['no-live-test']) answers.liveTest = {run: false};
+  else if (v.path || v['private-key'] || method) {
+    answers.liveTest = {
+      ...answers.liveTest,
+      run: true,
+      ...(v.path ? {path: v.path} : {}),
+      ...(v['private-key'] ? {privateKeyPath: path.resolve(v['private-key'])} : {}),
+      ...(method ? {method: method as 'GET' | 'POST'} : {}),
+    };
+  }
+  if (v['delete-old']) answers.deleteOld = true;
+  if (v.option2) answers.option2 = true;
+  return {answers, json: Boolean(v.json), plan: v.plan, out: v.out, cf: v.cf, demo: Boolean(v.demo)};
+}
+
+/** Plants an integration-flow instance with an expiring certificate key for the demo. */
+async function plantDemoRenewal(cf: import('../ports.js').CfPort, pki: import('../demo/pki.js').DemoPki): Promise<void> {
+  const instance = await cf.findInstance('cpi-inbound-mtls');
+  if (!instance) {
+    await cf.createInstance({offering: 'it-rt', plan: 'integration-flow', name: 'cpi-inbound-mtls', parameters: {roles: ['ESBMessaging.send'], 'grant-types': ['client_credentials'], 'redirect-uris': []}});
+  }
+  const keys = await cf.listKeys([(await cf.findInstance('cpi-inbound-mtls'))!.guid]);
+  if (keys.length === 0) {
+    await cf.createKey({instanceName: 'cpi-inbound-mtls', keyName: 's4hana-sender-expiring', parameters: {'key-type': 'certificate_external', 'X.509': pki.clientLeafExpiring.certPem}});
+  }
+}
+
+export async function runRenewCommand(argv: string[], io: CommandIo): Promise<number> {
+  const json = argv.includes('--json');
+  let args: RenewArgs | 'help';
+  try {
+    args = await parse(argv);
+  } catch (error) {
+    return writeError(io, error, json);
+  }
+  if (args === 'help') {
+    io.stdout.write(RENEW_HELP + '\n');
+    return 0;
+  }
+  const a = args;
+  const interactive = !a.plan && isInteractive(io, a.json);
+  if (!interactive && (!a.answers.instanceName || !a.answers.oldKeyName)) {
+    return writeError(io, new UsageError('Without a terminal (or with --json / --plan), renew needs --instance and --key.', {fix: ['List candidates first: cpi-mtls audit', 'Then: cpi-mtls renew --instance <name> --key <old key> --cert <new.pem> --path /http/<address> --private-key <key.pem> [--delete-old] --json']}), a.json);
+  }
+  const now = new Date();
+  const outputDir = path.resolve(a.out ?? defaultOutputDir('renew', now, a.demo));
+
+  try {
+    const [{renewFlow}, {initialState}, {FlowRunner}, {createCfAdapter}, {createEngineServices}, renew, {runFlowCommand}] = await Promise.all([
+      import('../../flows/renew.js'),
+      import('../../flows/machine.js'),
+      import('../engine/runner.js'),
+      import('../cf/adapter.js'),
+      import('../engine/services.js'),
+      import('../lifecycle/renew.js'),
+      import('../lifecycle/session.js'),
+    ]);
+    return await runFlowCommand(
+      {
+        io,
+        interactive,
+        json: a.json,
+        answers: a.answers,
+        demo: a.demo ? 'renew' : undefined,
+        preparing: a.demo ? 'Starting the demo landscape with an expiring key' : 'Starting',
+        async prepare() {
+          let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
+          if (a.demo) {
+            const {startDemoLandscape} = await import('../demo/landscape.js');
+            landscape = await startDemoLandscape({scenario: 'renew', home: io.env.CPI_MTLS_DEMO_HOME || undefined});
+          }
+          const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv});
+          if (landscape) await plantDemoRenewal(cf, landscape.pki);
+          const services = createEngineServices({cf, outputDir, extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem, extraServerCaPems: landscape?.extraServerCaPems});
+          const state = initialState(renewFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: 'renew'} : undefined, defaults: landscape?.defaults}, a.answers);
+          return {runner: new FlowRunner(renewFlow, state, renew.createRenewExecutor(services)), cfLog: () => cf.log, cleanup: async () => landscape?.stop()};
+        },
+        checklistOf: (state, log) => renew.renewChecklist(state, log),
+        resultJson: (state, log) => renew.renewJson(state, log),
+      },
+      renewFlow,
+    );
+  } catch (error) {
+    return writeError(io, error, a.json);
+  }
 }
