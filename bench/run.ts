@@ -1,0 +1,713 @@
+/**
+ * `npm run bench`: measures cpi-mtls on the embedded demo landscape and writes BENCHMARKS.md.
+ * Not part of `npm test`. Every comparison (ratio) is taken within the same run, because
+ * absolute times drift between machines.
+ *
+ * Environment:
+ *   BENCH_RUNS         repetitions of the main measurements (default 5; medians are reported)
+ *   BENCH_AUDIT_SIZES  service-key counts of the audit landscapes (default 10,100,1000)
+ *   BENCH_OUT          where to write the report (default BENCHMARKS.md in the repository)
+ *   BENCH_NOTE         a line added to the report (e.g. about machine load)
+ */
+import {X509Certificate} from 'node:crypto';
+import {existsSync} from 'node:fs';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import https from 'node:https';
+import type {AddressInfo} from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {performance} from 'node:perf_hooks';
+import type {Trace} from './cf-trace.js';
+import {available, CLI, IMPORT_RECORDER, machine, median, ms, percent, ratio, ROOT, runProcess, sample, terminalEnv, TRACE_PRELOAD, type Machine} from './lib.js';
+import {createDemoPki, signDemoCertificate, type DemoPki} from '../src/demo/pki.js';
+
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5) || 5);
+const AUDIT_SIZES = (process.env.BENCH_AUDIT_SIZES ?? '10,100,1000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const OUT = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(ROOT, 'BENCHMARKS.md');
+const NODE = process.execPath;
+const STARTUP_TARGET_MS = 150;
+const OWN_SHARE_TARGET = 0.1;
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+function samplesText(values: number[]): string {
+  return values.map((v) => v.toFixed(0)).join(', ');
+}
+
+async function tempDir(label: string): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), `cpi-mtls-bench-${label}-`));
+}
+
+function assertOk(result: {exitCode: number | null; stderr: string}, what: string, okCodes = [0]): void {
+  if (!okCodes.includes(result.exitCode ?? -1)) throw new Error(`${what} exited with ${result.exitCode}:\n${result.stderr.slice(-2000)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Start-up
+
+interface StartupResult {
+  bareNode: number[];
+  help: number[];
+  version: number[];
+  helpModules: string[];
+  versionModules: string[];
+  forbiddenLoaded: string[];
+}
+
+const FORBIDDEN = /\/node_modules\/(ink|ink-[a-z-]+|react|react-reconciler|node-forge|execa|yaml|fflate)\//;
+
+async function modulesOf(args: string[]): Promise<string[]> {
+  const result = await runProcess(NODE, ['--import', IMPORT_RECORDER, CLI, ...args]);
+  assertOk(result, `cpi-mtls ${args.join(' ')}`);
+  const urls = result.stderr.split('\n').filter((line) => line.startsWith('[import] ')).map((line) => line.slice(9).trim());
+  return [...new Set(urls)].filter((url) => !url.startsWith('node:') && !url.startsWith('data:') && !url.includes('/dist/bench/'));
+}
+
+async function measureStartup(): Promise<StartupResult> {
+  log('start-up: --help, --version, bare node');
+  const runs = RUNS * 3;
+  const once = async (args: string[]) => assertOk(await runProcess(NODE, args), `node ${args.join(' ')}`);
+  await once([CLI, '--help']); // file cache warm-up, not counted
+  const bareNode = await sample(runs, () => once(['-e', '']));
+  const help = await sample(runs, () => once([CLI, '--help']));
+  const version = await sample(runs, () => once([CLI, '--version']));
+  const helpModules = await modulesOf(['--help']);
+  const versionModules = await modulesOf(['--version']);
+  const forbiddenLoaded = [...helpModules, ...versionModules].filter((url) => FORBIDDEN.test(url));
+  return {bareNode, help, version, helpModules, versionModules, forbiddenLoaded};
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. First frame of the wizard in a pseudo-terminal
+
+interface FirstFrameResult {
+  banner: number[];
+  question: number[];
+  failures: string[];
+}
+
+const FIRST_QUESTION = 'Create the service instance and keys in this org and space?';
+
+async function measureFirstFrame(): Promise<FirstFrameResult> {
+  log('first frame: cpi-mtls --demo in a pseudo-terminal');
+  const pty = (await import('@lydell/node-pty')).default;
+  const banner: number[] = [];
+  const question: number[] = [];
+  const failures: string[] = [];
+  // eslint-disable-next-line no-control-regex
+  const ansi = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007]*\u0007|\u001B[()][0-9A-Za-z]|\u001B[=>78]/g;
+  for (let i = 0; i < RUNS; i++) {
+    const dir = await tempDir('pty');
+    try {
+      const started = performance.now();
+      const term = pty.spawn(NODE, [CLI, '--demo'], {
+        name: 'xterm-256color',
+        cols: 120,
+        rows: 45,
+        cwd: dir,
+        env: terminalEnv({FORCE_COLOR: '0', CPI_MTLS_DEMO_HOME: path.join(dir, 'home')}),
+      });
+      let output = '';
+      let bannerAt: number | undefined;
+      let questionAt: number | undefined;
+      let exited = false;
+      const exit = new Promise<void>((resolve) => term.onExit(() => resolve(void (exited = true))));
+      const done = new Promise<void>((resolve) => {
+        term.onData((data) => {
+          output += data;
+          const screen = output.replace(ansi, '');
+          bannerAt ??= screen.includes('cpi-mtls') ? performance.now() - started : undefined;
+          if (questionAt === undefined && screen.includes(FIRST_QUESTION)) {
+            questionAt = performance.now() - started;
+            resolve();
+          }
+        });
+        void exit.then(() => resolve());
+      });
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref());
+      await Promise.race([done, timeout]);
+      if (bannerAt !== undefined && questionAt !== undefined) {
+        banner.push(bannerAt);
+        question.push(questionAt);
+      } else failures.push(`run ${i + 1}: ${exited ? 'exited' : 'timed out'} before the first question; last output: ${output.replace(ansi, '').slice(-300)}`);
+      // Ctrl+C once: the wizard cancels and stops the demo landscape; kill only if it hangs.
+      if (!exited) term.write('\u0003');
+      const stopped = await Promise.race([exit.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref())]);
+      if (!stopped) term.kill();
+    } finally {
+      await rm(dir, {recursive: true, force: true, maxRetries: 3});
+    }
+  }
+  return {banner, question, failures};
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Option 1 from a plan file
+
+interface ApplyRun {
+  wallMs: number;
+  trace: Trace;
+  commands: string[];
+  cfCount: number;
+  cfMs: number;
+  firstCfMs: number;
+  sleepMs: number;
+  /** Demo landscape start inside the run: first key pair generation to the stand-in seeded. */
+  landscapeMs: number;
+  /** Spawn to the landscape start: Node, process start-up seen from outside, imports, plan. */
+  beforeLandscapeMs: number;
+  /** Landscape up to the first cf call (engine composition). */
+  landscapeToCfMs: number;
+  /** cpi-mtls's own time from its first cf call to its exit (exact, from the trace). */
+  ownAfterFirstCfMs: number;
+}
+
+interface ApplyResult {
+  runs: ApplyRun[];
+  gnuTimeMaxRssKb?: number;
+}
+
+function planText(home: string, out: string): string {
+  const files = path.join(home, 'customer-files');
+  return JSON.stringify(
+    {
+      version: 1,
+      option: 'role-based',
+      role: 'ESBMessaging.send',
+      instance: {name: 'cpi-inbound-mtls'},
+      certificate: {source: 'external', file: path.join(files, 's4hana-sender.chain.pem')},
+      key: {name: 's4hana-sender-2027-11'},
+      liveTest: {run: true, path: '/http/demo/orders', method: 'POST', privateKeyFile: path.join(files, 's4hana-sender.key.pem')},
+      output: out,
+    },
+    null,
+    2,
+  );
+}
+
+async function applyOnce(withGnuTime = false): Promise<{run: ApplyRun; gnuTimeMaxRssKb?: number}> {
+  const dir = await tempDir('apply');
+  try {
+    const home = path.join(dir, 'home');
+    await mkdir(home);
+    const planFile = path.join(dir, 'plan.json');
+    await writeFile(planFile, planText(home, path.join(dir, 'out')));
+    const traceFile = path.join(dir, 'trace.json');
+    const args = ['--import', TRACE_PRELOAD, CLI, 'apply', '--plan', planFile, '--demo', '--json'];
+    const env = {...process.env, CPI_MTLS_DEMO_HOME: home, BENCH_TRACE_FILE: traceFile, FORCE_COLOR: '0'};
+    const result = withGnuTime ? await runProcess('/usr/bin/time', ['-v', NODE, ...args], {env, cwd: dir}) : await runProcess(NODE, args, {env, cwd: dir});
+    assertOk(result, 'cpi-mtls apply --plan --demo --json');
+    const json = JSON.parse(result.stdout) as {outcome: string; status: string; checklist: {commands: string[]}};
+    if (json.status !== 'done' || json.outcome !== 'complete') throw new Error(`apply ended ${json.status}/${json.outcome}`);
+    const trace = JSON.parse(await readFile(traceFile, 'utf8')) as Trace;
+    const cf = trace.spawns.filter((s) => /^cf(\.cmd)?$/.test(s.command));
+    const cfMs = cf.reduce((sum, s) => sum + (s.endMs - s.startMs), 0);
+    const firstCfMs = cf[0]?.startMs ?? trace.exitMs;
+    const sleepMs = trace.sleeps.reduce((sum, s) => sum + s.elapsedMs, 0);
+    const landscapeStartMs = trace.marks.keyPairGeneration ?? NaN;
+    const landscapeUpMs = trace.marks.standInSeeded ?? NaN;
+    const gnuTimeMaxRssKb = withGnuTime ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)?.[1] ?? NaN) : undefined;
+    return {
+      run: {
+        wallMs: result.ms,
+        trace,
+        commands: json.checklist.commands,
+        cfCount: cf.length,
+        cfMs,
+        firstCfMs,
+        sleepMs,
+        landscapeMs: landscapeUpMs - landscapeStartMs,
+        beforeLandscapeMs: landscapeStartMs + (result.ms - trace.exitMs),
+        landscapeToCfMs: firstCfMs - landscapeUpMs,
+        ownAfterFirstCfMs: trace.exitMs - firstCfMs - cfMs - sleepMs,
+      },
+      gnuTimeMaxRssKb,
+    };
+  } finally {
+    await rm(dir, {recursive: true, force: true, maxRetries: 3});
+  }
+}
+
+async function measureApply(): Promise<ApplyResult> {
+  log('Option 1: apply --plan --demo --json');
+  const runs: ApplyRun[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push((await applyOnce()).run);
+  let gnuTimeMaxRssKb: number | undefined;
+  if (process.platform === 'linux' && (await available('/usr/bin/time', ['-v', NODE, '-e', '']))) {
+    log('Option 1: one more run under /usr/bin/time -v');
+    gnuTimeMaxRssKb = (await applyOnce(true)).gnuTimeMaxRssKb;
+  }
+  return {runs, gnuTimeMaxRssKb};
+}
+
+/** What each cf call of the flow stands for, next to the minimal manual sequence. */
+function manualEquivalent(command: string, index: number, commands: string[]): string {
+  const args = command.replace(/^cf /, '');
+  const before = (pattern: RegExp) => commands.slice(0, index).some((c) => pattern.test(c));
+  if (args === 'version') return '— (extra: tells cf v7 from v8 output forms)';
+  if (args === 'target') return '`cf target`';
+  if (args.startsWith('curl /v3/organizations')) return '— (extra: org GUID; `cf target` prints names only)';
+  if (args.startsWith('curl /v3/spaces')) return '— (extra: space GUID)';
+  if (args.startsWith('curl /v3/service_plans')) return '`cf marketplace -e it-rt`';
+  if (args.startsWith('create-service-key')) return '`cf create-service-key … -c file`';
+  if (args.startsWith('create-service')) return '`cf create-service … -c file`';
+  if (/^curl \/v3\/service_instances\?names=/.test(args)) {
+    if (!before(/create-service /)) return '— (extra: does an instance of that name exist already?)';
+    if (!before(/create-service-key/)) return '`cf service` (state of the create operation)';
+    return '— (extra, avoidable: instance GUID looked up again after `create-service-key`)';
+  }
+  if (/^curl \/v3\/service_instances\/[^/]+\/parameters/.test(args)) return '`cf service --params`';
+  if (/^curl \/v3\/service_instances\?service_plan_names=/.test(args)) return '— (extra: duplicate-certificate scan, all integration-flow instances)';
+  if (/^curl \/v3\/service_credential_bindings\?type=key&service_instance_guids=/.test(args)) return '— (extra: duplicate-certificate scan, their keys)';
+  if (/^curl \/v3\/service_credential_bindings\?type=key&names=/.test(args)) return '`cf service-key` (lookup of the key; cf does the same request)';
+  if (/^curl \/v3\/service_credential_bindings\/[^/]+\/details/.test(args)) return '`cf service-key` (its credentials; cf does the same request)';
+  return '—';
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Audit on stand-in landscapes
+
+interface AuditRun {
+  keys: number;
+  instances: number;
+  parallel: number;
+  wallMs: number[];
+  cfCount: number;
+  cfMs: number;
+  /** Time during which at least one cf call was running (parallel calls overlap). */
+  cfBusyMs: number;
+  /** Mean duration of one cf call. */
+  cfCallMs: number;
+  maxRssKb: number;
+  stateFileKb: number;
+  findings?: number;
+}
+
+/** Length of the union of the calls' time intervals. */
+function busyTime(calls: Array<{startMs: number; endMs: number}>): number {
+  let total = 0;
+  let end = -Infinity;
+  for (const call of [...calls].sort((x, y) => x.startMs - y.startMs)) {
+    if (call.startMs > end) {
+      total += call.endMs - call.startMs;
+      end = call.endMs;
+    } else if (call.endMs > end) {
+      total += call.endMs - end;
+      end = call.endMs;
+    }
+  }
+  return total;
+}
+
+async function leafCertificates(pki: DemoPki, count: number): Promise<string[]> {
+  const certificates: string[] = [];
+  const notBefore = new Date(Date.now() - 86_400_000);
+  for (let i = 0; i < count; i++) {
+    // A few expire soon so the audit has findings to report, as in a real landscape.
+    const days = i % 25 === 0 ? 10 : 365;
+    certificates.push(
+      signDemoCertificate({
+        subject: {C: 'DE', O: 'Bench Customer', CN: `sender-${String(i).padStart(4, '0')}`},
+        keyOf: pki.clientLeaf,
+        issuer: pki.clientIntermediate,
+        notBefore,
+        notAfter: new Date(Date.now() + days * 86_400_000),
+        extendedKeyUsage: ['clientAuth'],
+      }),
+    );
+  }
+  return certificates;
+}
+
+async function auditLandscape(dir: string, pki: DemoPki, certificates: string[], keys: number): Promise<{cf: string; env: NodeJS.ProcessEnv; instances: number; stateFile: string}> {
+  const {installFakeCf} = await import('../src/demo/fakecf/install.js');
+  const {seedState} = await import('../src/demo/fakecf/state.js');
+  const cfHome = path.join(dir, 'cf-home');
+  const stateFile = path.join(cfHome, '.cf', 'sim-state.json');
+  const script = await installFakeCf(path.join(dir, 'bin'));
+  const cf = process.platform === 'win32' ? path.join(dir, 'bin', 'cf.cmd') : script;
+  const perInstance = 10;
+  const instances = Math.ceil(keys / perInstance);
+  await seedState(stateFile, {
+    org: 'bench-org',
+    space: 'bench-space',
+    sapClientCa: {certPem: pki.sapClientCa.certPem, keyPem: pki.sapClientCa.keyPem},
+    instances: Array.from({length: instances}, (_, i) => ({name: `inbound-${i}`, parameters: {roles: ['ESBMessaging.send'], 'grant-types': ['client_credentials'], 'redirect-uris': []}})),
+    keys: Array.from({length: keys}, (_, i) => ({instance: `inbound-${Math.floor(i / perInstance)}`, name: `key-${i}`, parameters: {'key-type': 'certificate_external', 'X.509': certificates[i]!}})),
+  });
+  return {cf, env: {...process.env, CF_HOME: cfHome, FORCE_COLOR: '0'}, instances, stateFile};
+}
+
+async function measureAudit(pki: DemoPki): Promise<{runs: AuditRun[]; viaCli: boolean}> {
+  const viaCli = existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'audit.js'));
+  const largest = Math.max(...AUDIT_SIZES);
+  log(`audit: signing ${largest} client certificates for the stand-in landscapes`);
+  const certificates = await leafCertificates(pki, largest);
+  const runs: AuditRun[] = [];
+  const plan: Array<{keys: number; parallel: number; repeat: number}> = [];
+  for (const keys of AUDIT_SIZES) {
+    plan.push({keys, parallel: 8, repeat: keys >= 1000 ? 1 : keys >= 100 ? Math.min(RUNS, 3) : RUNS});
+    if (keys <= 100) plan.push({keys, parallel: 1, repeat: 1});
+  }
+  for (const step of plan) {
+    log(`audit: ${step.keys} keys, --parallel ${step.parallel}, ${step.repeat} run(s)`);
+    const dir = await tempDir('audit');
+    try {
+      const landscape = await auditLandscape(dir, pki, certificates, step.keys);
+      const stateFileKb = (await readFile(landscape.stateFile)).length / 1024;
+      const wallMs: number[] = [];
+      let last: {trace: Trace; findings?: number} | undefined;
+      for (let i = 0; i < step.repeat; i++) {
+        const traceFile = path.join(dir, 'trace.json');
+        if (viaCli) {
+          const result = await runProcess(NODE, ['--import', TRACE_PRELOAD, CLI, 'audit', '--json', '--cf', landscape.cf, '--parallel', String(step.parallel)], {
+            env: {...landscape.env, BENCH_TRACE_FILE: traceFile},
+            cwd: dir,
+            timeoutMs: 600_000,
+          });
+          assertOk(result, `cpi-mtls audit (${step.keys} keys)`, [0, 1]);
+          const json = JSON.parse(result.stdout) as {findings?: unknown[]};
+          wallMs.push(result.ms);
+          last = {trace: JSON.parse(await readFile(traceFile, 'utf8')) as Trace, findings: Array.isArray(json.findings) ? json.findings.length : undefined};
+        } else {
+          // The same reads the audit makes, straight through the adapter (command not built yet).
+          const {createCfAdapter} = await import('../src/cf/adapter.js');
+          const adapter = createCfAdapter({binary: landscape.cf, env: {CF_HOME: path.join(dir, 'cf-home')}});
+          const started = performance.now();
+          const instances = await adapter.listInstances({planNames: ['integration-flow', 'api']});
+          const keys = await adapter.listKeys(instances.map((instance) => instance.guid));
+          for (const key of keys) await adapter.keyCredentials(key.guid);
+          wallMs.push(performance.now() - started);
+          const spawns = adapter.log.map((entry, index) => ({command: 'cf', args: entry.args, startMs: index, endMs: index + entry.durationMs, exitCode: entry.exitCode}));
+          last = {trace: {spawns, sleeps: [], maxRssKb: process.resourceUsage().maxRSS, exitMs: 0, marks: {}}};
+        }
+      }
+      const cf = last!.trace.spawns.filter((s) => /^cf(\.cmd)?$/.test(s.command));
+      runs.push({
+        keys: step.keys,
+        instances: landscape.instances,
+        parallel: viaCli ? step.parallel : 1,
+        wallMs,
+        cfCount: cf.length,
+        cfMs: cf.reduce((sum, s) => sum + (s.endMs - s.startMs), 0),
+        cfBusyMs: busyTime(cf),
+        cfCallMs: cf.reduce((sum, s) => sum + (s.endMs - s.startMs), 0) / Math.max(1, cf.length),
+        maxRssKb: last!.trace.maxRssKb,
+        stateFileKb,
+        findings: last!.findings,
+      });
+    } finally {
+      await rm(dir, {recursive: true, force: true, maxRetries: 3});
+    }
+  }
+  return {runs, viaCli};
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Live probe next to openssl s_client
+
+interface Row {
+  name: string;
+  samples: number[];
+}
+
+async function measureProbe(pki: DemoPki, dir: string, opensslPresent: boolean): Promise<Row[]> {
+  log('probe: cpi-mtls probe and openssl s_client against a local TLS server');
+  const server = https.createServer(
+    {key: pki.serverLeaf.keyPem, cert: pki.serverLeaf.chainPem, ca: [pki.clientRoot.certPem, pki.clientIntermediate.certPem], requestCert: true, rejectUnauthorized: false},
+    (request, response) => {
+      request.resume();
+      response.end('ok');
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const url = `https://127.0.0.1:${port}/http/bench`;
+    const files = {
+      root: path.join(dir, 'lb-root.pem'),
+      chain: path.join(dir, 'client-chain.pem'),
+      leaf: path.join(dir, 'client-leaf.pem'),
+      key: path.join(dir, 'client-key.pem'),
+    };
+    await writeFile(files.root, pki.serverRoot.certPem);
+    await writeFile(files.chain, pki.clientLeaf.chainPem);
+    await writeFile(files.leaf, pki.clientLeaf.certPem);
+    await writeFile(files.key, pki.clientLeaf.keyPem, {mode: 0o600});
+    const {runProbe} = await import('../src/probe/probe.js');
+    const client = {certPem: pki.clientLeaf.chainPem, keyPem: pki.clientLeaf.keyPem};
+    await runProbe({url, extraCaPems: [pki.serverRoot.certPem], env: {}}); // warm-up: module loading is not counted in process
+    const runs = RUNS * 2 + 1;
+    const cli = async (extra: string[]) => assertOk(await runProcess(NODE, [CLI, 'probe', url, '--ca', files.root, '--json', ...extra], {cwd: dir}), 'cpi-mtls probe');
+    // s_client without -quiet ends at the EOF of its closed stdin, right after the handshake.
+    const openssl = async (extra: string[]) => assertOk(await runProcess('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', files.root, ...extra], {cwd: dir}), 'openssl s_client');
+    const rows: Row[] = [
+      {name: 'runProbe in process: server chain only', samples: await sample(runs, () => runProbe({url, extraCaPems: [pki.serverRoot.certPem], env: {}}))},
+      {name: 'runProbe in process: server chain + mTLS GET', samples: await sample(runs, () => runProbe({url, extraCaPems: [pki.serverRoot.certPem], client, env: {}}))},
+      {name: '`cpi-mtls probe <url> --ca root.pem --json`', samples: await sample(runs, () => cli([]))},
+      {name: '`cpi-mtls probe <url> --ca root.pem --cert chain.pem --key key.pem --json`', samples: await sample(runs, () => cli(['--cert', files.chain, '--key', files.key]))},
+    ];
+    if (opensslPresent) {
+      rows.push({name: '`openssl s_client -connect … -CAfile root.pem`', samples: await sample(runs, () => openssl([]))});
+      rows.push({name: '`openssl s_client -connect … -CAfile root.pem -cert leaf.pem -key key.pem -cert_chain chain.pem`', samples: await sample(runs, () => openssl(['-cert', files.leaf, '-key', files.key, '-cert_chain', files.chain]))});
+    }
+    return rows;
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Key generation and PKCS#12 export next to openssl
+
+async function measureCerts(pki: DemoPki, dir: string, opensslPresent: boolean): Promise<{keygen: Row[]; p12: Row[]}> {
+  log('certificates: key + CSR generation and PKCS#12 export, next to openssl');
+  const runs = RUNS * 2 + 1; // RSA key generation time varies a lot from key to key
+  const {generateKeyAndCsr} = await import('../src/certs/generate.js');
+  const {exportPkcs12} = await import('../src/certs/files.js');
+  const {summarize} = await import('../src/certs/x509.js');
+  const subject = {CN: 'bench-sender', O: 'Bench Customer', C: 'DE'};
+  await generateKeyAndCsr({keyType: 'ec', curve: 'P-256'}, subject); // warm-up
+  const keygen: Row[] = [
+    {name: 'generateKeyAndCsr RSA 2048 (in process)', samples: await sample(runs, () => generateKeyAndCsr({keyType: 'rsa', bits: 2048}, subject))},
+    {name: '`cpi-mtls cert new --cn … --bits 2048` (new process)', samples: await sample(runs, async () => assertOk(await runProcess(NODE, [CLI, 'cert', 'new', '--cn', 'bench-sender', '--o', 'Bench Customer', '--c', 'DE', '--out', dir, '--force', '--json'], {cwd: dir}), 'cert new'))},
+  ];
+  if (opensslPresent) {
+    const key = path.join(dir, 'openssl.key');
+    const csr = path.join(dir, 'openssl.csr');
+    keygen.push({
+      name: '`openssl genrsa 2048` + `openssl req -new` (two processes)',
+      samples: await sample(runs, async () => {
+        assertOk(await runProcess('openssl', ['genrsa', '-out', key, '2048'], {cwd: dir}), 'openssl genrsa');
+        assertOk(await runProcess('openssl', ['req', '-new', '-key', key, '-subj', '/C=DE/O=Bench Customer/CN=bench-sender', '-out', csr], {cwd: dir}), 'openssl req');
+      }),
+    });
+    keygen.push({
+      name: '`openssl req -new -newkey rsa:2048 -nodes` (one process)',
+      samples: await sample(runs, async () =>
+        assertOk(await runProcess('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/C=DE/O=Bench Customer/CN=bench-sender', '-out', csr], {cwd: dir}), 'openssl req -newkey'),
+      ),
+    });
+  }
+
+  const files = {chain: path.join(dir, 'p12-chain.pem'), key: path.join(dir, 'p12-key.pem'), password: path.join(dir, 'p12-password.txt'), out: path.join(dir, 'bench.p12')};
+  await writeFile(files.chain, pki.clientLeaf.chainPem);
+  await writeFile(files.key, pki.clientLeaf.keyPem, {mode: 0o600});
+  await writeFile(files.password, 'bench-password\n', {mode: 0o600});
+  const certificates = [...pki.clientLeaf.chainPem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => summarize(new X509Certificate(m[0])));
+  exportPkcs12({privateKeyPem: pki.clientLeaf.keyPem, certificates, password: 'bench-password'}); // warm-up
+  const p12: Row[] = [
+    {name: 'exportPkcs12 AES-256/SHA-256, 10,000 iterations (in process)', samples: await sample(runs, () => exportPkcs12({privateKeyPem: pki.clientLeaf.keyPem, certificates, password: 'bench-password'}))},
+    {name: '`cpi-mtls cert p12 chain.pem --key key.pem --password-file …` (new process)', samples: await sample(runs, async () => assertOk(await runProcess(NODE, [CLI, 'cert', 'p12', files.chain, '--key', files.key, '--out', files.out, '--password-file', files.password, '--json'], {cwd: dir}), 'cert p12'))},
+  ];
+  if (opensslPresent) {
+    p12.push({
+      name: '`openssl pkcs12 -export -iter 10000` (same cipher, MAC and iterations; new process)',
+      samples: await sample(runs, async () =>
+        assertOk(await runProcess('openssl', ['pkcs12', '-export', '-inkey', files.key, '-in', files.chain, '-out', files.out, '-passout', `file:${files.password}`, '-iter', '10000', '-name', 'client'], {cwd: dir}), 'openssl pkcs12'),
+      ),
+    });
+  }
+  return {keygen, p12};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+interface Results {
+  machine: Machine;
+  loadAtEnd: number[];
+  startedAt: Date;
+  totalMs: number;
+  opensslVersion?: string;
+  startup: StartupResult;
+  firstFrame: FirstFrameResult;
+  apply: ApplyResult;
+  audit: {runs: AuditRun[]; viaCli: boolean};
+  probe: Row[];
+  certs: {keygen: Row[]; p12: Row[]};
+}
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function rowsTable(rows: Row[], reference: string): string {
+  const base = median(rows.find((r) => r.name === reference)?.samples ?? []);
+  return table(
+    ['What', 'Median', `vs. ${reference.replace(/`/g, '')}`, 'Samples (ms)'],
+    rows.map((r) => [r.name, ms(median(r.samples), 1), ratio(median(r.samples), base), samplesText(r.samples)]),
+  );
+}
+
+function verdict(ok: boolean): string {
+  return ok ? '**met**' : '**missed**';
+}
+
+function render(r: Results): string {
+  const m = r.machine;
+  const s = r.startup;
+  const help = median(s.help);
+  const version = median(s.version);
+  const bare = median(s.bareNode);
+  const a = r.apply;
+  const per = (f: (x: ApplyRun) => number) => a.runs.map(f);
+  const wallOf = (x: ApplyRun) => x.wallMs;
+  const runOf = (x: ApplyRun) => x.wallMs - x.landscapeMs; // the run as on a real landscape: no demo landscape to start
+  const ownOf = (x: ApplyRun) => runOf(x) - x.cfMs - x.sleepMs;
+  const landscape = median(per((x) => x.landscapeMs));
+  const wall = median(per(wallOf));
+  const run = median(per(runOf));
+  const cfMs = median(per((x) => x.cfMs));
+  const sleepMs = median(per((x) => x.sleepMs));
+  const own = median(per(ownOf));
+  const ownShare = median(per((x) => ownOf(x) / runOf(x)));
+  const cfCount = a.runs[0]?.cfCount ?? 0;
+  const commands = a.runs[0]?.commands ?? [];
+  const perCall = cfMs / Math.max(1, cfCount);
+  const rss = a.runs.map((x) => x.trace.maxRssKb / 1024);
+  const extraCalls = commands.filter((c, i) => manualEquivalent(c, i, commands).startsWith('—')).length;
+  const avoidableCalls = commands.filter((c, i) => manualEquivalent(c, i, commands).includes('avoidable')).length;
+  const ff = r.firstFrame;
+  const auditByKeys = new Map<number, AuditRun>();
+  for (const run of r.audit.runs) if (run.parallel !== 1 || !r.audit.viaCli) auditByKeys.set(run.keys, run);
+  const smallest = r.audit.runs.find((x) => x.keys === Math.min(...AUDIT_SIZES) && (x.parallel !== 1 || !r.audit.viaCli));
+
+  const lines: string[] = [];
+  lines.push('# Benchmarks', '');
+  lines.push('Measured with `npm run bench` (not part of `npm test`) on the embedded demo landscape: the stand-in `cf`, the local HTTPS tenant and the demo certificates. Medians of several runs; ratios are taken within the same run, because absolute times drift from machine to machine.', '');
+  lines.push('```sh', 'npm ci', 'npm run bench            # BENCH_RUNS=5 by default; BENCH_AUDIT_SIZES=10,100,1000', '```', '');
+  lines.push(table(['Machine', ''], [
+    ['Date', r.startedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'],
+    ['CPU', `${m.cpu}, ${m.cores} cores`],
+    ['RAM', `${m.ramGb.toFixed(1)} GB`],
+    ['OS', m.os],
+    ['Node', m.node],
+    ['openssl', r.opensslVersion ?? 'not found (openssl comparisons skipped)'],
+    ['Load average (1/5/15 min)', `start ${m.load.map((l) => l.toFixed(2)).join(' / ')}, end ${r.loadAtEnd.map((l) => l.toFixed(2)).join(' / ')}`],
+    ['Repetitions', `BENCH_RUNS=${RUNS}; whole benchmark took ${(r.totalMs / 1000).toFixed(0)} s`],
+  ]));
+  if (process.env.BENCH_NOTE) lines.push('', `> ${process.env.BENCH_NOTE}`);
+  lines.push('');
+
+  lines.push('## Summary', '');
+  lines.push(table(['Target', 'Measured', 'Verdict'], [
+    [`\`--help\` under ${STARTUP_TARGET_MS} ms`, ms(help), verdict(help < STARTUP_TARGET_MS)],
+    [`\`--version\` under ${STARTUP_TARGET_MS} ms`, ms(version), verdict(version < STARTUP_TARGET_MS)],
+    ['`--help` / `--version` load no Ink, React, node-forge, execa', s.forbiddenLoaded.length ? `loaded: ${s.forbiddenLoaded.join(', ')}` : `none of them (${s.helpModules.length} / ${s.versionModules.length} modules of our own)`, verdict(s.forbiddenLoaded.length === 0)],
+    [`cpi-mtls's own time under ${OWN_SHARE_TARGET * 100} % of an Option 1 run`, `${(ownShare * 100).toFixed(1)} % (${ms(own)} of ${ms(run)}, demo landscape start excluded)`, verdict(ownShare < OWN_SHARE_TARGET)],
+    ['no cf call the flow does not need', `${cfCount} cf calls vs. 6 in the minimal manual sequence; ${extraCalls} without a manual counterpart, ${avoidableCalls} of them avoidable`, verdict(avoidableCalls === 0)],
+  ]));
+  lines.push('');
+
+  lines.push('## 1. Start-up', '');
+  lines.push(table(['Command', 'Median', 'vs. bare `node -e ""`', 'Samples (ms)'], [
+    ['`node -e ""` (Node itself)', ms(bare, 1), '1.00×', samplesText(s.bareNode)],
+    ['`cpi-mtls --help`', ms(help, 1), ratio(help, bare), samplesText(s.help)],
+    ['`cpi-mtls --version`', ms(version, 1), ratio(version, bare), samplesText(s.version)],
+  ]));
+  lines.push('', `Modules loaded besides Node built-ins (recorded with \`node --import dist/bench/record-imports.js\`, the same resolve hook as \`test/helpers/record-imports.mjs\`): \`--help\` ${s.helpModules.length}, \`--version\` ${s.versionModules.length}:`, '');
+  for (const url of [...new Set([...s.helpModules, ...s.versionModules])]) lines.push(`- \`${path.relative(ROOT, url.replace(/^file:\/\//, ''))}\``);
+  lines.push('', s.forbiddenLoaded.length ? `**Loaded although not needed:** ${s.forbiddenLoaded.join(', ')}` : 'No Ink, React, node-forge, execa, yaml or fflate module is resolved for either.', '');
+
+  lines.push('### First frame of the wizard (`cpi-mtls --demo` in a pseudo-terminal)', '');
+  lines.push(`Spawned with @lydell/node-pty (120×45, \`CI\` and \`NO_COLOR\` removed from the environment: Ink draws no live frames when \`CI\` is set). Time from spawn until the text appears on the screen.`, '');
+  lines.push(table(['Until', 'Median', 'vs. `--help`', 'Samples (ms)'], [
+    ['"cpi-mtls" (first frame, while the demo landscape starts)', ms(median(ff.banner)), ratio(median(ff.banner), help), samplesText(ff.banner)],
+    [`first question "${FIRST_QUESTION}"`, ms(median(ff.question)), ratio(median(ff.question), help), samplesText(ff.question)],
+  ]));
+  if (ff.failures.length) lines.push('', ...ff.failures.map((f) => `- failure: ${f}`));
+  lines.push('', `The first question waits for the demo landscape (median ${ms(landscape)} inside the Option 1 runs below, mostly the 13 RSA key pairs of the demo PKI) and the preflight cf calls; against a real landscape there is no landscape to start.`, '');
+
+  lines.push('## 2. Option 1 from a plan file', '');
+  lines.push('`node dist/bin/cpi-mtls.js apply --plan plan.json --demo --json` with `CPI_MTLS_DEMO_HOME` set to a fresh temporary folder per run; the plan (external certificate, role `ESBMessaging.send`, live test POST `/http/demo/orders`) points at the demo\'s customer files in `$CPI_MTLS_DEMO_HOME/customer-files/`. cf calls are timed from inside the process by `dist/bench/cf-trace.js` (preloaded with `--import`; it times each child process from spawn to close, as the cf adapter\'s `log[].durationMs` does, which the JSON result does not include).', '');
+  lines.push(table(['', 'Median', 'Share of the run', 'Samples (ms)'], [
+    ['Wall time (spawn to exit)', ms(wall), '', samplesText(per(wallOf))],
+    ['of which the demo landscape start (demo only: PKI, local tenant, stand-in; from the trace)', ms(landscape), '', samplesText(per((x) => x.landscapeMs))],
+    ['**Run without the demo landscape start**', ms(run), '100 %', samplesText(per(runOf))],
+    [`inside cf (${cfCount} calls, ${ms(perCall)} each on average)`, ms(cfMs), percent(cfMs, run), samplesText(per((x) => x.cfMs))],
+    ['waiting between broker polls', ms(sleepMs), percent(sleepMs, run), samplesText(per((x) => x.sleepMs))],
+    ['**cpi-mtls itself**', ms(own), `**${(ownShare * 100).toFixed(1)} %**`, samplesText(per(ownOf))],
+    ['… spawn to the landscape start (Node start-up, imports, plan)', ms(median(per((x) => x.beforeLandscapeMs))), percent(median(per((x) => x.beforeLandscapeMs)), run), samplesText(per((x) => x.beforeLandscapeMs))],
+    ['… landscape up to the first cf call (engine set-up)', ms(median(per((x) => x.landscapeToCfMs))), percent(median(per((x) => x.landscapeToCfMs)), run), samplesText(per((x) => x.landscapeToCfMs))],
+    ['… first cf call to exit, outside cf (checks, scan, live test, files, landscape stop)', ms(median(per((x) => x.ownAfterFirstCfMs))), percent(median(per((x) => x.ownAfterFirstCfMs)), run), samplesText(per((x) => x.ownAfterFirstCfMs))],
+  ]));
+  const projected = (perCallMs: number) => `${((100 * own) / (own + cfCount * perCallMs + sleepMs)).toFixed(1)} %`;
+  lines.push(
+    '',
+    `Target cpi-mtls's own time < ${OWN_SHARE_TARGET * 100} % of the run: ${verdict(ownShare < OWN_SHARE_TARGET)} on the demo landscape. Each stand-in cf call is a Node process (${ms(perCall)} on average here); a real \`cf curl\` is a Go binary plus a round trip to the Cloud Controller and the broker. With the same cpi-mtls time and ${cfCount} calls, the share would be ${projected(300)} at 300 ms per cf call and ${projected(1000)} at 1 s per call.`,
+    '',
+  );
+  lines.push('### cf calls compared with the minimal manual sequence', '');
+  lines.push('Minimal manual sequence (6 calls): `cf target`, `cf marketplace -e it-rt`, `cf create-service it-rt integration-flow <name> -c file`, `cf service <name> --params`, `cf create-service-key <name> <key> -c file`, `cf service-key <name> <key>`.', '');
+  lines.push(table(['#', 'cf call (from the checklist JSON)', 'Manual counterpart'], commands.map((c, i) => [String(i + 1), `\`${c.replace(/\|/g, '\\|').slice(0, 140)}${c.length > 140 ? '…' : ''}\``, manualEquivalent(c, i, commands)])));
+  lines.push('');
+
+  lines.push('## 3. Audit on stand-in landscapes', '');
+  lines.push(
+    r.audit.viaCli
+      ? '`node dist/bin/cpi-mtls.js audit --json --cf <stand-in cf> --parallel N` against a stand-in with N service keys (certificate_external, 10 keys per it-rt instance, every 25th certificate expiring within 30 days), seeded with `seedState`. cf calls counted and timed by the same preload.'
+      : '`cpi-mtls audit` was not built yet: the same reads made directly through `createCfAdapter` (`listInstances` + `listKeys` + `keyCredentials` per key, one after the other) against a stand-in with N service keys.',
+    '',
+  );
+  lines.push(table(['Keys', 'Instances', '--parallel', 'cf calls', 'Wall (median)', 'Wall per key', 'One cf call (mean)', 'Some cf call running', 'No cf call running', 'Peak RSS', 'Stand-in state file', 'Samples (ms)'], r.audit.runs.map((x) => [
+    String(x.keys), String(x.instances), String(x.parallel), String(x.cfCount), ms(median(x.wallMs)), ms(median(x.wallMs) / x.keys, 1), ms(x.cfCallMs), ms(x.cfBusyMs), ms(median(x.wallMs) - x.cfBusyMs), `${(x.maxRssKb / 1024).toFixed(0)} MB`, `${x.stateFileKb.toFixed(0)} KB`, samplesText(x.wallMs),
+  ])));
+  if (smallest) {
+    lines.push('', 'Growth relative to the smallest landscape (parallel 8):', '');
+    lines.push(table(['Keys', 'Keys ×', 'cf calls ×', 'Wall ×'], [...auditByKeys.values()].map((x) => [String(x.keys), ratio(x.keys, smallest.keys), ratio(x.cfCount, smallest.cfCount), ratio(median(x.wallMs), median(smallest.wallMs))])));
+  }
+  lines.push('');
+
+  lines.push('## 4. Live probe next to `openssl s_client`', '');
+  lines.push('A local HTTPS server (demo load balancer chain; asks for a client certificate) on 127.0.0.1. In-process numbers exclude module loading (one warm-up call).', '');
+  lines.push(rowsTable(r.probe, r.probe.some((x) => x.name.startsWith('`openssl s_client -connect … -CAfile root.pem`')) ? '`openssl s_client -connect … -CAfile root.pem`' : r.probe[0]!.name));
+  lines.push('', '`cpi-mtls probe` does more than `s_client`: it captures and checks the chain, writes nothing unless `--out` is given, and with a certificate makes the HTTP call and diagnoses the answer.', '');
+
+  lines.push('## 5. Key generation and PKCS#12 export next to openssl', '');
+  lines.push(`RSA key generation time varies from key to key (searching primes), hence ${RUNS * 2 + 1} runs each.`, '');
+  lines.push(rowsTable(r.certs.keygen, r.certs.keygen.find((x) => x.name.startsWith('`openssl req -new -newkey'))?.name ?? r.certs.keygen[0]!.name));
+  lines.push('');
+  lines.push(rowsTable(r.certs.p12, r.certs.p12.find((x) => x.name.startsWith('`openssl pkcs12'))?.name ?? r.certs.p12[0]!.name));
+  lines.push('');
+
+  lines.push('## 6. Peak memory (RSS)', '');
+  lines.push(table(['Process', 'Peak RSS'], [
+    ['`cpi-mtls apply --plan … --demo --json` (process.resourceUsage().maxRSS at exit; median of the runs)', `${median(rss).toFixed(0)} MB (max ${Math.max(...rss).toFixed(0)} MB)`],
+    ...(a.gnuTimeMaxRssKb ? [['the same run under `/usr/bin/time -v` (largest process of the tree)', `${(a.gnuTimeMaxRssKb / 1024).toFixed(0)} MB`]] : []),
+    ...r.audit.runs.filter((x) => x.parallel !== 1).map((x) => [`\`cpi-mtls audit\`, ${x.keys} keys`, `${(x.maxRssKb / 1024).toFixed(0)} MB`]),
+  ]));
+  lines.push('');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const host = machine();
+  log(`machine: ${host.cpu}, ${host.cores} cores, load ${host.load.map((l) => l.toFixed(2)).join(' ')}; BENCH_RUNS=${RUNS}`);
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm run bench does).`);
+  const opensslOut = await runProcess('openssl', ['version'], {timeoutMs: 10_000}).catch(() => undefined);
+  const opensslVersion = opensslOut?.exitCode === 0 ? opensslOut.stdout.trim() : undefined;
+  const dir = await tempDir('main');
+  try {
+    const startup = await measureStartup();
+    const firstFrame = await measureFirstFrame();
+    const apply = await measureApply();
+    log('demo PKI for the probe, certificate and audit measurements');
+    const pki = await createDemoPki();
+    const probe = await measureProbe(pki, dir, Boolean(opensslVersion));
+    const certs = await measureCerts(pki, dir, Boolean(opensslVersion));
+    const audit = await measureAudit(pki);
+    const results: Results = {machine: host, loadAtEnd: os.loadavg(), startedAt, totalMs: performance.now() - started, opensslVersion, startup, firstFrame, apply, audit, probe, certs};
+    const analysis = await readFile(path.join(ROOT, 'bench', 'analysis.md'), 'utf8').catch(() => '');
+    await writeFile(OUT, render(results) + (analysis ? '\n' + analysis.trim() + '\n' : ''));
+    log(`wrote ${OUT} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    await rm(dir, {recursive: true, force: true, maxRetries: 3});
+  }
+}
+
+await main();
