@@ -15,6 +15,8 @@ import {readSimState, seedState, withStateLock, writeStateFile, type SeedOptions
 import {createDemoPki, writeDemoFixtures, type DemoFixturePaths, type DemoPki} from './pki.js';
 import {startDemoTenant, type CertificateResolution, type DemoIflow, type DemoTenant} from './tenant.js';
 import {formatSapDn} from '../tenant/dn.js';
+import {CpiMtlsError} from '../errors.js';
+import {DEFAULT_DEMO_SCENARIO, findDemoScenario, type DemoDefaults, type DemoScenario, type ScenarioContext} from './scenarios.js';
 
 export interface DemoLandscape {
   scenario: string;
@@ -27,7 +29,7 @@ export interface DemoLandscape {
   tenant: DemoTenant;
   extraTrustedClientRootsPem: string[];
   extraServerCaPems: string[];
-  defaults: {certificatePath: string; privateKeyPath: string; endpointPath: string; endpointPathOption2: string; instanceName?: string};
+  defaults: DemoDefaults;
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,30 @@ export interface LandscapeOptions {
   home?: string;
   /** A throw-away landscape in a temporary folder, removed at stop. */
   ephemeral?: boolean;
+  /** Merged over the scenario's seed (tests plant extra state this way). */
   seed?: SeedOptions;
+}
+
+/** Which scenario seeded a landscape folder; written when the folder is seeded. */
+interface LandscapeMarker {
+  scenario: string;
+  seededAt: string;
+}
+
+const MARKER_FILE = 'landscape.json';
+
+async function readMarker(home: string): Promise<LandscapeMarker | null> {
+  try {
+    const marker = JSON.parse(await readFile(path.join(home, MARKER_FILE), 'utf8')) as Partial<LandscapeMarker>;
+    return typeof marker.scenario === 'string' ? {scenario: marker.scenario, seededAt: String(marker.seededAt ?? '')} : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A scenario with a starting state of its own cannot be laid over a landscape seeded for another. */
+function hasOwnStart(scenario: DemoScenario | undefined): boolean {
+  return Boolean(scenario && (scenario.seed || scenario.tenant || scenario.defaults));
 }
 
 export function defaultDemoHome(scenario: string): string {
@@ -148,18 +173,43 @@ export function apiClientsFromState(state: SimState | null): Array<{clientId: st
     .map(({oauth, roles}) => ({clientId: oauth.clientid as string, clientSecret: oauth.clientsecret as string, roles}));
 }
 
+/**
+ * Starts the landscape of a scenario. A fresh folder is seeded as the scenario says (stand-in
+ * cf state, tenant behaviour, the files the wizard offers first); an existing folder is used as
+ * it is, with the tenant behaviour of the scenario that seeded it. Scenario names without an
+ * entry in DEMO_SCENARIOS (e.g. a command's own demo) start a plain landscape.
+ */
 export async function startDemoLandscape(options: LandscapeOptions = {}): Promise<DemoLandscape> {
-  const scenario = options.scenario ?? 'happy';
+  const requested = options.scenario ?? DEFAULT_DEMO_SCENARIO;
   const ephemeral = Boolean(options.ephemeral);
-  const home = ephemeral ? await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-demo-')) : (options.home ?? defaultDemoHome(scenario));
+  const home = ephemeral ? await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-demo-')) : (options.home ?? defaultDemoHome(requested));
   await mkdir(home, {recursive: true, mode: 0o700});
   const cfHome = path.join(home, 'cf-home');
   const stateFile = path.join(cfHome, '.cf', 'sim-state.json');
   const binDir = path.join(home, 'bin');
   await mkdir(path.dirname(stateFile), {recursive: true});
 
+  const seeded = readSimState(stateFile) !== null;
+  const marker = seeded ? await readMarker(home) : null;
+  if (seeded && marker && marker.scenario !== requested && hasOwnStart(findDemoScenario(requested))) {
+    throw new CpiMtlsError(
+      'demo-scenario-mismatch',
+      `The demo landscape in ${home} was set up for scenario "${marker.scenario}", not "${requested}". ` +
+        `Start it fresh with: cpi-mtls --demo reset ${requested} (this removes ${home}), or use another folder in CPI_MTLS_DEMO_HOME, ` +
+        `or unset CPI_MTLS_DEMO_HOME so that each scenario keeps its own folder.`,
+      {fix: [`cpi-mtls --demo reset ${requested}`, `cpi-mtls --demo ${marker.scenario} (the landscape as it is)`]},
+    );
+  }
+  // The landscape keeps behaving as the scenario that seeded it (a command's own demo reuses it).
+  const scenarioName = seeded ? (marker?.scenario ?? requested) : requested;
+  const scenario = findDemoScenario(scenarioName);
+
   const pki = await loadOrCreatePki(home);
   const fixtures = await writeDemoFixtures(pki, path.join(home, 'customer-files'));
+  const context: ScenarioContext = {pki, fixtures, home};
+  const baseIflows = demoIflows(pki);
+  const scenarioIflows = scenario?.tenant?.iflows;
+  const sapKeyPairPresent = scenario?.tenant?.sapKeyPairPresent ?? true;
   const tenant = await startDemoTenant({
     pki,
     resolveCertificate: (_leafPem, fingerprint256) => resolveFromState(readSimState(stateFile), fingerprint256),
@@ -170,8 +220,8 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
       const {name, roles} = rolesOf(state, key.instance_guid);
       return {instanceName: name, roles};
     },
-    iflows: demoIflows(pki),
-    keystore: {sapKeyPairPresent: true},
+    iflows: scenarioIflows ? () => scenarioIflows(baseIflows, context) : baseIflows,
+    keystore: {sapKeyPairPresent},
     // Keys of `api` instances in the stand-in cf are the tenant's OData API clients.
     apiClients: () => apiClientsFromState(readSimState(stateFile)),
   });
@@ -179,7 +229,7 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
   try {
     await installFakeCf(binDir);
     const urls = {runtimeUrl: tenant.runtimeUrl, apiUrl: tenant.apiUrl, tokenUrl: tenant.tokenUrl};
-    if (readSimState(stateFile)) retarget(stateFile, urls);
+    if (seeded) retarget(stateFile, urls);
     else {
       await seedState(stateFile, {
         ...urls,
@@ -187,8 +237,11 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
         user: 'consultant@example.com',
         org: 'demo-customer',
         space: 'integration-dev',
+        ...scenario?.seed?.(context),
         ...options.seed,
       });
+      const written: LandscapeMarker = {scenario: scenarioName, seededAt: new Date().toISOString()};
+      await writeFile(path.join(home, MARKER_FILE), JSON.stringify(written, null, 2) + '\n');
     }
   } catch (error) {
     await tenant.close();
@@ -197,7 +250,7 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
   }
 
   return {
-    scenario,
+    scenario: scenarioName,
     home,
     stateFile,
     cfEnv: {PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`, CF_HOME: cfHome},
@@ -206,7 +259,13 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
     tenant,
     extraTrustedClientRootsPem: [pki.clientRoot.certPem, pki.sapCloudRoot.certPem],
     extraServerCaPems: [tenant.serverCaPem],
-    defaults: {certificatePath: fixtures.clientChain, privateKeyPath: fixtures.clientKey, endpointPath: '/http/demo/orders', endpointPathOption2: '/http/demo/orders-cert'},
+    defaults: {
+      certificatePath: fixtures.clientChain,
+      privateKeyPath: fixtures.clientKey,
+      endpointPath: '/http/demo/orders',
+      endpointPathOption2: '/http/demo/orders-cert',
+      ...scenario?.defaults?.(context),
+    },
     async stop() {
       await tenant.close();
       if (ephemeral) await rm(home, {recursive: true, force: true, maxRetries: 3});
