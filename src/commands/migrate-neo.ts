@@ -1,6 +1,205 @@
-import type {CommandIo} from '../lifecycle/cli.js';
+/**
+ * `cpi-mtls migrate-neo`: moves Neo certificate-to-user mappings to Cloud Foundry as it-rt
+ * instances (one per distinct set of roles) with one External Certificate key per certificate
+ * (flows/migrate-neo.ts). Re-running after a partial failure creates only what is missing.
+ */
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {parseArgs} from 'node:util';
+import type {MigrateAnswers} from '../../flows/migrate-neo.js';
+import {UsageError} from '../errors.js';
+import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
 
-export async function runMigrateNeoCommand(_argv: string[], io: CommandIo): Promise<number> {
-  io.stderr.write('Not available yet.\n');
-  return 2;
+export const MIGRATE_NEO_HELP = `cpi-mtls migrate-neo: move Neo certificate-to-user mappings to Cloud Foundry (it-rt instances and keys).
+
+Usage
+  cpi-mtls migrate-neo [options]
+
+Reads the mappings (Neo API or export file) and each user's roles, checks every certificate
+(expired, no clientAuth, unsupported root, duplicates), plans one integration-flow instance per
+distinct set of roles and one key per certificate, shows the exact cf operations, applies them
+on confirmation and reports per mapping what was created, skipped and why. A re-run continues
+after a partial failure without duplicates.
+
+Input
+  --neo-url <url>        Neo tenant management URL (…-tmn.hci.<region>.hana.ondemand.com);
+                         user and password from CPI_MTLS_NEO_USER / CPI_MTLS_NEO_PASSWORD (or asked)
+  --mappings <file>      or the exported JSON of GET /api/v1/CertificateUserMappings
+  --roles <file>         JSON {"<user>": ["<role>", …]}; without it the roles are asked per user
+  --ca <pem>             intermediate/root certificates that complete the leaf chains (repeatable)
+  --trust-root <pem>     treat this root as trusted by the load balancer (test landscapes only)
+  --plan <file>          answers as JSON/YAML (userRoles, instanceNames, …)
+
+Options
+  --yes                  apply without asking (headless); without it a headless run only plans
+  --json                 no questions; one JSON result on stdout
+  --out <dir>            output folder (default ./cpi-mtls-output/migrate-neo-<date-time>)
+  --cf <path>            cf executable (default: cf on PATH)
+  --demo                 offline: demo landscape, sample export and a local Neo API stand-in
+  -h, --help             this help
+
+Exit codes: 0 done (or planned), 1 a mapping failed or a step failed, 2 usage error, 130 cancelled.`;
+
+interface MigrateArgs {
+  answers: MigrateAnswers;
+  json: boolean;
+  plan?: string;
+  out?: string;
+  cf?: string;
+  demo: boolean;
+  ca: string[];
+  trustRoots: string[];
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`);
+  }
+}
+
+async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArgs | 'help'> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        'neo-url': {type: 'string'},
+        mappings: {type: 'string'},
+        roles: {type: 'string'},
+        ca: {type: 'string', multiple: true},
+        'trust-root': {type: 'string', multiple: true},
+        plan: {type: 'string'},
+        yes: {type: 'boolean', short: 'y'},
+        json: {type: 'boolean'},
+        out: {type: 'string'},
+        cf: {type: 'string'},
+        demo: {type: 'boolean'},
+        'no-color': {type: 'boolean'},
+        help: {type: 'boolean', short: 'h'},
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, {fix: ['Run cpi-mtls migrate-neo --help for the options.']});
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (v['neo-url'] && v.mappings) throw new UsageError('Use either --neo-url or --mappings, not both.');
+  let answers: MigrateAnswers = {};
+  if (v.plan) {
+    const {parse: parseYaml} = await import('yaml');
+    try {
+      answers = (parseYaml(await readText(v.plan, 'the plan')) ?? {}) as MigrateAnswers;
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`The plan ${v.plan} is neither JSON nor YAML: ${(error as Error).message}.`);
+    }
+    const base = path.dirname(path.resolve(v.plan));
+    if (answers.mappingsFile) answers.mappingsFile = path.resolve(base, answers.mappingsFile);
+    if (answers.rolesFile) answers.rolesFile = path.resolve(base, answers.rolesFile);
+  }
+  if (v.mappings) answers = {...answers, source: 'file', mappingsFile: path.resolve(v.mappings)};
+  if (v['neo-url']) answers = {...answers, source: 'api', neoUrl: v['neo-url']};
+  if (answers.source === 'api' || v['neo-url']) {
+    if (env.CPI_MTLS_NEO_USER) answers.neoUser = env.CPI_MTLS_NEO_USER;
+    if (env.CPI_MTLS_NEO_PASSWORD) answers.neoPassword = env.CPI_MTLS_NEO_PASSWORD;
+  }
+  if (v.roles) answers.rolesFile = path.resolve(v.roles);
+  if (v.yes) answers.apply = true;
+  return {answers, json: Boolean(v.json), plan: v.plan, out: v.out, cf: v.cf, demo: Boolean(v.demo), ca: v.ca ?? [], trustRoots: v['trust-root'] ?? []};
+}
+
+export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promise<number> {
+  const json = argv.includes('--json');
+  let args: MigrateArgs | 'help';
+  let caPems: string[];
+  let trustedRoots: string[];
+  try {
+    args = await parse(argv, io.env);
+    if (args === 'help') {
+      io.stdout.write(MIGRATE_NEO_HELP + '\n');
+      return 0;
+    }
+    caPems = await Promise.all(args.ca.map(file => readText(file, 'the CA file')));
+    trustedRoots = await Promise.all(args.trustRoots.map(file => readText(file, 'the root file')));
+  } catch (error) {
+    return writeError(io, error, json);
+  }
+  const a = args;
+  const interactive = !a.plan && isInteractive(io, a.json);
+  if (!interactive && !a.demo && !a.answers.source) {
+    return writeError(io, new UsageError('Without a terminal (or with --json / --plan), migrate-neo needs --mappings <file> or --neo-url <url>.', {fix: ['cpi-mtls migrate-neo --mappings neo-export.json --roles roles.json [--yes] --json', 'Or try it offline: cpi-mtls migrate-neo --demo']}), a.json);
+  }
+  const now = new Date();
+  const outputDir = path.resolve(a.out ?? defaultOutputDir('migrate-neo', now, a.demo));
+
+  try {
+    const [{migrateNeoFlow}, {initialState}, {FlowRunner}, {createCfAdapter}, {createEngineServices}, migrate, {runFlowCommand}] = await Promise.all([
+      import('../../flows/migrate-neo.js'),
+      import('../../flows/machine.js'),
+      import('../engine/runner.js'),
+      import('../cf/adapter.js'),
+      import('../engine/services.js'),
+      import('../lifecycle/migrate.js'),
+      import('../lifecycle/session.js'),
+    ]);
+    return await runFlowCommand(
+      {
+        io,
+        interactive,
+        json: a.json,
+        answers: a.answers,
+        demo: a.demo ? 'neo-migration' : undefined,
+        preparing: a.demo ? 'Starting the demo landscape and the Neo API stand-in' : 'Starting',
+        async prepare() {
+          let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
+          let neoServer: import('../demo/neo.js').NeoApiServer | undefined;
+          const answers: MigrateAnswers = {...a.answers};
+          const neoCaPems: string[] = [];
+          try {
+            if (a.demo) {
+              const [{startDemoLandscape}, neo] = await Promise.all([import('../demo/landscape.js'), import('../demo/neo.js')]);
+              landscape = await startDemoLandscape({scenario: 'neo-migration', home: io.env.CPI_MTLS_DEMO_HOME || undefined});
+              const sample = await neo.writeSampleNeoExport(landscape.pki, path.join(landscape.home, 'neo'));
+              neoServer = await neo.startNeoApiServer({pki: landscape.pki, mappings: sample.mappings});
+              neoCaPems.push(neoServer.caPem);
+              caPems.push(await readFile(sample.caCertificates, 'utf8'));
+              trustedRoots.push(...landscape.extraTrustedClientRootsPem);
+              if (!answers.source) Object.assign(answers, {source: 'api', neoUrl: neoServer.url});
+              if (answers.source === 'api' && !a.answers.neoUrl) answers.neoUrl = neoServer.url;
+              if (answers.source === 'api' && answers.neoUrl === neoServer.url) Object.assign(answers, {neoUser: neoServer.user, neoPassword: neoServer.password});
+              if (answers.rolesFile === undefined && !answers.userRoles) answers.rolesFile = sample.roles;
+              io.stderr.write(`Demo: Neo API stand-in at ${neoServer.url} (user ${neoServer.user}); sample export ${sample.mappings}\n`);
+            }
+            const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv});
+            const services = {...createEngineServices({cf, outputDir}), caPems, trustedRootsPem: trustedRoots, neoCaPems};
+            const state = initialState(migrateNeoFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: 'neo-migration'} : undefined}, answers);
+            const runner = new FlowRunner(migrateNeoFlow, state, migrate.createMigrateExecutor(services));
+            // Headless answers come from the same object (demo values included).
+            Object.assign(a.answers, answers);
+            return {
+              runner,
+              cfLog: () => cf.log,
+              cleanup: async () => {
+                await neoServer?.close();
+                await landscape?.stop();
+              },
+            };
+          } catch (error) {
+            await neoServer?.close();
+            await landscape?.stop();
+            throw error;
+          }
+        },
+        checklistOf: (state, log) => migrate.migrateChecklist(state, log),
+        resultJson: (state, log) => migrate.migrateJson(state, log),
+        textResult: state => migrate.migrateText(state),
+      },
+      migrateNeoFlow,
+    );
+  } catch (error) {
+    return writeError(io, error, a.json);
+  }
 }

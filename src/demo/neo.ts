@@ -1,0 +1,185 @@
+/**
+ * The Neo side of the migration workshop, offline: a sample export of certificate-to-user
+ * mappings made from the demo PKI (several users, shared roles, one expired, one duplicate and
+ * one certificate without clientAuth), the users' roles, and a local HTTPS stand-in for the Neo
+ * tenant's `/api/v1/CertificateUserMappings` (OData v2 JSON, Basic auth, `__next` paging).
+ */
+import {X509Certificate, randomBytes, timingSafeEqual} from 'node:crypto';
+import {existsSync} from 'node:fs';
+import {mkdir, readFile, writeFile} from 'node:fs/promises';
+import https from 'node:https';
+import type {AddressInfo} from 'node:net';
+import path from 'node:path';
+import {signDemoCertificate, type DemoPki} from './pki.js';
+
+export interface NeoMappingRecord {
+  Id: string;
+  User: string;
+  /** Base64 of DER (as the API returns it) or PEM text. */
+  Certificate: string;
+  ValidUntil: number | null;
+  CreatedBy: string;
+  CreatedTime: string;
+  LastModifiedBy: string;
+  LastModifiedTime: string;
+}
+
+export interface NeoSample {
+  /** The OData v2 answer of GET /api/v1/CertificateUserMappings. */
+  export: {d: {results: NeoMappingRecord[]}};
+  /** User → roles, as the roles file of `migrate-neo --roles`. */
+  roles: Record<string, string[]>;
+  /** The demo client CAs (and the internal CA of the untrusted variant): completes each leaf's chain. */
+  caPem: string;
+}
+
+export interface NeoSamplePaths {
+  dir: string;
+  mappings: string;
+  roles: string;
+  caCertificates: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function base64Der(pem: string): string {
+  return new X509Certificate(pem).raw.toString('base64');
+}
+
+function odataDate(ms: number): string {
+  return `/Date(${ms})/`;
+}
+
+/** Builds the sample export. Two extra senders get their own certificates from the demo client CA. */
+export function buildSampleNeoExport(pki: DemoPki, now = new Date()): NeoSample {
+  const sign = (cn: string) =>
+    signDemoCertificate({subject: {C: 'DE', O: 'Demo Customer', CN: cn}, keyOf: pki.clientLeaf, issuer: pki.clientIntermediate, notBefore: new Date(now.getTime() - DAY_MS), notAfter: new Date(now.getTime() + 300 * DAY_MS), extendedKeyUsage: ['clientAuth']});
+  const crm = sign('crm-sender');
+  const billing = sign('billing-sender');
+  const created = odataDate(now.getTime() - 400 * DAY_MS);
+  const entry = (id: string, user: string, pem: string, form: 'der' | 'pem' = 'der'): NeoMappingRecord => ({
+    Id: id,
+    User: user,
+    Certificate: form === 'der' ? base64Der(pem) : pem,
+    ValidUntil: new Date(new X509Certificate(pem).validTo).getTime(),
+    CreatedBy: 'neo.admin@example.com',
+    CreatedTime: created,
+    LastModifiedBy: 'neo.admin@example.com',
+    LastModifiedTime: created,
+  });
+  const results = [
+    entry('a1f3c0de0000000000000000000000a1', 'S4HANA_SENDER', pki.clientLeaf.certPem),
+    entry('a1f3c0de0000000000000000000000a2', 'CRM_SENDER', crm, 'pem'),
+    entry('a1f3c0de0000000000000000000000a3', 'BILLING_SENDER', billing),
+    entry('a1f3c0de0000000000000000000000a4', 'LEGACY_BILLING', pki.clientLeafExpired.certPem),
+    entry('a1f3c0de0000000000000000000000a5', 'PARTNER_GATEWAY', pki.clientLeaf.certPem),
+    entry('a1f3c0de0000000000000000000000a6', 'WAREHOUSE_SENDER', pki.clientLeafNoClientAuth.certPem),
+    entry('a1f3c0de0000000000000000000000a7', 'HR_SENDER', pki.clientLeafExpiring.certPem),
+  ];
+  const roles: Record<string, string[]> = {
+    S4HANA_SENDER: ['ESBMessaging.send', 'Orders.send'],
+    CRM_SENDER: ['Orders.send', 'ESBMessaging.send'],
+    BILLING_SENDER: ['Invoices.send'],
+    LEGACY_BILLING: ['Invoices.send'],
+    PARTNER_GATEWAY: ['Partner.send'],
+    WAREHOUSE_SENDER: ['ESBMessaging.send'],
+    HR_SENDER: ['ESBMessaging.send'],
+  };
+  return {export: {d: {results}}, roles, caPem: [pki.clientIntermediate.certPem, pki.clientRoot.certPem, pki.untrustedRoot.certPem].map(p => p.trim()).join('\n') + '\n'};
+}
+
+/**
+ * Writes the sample into `dir` once and keeps it: a re-run of the migration must see the same
+ * certificates to recognise what it already created.
+ */
+export async function writeSampleNeoExport(pki: DemoPki, dir: string, now = new Date()): Promise<NeoSamplePaths> {
+  const paths: NeoSamplePaths = {dir, mappings: path.join(dir, 'certificate-user-mappings.json'), roles: path.join(dir, 'roles.json'), caCertificates: path.join(dir, 'client-ca-certificates.pem')};
+  if (existsSync(paths.mappings) && existsSync(paths.roles) && existsSync(paths.caCertificates)) return paths;
+  const sample = buildSampleNeoExport(pki, now);
+  await mkdir(dir, {recursive: true});
+  await writeFile(paths.mappings, JSON.stringify(sample.export, null, 2) + '\n');
+  await writeFile(paths.roles, JSON.stringify(sample.roles, null, 2) + '\n');
+  await writeFile(paths.caCertificates, sample.caPem);
+  return paths;
+}
+
+export interface NeoApiServer {
+  /** https://127.0.0.1:<port> (the tenant management host). */
+  url: string;
+  user: string;
+  password: string;
+  /** The root that signed the server certificate: trust it to call the stand-in. */
+  caPem: string;
+  /** Requests served so far (paths with query). */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export interface NeoApiOptions {
+  pki: DemoPki;
+  /** The export to serve; read from a file when a path is given. */
+  mappings: {d: {results: NeoMappingRecord[]}} | string;
+  user?: string;
+  password?: string;
+  /** Page size for `__next` paging (default 3, so paging is exercised). */
+  pageSize?: number;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A local HTTPS stand-in for the Neo tenant's CertificateUserMappings API. */
+export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiServer> {
+  const data = typeof options.mappings === 'string' ? (JSON.parse(await readFile(options.mappings, 'utf8')) as {d: {results: NeoMappingRecord[]}}) : options.mappings;
+  const results = data.d.results;
+  const user = options.user ?? 'neo.admin@example.com';
+  const password = options.password ?? randomBytes(12).toString('base64url');
+  const pageSize = Math.max(1, options.pageSize ?? 3);
+  const requests: string[] = [];
+  const server = https.createServer({key: options.pki.serverLeaf.keyPem, cert: options.pki.serverLeaf.chainPem}, (req, res) => {
+    requests.push(req.url ?? '');
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, {'Content-Type': 'application/json', ...headers});
+      res.end(JSON.stringify(body));
+    };
+    const header = req.headers.authorization ?? '';
+    const [scheme, encoded] = header.split(' ');
+    const [givenUser, ...rest] = scheme === 'Basic' && encoded ? Buffer.from(encoded, 'base64').toString('utf8').split(':') : [''];
+    if (givenUser !== user || !sameSecret(rest.join(':'), password)) {
+      return send(401, {error: {code: 'Unauthorized', message: {lang: 'en', value: 'Authentication required'}}}, {'WWW-Authenticate': 'Basic realm="SAP Cloud Integration"'});
+    }
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    if (req.method !== 'GET') return send(405, {error: {code: 'MethodNotAllowed', message: {lang: 'en', value: 'Only GET in this stand-in'}}});
+    const single = /^\/api\/v1\/CertificateUserMappings\('([^']+)'\)$/.exec(url.pathname);
+    if (single) {
+      const found = results.find(r => r.Id === single[1]);
+      return found ? send(200, {d: found}) : send(404, {error: {code: 'NotFound', message: {lang: 'en', value: `No mapping ${single[1]}`}}});
+    }
+    if (url.pathname !== '/api/v1/CertificateUserMappings') return send(404, {error: {code: 'NotFound', message: {lang: 'en', value: `Unknown resource ${url.pathname}`}}});
+    const skip = Math.max(0, Number(url.searchParams.get('$skip') ?? 0) || 0);
+    const top = Math.min(pageSize, Math.max(1, Number(url.searchParams.get('$top') ?? pageSize) || pageSize));
+    const page = results.slice(skip, skip + top);
+    const next = skip + top < results.length ? `/api/v1/CertificateUserMappings?$skip=${skip + top}&$top=${top}` : undefined;
+    return send(200, {d: {results: page, ...(next ? {__next: next} : {})}});
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const {port} = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    user,
+    password,
+    caPem: options.pki.serverRoot.certPem,
+    requests,
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,331 @@
+/**
+ * Neo certificate-to-user mappings (sap-cloud-integration.md §10): reading them from the Neo
+ * tenant's OData v2 API or from an export file, the users' roles, and the workbench checks that
+ * decide which certificate can move to Cloud Foundry.
+ */
+import {X509Certificate} from 'node:crypto';
+import {readFile} from 'node:fs/promises';
+import https from 'node:https';
+import type {CertificateCheck} from '../ports.js';
+import {CpiMtlsError} from '../errors.js';
+import {validateRoleName} from '../../flows/validate.js';
+import {leafFromPem, parseValidUntil} from './common.js';
+
+export interface NeoMapping {
+  id: string;
+  user: string;
+  /** The certificate as PEM, or null when the field could not be read as a certificate. */
+  certificatePem: string | null;
+  certificateError?: string;
+  /** ISO-8601 from ValidUntil (epoch ms), when present. */
+  validUntil: string | null;
+  createdBy?: string;
+  lastModifiedTime?: string | null;
+}
+
+export const NEO_MAPPINGS_PATH = '/api/v1/CertificateUserMappings';
+
+function chunked(base64: string): string {
+  return base64.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+}
+
+/**
+ * The Certificate field is documented as "base64 PEM/DER string": accept a PEM text (also with
+ * literal `\n`), base64 of a PEM text, or base64 of DER.
+ */
+export function neoCertificateToPem(value: unknown): {pem: string | null; error?: string} {
+  if (typeof value !== 'string' || value.trim() === '') return {pem: null, error: 'the mapping has no certificate'};
+  const text = value.replace(/\\r\\n|\\n/g, '\n').trim();
+  const candidates: string[] = [];
+  if (text.includes('-----BEGIN CERTIFICATE-----')) candidates.push(text);
+  else {
+    const compact = text.replace(/\s+/g, '');
+    if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
+      const decoded = Buffer.from(compact, 'base64');
+      const asText = decoded.toString('latin1');
+      if (asText.includes('-----BEGIN CERTIFICATE-----')) candidates.push(asText);
+      else candidates.push(`-----BEGIN CERTIFICATE-----\n${chunked(compact)}\n-----END CERTIFICATE-----`);
+    }
+  }
+  for (const candidate of candidates) {
+    const leaf = leafFromPem(candidate);
+    if (leaf) return {pem: leaf.pem};
+  }
+  return {pem: null, error: 'the Certificate field is neither PEM nor base64 of a certificate'};
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+/** OData v2 (`{"d":{"results":[…]}}`, `{"d":[…]}`), v4 (`{"value":[…]}`) or a plain array. */
+export function neoResultsOf(json: unknown): {results: unknown[]; next?: string} | null {
+  if (Array.isArray(json)) return {results: json};
+  if (!json || typeof json !== 'object') return null;
+  const object = json as Record<string, unknown>;
+  const d = object.d;
+  if (Array.isArray(d)) return {results: d};
+  if (d && typeof d === 'object') {
+    const inner = d as Record<string, unknown>;
+    if (Array.isArray(inner.results)) return {results: inner.results, next: typeof inner.__next === 'string' ? inner.__next : undefined};
+  }
+  if (Array.isArray(object.value)) return {results: object.value, next: typeof object['@odata.nextLink'] === 'string' ? (object['@odata.nextLink'] as string) : undefined};
+  return null;
+}
+
+export function parseNeoMappings(json: unknown, where: string): NeoMapping[] {
+  const page = neoResultsOf(json);
+  if (!page) {
+    throw new CpiMtlsError('neo-mappings-format', `${where} is not a list of certificate-to-user mappings.`, {
+      fix: ['Expected the OData answer of GET /api/v1/CertificateUserMappings: {"d":{"results":[{"Id":…,"User":…,"Certificate":…,"ValidUntil":…}]}}.'],
+    });
+  }
+  return page.results.map((raw, index) => {
+    const row = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    const id = str(row.Id) ?? str(row.id) ?? `#${index + 1}`;
+    const user = (str(row.User) ?? str(row.user) ?? '').trim();
+    const {pem, error} = neoCertificateToPem(row.Certificate ?? row.certificate);
+    return {
+      id,
+      user,
+      certificatePem: pem,
+      ...(error ? {certificateError: error} : {}),
+      validUntil: parseValidUntil(row.ValidUntil ?? row.validUntil),
+      createdBy: str(row.CreatedBy),
+      lastModifiedTime: parseValidUntil(row.LastModifiedTime),
+    };
+  });
+}
+
+export async function readNeoMappingsFile(file: string): Promise<NeoMapping[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CpiMtlsError('file-not-found', `Cannot read the mappings file ${file}: ${code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`, {fix: ['Check the path; export the mappings with GET /api/v1/CertificateUserMappings?$format=json.']});
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CpiMtlsError('neo-mappings-format', `${file} is not JSON: ${(error as Error).message}.`, {fix: ['Save the answer of GET /api/v1/CertificateUserMappings?$format=json as it is.']});
+  }
+  return parseNeoMappings(json, file);
+}
+
+export interface NeoApiRequest {
+  /** Tenant management host, e.g. https://<account>-tmn.hci.eu1.hana.ondemand.com (with or without /api/v1). */
+  url: string;
+  user: string;
+  password: string;
+  /** Extra CAs to trust (the demo Neo stand-in). */
+  caPems?: string[];
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export function neoMappingsUrl(base: string): URL {
+  let url: URL;
+  try {
+    url = new URL(base.trim());
+  } catch {
+    throw new CpiMtlsError('neo-url', `"${base}" is not a URL.`, {fix: ['Give the Neo tenant management URL, e.g. https://<account>-tmn.hci.eu1.hana.ondemand.com']});
+  }
+  if (url.protocol !== 'https:') throw new CpiMtlsError('neo-url', `The Neo URL ${url.origin} must use https://.`, {fix: [`Use https://${url.host}`]});
+  const prefix = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1(\/CertificateUserMappings)?$/, '');
+  return new URL(`${url.origin}${prefix}${NEO_MAPPINGS_PATH}?$format=json`);
+}
+
+function getJson(url: URL, request: NeoApiRequest): Promise<unknown> {
+  const timeout = request.timeoutMs ?? 30_000;
+  return new Promise((resolve, reject) => {
+    if (request.signal?.aborted) return reject(new CpiMtlsError('cancelled', 'Cancelled.'));
+    const auth = Buffer.from(`${request.user}:${request.password}`).toString('base64');
+    const req = https.request(
+      url,
+      {method: 'GET', headers: {Authorization: `Basic ${auth}`, Accept: 'application/json'}, ca: request.caPems?.length ? request.caPems : undefined, timeout, signal: request.signal},
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status === 401 || status === 403) {
+            return reject(
+              new CpiMtlsError('neo-unauthorized', `The Neo API answered ${status} for ${url.origin}${url.pathname} as ${request.user}.`, {
+                fix: ['Check user and password (CPI_MTLS_NEO_USER / CPI_MTLS_NEO_PASSWORD).', 'The user needs IntegrationOperationServer.read and NodeManager.read (or CertificateUserMappings.Read) on the Neo tenant.'],
+              }),
+            );
+          }
+          if (status < 200 || status >= 300) {
+            return reject(new CpiMtlsError('neo-api', `The Neo API answered ${status} for ${url.pathname}: ${body.slice(0, 200).replace(/\s+/g, ' ')}`, {fix: ['Check the URL: the tenant management host (…-tmn…), without the path.']}));
+          }
+          try {
+            resolve(JSON.parse(body));
+          } catch {
+            reject(new CpiMtlsError('neo-api', `The Neo API did not return JSON for ${url.pathname}.`, {fix: ['Check that the URL is the tenant management host and that $format=json is accepted.']}));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new CpiMtlsError('timeout', `The Neo API did not answer within ${Math.round(timeout / 1000)} s.`, {fix: ['Check the network and proxy, then retry.']})));
+    req.on('error', error => {
+      if (request.signal?.aborted) return reject(new CpiMtlsError('cancelled', 'Cancelled.'));
+      if (error instanceof CpiMtlsError) return reject(error);
+      const code = (error as NodeJS.ErrnoException).code;
+      reject(new CpiMtlsError('neo-network', `Cannot reach the Neo API at ${url.origin}: ${code ?? error.message}.`, {fix: ['Check the URL and the network (HTTPS_PROXY is not used for this call).'], cause: error}));
+    });
+    req.end();
+  });
+}
+
+/** All mappings, following OData v2 `__next` links (bounded). */
+export async function fetchNeoMappings(request: NeoApiRequest): Promise<NeoMapping[]> {
+  let url: URL | undefined = neoMappingsUrl(request.url);
+  const origin = url.origin;
+  const all: NeoMapping[] = [];
+  for (let pages = 0; url; pages++) {
+    if (pages > 1000) throw new CpiMtlsError('neo-api', 'The Neo API pagination does not end.', {fix: ['Export the mappings to a file and use --mappings.']});
+    const json = await getJson(url, request);
+    const page = neoResultsOf(json);
+    if (!page) throw new CpiMtlsError('neo-mappings-format', `The Neo API answer of ${url.pathname} holds no mappings list.`, {fix: ['Check the URL: the tenant management host (…-tmn…).']});
+    all.push(...parseNeoMappings({d: {results: page.results}}, url.href));
+    if (!page.next) break;
+    const next: URL = new URL(page.next, url);
+    if (next.origin !== origin) throw new CpiMtlsError('neo-api', `The Neo API points to another host for the next page (${next.origin}).`, {fix: ['Export the mappings to a file and use --mappings.']});
+    if (!next.searchParams.has('$format')) next.searchParams.set('$format', 'json');
+    url = next;
+  }
+  return all;
+}
+
+/** `{"USER": ["Role.a", …]}`, or `{"users": {"USER": [...]}}`; role names checked. */
+export function parseRoles(json: unknown, where: string): Record<string, string[]> {
+  const object = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : null;
+  const map = object && object.users && typeof object.users === 'object' && !Array.isArray(object.users) ? (object.users as Record<string, unknown>) : object;
+  if (!map) throw new CpiMtlsError('roles-format', `${where} must map each user to a list of roles, e.g. {"P0001": ["ESBMessaging.send"]}.`, {fix: ['Write the file as JSON: {"<user>": ["<role>", …]}.']});
+  const roles: Record<string, string[]> = {};
+  for (const [user, value] of Object.entries(map)) {
+    const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null;
+    if (!list || list.some(role => typeof role !== 'string')) throw new CpiMtlsError('roles-format', `${where}: the roles of ${user} must be a list of role names.`, {fix: [`For example "${user}": ["ESBMessaging.send"]`]});
+    const cleaned = [...new Set((list as string[]).map(role => role.trim()).filter(Boolean))];
+    for (const role of cleaned) {
+      const problem = validateRoleName(role);
+      if (problem) throw new CpiMtlsError('roles-format', `${where}: role "${role}" of ${user}: ${problem}`, {fix: ['Use the role names as in Monitor → Manage Security → User Roles.']});
+    }
+    roles[user] = cleaned;
+  }
+  return roles;
+}
+
+export async function readRolesFile(file: string): Promise<Record<string, string[]>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CpiMtlsError('file-not-found', `Cannot read the roles file ${file}: ${(error as Error).message}.`, {fix: ['Give a JSON file {"<user>": ["<role>", …]}.']});
+  }
+  try {
+    return parseRoles(JSON.parse(text), file);
+  } catch (error) {
+    if (error instanceof CpiMtlsError) throw error;
+    throw new CpiMtlsError('roles-format', `${file} is not JSON: ${(error as Error).message}.`, {fix: ['Give a JSON file {"<user>": ["<role>", …]}.']});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificate checks per mapping
+
+export interface MappingValidation {
+  mappingId: string;
+  user: string;
+  fingerprint256?: string;
+  subject?: string;
+  issuer?: string;
+  notAfter?: string;
+  verdict: 'pass' | 'warn' | 'fail';
+  /** Checks that did not pass (the chain check is a warning here: the key takes the leaf only). */
+  checks: CertificateCheck[];
+  movable: boolean;
+  reasons: string[];
+  /** Another mapping of the export holds the same certificate. */
+  duplicateOf?: string;
+}
+
+/** The issuing CAs of `leafPem` found in `pool` (by issuer name and signature), leaf side first. */
+export function chainFromPool(leafPem: string, pool: string[]): string[] {
+  const certs = pool.flatMap(text => (text.replace(/\\n/g, '\n').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(pem => {
+    try {
+      return new X509Certificate(pem);
+    } catch {
+      return null;
+    }
+  })).filter((c): c is X509Certificate => c !== null);
+  const chain: string[] = [];
+  let current = new X509Certificate(leafPem);
+  for (let depth = 0; depth < 8; depth++) {
+    if (current.issuer === current.subject) break;
+    const issuer = certs.find(c => current.checkIssued(c) && (() => {
+      try {
+        return current.verify(c.publicKey);
+      } catch {
+        return false;
+      }
+    })());
+    if (!issuer) break;
+    chain.push(issuer.toString());
+    current = issuer;
+  }
+  return chain;
+}
+
+export interface ValidateOptions {
+  /** Intermediate and root certificates to complete each leaf's chain (PEM texts). */
+  caPems?: string[];
+  /** Roots to treat as trusted by the load balancer besides SAP's list (test landscapes). */
+  trustedRootsPem?: string[];
+  now?: Date;
+}
+
+/** Runs the workbench checks on every mapping and marks duplicates within the export. */
+export async function validateMappings(mappings: NeoMapping[], options: ValidateOptions = {}): Promise<MappingValidation[]> {
+  const {parseCertificatesFromText} = await import('../certs/load.js');
+  const {inspectClientCertificate} = await import('../certs/inspect.js');
+  const firstByFingerprint = new Map<string, NeoMapping>();
+  return mappings.map(mapping => {
+    if (!mapping.certificatePem) {
+      return {mappingId: mapping.id, user: mapping.user, verdict: 'fail', checks: [], movable: false, reasons: [`Certificate not readable: ${mapping.certificateError ?? 'unknown format'}.`]};
+    }
+    const chain = chainFromPool(mapping.certificatePem, options.caPems ?? []);
+    const report = inspectClientCertificate({certificates: parseCertificatesFromText([mapping.certificatePem, ...chain].join('\n'))}, {now: options.now, extraTrustedRootsPem: options.trustedRootsPem});
+    const leaf = report.leaf!;
+    const checks = report.checks
+      .filter(check => check.verdict !== 'pass')
+      .map(check => (check.id === 'chain' && check.verdict === 'fail' ? {...check, verdict: 'warn' as const, message: `${check.message} The service key takes the leaf only; the sender must present the chain.`} : check));
+    const failing = checks.filter(check => check.verdict === 'fail');
+    const reasons = failing.map(check => `${check.title}: ${check.message}`);
+    if (!mapping.user) reasons.push('The mapping names no user.');
+    const first = firstByFingerprint.get(leaf.fingerprint256);
+    let duplicateOf: string | undefined;
+    if (first) {
+      duplicateOf = first.id;
+      reasons.push(`Same certificate as mapping ${first.id} (user ${first.user}): Cloud Foundry allows each certificate in one service key only; give that instance the roles of ${mapping.user || 'this user'} instead.`);
+    } else firstByFingerprint.set(leaf.fingerprint256, mapping);
+    const verdict = failing.length ? 'fail' : checks.some(c => c.verdict === 'warn') ? 'warn' : 'pass';
+    return {
+      mappingId: mapping.id,
+      user: mapping.user,
+      fingerprint256: leaf.fingerprint256,
+      subject: leaf.subject,
+      issuer: leaf.issuer,
+      notAfter: leaf.notAfter,
+      verdict,
+      checks,
+      movable: reasons.length === 0,
+      reasons,
+      ...(duplicateOf ? {duplicateOf} : {}),
+    };
+  });
+}
