@@ -144,6 +144,30 @@ export const EXPLANATIONS: Readonly<Record<StepId, StepExplanation>> = {
     why: ['Handshake failure: EKU, chain or root.', '401: key missing or duplicated · 403: role.', '404: wrong path or iflow not deployed.'],
     replaces: [`${CONNECTIVITY_TEST} → Download (certificates.zip)`, SYSTEM_LOGS],
   },
+  'tenant-checks': {
+    why: ["Certificate calls need SAP's key pair sap_cloudintegrationcertificate in the tenant.", 'The iflow must be deployed, its channel asking for the same role.'],
+    replaces: ['Integration Suite → Monitor → Manage Security → Keystore', 'Monitor → Manage Integration Content'],
+  },
+  'tenant-key-path': {
+    why: ['A key of plan "api" lets cpi-mtls read the tenant.', 'Its secret is read here only, never printed.'],
+    replaces: ['cf service-key <instance> <key> > api-key.json'],
+  },
+  'check-tenant': {
+    why: ['Keystore, deployed endpoints and sender channels, read in one go.', 'A trial tenant shows up here: it cannot do certificate calls.'],
+    replaces: ['Monitor → Manage Security → Keystore', 'Integration flow → sender channel → Connection'],
+  },
+  'tenant-results': {
+    why: ['An expired SAP key pair or a role mismatch breaks every call.', 'Each finding says where to fix it.'],
+    replaces: ['Monitor → Manage Security → Keystore', 'Monitor → Manage Integration Content → Endpoints'],
+  },
+  'offer-cleanup': {
+    why: ['A failed run should not leave half a setup behind.', 'Only what this run created is removed.'],
+    replaces: ['cf delete-service-key · cf delete-service, by hand'],
+  },
+  cleanup: {
+    why: ['Keys go first: Cloud Foundry keeps an instance that still has keys.', 'The checklist records what was removed.'],
+    replaces: ['cf delete-service-key <instance> <key>', 'cf delete-service <instance>'],
+  },
   'write-outputs': {
     why: ['The customer gets what exists, what was verified and what is left.', 'Markdown for people, JSON for tools.'],
     replaces: ['Screenshots and a hand-written handover e-mail'],

@@ -9,6 +9,7 @@ import {
   IFLOW_PLAN,
   IT_RT_OFFERING,
   assessInstance,
+  stringArray,
   externalCertificateKeyParameters,
   instanceParameters,
   roleJson,
@@ -93,9 +94,23 @@ export function targetMismatch(answers: Answers, state: FlowState): string | nul
   return null;
 }
 
+/** Findings that mean the connection will not work as set up (exit code 1 even without an error). */
+export function blockingFindings(state: FlowState): string[] {
+  const findings: string[] = [];
+  const {probe, tenant} = state.facts;
+  if (probe && !probe.success) findings.push(`live test: ${probe.summary}`);
+  if (tenant?.keystore?.verdict === 'fail') findings.push(`tenant keystore: ${tenant.keystore.message}`);
+  if (tenant?.trial) findings.push('trial tenant: no inbound client-certificate authentication');
+  const tested = (state.answers.liveTest?.path ?? '').toLowerCase();
+  const endpoint = tenant?.endpoints.find(e => tested !== '' && (e.url.toLowerCase() === tested || e.url.toLowerCase().endsWith(tested)));
+  if (endpoint?.channel?.verdict === 'fail') findings.push(`sender channel of ${endpoint.iflowId}: ${endpoint.channel.message}`);
+  return findings;
+}
+
 /** Resources this run created (never what existed before), newest first: what cleanup removes. */
 export function createdByThisRun(state: FlowState): ActionRecord[] {
-  return state.facts.actions.filter(a => a.kind === 'created').reverse();
+  const deleted = new Set(state.facts.actions.filter(a => a.kind === 'deleted').map(a => `${a.what}:${a.name}`));
+  return state.facts.actions.filter(a => a.kind === 'created' && !deleted.has(`${a.what}:${a.name}`)).reverse();
 }
 
 /** Ends the run after a failure: offer to remove what this run created, then write the checklist. */
@@ -746,8 +761,127 @@ const createKey: E<'create-key'> = {
       note: result.alreadyExisted ? 'already held this certificate' : result.certificateVerified ? 'certificate read back and verified' : undefined,
     });
     const summary = `${result.alreadyExisted ? 'Key already in place' : 'Key created'}: ${result.name} · clientid ${result.clientId ?? '?'}`;
-    return goto(trail(next, summary), 'live-test');
+    return goto(trail(next, summary), 'tenant-checks');
   },
+};
+
+const tenantChecks: Q = {
+  kind: 'question',
+  id: 'tenant-checks',
+  phase: 'Live test',
+  title: 'Tenant checks',
+  panels: () => [
+    {
+      tone: 'info',
+      lines: [
+        'With access to the Cloud Integration API (plan "api"), cpi-mtls checks the tenant itself:',
+        'the key pair sap_cloudintegrationcertificate in the keystore, the deployed endpoints,',
+        'and the sender channel authorization of each integration flow. Without it, the checklist says where to look.',
+      ],
+    },
+  ],
+  question: () => ({
+    type: 'select',
+    prompt: 'Check the tenant through its API?',
+    choices: [
+      {value: 'create', label: 'Yes, with a temporary api instance and key', hint: 'role MonitoringDataRead; removed right after the checks'},
+      {value: 'file', label: 'Yes, with an api service key I have (JSON file)'},
+      {value: 'skip', label: 'No, list the checks for the checklist'},
+    ],
+  }),
+  fromPlan: answers => answers.tenantChecks?.mode ?? 'skip',
+  apply(state, value) {
+    const mode = value === 'create' || value === 'file' ? value : 'skip';
+    const next = {...state, answers: {...state.answers, tenantChecks: {...state.answers.tenantChecks, mode: mode as 'skip' | 'file' | 'create'}}};
+    return goto(next, mode === 'skip' ? 'live-test' : mode === 'file' ? 'tenant-key-path' : 'check-tenant');
+  },
+  summary: (_state, value) => (value === 'skip' ? 'Tenant checks: skipped (manual items in the checklist)' : 'Tenant checks: through the API'),
+};
+
+const tenantKeyPath: Q = {
+  kind: 'question',
+  id: 'tenant-key-path',
+  phase: 'Live test',
+  title: 'API service key',
+  panels: () => [{tone: 'info', lines: ['The JSON of a service key of plan "api" (cf service-key <instance> <key> > api-key.json). Its secret is read locally and never printed.']}],
+  question: state => ({type: 'text', prompt: 'Path to the api service key JSON', initial: state.answers.tenantChecks?.apiKeyPath}),
+  validate: value => (str(value) === '' ? 'Enter the path of the service key JSON file.' : null),
+  fromPlan: answers => answers.tenantChecks?.apiKeyPath,
+  apply: (state, value) => goto({...state, answers: {...state.answers, tenantChecks: {mode: 'file', ...state.answers.tenantChecks, apiKeyPath: str(value)}}}, 'check-tenant'),
+  summary: (_state, value) => `API key file: ${str(value)}`,
+};
+
+const checkTenant: E<'tenant-checks'> = {
+  kind: 'effect',
+  id: 'check-tenant',
+  phase: 'Live test',
+  title: 'Checking the tenant: keystore, endpoints, sender channels',
+  effect: state => ({
+    type: 'tenant-checks',
+    mode: state.answers.tenantChecks?.mode === 'file' ? 'file' : 'create',
+    apiKeyPath: state.answers.tenantChecks?.apiKeyPath,
+    keepApiInstance: Boolean(state.answers.tenantChecks?.keepApiInstance),
+    option: isOption2(state) ? 2 : 1,
+    instanceRoles: stringArray(state.facts.instance?.parameters?.roles),
+    runtimeUrl: state.facts.key?.url,
+  }),
+  onResult(state, result) {
+    let next: FlowState = {...state, facts: {...state.facts, tenant: result}};
+    if (result.temporary) {
+      const name = result.temporary.instanceName;
+      next = record(next, {kind: 'created', what: 'service instance', name, note: 'temporary, plan api, for the tenant checks'});
+      if (result.temporary.removed) next = record(next, {kind: 'deleted', what: 'service instance', name, note: 'temporary api instance removed after the checks'});
+    }
+    const summary = result.reachable
+      ? `Tenant: key pair ${result.keystore?.verdict ?? '?'}, ${result.endpoints.length} endpoint(s)${result.trial ? ', trial tenant' : ''}`
+      : `Tenant API not usable: ${result.error?.message ?? 'unknown error'}`;
+    return goto(trail(next, summary), 'tenant-results');
+  },
+};
+
+/** Endpoints whose URL fits the plan's path, for choosing one without questions. */
+function endpointForPath(state: FlowState, pathOrUrl: string | undefined): string | undefined {
+  if (!pathOrUrl) return undefined;
+  const wanted = pathOrUrl.toLowerCase();
+  return state.facts.tenant?.endpoints.find(e => e.url.toLowerCase() === wanted || e.url.toLowerCase().endsWith(wanted))?.url;
+}
+
+const tenantResults: Q = {
+  kind: 'question',
+  id: 'tenant-results',
+  phase: 'Live test',
+  title: 'Tenant check results',
+  panels(state) {
+    const t = state.facts.tenant;
+    if (!t) return [];
+    if (!t.reachable) return [{tone: 'warning', title: 'The tenant API could not be used', lines: [t.error?.message ?? '', ...(t.error?.fix ?? []).map(f => `→ ${f}`)]}];
+    const tone = (v?: string) => (v === 'fail' ? 'error' : v === 'warn' ? 'warning' : 'success') as Panel['tone'];
+    const panels: Panel[] = [];
+    if (t.keystore) panels.push({tone: tone(t.keystore.verdict), title: `Keystore: sap_cloudintegrationcertificate`, lines: [t.keystore.message, ...(t.keystore.fix ? [`→ ${t.keystore.fix}`] : [])]});
+    if (t.trial) panels.push({tone: 'error', title: 'Trial tenant', lines: ['Trial tenants cannot authenticate inbound calls with client certificates; only Basic authentication with clientid/clientsecret works.']});
+    if (t.endpoints.length > 0) {
+      panels.push({
+        tone: 'info',
+        title: 'Deployed endpoints',
+        lines: t.endpoints.flatMap(e => [`${e.channel ? (e.channel.verdict === 'fail' ? '✖' : e.channel.verdict === 'warn' ? '⚠' : '✔') : '•'} ${e.iflowId}: ${e.url}${e.runtimeStatus ? ` (${e.runtimeStatus})` : ''}`, ...(e.channel && e.channel.verdict !== 'pass' ? [`   ${e.channel.message}`] : [])]),
+      });
+    }
+    return panels;
+  },
+  question(state) {
+    const endpoints = state.facts.tenant?.endpoints ?? [];
+    return {
+      type: 'select',
+      prompt: endpoints.length ? 'Which endpoint should the live test call?' : 'Continue',
+      choices: [...endpoints.map(e => ({value: e.url, label: e.iflowId, hint: e.url})), {value: 'manual', label: endpoints.length ? 'Type the endpoint myself' : 'Continue to the live test'}],
+    };
+  },
+  fromPlan: (answers, state) => endpointForPath(state, answers.liveTest?.path) ?? 'manual',
+  apply(state, value) {
+    if (value === 'manual') return goto(state, 'live-test');
+    return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: state.answers.liveTest?.run ?? true, path: String(value)}}}, 'live-test');
+  },
+  summary: (_state, value) => (value === 'manual' ? 'Tenant checks reviewed' : `Endpoint from the tenant: ${String(value)}`),
 };
 
 const liveTest: Q = {
@@ -877,7 +1011,7 @@ const writeOutputs: E<'write-outputs'> = {
   title: 'Writing the checklist and files',
   effect: () => ({type: 'write-outputs'}),
   onResult(state, result) {
-    const failed = Boolean(state.error) || (state.facts.probe ? !state.facts.probe.success : false);
+    const failed = Boolean(state.error) || blockingFindings(state).length > 0;
     return goto({...state, facts: {...state.facts, outputs: result.files}}, 'done', {status: failed ? 'failed' : 'done', error: state.error});
   },
   // Writing the checklist must not loop into itself: report and end.
@@ -964,6 +1098,10 @@ const cleanup: E<'cleanup'> = {
 };
 
 const steps: Step<FlowState>[] = [
+  tenantChecks,
+  tenantKeyPath,
+  checkTenant,
+  tenantResults,
   offerCleanup,
   cleanup,
   preflight,

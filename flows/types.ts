@@ -33,6 +33,8 @@ export interface Answers {
   liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
   /** After a failure: keep what this run created (default) or remove it. */
   onFailure?: 'keep' | 'remove';
+  /** Checks on the tenant through the Cloud Integration OData API (plan `api`). */
+  tenantChecks?: {mode: 'skip' | 'file' | 'create'; apiKeyPath?: string; keepApiInstance?: boolean};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -97,6 +99,31 @@ export interface ProbeFact {
   raw: unknown;
 }
 
+export interface JudgementFact {
+  verdict: 'pass' | 'warn' | 'fail';
+  message: string;
+  fix: string;
+}
+
+export interface TenantEndpointFact {
+  iflowId: string;
+  url: string;
+  protocol?: string;
+  runtimeStatus?: string;
+  channel?: JudgementFact & {name?: string; senderAuthType?: string; userRole?: string};
+}
+
+export interface TenantFact {
+  /** The API answered; false with `error` when it could not be used. */
+  reachable: boolean;
+  error?: {message: string; fix: string[]};
+  keystore?: JudgementFact & {validUntil?: string};
+  trial: boolean;
+  endpoints: TenantEndpointFact[];
+  /** The temporary api instance this run created for the checks, and whether it was removed. */
+  temporary?: {instanceName: string; keyName: string; removed: boolean};
+}
+
 export interface ActionRecord {
   /** created / updated / reused / deleted / written / skipped */
   kind: 'created' | 'updated' | 'reused' | 'deleted' | 'written' | 'skipped';
@@ -125,6 +152,7 @@ export interface Facts {
   duplicates?: DuplicateFact[];
   key?: KeyFact;
   probe?: ProbeFact;
+  tenant?: TenantFact;
   outputs?: Record<string, string>;
   actions: ActionRecord[];
 }
@@ -242,6 +270,7 @@ export type Effect =
       existingKeyGuid?: string;
     }
   | {type: 'probe'; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
+  | {type: 'tenant-checks'; mode: 'file' | 'create'; apiKeyPath?: string; keepApiInstance: boolean; option: 1 | 2; instanceRoles: string[]; runtimeUrl?: string}
   | {type: 'cleanup'; resources: CleanupResource[]}
   | {type: 'write-outputs'};
 
@@ -256,6 +285,7 @@ export interface EffectResults {
   'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number};
   'create-key': KeyFact;
   probe: ProbeFact;
+  'tenant-checks': TenantFact;
   cleanup: {removed: CleanupResource[]};
   'write-outputs': {files: Record<string, string>};
 }

@@ -160,13 +160,44 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
       details: ['Connection tab of the HTTPS/SOAP/IDoc/AS2 sender channel; the role must equal one of the instance roles exactly.'],
     });
   }
+  const tenant = facts.tenant;
+  const testedUrl = (answers.liveTest?.path ?? '').toLowerCase();
+  const endpoint = tenant?.endpoints.find(e => testedUrl !== '' && (e.url.toLowerCase() === testedUrl || e.url.toLowerCase().endsWith(testedUrl)));
+  if (endpoint?.channel) {
+    items.push({
+      status: endpoint.channel.verdict === 'fail' ? 'failed' : 'verified',
+      title: `Sender channel of ${endpoint.iflowId} read from the tenant`,
+      details: [endpoint.channel.message, ...(endpoint.channel.fix ? [`Fix: ${endpoint.channel.fix}`] : [])],
+    });
+  }
   const verifiedLive = probe?.success === true && probe.outcome !== 'skipped';
-  items.push({status: verifiedLive ? 'verified' : 'manual', title: 'Integration flow deployed', details: ['Monitor → Manage Integration Content shows it Started.']});
   items.push({
-    status: verifiedLive ? 'verified' : 'manual',
-    title: 'Tenant keystore holds the key pair sap_cloudintegrationcertificate (not expired)',
-    details: ['Monitor → Manage Security → Keystore. Trial tenants lack it: client certificates cannot work there, only Basic authentication.'],
+    status: verifiedLive || (endpoint?.runtimeStatus === 'STARTED') ? 'verified' : endpoint ? 'failed' : 'manual',
+    title: 'Integration flow deployed',
+    details: [endpoint ? `Runtime status: ${endpoint.runtimeStatus}` : 'Monitor → Manage Integration Content shows it Started.'],
   });
+  items.push(
+    tenant?.keystore
+      ? {
+          status: tenant.keystore.verdict === 'fail' ? 'failed' : 'verified',
+          title: 'Tenant keystore holds the key pair sap_cloudintegrationcertificate (not expired)',
+          details: [tenant.keystore.message, ...(tenant.keystore.fix ? [`Fix: ${tenant.keystore.fix}`] : [])],
+        }
+      : {
+          status: verifiedLive ? 'verified' : 'manual',
+          title: 'Tenant keystore holds the key pair sap_cloudintegrationcertificate (not expired)',
+          details: [
+            'Monitor → Manage Security → Keystore. Trial tenants lack it: client certificates cannot work there, only Basic authentication.',
+            ...(tenant && !tenant.reachable ? [`The tenant API could not be used: ${tenant.error?.message ?? ''}`] : []),
+          ],
+        },
+  );
+  if (tenant?.trial) {
+    items.push({status: 'failed', title: 'Trial tenant', details: ['Inbound client-certificate authentication is not supported on trial tenants; use Basic authentication with clientid/clientsecret there.']});
+  }
+  if (tenant?.temporary && !tenant.temporary.removed) {
+    items.push({status: 'manual', title: `Remove the temporary api instance ${tenant.temporary.instanceName}`, details: [`cf delete-service-key ${tenant.temporary.instanceName} ${tenant.temporary.keyName} -f`, `cf delete-service ${tenant.temporary.instanceName} -f`]});
+  }
   if (facts.actions.some(a => a.kind === 'updated' && a.what === 'service instance')) {
     items.push({status: 'manual', title: 'Role cache', details: ['The instance roles changed: it can take up to an hour until the runtime uses them. A 403 before then is expected.']});
   }

@@ -29,6 +29,7 @@ export interface Plan {
   output?: string;
   /** After a failure: keep what this run created (default) or remove it. */
   onFailure?: 'keep' | 'remove';
+  tenantChecks?: {mode?: 'skip' | 'file' | 'create'; apiKeyFile?: string; keepApiInstance?: boolean};
 }
 
 export interface PlanProblem {
@@ -48,7 +49,7 @@ export function validatePlan(raw: unknown): PlanProblem[] {
   const add = (p: string, message: string) => problems.push({path: p, message});
   if (!isObj(raw)) return [{path: '(root)', message: 'expected a mapping (YAML) or object (JSON) with fields such as option, role, instance, certificate'}];
 
-  const known = ['version', 'option', 'target', 'role', 'instance', 'certificate', 'key', 'liveTest', 'output', 'onFailure'];
+  const known = ['version', 'option', 'target', 'role', 'instance', 'certificate', 'key', 'liveTest', 'output', 'onFailure', 'tenantChecks'];
   for (const field of Object.keys(raw)) if (!known.includes(field)) add(field, `unknown field; expected one of ${known.join(', ')}`);
   const checkKeys = (p: string, value: Obj, allowed: string[]) => {
     for (const field of Object.keys(value)) if (!allowed.includes(field)) add(`${p}.${field}`, `unknown field; expected one of ${allowed.join(', ')}`);
@@ -122,6 +123,17 @@ export function validatePlan(raw: unknown): PlanProblem[] {
   }
   str('output', raw.output);
   if (raw.onFailure !== undefined && raw.onFailure !== 'keep' && raw.onFailure !== 'remove') add('onFailure', 'expected "keep" or "remove"');
+  if (raw.tenantChecks !== undefined) {
+    if (!isObj(raw.tenantChecks)) add('tenantChecks', 'expected a mapping with mode (skip, file or create)');
+    else {
+      const t = raw.tenantChecks;
+      checkKeys('tenantChecks', t, ['mode', 'apiKeyFile', 'keepApiInstance']);
+      if (t.mode !== undefined && t.mode !== 'skip' && t.mode !== 'file' && t.mode !== 'create') add('tenantChecks.mode', 'expected "skip", "file" (an api service key JSON) or "create" (a temporary api instance)');
+      if (t.mode === 'file' && t.apiKeyFile === undefined) add('tenantChecks.apiKeyFile', 'required for mode file: path of an api-plan service key JSON');
+      str('tenantChecks.apiKeyFile', t.apiKeyFile);
+      bool('tenantChecks.keepApiInstance', t.keepApiInstance);
+    }
+  }
   return problems;
 }
 
@@ -183,6 +195,7 @@ export async function planToAnswers(plan: Plan, baseDir: string): Promise<Answer
     sapKey: plan.certificate?.source === 'sap-generated' ? {validityDays: plan.certificate.validityDays ?? 365, keyLength: plan.certificate.keyLength ?? 2048} : undefined,
     keyName: plan.key?.name,
     onFailure: plan.onFailure,
+    tenantChecks: plan.tenantChecks ? {mode: plan.tenantChecks.mode ?? 'skip', apiKeyPath: resolve(plan.tenantChecks.apiKeyFile), keepApiInstance: plan.tenantChecks.keepApiInstance} : undefined,
     liveTest: plan.liveTest ? {run: plan.liveTest.run ?? false, path: plan.liveTest.path, method: plan.liveTest.method, privateKeyPath: resolve(plan.liveTest.privateKeyFile)} : {run: false},
   };
 }

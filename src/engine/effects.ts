@@ -3,7 +3,7 @@
  * this file only does it and reports facts back (never secrets: keys stay in 0600 files).
  */
 import {X509Certificate} from 'node:crypto';
-import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, ProbeFact} from '../../flows/types.js';
+import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, ProbeFact, TenantFact} from '../../flows/types.js';
 import {stringArray} from '../../flows/parameters.js';
 import {CpiMtlsError} from '../errors.js';
 import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
@@ -30,6 +30,10 @@ export interface ProbeService {
   ): Promise<ProbeFact>;
 }
 
+export interface TenantService {
+  check(request: Extract<Effect, {type: 'tenant-checks'}>, signal: AbortSignal): Promise<TenantFact>;
+}
+
 export interface OutputService {
   write(state: FlowState, signal: AbortSignal): Promise<Record<string, string>>;
 }
@@ -47,6 +51,7 @@ export interface EngineServices {
   planned?: PlannedChange[];
   certificates: CertificateService;
   probe: ProbeService;
+  tenant: TenantService;
   outputs: OutputService;
   /** Bounded parallelism for per-key reads in scans. */
   parallelReads?: number;
@@ -255,6 +260,10 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
         },
         signal,
       );
+    },
+
+    async 'tenant-checks'(effect, _state, signal) {
+      return services.tenant.check(effect, signal);
     },
 
     async cleanup(effect, _state, signal) {

@@ -11,7 +11,12 @@ import {chosenRole, wantedInstanceParameters} from '../../flows/setup.js';
 import {buildChecklist, renderChecklistMarkdown} from '../checklist.js';
 import {CpiMtlsError} from '../errors.js';
 import type {CfPort} from '../ports.js';
-import type {CertificateService, EngineServices, OutputService, ProbeService} from './effects.js';
+import type {CertificateService, EngineServices, OutputService, ProbeService, TenantService} from './effects.js';
+import {oauthCredentials} from './effects.js';
+import type {TenantEndpointFact, TenantFact} from '../../flows/types.js';
+import {readFile} from 'node:fs/promises';
+import {randomBytes} from 'node:crypto';
+import {toCpiMtlsError} from '../errors.js';
 
 export interface ServiceOptions {
   cf: CfPort;
@@ -124,6 +129,101 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
   };
 }
 
+/** Reads an api-plan service key: the whole `cf service-key` output, the v8 wrapper, or the bare credentials. */
+export async function readApiKeyFile(file: string): Promise<{url: string; tokenUrl: string; clientId: string; clientSecret: string}> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CpiMtlsError('api-key-unreadable', `Cannot read the api service key ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {fix: ['Save it with: cf service-key <api instance> <key> > api-key.json']});
+  }
+  const start = text.indexOf('{');
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(start >= 0 ? text.slice(start) : text) as Record<string, unknown>;
+  } catch {
+    throw new CpiMtlsError('api-key-invalid', `${file} is not JSON.`, {fix: ['Save the key with: cf service-key <api instance> <key> > api-key.json']});
+  }
+  const credentials = parsed.credentials && typeof parsed.credentials === 'object' ? (parsed.credentials as Record<string, unknown>) : parsed;
+  const oauth = oauthCredentials(credentials);
+  const fields = {url: oauth.url, tokenUrl: oauth.tokenurl, clientId: oauth.clientid, clientSecret: oauth.clientsecret};
+  const missing = Object.entries(fields).filter(([, v]) => typeof v !== 'string' || v === '').map(([k]) => k);
+  if (missing.length) {
+    throw new CpiMtlsError('api-key-invalid', `${file} lacks ${missing.join(', ')}: it is not a ClientId/Secret key of plan api.`, {
+      fix: ['Create one: cf create-service it-rt api <name> -c {"roles":["MonitoringDataRead"],"grant-types":["client_credentials"]} and cf create-service-key <name> <key>'],
+    });
+  }
+  return fields as {url: string; tokenUrl: string; clientId: string; clientSecret: string};
+}
+
+const CHECK_ROLE = 'MonitoringDataRead';
+
+export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraServerCaPems' | 'now'>): TenantService {
+  const {cf} = options;
+  return {
+    async check(request, signal) {
+      const {createTenantApi} = await import('../tenant/api.js');
+      const {readIflowArchive} = await import('../tenant/iflw.js');
+      const {judgeKeystoreEntry, judgeSenderChannel, isTrialHost} = await import('../tenant/checks.js');
+      const trialHost = Boolean(request.runtimeUrl && isTrialHost(request.runtimeUrl));
+      let temporary: TenantFact['temporary'];
+      let result: TenantFact;
+      try {
+        let credentials: {url: string; tokenUrl: string; clientId: string; clientSecret: string};
+        if (request.mode === 'file') credentials = await readApiKeyFile(request.apiKeyPath ?? '');
+        else {
+          const instanceName = `cpi-mtls-check-${randomBytes(3).toString('hex')}`;
+          temporary = {instanceName, keyName: 'cpi-mtls-check', removed: false};
+          await cf.createInstance({offering: 'it-rt', plan: 'api', name: instanceName, parameters: {roles: [CHECK_ROLE], 'grant-types': ['client_credentials']}}, {signal});
+          const {key} = await cf.createKey({instanceName, keyName: temporary.keyName}, {signal});
+          const oauth = oauthCredentials(await cf.keyCredentials(key.guid, {signal}));
+          credentials = {url: String(oauth.url), tokenUrl: String(oauth.tokenurl), clientId: String(oauth.clientid), clientSecret: String(oauth.clientsecret)};
+        }
+        const api = createTenantApi({...credentials, apiUrl: credentials.url, extraCaPems: options.extraServerCaPems, signal});
+        const entry = await api.getKeystoreEntry();
+        const keystore = {...judgeKeystoreEntry(entry, options.now?.() ?? new Date()), validUntil: entry?.validNotAfter?.toISOString()};
+        const endpoints: TenantEndpointFact[] = [];
+        // Bounded: a large tenant has hundreds of flows; the first ones answer the question.
+        for (const endpoint of (await api.listServiceEndpoints()).slice(0, 20)) {
+          const url = endpoint.entryPoints[0]?.url;
+          if (!url) continue;
+          const fact: TenantEndpointFact = {iflowId: endpoint.name, url, protocol: endpoint.protocol};
+          const runtime = await api.getRuntimeArtifact(endpoint.name);
+          fact.runtimeStatus = runtime?.status ?? 'not deployed';
+          try {
+            const archive = readIflowArchive(await api.downloadIflow(endpoint.name));
+            const address = new URL(url).pathname.replace(/^\/(http|cxf)/i, '').toLowerCase();
+            const channel = archive.senderChannels.find(c => (c.urlPath ?? '').toLowerCase() === address) ?? archive.senderChannels[0];
+            if (channel) {
+              fact.channel = {...judgeSenderChannel(channel, request.option, request.instanceRoles), name: channel.name, senderAuthType: channel.senderAuthType, userRole: channel.userRole};
+            }
+          } catch (error) {
+            signal.throwIfAborted();
+            const e = toCpiMtlsError(error);
+            fact.channel = {verdict: 'warn', message: `The integration flow could not be read: ${e.message}`, fix: 'Check the sender channel in the web UI (Connection tab → Authorization).'};
+          }
+          endpoints.push(fact);
+        }
+        result = {reachable: true, keystore, trial: trialHost, endpoints, temporary};
+      } catch (error) {
+        signal.throwIfAborted();
+        const e = toCpiMtlsError(error);
+        result = {reachable: false, error: {message: e.message, fix: e.fix}, trial: trialHost, endpoints: [], temporary};
+      }
+      if (temporary && !request.keepApiInstance) {
+        try {
+          await cf.deleteKey(temporary.instanceName, temporary.keyName, {signal});
+          await cf.deleteInstance(temporary.instanceName, {signal});
+          temporary.removed = true;
+        } catch {
+          // Reported as not removed; the checklist lists the delete commands.
+        }
+      }
+      return result;
+    },
+  };
+}
+
 export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'outputDir' | 'now'>): OutputService {
   return {
     async write(state: FlowState) {
@@ -168,6 +268,7 @@ export function createEngineServices(options: ServiceOptions): EngineServices {
     planned: [],
     certificates: createCertificateService(options),
     probe: createProbeService(options),
+    tenant: createTenantService(options),
     outputs: createOutputService(options),
   };
 }

@@ -137,3 +137,45 @@ output: ${out}
     await expect(stat(home)).rejects.toThrow(); // the landscape was never started
   }, 60_000);
 });
+
+describe('tenant checks through the Cloud Integration API (demo tenant)', () => {
+  const plan = (home: string, out: string, extra: string) => `
+option: role-based
+role: Orders.send
+instance: {name: cpi-inbound-orders}
+certificate: {source: external, file: ${home}/customer-files/s4hana-sender.chain.pem}
+key: {name: s4hana-sender}
+liveTest: {run: false, path: /http/demo/orders}
+output: ${out}
+${extra}
+`;
+
+  it('reads the keystore and the sender channel, and explains a role the instance lacks', async () => {
+    const home = path.join(dir, 'land-t1');
+    const out = path.join(dir, 'out-t1');
+    const run = await apply('t1', plan(home, out, 'tenantChecks: {mode: create}'), home, ['--json']);
+    expect(run.exitCode, run.stderr).toBe(1);
+    const result = JSON.parse(run.stdout);
+    const channel = result.checklist.items.find((i: {title: string}) => i.title === 'Sender channel of Demo_Orders_Inbound read from the tenant');
+    expect(channel.status).toBe('failed');
+    expect(channel.details.join(' ')).toContain('requires the role ESBMessaging.send');
+    expect(result.checklist.items.find((i: {title: string}) => i.title.startsWith('Tenant keystore')).status).toBe('verified');
+    // The temporary api instance was created and removed again.
+    const state = await stateOf(home);
+    expect(state.instances.map((i: {name: string}) => i.name)).toEqual(['cpi-inbound-orders']);
+  }, 120_000);
+
+  it('reports an API it cannot use, and lists the manual checks instead', async () => {
+    const home = path.join(dir, 'land-t2');
+    const out = path.join(dir, 'out-t2');
+    const keyFile = path.join(dir, 'api-key.json');
+    await writeFile(keyFile, JSON.stringify({credentials: {oauth: {clientid: 'sb-nobody', clientsecret: 'wrong', url: 'https://127.0.0.1:9', tokenurl: 'https://127.0.0.1:9/oauth/token'}}}));
+    const run = await apply('t2', plan(home, out, `tenantChecks: {mode: file, apiKeyFile: ${keyFile}}`), home, ['--json']);
+    const result = JSON.parse(run.stdout);
+    const keystore = result.checklist.items.find((i: {title: string}) => i.title.startsWith('Tenant keystore'));
+    expect(keystore.status).toBe('manual');
+    expect(keystore.details.join(' ')).toContain('Monitor → Manage Security → Keystore');
+    expect(keystore.details.join(' ')).toContain('The tenant API could not be used');
+    expect(run.stdout).not.toContain('"wrong"'); // the secret never reaches the output
+  }, 120_000);
+});

@@ -42,10 +42,15 @@ describe('cpi-mtls --demo in a terminal', () => {
     cli.send(KEYS.enter); // use it
     await cli.waitFor('Service key name');
     cli.send(KEYS.enter);
+    await cli.waitFor('Check the tenant through its API?');
+    cli.send(KEYS.enter); // a temporary api instance
+    await cli.waitFor('Which endpoint should the live test call?');
+    expect(cli.recent()).toContain('Keystore: sap_cloudintegrationcertificate');
+    cli.send(KEYS.enter); // the first endpoint: Demo_Orders_Inbound
     await cli.waitFor('Run the live connectivity test now?');
     cli.send(KEYS.enter); // run
     await cli.waitFor('Endpoint path');
-    cli.send(KEYS.enter); // /http/demo/orders
+    cli.send(KEYS.enter); // the endpoint chosen from the tenant
     await cli.waitFor('Path to the private key');
     cli.send(KEYS.enter);
     await cli.waitFor(/HTTP 200/);
@@ -57,6 +62,8 @@ describe('cpi-mtls --demo in a terminal', () => {
     // What the landscape holds now.
     const state = JSON.parse(await readFile(path.join(landscapeHome, 'cf-home/.cf/sim-state.json'), 'utf8'));
     const instance = state.instances.find((i: {name: string}) => i.name === 'cpi-inbound-mtls');
+    // The temporary api instance for the tenant checks is gone again.
+    expect(state.instances.map((i: {name: string}) => i.name).filter((n: string) => n.startsWith('cpi-mtls-check-'))).toEqual([]);
     expect(instance.parameters).toEqual({roles: ['ESBMessaging.send'], 'grant-types': ['client_credentials'], 'redirect-uris': []});
     const keys = state.keys.filter((k: {instance_guid: string}) => k.instance_guid === instance.guid);
     expect(keys).toHaveLength(1);
@@ -69,7 +76,14 @@ describe('cpi-mtls --demo in a terminal', () => {
     // The checklist, as Markdown and JSON next to the other outputs.
     const checklist = JSON.parse(await readFile(path.join(out, 'checklist.json'), 'utf8'));
     expect(checklist.outcome).toBe('complete');
-    expect(checklist.created.map((c: {what: string}) => c.what)).toEqual(['service instance', 'service key']);
+    expect(checklist.created.map((c: {kind: string; what: string}) => `${c.kind} ${c.what}`)).toEqual([
+      'created service instance',
+      'created service key',
+      'created service instance',
+      'deleted service instance',
+    ]);
+    expect(checklist.items.find((i: {title: string}) => i.title.startsWith('Sender channel of Demo_Orders_Inbound')).status).toBe('verified');
+    expect(checklist.items.find((i: {title: string}) => i.title.startsWith('Tenant keystore')).status).toBe('verified');
     expect(checklist.items.find((i: {title: string}) => i.title.startsWith('Live test')).status).toBe('verified');
     expect(checklist.commands.some((c: string) => c.startsWith('cf create-service it-rt integration-flow cpi-inbound-mtls -c '))).toBe(true);
     const markdown = await readFile(path.join(out, 'checklist.md'), 'utf8');

@@ -84,6 +84,8 @@ describe('setup flow: Option 1', () => {
     // The key takes the leaf alone, as one PEM block.
     expect((effect as {parameters: Record<string, string>}).parameters).toEqual({'key-type': 'certificate_external', 'X.509': leaf.pem});
     s = result<'create-key'>(s, {guid: 'k1', name: 's4hana-sender-2027-11', instanceName: 'cpi-inbound', clientId: 'sb-1', url: 'https://rt', alreadyExisted: false, certificateVerified: true});
+    expect(s.step).toBe('tenant-checks');
+    s = ok(s, 'skip');
     expect(s.step).toBe('live-test');
     s = ok(s, 'skip');
     expect(s.step).toBe('write-outputs');
@@ -254,6 +256,67 @@ describe('setup flow: Option 2', () => {
     const create = stepOf(setupFlow, s);
     if (create.kind !== 'effect') throw new Error('expected effect');
     expect((create.effect(s) as {parameters: unknown}).parameters).toEqual({'grant-types': ['client_credentials'], 'redirect-uris': []});
+  });
+});
+
+describe('setup flow: tenant checks', () => {
+  function atTenantChecks(role = 'ESBMessaging.send'): FlowState {
+    let s = initialState(setupFlow, context);
+    s = result<'preflight'>(s, {cfVersion, target, planAvailable: true});
+    s = ok(ok(s, true), 'role-based');
+    s = role === 'ESBMessaging.send' ? ok(s, 'ESBMessaging.send') : ok(ok(s, 'custom'), role);
+    s = ok(s, 'cpi-inbound');
+    s = result<'lookup-instance'>(s, {instance: null});
+    s = result<'create-instance'>(s, {instance: {guid: 'i1', name: 'cpi-inbound', parameters: {roles: [role], 'grant-types': ['client_credentials']}}, alreadyExisted: false});
+    s = ok(ok(s, 'sap-generated'), '30');
+    s = ok(ok(s, '2048'), 'k1');
+    s = result<'create-key'>(s, {guid: 'k1', name: 'k1', instanceName: 'cpi-inbound', url: 'https://tenant-rt', alreadyExisted: false, files: {certificate: '/c', privateKey: '/k'}});
+    expect(s.step).toBe('tenant-checks');
+    return s;
+  }
+  const endpoint = (verdict: 'pass' | 'fail') => ({iflowId: 'Orders', url: 'https://tenant-rt/http/orders', runtimeStatus: 'STARTED', channel: {verdict, message: verdict === 'pass' ? 'ok' : 'requires the role X', fix: ''}});
+
+  it('asks the tenant with the instance roles and the option, and picks the endpoint for the live test', () => {
+    let s = ok(atTenantChecks('Orders.send'), 'create');
+    const check = stepOf(setupFlow, s);
+    if (check.kind !== 'effect') throw new Error('expected effect');
+    expect(check.effect(s)).toMatchObject({type: 'tenant-checks', mode: 'create', option: 1, instanceRoles: ['Orders.send'], runtimeUrl: 'https://tenant-rt'});
+    s = result<'tenant-checks'>(s, {reachable: true, trial: false, keystore: {verdict: 'pass', message: 'present', fix: ''}, endpoints: [endpoint('pass')], temporary: {instanceName: 'tmp', keyName: 'k', removed: true}});
+    expect(s.step).toBe('tenant-results');
+    expect(s.facts.actions.map(a => `${a.kind} ${a.name}`)).toEqual(['created cpi-inbound', 'created cpi-inbound/k1', 'created tmp', 'deleted tmp']);
+    s = ok(s, 'https://tenant-rt/http/orders');
+    expect(s.answers.liveTest?.path).toBe('https://tenant-rt/http/orders');
+    s = ok(s, 'skip');
+    s = result<'write-outputs'>(s, {files: {}});
+    expect(s.status).toBe('done');
+  });
+
+  it('ends as failed when the chosen endpoint\'s channel does not fit, or the tenant is a trial', () => {
+    let s = ok(atTenantChecks(), 'create');
+    s = result<'tenant-checks'>(s, {reachable: true, trial: false, keystore: {verdict: 'pass', message: 'present', fix: ''}, endpoints: [endpoint('fail')]});
+    s = ok(ok(s, 'https://tenant-rt/http/orders'), 'skip');
+    s = result<'write-outputs'>(s, {files: {}});
+    expect(s.status).toBe('failed');
+
+    let t = ok(atTenantChecks(), 'create');
+    t = result<'tenant-checks'>(t, {reachable: true, trial: true, keystore: {verdict: 'fail', message: 'missing', fix: 'Basic auth'}, endpoints: []});
+    t = ok(ok(t, 'manual'), 'skip');
+    t = result<'write-outputs'>(t, {files: {}});
+    expect(t.status).toBe('failed');
+  });
+
+  it('never deletes the temporary api instance twice on cleanup', () => {
+    let s = ok(atTenantChecks(), 'create');
+    s = result<'tenant-checks'>(s, {reachable: false, trial: false, endpoints: [], error: {message: 'unreachable', fix: []}, temporary: {instanceName: 'tmp', keyName: 'k', removed: true}});
+    s = effectFailed(setupFlow, {...s, step: 'probe'}, {code: 'x', message: 'boom', fix: []});
+    s = ok(s, 'quit');
+    s = ok(s, 'remove');
+    const cleanup = stepOf(setupFlow, s);
+    if (cleanup.kind !== 'effect') throw new Error('expected effect');
+    expect((cleanup.effect(s) as {resources: unknown[]}).resources).toEqual([
+      {kind: 'key', instanceName: 'cpi-inbound', keyName: 'k1'},
+      {kind: 'instance', instanceName: 'cpi-inbound'},
+    ]);
   });
 });
 
