@@ -89,7 +89,7 @@ describe('cpi-mtls --demo in a terminal', () => {
     const markdown = await readFile(path.join(out, 'checklist.md'), 'utf8');
     expect(markdown).toContain('Sender trust store: import the load balancer root certificate');
     expect((await stat(path.join(out, 'role.json'))).isFile()).toBe(true);
-  }, 90_000);
+  }, 180_000);
 
   it('cancels with Ctrl+C, leaves the terminal and exits 130', async () => {
     const cli = spawnCli(['--demo', '--out', path.join(dir, 'out-cancel')], {env: {CPI_MTLS_DEMO_HOME: path.join(dir, 'landscape-cancel')}});

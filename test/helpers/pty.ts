@@ -40,7 +40,7 @@ export function spawnCli(args: string[], options: {env?: Record<string, string>;
     screen,
     /** Text written since the last key (what the newest frames show). */
     recent: () => stripAnsi(output.slice(mark)),
-    async waitFor(pattern: string | RegExp, timeoutMs = 20_000): Promise<void> {
+    async waitFor(pattern: string | RegExp, timeoutMs = 45_000): Promise<void> {
       const start = Date.now();
       const matches = () => {
         const text = stripAnsi(output.slice(mark));
