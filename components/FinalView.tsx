@@ -1,6 +1,8 @@
 import React from 'react';
 import {Box, Text} from 'ink';
+import type {LandscapeModel} from '../flows/diagram.js';
 import type {Checklist, ItemStatus} from '../src/checklist.js';
+import {LandscapeDiagram} from './LandscapeDiagram.js';
 
 const MARK: Record<ItemStatus, {mark: string; color: string}> = {
   done: {mark: '✔', color: 'green'},
@@ -10,8 +12,18 @@ const MARK: Record<ItemStatus, {mark: string; color: string}> = {
   skipped: {mark: '–', color: 'gray'},
 };
 
+interface Props {
+  checklist: Checklist;
+  files: Record<string, string>;
+  /** The landscape drawing (workshop mode, or a failed live test), or null. */
+  landscape?: LandscapeModel | null;
+  columns?: number;
+  /** One line per part instead of boxes, when the terminal is short. */
+  compactLandscape?: boolean;
+}
+
 /** The end of a run: the checklist, with where its files are. */
-export function FinalView({checklist, files}: {checklist: Checklist; files: Record<string, string>}): React.ReactElement {
+export function FinalView({checklist, files, landscape = null, columns = 80, compactLandscape = false}: Props): React.ReactElement {
   const headline =
     checklist.outcome === 'complete'
       ? {color: 'green', text: '✔ Setup complete and verified where possible. Hand the checklist to the customer.'}
@@ -24,6 +36,11 @@ export function FinalView({checklist, files}: {checklist: Checklist; files: Reco
         {headline.text}
       </Text>
       {checklist.error ? <Text color="red">  {checklist.error.message}</Text> : null}
+      {landscape ? (
+        <Box marginTop={1}>
+          <LandscapeDiagram model={landscape} columns={columns} compact={compactLandscape} />
+        </Box>
+      ) : null}
       <Box flexDirection="column" marginTop={1}>
         {checklist.items.map((item, index) => (
           <Text key={index}>
