@@ -160,6 +160,10 @@ export const EXPLANATIONS: Readonly<Record<StepId, StepExplanation>> = {
     why: ['An expired SAP key pair or a role mismatch breaks every call.', 'Each finding says where to fix it.'],
     replaces: ['Monitor → Manage Security → Keystore', 'Monitor → Manage Integration Content → Endpoints'],
   },
+  'save-plan': {
+    why: ['QA and production need the same setup: the answers become a plan file.', 'The next subaccount is then one command, with no questions.'],
+    replaces: ['Repeating every cockpit screen per subaccount', 'A hand-written runbook'],
+  },
   'offer-cleanup': {
     why: ['A failed run should not leave half a setup behind.', 'Only what this run created is removed.'],
     replaces: ['cf delete-service-key · cf delete-service, by hand'],

@@ -908,7 +908,7 @@ const liveTest: Q = {
   }),
   fromPlan: answers => (answers.liveTest ? (answers.liveTest.run ? 'run' : 'skip') : undefined),
   apply(state, value) {
-    if (value !== 'run') return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}}, 'write-outputs');
+    if (value !== 'run') return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}}, 'save-plan');
     return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true}}}, 'live-test-path');
   },
   summary: (_state, value) => (value === 'run' ? 'Live test: run' : 'Live test: skipped'),
@@ -999,7 +999,7 @@ const probeResult: Q = {
   apply(state, value) {
     if (value === 'retry') return goto(state, 'probe');
     if (value === 'path') return goto(state, 'live-test-path');
-    return goto(state, 'write-outputs');
+    return goto(state, 'save-plan');
   },
   summary: (_state, value) => (value === 'retry' ? 'Retrying the live test' : value === 'path' ? 'Changing the endpoint' : 'Live test reviewed'),
 };
@@ -1047,6 +1047,26 @@ const stepFailed: Q = {
     return stopWith(state, state.error);
   },
   summary: (_state, value) => (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
+};
+
+const savePlan: Q = {
+  kind: 'question',
+  id: 'save-plan',
+  phase: 'Checklist',
+  title: 'Plan file',
+  panels: () => [
+    {
+      tone: 'info',
+      lines: [
+        'A plan file holds these answers (no passwords), so the next subaccount (QA, PROD) is one command:',
+        'cpi-mtls apply --plan plan.yaml',
+      ],
+    },
+  ],
+  question: () => ({type: 'confirm', prompt: 'Save the answers as plan.yaml in the output folder?', initial: true}),
+  fromPlan: () => false,
+  apply: (state, value) => goto({...state, answers: {...state.answers, savePlan: value === true}}, 'write-outputs'),
+  summary: (_state, value) => (value ? 'Answers saved as a plan file' : 'No plan file'),
 };
 
 const offerCleanup: Q = {
@@ -1098,6 +1118,7 @@ const cleanup: E<'cleanup'> = {
 };
 
 const steps: Step<FlowState>[] = [
+  savePlan,
   tenantChecks,
   tenantKeyPath,
   checkTenant,

@@ -33,6 +33,8 @@ export interface Answers {
   liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
   /** After a failure: keep what this run created (default) or remove it. */
   onFailure?: 'keep' | 'remove';
+  /** Write the answers as a plan file at the end (interactive runs). */
+  savePlan?: boolean;
   /** Checks on the tenant through the Cloud Integration OData API (plan `api`). */
   tenantChecks?: {mode: 'skip' | 'file' | 'create'; apiKeyPath?: string; keepApiInstance?: boolean};
 }

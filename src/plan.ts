@@ -217,6 +217,9 @@ export function answersToPlan(answers: Answers, output?: string): Plan {
     liveTest: answers.liveTest?.run
       ? {run: true, path: answers.liveTest.path, method: answers.liveTest.method ?? 'POST', ...(answers.liveTest.privateKeyPath ? {privateKeyFile: answers.liveTest.privateKeyPath} : {})}
       : {run: false},
+    ...(answers.tenantChecks && answers.tenantChecks.mode !== 'skip'
+      ? {tenantChecks: {mode: answers.tenantChecks.mode, ...(answers.tenantChecks.apiKeyPath ? {apiKeyFile: answers.tenantChecks.apiKeyPath} : {})}}
+      : {}),
     ...(output ? {output} : {}),
   };
 }

@@ -55,6 +55,8 @@ describe('cpi-mtls --demo in a terminal', () => {
     cli.send(KEYS.enter);
     await cli.waitFor(/HTTP 200/);
     cli.send(KEYS.enter); // write the checklist
+    await cli.waitFor('Save the answers as plan.yaml in the output folder?');
+    cli.send(KEYS.enter); // yes
     await cli.waitFor('Setup complete');
     const {exitCode} = await cli.exited;
     expect(exitCode).toBe(0);
@@ -89,6 +91,11 @@ describe('cpi-mtls --demo in a terminal', () => {
     const markdown = await readFile(path.join(out, 'checklist.md'), 'utf8');
     expect(markdown).toContain('Sender trust store: import the load balancer root certificate');
     expect((await stat(path.join(out, 'role.json'))).isFile()).toBe(true);
+
+    // The saved plan repeats this setup without questions.
+    const {parsePlanText} = await import('../../src/plan.js');
+    const plan = await parsePlanText(await readFile(path.join(out, 'plan.yaml'), 'utf8'), 'plan.yaml');
+    expect(plan).toMatchObject({option: 'role-based', role: 'ESBMessaging.send', instance: {name: 'cpi-inbound-mtls'}, certificate: {source: 'external'}, tenantChecks: {mode: 'create'}});
   }, 180_000);
 
   it('cancels with Ctrl+C, leaves the terminal and exits 130', async () => {
