@@ -1,5 +1,5 @@
 import React from 'react';
-import {afterEach, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it, vi} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {renderToString} from 'ink';
 import {App} from '../../components/App.js';
@@ -178,5 +178,26 @@ describe('FinalView', () => {
     const ui = renderUi(tree);
     await ui.waitForFrame('✖ Cloud Integration');
     expect(ui.lastFrame()).toContain('✖ HTTP 404');
+  });
+});
+
+describe('no needless redraws', () => {
+  it('while a step runs, the spinner is the only timer; with animation off there is none', async () => {
+    for (const animate of [true, false]) {
+      const state: FlowState = {...atCertificateReview(), step: 'create-key', answers: {...atCertificateReview().answers, keyName: 'k'}};
+      // The effect never finishes: the view stays on the running step.
+      const runner = new FlowRunner(setupFlow, state, () => new Promise(() => undefined));
+      vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval']});
+      try {
+        const ui = renderUi(<App runner={runner} checklistOf={() => ({}) as Checklist} explain onExit={() => undefined} animate={animate} />);
+        const deadline = Date.now() + 3000;
+        while (!(ui.lastFrame() ?? '').includes('Creating the service key') && Date.now() < deadline) await new Promise(resolve => setImmediate(resolve));
+        expect(ui.lastFrame()).toContain('Why this matters');
+        expect(vi.getTimerCount()).toBe(animate ? 1 : 0);
+        cleanup();
+      } finally {
+        vi.useRealTimers();
+      }
+    }
   });
 });
