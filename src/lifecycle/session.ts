@@ -56,11 +56,21 @@ export async function runFlowCommand<S extends AnyState>(command: FlowCommand<S>
     const prepared = await command.prepare();
     cleanup = prepared.cleanup;
     const {runner} = prepared;
-    const onSigint = () => runner.cancel();
+    let interrupted = false;
+    const onSigint = () => {
+      interrupted = true;
+      runner.cancel();
+    };
     process.on('SIGINT', onSigint);
     try {
       const result = await runHeadless(runner as unknown as FlowRunner, command.answers as Answers, line => io.stderr.write(line + '\n'));
       const state = result.state as unknown as S;
+      // runHeadless cancels the runner on a missing answer and may report only the cancellation:
+      // a cancelled run that stands on a question, without Ctrl+C, lacked an answer.
+      const step = flow.steps[state.step];
+      if (!result.missingAnswer && !interrupted && state.status === 'cancelled' && step?.kind === 'question') {
+        result.missingAnswer = {step: step.id, title: step.title};
+      }
       if (result.missingAnswer) {
         io.stderr.write(`✖ No answer for "${result.missingAnswer.title}" (step ${result.missingAnswer.step}).\n  → Give it as an option (see --help) or in the plan file, or run in a terminal to be asked.\n`);
       }
