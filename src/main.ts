@@ -14,6 +14,7 @@ import {createEffectExecutor, type PlannedChange} from './engine/effects.js';
 import {runHeadless} from './engine/headless.js';
 import {FlowRunner} from './engine/runner.js';
 import {createEngineServices} from './engine/services.js';
+import {describeCandidate, findResumable, markAbandoned, planHash, ProgressRecorder, repeatSafeExecutor, resumedState, targetKey, type ResumeCandidate} from './engine/progress.js';
 import {CpiMtlsError, toCpiMtlsError} from './errors.js';
 import type {CfPort} from './ports.js';
 import {DEMO_SCENARIOS} from './demo/scenarios.js';
@@ -61,6 +62,88 @@ function printError(stderr: NodeJS.WritableStream, error: CpiMtlsError): void {
   for (const fix of error.fix) stderr.write(`  → ${fix}\n`);
 }
 
+/** A positive whole number of milliseconds from the environment, or undefined when unset. */
+function msFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new CpiMtlsError('usage', `${name}=${text} is not a positive whole number of milliseconds.`, {fix: [`Set ${name} to e.g. 60000, or unset it for the default.`]});
+  }
+  return value;
+}
+
+/** Resume is on unless CPI_MTLS_RESUME says otherwise (e.g. a pipeline that must always start anew). */
+function resumeEnabled(env: NodeJS.ProcessEnv): boolean {
+  return !/^(0|off|no|never|false)$/i.test(env.CPI_MTLS_RESUME ?? '');
+}
+
+/**
+ * Asks, before the wizard starts, whether to resume an unfinished run. A separate small Ink
+ * screen rather than a flow step: the answer decides which state the flow starts from, so it
+ * cannot be a step of that flow. Resolves 'quit' on Ctrl+C.
+ */
+async function askToResume(candidate: ResumeCandidate, demo: string | undefined): Promise<'resume' | 'new' | 'quit'> {
+  const React = (await import('react')).default;
+  const {render, Box, Text, useApp, useInput} = await import('ink');
+  const SelectInput = (await import('ink-select-input')).default;
+  const h = React.createElement;
+  let choice: 'resume' | 'new' | 'quit' = 'quit';
+  const record = candidate.record;
+  function ResumePrompt(): React.ReactElement {
+    const {exit} = useApp();
+    useInput((input, key) => {
+      if (key.ctrl && input === 'c') exit();
+    });
+    const items = [
+      {key: 'resume', value: 'resume', label: `Resume at "${record.resumeTitle ?? record.resumeStep}"`},
+      {key: 'new', value: 'new', label: 'Start a new run (the unfinished one is set aside; what it created stays)'},
+    ];
+    return h(
+      Box,
+      {flexDirection: 'column'},
+      h(Text, {bold: true, color: 'cyan'}, 'cpi-mtls', demo ? h(Text, {color: 'magenta'}, ` [demo: ${demo}]`) : null),
+      h(Text, {color: 'yellow'}, '↻ An unfinished run was found'),
+      h(Text, null, `  ${describeCandidate(record)}`),
+      h(Text, {dimColor: true}, `  ${candidate.file}`),
+      ...(record.hadCertificatePassword ? [h(Text, {dimColor: true}, '  The PKCS#12 password was not saved: it is asked again if a step needs it.')] : []),
+      h(Text, {bold: true}, '? Resume it?'),
+      h(SelectInput, {
+        items,
+        onSelect: (item: {value: unknown}) => {
+          choice = item.value === 'resume' ? 'resume' : 'new';
+          exit();
+        },
+      }),
+    );
+  }
+  const instance = render(h(ResumePrompt), {exitOnCtrlC: false, patchConsole: false});
+  await instance.waitUntilExit();
+  return choice;
+}
+
+/**
+ * A resumed run goes on where the saved one was: refuse when cf now targets another org or
+ * space (its steps would act there), or when the login has expired meanwhile.
+ */
+async function checkResumeTarget(cf: CfPort, state: FlowState): Promise<void> {
+  const saved = state.facts.target;
+  if (!saved) return;
+  const current = await cf.target();
+  if (current.org.name !== saved.org.name || current.space.name !== saved.space.name || current.apiEndpoint !== saved.apiEndpoint) {
+    throw new CpiMtlsError(
+      'resume-target-changed',
+      `The unfinished run worked in org ${saved.org.name} / space ${saved.space.name} (${saved.apiEndpoint}), but cf now targets org ${current.org.name} / space ${current.space.name} (${current.apiEndpoint}).`,
+      {
+        fix: [
+          `To resume it, target its space again: cf target -o ${saved.org.name} -s ${saved.space.name}`,
+          'To start a new run here instead, set CPI_MTLS_RESUME=off (or choose "Start a new run" in the wizard).',
+        ],
+      },
+    );
+  }
+}
+
 export async function runSetup(options: SetupOptions): Promise<number> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
@@ -102,9 +185,47 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     }
   }
 
+  let cfTimeoutMs: number | undefined;
+  let probeTimeoutMs: number | undefined;
+  try {
+    cfTimeoutMs = msFromEnv(env, 'CPI_MTLS_CF_TIMEOUT_MS');
+    probeTimeoutMs = msFromEnv(env, 'CPI_MTLS_PROBE_TIMEOUT_MS');
+  } catch (error) {
+    printError(stderr, toCpiMtlsError(error));
+    return 2;
+  }
+
+  // Resume: the newest unfinished run for this landscape (for apply: made from the same plan).
+  const fixedOutput = options.outDir ?? planOutput;
+  const pointerDir = path.resolve(fixedOutput ?? 'cpi-mtls-output');
+  const target = targetKey({
+    demo: options.demoScenario ? {scenario: options.demoScenario, home: env.CPI_MTLS_DEMO_HOME || undefined} : undefined,
+    cfBinary: options.cfBinary,
+    cfHome: env.CF_HOME || undefined,
+  });
+  const hashOfPlan = options.planFile ? planHash(answers) : undefined;
+  let resume: ResumeCandidate | null = null;
+  if (!options.dryRun && resumeEnabled(env)) {
+    resume = await findResumable({pointerDir, target, planHash: hashOfPlan ?? null, flow: setupFlow.name});
+    if (resume && interactive) {
+      const choice = await askToResume(resume, options.demoScenario);
+      if (choice === 'quit') return 130;
+      if (choice === 'new') {
+        await markAbandoned(resume.file, pointerDir);
+        resume = null;
+      }
+    }
+  }
+
   const now = new Date();
-  const outputDir = path.resolve(options.outDir ?? planOutput ?? path.join('cpi-mtls-output', runFolderName(now, Boolean(options.demoScenario))));
+  const outputDir = resume
+    ? path.resolve(resume.record.state.context.outputDir)
+    : path.resolve(fixedOutput ?? path.join('cpi-mtls-output', runFolderName(now, Boolean(options.demoScenario))));
   await mkdir(outputDir, {recursive: true});
+  const recorder = options.dryRun
+    ? null
+    : new ProgressRecorder({flow: setupFlow, outputDir, pointerDir, target, planHash: hashOfPlan, planFile: options.planFile, resumedFrom: resume?.record});
+  if (resume && !interactive) stderr.write(`↻ Resuming: ${describeCandidate(resume.record)}\n  progress file ${resume.file}\n`);
 
   let landscape: DemoLandscape | undefined;
   const cleanup = async () => landscape?.stop();
@@ -116,25 +237,44 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       const {startDemoLandscape} = await import('./demo/landscape.js');
       landscape = await startDemoLandscape({scenario: options.demoScenario, home: env.CPI_MTLS_DEMO_HOME || undefined});
     }
-    const cf = createCfAdapter({binary: options.cfBinary, env: landscape?.cfEnv, dryRun: options.dryRun});
+    const cf = createCfAdapter({binary: options.cfBinary, env: landscape?.cfEnv, dryRun: options.dryRun, defaultTimeoutMs: cfTimeoutMs});
     const services = createEngineServices({
       cf,
       dryRun: options.dryRun,
       outputDir,
       extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem,
       extraServerCaPems: landscape?.extraServerCaPems,
+      probeTimeoutMs,
     });
-    const state = initialState(
-      setupFlow,
-      {
-        outputDir,
-        startedAt: now.toISOString(),
-        demo: landscape ? {scenario: landscape.scenario} : undefined,
-        defaults: landscape?.defaults,
-      },
-      answers,
-    );
-    return {runner: new FlowRunner(setupFlow, state, createEffectExecutor(services)), cf, planned: services.planned ?? []};
+    const state = resume
+      ? resumedState(resume, {certificatePassword: answers.certificatePassword})
+      : initialState(
+          setupFlow,
+          {
+            outputDir,
+            startedAt: now.toISOString(),
+            demo: landscape ? {scenario: landscape.scenario} : undefined,
+            defaults: landscape?.defaults,
+          },
+          answers,
+        );
+    if (resume) await checkResumeTarget(cf, state);
+    const execute = repeatSafeExecutor(createEffectExecutor(services), cf, resume?.record);
+    const runner = new FlowRunner(setupFlow, state, execute, {onTransition: recorder?.record});
+    void recorder?.record(state);
+    return {runner, cf, planned: services.planned ?? []};
+  };
+
+  /** After the run: the progress file on disk, and how to go on when the run can be resumed. */
+  const finishProgress = async (): Promise<void> => {
+    if (!recorder) return;
+    await recorder.flush();
+    const last = recorder.last;
+    if (recorder.writeError) stderr.write(`⚠ Progress could not be saved to ${recorder.file}: ${recorder.writeError.message}\n`);
+    else if (last?.resumable && last.status !== 'running') {
+      const again = options.planFile ? 'Run the same apply command again' : 'Start cpi-mtls again from this folder';
+      stderr.write(`↻ Progress saved in ${recorder.file}.\n  → ${again} to resume at "${last.resumeTitle}"; finished steps are not repeated.\n`);
+    }
   };
 
   try {
@@ -145,29 +285,49 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       let log: CfPort['log'] = [];
       let planned: PlannedChange[] = [];
       const code = await runInteractive({
-        runner: prepared.then(p => ((log = p.cf.log), (planned = p.planned), p.runner)),
+        runner: prepared.then(
+          p => ((log = p.cf.log), (planned = p.planned), p.runner),
+          (error: unknown) => {
+            // The start screen shows one message: put the advice into it.
+            const e = toCpiMtlsError(error);
+            throw new Error([e.message, ...e.fix.map(fix => `  → ${fix}`)].join('\n'));
+          },
+        ),
         checklistOf: s => checklistOf(s, {log}),
         demo: options.demoScenario,
         explain: options.explain,
         preparing: options.demoScenario ? 'Starting the demo landscape (stand-in cf, local tenant, demo certificates)' : 'Starting',
       });
+      await finishProgress();
       if (options.dryRun) stdout.write(renderPlannedChanges(planned));
       return code;
     }
-    const {runner, cf, planned} = await prepared;
+    let ready: Awaited<typeof prepared>;
+    try {
+      ready = await prepared;
+    } catch (error) {
+      const e = toCpiMtlsError(error);
+      printError(stderr, e);
+      if (resume) stderr.write(`↻ Nothing was changed; the unfinished run is kept in ${resume.file}.\n  → Fix the above, then run the same apply command again to resume it.\n`);
+      return e.exitCode;
+    }
+    const {runner, cf, planned} = ready;
 
     const onSigint = () => runner.cancel();
     process.on('SIGINT', onSigint);
     try {
       const result = await runHeadless(runner, answers, line => stderr.write(line + '\n'));
       const final = result.state;
+      await recorder?.flush();
       if (result.missingAnswer) {
         stderr.write(`✖ The plan has no answer for "${result.missingAnswer.title}" (step ${result.missingAnswer.step}).\n  → Add the field to the plan; the README lists every field.\n`);
       }
       const checklist = checklistOf(final, cf);
       const cfCalls = cf.log.map(e => ({args: e.args, exitCode: e.exitCode, durationMs: e.durationMs, write: e.write}));
       if (options.json) {
-        const document = {outcome: checklist.outcome, status: final.status, dryRun: Boolean(options.dryRun), planned, checklist, files: final.facts.outputs ?? {}, cfCalls, error: final.error ?? null};
+        const last = recorder?.last;
+        const progress = recorder ? {file: recorder.file, resumed: resume !== null, resumable: Boolean(last?.resumable), status: last?.status ?? null, resumeStep: last?.resumeStep ?? null} : null;
+        const document = {outcome: checklist.outcome, status: final.status, dryRun: Boolean(options.dryRun), planned, checklist, files: final.facts.outputs ?? {}, cfCalls, error: final.error ?? null, progress};
         stdout.write(JSON.stringify(document, null, 2) + '\n');
       } else if (options.dryRun) {
         stdout.write(renderPlannedChanges(planned));
@@ -176,6 +336,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
         for (const [what, file] of Object.entries(final.facts.outputs ?? {})) stdout.write(`${what.padEnd(22)} ${file}\n`);
       }
       if (final.error) printError(stderr, new CpiMtlsError(final.error.code, final.error.message, {fix: final.error.fix}));
+      await finishProgress();
       return result.missingAnswer ? 2 : exitCodeOf(final);
     } finally {
       process.off('SIGINT', onSigint);
