@@ -15,7 +15,7 @@ import {
   roleJson,
   sapGeneratedKeyParameters,
 } from './parameters.js';
-import {PHASES, type ActionRecord, type Answers, type AnswerValue, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step} from './types.js';
+import {PHASES, type CsrKeyType, type ActionRecord, type Answers, type AnswerValue, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step} from './types.js';
 import {
   commonNameOf,
   suggestKeyName,
@@ -500,16 +500,147 @@ const certificateSource: Q = {
     choices: [
       {value: 'external', label: 'A certificate file I have (PEM, DER or PKCS#12)', hint: 'issued by a CA the SAP load balancer trusts'},
       ...(isOption2(state) ? [] : [{value: 'sap-generated', label: 'Let SAP generate one (key type "certificate")', hint: 'valid up to 365 days; the private key comes with the key'}]),
+      {value: 'new-csr', label: 'I have none yet: create a private key and a CSR', hint: 'for a CA the load balancer trusts; continue when the certificate is back'},
     ],
   }),
   fromPlan: answers => answers.certificateSource,
   apply(state, value) {
-    const source = value === 'sap-generated' ? 'sap-generated' : 'external';
+    const source = value === 'sap-generated' || value === 'new-csr' ? value : 'external';
     const next = {...state, answers: {...state.answers, certificateSource: source as Answers['certificateSource']}};
-    return goto(next, source === 'external' ? 'certificate-path' : 'sap-key-validity');
+    return goto(next, source === 'external' ? 'certificate-path' : source === 'new-csr' ? 'csr-subject' : 'sap-key-validity');
   },
-  summary: (_state, value) => (value === 'sap-generated' ? 'Certificate: SAP-generated' : 'Certificate: external file'),
+  summary: (_state, value) => (value === 'sap-generated' ? 'Certificate: SAP-generated' : value === 'new-csr' ? 'Certificate: new key and CSR' : 'Certificate: external file'),
 };
+
+const csrSubject: Q = {
+  kind: 'question',
+  id: 'csr-subject',
+  phase: 'Client certificate',
+  title: 'CSR subject',
+  panels: () => [
+    {
+      tone: 'info',
+      lines: [
+        'The private key is created here and never leaves this machine (written 0600). The CSR asks for the clientAuth EKU:',
+        'public CAs dropped it by default since 2025; SAP Cloud Root CA certificates (BTP Destination service) work from a CSR too.',
+      ],
+    },
+  ],
+  question: state => ({type: 'text', prompt: 'Common name (CN) of the sender system', initial: state.answers.csr?.commonName ?? 's4hana-sender'}),
+  validate: value => (/^[^,=+<>#;"\\]{1,64}$/.test(str(value)) ? null : 'Use 1 to 64 characters without , = + < > # ; " or \\.'),
+  fromPlan: answers => answers.csr?.commonName,
+  apply: (state, value) => goto({...state, answers: {...state.answers, csr: {keyType: 'rsa-2048', ...state.answers.csr, commonName: str(value)}}}, 'csr-key-type'),
+  summary: (_state, value) => `CSR subject: CN=${str(value)}`,
+};
+
+const csrKeyType: Q = {
+  kind: 'question',
+  id: 'csr-key-type',
+  phase: 'Client certificate',
+  title: 'Key type',
+  question: state => ({
+    type: 'select',
+    prompt: 'Key type',
+    initial: state.answers.csr?.keyType ?? 'rsa-2048',
+    choices: [
+      {value: 'rsa-2048', label: 'RSA 2048', hint: 'accepted everywhere'},
+      {value: 'rsa-3072', label: 'RSA 3072'},
+      {value: 'rsa-4096', label: 'RSA 4096', hint: 'takes a few seconds'},
+      {value: 'ec-p256', label: 'EC P-256', hint: 'check that the sender system supports EC keys'},
+    ],
+  }),
+  fromPlan: answers => answers.csr?.keyType ?? (answers.csr ? 'rsa-2048' : undefined),
+  apply: (state, value) => goto({...state, answers: {...state.answers, csr: {commonName: state.answers.csr?.commonName ?? 'sender', ...state.answers.csr, keyType: value as CsrKeyType}}}, 'generate-csr'),
+  summary: (_state, value) => `Key type: ${String(value)}`,
+};
+
+const generateCsr: E<'generate-csr'> = {
+  kind: 'effect',
+  id: 'generate-csr',
+  phase: 'Client certificate',
+  title: 'Creating the private key and the CSR',
+  effect: state => ({type: 'generate-csr', commonName: state.answers.csr?.commonName ?? 'sender', organization: state.answers.csr?.organization, keyType: state.answers.csr?.keyType ?? 'rsa-2048'}),
+  onResult(state, result) {
+    const next = {...state, facts: {...state.facts, csr: result}};
+    return goto(trail(next, `Private key and CSR written (${result.subject})`), 'csr-next');
+  },
+};
+
+const csrNext: Q = {
+  kind: 'question',
+  id: 'csr-next',
+  phase: 'Client certificate',
+  title: 'Next: get the CSR signed',
+  panels: state => [
+    {
+      tone: 'success',
+      title: 'Key and CSR are ready',
+      lines: [
+        `CSR          ${state.facts.csr?.csr ?? ''}`,
+        `Private key  ${state.facts.csr?.privateKey ?? ''} (0600, keep it on the sender side)`,
+        '1. Send the CSR to a CA on SAP\'s load balancer list and ask for Extended Key Usage "TLS Web Client Authentication".',
+        '2. When the certificate is back: cpi-mtls cert inspect <certificate> --key <private key>',
+        '3. Then run the wizard again with "A certificate file I have"; the instance created now is reused.',
+      ],
+    },
+  ],
+  question: () => ({type: 'select', prompt: 'Next', choices: [{value: 'finish', label: 'Write the checklist and stop here'}]}),
+  fromPlan: () => 'finish',
+  apply: state => goto(state, 'save-plan'),
+  summary: () => 'Waiting for the CA to sign the CSR',
+};
+
+const exportPkcs12: Q = {
+  kind: 'question',
+  id: 'export-pkcs12',
+  phase: 'Checklist',
+  title: 'PKCS#12 for the sender',
+  panels: () => [
+    {
+      tone: 'info',
+      lines: [
+        'The sender system imports key, leaf and intermediates as one PKCS#12 (STRUST, Java keytool, Postman).',
+        'Its password is generated and written to a 0600 file next to it; it is never printed or logged.',
+      ],
+    },
+  ],
+  question: () => ({
+    type: 'select',
+    prompt: 'Write a PKCS#12 for the sender system?',
+    choices: [
+      {value: 'modern', label: 'Yes (AES-256, SHA-256)', hint: 'current keytool, openssl 3, STRUST, Postman'},
+      {value: 'legacy', label: 'Yes, with legacy algorithms (3DES, SHA-1)', hint: 'for older importers'},
+      {value: 'skip', label: 'No'},
+    ],
+  }),
+  fromPlan: answers => answers.exportPkcs12 ?? 'skip',
+  apply(state, value) {
+    const choice = value === 'modern' || value === 'legacy' ? value : 'skip';
+    const next = {...state, answers: {...state.answers, exportPkcs12: choice as Answers['exportPkcs12']}};
+    return goto(next, choice === 'skip' ? 'save-plan' : 'write-pkcs12');
+  },
+  summary: (_state, value) => (value === 'skip' ? 'No PKCS#12' : `PKCS#12 for the sender (${String(value)})`),
+};
+
+const writePkcs12: E<'export-pkcs12'> = {
+  kind: 'effect',
+  id: 'write-pkcs12',
+  phase: 'Checklist',
+  title: 'Writing the PKCS#12 for the sender',
+  effect(state) {
+    const credentials = liveTestCredentials(state)!;
+    return {type: 'export-pkcs12', ...credentials, legacy: state.answers.exportPkcs12 === 'legacy'};
+  },
+  onResult(state, result) {
+    const next = {...state, facts: {...state.facts, pkcs12: result}};
+    return goto(trail(next, `PKCS#12 written: ${result.file}${result.passwordFile ? ` (password in ${result.passwordFile})` : ''}`), 'save-plan');
+  },
+};
+
+/** Offers the PKCS#12 export when a private key is at hand (SAP-generated, PKCS#12 input, or the live test's key). */
+function afterLiveTest(state: FlowState): FlowState {
+  return goto(state, liveTestCredentials(state) ? 'export-pkcs12' : 'save-plan');
+}
 
 const certificatePath: Q = {
   kind: 'question',
@@ -908,7 +1039,7 @@ const liveTest: Q = {
   }),
   fromPlan: answers => (answers.liveTest ? (answers.liveTest.run ? 'run' : 'skip') : undefined),
   apply(state, value) {
-    if (value !== 'run') return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}}, 'save-plan');
+    if (value !== 'run') return afterLiveTest({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}});
     return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true}}}, 'live-test-path');
   },
   summary: (_state, value) => (value === 'run' ? 'Live test: run' : 'Live test: skipped'),
@@ -999,7 +1130,7 @@ const probeResult: Q = {
   apply(state, value) {
     if (value === 'retry') return goto(state, 'probe');
     if (value === 'path') return goto(state, 'live-test-path');
-    return goto(state, 'save-plan');
+    return afterLiveTest(state);
   },
   summary: (_state, value) => (value === 'retry' ? 'Retrying the live test' : value === 'path' ? 'Changing the endpoint' : 'Live test reviewed'),
 };
@@ -1118,6 +1249,12 @@ const cleanup: E<'cleanup'> = {
 };
 
 const steps: Step<FlowState>[] = [
+  csrSubject,
+  csrKeyType,
+  generateCsr,
+  csrNext,
+  exportPkcs12,
+  writePkcs12,
   savePlan,
   tenantChecks,
   tenantKeyPath,

@@ -10,7 +10,8 @@ import type {CertificateCheck, CertificateSummary, CfTarget, CfVersion, Verdict}
 export type StepId = string;
 
 export type OptionId = 'role-based' | 'certificate-in-iflow';
-export type CertificateSource = 'external' | 'sap-generated';
+export type CertificateSource = 'external' | 'sap-generated' | 'new-csr';
+export type CsrKeyType = 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-p256';
 
 /** What the user decided. A plan file is a serialised Answers object. */
 export interface Answers {
@@ -33,6 +34,10 @@ export interface Answers {
   liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
   /** After a failure: keep what this run created (default) or remove it. */
   onFailure?: 'keep' | 'remove';
+  /** A new private key and CSR, when the sender has no certificate yet. */
+  csr?: {commonName: string; organization?: string; keyType: CsrKeyType};
+  /** PKCS#12 for the sender system: modern algorithms, legacy ones for older importers, or none. */
+  exportPkcs12?: 'modern' | 'legacy' | 'skip';
   /** Write the answers as a plan file at the end (interactive runs). */
   savePlan?: boolean;
   /** Checks on the tenant through the Cloud Integration OData API (plan `api`). */
@@ -155,6 +160,10 @@ export interface Facts {
   key?: KeyFact;
   probe?: ProbeFact;
   tenant?: TenantFact;
+  /** Files of a new key and CSR (the key is 0600). */
+  csr?: {privateKey: string; csr: string; subject: string};
+  /** The PKCS#12 for the sender; its password is in a 0600 file, never in the state. */
+  pkcs12?: {file: string; passwordFile?: string; legacy: boolean};
   outputs?: Record<string, string>;
   actions: ActionRecord[];
 }
@@ -273,6 +282,8 @@ export type Effect =
     }
   | {type: 'probe'; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
   | {type: 'tenant-checks'; mode: 'file' | 'create'; apiKeyPath?: string; keepApiInstance: boolean; option: 1 | 2; instanceRoles: string[]; runtimeUrl?: string}
+  | {type: 'generate-csr'; commonName: string; organization?: string; keyType: CsrKeyType}
+  | {type: 'export-pkcs12'; certificatePath: string; privateKeyPath?: string; password?: string; legacy: boolean}
   | {type: 'cleanup'; resources: CleanupResource[]}
   | {type: 'write-outputs'};
 
@@ -288,6 +299,8 @@ export interface EffectResults {
   'create-key': KeyFact;
   probe: ProbeFact;
   'tenant-checks': TenantFact;
+  'generate-csr': {privateKey: string; csr: string; subject: string};
+  'export-pkcs12': {file: string; passwordFile?: string; legacy: boolean};
   cleanup: {removed: CleanupResource[]};
   'write-outputs': {files: Record<string, string>};
 }

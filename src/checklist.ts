@@ -102,6 +102,14 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
         ],
       });
     }
+  } else if (answers.certificateSource === 'new-csr') {
+    items.push({
+      status: facts.csr ? 'manual' : 'failed',
+      title: 'Get the CSR signed by a CA the SAP load balancer trusts (with EKU clientAuth)',
+      details: facts.csr
+        ? [`CSR: ${facts.csr.csr}`, `Private key (0600, stays with the sender): ${facts.csr.privateKey}`, 'When the certificate is back: cpi-mtls cert inspect <certificate> --key <private key>, then run the wizard again with the certificate file.']
+        : ['The key and CSR were not created.'],
+    });
   } else if (answers.certificateSource === 'sap-generated') {
     items.push({
       status: facts.key?.files ? 'done' : 'failed',
@@ -112,7 +120,9 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
 
   const key = facts.key;
   items.push(
-    key
+    !key && answers.certificateSource === 'new-csr'
+      ? {status: 'manual', title: 'Service key with the signed certificate', details: ['Created by the next run of the wizard, with the certificate from the CA.']}
+      : key
       ? {
           status: key.certificateVerified === false ? 'failed' : 'verified',
           title: `Service key ${key.name} (${key.alreadyExisted ? 'already in place' : 'created'})`,
@@ -139,7 +149,9 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   items.push({
     status: 'manual',
     title: 'Sender keystore: client key pair with the full chain',
-    details: ['The sender sends the leaf plus its intermediates (the load balancer holds roots only). Export a PKCS#12 with: cpi-mtls cert p12'],
+    details: facts.pkcs12
+      ? [`Import ${facts.pkcs12.file} (key, leaf and intermediates); its password is in ${facts.pkcs12.passwordFile ?? 'the password you chose'}.`]
+      : ['The sender sends the leaf plus its intermediates (the load balancer holds roots only). Export a PKCS#12 with: cpi-mtls cert p12'],
   });
   if (option2) {
     const leaf = facts.certificate?.leaf;

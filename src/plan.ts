@@ -17,7 +17,9 @@ export interface Plan {
   role?: string;
   instance?: {name?: string; update?: boolean};
   certificate?: {
-    source?: 'external' | 'sap-generated';
+    source?: 'external' | 'sap-generated' | 'new-csr';
+    commonName?: string;
+    keyType?: 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-p256';
     file?: string;
     passwordFile?: string;
     acceptWarnings?: boolean;
@@ -29,6 +31,8 @@ export interface Plan {
   output?: string;
   /** After a failure: keep what this run created (default) or remove it. */
   onFailure?: 'keep' | 'remove';
+  /** PKCS#12 for the sender system at the end. */
+  exportPkcs12?: 'modern' | 'legacy' | 'skip';
   tenantChecks?: {mode?: 'skip' | 'file' | 'create'; apiKeyFile?: string; keepApiInstance?: boolean};
 }
 
@@ -49,7 +53,7 @@ export function validatePlan(raw: unknown): PlanProblem[] {
   const add = (p: string, message: string) => problems.push({path: p, message});
   if (!isObj(raw)) return [{path: '(root)', message: 'expected a mapping (YAML) or object (JSON) with fields such as option, role, instance, certificate'}];
 
-  const known = ['version', 'option', 'target', 'role', 'instance', 'certificate', 'key', 'liveTest', 'output', 'onFailure', 'tenantChecks'];
+  const known = ['version', 'option', 'target', 'role', 'instance', 'certificate', 'key', 'liveTest', 'output', 'onFailure', 'tenantChecks', 'exportPkcs12'];
   for (const field of Object.keys(raw)) if (!known.includes(field)) add(field, `unknown field; expected one of ${known.join(', ')}`);
   const checkKeys = (p: string, value: Obj, allowed: string[]) => {
     for (const field of Object.keys(value)) if (!allowed.includes(field)) add(`${p}.${field}`, `unknown field; expected one of ${allowed.join(', ')}`);
@@ -91,8 +95,11 @@ export function validatePlan(raw: unknown): PlanProblem[] {
   if (!isObj(raw.certificate)) add('certificate', 'expected a mapping with source and file (external) or validityDays (sap-generated)');
   else {
     const c = raw.certificate;
-    checkKeys('certificate', c, ['source', 'file', 'passwordFile', 'acceptWarnings', 'validityDays', 'keyLength']);
-    if (c.source !== 'external' && c.source !== 'sap-generated') add('certificate.source', 'expected "external" or "sap-generated"');
+    checkKeys('certificate', c, ['source', 'file', 'passwordFile', 'acceptWarnings', 'validityDays', 'keyLength', 'commonName', 'keyType']);
+    if (c.source !== 'external' && c.source !== 'sap-generated' && c.source !== 'new-csr') add('certificate.source', 'expected "external", "sap-generated" or "new-csr"');
+    if (c.source === 'new-csr' && c.commonName === undefined) add('certificate.commonName', 'required for source new-csr: the CN of the sender system');
+    str('certificate.commonName', c.commonName);
+    if (c.keyType !== undefined && !['rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-p256'].includes(c.keyType as string)) add('certificate.keyType', 'expected rsa-2048, rsa-3072, rsa-4096 or ec-p256');
     if (option2 && c.source === 'sap-generated') add('certificate.source', 'Option 2 needs the certificate file to upload in the sender channel: use "external"');
     if (c.source === 'external' && c.file === undefined) add('certificate.file', 'required for source external: path of the client certificate (PEM, DER or PKCS#12)');
     str('certificate.file', c.file);
@@ -102,7 +109,10 @@ export function validatePlan(raw: unknown): PlanProblem[] {
     if (c.keyLength !== undefined && c.keyLength !== 2048 && c.keyLength !== 4096) add('certificate.keyLength', 'expected 2048 or 4096');
   }
 
-  if (!isObj(raw.key)) add('key', 'expected a mapping with name (the service key name)');
+  const csrOnly = isObj(raw.certificate) && raw.certificate.source === 'new-csr';
+  if (raw.key === undefined && csrOnly) {
+    // A new CSR creates no key yet.
+  } else if (!isObj(raw.key)) add('key', 'expected a mapping with name (the service key name)');
   else {
     checkKeys('key', raw.key, ['name']);
     if (raw.key.name === undefined) add('key.name', 'required: the service key name');
@@ -122,6 +132,7 @@ export function validatePlan(raw: unknown): PlanProblem[] {
     }
   }
   str('output', raw.output);
+  if (raw.exportPkcs12 !== undefined && !['modern', 'legacy', 'skip'].includes(raw.exportPkcs12 as string)) add('exportPkcs12', 'expected "modern", "legacy" or "skip"');
   if (raw.onFailure !== undefined && raw.onFailure !== 'keep' && raw.onFailure !== 'remove') add('onFailure', 'expected "keep" or "remove"');
   if (raw.tenantChecks !== undefined) {
     if (!isObj(raw.tenantChecks)) add('tenantChecks', 'expected a mapping with mode (skip, file or create)');
@@ -195,6 +206,8 @@ export async function planToAnswers(plan: Plan, baseDir: string): Promise<Answer
     sapKey: plan.certificate?.source === 'sap-generated' ? {validityDays: plan.certificate.validityDays ?? 365, keyLength: plan.certificate.keyLength ?? 2048} : undefined,
     keyName: plan.key?.name,
     onFailure: plan.onFailure,
+    exportPkcs12: plan.exportPkcs12,
+    csr: plan.certificate?.source === 'new-csr' ? {commonName: plan.certificate.commonName ?? 'sender', keyType: plan.certificate.keyType ?? 'rsa-2048'} : undefined,
     tenantChecks: plan.tenantChecks ? {mode: plan.tenantChecks.mode ?? 'skip', apiKeyPath: resolve(plan.tenantChecks.apiKeyFile), keepApiInstance: plan.tenantChecks.keepApiInstance} : undefined,
     liveTest: plan.liveTest ? {run: plan.liveTest.run ?? false, path: plan.liveTest.path, method: plan.liveTest.method, privateKeyPath: resolve(plan.liveTest.privateKeyFile)} : {run: false},
   };
@@ -212,8 +225,11 @@ export function answersToPlan(answers: Answers, output?: string): Plan {
     certificate:
       answers.certificateSource === 'sap-generated'
         ? {source: 'sap-generated', validityDays: answers.sapKey?.validityDays ?? 365, keyLength: answers.sapKey?.keyLength ?? 2048}
-        : {source: 'external', file: answers.certificatePath, ...(answers.acceptCertificateWarnings ? {acceptWarnings: true} : {})},
-    key: {name: answers.keyName},
+        : answers.certificateSource === 'new-csr'
+          ? {source: 'new-csr', commonName: answers.csr?.commonName, keyType: answers.csr?.keyType}
+          : {source: 'external', file: answers.certificatePath, ...(answers.acceptCertificateWarnings ? {acceptWarnings: true} : {})},
+    ...(answers.exportPkcs12 && answers.exportPkcs12 !== 'skip' ? {exportPkcs12: answers.exportPkcs12} : {}),
+    ...(answers.certificateSource === 'new-csr' ? {} : {key: {name: answers.keyName}}),
     liveTest: answers.liveTest?.run
       ? {run: true, path: answers.liveTest.path, method: answers.liveTest.method ?? 'POST', ...(answers.liveTest.privateKeyPath ? {privateKeyFile: answers.liveTest.privateKeyPath} : {})}
       : {run: false},

@@ -11,6 +11,8 @@ import type {EffectExecutor} from './runner.js';
 
 export interface CertificateService {
   load(path: string, password: string | undefined, signal: AbortSignal): Promise<CertificateFact>;
+  generateCsr(request: Extract<Effect, {type: 'generate-csr'}>, dir: string, signal: AbortSignal): Promise<EffectResults['generate-csr']>;
+  exportPkcs12(request: Extract<Effect, {type: 'export-pkcs12'}>, dir: string, signal: AbortSignal): Promise<EffectResults['export-pkcs12']>;
   /** Writes the certificate chain and private key of an SAP-generated key; returns the paths. */
   writeSapGeneratedFiles(credentials: ServiceKeyCredentials, dir: string): Promise<Record<string, string>>;
 }
@@ -260,6 +262,14 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
         },
         signal,
       );
+    },
+
+    async 'generate-csr'(effect, state, signal) {
+      return services.certificates.generateCsr(effect, state.context.outputDir, signal);
+    },
+
+    async 'export-pkcs12'(effect, state, signal) {
+      return services.certificates.exportPkcs12(effect, state.context.outputDir, signal);
     },
 
     async 'tenant-checks'(effect, _state, signal) {

@@ -65,6 +65,33 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
       };
       return fact;
     },
+    async generateCsr(request, dir, signal) {
+      const {generateKeyAndCsr} = await import('../certs/generate.js');
+      const {writePublicFile, writeSecretFile} = await import('../certs/files.js');
+      const key = request.keyType === 'ec-p256' ? {keyType: 'ec' as const, curve: 'P-256' as const} : {keyType: 'rsa' as const, bits: Number(request.keyType.slice(4)) as 2048 | 3072 | 4096};
+      const subject = {CN: request.commonName, ...(request.organization ? {O: request.organization} : {})};
+      const {privateKeyPem, csrPem} = await generateKeyAndCsr(key, subject, [], signal);
+      const base = request.commonName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-') || 'sender';
+      const files = {privateKey: path.join(dir, `${base}.key.pem`), csr: path.join(dir, `${base}.csr.pem`)};
+      await writeSecretFile(files.privateKey, privateKeyPem);
+      await writePublicFile(files.csr, csrPem);
+      return {...files, subject: `CN=${request.commonName}${request.organization ? `, O=${request.organization}` : ''}`};
+    },
+    async exportPkcs12(request, dir) {
+      const {loadCertificateInput} = await import('../certs/load.js');
+      const {exportPkcs12, writeSecretFile} = await import('../certs/files.js');
+      const input = await loadCertificateInput(request.certificatePath, {password: request.password, passphrase: request.password});
+      let keyPem = input.privateKeyPem;
+      if (!keyPem && request.privateKeyPath) keyPem = (await loadCertificateInput(request.privateKeyPath, {passphrase: request.password})).privateKeyPem;
+      if (!keyPem) throw new CpiMtlsError('no-private-key', 'A PKCS#12 needs the private key of the client certificate.', {fix: ['Give the private key file, or export later with: cpi-mtls cert p12']});
+      const {der, password} = exportPkcs12({privateKeyPem: keyPem, certificates: input.certificates, legacy: request.legacy, friendlyName: 'cpi-mtls client'});
+      const file = path.join(dir, request.legacy ? 'sender-legacy.p12' : 'sender.p12');
+      const passwordFile = `${file}.password.txt`;
+      // Password first: a .p12 without its password file would be useless.
+      await writeSecretFile(passwordFile, password + '\n');
+      await writeSecretFile(file, der);
+      return {file, passwordFile, legacy: request.legacy};
+    },
     async writeSapGeneratedFiles(credentials, dir) {
       const {writeSapGeneratedKeyFiles} = await import('../certs/files.js');
       const written = await writeSapGeneratedKeyFiles(credentials, dir, {baseName: 'sap-generated'});
@@ -246,6 +273,8 @@ export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'output
         await writeAtomic(files[what], leaf.pem.trim() + '\n');
       }
       for (const [what, file] of Object.entries(state.facts.key?.files ?? {})) files[`sapGenerated.${what}`] = file;
+      if (state.facts.csr) Object.assign(files, {csr: state.facts.csr.csr, csrPrivateKey: state.facts.csr.privateKey});
+      if (state.facts.pkcs12) Object.assign(files, {pkcs12: state.facts.pkcs12.file, ...(state.facts.pkcs12.passwordFile ? {pkcs12Password: state.facts.pkcs12.passwordFile} : {})});
       if (state.facts.probe?.trustStoreFile) files.loadBalancerRoot = state.facts.probe.trustStoreFile;
       if (state.facts.probe) {
         files.probe = path.join(dir, 'live-test.json');

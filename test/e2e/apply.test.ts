@@ -179,3 +179,29 @@ ${extra}
     expect(run.stdout).not.toContain('"wrong"'); // the secret never reaches the output
   }, 120_000);
 });
+
+describe('from nothing to a key and a CSR', () => {
+  it('creates the instance, a 0600 private key and a CSR that openssl verifies, and lists the next steps', async () => {
+    const home = path.join(dir, 'land-csr');
+    const out = path.join(dir, 'out-csr');
+    const run = await apply(
+      'csr',
+      `
+option: role-based
+instance: {name: cpi-inbound-new}
+certificate: {source: new-csr, commonName: erp-sender, keyType: ec-p256}
+output: ${out}
+`,
+      home,
+      ['--json'],
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.checklist.items.find((i: {title: string}) => i.title.startsWith('Get the CSR signed')).status).toBe('manual');
+    expect((await stat(path.join(out, 'erp-sender.key.pem'))).mode & 0o777).toBe(0o600);
+    const verify = await execa('openssl', ['req', '-in', path.join(out, 'erp-sender.csr.pem'), '-verify', '-noout', '-subject'], {reject: false});
+    expect(verify.exitCode, verify.stderr).toBe(0);
+    expect(verify.stdout).toContain('CN = erp-sender');
+    expect((await stateOf(home)).keys).toEqual([]);
+  }, 120_000);
+});

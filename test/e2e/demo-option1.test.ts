@@ -2,6 +2,7 @@ import {mkdtemp, readFile, rm, stat} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {X509Certificate} from 'node:crypto';
+import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {KEYS, spawnCli} from '../helpers/pty.js';
 
@@ -54,7 +55,9 @@ describe('cpi-mtls --demo in a terminal', () => {
     await cli.waitFor('Path to the private key');
     cli.send(KEYS.enter);
     await cli.waitFor(/HTTP 200/);
-    cli.send(KEYS.enter); // write the checklist
+    cli.send(KEYS.enter); // continue
+    await cli.waitFor('Write a PKCS#12 for the sender system?');
+    cli.send(KEYS.enter); // modern algorithms
     await cli.waitFor('Save the answers as plan.yaml in the output folder?');
     cli.send(KEYS.enter); // yes
     await cli.waitFor('Setup complete');
@@ -91,6 +94,15 @@ describe('cpi-mtls --demo in a terminal', () => {
     const markdown = await readFile(path.join(out, 'checklist.md'), 'utf8');
     expect(markdown).toContain('Sender trust store: import the load balancer root certificate');
     expect((await stat(path.join(out, 'role.json'))).isFile()).toBe(true);
+
+    // The PKCS#12 for the sender opens with openssl 3 (no -legacy) using the password file beside it.
+    const p12 = path.join(out, 'sender.p12');
+    expect((await stat(p12)).mode & 0o777).toBe(0o600);
+    expect((await stat(`${p12}.password.txt`)).mode & 0o777).toBe(0o600);
+    const info = await execa('openssl', ['pkcs12', '-in', p12, '-passin', `file:${p12}.password.txt`, '-nokeys'], {reject: false});
+    expect(info.exitCode, info.stderr).toBe(0);
+    expect(info.stdout.match(/BEGIN CERTIFICATE/g)).toHaveLength(2); // leaf and intermediate
+    expect(cli.screen()).not.toContain(await readFile(`${p12}.password.txt`, 'utf8').then(t => t.trim()));
 
     // The saved plan repeats this setup without questions.
     const {parsePlanText} = await import('../../src/plan.js');

@@ -289,6 +289,9 @@ describe('setup flow: tenant checks', () => {
     expect(s.facts.actions.map(a => `${a.kind} ${a.name}`)).toEqual(['created cpi-inbound', 'created cpi-inbound/k1', 'created tmp', 'deleted tmp']);
     s = ok(s, 'https://tenant-rt/http/orders');
     expect(s.answers.liveTest?.path).toBe('https://tenant-rt/http/orders');
+    // A key is at hand (SAP-generated), so the PKCS#12 export is offered before the plan file.
+    s = ok(s, 'skip');
+    expect(s.step).toBe('export-pkcs12');
     s = ok(ok(s, 'skip'), false);
     s = result<'write-outputs'>(s, {files: {}});
     expect(s.status).toBe('done');
@@ -297,13 +300,13 @@ describe('setup flow: tenant checks', () => {
   it('ends as failed when the chosen endpoint\'s channel does not fit, or the tenant is a trial', () => {
     let s = ok(atTenantChecks(), 'create');
     s = result<'tenant-checks'>(s, {reachable: true, trial: false, keystore: {verdict: 'pass', message: 'present', fix: ''}, endpoints: [endpoint('fail')]});
-    s = ok(ok(ok(s, 'https://tenant-rt/http/orders'), 'skip'), false);
+    s = ok(ok(ok(ok(s, 'https://tenant-rt/http/orders'), 'skip'), 'skip'), false);
     s = result<'write-outputs'>(s, {files: {}});
     expect(s.status).toBe('failed');
 
     let t = ok(atTenantChecks(), 'create');
     t = result<'tenant-checks'>(t, {reachable: true, trial: true, keystore: {verdict: 'fail', message: 'missing', fix: 'Basic auth'}, endpoints: []});
-    t = ok(ok(ok(t, 'manual'), 'skip'), false);
+    t = ok(ok(ok(ok(t, 'manual'), 'skip'), 'skip'), false);
     t = result<'write-outputs'>(t, {files: {}});
     expect(t.status).toBe('failed');
   });
