@@ -1104,7 +1104,7 @@ const probeResult: Q = {
     return [
       {
         tone: p.success ? 'success' : 'error',
-        title: `${p.status ? `HTTP ${p.status}: ` : ''}${p.summary}`,
+        title: p.status && !p.summary.startsWith('HTTP') ? `HTTP ${p.status}: ${p.summary}` : p.summary,
         lines: [
           `URL ${p.url}`,
           ...p.causes.map(cause => `• ${cause}`),

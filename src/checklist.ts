@@ -153,6 +153,9 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
       ? [`Import ${facts.pkcs12.file} (key, leaf and intermediates); its password is in ${facts.pkcs12.passwordFile ?? 'the password you chose'}.`]
       : ['The sender sends the leaf plus its intermediates (the load balancer holds roots only). Export a PKCS#12 with: cpi-mtls cert p12'],
   });
+  const tenant = facts.tenant;
+  const testedUrl = (answers.liveTest?.path ?? '').toLowerCase();
+  const endpoint = tenant?.endpoints.find(e => testedUrl !== '' && (e.url.toLowerCase() === testedUrl || e.url.toLowerCase().endsWith(testedUrl)));
   if (option2) {
     const leaf = facts.certificate?.leaf;
     items.push({
@@ -165,16 +168,13 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
         'Every renewal repeats upload and redeploy (and a new service key).',
       ],
     });
-  } else {
+  } else if (!endpoint?.channel) {
     items.push({
       status: 'manual',
       title: `Integration flow sender channel: Authorization = User Role, role ${role ?? ''}`,
       details: ['Connection tab of the HTTPS/SOAP/IDoc/AS2 sender channel; the role must equal one of the instance roles exactly.'],
     });
   }
-  const tenant = facts.tenant;
-  const testedUrl = (answers.liveTest?.path ?? '').toLowerCase();
-  const endpoint = tenant?.endpoints.find(e => testedUrl !== '' && (e.url.toLowerCase() === testedUrl || e.url.toLowerCase().endsWith(testedUrl)));
   if (endpoint?.channel) {
     items.push({
       status: endpoint.channel.verdict === 'fail' ? 'failed' : 'verified',
