@@ -272,6 +272,8 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     const last = recorder.last;
     if (recorder.writeError) stderr.write(`⚠ Progress could not be saved to ${recorder.file}: ${recorder.writeError.message}\n`);
     else if (last?.resumable && last.status !== 'running') {
+      // A failed live test ends without an error of its own: say why the run can go on.
+      if (last.reason?.code === 'live-test-failed') printError(stderr, new CpiMtlsError(last.reason.code, last.reason.message, {fix: last.reason.fix}));
       const again = options.planFile ? 'Run the same apply command again' : 'Start cpi-mtls again from this folder';
       stderr.write(`↻ Progress saved in ${recorder.file}.\n  → ${again} to resume at "${last.resumeTitle}"; finished steps are not repeated.\n`);
     }
@@ -308,6 +310,10 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     } catch (error) {
       const e = toCpiMtlsError(error);
       printError(stderr, e);
+      if (options.json) {
+        const progress = resume ? {file: resume.file, resumed: false, resumable: true, status: resume.record.status, resumeStep: resume.record.resumeStep ?? null} : null;
+        stdout.write(JSON.stringify({outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), error: e.toJSON(), progress}, null, 2) + '\n');
+      }
       if (resume) stderr.write(`↻ Nothing was changed; the unfinished run is kept in ${resume.file}.\n  → Fix the above, then run the same apply command again to resume it.\n`);
       return e.exitCode;
     }
