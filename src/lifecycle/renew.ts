@@ -62,7 +62,7 @@ export function renewChecklist(state: RenewState, cfLog: ReadonlyArray<CfLogEntr
       ? {status: 'done', title: `Old key ${old} deleted`, details: liveTestPassed(state) ? [] : ['Deleted on explicit request although the live test did not pass.']}
       : {status: 'manual', title: `Delete the old key ${old} once the sender uses the new certificate`, details: [facts.keptReason ?? 'Kept.', `cf delete-service-key ${answers.instanceName ?? '<instance>'} ${answers.oldKeyName ?? '<key>'} -f`]},
   );
-  const outcome: Checklist['outcome'] = state.status === 'cancelled' ? 'cancelled' : state.error || (facts.probe && !facts.probe.success) ? 'failed' : items.some(i => i.status === 'manual') ? 'incomplete' : 'complete';
+  const outcome: Checklist['outcome'] = state.status === 'cancelled' ? 'cancelled' : state.error || (facts.probe && !facts.probe.success) ? 'failed' : items.some(i => i.status === 'failed') ? 'incomplete' : 'complete';
   return {
     title: `Certificate renewal: ${old}`,
     generatedAt: now.toISOString(),
