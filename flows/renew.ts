@@ -295,8 +295,23 @@ const loadCertificate: E<'load-certificate'> = {
     return goto({...state, facts: {...state.facts, certificate: result, duplicates}}, 'certificate-review');
   },
   onError(state, error) {
+    // A PKCS#12 file needs its password: ask for it and read the file again.
+    if (error.code === 'password-required' || error.code === 'wrong-password') return goto(state, 'certificate-password', {error});
     return goto(state, 'certificate-path-failed', {error});
   },
+};
+
+const certificatePassword: Q = {
+  kind: 'question',
+  id: 'certificate-password',
+  phase: 'Certificate',
+  title: 'Password',
+  panels: state => (state.error?.code === 'wrong-password' ? errorPanel(state.error) : [{tone: 'info', lines: ['The file is protected. The password is used to read it here only; it is never stored or printed.']}]),
+  question: () => ({type: 'text', prompt: 'Password of the certificate file', mask: true}),
+  // A wrong password from a plan would loop: stop and say so instead.
+  fromPlan: (answers, state) => (state.error?.code === 'wrong-password' ? undefined : answers.certificatePassword),
+  apply: (state, value) => goto({...state, answers: {...state.answers, certificatePassword: String(value)}}, 'load-certificate'),
+  summary: () => 'Password given',
 };
 
 const certificatePathFailed: Q = {
@@ -705,6 +720,7 @@ const steps: Step<RenewState>[] = [
   certificateSource,
   certificatePath,
   loadCertificate,
+  certificatePassword,
   certificatePathFailed,
   certificateReview,
   sapKeyValidity,

@@ -141,6 +141,31 @@ describe('audit against the stand-in cf', () => {
     expect(renderAuditText(report)).toContain('✔ No findings.');
   });
 
+  it('--org scope also reads the other spaces of the org', async () => {
+    const l = await makeLandscape({
+      extraSpaces: ['qa'],
+      instances: [
+        {name: 'dev-in', parameters: ROLE},
+        {name: 'qa-in', space: 'qa', parameters: ROLE},
+      ],
+      keys: [
+        {instance: 'dev-in', name: 'dev-key', parameters: external(pki.clientLeaf.certPem)},
+        {instance: 'qa-in', name: 'qa-key', parameters: external(pki.clientLeafExpired.certPem)},
+      ],
+    });
+    try {
+      const space = analyseAudit(await collectAudit(adapter(l)));
+      expect(space.data.instances.map(i => i.name)).toEqual(['dev-in']);
+      expect(space.failed).toBe(false);
+      const org = analyseAudit(await collectAudit(adapter(l), {scope: 'org'}));
+      expect(org.data.instances.map(i => i.name)).toEqual(['dev-in', 'qa-in']);
+      expect(org.findings.map(f => f.id)).toEqual(['expired', 'shared-dn']);
+      expect(renderAuditText(org)).toMatch(/qa-in \(space [0-9a-f]{8}\)/);
+    } finally {
+      await l.dispose();
+    }
+  });
+
   it('the CLI exits 1 with findings, 0 when clean, and writes Markdown and JSON', async () => {
     const out = path.join(dir, 'out');
     const failing = await run(process.execPath, [CLI, 'audit', '--cf', findings.cf, '--json', '--out', out], {env: {...process.env, CF_HOME: findings.home}}).then(

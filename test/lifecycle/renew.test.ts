@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {answer, effectSucceeded, initialState} from '../../flows/machine.js';
+import {answer, effectFailed, effectSucceeded, initialState} from '../../flows/machine.js';
 import {renewFlow, type RenewState} from '../../flows/renew.js';
 import type {AuditData} from '../../src/lifecycle/audit.js';
 import type {ProbeFact} from '../../flows/types.js';
@@ -78,6 +78,22 @@ describe('cpi-mtls renew on the demo landscape', () => {
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     expect(passed.stdout + passed.stderr).not.toContain('PRIVATE KEY-----\nMII');
   }, 240_000);
+
+  it('--option2 writes the certificate for the sender channel and keeps the old key until the redeploy', async () => {
+    const home = path.join(dir, 'landscape-option2');
+    const out = path.join(dir, 'out-option2');
+    const result = await cli(['renew', '--demo', '--option2', '--instance', 'cpi-inbound-mtls', '--key', 's4hana-sender-expiring', '--cert', path.join(home, 'customer-files/s4hana-sender.chain.pem'), '--delete-old', '--json', '--out', out], {CPI_MTLS_DEMO_HOME: home});
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.oldKeyDeleted).toBe(false);
+    expect(json.keptReason).toMatch(/not redeployed/);
+    expect(json.liveTest).toBeNull();
+    const channelFile = await readFile(path.join(out, 'sender-channel-certificate.crt'), 'utf8');
+    expect(new X509Certificate(channelFile).fingerprint256).toBe(json.certificate.fingerprint256);
+    expect(json.checklist.items.map((i: {title: string}) => i.title)).toContain('Option 2: add the new certificate to the sender channel and redeploy the integration flow');
+    expect(result.stderr).toContain('Redeploy pending: old key kept');
+    expect((await keysOf(home)).map(k => k.name)).toContain('s4hana-sender-expiring');
+  }, 120_000);
 
   it('headless without a terminal needs --instance and --key', async () => {
     const result = await cli(['renew', '--json'], {});
@@ -158,5 +174,31 @@ describe('renew flow: deleting the old key', () => {
     const typed = answer(renewFlow, insist.state, 'old');
     if (!typed.ok) throw new Error(typed.error);
     expect(typed.state.step).toBe('delete-key');
+  });
+});
+
+describe('renew flow: protected certificate files', () => {
+  it('asks for the password of a PKCS#12 file, and a plan with a wrong one stops instead of looping', () => {
+    let state = initialState(renewFlow, {outputDir: '/tmp/x', startedAt: '2026-01-01T00:00:00Z'}, {}) as RenewState;
+    state = effectSucceeded(renewFlow, state, audit);
+    for (const value of ['inst', 'old', 'external', '/tmp/sender.p12']) {
+      const outcome = answer(renewFlow, state, value);
+      if (!outcome.ok) throw new Error(outcome.error);
+      state = outcome.state;
+    }
+    expect(state.step).toBe('load-certificate');
+    const asked = effectFailed(renewFlow, state, {code: 'password-required', message: 'The PKCS#12 file is protected.', fix: []});
+    expect(asked.step).toBe('certificate-password');
+    const step = renewFlow.steps['certificate-password']!;
+    if (step.kind !== 'question') throw new Error('question expected');
+    expect(step.question(asked)).toMatchObject({type: 'text', mask: true});
+    const given = answer(renewFlow, asked, 'secret');
+    if (!given.ok) throw new Error(given.error);
+    expect(given.state).toMatchObject({step: 'load-certificate', answers: {certificatePassword: 'secret'}});
+    const wrong = effectFailed(renewFlow, given.state, {code: 'wrong-password', message: 'Wrong password.', fix: []});
+    expect(wrong.step).toBe('certificate-password');
+    expect(step.fromPlan!(wrong.answers, wrong)).toBeUndefined();
+    const unreadable = effectFailed(renewFlow, state, {code: 'unrecognized-format', message: 'Not a certificate.', fix: []});
+    expect(unreadable.step).toBe('certificate-path-failed');
   });
 });
