@@ -119,7 +119,7 @@ export function landscapeModel(state: FlowState): LandscapeModel {
   ]);
 
   // --- Cloud Integration runtime: the iflow behind the endpoint path
-  const path = answers.liveTest?.path;
+  const path = endpointPathOf(answers.liveTest?.path);
   let iflowStatus: PartStatus = probe ? 'unknown' : notYet;
   if (outcome === 'success' || outcome === 'server-error') iflowStatus = 'ok';
   else if (outcome === 'not-found' || outcome === 'unexpected-status') iflowStatus = 'failed';
@@ -170,6 +170,16 @@ export function landscapeModel(state: FlowState): LandscapeModel {
   const parts = {sender, 'load-balancer': loadBalancer, runtime, instance};
   const failed = ORDER.find(id => parts[id].status === 'failed') ?? null;
   return {parts, hops: {toLoadBalancer, serverChain, toRuntime, toInstance}, failed, caption: captionOf(state, failed)};
+}
+
+/** The path of the endpoint (the live test may have been given a full URL): the host is the same for every iflow. */
+function endpointPathOf(pathOrUrl: string | undefined): string | undefined {
+  if (!pathOrUrl || !/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
+  try {
+    return new URL(pathOrUrl).pathname;
+  } catch {
+    return pathOrUrl;
+  }
 }
 
 function handshakeCompleted(outcome: string | undefined): boolean {

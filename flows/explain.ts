@@ -80,6 +80,30 @@ export const EXPLANATIONS: Readonly<Record<StepId, StepExplanation>> = {
     why: ["The load balancer accepts only CAs on SAP's list.", 'SAP can also issue one for you (up to 365 days).'],
     replaces: [LB_ROOTS_HELP, 'BTP cockpit → Create Service Key → Key Type'],
   },
+  'csr-subject': {
+    why: ['The CA signs a request (CSR) that carries this subject name.', 'The private key never leaves this machine.'],
+    replaces: ['openssl req -new -newkey rsa:2048 -subj <subject>', 'SAP Help: Manage Certificates Issued by SAP Cloud Root CA'],
+  },
+  'csr-key-type': {
+    why: ['RSA 2048 is accepted everywhere; EC keys are smaller.', 'Check what the sender system can load.'],
+    replaces: ['openssl genpkey -algorithm RSA|EC'],
+  },
+  'generate-csr': {
+    why: ['The key is written with owner-only access (0600).', 'The CSR is what goes to the CA, nothing else.'],
+    replaces: ['openssl req -new -key <key> -out <csr>'],
+  },
+  'csr-next': {
+    why: ['A CA must sign the CSR; ask for EKU clientAuth explicitly.', 'With the signed chain, run the wizard again.'],
+    replaces: ["Your CA's request portal", 'SAP Help: Manage Certificates Issued by SAP Cloud Root CA'],
+  },
+  'export-pkcs12': {
+    why: ['Many senders import key and chain as one PKCS#12 file.', 'Leaf + intermediates go in, so the chain is sent on the wire.'],
+    replaces: ['openssl pkcs12 -export -inkey <key> -in <chain>', 'Sender keystore import (e.g. STRUST)'],
+  },
+  'write-pkcs12': {
+    why: ['The file is written with owner-only access (0600).', 'Its password is never printed or stored.'],
+    replaces: ['openssl pkcs12 -export -out sender.p12'],
+  },
   'certificate-path': {
     why: ['Only the leaf goes into the service key.', 'The sender sends leaf + intermediates on the wire.'],
     replaces: ['openssl x509 -text -in <file>', 'Create Service Key → External Certificate (paste PEM)'],

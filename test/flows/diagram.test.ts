@@ -78,6 +78,12 @@ describe('landscape model: live test outcomes', () => {
     expect(model.caption.text).toMatch(/^HTTP 404/);
   });
 
+  it('names the iflow by its path when the live test was given a full URL', () => {
+    const s = atProbeResult('not-found', 404);
+    const model = landscapeModel({...s, answers: {...s.answers, liveTest: {run: true, path: 'https://tenant.example.com/http/demo/orders'}}});
+    expect(item(model, 'runtime', 'iflow').text).toBe('iflow /http/demo/orders');
+  });
+
   it('server-error: the certificate got through, so nothing of the setup is marked failed', () => {
     const model = landscapeModel(atProbeResult('server-error', 500));
     expect(model.failed).toBeNull();
