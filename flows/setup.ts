@@ -1109,7 +1109,8 @@ const probeResult: Q = {
           `URL ${p.url}`,
           ...p.causes.map(cause => `• ${cause}`),
           ...p.fix.map(fix => `→ ${fix}`),
-          ...(p.docs.length ? [`Read: ${p.docs.join('; ')}`] : []),
+          // Titles only on screen, to keep the frame short; the checklist keeps the links.
+          ...(p.docs.length ? [`Read (links in the checklist): ${p.docs.map(d => d.replace(/:\s*https?:\/\/\S+$/, '')).join('; ')}`] : []),
           ...(p.trustStoreFile ? [`Load balancer root for the sender trust store: ${p.trustStoreFile}`] : []),
         ],
       },

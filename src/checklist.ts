@@ -134,7 +134,11 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   const probe = facts.probe;
   items.push(
     probe
-      ? {status: probe.outcome === 'skipped' ? 'skipped' : probe.success ? 'verified' : 'failed', title: `Live test ${probe.url}`, details: [probe.summary, ...probe.causes, ...probe.fix.map(f => `Fix: ${f}`)]}
+      ? {
+          status: probe.outcome === 'skipped' ? 'skipped' : probe.success ? 'verified' : 'failed',
+          title: `Live test ${probe.url}`,
+          details: [probe.summary, ...probe.causes, ...probe.fix.map(f => `Fix: ${f}`), ...probe.docs.map(d => `Read: ${d}`)],
+        }
       : {status: 'manual', title: 'Live test of the endpoint with the client certificate', details: ['Run: cpi-mtls probe <endpoint URL> --cert <leaf+chain.pem> --key <key.pem>']},
   );
 
