@@ -18,8 +18,10 @@ export function TextStep({prompt, initial, placeholder, mask, isActive, onSubmit
   const [error, setError] = useState<string | null>(null);
   return (
     <Box flexDirection="column">
+      {/* The prompt has its own line: long defaults (paths) would otherwise squeeze and wrap it. */}
+      <Text bold>? {prompt}</Text>
       <Box>
-        <Text bold>? {prompt}: </Text>
+        <Text color="cyan">› </Text>
         <TextInput
           value={value}
           placeholder={placeholder}

@@ -101,7 +101,8 @@ describe('App in workshop mode', () => {
     expect(runner.state.step).toBe('certificate-path');
     await ui.waitForFrame('Path to the certificate file');
     // A text question keeps the full width: its long default never wraps the prompt.
-    expect(ui.lastFrame()).toMatch(/^\? Path to the certificate file: \/c\.pem/m);
+    expect(ui.lastFrame()).toMatch(/^\? Path to the certificate file\s*$/m);
+    expect(ui.lastFrame()).toMatch(/^› \/c\.pem/m);
     await ui.press(KEY.esc);
     expect(runner.state.step).toBe('certificate-review');
   });
