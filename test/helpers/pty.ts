@@ -58,6 +58,14 @@ export function spawnCli(args: string[], options: {env?: Record<string, string>;
       mark = output.length;
       term.write(keys);
     },
+    /** Several keys, each given time to re-render the list before the next (arrow, then Enter). */
+    async sendEach(...keys: string[]): Promise<void> {
+      mark = output.length;
+      for (const key of keys) {
+        term.write(key);
+        await new Promise(resolve => setTimeout(resolve, 250));
+      }
+    },
     exited,
   };
 }
