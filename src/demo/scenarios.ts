@@ -103,7 +103,7 @@ export const DEMO_SCENARIOS: DemoScenario[] = [
   },
   {
     name: 'root-instead-of-leaf',
-    summary: "The offered file is the customer's root CA: the check fails; the chain fixes it",
+    summary: 'The offered file is the root CA, not the client certificate: check fails',
     lesson: [
       'Customers often send the CA certificate they find first. The service key needs the certificate issued to the sender (CA:FALSE).',
       'The workbench catches it before anything is uploaded; nothing is created with a wrong certificate.',
@@ -194,7 +194,7 @@ export const DEMO_SCENARIOS: DemoScenario[] = [
   },
   {
     name: 'trial',
-    summary: 'Trial tenant without sap_cloudintegrationcertificate: HTTP 401 invalid_client',
+    summary: 'Trial tenant (no sap_cloudintegrationcertificate): HTTP 401 invalid_client',
     lesson: [
       'Trial tenants cannot do inbound client-certificate authentication: the key pair sap_cloudintegrationcertificate is missing.',
       'The setup itself succeeds; only the live test reveals it. On trial, use Basic auth with clientid/clientsecret.',
