@@ -139,7 +139,7 @@ export const DEMO_SCENARIOS: DemoScenario[] = [
     trainer: [
       'Enter through the questions; the certificate offered is s4hana-sender.crt.pem (the leaf alone).',
       'The review fails "Chain complete and in order": the issuer "cpi-mtls Demo Client Issuing CA" is missing. Choose "Use another certificate file" and give s4hana-sender.chain.pem.',
-      'To show the 401 itself: while the wizard waits on the live test result, run in a second terminal `cpi-mtls probe <the URL shown> --cert <home>/customer-files/s4hana-sender.crt.pem --key <home>/customer-files/s4hana-sender.key.pem --ca <output>/load-balancer-chain/<root>.pem`.',
+      'To show the 401 itself: while the wizard waits on the live test result, run in a second terminal `cpi-mtls probe <the URL shown> --cert <home>/customer-files/s4hana-sender.crt.pem --key <home>/customer-files/s4hana-sender.key.pem --ca <output>/load-balancer-chain/root_cpi-mtls_Demo_Load_Balancer_Root_CA.pem`.',
     ],
     defaults: ({fixtures}) => ({certificatePath: fixtures.clientLeaf, privateKeyPath: fixtures.clientKey}),
   },
