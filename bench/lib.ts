@@ -70,6 +70,22 @@ export async function sample(runs: number, fn: () => Promise<unknown> | unknown)
   return samples;
 }
 
+/**
+ * Runs each function once per round, `runs` rounds, in turn: slow drifts of the machine (other
+ * load, CPU frequency) then hit every variant alike, which keeps the ratios honest.
+ */
+export async function interleaved(runs: number, variants: Array<[string, () => Promise<unknown> | unknown]>): Promise<Array<{name: string; samples: number[]}>> {
+  const rows = variants.map(([name]) => ({name, samples: [] as number[]}));
+  for (let round = 0; round < runs; round++) {
+    for (const [index, [, fn]] of variants.entries()) {
+      const started = performance.now();
+      await fn();
+      rows[index]!.samples.push(performance.now() - started);
+    }
+  }
+  return rows;
+}
+
 /** Whether a program can be started at all (e.g. openssl on Windows). */
 export async function available(command: string, args: string[]): Promise<boolean> {
   try {

@@ -11,6 +11,7 @@
  */
 import {X509Certificate} from 'node:crypto';
 import {existsSync} from 'node:fs';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import https from 'node:https';
 import type {AddressInfo} from 'node:net';
@@ -18,8 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import type {Trace} from './cf-trace.js';
-import {available, CLI, IMPORT_RECORDER, machine, median, ms, percent, ratio, ROOT, runProcess, sample, terminalEnv, TRACE_PRELOAD, type Machine} from './lib.js';
-import {createDemoPki, signDemoCertificate, type DemoPki} from '../src/demo/pki.js';
+import {available, CLI, interleaved, IMPORT_RECORDER, machine, median, ms, percent, ratio, ROOT, runProcess, sample, terminalEnv, TRACE_PRELOAD, type Machine} from './lib.js';
+import {createDemoPki, type DemoPki} from '../src/demo/pki.js';
+import {leafIssuer} from './certificates.js';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5) || 5);
 const AUDIT_SIZES = (process.env.BENCH_AUDIT_SIZES ?? '10,100,1000').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
@@ -44,6 +46,11 @@ function assertOk(result: {exitCode: number | null; stderr: string}, what: strin
   if (!okCodes.includes(result.exitCode ?? -1)) throw new Error(`${what} exited with ${result.exitCode}:\n${result.stderr.slice(-2000)}`);
 }
 
+interface Row {
+  name: string;
+  samples: number[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // 1. Start-up
 
@@ -54,6 +61,8 @@ interface StartupResult {
   helpModules: string[];
   versionModules: string[];
   forbiddenLoaded: string[];
+  /** Wall time of `node -e "await import(X)"` per module, to attribute start-up cost. */
+  imports: Row[];
 }
 
 const FORBIDDEN = /\/node_modules\/(ink|ink-[a-z-]+|react|react-reconciler|node-forge|execa|yaml|fflate)\//;
@@ -70,77 +79,112 @@ async function measureStartup(): Promise<StartupResult> {
   const runs = RUNS * 3;
   const once = async (args: string[]) => assertOk(await runProcess(NODE, args), `node ${args.join(' ')}`);
   await once([CLI, '--help']); // file cache warm-up, not counted
-  const bareNode = await sample(runs, () => once(['-e', '']));
-  const help = await sample(runs, () => once([CLI, '--help']));
-  const version = await sample(runs, () => once([CLI, '--version']));
+  const [bareRow, helpRow, versionRow] = await interleaved(runs, [
+    ['bare', () => once(['-e', ''])],
+    ['help', () => once([CLI, '--help'])],
+    ['version', () => once([CLI, '--version'])],
+  ]);
+  const bareNode = bareRow!.samples;
+  const help = helpRow!.samples;
+  const version = versionRow!.samples;
   const helpModules = await modulesOf(['--help']);
   const versionModules = await modulesOf(['--version']);
   const forbiddenLoaded = [...helpModules, ...versionModules].filter((url) => FORBIDDEN.test(url));
-  return {bareNode, help, version, helpModules, versionModules, forbiddenLoaded};
+  log('start-up: import cost of the dependencies and of the setup path');
+  const importing = (specifier: string) => once(['--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`]);
+  const own = (file: string) => pathToFileURL(path.join(ROOT, 'dist', file)).href;
+  const importVariants: Array<[string, () => Promise<void>]> = [['nothing (`node -e ""`)', () => once(['-e', ''])]];
+  for (const [name, specifier] of [
+    ['execa', 'execa'],
+    ['yaml', 'yaml'],
+    ['node-forge', 'node-forge'],
+    ['ink + react', 'ink'],
+    ['src/cf/adapter.js (with execa)', own('src/cf/adapter.js')],
+    ['src/main.js (the setup command: flows, engine, adapter, checklist)', own('src/main.js')],
+    ['components/interactive.js (the Ink wizard)', own('components/interactive.js')],
+  ] as const) {
+    if (specifier.startsWith('file:') && !existsSync(fileURLToPath(specifier))) continue;
+    importVariants.push([`\`import(${JSON.stringify(name).slice(1, -1)})\``, () => importing(specifier)]);
+  }
+  const imports = await interleaved(RUNS * 2 + 1, importVariants);
+  return {bareNode, help, version, helpModules, versionModules, forbiddenLoaded, imports};
 }
 
 // ---------------------------------------------------------------------------------------------
 // 2. First frame of the wizard in a pseudo-terminal
 
-interface FirstFrameResult {
+interface FirstFrameSamples {
   banner: number[];
   question: number[];
+}
+
+interface FirstFrameResult extends FirstFrameSamples {
+  /** The same with UV_THREADPOOL_SIZE=1: the demo key generation can use one core only. */
+  onePoolThread: FirstFrameSamples;
   failures: string[];
 }
 
 const FIRST_QUESTION = 'Create the service instance and keys in this org and space?';
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007]*\u0007|\u001B[()][0-9A-Za-z]|\u001B[=>78]/g;
+
+/** One `cpi-mtls --demo` in a pseudo-terminal: ms until the banner and until the first question. */
+async function firstFrameOnce(extraEnv: Record<string, string>): Promise<{banner: number; question: number} | string> {
+  const pty = (await import('@lydell/node-pty')).default;
+  const dir = await tempDir('pty');
+  try {
+    const started = performance.now();
+    const term = pty.spawn(NODE, [CLI, '--demo'], {
+      name: 'xterm-256color',
+      cols: 120,
+      rows: 45,
+      cwd: dir,
+      env: terminalEnv({FORCE_COLOR: '0', CPI_MTLS_DEMO_HOME: path.join(dir, 'home'), ...extraEnv}),
+    });
+    let output = '';
+    let bannerAt: number | undefined;
+    let questionAt: number | undefined;
+    let exited = false;
+    const exit = new Promise<void>((resolve) => term.onExit(() => resolve(void (exited = true))));
+    const done = new Promise<void>((resolve) => {
+      term.onData((data) => {
+        output += data;
+        const screen = output.replace(ANSI, '');
+        bannerAt ??= screen.includes('cpi-mtls') ? performance.now() - started : undefined;
+        if (questionAt === undefined && screen.includes(FIRST_QUESTION)) {
+          questionAt = performance.now() - started;
+          resolve();
+        }
+      });
+      void exit.then(() => resolve());
+    });
+    await Promise.race([done, new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref())]);
+    // Ctrl+C once: the wizard cancels and stops the demo landscape; kill only if it hangs.
+    if (!exited) term.write('\u0003');
+    const stopped = await Promise.race([exit.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref())]);
+    if (!stopped) term.kill();
+    if (bannerAt !== undefined && questionAt !== undefined) return {banner: bannerAt, question: questionAt};
+    return `${exited ? 'exited' : 'timed out'} before the first question; last output: ${output.replace(ANSI, '').slice(-300)}`;
+  } finally {
+    await rm(dir, {recursive: true, force: true, maxRetries: 3});
+  }
+}
 
 async function measureFirstFrame(): Promise<FirstFrameResult> {
   log('first frame: cpi-mtls --demo in a pseudo-terminal');
-  const pty = (await import('@lydell/node-pty')).default;
-  const banner: number[] = [];
-  const question: number[] = [];
-  const failures: string[] = [];
-  // eslint-disable-next-line no-control-regex
-  const ansi = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007]*\u0007|\u001B[()][0-9A-Za-z]|\u001B[=>78]/g;
+  const result: FirstFrameResult = {banner: [], question: [], onePoolThread: {banner: [], question: []}, failures: []};
   for (let i = 0; i < RUNS; i++) {
-    const dir = await tempDir('pty');
-    try {
-      const started = performance.now();
-      const term = pty.spawn(NODE, [CLI, '--demo'], {
-        name: 'xterm-256color',
-        cols: 120,
-        rows: 45,
-        cwd: dir,
-        env: terminalEnv({FORCE_COLOR: '0', CPI_MTLS_DEMO_HOME: path.join(dir, 'home')}),
-      });
-      let output = '';
-      let bannerAt: number | undefined;
-      let questionAt: number | undefined;
-      let exited = false;
-      const exit = new Promise<void>((resolve) => term.onExit(() => resolve(void (exited = true))));
-      const done = new Promise<void>((resolve) => {
-        term.onData((data) => {
-          output += data;
-          const screen = output.replace(ansi, '');
-          bannerAt ??= screen.includes('cpi-mtls') ? performance.now() - started : undefined;
-          if (questionAt === undefined && screen.includes(FIRST_QUESTION)) {
-            questionAt = performance.now() - started;
-            resolve();
-          }
-        });
-        void exit.then(() => resolve());
-      });
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref());
-      await Promise.race([done, timeout]);
-      if (bannerAt !== undefined && questionAt !== undefined) {
-        banner.push(bannerAt);
-        question.push(questionAt);
-      } else failures.push(`run ${i + 1}: ${exited ? 'exited' : 'timed out'} before the first question; last output: ${output.replace(ansi, '').slice(-300)}`);
-      // Ctrl+C once: the wizard cancels and stops the demo landscape; kill only if it hangs.
-      if (!exited) term.write('\u0003');
-      const stopped = await Promise.race([exit.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref())]);
-      if (!stopped) term.kill();
-    } finally {
-      await rm(dir, {recursive: true, force: true, maxRetries: 3});
+    // The variant only needs a few runs: it shows whether key generation competes for the CPU.
+    for (const [target, env] of (i < 3 ? [[result, {}], [result.onePoolThread, {UV_THREADPOOL_SIZE: '1'}]] : [[result, {}]]) as Array<[FirstFrameSamples, Record<string, string>]>) {
+      const outcome = await firstFrameOnce(env);
+      if (typeof outcome === 'string') result.failures.push(`run ${i + 1}${'UV_THREADPOOL_SIZE' in env ? ' (UV_THREADPOOL_SIZE=1)' : ''}: ${outcome}`);
+      else {
+        target.banner.push(outcome.banner);
+        target.question.push(outcome.question);
+      }
     }
   }
-  return {banner, question, failures};
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,6 +327,20 @@ interface AuditRun {
   maxRssKb: number;
   stateFileKb: number;
   findings?: number;
+  /** The cf command lines, per-key credential reads folded into one line. */
+  commands: string[];
+}
+
+function foldCommands(calls: Array<{args: string[]}>): string[] {
+  const details = calls.filter((c) => /\/v3\/service_credential_bindings\/[^/?]+\/details/.test(c.args.join(' '))).length;
+  const lines: string[] = [];
+  for (const call of calls) {
+    const line = `cf ${call.args.join(' ')}`;
+    if (/\/v3\/service_credential_bindings\/[^/?]+\/details/.test(line)) {
+      if (!lines.some((l) => l.includes('/details'))) lines.push(`cf curl /v3/service_credential_bindings/<guid>/details   (× ${details}, one per key)`);
+    } else lines.push(line);
+  }
+  return lines;
 }
 
 /** Length of the union of the calls' time intervals. */
@@ -301,24 +359,13 @@ function busyTime(calls: Array<{startMs: number; endMs: number}>): number {
   return total;
 }
 
-async function leafCertificates(pki: DemoPki, count: number): Promise<string[]> {
-  const certificates: string[] = [];
+function leafCertificates(pki: DemoPki, count: number): string[] {
+  const issuer = leafIssuer({issuerCertPem: pki.clientIntermediate.certPem, issuerKeyPem: pki.clientIntermediate.keyPem, subjectKeyPem: pki.clientLeaf.keyPem, organization: 'Bench Customer'});
   const notBefore = new Date(Date.now() - 86_400_000);
-  for (let i = 0; i < count; i++) {
-    // A few expire soon so the audit has findings to report, as in a real landscape.
-    const days = i % 25 === 0 ? 10 : 365;
-    certificates.push(
-      signDemoCertificate({
-        subject: {C: 'DE', O: 'Bench Customer', CN: `sender-${String(i).padStart(4, '0')}`},
-        keyOf: pki.clientLeaf,
-        issuer: pki.clientIntermediate,
-        notBefore,
-        notAfter: new Date(Date.now() + days * 86_400_000),
-        extendedKeyUsage: ['clientAuth'],
-      }),
-    );
-  }
-  return certificates;
+  // Every 25th expires within the audit's 30-day window, so there are findings, as in a real space.
+  return Array.from({length: count}, (_, i) =>
+    issuer.issue({commonName: `sender-${String(i).padStart(4, '0')}`, serial: 1000 + i, notBefore, notAfter: new Date(Date.now() + (i % 25 === 0 ? 10 : 365) * 86_400_000)}),
+  );
 }
 
 async function auditLandscape(dir: string, pki: DemoPki, certificates: string[], keys: number): Promise<{cf: string; env: NodeJS.ProcessEnv; instances: number; stateFile: string}> {
@@ -344,7 +391,7 @@ async function measureAudit(pki: DemoPki): Promise<{runs: AuditRun[]; viaCli: bo
   const viaCli = existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'audit.js'));
   const largest = Math.max(...AUDIT_SIZES);
   log(`audit: signing ${largest} client certificates for the stand-in landscapes`);
-  const certificates = await leafCertificates(pki, largest);
+  const certificates = leafCertificates(pki, largest);
   const runs: AuditRun[] = [];
   const plan: Array<{keys: number; parallel: number; repeat: number}> = [];
   for (const keys of AUDIT_SIZES) {
@@ -397,6 +444,7 @@ async function measureAudit(pki: DemoPki): Promise<{runs: AuditRun[]; viaCli: bo
         maxRssKb: last!.trace.maxRssKb,
         stateFileKb,
         findings: last!.findings,
+        commands: foldCommands(cf),
       });
     } finally {
       await rm(dir, {recursive: true, force: true, maxRetries: 3});
@@ -407,11 +455,6 @@ async function measureAudit(pki: DemoPki): Promise<{runs: AuditRun[]; viaCli: bo
 
 // ---------------------------------------------------------------------------------------------
 // 5. Live probe next to openssl s_client
-
-interface Row {
-  name: string;
-  samples: number[];
-}
 
 async function measureProbe(pki: DemoPki, dir: string, opensslPresent: boolean): Promise<Row[]> {
   log('probe: cpi-mtls probe and openssl s_client against a local TLS server');
@@ -443,16 +486,17 @@ async function measureProbe(pki: DemoPki, dir: string, opensslPresent: boolean):
     const cli = async (extra: string[]) => assertOk(await runProcess(NODE, [CLI, 'probe', url, '--ca', files.root, '--json', ...extra], {cwd: dir}), 'cpi-mtls probe');
     // s_client without -quiet ends at the EOF of its closed stdin, right after the handshake.
     const openssl = async (extra: string[]) => assertOk(await runProcess('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', files.root, ...extra], {cwd: dir}), 'openssl s_client');
-    const rows: Row[] = [
-      {name: 'runProbe in process: server chain only', samples: await sample(runs, () => runProbe({url, extraCaPems: [pki.serverRoot.certPem], env: {}}))},
-      {name: 'runProbe in process: server chain + mTLS GET', samples: await sample(runs, () => runProbe({url, extraCaPems: [pki.serverRoot.certPem], client, env: {}}))},
-      {name: '`cpi-mtls probe <url> --ca root.pem --json`', samples: await sample(runs, () => cli([]))},
-      {name: '`cpi-mtls probe <url> --ca root.pem --cert chain.pem --key key.pem --json`', samples: await sample(runs, () => cli(['--cert', files.chain, '--key', files.key]))},
+    const variants: Array<[string, () => Promise<unknown>]> = [
+      ['runProbe in process: server chain only', () => runProbe({url, extraCaPems: [pki.serverRoot.certPem], env: {}})],
+      ['runProbe in process: server chain + mTLS GET', () => runProbe({url, extraCaPems: [pki.serverRoot.certPem], client, env: {}})],
+      ['`cpi-mtls probe <url> --ca root.pem --json`', () => cli([])],
+      ['`cpi-mtls probe <url> --ca root.pem --cert chain.pem --key key.pem --json`', () => cli(['--cert', files.chain, '--key', files.key])],
     ];
     if (opensslPresent) {
-      rows.push({name: '`openssl s_client -connect … -CAfile root.pem`', samples: await sample(runs, () => openssl([]))});
-      rows.push({name: '`openssl s_client -connect … -CAfile root.pem -cert leaf.pem -key key.pem -cert_chain chain.pem`', samples: await sample(runs, () => openssl(['-cert', files.leaf, '-key', files.key, '-cert_chain', files.chain]))});
+      variants.push(['`openssl s_client -connect … -CAfile root.pem`', () => openssl([])]);
+      variants.push(['`openssl s_client -connect … -CAfile root.pem -cert leaf.pem -key key.pem -cert_chain chain.pem`', () => openssl(['-cert', files.leaf, '-key', files.key, '-cert_chain', files.chain])]);
     }
+    const rows: Row[] = await interleaved(runs, variants);
     return rows;
   } finally {
     await new Promise((resolve) => server.close(resolve));
@@ -470,27 +514,26 @@ async function measureCerts(pki: DemoPki, dir: string, opensslPresent: boolean):
   const {summarize} = await import('../src/certs/x509.js');
   const subject = {CN: 'bench-sender', O: 'Bench Customer', C: 'DE'};
   await generateKeyAndCsr({keyType: 'ec', curve: 'P-256'}, subject); // warm-up
-  const keygen: Row[] = [
-    {name: 'generateKeyAndCsr RSA 2048 (in process)', samples: await sample(runs, () => generateKeyAndCsr({keyType: 'rsa', bits: 2048}, subject))},
-    {name: '`cpi-mtls cert new --cn … --bits 2048` (new process)', samples: await sample(runs, async () => assertOk(await runProcess(NODE, [CLI, 'cert', 'new', '--cn', 'bench-sender', '--o', 'Bench Customer', '--c', 'DE', '--out', dir, '--force', '--json'], {cwd: dir}), 'cert new'))},
+  const keygenVariants: Array<[string, () => Promise<unknown>]> = [
+    ['generateKeyAndCsr RSA 2048 (in process)', () => generateKeyAndCsr({keyType: 'rsa', bits: 2048}, subject)],
+    ['`cpi-mtls cert new --cn … --bits 2048` (new process)', async () => assertOk(await runProcess(NODE, [CLI, 'cert', 'new', '--cn', 'bench-sender', '--o', 'Bench Customer', '--c', 'DE', '--out', dir, '--force', '--json'], {cwd: dir}), 'cert new')],
   ];
   if (opensslPresent) {
     const key = path.join(dir, 'openssl.key');
     const csr = path.join(dir, 'openssl.csr');
-    keygen.push({
-      name: '`openssl genrsa 2048` + `openssl req -new` (two processes)',
-      samples: await sample(runs, async () => {
+    keygenVariants.push([
+      '`openssl genrsa 2048` + `openssl req -new` (two processes)',
+      async () => {
         assertOk(await runProcess('openssl', ['genrsa', '-out', key, '2048'], {cwd: dir}), 'openssl genrsa');
         assertOk(await runProcess('openssl', ['req', '-new', '-key', key, '-subj', '/C=DE/O=Bench Customer/CN=bench-sender', '-out', csr], {cwd: dir}), 'openssl req');
-      }),
-    });
-    keygen.push({
-      name: '`openssl req -new -newkey rsa:2048 -nodes` (one process)',
-      samples: await sample(runs, async () =>
-        assertOk(await runProcess('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/C=DE/O=Bench Customer/CN=bench-sender', '-out', csr], {cwd: dir}), 'openssl req -newkey'),
-      ),
-    });
+      },
+    ]);
+    keygenVariants.push([
+      '`openssl req -new -newkey rsa:2048 -nodes` (one process)',
+      async () => assertOk(await runProcess('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/C=DE/O=Bench Customer/CN=bench-sender', '-out', csr], {cwd: dir}), 'openssl req -newkey'),
+    ]);
   }
+  const keygen: Row[] = await interleaved(runs, keygenVariants);
 
   const files = {chain: path.join(dir, 'p12-chain.pem'), key: path.join(dir, 'p12-key.pem'), password: path.join(dir, 'p12-password.txt'), out: path.join(dir, 'bench.p12')};
   await writeFile(files.chain, pki.clientLeaf.chainPem);
@@ -498,18 +541,17 @@ async function measureCerts(pki: DemoPki, dir: string, opensslPresent: boolean):
   await writeFile(files.password, 'bench-password\n', {mode: 0o600});
   const certificates = [...pki.clientLeaf.chainPem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => summarize(new X509Certificate(m[0])));
   exportPkcs12({privateKeyPem: pki.clientLeaf.keyPem, certificates, password: 'bench-password'}); // warm-up
-  const p12: Row[] = [
-    {name: 'exportPkcs12 AES-256/SHA-256, 10,000 iterations (in process)', samples: await sample(runs, () => exportPkcs12({privateKeyPem: pki.clientLeaf.keyPem, certificates, password: 'bench-password'}))},
-    {name: '`cpi-mtls cert p12 chain.pem --key key.pem --password-file …` (new process)', samples: await sample(runs, async () => assertOk(await runProcess(NODE, [CLI, 'cert', 'p12', files.chain, '--key', files.key, '--out', files.out, '--password-file', files.password, '--json'], {cwd: dir}), 'cert p12'))},
+  const p12Variants: Array<[string, () => Promise<unknown> | unknown]> = [
+    ['exportPkcs12 AES-256/SHA-256, 10,000 iterations (in process)', () => exportPkcs12({privateKeyPem: pki.clientLeaf.keyPem, certificates, password: 'bench-password'})],
+    ['`cpi-mtls cert p12 chain.pem --key key.pem --password-file …` (new process)', async () => assertOk(await runProcess(NODE, [CLI, 'cert', 'p12', files.chain, '--key', files.key, '--out', files.out, '--password-file', files.password, '--json'], {cwd: dir}), 'cert p12')],
   ];
   if (opensslPresent) {
-    p12.push({
-      name: '`openssl pkcs12 -export -iter 10000` (same cipher, MAC and iterations; new process)',
-      samples: await sample(runs, async () =>
-        assertOk(await runProcess('openssl', ['pkcs12', '-export', '-inkey', files.key, '-in', files.chain, '-out', files.out, '-passout', `file:${files.password}`, '-iter', '10000', '-name', 'client'], {cwd: dir}), 'openssl pkcs12'),
-      ),
-    });
+    p12Variants.push([
+      '`openssl pkcs12 -export -iter 10000` (same cipher, MAC and iterations; new process)',
+      async () => assertOk(await runProcess('openssl', ['pkcs12', '-export', '-inkey', files.key, '-in', files.chain, '-out', files.out, '-passout', `file:${files.password}`, '-iter', '10000', '-name', 'client'], {cwd: dir}), 'openssl pkcs12'),
+    ]);
   }
+  const p12: Row[] = await interleaved(runs, p12Variants);
   return {keygen, p12};
 }
 
@@ -612,11 +654,17 @@ function render(r: Results): string {
   for (const url of [...new Set([...s.helpModules, ...s.versionModules])]) lines.push(`- \`${path.relative(ROOT, url.replace(/^file:\/\//, ''))}\``);
   lines.push('', s.forbiddenLoaded.length ? `**Loaded although not needed:** ${s.forbiddenLoaded.join(', ')}` : 'No Ink, React, node-forge, execa, yaml or fflate module is resolved for either.', '');
 
+  lines.push('Where start-up time goes: a new Node process that only imports one module (median; the difference to `node -e ""` is the import cost):', '');
+  const bareImport = median(s.imports[0]!.samples);
+  lines.push(table(['Import', 'Median', 'Import cost', 'Samples (ms)'], s.imports.map((x) => [x.name, ms(median(x.samples)), ms(median(x.samples) - bareImport), samplesText(x.samples)])));
+  lines.push('');
   lines.push('### First frame of the wizard (`cpi-mtls --demo` in a pseudo-terminal)', '');
   lines.push(`Spawned with @lydell/node-pty (120×45, \`CI\` and \`NO_COLOR\` removed from the environment: Ink draws no live frames when \`CI\` is set). Time from spawn until the text appears on the screen.`, '');
   lines.push(table(['Until', 'Median', 'vs. `--help`', 'Samples (ms)'], [
     ['"cpi-mtls" (first frame, while the demo landscape starts)', ms(median(ff.banner)), ratio(median(ff.banner), help), samplesText(ff.banner)],
     [`first question "${FIRST_QUESTION}"`, ms(median(ff.question)), ratio(median(ff.question), help), samplesText(ff.question)],
+    ['"cpi-mtls", with `UV_THREADPOOL_SIZE=1` (demo key generation on one thread)', ms(median(ff.onePoolThread.banner)), ratio(median(ff.onePoolThread.banner), help), samplesText(ff.onePoolThread.banner)],
+    ['first question, with `UV_THREADPOOL_SIZE=1`', ms(median(ff.onePoolThread.question)), ratio(median(ff.onePoolThread.question), help), samplesText(ff.onePoolThread.question)],
   ]));
   if (ff.failures.length) lines.push('', ...ff.failures.map((f) => `- failure: ${f}`));
   lines.push('', `The first question waits for the demo landscape (median ${ms(landscape)} inside the Option 1 runs below, mostly the 13 RSA key pairs of the demo PKI) and the preflight cf calls; against a real landscape there is no landscape to start.`, '');
@@ -656,6 +704,7 @@ function render(r: Results): string {
     String(x.keys), String(x.instances), String(x.parallel), String(x.cfCount), ms(median(x.wallMs)), ms(median(x.wallMs) / x.keys, 1), ms(x.cfCallMs), ms(x.cfBusyMs), ms(median(x.wallMs) - x.cfBusyMs), `${(x.maxRssKb / 1024).toFixed(0)} MB`, `${x.stateFileKb.toFixed(0)} KB`, samplesText(x.wallMs),
   ])));
   if (smallest) {
+    lines.push('', `The cf calls of the ${smallest.keys}-key audit (the larger ones differ only in the number of per-key reads${smallest.instances > 50 ? '' : ' and of key-list pages (50 instances per query)'}):`, '', '```', ...smallest.commands.map((c) => (c.length > 160 ? c.slice(0, 160) + '…' : c)), '```');
     lines.push('', 'Growth relative to the smallest landscape (parallel 8):', '');
     lines.push(table(['Keys', 'Keys ×', 'cf calls ×', 'Wall ×'], [...auditByKeys.values()].map((x) => [String(x.keys), ratio(x.keys, smallest.keys), ratio(x.cfCount, smallest.cfCount), ratio(median(x.wallMs), median(smallest.wallMs))])));
   }
@@ -683,7 +732,21 @@ function render(r: Results): string {
   return lines.join('\n');
 }
 
+async function writeReport(results: Results): Promise<void> {
+  const analysis = await readFile(path.join(ROOT, 'bench', 'analysis.md'), 'utf8').catch(() => '');
+  await writeFile(OUT, render(results) + (analysis ? '\n' + analysis.trim() + '\n' : ''));
+}
+
 async function main(): Promise<void> {
+  // `--from results.json`: render the report again from saved numbers (after editing bench/analysis.md).
+  const fromIndex = process.argv.indexOf('--from');
+  if (fromIndex > 0) {
+    const saved = JSON.parse(await readFile(process.argv[fromIndex + 1]!, 'utf8')) as Results;
+    saved.startedAt = new Date(saved.startedAt);
+    await writeReport(saved);
+    log(`wrote ${OUT} from ${process.argv[fromIndex + 1]}`);
+    return;
+  }
   const startedAt = new Date();
   const started = performance.now();
   const host = machine();
@@ -702,9 +765,10 @@ async function main(): Promise<void> {
     const certs = await measureCerts(pki, dir, Boolean(opensslVersion));
     const audit = await measureAudit(pki);
     const results: Results = {machine: host, loadAtEnd: os.loadavg(), startedAt, totalMs: performance.now() - started, opensslVersion, startup, firstFrame, apply, audit, probe, certs};
-    const analysis = await readFile(path.join(ROOT, 'bench', 'analysis.md'), 'utf8').catch(() => '');
-    await writeFile(OUT, render(results) + (analysis ? '\n' + analysis.trim() + '\n' : ''));
-    log(`wrote ${OUT} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    const saveTo = path.join(os.tmpdir(), 'cpi-mtls-bench-results.json');
+    await writeFile(saveTo, JSON.stringify(results));
+    await writeReport(results);
+    log(`wrote ${OUT} in ${((performance.now() - started) / 1000).toFixed(0)} s (numbers saved in ${saveTo}; re-render with: node dist/bench/run.js --from ${saveTo})`);
   } finally {
     await rm(dir, {recursive: true, force: true, maxRetries: 3});
   }
