@@ -261,7 +261,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     if (resume) await checkResumeTarget(cf, state);
     const execute = repeatSafeExecutor(createEffectExecutor(services), cf, resume?.record);
     const runner = new FlowRunner(setupFlow, state, execute, {onTransition: recorder?.record});
-    void recorder?.record(state);
+    recorder?.record(state);
     return {runner, cf, planned: services.planned ?? []};
   };
 

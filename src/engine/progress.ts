@@ -10,6 +10,7 @@
  *   unfinished, per target and plan, so the next start finds the latest one.
  */
 import {createHash, randomBytes} from 'node:crypto';
+import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {FlowDefinition} from '../../flows/machine.js';
@@ -160,6 +161,37 @@ async function writeAtomic0600(file: string, content: string): Promise<void> {
   }
 }
 
+function writeAtomic0600Sync(file: string, content: string): void {
+  mkdirSync(path.dirname(file), {recursive: true});
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temp, content, {mode: 0o600});
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, {force: true});
+    throw error;
+  }
+}
+
+function pointerRuns(dir: string, progressFile: string, entry: PointerEntry | null, pointer: PointerFile): PointerFile | null {
+  const runs = pointer.runs.filter(run => path.resolve(run.progressFile) !== path.resolve(progressFile));
+  if (entry) runs.push(entry);
+  return runs.length === 0 ? null : {...pointer, runs};
+}
+
+function updatePointerSync(dir: string, progressFile: string, entry: PointerEntry | null): void {
+  let pointer: PointerFile = {format: POINTER_FORMAT, version: 1, runs: []};
+  try {
+    const parsed = JSON.parse(readFileSync(path.join(dir, POINTER_FILE), 'utf8')) as PointerFile;
+    if (parsed.format === POINTER_FORMAT && Array.isArray(parsed.runs)) pointer = parsed;
+  } catch {
+    // missing or unreadable: start a new one
+  }
+  const next = pointerRuns(dir, progressFile, entry, pointer);
+  if (next) writeAtomic0600Sync(path.join(dir, POINTER_FILE), JSON.stringify(next, null, 2) + '\n');
+  else rmSync(path.join(dir, POINTER_FILE), {force: true});
+}
+
 async function readJson<T>(file: string): Promise<T | null> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
@@ -176,14 +208,9 @@ async function readPointer(dir: string): Promise<PointerFile> {
 
 /** Adds, replaces or (entry null) removes the pointer entry of one progress file. */
 async function updatePointer(dir: string, progressFile: string, entry: PointerEntry | null): Promise<void> {
-  const pointer = await readPointer(dir);
-  const runs = pointer.runs.filter(run => path.resolve(run.progressFile) !== path.resolve(progressFile));
-  if (entry) runs.push(entry);
-  if (runs.length === 0) {
-    await rm(path.join(dir, POINTER_FILE), {force: true});
-    return;
-  }
-  await writeAtomic0600(path.join(dir, POINTER_FILE), JSON.stringify({...pointer, runs}, null, 2) + '\n');
+  const next = pointerRuns(dir, progressFile, entry, await readPointer(dir));
+  if (next) await writeAtomic0600(path.join(dir, POINTER_FILE), JSON.stringify(next, null, 2) + '\n');
+  else await rm(path.join(dir, POINTER_FILE), {force: true});
 }
 
 export async function readProgress(file: string): Promise<ProgressRecord | null> {
@@ -204,12 +231,14 @@ export interface RecorderOptions {
   now?: () => Date;
 }
 
-/** Saves progress on every transition; use `record` as the runner's onTransition. */
+/**
+ * Saves progress on every transition; use `record` as the runner's onTransition. The write is
+ * synchronous on purpose: the runner calls onTransition before it starts the next step's
+ * effect, so the file always names the step that is about to run, even if the process is
+ * killed a moment later. A save is a few kilobytes; it costs well under a millisecond.
+ */
 export class ProgressRecorder {
   readonly file: string;
-  private latest: FlowState | null = null;
-  private writing: Promise<void> = Promise.resolve();
-  private scheduled = false;
   private memory = {cleanedUp: false, probeStart: null as FlowState | null};
   private lastPointer = '';
   private lastRecord: ProgressRecord | null = null;
@@ -224,36 +253,21 @@ export class ProgressRecorder {
     this.hadPassword = Boolean(options.resumedFrom?.hadCertificatePassword);
   }
 
-  /** The newest record written (or about to be). */
+  /** The newest record written. */
   get last(): ProgressRecord | null {
     return this.lastRecord;
   }
 
-  readonly record = (state: FlowState): Promise<void> => {
+  readonly record = (state: FlowState): void => {
     if (state.answers.certificatePassword !== undefined) this.hadPassword = true;
     if (state.step === 'cleanup' || state.facts.actions.some(a => a.kind === 'deleted' && a.note?.startsWith('created by this run'))) this.memory.cleanedUp = true;
     if (state.step === 'probe' && state.status === 'running') this.memory.probeStart = state;
-    this.latest = state;
     this.lastRecord = this.build(state);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // One write at a time, always of the newest state; intermediate states may be skipped.
-      this.writing = this.writing.then(async () => {
-        this.scheduled = false;
-        await this.save();
-      });
-    }
-    return this.writing;
+    this.save(this.lastRecord);
   };
 
-  /** Waits until the newest state is on disk. */
-  async flush(): Promise<void> {
-    for (;;) {
-      const pending = this.writing;
-      await pending;
-      if (pending === this.writing) return;
-    }
-  }
+  /** Kept for callers that await the last save; saves are synchronous. */
+  async flush(): Promise<void> {}
 
   /** Marks the run as set aside: it is no longer offered for resume. */
   async abandon(): Promise<void> {
@@ -283,11 +297,9 @@ export class ProgressRecorder {
     };
   }
 
-  private async save(): Promise<void> {
-    const record = this.lastRecord;
-    if (!record || !this.latest) return;
+  private save(record: ProgressRecord): void {
     try {
-      await writeAtomic0600(this.file, JSON.stringify(record, null, 1) + '\n');
+      writeAtomic0600Sync(this.file, JSON.stringify(record, null, 1) + '\n');
       const entry: PointerEntry | null = record.resumable
         ? {
             target: record.target,
@@ -302,7 +314,7 @@ export class ProgressRecorder {
       // The pointer changes only when the resume point or status does.
       const pointerKey = entry ? `${entry.status}:${entry.resumeStep}` : 'none';
       if (pointerKey !== this.lastPointer) {
-        await updatePointer(this.options.pointerDir, this.file, entry);
+        updatePointerSync(this.options.pointerDir, this.file, entry);
         this.lastPointer = pointerKey;
       }
     } catch (error) {
