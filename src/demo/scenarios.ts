@@ -236,21 +236,21 @@ export const DEMO_SCENARIOS: DemoScenario[] = [
       'With pinning on, a renewed certificate needs a new key: create it, test it, then delete the old one (no downtime).',
     ],
     trainer: [
-      'Run cpi-mtls audit --demo expiring: it lists cpi-inbound-orders/s4hana-sender-expiring and cpi-inbound-invoices/sap-generated-invoices as expiring in 10 days.',
-      'Run cpi-mtls renew --demo expiring for the zero-downtime renewal.',
+      'Run cpi-mtls audit --demo expiring: it lists cpi-inbound-mtls/s4hana-sender-expiring and cpi-inbound-invoices/sap-generated-invoices as expiring in 10 days.',
+      'Run cpi-mtls renew --demo expiring --instance cpi-inbound-mtls --key s4hana-sender-expiring for the zero-downtime renewal.',
     ],
     command: 'cpi-mtls audit --demo expiring',
     seed: ({pki}) => ({
       instances: [
-        {name: 'cpi-inbound-orders', parameters: FULL_PARAMETERS([ESB])},
+        // The names renew's own demo uses, so it finds its key here as well.
+        {name: 'cpi-inbound-mtls', parameters: FULL_PARAMETERS([ESB])},
         {name: 'cpi-inbound-invoices', parameters: FULL_PARAMETERS([ESB])},
       ],
       keys: [
-        {instance: 'cpi-inbound-orders', name: 's4hana-sender-expiring', parameters: externalKey(pki.clientLeafExpiring.certPem)},
+        {instance: 'cpi-inbound-mtls', name: 's4hana-sender-expiring', parameters: externalKey(pki.clientLeafExpiring.certPem)},
         {instance: 'cpi-inbound-invoices', name: 'sap-generated-invoices', parameters: {'key-type': 'certificate', validity: 10, 'key-length': 2048}},
       ],
     }),
-    defaults: () => ({instanceName: 'cpi-inbound-orders'}),
   },
 ];
 

@@ -132,7 +132,7 @@ describe('scenario landscapes', () => {
         expect(days).toBeGreaterThan(8);
         expect(days).toBeLessThanOrEqual(10.01);
       }
-      expect(landscape.defaults.instanceName).toBe('cpi-inbound-orders');
+      expect(state.instances.map(i => i.name)).toEqual(['cpi-inbound-mtls', 'cpi-inbound-invoices']);
     });
   });
 

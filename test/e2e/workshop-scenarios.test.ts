@@ -241,7 +241,7 @@ output: ${out}
   it('expiring: the landscape holds two keys that expire within 10 days, and audit reports them', async () => {
     const home = await freshHome('expiring');
     // A dry run starts (and so seeds) the landscape without changing it.
-    const dry = await apply('expiring', home, option1(home, {instance: 'cpi-inbound-orders', output: path.join(dir, 'out-expiring')}), 'expiring', ['--dry-run']);
+    const dry = await apply('expiring', home, option1(home, {output: path.join(dir, 'out-expiring')}), 'expiring', ['--dry-run']);
     expect(dry.exitCode, dry.stderr).toBe(0);
     const state = await stateOf(home);
     const expiring = state.keys.filter(k => {
