@@ -14,7 +14,7 @@ import {createEffectExecutor, type PlannedChange} from './engine/effects.js';
 import {runHeadless} from './engine/headless.js';
 import {FlowRunner} from './engine/runner.js';
 import {createEngineServices} from './engine/services.js';
-import {describeCandidate, findResumable, markAbandoned, planHash, ProgressRecorder, repeatSafeExecutor, resumedState, targetKey, type ResumeCandidate} from './engine/progress.js';
+import {describeCandidate, findResumable, markAbandoned, planHash, ProgressRecorder, repeatSafeExecutor, resumedState, targetKey, type ProgressRecord, type ResumeCandidate} from './engine/progress.js';
 import {CpiMtlsError, toCpiMtlsError} from './errors.js';
 import type {CfPort} from './ports.js';
 import {DEMO_SCENARIOS} from './demo/scenarios.js';
@@ -144,6 +144,19 @@ async function checkResumeTarget(cf: CfPort, state: FlowState): Promise<void> {
   }
 }
 
+/**
+ * The PKCS#12 password is never saved. When a resumed wizard run still needs it (the live test
+ * takes the private key from the PKCS#12), it goes back to the flow's own password question;
+ * the steps after it repeat safely (the key that holds the certificate is read, not recreated).
+ * Steps up to loading the certificate ask for it themselves.
+ */
+function askPasswordAgainIfNeeded(state: FlowState, record: ProgressRecord): FlowState {
+  if (!record.hadCertificatePassword || state.answers.certificatePassword !== undefined) return state;
+  if (!state.facts.certificate?.hasPrivateKey || state.facts.probe?.success || !setupFlow.steps['certificate-password']) return state;
+  if (['certificate-path', 'certificate-password', 'load-certificate'].includes(state.step)) return state;
+  return {...state, step: 'certificate-password'};
+}
+
 export async function runSetup(options: SetupOptions): Promise<number> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
@@ -246,7 +259,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       extraServerCaPems: landscape?.extraServerCaPems,
       probeTimeoutMs,
     });
-    const state = resume
+    let state = resume
       ? resumedState(resume, {certificatePassword: answers.certificatePassword})
       : initialState(
           setupFlow,
@@ -259,6 +272,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
           answers,
         );
     if (resume) await checkResumeTarget(cf, state);
+    if (resume && interactive) state = askPasswordAgainIfNeeded(state, resume.record);
     const execute = repeatSafeExecutor(createEffectExecutor(services), cf, resume?.record);
     const runner = new FlowRunner(setupFlow, state, execute, {onTransition: recorder?.record});
     recorder?.record(state);
