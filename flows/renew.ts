@@ -96,7 +96,8 @@ function expiryText(key: AuditKey, now: string): string {
 }
 
 /** Keys elsewhere that already hold the new certificate (by fingerprint) or its DNs. */
-export function duplicatesOf(state: RenewState, fingerprint256: string, subjectKey: string, issuerKey: string, dnKey: (dn: string) => string): DuplicateFact[] {
+export function duplicatesOf(state: RenewState, leaf: {fingerprint256: string; subject: string; issuer: string}): DuplicateFact[] {
+  const [fingerprint256, subjectKey, issuerKey, dnKey] = [leaf.fingerprint256, dnKeyOf(leaf.subject), dnKeyOf(leaf.issuer), dnKeyOf];
   const found: DuplicateFact[] = [];
   for (const instance of state.facts.audit?.instances ?? []) {
     for (const key of instance.keys) {
@@ -291,7 +292,7 @@ const loadCertificate: E<'load-certificate'> = {
   effect: state => ({type: 'load-certificate', path: state.answers.certificatePath ?? '', password: state.answers.certificatePassword}),
   onResult(state, result) {
     const leaf = result.leaf;
-    const duplicates = leaf ? duplicatesOf(state, leaf.fingerprint256, dnKeyOf(leaf.subject), dnKeyOf(leaf.issuer), dnKeyOf) : [];
+    const duplicates = leaf ? duplicatesOf(state, leaf) : [];
     return goto({...state, facts: {...state.facts, certificate: result, duplicates}}, 'certificate-review');
   },
   onError(state, error) {
@@ -635,9 +636,7 @@ const deleteOld: Q = {
     if (value === 'delete') return goto(state, 'delete-key');
     if (value === 'insist') return goto(state, 'delete-insist');
     const reason = liveTestPassed(state)
-      ? state.answers.deleteOld === false || state.answers.deleteOld === undefined
-        ? 'Kept on request; delete it when the sender uses the new certificate.'
-        : 'Kept on request.'
+      ? 'Kept on request; delete it when the sender uses the new certificate.'
       : state.facts.probe
         ? 'The live test with the new certificate failed.'
         : 'The new certificate was not tested live.';
