@@ -118,6 +118,14 @@ function stopWith(state: FlowState, error: FlowError | undefined): FlowState {
   return goto(state, createdByThisRun(state).length > 0 ? 'offer-cleanup' : 'write-outputs', {error});
 }
 
+/** The leaf itself is fine and only its chain is incomplete: the key can still take the leaf. */
+export function onlyChainIncomplete(state: FlowState): boolean {
+  const cert = state.facts.certificate;
+  if (!cert?.leaf) return false;
+  const failing = cert.checks.filter(c => c.verdict === 'fail');
+  return failing.length > 0 && failing.every(c => c.id === 'chain');
+}
+
 function errorPanel(error: FlowError | undefined): Panel[] {
   if (!error) return [];
   return [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}];
@@ -218,7 +226,9 @@ const confirmTarget: Q = {
   panels: state => {
     const t = state.facts.target;
     if (!t) return [];
+    const lesson = state.context.demo?.lesson;
     return [
+      ...(lesson?.length ? [{tone: 'info' as const, title: `Lesson of the demo scenario "${state.context.demo?.scenario}"`, lines: lesson}] : []),
       {
         tone: 'info',
         title: 'cf is targeting',
@@ -251,7 +261,7 @@ const chooseOption: Q = {
   question: state => ({
     type: 'select',
     prompt: 'How should Cloud Integration authorize the sender?',
-    initial: state.answers.option,
+    initial: state.answers.option ?? state.context.defaults?.option,
     choices: [
       {value: 'role-based', label: 'Option 1: role-based (recommended)', hint: 'certificate in a service key, role on the instance; renewals need no redeploy'},
       {value: 'certificate-in-iflow', label: 'Option 2: certificate in the integration flow (not recommended)', hint: 'sender channel checks subject and issuer DN; every change needs a redeploy'},
@@ -704,6 +714,9 @@ const certificateReview: Q = {
       verdict === 'fail'
         ? [
             {value: 'other', label: 'Use another certificate file'},
+            ...(onlyChainIncomplete(state)
+              ? [{value: 'leaf-only', label: 'Continue with the leaf: the key takes it alone', hint: 'the live test shows what the load balancer does when the sender lacks the chain'}]
+              : []),
             {value: 'quit', label: 'Quit'},
           ]
         : [
@@ -716,14 +729,16 @@ const certificateReview: Q = {
     const verdict = state.facts.certificate?.verdict;
     if (verdict === 'pass') return 'continue';
     if (verdict === 'warn') return answers.acceptCertificateWarnings ? 'continue' : 'quit';
+    if (answers.acceptIncompleteChain && onlyChainIncomplete(state)) return 'leaf-only';
     return 'quit';
   },
   apply(state, value) {
-    if (value === 'continue') {
+    if (value === 'continue' || value === 'leaf-only') {
       const leaf = state.facts.certificate?.leaf;
       const answers: Answers = {
         ...state.answers,
         acceptCertificateWarnings: state.facts.certificate?.verdict === 'warn' ? true : state.answers.acceptCertificateWarnings,
+        ...(value === 'leaf-only' ? {acceptIncompleteChain: true} : {}),
         // The suggested key name is derived from the certificate; an earlier answer wins.
         keyName: state.answers.keyName ?? suggestKeyName(leaf ? commonNameOf(leaf.subject) : undefined, leaf?.notAfter),
       };

@@ -31,6 +31,8 @@ export interface Answers {
   keyName?: string;
   /** Accept certificate warnings (never failures). */
   acceptCertificateWarnings?: boolean;
+  /** Go on with a leaf whose chain is incomplete (the only failure); the live test then shows the effect. */
+  acceptIncompleteChain?: boolean;
   liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
   /** After a failure: keep what this run created (default) or remove it. */
   onFailure?: 'keep' | 'remove';
@@ -171,8 +173,10 @@ export interface Facts {
 /** Facts about the environment the flow runs in, fixed at start. */
 export interface FlowContext {
   /** Offline demo landscape: shown in the header, and some defaults come from it. */
-  demo?: {scenario: string};
+  demo?: {scenario: string; lesson?: string[]};
   defaults?: {
+    /** The option a demo scenario preselects. */
+    option?: OptionId;
     certificatePath?: string;
     privateKeyPath?: string;
     endpointPath?: string;

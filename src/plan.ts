@@ -23,6 +23,8 @@ export interface Plan {
     file?: string;
     passwordFile?: string;
     acceptWarnings?: boolean;
+    /** Go on with a leaf whose chain is incomplete; the live test then shows the load balancer's answer. */
+    acceptIncompleteChain?: boolean;
     validityDays?: number;
     keyLength?: number;
   };
@@ -95,7 +97,8 @@ export function validatePlan(raw: unknown): PlanProblem[] {
   if (!isObj(raw.certificate)) add('certificate', 'expected a mapping with source and file (external) or validityDays (sap-generated)');
   else {
     const c = raw.certificate;
-    checkKeys('certificate', c, ['source', 'file', 'passwordFile', 'acceptWarnings', 'validityDays', 'keyLength', 'commonName', 'keyType']);
+    checkKeys('certificate', c, ['source', 'file', 'passwordFile', 'acceptWarnings', 'acceptIncompleteChain', 'validityDays', 'keyLength', 'commonName', 'keyType']);
+    bool('certificate.acceptIncompleteChain', c.acceptIncompleteChain);
     if (c.source !== 'external' && c.source !== 'sap-generated' && c.source !== 'new-csr') add('certificate.source', 'expected "external", "sap-generated" or "new-csr"');
     if (c.source === 'new-csr' && c.commonName === undefined) add('certificate.commonName', 'required for source new-csr: the CN of the sender system');
     str('certificate.commonName', c.commonName);
@@ -203,6 +206,7 @@ export async function planToAnswers(plan: Plan, baseDir: string): Promise<Answer
     certificatePath: resolve(plan.certificate?.file),
     certificatePassword,
     acceptCertificateWarnings: plan.certificate?.acceptWarnings ?? false,
+    acceptIncompleteChain: plan.certificate?.acceptIncompleteChain ?? false,
     sapKey: plan.certificate?.source === 'sap-generated' ? {validityDays: plan.certificate.validityDays ?? 365, keyLength: plan.certificate.keyLength ?? 2048} : undefined,
     keyName: plan.key?.name,
     onFailure: plan.onFailure,

@@ -20,6 +20,8 @@ import {DEFAULT_DEMO_SCENARIO, findDemoScenario, type DemoDefaults, type DemoSce
 
 export interface DemoLandscape {
   scenario: string;
+  /** What the room learns from this scenario (shown at the wizard's first question). */
+  lesson: string[];
   home: string;
   stateFile: string;
   /** Environment for cf: the stand-in's folder first on PATH, and its CF_HOME. */
@@ -251,6 +253,7 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
 
   return {
     scenario: scenarioName,
+    lesson: findDemoScenario(scenarioName)?.lesson ?? [],
     home,
     stateFile,
     cfEnv: {PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`, CF_HOME: cfHome},

@@ -26,6 +26,8 @@ export interface ScenarioContext {
 
 /** Defaults the wizard offers (the first answer to each question). */
 export interface DemoDefaults {
+  /** The option the wizard preselects. */
+  option?: 'role-based' | 'certificate-in-iflow';
   certificatePath: string;
   privateKeyPath: string;
   endpointPath: string;
@@ -218,6 +220,7 @@ export const DEMO_SCENARIOS: DemoScenario[] = [
       'The live test answers HTTP 403: subject and issuer are not in the channel\'s accepted list.',
       `"Redeploy": copy <output>/sender-channel-certificate.crt into <home>/${CHANNEL_UPLOAD_FOLDER}/, then "Run the test again": HTTP 200.`,
     ],
+    defaults: () => ({option: 'certificate-in-iflow'}),
     tenant: {
       iflows(base, {pki, home}) {
         // The partner's previous certificate, issued by the customer's former internal CA.

@@ -361,3 +361,36 @@ describe('setup flow: failure and cleanup', () => {
     expect(s.step).toBe('write-outputs');
   });
 });
+
+describe('setup flow: demo scenarios', () => {
+  it('offers to go on with the leaf when only its chain is incomplete, and a plan can ask for it', () => {
+    let s = ok(toInstanceName(), 'cpi-inbound');
+    s = result<'lookup-instance'>(s, {instance: null});
+    s = result<'create-instance'>(s, {instance: {guid: 'i1', name: 'cpi-inbound', parameters: {}}, alreadyExisted: false});
+    s = ok(ok(s, 'external'), '/leaf.pem');
+    s = result<'load-certificate'>(s, {...goodCertificate, verdict: 'fail', checks: [{id: 'chain', title: 'Chain', verdict: 'fail', message: 'intermediate missing'}]});
+    const review = stepOf(setupFlow, s);
+    if (!isQuestion(review)) throw new Error('expected question');
+    const q = review.question(s);
+    expect(q.type === 'select' && q.choices.map(c => c.value)).toEqual(['other', 'leaf-only', 'quit']);
+    expect(review.fromPlan!({}, s)).toBe('quit');
+    expect(review.fromPlan!({acceptIncompleteChain: true}, s)).toBe('leaf-only');
+    expect(ok(s, 'leaf-only').step).toBe('key-name');
+
+    // Any other failure keeps the door shut.
+    const other = {...s, facts: {...s.facts, certificate: {...goodCertificate, verdict: 'fail' as const, checks: [{id: 'chain', title: 'Chain', verdict: 'fail' as const, message: 'x'}, {id: 'eku', title: 'EKU', verdict: 'fail' as const, message: 'no clientAuth'}]}}};
+    expect(review.fromPlan!({acceptIncompleteChain: true}, other)).toBe('quit');
+  });
+
+  it('preselects the option a scenario names and shows its lesson first', () => {
+    let s = initialState(setupFlow, {...context, demo: {scenario: 'option-2', lesson: ['Every certificate change needs a redeploy.']}, defaults: {option: 'certificate-in-iflow'}});
+    s = result<'preflight'>(s, {cfVersion, target, planAvailable: true});
+    const confirm = stepOf(setupFlow, s);
+    if (!isQuestion(confirm)) throw new Error('expected question');
+    expect(confirm.panels!(s)[0]).toMatchObject({title: 'Lesson of the demo scenario "option-2"', lines: ['Every certificate change needs a redeploy.']});
+    s = ok(s, true);
+    const choose = stepOf(setupFlow, s);
+    if (!isQuestion(choose)) throw new Error('expected question');
+    expect(choose.question(s)).toMatchObject({initial: 'certificate-in-iflow'});
+  });
+});
