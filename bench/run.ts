@@ -563,6 +563,8 @@ interface Results {
   loadAtEnd: number[];
   startedAt: Date;
   totalMs: number;
+  runs: number;
+  note?: string;
   opensslVersion?: string;
   startup: StartupResult;
   firstFrame: FirstFrameResult;
@@ -615,7 +617,7 @@ function render(r: Results): string {
   const ff = r.firstFrame;
   const auditByKeys = new Map<number, AuditRun>();
   for (const run of r.audit.runs) if (run.parallel !== 1 || !r.audit.viaCli) auditByKeys.set(run.keys, run);
-  const smallest = r.audit.runs.find((x) => x.keys === Math.min(...AUDIT_SIZES) && (x.parallel !== 1 || !r.audit.viaCli));
+  const smallest = r.audit.runs.find((x) => x.keys === Math.min(...r.audit.runs.map((y) => y.keys)) && (x.parallel !== 1 || !r.audit.viaCli));
 
   const lines: string[] = [];
   lines.push('# Benchmarks', '');
@@ -629,9 +631,9 @@ function render(r: Results): string {
     ['Node', m.node],
     ['openssl', r.opensslVersion ?? 'not found (openssl comparisons skipped)'],
     ['Load average (1/5/15 min)', `start ${m.load.map((l) => l.toFixed(2)).join(' / ')}, end ${r.loadAtEnd.map((l) => l.toFixed(2)).join(' / ')}`],
-    ['Repetitions', `BENCH_RUNS=${RUNS}; whole benchmark took ${(r.totalMs / 1000).toFixed(0)} s`],
+    ['Repetitions', `BENCH_RUNS=${r.runs}; whole benchmark took ${(r.totalMs / 1000).toFixed(0)} s`],
   ]));
-  if (process.env.BENCH_NOTE) lines.push('', `> ${process.env.BENCH_NOTE}`);
+  if (r.note) lines.push('', `> ${r.note}`);
   lines.push('');
 
   lines.push('## Summary', '');
@@ -716,7 +718,7 @@ function render(r: Results): string {
   lines.push('', '`cpi-mtls probe` does more than `s_client`: it captures and checks the chain, writes nothing unless `--out` is given, and with a certificate makes the HTTP call and diagnoses the answer.', '');
 
   lines.push('## 5. Key generation and PKCS#12 export next to openssl', '');
-  lines.push(`RSA key generation time varies from key to key (searching primes), hence ${RUNS * 2 + 1} runs each.`, '');
+  lines.push(`RSA key generation time varies from key to key (searching primes), hence ${r.runs * 2 + 1} runs each.`, '');
   lines.push(rowsTable(r.certs.keygen, r.certs.keygen.find((x) => x.name.startsWith('`openssl req -new -newkey'))?.name ?? r.certs.keygen[0]!.name));
   lines.push('');
   lines.push(rowsTable(r.certs.p12, r.certs.p12.find((x) => x.name.startsWith('`openssl pkcs12'))?.name ?? r.certs.p12[0]!.name));
@@ -764,7 +766,7 @@ async function main(): Promise<void> {
     const probe = await measureProbe(pki, dir, Boolean(opensslVersion));
     const certs = await measureCerts(pki, dir, Boolean(opensslVersion));
     const audit = await measureAudit(pki);
-    const results: Results = {machine: host, loadAtEnd: os.loadavg(), startedAt, totalMs: performance.now() - started, opensslVersion, startup, firstFrame, apply, audit, probe, certs};
+    const results: Results = {machine: host, loadAtEnd: os.loadavg(), startedAt, totalMs: performance.now() - started, runs: RUNS, note: process.env.BENCH_NOTE || undefined, opensslVersion, startup, firstFrame, apply, audit, probe, certs};
     const saveTo = path.join(os.tmpdir(), 'cpi-mtls-bench-results.json');
     await writeFile(saveTo, JSON.stringify(results));
     await writeReport(results);
