@@ -117,9 +117,15 @@ async function main(argv: string[]): Promise<number> {
   }
   const scenario = values.demo ? (isApply ? others[0] : first) ?? 'happy' : undefined;
   if (values.demo && first === 'reset') {
+    const {findDemoScenario, DEFAULT_DEMO_SCENARIO} = await import('../src/demo/scenarios.js');
+    const name = others[0] ?? DEFAULT_DEMO_SCENARIO;
+    if (!findDemoScenario(name)) {
+      process.stderr.write(`Unknown demo scenario "${name}". List them with: cpi-mtls --demo --list\n`);
+      return 2;
+    }
     const {resetDemoLandscape} = await import('../src/demo/landscape.js');
-    const home = await resetDemoLandscape(others[0] ?? 'happy', process.env.CPI_MTLS_DEMO_HOME || undefined);
-    process.stdout.write(`Demo landscape "${others[0] ?? 'happy'}" restored to its start (${home} removed).\n`);
+    const home = await resetDemoLandscape(name, process.env.CPI_MTLS_DEMO_HOME || undefined);
+    process.stdout.write(`Demo landscape "${name}" restored to its start (${home} removed).\n`);
     return 0;
   }
 
