@@ -32,6 +32,7 @@ Options
   --json               the audit as JSON on stdout; progress on stderr
   --parallel <n>       service-key reads in parallel (default 8)
   --cf <path>          cf executable (default: cf on PATH)
+  --demo [scenario]    audit the offline demo landscape (default scenario: expiring)
   -h, --help           this help
 
 Secrets (clientsecret, private keys) are never read into the report.
@@ -45,6 +46,8 @@ interface AuditArgs {
   json: boolean;
   parallel?: string;
   cf?: string;
+  /** The demo scenario to audit, when --demo was given. */
+  demo?: string;
 }
 
 function parse(argv: string[]): AuditArgs | 'help' {
@@ -52,8 +55,9 @@ function parse(argv: string[]): AuditArgs | 'help' {
   try {
     parsed = parseArgs({
       args: argv,
-      allowPositionals: false,
+      allowPositionals: true,
       options: {
+        demo: {type: 'boolean'},
         org: {type: 'boolean'},
         days: {type: 'string'},
         strict: {type: 'boolean'},
@@ -68,9 +72,10 @@ function parse(argv: string[]): AuditArgs | 'help' {
   } catch (error) {
     throw new UsageError((error as Error).message, {fix: ['Run cpi-mtls audit --help for the options.']});
   }
-  const {values} = parsed;
+  const {values, positionals} = parsed;
   if (values.help) return 'help';
-  return {org: Boolean(values.org), days: values.days, strict: Boolean(values.strict), out: values.out, json: Boolean(values.json), parallel: values.parallel, cf: values.cf};
+  if (positionals.length > (values.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${positionals.at(-1)}".`, {fix: ['Run cpi-mtls audit --help for the options.']});
+  return {org: Boolean(values.org), days: values.days, strict: Boolean(values.strict), out: values.out, json: Boolean(values.json), parallel: values.parallel, cf: values.cf, demo: values.demo ? (positionals[0] ?? 'expiring') : undefined};
 }
 
 function parallelOf(value: string | undefined): number | undefined {
@@ -99,9 +104,14 @@ export async function runAuditCommand(argv: string[], io: CommandIo): Promise<nu
   }
 
   const {signal, release} = commandSignal(io);
+  let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
   try {
     const [{createCfAdapter}, audit] = await Promise.all([import('../cf/adapter.js'), import('../lifecycle/audit.js')]);
-    const cf = createCfAdapter({binary: args.cf});
+    if (args.demo) {
+      const {startDemoLandscape} = await import('../demo/landscape.js');
+      landscape = await startDemoLandscape({scenario: args.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
+    }
+    const cf = createCfAdapter({binary: args.cf, env: landscape?.cfEnv});
     const data = await audit.collectAudit(cf, {scope: args.org ? 'org' : 'space', parallel, signal, onProgress: line => io.stderr.write(`… ${line}\n`)});
     const report = audit.analyseAudit(data, {days, strict: args.strict});
     const files: Record<string, string> = {};
@@ -123,5 +133,6 @@ export async function runAuditCommand(argv: string[], io: CommandIo): Promise<nu
     return writeError(io, error, args.json);
   } finally {
     release();
+    await landscape?.stop();
   }
 }

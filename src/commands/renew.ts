@@ -38,7 +38,8 @@ Options
   --json                   run without questions; one JSON result on stdout
   --out <dir>              output folder (default ./cpi-mtls-output/renew-<date-time>)
   --cf <path>              cf executable (default: cf on PATH)
-  --demo                   run on the offline demo landscape (an expiring key is planted)
+  --demo [scenario]        run on the offline demo landscape (default scenario: expiring,
+                           whose key cpi-inbound-mtls/s4hana-sender-expiring expires in 10 days)
   -h, --help               this help
 
 Exit codes: 0 renewed, 1 a step failed (or the live test failed), 2 usage error, 130 cancelled.`;
@@ -49,7 +50,8 @@ interface RenewArgs {
   plan?: string;
   out?: string;
   cf?: string;
-  demo: boolean;
+  /** The demo scenario, when --demo was given. */
+  demo?: string;
 }
 
 async function readSecretLine(file: string): Promise<string> {
@@ -87,7 +89,7 @@ async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
   try {
     parsed = parseArgs({
       args: argv,
-      allowPositionals: false,
+      allowPositionals: true,
       options: {
         instance: {type: 'string'},
         key: {type: 'string'},
@@ -117,6 +119,7 @@ async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
   }
   const v = parsed.values;
   if (v.help) return 'help';
+  if (parsed.positionals.length > (v.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${parsed.positionals.at(-1)}".`, {fix: ['Run cpi-mtls renew --help for the options.']});
   if (v.cert && v['sap-generated']) throw new UsageError('Use either --cert <file> or --sap-generated, not both.');
   const method = v.method?.toUpperCase();
   if (method && method !== 'GET' && method !== 'POST') throw new UsageError(`--method must be GET or POST, not ${v.method}.`);
@@ -151,10 +154,10 @@ async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
   }
   if (v['delete-old']) answers.deleteOld = true;
   if (v.option2) answers.option2 = true;
-  return {answers, json: Boolean(v.json), plan: v.plan, out: v.out, cf: v.cf, demo: Boolean(v.demo)};
+  return {answers, json: Boolean(v.json), plan: v.plan, out: v.out, cf: v.cf, demo: v.demo ? (parsed.positionals[0] ?? 'expiring') : undefined};
 }
 
-/** Plants an integration-flow instance with an expiring certificate key for the demo. */
+/** Makes sure the demo landscape has a key to renew (scenarios other than "expiring" may lack one). */
 async function plantDemoRenewal(cf: import('../ports.js').CfPort, pki: import('../demo/pki.js').DemoPki): Promise<void> {
   const instance = await cf.findInstance('cpi-inbound-mtls');
   if (!instance) {
@@ -184,7 +187,7 @@ export async function runRenewCommand(argv: string[], io: CommandIo): Promise<nu
     return writeError(io, new UsageError('Without a terminal (or with --json / --plan), renew needs --instance and --key.', {fix: ['List candidates first: cpi-mtls audit', 'Then: cpi-mtls renew --instance <name> --key <old key> --cert <new.pem> --path /http/<address> --private-key <key.pem> [--delete-old] --json']}), a.json);
   }
   const now = new Date();
-  const outputDir = path.resolve(a.out ?? defaultOutputDir('renew', now, a.demo));
+  const outputDir = path.resolve(a.out ?? defaultOutputDir('renew', now, Boolean(a.demo)));
 
   try {
     const [{renewFlow}, {initialState}, {FlowRunner}, {createCfAdapter}, {createEngineServices}, renew, {runFlowCommand}] = await Promise.all([
@@ -202,18 +205,18 @@ export async function runRenewCommand(argv: string[], io: CommandIo): Promise<nu
         interactive,
         json: a.json,
         answers: a.answers,
-        demo: a.demo ? 'renew' : undefined,
-        preparing: a.demo ? 'Starting the demo landscape with an expiring key' : 'Starting',
+        demo: a.demo,
+        preparing: a.demo ? `Starting the demo landscape (${a.demo})` : 'Starting',
         async prepare() {
           let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
           if (a.demo) {
             const {startDemoLandscape} = await import('../demo/landscape.js');
-            landscape = await startDemoLandscape({scenario: 'renew', home: io.env.CPI_MTLS_DEMO_HOME || undefined});
+            landscape = await startDemoLandscape({scenario: a.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
           }
           const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv});
           if (landscape) await plantDemoRenewal(cf, landscape.pki);
           const services = createEngineServices({cf, outputDir, extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem, extraServerCaPems: landscape?.extraServerCaPems});
-          const state = initialState(renewFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: 'renew'} : undefined, defaults: landscape?.defaults}, a.answers);
+          const state = initialState(renewFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: landscape.scenario} : undefined, defaults: landscape?.defaults}, a.answers);
           return {runner: new FlowRunner(renewFlow, state, renew.createRenewExecutor(services)), cfLog: () => cf.log, cleanup: async () => landscape?.stop()};
         },
         checklistOf: (state, log) => renew.renewChecklist(state, log),

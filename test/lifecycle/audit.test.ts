@@ -166,7 +166,7 @@ describe('audit against the stand-in cf', () => {
     }
   });
 
-  it('the CLI exits 1 with findings, 0 when clean, and writes Markdown and JSON', async () => {
+  it('the CLI exits 1 with findings, 0 when clean, and writes Markdown and JSON', {timeout: 90_000}, async () => {
     const out = path.join(dir, 'out');
     const failing = await run(process.execPath, [CLI, 'audit', '--cf', findings.cf, '--json', '--out', out], {env: {...process.env, CF_HOME: findings.home}}).then(
       () => ({code: 0, stdout: ''}),
@@ -184,5 +184,14 @@ describe('audit against the stand-in cf', () => {
 
     const usage = await run(process.execPath, [CLI, 'audit', '--days', 'many'], {env: process.env}).catch((error: {code: number; stderr: string}) => error);
     expect((usage as {code: number}).code).toBe(2);
+
+    // The workshop's "expiring" scenario: both planted keys are reported.
+    const demo = await run(process.execPath, [CLI, 'audit', '--demo', 'expiring', '--json'], {env: {...process.env, CPI_MTLS_DEMO_HOME: path.join(dir, 'demo-expiring')}}).then(
+      () => ({code: 0, stdout: ''}),
+      (error: {code: number; stdout: string}) => ({code: error.code, stdout: error.stdout}),
+    );
+    expect(demo.code).toBe(1);
+    const expiring = JSON.parse(demo.stdout).findings.filter((f: {id: string}) => f.id === 'expiring');
+    expect(expiring.map((f: {refs: Array<{instanceName: string; keyName: string}>}) => `${f.refs[0]!.instanceName}/${f.refs[0]!.keyName}`).sort()).toEqual(['cpi-inbound-invoices/sap-generated-invoices', 'cpi-inbound-mtls/s4hana-sender-expiring']);
   });
 });

@@ -27,7 +27,7 @@ async function simState(home: string): Promise<SimState> {
 describe('lifecycle commands in a terminal', () => {
   it('renew --demo: new key, live test, then the old key is deleted on confirmation', async () => {
     const home = path.join(dir, 'renew');
-    const cli = spawnCli(['renew', '--demo', '--out', path.join(dir, 'renew-out')], {env: {CPI_MTLS_DEMO_HOME: home}});
+    const cli = spawnCli(['renew', '--demo', 'expiring', '--instance', 'cpi-inbound-mtls', '--out', path.join(dir, 'renew-out')], {env: {CPI_MTLS_DEMO_HOME: home}});
     await cli.waitFor('Which instance holds the certificate to renew?', 60_000);
     cli.send(KEYS.enter);
     await cli.waitFor('Which key holds the certificate that expires?');
@@ -56,8 +56,10 @@ describe('lifecycle commands in a terminal', () => {
     const {exitCode} = await cli.exited;
     expect(exitCode).toBe(0);
     const state = await simState(home);
-    expect(state.keys.map(k => k.name)).not.toContain('s4hana-sender-expiring');
-    expect(state.keys).toHaveLength(1);
+    const instance = state.instances.find(i => i.name === 'cpi-inbound-mtls')!;
+    const keys = state.keys.filter(k => k.instance_guid === instance.guid);
+    expect(keys.map(k => k.name)).not.toContain('s4hana-sender-expiring');
+    expect(keys).toHaveLength(1);
   }, 120_000);
 
   it('migrate-neo --demo: reads the Neo API stand-in, shows the plan and applies it', async () => {

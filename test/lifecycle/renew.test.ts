@@ -34,8 +34,11 @@ interface SimKey {
   credentials: {oauth: {certificate?: string}};
 }
 
+/** The keys of cpi-inbound-mtls (the "expiring" scenario also has other instances). */
 async function keysOf(home: string): Promise<SimKey[]> {
-  return JSON.parse(await readFile(path.join(home, 'cf-home/.cf/sim-state.json'), 'utf8')).keys as SimKey[];
+  const state = JSON.parse(await readFile(path.join(home, 'cf-home/.cf/sim-state.json'), 'utf8')) as {instances: Array<{guid: string; name: string}>; keys: SimKey[]};
+  const instance = state.instances.find(i => i.name === 'cpi-inbound-mtls')!;
+  return state.keys.filter(k => k.instance_guid === instance.guid);
 }
 
 describe('cpi-mtls renew on the demo landscape', () => {
