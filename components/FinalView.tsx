@@ -26,7 +26,7 @@ interface Props {
 export function FinalView({checklist, files, landscape = null, columns = 80, compactLandscape = false}: Props): React.ReactElement {
   const headline =
     checklist.outcome === 'complete'
-      ? {color: 'green', text: '✔ Setup complete and verified where possible. Hand the checklist to the customer.'}
+      ? {color: 'green', text: `✔ ${checklist.headline ?? 'Setup complete and verified where possible. Hand the checklist to the customer.'}`}
       : checklist.outcome === 'cancelled'
         ? {color: 'yellow', text: '⚠ Cancelled. The checklist lists what exists now.'}
         : {color: 'red', text: '✖ Setup not complete. The checklist says what failed and what exists now.'};

@@ -449,7 +449,7 @@ const instanceExisting: Q = {
     return stopWith(state, {
       code: 'instance-unusable',
       message: `Instance ${existing.name} was left unchanged and cannot be used as it is.`,
-      fix: ['Run again with another instance name, or let the wizard update the instance.'],
+      fix: ['Run again with another instance name, or let the wizard update the instance (in a plan: instance.update: true).'],
     });
   },
   summary(state, value) {

@@ -18,6 +18,8 @@ export interface ChecklistItem {
 
 export interface Checklist {
   title: string;
+  /** The line shown when everything passed; each flow words its own (default: the setup's). */
+  headline?: string;
   generatedAt: string;
   outcome: 'complete' | 'incomplete' | 'failed' | 'cancelled';
   option: string;

@@ -35,16 +35,18 @@ export function runHeadless(runner: FlowRunner, answers: Answers, progress: (lin
       if (running || !isQuestion(step)) return;
       const value = step.fromPlan?.(answers, state);
       if (value === undefined) {
+        // Settle first: cancelling notifies this listener again, with no answer to report.
+        finish({state: {...state, status: 'cancelled'}, missingAnswer: {step: step.id, title: step.title}});
         runner.cancel();
-        return finish({state: runner.state, missingAnswer: {step: step.id, title: step.title}});
+        return;
       }
       // Answer on the next turn: the runner is still notifying listeners of this state.
       queueMicrotask(() => {
         const outcome = runner.answer(value);
         if (!outcome.ok) {
           progress(`✖ ${step.title}: ${outcome.error}`);
+          finish({state: {...runner.state, status: 'cancelled'}, missingAnswer: {step: step.id, title: `${step.title} (${outcome.error})`}});
           runner.cancel();
-          finish({state: runner.state, missingAnswer: {step: step.id, title: `${step.title} (${outcome.error})`}});
         }
       });
     };

