@@ -10,7 +10,7 @@
  *   unfinished, per target and plan, so the next start finds the latest one.
  */
 import {createHash, randomBytes} from 'node:crypto';
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {FlowDefinition} from '../../flows/machine.js';
@@ -173,8 +173,9 @@ function writeAtomic0600Sync(file: string, content: string): void {
   }
 }
 
-function pointerRuns(dir: string, progressFile: string, entry: PointerEntry | null, pointer: PointerFile): PointerFile | null {
-  const runs = pointer.runs.filter(run => path.resolve(run.progressFile) !== path.resolve(progressFile));
+/** The pointer's runs with this file's entry replaced; entries whose progress file is gone are dropped. */
+function pointerRuns(progressFile: string, entry: PointerEntry | null, pointer: PointerFile): PointerFile | null {
+  const runs = pointer.runs.filter(run => path.resolve(run.progressFile) !== path.resolve(progressFile) && existsSync(run.progressFile));
   if (entry) runs.push(entry);
   return runs.length === 0 ? null : {...pointer, runs};
 }
@@ -187,7 +188,7 @@ function updatePointerSync(dir: string, progressFile: string, entry: PointerEntr
   } catch {
     // missing or unreadable: start a new one
   }
-  const next = pointerRuns(dir, progressFile, entry, pointer);
+  const next = pointerRuns(progressFile, entry, pointer);
   if (next) writeAtomic0600Sync(path.join(dir, POINTER_FILE), JSON.stringify(next, null, 2) + '\n');
   else rmSync(path.join(dir, POINTER_FILE), {force: true});
 }
@@ -208,7 +209,7 @@ async function readPointer(dir: string): Promise<PointerFile> {
 
 /** Adds, replaces or (entry null) removes the pointer entry of one progress file. */
 async function updatePointer(dir: string, progressFile: string, entry: PointerEntry | null): Promise<void> {
-  const next = pointerRuns(dir, progressFile, entry, await readPointer(dir));
+  const next = pointerRuns(progressFile, entry, await readPointer(dir));
   if (next) await writeAtomic0600(path.join(dir, POINTER_FILE), JSON.stringify(next, null, 2) + '\n');
   else await rm(path.join(dir, POINTER_FILE), {force: true});
 }
