@@ -266,7 +266,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
           {
             outputDir,
             startedAt: now.toISOString(),
-            demo: landscape ? {scenario: landscape.scenario} : undefined,
+            demo: landscape ? {scenario: landscape.scenario, lesson: landscape.lesson} : undefined,
             defaults: landscape?.defaults,
           },
           answers,
