@@ -7,12 +7,13 @@
  * Pure: the plan is a function of the mappings, the roles, the certificate checks and what the
  * space already holds, so a re-run after a partial failure plans only what is missing.
  */
+import {doneStep, errorPanel, stepFailedStep, str, trail} from './common.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
 import type {CfTarget, CfVersion} from '../src/ports.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, externalCertificateKeyParameters, instanceParameters} from './parameters.js';
-import type {ActionRecord, AnswerValue, Choice, EffectStep, FlowError, MachineState, Panel, QuestionStep, Step} from './types.js';
+import type {ActionRecord, Choice, EffectStep, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {validateInstanceName, validateRoleName} from './validate.js';
 
 export interface MigrateAnswers {
@@ -273,18 +274,6 @@ export function operationLine(op: PlannedOperation): string {
 
 type Q = QuestionStep<MigrateState>;
 type E<T extends MigrateEffect['type']> = EffectStep<MigrateState, Extract<MigrateEffect, {type: T}>, MigrateEffectResults[T]>;
-
-function str(value: AnswerValue): string {
-  return typeof value === 'string' ? value.trim() : String(value);
-}
-
-function trail(state: MigrateState, summary: string): MigrateState {
-  return {...state, trail: [...state.trail, {step: state.step, summary}]};
-}
-
-function errorPanel(error: FlowError | undefined): Panel[] {
-  return error ? [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}] : [];
-}
 
 const preflight: E<'preflight'> = {
   kind: 'effect',
@@ -633,26 +622,14 @@ const writeOutputs: E<'write-migration-outputs'> = {
   onError: (state, error) => goto(state, 'done', {status: 'failed', error}),
 };
 
-const done: Q = {
-  kind: 'question',
-  id: 'done',
-  phase: 'Report',
-  title: 'Done',
-  question: () => ({type: 'confirm', prompt: 'Finished', initial: true}),
-  apply: state => state,
-};
+const done = doneStep<MigrateState>('Report');
 
-const stepFailed: Q = {
-  kind: 'question',
-  id: 'step-failed',
+const stepFailed = stepFailedStep<MigrateState>({
   phase: 'Checks',
-  title: 'A step failed',
-  panels: state => errorPanel(state.error),
-  question: () => ({type: 'select', prompt: 'What now?', choices: [{value: 'retry', label: 'Try again'}, {value: 'quit', label: 'Stop and write the report'}]}),
-  fromPlan: () => 'quit',
-  apply: (state, value) => (value === 'retry' && state.error?.step ? goto(state, state.error.step) : goto(state, 'write-outputs', {error: state.error})),
-  summary: (_state, value) => (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
-};
+  stopLabel: 'Stop and write the report',
+  stopHint: 'it lists what was created and what was not',
+  stop: state => goto(state, 'write-outputs', {error: state.error}),
+});
 
 const steps: Step<MigrateState>[] = [
   preflight,

@@ -9,10 +9,11 @@
  * headless run deletes the old key only with deleteOld and a passing live test.
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
+import {doneStep, errorPanel, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from './parameters.js';
-import type {ActionRecord, AnswerValue, CertificateFact, Choice, DuplicateFact, EffectStep, FlowError, KeyFact, MachineState, Panel, ProbeFact, QuestionStep, Step} from './types.js';
-import {commonNameOf, suggestKeyName, validateEndpointPath, validateKeyName, validateValidityDays} from './validate.js';
+import type {ActionRecord, CertificateFact, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeFact, QuestionStep, Step} from './types.js';
+import {commonNameOf, suggestKeyName, validateKeyName, validateValidityDays} from './validate.js';
 
 export interface RenewAnswers {
   instanceName?: string;
@@ -149,20 +150,8 @@ export function renewLiveTestCredentials(state: RenewState): {certificatePath: s
   return null;
 }
 
-function str(value: AnswerValue): string {
-  return typeof value === 'string' ? value.trim() : String(value);
-}
-
 function record(state: RenewState, action: ActionRecord): RenewState {
-  return {...state, facts: {...state.facts, actions: [...state.facts.actions, action]}};
-}
-
-function trail(state: RenewState, summary: string): RenewState {
-  return {...state, trail: [...state.trail, {step: state.step, summary}]};
-}
-
-function errorPanel(error: FlowError | undefined): Panel[] {
-  return error ? [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}] : [];
+  return recordAction(state, action);
 }
 
 function stop(state: RenewState, code: string, message: string, fix: string[]): RenewState {
@@ -515,34 +504,15 @@ const liveTest: Q = {
   summary: (_state, value) => (value === 'run' ? 'Live test: run' : 'Live test: skipped'),
 };
 
-const liveTestPath: Q = {
-  kind: 'question',
-  id: 'live-test-path',
-  phase: 'Live test',
-  title: 'Endpoint',
-  panels: () => [{tone: 'info', lines: ['The sender channel Address with /http in front (SOAP: /cxf), e.g. /http/orders. A full URL works too.']}],
-  question: state => ({type: 'text', prompt: 'Endpoint path', initial: state.answers.liveTest?.path ?? (state.answers.option2 ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath ?? '/http/'}),
-  validate: value => validateEndpointPath(str(value)),
-  fromPlan: answers => answers.liveTest?.path,
-  apply(state, value) {
-    const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: str(value)}}};
-    return goto(next, renewLiveTestCredentials(next) ? 'probe' : 'live-test-key');
-  },
-  summary: (_state, value) => `Endpoint: ${str(value)}`,
-};
+const liveTestPath = liveTestPathStep<RenewState>({
+  initial: state => (state.answers.option2 ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath,
+  hasCredentials: state => renewLiveTestCredentials(state) !== null,
+});
 
-const liveTestKey: Q = {
-  kind: 'question',
-  id: 'live-test-key',
-  phase: 'Live test',
-  title: 'Private key',
-  panels: () => [{tone: 'info', lines: ['The private key of the new certificate (PEM). It is read locally, never uploaded or printed.']}],
-  question: state => ({type: 'text', prompt: 'Path to the private key (PEM)', initial: state.answers.liveTest?.privateKeyPath ?? state.context.defaults?.privateKeyPath}),
-  validate: value => (str(value) === '' ? 'Enter the path of the private key file.' : null),
-  fromPlan: answers => answers.liveTest?.privateKeyPath,
-  apply: (state, value) => goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, privateKeyPath: str(value)}}}, 'probe'),
-  summary: (_state, value) => `Private key: ${str(value)}`,
-};
+const liveTestKey = liveTestKeyStep<RenewState>({
+  hint: 'The private key of the new certificate (PEM). It is read locally, never uploaded or printed.',
+  initial: state => state.context.defaults?.privateKeyPath,
+});
 
 const probe: E<'probe'> = {
   kind: 'effect',
@@ -565,14 +535,7 @@ const probeResult: Q = {
   title: 'Live test result',
   panels(state) {
     const p = state.facts.probe;
-    if (!p) return [];
-    return [
-      {
-        tone: p.success ? 'success' : 'error',
-        title: `${p.status ? `HTTP ${p.status}: ` : ''}${p.summary}`,
-        lines: [`URL ${p.url}`, ...p.causes.map(c => `• ${c}`), ...p.fix.map(f => `→ ${f}`), ...(p.success ? [] : ['The old key stays in place: the sender keeps working with the old certificate.'])],
-      },
-    ];
+    return p ? [probePanel(p, p.success ? [] : ['The old key stays in place: the sender keeps working with the old certificate.'])] : [];
   },
   question: state => ({
     type: 'select',
@@ -684,33 +647,14 @@ const writeOutputs: E<'write-renew-outputs'> = {
   onError: (state, error) => goto(state, 'done', {status: 'failed', error}),
 };
 
-const done: Q = {
-  kind: 'question',
-  id: 'done',
-  phase: 'Report',
-  title: 'Done',
-  question: () => ({type: 'confirm', prompt: 'Finished', initial: true}),
-  apply: state => state,
-};
+const done = doneStep<RenewState>('Report');
 
-const stepFailed: Q = {
-  kind: 'question',
-  id: 'step-failed',
+const stepFailed = stepFailedStep<RenewState>({
   phase: 'New key',
-  title: 'A step failed',
-  panels: state => errorPanel(state.error),
-  question: () => ({
-    type: 'select',
-    prompt: 'What now?',
-    choices: [
-      {value: 'retry', label: 'Try again'},
-      {value: 'quit', label: 'Stop and write the report', hint: 'the old key is untouched'},
-    ],
-  }),
-  fromPlan: () => 'quit',
-  apply: (state, value) => (value === 'retry' && state.error?.step ? goto(state, state.error.step) : goto(state, 'write-outputs', {error: state.error})),
-  summary: (_state, value) => (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
-};
+  stopLabel: 'Stop and write the report',
+  stopHint: 'the old key is untouched',
+  stop: state => goto(state, 'write-outputs', {error: state.error}),
+});
 
 const steps: Step<RenewState>[] = [
   audit,

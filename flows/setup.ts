@@ -4,6 +4,7 @@
  * (sap-cloud-integration.md §1-5) and the seed article.
  */
 import {goto, type FlowDefinition} from './machine.js';
+import {doneStep, errorPanel, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
 import {
   DEFAULT_ROLE,
   IFLOW_PLAN,
@@ -15,11 +16,10 @@ import {
   roleJson,
   sapGeneratedKeyParameters,
 } from './parameters.js';
-import {PHASES, type CsrKeyType, type ActionRecord, type Answers, type AnswerValue, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step} from './types.js';
+import {PHASES, type CsrKeyType, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step} from './types.js';
 import {
   commonNameOf,
   suggestKeyName,
-  validateEndpointPath,
   validateInstanceName,
   validateKeyName,
   validateRoleName,
@@ -30,6 +30,8 @@ const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
 
 // ---------------------------------------------------------------------------------------------
 // Derived values (pure)
+
+const record = (state: FlowState, action: ActionRecord): FlowState => recordAction(state, action);
 
 export function chosenRole(answers: Answers): string | null {
   if (answers.option === 'certificate-in-iflow') return null;
@@ -44,18 +46,6 @@ export function wantedInstanceParameters(answers: Answers): Record<string, unkno
 
 export function isOption2(state: FlowState): boolean {
   return state.answers.option === 'certificate-in-iflow';
-}
-
-function record(state: FlowState, action: ActionRecord): FlowState {
-  return {...state, facts: {...state.facts, actions: [...state.facts.actions, action]}};
-}
-
-function trail(state: FlowState, summary: string): FlowState {
-  return {...state, trail: [...state.trail, {step: state.step, summary}]};
-}
-
-function str(value: AnswerValue): string {
-  return typeof value === 'string' ? value.trim() : String(value);
 }
 
 function leafUrlBase(state: FlowState): string | undefined {
@@ -124,11 +114,6 @@ export function onlyChainIncomplete(state: FlowState): boolean {
   if (!cert?.leaf) return false;
   const failing = cert.checks.filter(c => c.verdict === 'fail');
   return failing.length > 0 && failing.every(c => c.id === 'chain');
-}
-
-function errorPanel(error: FlowError | undefined): Panel[] {
-  if (!error) return [];
-  return [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}];
 }
 
 function certificatePanels(state: FlowState): Panel[] {
@@ -1060,38 +1045,15 @@ const liveTest: Q = {
   summary: (_state, value) => (value === 'run' ? 'Live test: run' : 'Live test: skipped'),
 };
 
-const liveTestPath: Q = {
-  kind: 'question',
-  id: 'live-test-path',
-  phase: 'Live test',
-  title: 'Endpoint',
-  panels: () => [{tone: 'info', lines: ['The path is the sender channel Address with /http in front (SOAP: /cxf), e.g. /http/orders. A full URL works too.']}],
-  question: state => ({
-    type: 'text',
-    prompt: 'Endpoint path',
-    initial: state.answers.liveTest?.path ?? (isOption2(state) ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath ?? '/http/',
-  }),
-  validate: value => validateEndpointPath(str(value)),
-  fromPlan: answers => answers.liveTest?.path,
-  apply(state, value) {
-    const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: str(value)}}};
-    return goto(next, liveTestCredentials(next) ? 'probe' : 'live-test-key');
-  },
-  summary: (_state, value) => `Endpoint: ${str(value)}`,
-};
+const liveTestPath = liveTestPathStep<FlowState>({
+  initial: state => (isOption2(state) ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath,
+  hasCredentials: state => liveTestCredentials(state) !== null,
+});
 
-const liveTestKey: Q = {
-  kind: 'question',
-  id: 'live-test-key',
-  phase: 'Live test',
-  title: 'Private key',
-  panels: () => [{tone: 'info', lines: ['The live test needs the private key of the client certificate (PEM). It is read locally and never uploaded or printed.']}],
-  question: state => ({type: 'text', prompt: 'Path to the private key (PEM)', initial: state.answers.liveTest?.privateKeyPath ?? state.context.defaults?.privateKeyPath}),
-  validate: value => (str(value) === '' ? 'Enter the path of the private key file.' : null),
-  fromPlan: answers => answers.liveTest?.privateKeyPath,
-  apply: (state, value) => goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, privateKeyPath: str(value)}}}, 'probe'),
-  summary: (_state, value) => `Private key: ${str(value)}`,
-};
+const liveTestKey = liveTestKeyStep<FlowState>({
+  hint: 'The live test needs the private key of the client certificate (PEM). It is read locally and never uploaded or printed.',
+  initial: state => state.context.defaults?.privateKeyPath,
+});
 
 const probe: E<'probe'> = {
   kind: 'effect',
@@ -1115,21 +1077,7 @@ const probeResult: Q = {
   title: 'Live test result',
   panels(state) {
     const p = state.facts.probe;
-    if (!p) return [];
-    return [
-      {
-        tone: p.success ? 'success' : 'error',
-        title: p.status && !p.summary.startsWith('HTTP') ? `HTTP ${p.status}: ${p.summary}` : p.summary,
-        lines: [
-          `URL ${p.url}`,
-          ...p.causes.map(cause => `• ${cause}`),
-          ...p.fix.map(fix => `→ ${fix}`),
-          // Titles only on screen, to keep the frame short; the checklist keeps the links.
-          ...(p.docs.length ? [`Read (links in the checklist): ${p.docs.map(d => d.replace(/:\s*https?:\/\/\S+$/, '')).join('; ')}`] : []),
-          ...(p.trustStoreFile ? [`Load balancer root for the sender trust store: ${p.trustStoreFile}`] : []),
-        ],
-      },
-    ];
+    return p ? [probePanel(p, p.trustStoreFile ? [`Load balancer root for the sender trust store: ${p.trustStoreFile}`] : [])] : [];
   },
   question: state => ({
     type: 'select',
@@ -1165,36 +1113,15 @@ const writeOutputs: E<'write-outputs'> = {
   onError: (state, error) => goto(state, 'done', {status: 'failed', error}),
 };
 
-const done: Q = {
-  kind: 'question',
-  id: 'done',
-  phase: 'Checklist',
-  title: 'Done',
-  question: () => ({type: 'confirm', prompt: 'Finished', initial: true}),
-  apply: state => state,
-};
+const done = doneStep<FlowState>('Checklist');
 
-const stepFailed: Q = {
-  kind: 'question',
-  id: 'step-failed',
+const stepFailed = stepFailedStep<FlowState>({
   phase: 'Service key',
-  title: 'A step failed',
-  panels: state => errorPanel(state.error),
-  question: () => ({
-    type: 'select',
-    prompt: 'What now?',
-    choices: [
-      {value: 'retry', label: 'Try again'},
-      {value: 'quit', label: 'Stop and write the checklist', hint: 'it lists exactly what exists now'},
-    ],
-  }),
-  fromPlan: () => 'quit',
-  apply(state, value) {
-    if (value === 'retry' && state.error?.step) return goto(state, state.error.step);
-    return stopWith(state, state.error);
-  },
-  summary: (_state, value) => (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
-};
+  stopLabel: 'Stop and write the checklist',
+  stopHint: 'it lists exactly what exists now',
+  stop: state => stopWith(state, state.error),
+});
+
 
 const savePlan: Q = {
   kind: 'question',
