@@ -84,6 +84,14 @@ export function targetMismatch(answers: Answers, state: FlowState): string | nul
   return null;
 }
 
+export function createdDuringRun(state: FlowState, createdAt: string | undefined): boolean {
+  if (!createdAt) return false;
+  const created = Date.parse(createdAt);
+  const started = Date.parse(state.context.startedAt);
+  // Platform clocks and ours differ a little; CC timestamps have whole seconds.
+  return Number.isFinite(created) && Number.isFinite(started) && created >= started - 2000;
+}
+
 /** Findings that mean the connection will not work as set up (exit code 1 even without an error). */
 export function blockingFindings(state: FlowState): string[] {
   const findings: string[] = [];
@@ -450,12 +458,14 @@ const createInstance: E<'create-instance'> = {
   title: 'Creating the service instance',
   effect: state => ({type: 'create-instance', offering: IT_RT_OFFERING, plan: IFLOW_PLAN, name: state.answers.instanceName ?? '', parameters: wantedInstanceParameters(state.answers)}),
   onResult(state, result) {
+    // "Already exists" after a resume or a lost answer is still this run's instance when it was created after the run began.
+    const createdByUs = !result.alreadyExisted || createdDuringRun(state, result.instance.createdAt);
     const next = record({...state, facts: {...state.facts, instance: result.instance}}, {
-      kind: result.alreadyExisted ? 'reused' : 'created',
+      kind: createdByUs ? 'created' : 'reused',
       what: 'service instance',
       name: result.instance.name,
       guid: result.instance.guid,
-      note: result.alreadyExisted ? 'appeared while the wizard ran' : `${IT_RT_OFFERING} / ${IFLOW_PLAN}, parameters verified`,
+      note: createdByUs ? `${IT_RT_OFFERING} / ${IFLOW_PLAN}, parameters verified` : 'appeared while the wizard ran',
     });
     return goto(trail(next, `Instance ${result.instance.name} created (${result.instance.guid}); parameters read back and verified`), 'certificate-source');
   },

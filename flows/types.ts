@@ -58,6 +58,8 @@ export interface InstanceFact {
   /** null when the broker does not allow reading parameters. */
   parameters: Record<string, unknown> | null;
   lastOperation?: {type: string; state: string; description: string} | null;
+  /** ISO time the platform created it; tells "this run made it" from "it was there before". */
+  createdAt?: string;
 }
 
 export interface CertificateFact {

@@ -97,6 +97,7 @@ function instanceFact(instance: ServiceInstance, parameters: Record<string, unkn
     offeringName: instance.offeringName,
     parameters,
     lastOperation: instance.lastOperation,
+    createdAt: instance.createdAt,
   };
 }
 

@@ -394,3 +394,15 @@ describe('setup flow: demo scenarios', () => {
     expect(choose.question(s)).toMatchObject({initial: 'certificate-in-iflow'});
   });
 });
+
+describe('setup flow: resumed runs', () => {
+  it('counts an instance that "already exists" but was created after the run began as this run\'s', () => {
+    let s = ok(toInstanceName(), 'cpi-inbound');
+    s = result<'lookup-instance'>(s, {instance: null});
+    const later = {...s};
+    s = result<'create-instance'>(later, {instance: {guid: 'i1', name: 'cpi-inbound', parameters: {}, createdAt: '2026-11-26T10:00:05Z'}, alreadyExisted: true});
+    expect(s.facts.actions[0]).toMatchObject({kind: 'created', name: 'cpi-inbound'});
+    const before = result<'create-instance'>(later, {instance: {guid: 'i1', name: 'cpi-inbound', parameters: {}, createdAt: '2026-11-20T08:00:00Z'}, alreadyExisted: true});
+    expect(before.facts.actions[0]).toMatchObject({kind: 'reused'});
+  });
+});
