@@ -1087,7 +1087,12 @@ const probeResult: Q = {
   title: 'Live test result',
   panels(state) {
     const p = state.facts.probe;
-    return p ? [probePanel(p, p.trustStoreFile ? [`Load balancer root for the sender trust store: ${p.trustStoreFile}`] : [])] : [];
+    if (!p) return [];
+    const extra = [
+      ...(p.comparison ? [`Basic authentication: ${p.basic?.status ? `HTTP ${p.basic.status}` : p.basic?.outcome ?? ''}. ${p.comparison}`] : []),
+      ...(p.trustStoreFile ? [`Load balancer root for the sender trust store: ${p.trustStoreFile}`] : []),
+    ];
+    return [probePanel(p, extra)];
   },
   question: state => ({
     type: 'select',
@@ -1096,17 +1101,51 @@ const probeResult: Q = {
       ? [{value: 'continue', label: 'Write the checklist'}]
       : [
           {value: 'retry', label: 'Run the test again', hint: 'e.g. after deploying the flow or waiting for the role cache'},
+          ...(canCompareBasic(state)
+            ? [{value: 'compare', label: 'Compare with Basic authentication', hint: 'a temporary ClientId/Secret key on the same instance, deleted right after'}]
+            : []),
           {value: 'path', label: 'Change the endpoint'},
           {value: 'continue', label: 'Write the checklist with this result'},
         ],
   }),
-  fromPlan: () => 'continue',
+  fromPlan: (answers, state) => (answers.liveTest?.compareBasic && canCompareBasic(state) ? 'compare' : 'continue'),
   apply(state, value) {
     if (value === 'retry') return goto(state, 'probe');
+    if (value === 'compare') return goto(state, 'basic-compare');
     if (value === 'path') return goto(state, 'live-test-path');
     return afterLiveTest(state);
   },
   summary: (_state, value) => (value === 'retry' ? 'Retrying the live test' : value === 'path' ? 'Changing the endpoint' : 'Live test reviewed'),
+};
+
+/** A failed certificate call that Basic auth can tell apart: certificate problem or role problem. */
+export function canCompareBasic(state: FlowState): boolean {
+  const p = state.facts.probe;
+  return Boolean(p && !p.success && !p.comparison && state.facts.instance && ['unauthorized', 'forbidden', 'handshake-rejected'].includes(p.outcome));
+}
+
+const basicCompare: E<'basic-compare'> = {
+  kind: 'effect',
+  id: 'basic-compare',
+  phase: 'Live test',
+  title: 'Calling the endpoint with Basic authentication for comparison',
+  effect(state) {
+    const credentials = liveTestCredentials(state)!;
+    return {
+      type: 'basic-compare',
+      instanceName: state.facts.instance?.name ?? '',
+      url: endpointUrl(state, state.answers.liveTest?.path ?? '/'),
+      method: state.answers.liveTest?.method ?? 'POST',
+      ...credentials,
+    };
+  },
+  onResult(state, result) {
+    const name = `${result.temporaryKey.instanceName}/${result.temporaryKey.keyName}`;
+    let next: FlowState = {...state, facts: {...state.facts, probe: result.probe}};
+    next = record(next, {kind: 'created', what: 'service key', name, note: 'temporary ClientId/Secret key for the Basic comparison'});
+    if (result.temporaryKey.removed) next = record(next, {kind: 'deleted', what: 'service key', name, note: 'temporary key removed after the comparison'});
+    return goto(trail(next, `Basic comparison: ${result.probe.comparison ?? result.probe.basic?.summary ?? 'done'}`), 'probe-result');
+  },
 };
 
 const writeOutputs: E<'write-outputs'> = {
@@ -1202,6 +1241,7 @@ const cleanup: E<'cleanup'> = {
 };
 
 const steps: Step<FlowState>[] = [
+  basicCompare,
   csrSubject,
   csrKeyType,
   generateCsr,

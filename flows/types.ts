@@ -33,7 +33,7 @@ export interface Answers {
   acceptCertificateWarnings?: boolean;
   /** Go on with a leaf whose chain is incomplete (the only failure); the live test then shows the effect. */
   acceptIncompleteChain?: boolean;
-  liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
+  liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string; compareBasic?: boolean};
   /** After a failure: keep what this run created (default) or remove it. */
   onFailure?: 'keep' | 'remove';
   /** A new private key and CSR, when the sender has no certificate yet. */
@@ -106,6 +106,9 @@ export interface ProbeFact {
   docs: string[];
   serverRootSubject?: string;
   trustStoreFile?: string;
+  /** Basic authentication with a ClientId/Secret key of the same instance, and what it shows. */
+  basic?: {status?: number; outcome: string; summary: string};
+  comparison?: string;
   /** The whole probe result, JSON-serialisable, for --json and the checklist. */
   raw: unknown;
 }
@@ -288,6 +291,7 @@ export type Effect =
     }
   | {type: 'probe'; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
   | {type: 'tenant-checks'; mode: 'file' | 'create'; apiKeyPath?: string; keepApiInstance: boolean; option: 1 | 2; instanceRoles: string[]; runtimeUrl?: string}
+  | {type: 'basic-compare'; instanceName: string; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
   | {type: 'generate-csr'; commonName: string; organization?: string; keyType: CsrKeyType}
   | {type: 'export-pkcs12'; certificatePath: string; privateKeyPath?: string; password?: string; legacy: boolean}
   | {type: 'cleanup'; resources: CleanupResource[]}
@@ -305,6 +309,7 @@ export interface EffectResults {
   'create-key': KeyFact;
   probe: ProbeFact;
   'tenant-checks': TenantFact;
+  'basic-compare': {probe: ProbeFact; temporaryKey: {instanceName: string; keyName: string; removed: boolean}};
   'generate-csr': {privateKey: string; csr: string; subject: string};
   'export-pkcs12': {file: string; passwordFile?: string; legacy: boolean};
   cleanup: {removed: CleanupResource[]};

@@ -139,7 +139,13 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
       ? {
           status: probe.outcome === 'skipped' ? 'skipped' : probe.success ? 'verified' : 'failed',
           title: `Live test ${probe.url}`,
-          details: [probe.summary, ...probe.causes, ...probe.fix.map(f => `Fix: ${f}`), ...probe.docs.map(d => `Read: ${d}`)],
+          details: [
+            probe.summary,
+            ...(probe.comparison ? [`Compared with Basic authentication: ${probe.comparison}`] : []),
+            ...probe.causes,
+            ...probe.fix.map(f => `Fix: ${f}`),
+            ...probe.docs.map(d => `Read: ${d}`),
+          ],
         }
       : {status: 'manual', title: 'Live test of the endpoint with the client certificate', details: ['Run: cpi-mtls probe <endpoint URL> --cert <leaf+chain.pem> --key <key.pem>']},
   );

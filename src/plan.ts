@@ -29,7 +29,7 @@ export interface Plan {
     keyLength?: number;
   };
   key?: {name?: string};
-  liveTest?: {run?: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyFile?: string};
+  liveTest?: {run?: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyFile?: string; compareBasic?: boolean};
   output?: string;
   /** After a failure: keep what this run created (default) or remove it. */
   onFailure?: 'keep' | 'remove';
@@ -126,8 +126,9 @@ export function validatePlan(raw: unknown): PlanProblem[] {
     if (!isObj(raw.liveTest)) add('liveTest', 'expected a mapping with run, path, method, privateKeyFile');
     else {
       const l = raw.liveTest;
-      checkKeys('liveTest', l, ['run', 'path', 'method', 'privateKeyFile']);
+      checkKeys('liveTest', l, ['run', 'path', 'method', 'privateKeyFile', 'compareBasic']);
       bool('liveTest.run', l.run);
+      bool('liveTest.compareBasic', l.compareBasic);
       if (l.run === true && l.path === undefined) add('liveTest.path', 'required when run is true: the endpoint path, e.g. /http/orders');
       str('liveTest.path', l.path, validateEndpointPath);
       if (l.method !== undefined && l.method !== 'GET' && l.method !== 'POST') add('liveTest.method', 'expected GET or POST');
@@ -213,7 +214,9 @@ export async function planToAnswers(plan: Plan, baseDir: string): Promise<Answer
     exportPkcs12: plan.exportPkcs12,
     csr: plan.certificate?.source === 'new-csr' ? {commonName: plan.certificate.commonName ?? 'sender', keyType: plan.certificate.keyType ?? 'rsa-2048'} : undefined,
     tenantChecks: plan.tenantChecks ? {mode: plan.tenantChecks.mode ?? 'skip', apiKeyPath: resolve(plan.tenantChecks.apiKeyFile), keepApiInstance: plan.tenantChecks.keepApiInstance} : undefined,
-    liveTest: plan.liveTest ? {run: plan.liveTest.run ?? false, path: plan.liveTest.path, method: plan.liveTest.method, privateKeyPath: resolve(plan.liveTest.privateKeyFile)} : {run: false},
+    liveTest: plan.liveTest
+      ? {run: plan.liveTest.run ?? false, path: plan.liveTest.path, method: plan.liveTest.method, privateKeyPath: resolve(plan.liveTest.privateKeyFile), compareBasic: plan.liveTest.compareBasic}
+      : {run: false},
   };
 }
 

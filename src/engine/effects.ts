@@ -27,6 +27,8 @@ export interface ProbeService {
       password?: string;
       keysWithThisCertificate?: number;
       certificate?: CertificateFact;
+      /** Also call with Basic authentication, to tell a certificate problem from a role problem. */
+      basic?: {clientId: string; clientSecret: string};
     },
     signal: AbortSignal,
   ): Promise<ProbeFact>;
@@ -263,6 +265,34 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
         },
         signal,
       );
+    },
+
+    async 'basic-compare'(effect, state, signal) {
+      const keyName = `cpi-mtls-basic-check-${Date.now().toString(36)}`;
+      const {key} = await cf.createKey({instanceName: effect.instanceName, keyName}, {signal});
+      const temporaryKey = {instanceName: effect.instanceName, keyName, removed: false};
+      try {
+        const oauth = oauthCredentials(await cf.keyCredentials(key.guid, {signal}));
+        const probe = await services.probe.run(
+          {
+            url: effect.url,
+            method: effect.method,
+            certificatePath: effect.certificatePath,
+            privateKeyPath: effect.privateKeyPath,
+            password: effect.password,
+            certificate: state.facts.certificate,
+            basic: {clientId: String(oauth.clientid ?? ''), clientSecret: String(oauth.clientsecret ?? '')},
+          },
+          signal,
+        );
+        return {probe, temporaryKey};
+      } finally {
+        // The secret key must not outlive the comparison; a failed delete shows up as not removed.
+        await cf.deleteKey(effect.instanceName, keyName, {signal}).then(
+          () => (temporaryKey.removed = true),
+          () => undefined,
+        );
+      }
     },
 
     async 'generate-csr'(effect, state, signal) {

@@ -129,6 +129,7 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
         url: request.url,
         method: request.method,
         client: {certPem, keyPem},
+        basic: request.basic,
         extraCaPems: options.extraServerCaPems,
         localFacts: {ekuClientAuth: verdictOf(/eku|client-?auth/i), chainComplete: verdictOf(/chain/i), rootTrustedBySap: verdictOf(/root/i)},
         crossCheck: {keysWithThisCertificate: request.keysWithThisCertificate},
@@ -149,6 +150,8 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
         docs: client?.diagnosis.docs ?? [],
         serverRootSubject: result.server.root.subject,
         trustStoreFile: result.server.files?.trustStoreFile,
+        ...(result.basic ? {basic: {status: result.basic.status, outcome: result.basic.outcome, summary: result.basic.diagnosis.summary}} : {}),
+        ...(result.comparison ? {comparison: result.comparison} : {}),
         raw: result,
       };
       return fact;

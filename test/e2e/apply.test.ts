@@ -229,3 +229,35 @@ describe('plans that lack an answer', () => {
     expect(run.stderr).toContain('PKCS#12 password');
   }, 120_000);
 });
+
+describe('live test compared with Basic authentication', () => {
+  it('tells a role problem from a certificate problem with a temporary ClientId/Secret key, then removes it', async () => {
+    const home = path.join(dir, 'land-basic');
+    const out = path.join(dir, 'out-basic');
+    const run = await apply(
+      'basic',
+      `
+role: Orders.send
+instance: {name: cpi-inbound-orders}
+certificate: {source: external, file: ${home}/customer-files/s4hana-sender.chain.pem}
+key: {name: s4hana-sender}
+liveTest: {run: true, path: /http/demo/orders, method: GET, privateKeyFile: ${home}/customer-files/s4hana-sender.key.pem, compareBasic: true}
+output: ${out}
+`,
+      home,
+      ['--json'],
+    );
+    expect(run.exitCode).toBe(1);
+    const result = JSON.parse(run.stdout);
+    expect(run.stderr).toContain('Basic comparison: Both are forbidden (403)');
+    expect(result.checklist.created.map((c: {kind: string; name: string}) => `${c.kind} ${c.name}`)).toEqual([
+      'created cpi-inbound-orders',
+      'created cpi-inbound-orders/s4hana-sender',
+      expect.stringMatching(/^created cpi-inbound-orders\/cpi-mtls-basic-check-/),
+      expect.stringMatching(/^deleted cpi-inbound-orders\/cpi-mtls-basic-check-/),
+    ]);
+    expect((await stateOf(home)).keys.map((k: {name: string}) => k.name)).toEqual(['s4hana-sender']);
+    // The temporary key's secret never reaches the output.
+    expect(run.stdout + run.stderr).not.toMatch(/clientsecret"\s*:\s*"[^"[]/);
+  }, 120_000);
+});
