@@ -28,7 +28,6 @@ Options
   --plan <file>        plan file (YAML or JSON) for apply
   --json               one machine-readable result on stdout; progress goes to stderr
   --dry-run            show the cf commands and parameters that would run; change nothing
-  --show-secrets       do not redact client secrets in output
   --explain            show "why this matters" beside each step (default in --demo; --no-explain turns it off)
   --no-color           no colours (NO_COLOR is honoured too)
   -h, --help           this help
@@ -84,7 +83,6 @@ async function main(argv: string[]): Promise<number> {
         plan: {type: 'string'},
         json: {type: 'boolean'},
         'dry-run': {type: 'boolean'},
-        'show-secrets': {type: 'boolean'},
         'no-color': {type: 'boolean'},
         debug: {type: 'boolean'},
         explain: {type: 'boolean'},
@@ -138,7 +136,6 @@ async function main(argv: string[]): Promise<number> {
     planFile: values.plan,
     json: Boolean(values.json),
     dryRun: Boolean(values['dry-run']),
-    showSecrets: Boolean(values['show-secrets']),
     debug: Boolean(values.debug),
     // Teaching panels are on by default in the demo (workshops), off otherwise.
     explain: values['no-explain'] ? false : Boolean(values.explain) || Boolean(values.demo),

@@ -27,7 +27,6 @@ export interface SetupOptions {
   planFile?: string;
   json?: boolean;
   dryRun?: boolean;
-  showSecrets?: boolean;
   debug?: boolean;
   /** Teaching panels beside each step (workshops). */
   explain?: boolean;
