@@ -306,8 +306,8 @@ function manualEquivalent(command: string, index: number, commands: string[]): s
   const before = (pattern: RegExp) => commands.slice(0, index).some((c) => pattern.test(c));
   if (args === 'version') return '— (extra: tells cf v7 from v8 output forms)';
   if (args === 'target') return '`cf target`';
-  if (args.startsWith('curl /v3/organizations')) return '— (extra: org GUID; `cf target` prints names only)';
-  if (args.startsWith('curl /v3/spaces')) return '— (extra: space GUID)';
+  if (args.startsWith('curl /v3/organizations')) return '— (extra, avoidable: org GUID; `/v3/spaces?names=…&include=organization` returns it with the space)';
+  if (args.startsWith('curl /v3/spaces')) return '— (extra: space GUID; `cf target` prints names only)';
   if (args.startsWith('curl /v3/service_plans')) return '`cf marketplace -e it-rt`';
   if (args.startsWith('create-service-key')) return '`cf create-service-key … -c file`';
   if (args.startsWith('create-service')) return '`cf create-service … -c file`';
@@ -318,7 +318,11 @@ function manualEquivalent(command: string, index: number, commands: string[]): s
   }
   if (/^curl \/v3\/service_instances\/[^/]+\/parameters/.test(args)) return '`cf service --params`';
   if (/^curl \/v3\/service_instances\?service_plan_names=/.test(args)) return '— (extra: duplicate-certificate scan, all integration-flow instances)';
-  if (/^curl \/v3\/service_credential_bindings\?type=key&service_instance_guids=/.test(args)) return '— (extra: duplicate-certificate scan, their keys)';
+  if (/^curl \/v3\/service_credential_bindings\?type=key&service_instance_guids=/.test(args)) {
+    return commands.filter((c) => /^cf curl \/v3\/service_instances\?service_plan_names=/.test(c)).length > 0 && before(/create-service /)
+      ? '— (extra: duplicate-certificate scan, their keys; avoidable here: the only instance is the one just created)'
+      : '— (extra: duplicate-certificate scan, their keys)';
+  }
   if (/^curl \/v3\/service_credential_bindings\?type=key&names=/.test(args)) return '`cf service-key` (lookup of the key; cf does the same request)';
   if (/^curl \/v3\/service_credential_bindings\/[^/]+\/details/.test(args)) return '`cf service-key` (its credentials; cf does the same request)';
   return '—';
