@@ -822,7 +822,9 @@ const scanDuplicates: E<'scan-duplicates'> = {
   title: 'Scanning every integration-flow key in the space for the same certificate',
   effect(state) {
     const leaf = state.facts.certificate!.leaf!;
-    return {type: 'scan-duplicates', plan: IFLOW_PLAN, fingerprint256: leaf.fingerprint256, subject: leaf.subject, issuer: leaf.issuer};
+    // An instance this run created has no keys yet: no need to list them.
+    const fresh = state.facts.actions.filter(a => a.kind === 'created' && a.what === 'service instance' && a.guid).map(a => a.guid!);
+    return {type: 'scan-duplicates', plan: IFLOW_PLAN, fingerprint256: leaf.fingerprint256, subject: leaf.subject, issuer: leaf.issuer, skipInstanceGuids: fresh};
   },
   onResult(state, result) {
     const next: FlowState = {...state, facts: {...state.facts, duplicates: result.duplicates}};

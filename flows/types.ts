@@ -278,7 +278,7 @@ export type Effect =
   | {type: 'create-instance'; offering: string; plan: string; name: string; parameters: Record<string, unknown>}
   | {type: 'update-instance'; name: string; parameters: Record<string, unknown>}
   | {type: 'load-certificate'; path: string; password?: string}
-  | {type: 'scan-duplicates'; plan: string; fingerprint256: string; subject: string; issuer: string}
+  | {type: 'scan-duplicates'; plan: string; fingerprint256: string; subject: string; issuer: string; skipInstanceGuids?: string[]}
   | {
       type: 'create-key';
       instanceName: string;

@@ -293,10 +293,12 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   };
 
   try {
-    const prepared = prepare();
     const checklistOf = (s: FlowState, cf: {log: CfPort['log']}) => buildChecklist(s, cf.log, s.facts.outputs ?? {}, new Date());
     if (interactive) {
+      // Load the UI before the demo landscape starts: its key generation fills libuv's thread
+      // pool, and module file reads would queue behind it (first frame 1.8 s instead of 0.6 s).
       const {runInteractive} = await import('../components/interactive.js');
+      const prepared = prepare();
       let log: CfPort['log'] = [];
       let planned: PlannedChange[] = [];
       const code = await runInteractive({
@@ -317,9 +319,9 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       if (options.dryRun) stdout.write(renderPlannedChanges(planned));
       return code;
     }
-    let ready: Awaited<typeof prepared>;
+    let ready: Awaited<ReturnType<typeof prepare>>;
     try {
-      ready = await prepared;
+      ready = await prepare();
     } catch (error) {
       const e = toCpiMtlsError(error);
       printError(stderr, e);

@@ -351,14 +351,22 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     };
   }
 
+  /** Instance GUIDs by name, learnt in this run: creating a key needs no second lookup. */
+  const instanceGuids = new Map<string, string>();
+
   async function findInstance(name: string, call: CallOptions = {}): Promise<ServiceInstance | null> {
     const {space} = await target(call);
     const page = await curl(`/v3/service_instances?names=${q(name)}&space_guids=${space.guid}&${INSTANCE_FIELDS}`, call);
     const resources = (page.resources as Json[] | undefined) ?? [];
     const match = resources.find((r) => r.name === name);
-    if (!match) return null;
+    if (!match) {
+      instanceGuids.delete(name);
+      return null;
+    }
     const included = Object.fromEntries(Object.entries(asObject(page.included) ?? {}).map(([k, v]) => [k, Array.isArray(v) ? (v as Json[]) : []]));
-    return toInstance(match, included);
+    const instance = toInstance(match, included);
+    instanceGuids.set(name, instance.guid);
+    return instance;
   }
 
   async function findKey(instanceGuid: string, keyName: string, call: CallOptions): Promise<ServiceKeyBinding | null> {
@@ -516,9 +524,10 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       await target(call);
       const result = await run(args, {...call, write: true, parameters: request.parameters});
       const alreadyExisted = /already exists/i.test(result.stdout);
-      const instance = await findInstance(request.instanceName, call);
-      if (!instance) throw cfError('not-found', `Service instance ${request.instanceName} not found.`, {args, exitCode: 0});
-      const key = await poll(`Creating service key ${request.keyName}`, () => findKey(instance.guid, request.keyName, call), (k) => k === null || finished(k.lastOperation), call);
+      // cf succeeded, so the instance exists: a GUID learnt earlier in this run is still right.
+      const instanceGuid = instanceGuids.get(request.instanceName) ?? (await findInstance(request.instanceName, call))?.guid;
+      if (!instanceGuid) throw cfError('not-found', `Service instance ${request.instanceName} not found.`, {args, exitCode: 0});
+      const key = await poll(`Creating service key ${request.keyName}`, () => findKey(instanceGuid, request.keyName, call), (k) => k === null || finished(k.lastOperation), call);
       if (!key) throw cfError('bad-response', `cf reported service key ${request.keyName} as created, but it cannot be found.`, {args, exitCode: 0});
       if (!alreadyExisted && key.lastOperation?.state === 'failed') throw brokerFailure(`Creating service key ${request.keyName}`, key.lastOperation, args);
       return {key, alreadyExisted};

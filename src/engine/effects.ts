@@ -191,7 +191,9 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
     async 'scan-duplicates'(effect, _state, signal) {
       const instances = await cf.listInstances({planNames: [effect.plan], scope: 'space'}, {signal});
       const byGuid = new Map(instances.map(instance => [instance.guid, instance]));
-      const keys = instances.length === 0 ? [] : await cf.listKeys(instances.map(instance => instance.guid), {signal});
+      const skip = new Set(effect.skipInstanceGuids ?? []);
+      const withKeys = instances.filter(instance => !skip.has(instance.guid));
+      const keys = withKeys.length === 0 ? [] : await cf.listKeys(withKeys.map(instance => instance.guid), {signal});
       const wantedSubject = normaliseDn(effect.subject);
       const wantedIssuer = normaliseDn(effect.issuer);
       const found = await mapLimited(keys, parallel, signal, async key => {
