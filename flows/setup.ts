@@ -748,6 +748,7 @@ const certificateReview: Q = {
   },
   summary(state, value) {
     const leaf = state.facts.certificate?.leaf;
+    if (value === 'leaf-only') return `Certificate ${leaf ? commonNameOf(leaf.subject) ?? leaf.subject : ''}: leaf accepted without its chain`;
     return value === 'continue' ? `Certificate ${leaf ? commonNameOf(leaf.subject) ?? leaf.subject : ''} (${state.facts.certificate?.verdict}) accepted` : 'Certificate not used';
   },
 };
