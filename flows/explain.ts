@@ -168,6 +168,10 @@ export const EXPLANATIONS: Readonly<Record<StepId, StepExplanation>> = {
     why: ['Handshake failure: EKU, chain or root.', '401: key missing or duplicated · 403: role.', '404: wrong path or iflow not deployed.'],
     replaces: [`${CONNECTIVITY_TEST} → Download (certificates.zip)`, SYSTEM_LOGS],
   },
+  'basic-compare': {
+    why: ['Same endpoint, with clientid/clientsecret of a temporary key on the same instance.', 'Basic works, certificate fails: the certificate path is at fault.', 'Both 403: the role is.'],
+    replaces: ['Postman with Basic auth', 'BTP cockpit → Create Service Key (ClientId/Secret) and delete it again'],
+  },
   'tenant-checks': {
     why: ["Certificate calls need SAP's key pair sap_cloudintegrationcertificate in the tenant.", 'The iflow must be deployed, its channel asking for the same role.'],
     replaces: ['Integration Suite → Monitor → Manage Security → Keystore', 'Monitor → Manage Integration Content'],
