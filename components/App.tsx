@@ -88,6 +88,9 @@ export function exitCodeOf(state: AnyState): number {
  * The wizard shell: header, answered steps, the active step, footer. It renders the runner's
  * state and forwards keys; every decision is the runner's (flows/).
  */
+/** Below this many rows the explain panel and the drawing are left out. */
+const MIN_TEACHING_ROWS = 32;
+
 export function App({runner, checklistOf, demo, explain = false, onExit, animate = true}: AppProps): React.ReactElement {
   const {exit} = useApp();
   const {isRawModeSupported} = useStdin();
@@ -96,10 +99,13 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
   const [questionKey, setQuestionKey] = useState(0);
   const cancelPresses = useRef(0);
   const {columns, rows} = useTerminalSize();
+  // Teaching panels and the drawing need room: on a short terminal a frame taller than the
+  // screen makes Ink clear the scrollback on every render, so they stay off there.
+  const teach = explain && rows >= MIN_TEACHING_ROWS;
   // Teaching texts and the drawing belong to the setup flow's steps and facts.
   const isSetup = runner.flow.name === setupFlow.name;
   const setupState = state as FlowState;
-  const showDiagram = isSetup && showsLandscape(setupState, explain);
+  const showDiagram = isSetup && showsLandscape(setupState, teach);
   // Built once per state, so the memoised drawing is not redone on unrelated renders.
   const landscape = useMemo(() => (showDiagram ? landscapeModel(setupState) : null), [state, showDiagram]);
 
@@ -175,7 +181,7 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
     return outcome.ok ? null : outcome.error;
   };
 
-  const explanation = explain && isSetup ? explanationFor(state.step) : undefined;
+  const explanation = teach && isSetup ? explanationFor(state.step) : undefined;
   const asking = !running && question !== null;
   // A text answer (often a long path) keeps the full width so its prompt never wraps: it goes
   // under the row of panels and explanation; with no panels beside it, the explanation goes below.
