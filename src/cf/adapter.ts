@@ -312,13 +312,15 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     if (!orgName || /No org/i.test(result.stdout)) throw cfError('no-org', 'No Cloud Foundry org is targeted in cf.', context);
     const spaceName = fields.get('space');
     if (!spaceName || /No space targeted/i.test(result.stdout)) throw cfError('no-space', 'No Cloud Foundry space is targeted in cf.', context);
-    const orgs = await curl(`/v3/organizations?names=${q(orgName)}`, call);
-    const org = (orgs.resources as Json[] | undefined)?.find((o) => o.name === orgName);
-    if (!org) throw cfError('not-found', `The targeted org ${orgName} is not visible to ${user}.`, context);
-    const spaces = await curl(`/v3/spaces?names=${q(spaceName)}&organization_guids=${q(String(org.guid))}`, call);
-    const space = (spaces.resources as Json[] | undefined)?.find((s) => s.name === spaceName);
-    if (!space) throw cfError('not-found', `The targeted space ${spaceName} is not visible to ${user}.`, context);
-    targetCache = {apiEndpoint: api, user, org: {guid: String(org.guid), name: orgName}, space: {guid: String(space.guid), name: spaceName}};
+    // One request for both GUIDs: spaces of that name, with their organizations included.
+    const found = await curl(`/v3/spaces?names=${q(spaceName)}&include=organization`, call);
+    const orgs = ((asObject(found.included)?.organizations as Json[] | undefined) ?? []).filter((o) => o.name === orgName);
+    const space = ((found.resources as Json[] | undefined) ?? []).find(
+      (s) => s.name === spaceName && orgs.some((o) => o.guid === dig(s, 'relationships', 'organization', 'data', 'guid')),
+    );
+    if (!space) throw cfError('not-found', `The targeted space ${spaceName} in org ${orgName} is not visible to ${user}.`, context);
+    const orgGuid = String(dig(space, 'relationships', 'organization', 'data', 'guid'));
+    targetCache = {apiEndpoint: api, user, org: {guid: orgGuid, name: orgName}, space: {guid: String(space.guid), name: spaceName}};
     return targetCache;
   }
 

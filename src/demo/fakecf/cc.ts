@@ -595,14 +595,16 @@ function listOrganizations(state: SimState, path: string, query: Query) {
 }
 
 function listSpaces(state: SimState, path: string, query: Query) {
-  checkQuery(query, ['names', 'guids', 'organization_guids']);
+  checkQuery(query, ['names', 'guids', 'organization_guids', 'include']);
   const names = listParam(query, 'names');
   const guids = listParam(query, 'guids');
   const orgGuids = listParam(query, 'organization_guids');
+  const include = listParam(query, 'include') ?? [];
+  for (const item of include) if (item !== 'organization') throw badQuery(`Invalid included resource: '${item}'. Valid included resources are: 'organization'`);
   const spaces = allSpaces(state)
     .filter((s) => matches(names, s.name) && matches(guids, s.guid) && matches(orgGuids, s.org_guid))
     .map((s) => ({...s, created_at: '2020-01-01T00:00:00Z'}));
-  return paginate(state, path, query, spaces, (space) => ({
+  const page = paginate(state, path, query, spaces, (space) => ({
     guid: space.guid,
     created_at: space.created_at,
     updated_at: space.created_at,
@@ -611,6 +613,12 @@ function listSpaces(state: SimState, path: string, query: Query) {
     metadata: EMPTY_METADATA(),
     links: {self: href(state, `/v3/spaces/${space.guid}`), organization: href(state, `/v3/organizations/${space.org_guid}`)},
   }));
+  if (!include.includes('organization')) return page;
+  // As CC does: the organizations of the spaces on this page, once each.
+  const orgOf = (guid: string) => state.orgs.find((o) => o.guid === guid);
+  const onPage = page.resources as Array<{relationships: {organization: {data: {guid: string}}}}>;
+  const orgs = [...new Set(onPage.map((r) => r.relationships.organization.data.guid))].map(orgOf).filter((o) => o !== undefined);
+  return {...page, included: {organizations: orgs.map((o) => ({guid: o!.guid, name: o!.name, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', suspended: false, relationships: {quota: {data: null}}, metadata: EMPTY_METADATA(), links: {self: href(state, `/v3/organizations/${o!.guid}`)}}))}};
 }
 
 function brokerName(state: SimState, offering: SimOffering): string {
