@@ -56,13 +56,20 @@ export function answer<S extends AnyState>(flow: FlowDefinition<S>, state: S, va
   if (!isQuestion(step)) return {ok: false, error: `"${step.title}" is running; it does not take an answer.`};
   const problem = step.validate?.(value, state) ?? null;
   if (problem) return {ok: false, error: problem};
-  const summary = step.summary ? step.summary(state, value) : `${step.title}: ${typeof value === 'boolean' ? (value ? 'yes' : 'no') : value}`;
+  const summary = step.summary ? step.summary(state, value) : defaultSummary(step, state, value);
   const withHistory: S = {
     ...state,
     history: [...state.history, step.id],
     trail: [...state.trail, {step: step.id, summary}],
   };
   return {ok: true, state: step.apply(withHistory, value)};
+}
+
+/** "Title: answer"; a masked answer (a password) never reaches the trail, the logs or a progress file. */
+function defaultSummary<S extends AnyState>(step: QuestionStep<S>, state: S, value: AnswerValue): string {
+  const question = step.question(state);
+  if (question.type === 'text' && question.mask) return `${step.title}: given`;
+  return `${step.title}: ${typeof value === 'boolean' ? (value ? 'yes' : 'no') : value}`;
 }
 
 export function effectSucceeded<S extends AnyState>(flow: FlowDefinition<S>, state: S, result: unknown): S {

@@ -406,3 +406,21 @@ describe('setup flow: resumed runs', () => {
     expect(before.facts.actions[0]).toMatchObject({kind: 'reused'});
   });
 });
+
+describe('state machine: secrets', () => {
+  it('never writes a masked answer into the trail, even for a step without its own summary', () => {
+    const flow = {
+      ...setupFlow,
+      steps: {
+        ...setupFlow.steps,
+        'certificate-password': {...setupFlow.steps['certificate-password'], summary: undefined},
+      },
+    } as typeof setupFlow;
+    let s = initialState(flow, context);
+    s = {...s, step: 'certificate-password'};
+    const outcome = answer(flow, s, 's3cret-p12');
+    if (!outcome.ok) throw new Error(outcome.error);
+    expect(JSON.stringify(outcome.state.trail)).not.toContain('s3cret-p12');
+    expect(outcome.state.trail.at(-1)?.summary).toBe('PKCS#12 password: given');
+  });
+});
