@@ -3,6 +3,7 @@
  * steps, and the live test's endpoint and private-key questions. Pure, like the flows.
  */
 import {goto} from './machine.js';
+import {IFLOW_PLAN, IT_RT_OFFERING} from './parameters.js';
 import type {ActionRecord, AnswerValue, FlowError, MachineState, Panel, ProbeFact, QuestionStep, StepId} from './types.js';
 import {validateEndpointPath} from './validate.js';
 
@@ -33,6 +34,26 @@ export function trail<S extends AnyState>(state: S, summary: string): S {
 
 export function errorPanel(error: FlowError | undefined): Panel[] {
   return error ? [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}] : [];
+}
+
+/** The URL the live test calls: an absolute URL as given, or a path after the runtime URL. */
+export function joinEndpoint(runtimeUrl: string | undefined, pathOrUrl: string): string {
+  if (/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
+  const base = (runtimeUrl ?? '').replace(/\/+$/, '');
+  return `${base}${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`;
+}
+
+/** The space has no it-rt / integration-flow in its marketplace: what it means and how to fix it. */
+export function offeringMissingError(spaceName: string): FlowError {
+  return {
+    code: 'offering-missing',
+    message: `The marketplace of space ${spaceName} has no ${IT_RT_OFFERING} / ${IFLOW_PLAN} (Process Integration Runtime).`,
+    fix: [
+      `In the BTP cockpit, add the entitlement "Process Integration Runtime" with plan ${IFLOW_PLAN} to the subaccount (Entitlements → Edit → Add Service Plans).`,
+      'The offering appears only when the subaccount has a Cloud Integration runtime (Integration Suite with Cloud Integration activated) and a Cloud Foundry space.',
+      `Check with: cf marketplace -e ${IT_RT_OFFERING}`,
+    ],
+  };
 }
 
 /** The live test result as a panel: titles of documents only, the checklist keeps the links. */

@@ -7,7 +7,7 @@
  * Pure: the plan is a function of the mappings, the roles, the certificate checks and what the
  * space already holds, so a re-run after a partial failure plans only what is missing.
  */
-import {doneStep, errorPanel, stepFailedStep, str, trail} from './common.js';
+import {doneStep, errorPanel, offeringMissingError, stepFailedStep, str, trail} from './common.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
 import type {CfTarget, CfVersion} from '../src/ports.js';
@@ -285,9 +285,7 @@ const preflight: E<'preflight'> = {
     const t = result.target;
     const next = trail({...state, facts: {...state.facts, cfVersion: result.cfVersion, target: t, planAvailable: result.planAvailable}}, `Target: org ${t.org.name} / space ${t.space.name} as ${t.user}`);
     if (!result.planAvailable) {
-      return goto(next, 'write-outputs', {
-        error: {code: 'offering-missing', message: `The marketplace of space ${t.space.name} has no ${IT_RT_OFFERING} / ${IFLOW_PLAN}.`, fix: [`Add the entitlement Process Integration Runtime / ${IFLOW_PLAN} to the subaccount; check with: cf marketplace -e ${IT_RT_OFFERING}`]},
-      });
+      return goto(next, 'write-outputs', {error: offeringMissingError(t.space.name)});
     }
     return goto(next, state.answers.source === 'file' && state.answers.mappingsFile ? 'load-mappings' : 'source');
   },

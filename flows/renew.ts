@@ -9,7 +9,7 @@
  * headless run deletes the old key only with deleteOld and a passing live test.
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
-import {doneStep, errorPanel, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
+import {doneStep, errorPanel, joinEndpoint, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from './parameters.js';
 import type {ActionRecord, CertificateFact, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeFact, QuestionStep, Step} from './types.js';
@@ -133,9 +133,7 @@ export function suggestedNewKeyName(state: RenewState): string {
 }
 
 export function renewEndpointUrl(state: RenewState, pathOrUrl: string): string {
-  if (/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
-  const base = (state.facts.key?.url ?? oldKey(state)?.url ?? '').replace(/\/+$/, '');
-  return `${base}${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`;
+  return joinEndpoint(state.facts.key?.url ?? oldKey(state)?.url, pathOrUrl);
 }
 
 export function renewLiveTestCredentials(state: RenewState): {certificatePath: string; privateKeyPath?: string; password?: string} | null {

@@ -4,7 +4,7 @@
  * (sap-cloud-integration.md §1-5) and the seed article.
  */
 import {goto, type FlowDefinition} from './machine.js';
-import {doneStep, errorPanel, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
+import {doneStep, errorPanel, joinEndpoint, offeringMissingError, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
 import {
   DEFAULT_ROLE,
   IFLOW_PLAN,
@@ -48,15 +48,9 @@ export function isOption2(state: FlowState): boolean {
   return state.answers.option === 'certificate-in-iflow';
 }
 
-function leafUrlBase(state: FlowState): string | undefined {
-  return state.facts.key?.url;
-}
-
 /** The endpoint URL the live test calls: an absolute URL, or the key's url plus the path. */
 export function endpointUrl(state: FlowState, pathOrUrl: string): string {
-  if (/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
-  const base = (leafUrlBase(state) ?? '').replace(/\/+$/, '');
-  return `${base}${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`;
+  return joinEndpoint(state.facts.key?.url, pathOrUrl);
 }
 
 /** Paths of the certificate and key the live test uses, or null when a key must be asked for. */
@@ -174,17 +168,7 @@ const preflight: E<'preflight'> = {
     const t = result.target;
     const withTrail = trail(next, `cf ${result.cfVersion.major}.${result.cfVersion.minor}.${result.cfVersion.patch} · ${t.apiEndpoint} · org ${t.org.name} / space ${t.space.name} as ${t.user}`);
     if (!result.planAvailable) {
-      return goto(withTrail, 'blocked', {
-        error: {
-          code: 'offering-missing',
-          message: `The marketplace of space ${t.space.name} has no ${IT_RT_OFFERING} / ${IFLOW_PLAN} (Process Integration Runtime).`,
-          fix: [
-            `In the BTP cockpit, add the entitlement "Process Integration Runtime" with plan ${IFLOW_PLAN} to the subaccount (Entitlements → Edit → Add Service Plans).`,
-            'The offering appears only when the subaccount has a Cloud Integration runtime (Integration Suite with Cloud Integration activated) and a Cloud Foundry space.',
-            `Check with: cf marketplace -e ${IT_RT_OFFERING}`,
-          ],
-        },
-      });
+      return goto(withTrail, 'blocked', {error: offeringMissingError(t.space.name)});
     }
     return goto(withTrail, 'confirm-target');
   },
