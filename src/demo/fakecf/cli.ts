@@ -526,6 +526,44 @@ type Handler = (env: Env, parsed: Parsed) => number;
 const flag = (parsed: Parsed, name: string) => parsed.flags.has(name);
 const value = (parsed: Parsed, name: string) => parsed.flags.get(name)?.at(-1);
 
+/**
+ * How cf ends an instance operation (create, update, delete): v7 prints OK, then the progress
+ * line for an async broker; v8 waits with --wait, then prints the progress or done line and OK
+ * (cf-cli.md §4.5, §4.12, §10).
+ */
+function reportInstanceJob(env: Env, parsed: Parsed, job: SimJob, progress: string, done: string): number {
+  const {out} = env;
+  if (env.v7) {
+    if (job.state === 'FAILED') return out.fail(v7JobFailure(job));
+    out.ok();
+    if (job.state === 'POLLING') {
+      out.say();
+      out.say(progress);
+    }
+    return 0;
+  }
+  if (job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
+  if (job.state === 'FAILED') return out.fail(jobFailure(job));
+  out.say(job.state === 'POLLING' ? progress : done);
+  out.ok();
+  return 0;
+}
+
+/** The same for service keys: OK first, then "… in progress." for an async broker (§4.8, §4.11). */
+function reportKeyJob(env: Env, parsed: Parsed, job: SimJob, progress: string): number {
+  const {out} = env;
+  if (env.v7) {
+    if (job.state === 'FAILED') return out.fail(v7JobFailure(job));
+    out.ok();
+    return 0;
+  }
+  if (job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
+  if (job.state === 'FAILED') return out.fail(jobFailure(job));
+  out.ok();
+  if (job.state === 'POLLING') out.say(progress);
+  return 0;
+}
+
 const handlers: Record<string, Handler> = {
   version(env) {
     env.out.say(`cf version ${env.version}+3fcd823.2026-06-29`);
@@ -728,21 +766,8 @@ const handlers: Record<string, Handler> = {
     }
     if (!env.v7) out.say();
     const ctx: OperationContext = {state, fault: env.fault};
-    let {job} = createInstance(ctx, {name, spaceGuid: state.target.space!.guid, plan, parameters, tags});
-    if (env.v7) {
-      if (job.state === 'FAILED') return out.fail(v7JobFailure(job));
-      out.ok();
-      if (job.state === 'POLLING') {
-        out.say();
-        out.say(`Create in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`);
-      }
-      return 0;
-    }
-    if (job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
-    if (job.state === 'FAILED') return out.fail(jobFailure(job));
-    out.say(job.state === 'POLLING' ? `Create in progress. Use 'cf services' or 'cf service ${name}' to check operation status.` : `Service instance ${name} created.`);
-    out.ok();
-    return 0;
+    const {job} = createInstance(ctx, {name, spaceGuid: state.target.space!.guid, plan, parameters, tags});
+    return reportInstanceJob(env, parsed, job, `Create in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Service instance ${name} created.`);
   },
 
   'update-service'(env, parsed) {
@@ -767,20 +792,7 @@ const handlers: Record<string, Handler> = {
       if (error instanceof CcError) return out.fail(error.detail);
       throw error;
     }
-    if (env.v7) {
-      if (job.state === 'FAILED') return out.fail(v7JobFailure(job));
-      out.ok();
-      if (job.state === 'POLLING') {
-        out.say();
-        out.say(`Update in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`);
-      }
-      return 0;
-    }
-    if (job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
-    if (job.state === 'FAILED') return out.fail(jobFailure(job));
-    out.say(job.state === 'POLLING' ? `Update in progress. Use 'cf services' or 'cf service ${name}' to check operation status.` : `Update of service instance ${name} complete.`);
-    out.ok();
-    return 0;
+    return reportInstanceJob(env, parsed, job, `Update in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Update of service instance ${name} complete.`);
   },
 
   service(env, parsed) {
@@ -904,16 +916,7 @@ const handlers: Record<string, Handler> = {
       }
       return out.fail(error.detail);
     }
-    if (env.v7) {
-      if (job.state === 'FAILED') return out.fail(v7JobFailure(job));
-      out.ok();
-      return 0;
-    }
-    if (job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
-    if (job.state === 'FAILED') return out.fail(jobFailure(job));
-    out.ok();
-    if (job.state === 'POLLING') out.say('Create in progress.');
-    return 0;
+    return reportKeyJob(env, parsed, job, 'Create in progress.');
   },
 
   'service-key'(env, parsed) {
@@ -995,17 +998,8 @@ const handlers: Record<string, Handler> = {
       out.ok();
       return 0;
     }
-    let job = deleteKey({state, fault: env.fault}, key);
-    if (env.v7) {
-      if (job.state === 'FAILED') return out.fail(v7JobFailure(job));
-      out.ok();
-      return 0;
-    }
-    if (job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
-    if (job.state === 'FAILED') return out.fail(jobFailure(job));
-    out.ok();
-    if (job.state === 'POLLING') out.say('Delete in progress.');
-    return 0;
+    const job = deleteKey({state, fault: env.fault}, key);
+    return reportKeyJob(env, parsed, job, 'Delete in progress.');
   },
 
   'delete-service'(env, parsed) {
@@ -1033,20 +1027,7 @@ const handlers: Record<string, Handler> = {
       throw error;
     }
     const progress = `Delete in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`;
-    if (env.v7) {
-      if (job.state === 'FAILED') return out.fail(v7JobFailure(job));
-      out.ok();
-      if (job.state === 'POLLING') {
-        out.say();
-        out.say(progress);
-      }
-      return 0;
-    }
-    if (job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
-    if (job.state === 'FAILED') return out.fail(jobFailure(job));
-    out.say(job.state === 'POLLING' ? progress : `Service instance ${name} deleted.`);
-    out.ok();
-    return 0;
+    return reportInstanceJob(env, parsed, job, progress, `Service instance ${name} deleted.`);
   },
 
   'oauth-token'(env) {
