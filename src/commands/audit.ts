@@ -3,8 +3,8 @@
  * and reports expired and expiring certificates, duplicates, shared DNs, client_x509 and
  * ClientId/Secret keys. Exit 1 on a failure finding, so it can gate a pipeline.
  */
+import {parseCommandArgs} from './args.js';
 import path from 'node:path';
-import {parseArgs} from 'node:util';
 import {UsageError} from '../errors.js';
 import {commandSignal, writeError, type CommandIo} from '../lifecycle/cli.js';
 
@@ -51,27 +51,18 @@ interface AuditArgs {
 }
 
 function parse(argv: string[]): AuditArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        demo: {type: 'boolean'},
-        org: {type: 'boolean'},
-        days: {type: 'string'},
-        strict: {type: 'boolean'},
-        out: {type: 'string'},
-        json: {type: 'boolean'},
-        parallel: {type: 'string'},
-        cf: {type: 'string'},
-        'no-color': {type: 'boolean'},
-        help: {type: 'boolean', short: 'h'},
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, {fix: ['Run cpi-mtls audit --help for the options.']});
-  }
+  const parsed = parseCommandArgs('audit', argv, {
+    demo: {type: 'boolean'},
+    org: {type: 'boolean'},
+    days: {type: 'string'},
+    strict: {type: 'boolean'},
+    out: {type: 'string'},
+    json: {type: 'boolean'},
+    parallel: {type: 'string'},
+    cf: {type: 'string'},
+    'no-color': {type: 'boolean'},
+    help: {type: 'boolean', short: 'h'},
+  });
   const {values, positionals} = parsed;
   if (values.help) return 'help';
   if (positionals.length > (values.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${positionals.at(-1)}".`, {fix: ['Run cpi-mtls audit --help for the options.']});

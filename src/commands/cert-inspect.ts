@@ -3,9 +3,9 @@
  * function takes the arguments after its subcommand and returns the exit code; nothing here
  * imports Ink or React, so `--help` stays fast.
  */
+import {parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {parseArgs} from 'node:util';
 import {CpiMtlsError, UsageError, toCpiMtlsError} from '../errors.js';
 import {formatCertificateReport} from '../certs/format.js';
 import {inspectClientCertificate, DEFAULT_EXPIRY_WARNING_DAYS, type CertificateReport} from '../certs/inspect.js';
@@ -52,13 +52,6 @@ function useColor(io: CommandIo): boolean {
   return Boolean((io.stdout as {isTTY?: boolean}).isTTY);
 }
 
-function parse<T extends Record<string, {type: 'string' | 'boolean'; multiple?: boolean; short?: string}>>(argv: string[], options: T, help: string) {
-  try {
-    return parseArgs({args: argv, options, allowPositionals: true, strict: true});
-  } catch (error) {
-    throw new UsageError((error as Error).message, {fix: [help.split('\n')[0]]});
-  }
-}
 
 function reportError(error: unknown, io: CommandIo, json: boolean): number {
   const problem = toCpiMtlsError(error);
@@ -124,9 +117,7 @@ export function reportToJson(report: CertificateReport, inputs: CertificateInput
 export async function runCertInspect(argv: string[], io: CommandIo): Promise<number> {
   const json = argv.includes('--json');
   try {
-    const {values, positionals} = parse(
-      argv,
-      {
+    const {values, positionals} = parseCommandArgs('cert inspect', argv, {
         json: {type: 'boolean'},
         ascii: {type: 'boolean'},
         help: {type: 'boolean', short: 'h'},
@@ -135,9 +126,7 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
         'extra-roots': {type: 'string', multiple: true},
         'expiry-days': {type: 'string'},
         'strict-roots': {type: 'boolean'},
-      },
-      CERT_INSPECT_HELP,
-    );
+      });
     if (values.help) {
       write(io.stdout, CERT_INSPECT_HELP);
       return 0;
@@ -213,9 +202,7 @@ Options:
 export async function runCertNew(argv: string[], io: CommandIo, signal?: AbortSignal): Promise<number> {
   const json = argv.includes('--json');
   try {
-    const {values} = parse(
-      argv,
-      {
+    const {values} = parseCommandArgs('cert new', argv, {
         cn: {type: 'string'},
         o: {type: 'string'},
         ou: {type: 'string'},
@@ -230,9 +217,7 @@ export async function runCertNew(argv: string[], io: CommandIo, signal?: AbortSi
         force: {type: 'boolean'},
         json: {type: 'boolean'},
         help: {type: 'boolean', short: 'h'},
-      },
-      CERT_NEW_HELP,
-    );
+      });
     if (values.help) {
       write(io.stdout, CERT_NEW_HELP);
       return 0;
@@ -292,9 +277,7 @@ Options:
 export async function runCertP12(argv: string[], io: CommandIo): Promise<number> {
   const json = argv.includes('--json');
   try {
-    const {values, positionals} = parse(
-      argv,
-      {
+    const {values, positionals} = parseCommandArgs('cert p12', argv, {
         key: {type: 'string'},
         out: {type: 'string'},
         'password-file': {type: 'string'},
@@ -305,9 +288,7 @@ export async function runCertP12(argv: string[], io: CommandIo): Promise<number>
         name: {type: 'string'},
         json: {type: 'boolean'},
         help: {type: 'boolean', short: 'h'},
-      },
-      CERT_P12_HELP,
-    );
+      });
     if (values.help) {
       write(io.stdout, CERT_P12_HELP);
       return 0;

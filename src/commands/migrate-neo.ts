@@ -3,9 +3,9 @@
  * instances (one per distinct set of roles) with one External Certificate key per certificate
  * (flows/migrate-neo.ts). Re-running after a partial failure creates only what is missing.
  */
+import {parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {parseArgs} from 'node:util';
 import type {MigrateAnswers} from '../../flows/migrate-neo.js';
 import {UsageError} from '../errors.js';
 import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
@@ -55,35 +55,28 @@ async function readText(file: string, what: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`Cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`);
+    throw new UsageError(`Cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`, {
+      fix: ['Check the path; relative paths start from the current folder.'],
+    });
   }
 }
 
 async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArgs | 'help'> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        'neo-url': {type: 'string'},
-        mappings: {type: 'string'},
-        roles: {type: 'string'},
-        ca: {type: 'string', multiple: true},
-        'trust-root': {type: 'string', multiple: true},
-        plan: {type: 'string'},
-        yes: {type: 'boolean', short: 'y'},
-        json: {type: 'boolean'},
-        out: {type: 'string'},
-        cf: {type: 'string'},
-        demo: {type: 'boolean'},
-        'no-color': {type: 'boolean'},
-        help: {type: 'boolean', short: 'h'},
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, {fix: ['Run cpi-mtls migrate-neo --help for the options.']});
-  }
+  const parsed = parseCommandArgs('migrate-neo', argv, {
+    'neo-url': {type: 'string'},
+    mappings: {type: 'string'},
+    roles: {type: 'string'},
+    ca: {type: 'string', multiple: true},
+    'trust-root': {type: 'string', multiple: true},
+    plan: {type: 'string'},
+    yes: {type: 'boolean', short: 'y'},
+    json: {type: 'boolean'},
+    out: {type: 'string'},
+    cf: {type: 'string'},
+    demo: {type: 'boolean'},
+    'no-color': {type: 'boolean'},
+    help: {type: 'boolean', short: 'h'},
+  }, {allowPositionals: false});
   const v = parsed.values;
   if (v.help) return 'help';
   if (v['neo-url'] && v.mappings) throw new UsageError('Use either --neo-url or --mappings, not both.');
@@ -94,7 +87,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArg
       answers = (parseYaml(await readText(v.plan, 'the plan')) ?? {}) as MigrateAnswers;
     } catch (error) {
       if (error instanceof UsageError) throw error;
-      throw new UsageError(`The plan ${v.plan} is neither JSON nor YAML: ${(error as Error).message}.`);
+      throw new UsageError(`The plan ${v.plan} is neither JSON nor YAML: ${(error as Error).message}.`, {fix: ['Check the indentation and quoting at the place named; cpi-mtls migrate-neo --help lists the fields.']});
     }
     const base = path.dirname(path.resolve(v.plan));
     if (answers.mappingsFile) answers.mappingsFile = path.resolve(base, answers.mappingsFile);

@@ -3,9 +3,9 @@
  * terminal it asks; with --json, --plan or without a terminal it runs from the flags, and then
  * deletes the old key only with --delete-old after a passing live test.
  */
+import {parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {parseArgs} from 'node:util';
 import type {RenewAnswers} from '../../flows/renew.js';
 import {UsageError} from '../errors.js';
 import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
@@ -58,7 +58,9 @@ async function readSecretLine(file: string): Promise<string> {
   try {
     return (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? '';
   } catch (error) {
-    throw new UsageError(`Cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`);
+    throw new UsageError(`Cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`, {
+      fix: ['Give a file that holds the PKCS#12 password on its first line: --password-file <file>.'],
+    });
   }
 }
 
@@ -67,16 +69,16 @@ async function loadPlanAnswers(file: string): Promise<RenewAnswers> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`Cannot read the plan ${file}: ${(error as Error).message}.`);
+    throw new UsageError(`Cannot read the plan ${file}: ${(error as Error).message}.`, {fix: ['Check the path given with --plan.']});
   }
   const {parse} = await import('yaml');
   let raw: unknown;
   try {
     raw = parse(text);
   } catch (error) {
-    throw new UsageError(`The plan ${file} is neither JSON nor YAML: ${(error as Error).message}.`);
+    throw new UsageError(`The plan ${file} is neither JSON nor YAML: ${(error as Error).message}.`, {fix: ['Check the indentation and quoting at the place named; cpi-mtls renew --help lists the fields.']});
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`The plan ${file} must be an object with fields such as instanceName, oldKeyName, certificatePath.`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`The plan ${file} must be an object with fields such as instanceName, oldKeyName, certificatePath.`, {fix: ['cpi-mtls renew --help lists the fields (the option names in camelCase).']});
   const answers = raw as RenewAnswers;
   const base = path.dirname(path.resolve(file));
   if (answers.certificatePath) answers.certificatePath = path.resolve(base, answers.certificatePath);
@@ -85,38 +87,29 @@ async function loadPlanAnswers(file: string): Promise<RenewAnswers> {
 }
 
 async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        instance: {type: 'string'},
-        key: {type: 'string'},
-        cert: {type: 'string'},
-        'password-file': {type: 'string'},
-        'sap-generated': {type: 'boolean'},
-        validity: {type: 'string'},
-        'new-key': {type: 'string'},
-        'accept-warnings': {type: 'boolean'},
-        path: {type: 'string'},
-        'private-key': {type: 'string'},
-        method: {type: 'string'},
-        'no-live-test': {type: 'boolean'},
-        'delete-old': {type: 'boolean'},
-        option2: {type: 'boolean'},
-        plan: {type: 'string'},
-        json: {type: 'boolean'},
-        out: {type: 'string'},
-        cf: {type: 'string'},
-        demo: {type: 'boolean'},
-        'no-color': {type: 'boolean'},
-        help: {type: 'boolean', short: 'h'},
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, {fix: ['Run cpi-mtls renew --help for the options.']});
-  }
+  const parsed = parseCommandArgs('renew', argv, {
+    instance: {type: 'string'},
+    key: {type: 'string'},
+    cert: {type: 'string'},
+    'password-file': {type: 'string'},
+    'sap-generated': {type: 'boolean'},
+    validity: {type: 'string'},
+    'new-key': {type: 'string'},
+    'accept-warnings': {type: 'boolean'},
+    path: {type: 'string'},
+    'private-key': {type: 'string'},
+    method: {type: 'string'},
+    'no-live-test': {type: 'boolean'},
+    'delete-old': {type: 'boolean'},
+    option2: {type: 'boolean'},
+    plan: {type: 'string'},
+    json: {type: 'boolean'},
+    out: {type: 'string'},
+    cf: {type: 'string'},
+    demo: {type: 'boolean'},
+    'no-color': {type: 'boolean'},
+    help: {type: 'boolean', short: 'h'},
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   if (parsed.positionals.length > (v.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${parsed.positionals.at(-1)}".`, {fix: ['Run cpi-mtls renew --help for the options.']});
