@@ -63,3 +63,8 @@ export function toCpiMtlsError(error: unknown): CpiMtlsError {
     fix: ['This is unexpected. Run again with --debug and report the output (it contains no secrets).'],
   });
 }
+
+/** How every command prints an error: the message, then each next step. */
+export function formatError(error: {message: string; fix: readonly string[]}): string {
+  return `✖ ${error.message}\n${error.fix.map(step => `  → ${step}\n`).join('')}`;
+}

@@ -15,7 +15,8 @@ import {runHeadless} from './engine/headless.js';
 import {FlowRunner} from './engine/runner.js';
 import {createEngineServices} from './engine/services.js';
 import {describeCandidate, findResumable, markAbandoned, planHash, ProgressRecorder, repeatSafeExecutor, resumedState, targetKey, type ProgressRecord, type ResumeCandidate} from './engine/progress.js';
-import {CpiMtlsError, toCpiMtlsError} from './errors.js';
+import {CpiMtlsError, formatError, toCpiMtlsError} from './errors.js';
+import {defaultOutputDir} from './lifecycle/cli.js';
 import type {CfPort} from './ports.js';
 import {DEMO_SCENARIOS} from './demo/scenarios.js';
 
@@ -36,11 +37,6 @@ export interface SetupOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function runFolderName(now: Date, demo: boolean): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${demo ? 'demo-' : ''}${stamp}`;
-}
-
 /** --dry-run output: each command that would run, with the exact JSON it would send. */
 export function renderPlannedChanges(planned: PlannedChange[]): string {
   if (planned.length === 0) return 'Dry run: nothing would change; everything is already in place.\n';
@@ -57,8 +53,7 @@ function exitCodeOf(state: FlowState): number {
 }
 
 function printError(stderr: NodeJS.WritableStream, error: CpiMtlsError): void {
-  stderr.write(`✖ ${error.message}\n`);
-  for (const fix of error.fix) stderr.write(`  → ${fix}\n`);
+  stderr.write(formatError(error));
 }
 
 /** A positive whole number of milliseconds from the environment, or undefined when unset. */
@@ -232,7 +227,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   const now = new Date();
   const outputDir = resume
     ? path.resolve(resume.record.state.context.outputDir)
-    : path.resolve(fixedOutput ?? path.join('cpi-mtls-output', runFolderName(now, Boolean(options.demoScenario))));
+    : (fixedOutput ? path.resolve(fixedOutput) : defaultOutputDir(undefined, now, Boolean(options.demoScenario)));
   await mkdir(outputDir, {recursive: true});
   const recorder = options.dryRun
     ? null

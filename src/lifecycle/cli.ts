@@ -3,7 +3,7 @@
  * and the output folder.
  */
 import path from 'node:path';
-import {CpiMtlsError, toCpiMtlsError} from '../errors.js';
+import {CpiMtlsError, formatError, toCpiMtlsError} from '../errors.js';
 
 export interface CommandIo {
   stdout: {write(text: string): unknown; isTTY?: boolean};
@@ -16,7 +16,7 @@ export interface CommandIo {
 
 export function writeError(io: CommandIo, error: unknown, json: boolean): number {
   const e: CpiMtlsError = toCpiMtlsError(error);
-  io.stderr.write(`✖ ${e.message}\n${e.fix.map(step => `  → ${step}\n`).join('')}`);
+  io.stderr.write(formatError(e));
   if (json) io.stdout.write(JSON.stringify({outcome: 'error', error: e.toJSON()}, null, 2) + '\n');
   return e.exitCode;
 }
@@ -30,9 +30,10 @@ export function commandSignal(io: CommandIo): {signal: AbortSignal; release: () 
   return {signal: controller.signal, release: () => process.off('SIGINT', onSigint)};
 }
 
-export function defaultOutputDir(command: string, now: Date, demo = false): string {
+/** ./cpi-mtls-output/[demo-][<command>-]<yyyymmdd-hhmmss>: one folder per run. */
+export function defaultOutputDir(command: string | undefined, now: Date, demo = false): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return path.resolve('cpi-mtls-output', `${demo ? 'demo-' : ''}${command}-${stamp}`);
+  return path.resolve('cpi-mtls-output', `${demo ? 'demo-' : ''}${command ? `${command}-` : ''}${stamp}`);
 }
 
 export function isInteractive(io: CommandIo, json: boolean): boolean {

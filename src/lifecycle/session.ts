@@ -8,6 +8,7 @@ import type {Answers, FlowState, MachineState} from '../../flows/types.js';
 import type {Checklist} from '../checklist.js';
 import type {FlowRunner} from '../engine/runner.js';
 import type {CfLogEntry} from '../ports.js';
+import {formatError} from '../errors.js';
 import type {CommandIo} from './cli.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -83,7 +84,7 @@ export async function runFlowCommand<S extends AnyState>(command: FlowCommand<S>
         for (const [what, file] of Object.entries((state.facts as {outputs?: Record<string, string>}).outputs ?? {})) io.stdout.write(`${what.padEnd(22)} ${file}\n`);
       }
       if (state.error) {
-        io.stderr.write(`✖ ${state.error.message}\n${state.error.fix.map((f: string) => `  → ${f}\n`).join('')}`);
+        io.stderr.write(formatError(state.error));
       }
       return result.missingAnswer ? 2 : exitCodeOfState(state);
     } finally {
