@@ -73,50 +73,6 @@ function resumeEnabled(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Asks, before the wizard starts, whether to resume an unfinished run. A separate small Ink
- * screen rather than a flow step: the answer decides which state the flow starts from, so it
- * cannot be a step of that flow. Resolves 'quit' on Ctrl+C.
- */
-async function askToResume(candidate: ResumeCandidate, demo: string | undefined): Promise<'resume' | 'new' | 'quit'> {
-  const React = (await import('react')).default;
-  const {render, Box, Text, useApp, useInput} = await import('ink');
-  const SelectInput = (await import('ink-select-input')).default;
-  const h = React.createElement;
-  let choice: 'resume' | 'new' | 'quit' = 'quit';
-  const record = candidate.record;
-  function ResumePrompt(): React.ReactElement {
-    const {exit} = useApp();
-    useInput((input, key) => {
-      if (key.ctrl && input === 'c') exit();
-    });
-    const items = [
-      {key: 'resume', value: 'resume', label: `Resume at "${record.resumeTitle ?? record.resumeStep}"`},
-      {key: 'new', value: 'new', label: 'Start a new run (the unfinished one is set aside; what it created stays)'},
-    ];
-    return h(
-      Box,
-      {flexDirection: 'column'},
-      h(Text, {bold: true, color: 'cyan'}, 'cpi-mtls', demo ? h(Text, {color: 'magenta'}, ` [demo: ${demo}]`) : null),
-      h(Text, {color: 'yellow'}, '↻ An unfinished run was found'),
-      h(Text, null, `  ${describeCandidate(record)}`),
-      h(Text, {dimColor: true}, `  ${candidate.file}`),
-      ...(record.hadCertificatePassword ? [h(Text, {dimColor: true}, '  The PKCS#12 password was not saved: it is asked again if a step needs it.')] : []),
-      h(Text, {bold: true}, '? Resume it?'),
-      h(SelectInput, {
-        items,
-        onSelect: (item: {value: unknown}) => {
-          choice = item.value === 'resume' ? 'resume' : 'new';
-          exit();
-        },
-      }),
-    );
-  }
-  const instance = render(h(ResumePrompt), {exitOnCtrlC: false, patchConsole: false});
-  await instance.waitUntilExit();
-  return choice;
-}
-
-/**
  * A resumed run goes on where the saved one was: refuse when cf now targets another org or
  * space (its steps would act there), or when the login has expired meanwhile.
  */
@@ -215,7 +171,16 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   if (!options.dryRun && resumeEnabled(env)) {
     resume = await findResumable({pointerDir, target, planHash: hashOfPlan ?? null, flow: setupFlow.name});
     if (resume && interactive) {
-      const choice = await askToResume(resume, options.demoScenario);
+      // The answer decides which state the flow starts from, so it cannot be a step of the flow.
+      const {askToResume} = await import('../components/ResumePrompt.js');
+      const record = resume.record;
+      const choice = await askToResume({
+        resumeTitle: record.resumeTitle ?? record.resumeStep ?? '',
+        description: describeCandidate(record),
+        progressFile: resume.file,
+        passwordNotSaved: Boolean(record.hadCertificatePassword),
+        demo: options.demoScenario,
+      });
       if (choice === 'quit') return 130;
       if (choice === 'new') {
         await markAbandoned(resume.file, pointerDir);

@@ -1,0 +1,53 @@
+import React from 'react';
+import {Box, Text, render, useApp, useInput} from 'ink';
+import SelectInput from 'ink-select-input';
+
+export interface ResumePromptProps {
+  /** Where the saved run would go on, e.g. "Creating the service key". */
+  resumeTitle: string;
+  /** One line about the saved run: target, option, when it stopped. */
+  description: string;
+  progressFile: string;
+  passwordNotSaved: boolean;
+  demo?: string;
+}
+
+type Choice = 'resume' | 'new' | 'quit';
+
+export function ResumePrompt({resumeTitle, description, progressFile, passwordNotSaved, demo, onChoice}: ResumePromptProps & {onChoice: (choice: Choice) => void}): React.ReactElement {
+  const {exit} = useApp();
+  const choose = (choice: Choice) => {
+    onChoice(choice);
+    exit();
+  };
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') choose('quit');
+  });
+  return (
+    <Box flexDirection="column">
+      <Text bold color="cyan">
+        cpi-mtls{demo ? <Text color="magenta"> [demo: {demo}]</Text> : null}
+      </Text>
+      <Text color="yellow">↻ An unfinished run was found</Text>
+      <Text>  {description}</Text>
+      <Text dimColor>  {progressFile}</Text>
+      {passwordNotSaved ? <Text dimColor>  The PKCS#12 password was not saved: it is asked again if a step needs it.</Text> : null}
+      <Text bold>? Resume it?</Text>
+      <SelectInput
+        items={[
+          {key: 'resume', value: 'resume', label: `Resume at "${resumeTitle}"`},
+          {key: 'new', value: 'new', label: 'Start a new run (the unfinished one is set aside; what it created stays)'},
+        ]}
+        onSelect={item => choose(item.value === 'resume' ? 'resume' : 'new')}
+      />
+    </Box>
+  );
+}
+
+/** Asks before the wizard starts whether to resume a saved run; Ctrl+C answers 'quit'. Loaded lazily. */
+export async function askToResume(props: ResumePromptProps): Promise<Choice> {
+  let choice: Choice = 'quit';
+  const instance = render(<ResumePrompt {...props} onChoice={c => (choice = c)} />, {exitOnCtrlC: false, patchConsole: false});
+  await instance.waitUntilExit();
+  return choice;
+}
