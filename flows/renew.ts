@@ -9,7 +9,7 @@
  * headless run deletes the old key only with deleteOld and a passing live test.
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
-import {doneStep, errorPanel, joinEndpoint, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
+import {dnKey, doneStep, errorPanel, joinEndpoint, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from './parameters.js';
 import type {ActionRecord, CertificateFact, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeFact, QuestionStep, Step} from './types.js';
@@ -98,7 +98,7 @@ function expiryText(key: AuditKey, now: string): string {
 
 /** Keys elsewhere that already hold the new certificate (by fingerprint) or its DNs. */
 export function duplicatesOf(state: RenewState, leaf: {fingerprint256: string; subject: string; issuer: string}): DuplicateFact[] {
-  const [fingerprint256, subjectKey, issuerKey, dnKey] = [leaf.fingerprint256, dnKeyOf(leaf.subject), dnKeyOf(leaf.issuer), dnKeyOf];
+  const [fingerprint256, subjectKey, issuerKey] = [leaf.fingerprint256, dnKey(leaf.subject), dnKey(leaf.issuer)];
   const found: DuplicateFact[] = [];
   for (const instance of state.facts.audit?.instances ?? []) {
     for (const key of instance.keys) {
@@ -111,14 +111,6 @@ export function duplicatesOf(state: RenewState, leaf: {fingerprint256: string; s
   return found;
 }
 
-function dnKeyOf(dn: string): string {
-  return dn
-    .split(/\n|,(?=\s*[A-Za-z.0-9]+\s*=)/)
-    .map(part => part.trim().replace(/\s*=\s*/, '=').toLowerCase())
-    .filter(Boolean)
-    .sort()
-    .join(',');
-}
 
 export function suggestedNewKeyName(state: RenewState): string {
   const leaf = state.facts.certificate?.leaf;

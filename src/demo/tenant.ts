@@ -9,6 +9,7 @@
  * Which service keys hold a certificate is not known here: the landscape glue answers that
  * through `resolveCertificate` / `resolveBasic`, reading the stand-in cf's state.
  */
+import type {ExportedIflow} from './tenant/iflow-export.js';
 import http from 'node:http';
 import tls from 'node:tls';
 import {X509Certificate, randomBytes} from 'node:crypto';
@@ -19,23 +20,10 @@ import {dnEquals, formatSapDn} from '../tenant/dn.js';
 
 export const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
 
-export interface DemoIflow {
-  id: string;
-  name: string;
-  /** The sender channel's Address, e.g. `/demo/orders`. */
-  path: string;
-  adapter: 'HTTPS' | 'SOAP';
-  senderAuthType: 'RoleBased' | 'ClientCertificate';
-  /** Role checked for RoleBased channels; default ESBMessaging.send. */
-  userRole?: string;
-  /** Option 2: subject DN + issuer DN pairs accepted by the channel. */
-  allowedCertificates?: Array<{subjectDN: string; issuerDN: string}>;
-  xsrfProtection?: boolean;
+/** A deployed (or only designed) integration flow of the demo tenant. */
+export interface DemoIflow extends ExportedIflow {
   /** Default true. Undeployed iFlows exist only at design time. */
   deployed?: boolean;
-  version?: string;
-  /** Export the role as `{{SenderRole}}`; when no iFlow sets this, the first RoleBased one does. */
-  externalizeRole?: boolean;
 }
 
 export interface ServiceKeyMatch {

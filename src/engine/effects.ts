@@ -5,6 +5,7 @@
 import {X509Certificate} from 'node:crypto';
 import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, ProbeFact, TenantFact} from '../../flows/types.js';
 import {stringArray} from '../../flows/parameters.js';
+import {dnKey} from '../../flows/common.js';
 import {CpiMtlsError} from '../errors.js';
 import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
 import type {EffectExecutor} from './runner.js';
@@ -81,15 +82,8 @@ export function firstCertificate(pemText: unknown): {fingerprint256: string; sub
   }
 }
 
-/** DN comparison that ignores order of lines vs commas and surrounding spaces. */
-export function normaliseDn(dn: string): string {
-  return dn
-    .split(/\n|,(?=\s*[A-Za-z.0-9]+\s*=)/)
-    .map(part => part.trim().replace(/\s*=\s*/, '=').toLowerCase())
-    .filter(Boolean)
-    .sort()
-    .join(',');
-}
+/** DN comparison that ignores order, separators, spacing and case. */
+export const normaliseDn = dnKey;
 
 function instanceFact(instance: ServiceInstance, parameters: Record<string, unknown> | null): InstanceFact {
   return {

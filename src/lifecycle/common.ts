@@ -64,14 +64,7 @@ export function oneLineDn(nodeDn: string): string {
 }
 
 /** DN comparison key: attribute order, spacing and case do not matter. */
-export function dnKey(dn: string): string {
-  return dn
-    .split(/\n|,(?=\s*[A-Za-z.0-9]+\s*=)/)
-    .map(part => part.trim().replace(/\s*=\s*/, '=').toLowerCase())
-    .filter(Boolean)
-    .sort()
-    .join(',');
-}
+export {dnKey} from '../../flows/common.js';
 
 export interface LeafFacts {
   fingerprint256: string;

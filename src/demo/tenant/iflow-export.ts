@@ -8,14 +8,17 @@ import {strToU8, zipSync} from 'fflate';
 export interface ExportedIflow {
   id: string;
   name: string;
+  /** The sender channel's Address, e.g. `/demo/orders`. */
   path: string;
   adapter: 'HTTPS' | 'SOAP';
   senderAuthType: 'RoleBased' | 'ClientCertificate';
+  /** Role checked for RoleBased channels; default ESBMessaging.send. */
   userRole?: string;
+  /** Option 2: subject DN + issuer DN pairs accepted by the channel. */
   allowedCertificates?: Array<{subjectDN: string; issuerDN: string}>;
   xsrfProtection?: boolean;
   version?: string;
-  /** Write the role as the externalized parameter `{{SenderRole}}`. */
+  /** Write the role as the externalized parameter `{{SenderRole}}`; when no iFlow sets this, the first RoleBased one does. */
   externalizeRole?: boolean;
 }
 
