@@ -15,7 +15,12 @@ export function validateInstanceName(value: string): string | null {
   if (name === '') return 'Enter a name for the service instance, for example cpi-inbound-s4hana.';
   if (name.length > 32) return `The name has ${name.length} characters; SAP allows at most 32.`;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) return 'Use only letters, digits, ".", "_" and "-" (no spaces).';
-  return null;
+  return startsLikeAFlag(name);
+}
+
+/** A name that starts with "-" reaches cf as an option ("-rf", "--help"), never as a name. */
+function startsLikeAFlag(name: string): string | null {
+  return name.startsWith('-') ? `"${name}" starts with "-": cf would read it as an option. Start the name with a letter or digit.` : null;
 }
 
 /** Service key names go to cf as an argument: keep them to the same safe set. */
@@ -24,7 +29,7 @@ export function validateKeyName(value: string): string | null {
   if (name === '') return 'Enter a name for the service key, for example s4hana-sender-2027.';
   if (name.length > 64) return `The name has ${name.length} characters; use at most 64.`;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) return 'Use only letters, digits, ".", "_" and "-" (no spaces).';
-  return null;
+  return startsLikeAFlag(name);
 }
 
 export function validateEndpointPath(value: string): string | null {

@@ -19,6 +19,7 @@ import {CpiMtlsError, formatError, toCpiMtlsError} from './errors.js';
 import {defaultOutputDir} from './lifecycle/cli.js';
 import type {CfPort} from './ports.js';
 import {DEMO_SCENARIOS} from './demo/scenarios.js';
+import {timeoutsFromEnv} from './timeouts.js';
 
 export interface SetupOptions {
   demoScenario?: string;
@@ -54,17 +55,6 @@ function exitCodeOf(state: FlowState): number {
 
 function printError(stderr: NodeJS.WritableStream, error: CpiMtlsError): void {
   stderr.write(formatError(error));
-}
-
-/** A positive whole number of milliseconds from the environment, or undefined when unset. */
-function msFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const text = env[name];
-  if (text === undefined || text.trim() === '') return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new CpiMtlsError('usage', `${name}=${text} is not a positive whole number of milliseconds.`, {fix: [`Set ${name} to e.g. 60000, or unset it for the default.`]});
-  }
-  return value;
 }
 
 /** Resume is on unless CPI_MTLS_RESUME says otherwise (e.g. a pipeline that must always start anew). */
@@ -151,8 +141,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   let cfTimeoutMs: number | undefined;
   let probeTimeoutMs: number | undefined;
   try {
-    cfTimeoutMs = msFromEnv(env, 'CPI_MTLS_CF_TIMEOUT_MS');
-    probeTimeoutMs = msFromEnv(env, 'CPI_MTLS_PROBE_TIMEOUT_MS');
+    ({cfTimeoutMs, probeTimeoutMs} = timeoutsFromEnv(env));
   } catch (error) {
     printError(stderr, toCpiMtlsError(error));
     return 2;
