@@ -395,23 +395,21 @@ export function inspectClientCertificate(
     } else {
       checks.push(check('eku', ekuTitle, 'pass', `${leafName} allows TLS Web Client Authentication (1.3.6.1.5.5.7.3.2).`));
     }
-  } else if (leafEku.length === 0 || leafEku.includes(OID.anyExtendedKeyUsage)) {
-    checks.push(
-      check(
-        'eku',
-        ekuTitle,
-        'warn',
-        `${leafName} has ${leafEku.length === 0 ? 'no extended key usage extension (any use is allowed in principle)' : 'only "any extended key usage"'}. SAP requires clientAuth to be present; whether the load balancer accepts this certificate is unconfirmed.`,
-        ekuFix,
-      ),
-    );
   } else {
+    // No clientAuth listed is a failure whatever else the leaf carries: SAP requires clientAuth
+    // to be present, and the load balancer drops the handshake without it. "No EKU extension"
+    // and "anyExtendedKeyUsage" would allow any use by RFC 5280, but SAP documents clientAuth
+    // as mandatory, so they fail too.
+    const seen =
+      leafEku.length === 0
+        ? 'has no extended key usage extension'
+        : `lists only ${leafEku.map((oid) => `${extendedKeyUsageName(oid)} (${oid})`).join(', ')}`;
     checks.push(
       check(
         'eku',
         ekuTitle,
         'fail',
-        `${leafName} allows only ${leafEku.map(extendedKeyUsageName).join(', ')}, not TLS Web Client Authentication (1.3.6.1.5.5.7.3.2). SAP's load balancer rejects such certificates during the TLS handshake, before any HTTP status. ${sunsetNote}`,
+        `${leafName} ${seen}; TLS Web Client Authentication (clientAuth, ${OID.clientAuth}) is not listed. SAP requires clientAuth in the client certificate, and its load balancer rejects certificates without it during the TLS handshake, before any HTTP status. ${sunsetNote}`,
         ekuFix,
       ),
     );

@@ -76,6 +76,8 @@ const CASES: Case[] = [
   {name: 'private root CA', files: ['chain-ordered.pem'], check: ['root', 'fail']},
   {name: 'mismatched private key', files: ['chain-ordered.pem'], key: 'other.key', check: ['key-match', 'fail']},
   {name: 'EKU serverAuth only', files: ['leaf-server-only.crt', 'int.crt'], check: ['eku', 'fail']},
+  {name: 'no EKU extension', files: ['leaf-no-eku.crt', 'int.crt'], check: ['eku', 'fail']},
+  {name: 'EKU anyExtendedKeyUsage only', files: ['leaf-any-eku.crt', 'int.crt'], check: ['eku', 'fail']},
   {name: 'expired leaf', files: ['leaf-expired.crt', 'int.crt'], check: ['validity', 'fail']},
   {name: 'leaf not yet valid', files: ['leaf-future.crt', 'int.crt'], check: ['validity', 'fail']},
   {name: 'leaf expiring in 10 days', files: ['leaf-expiring.crt', 'int.crt'], check: ['validity', 'warn']},

@@ -47,6 +47,18 @@ describe('cpi-mtls cert inspect', () => {
     expect(out()).not.toMatch(/PRIVATE KEY/);
   });
 
+  test.each([['leaf-no-eku.crt', /no extended key usage extension/], ['leaf-any-eku.crt', /lists only Any Extended Key Usage/]])(
+    'a leaf without clientAuth (%s) fails the EKU check: exit 1',
+    async (name, pattern) => {
+      const {io, out} = capture();
+      const code = await runCertInspect([pki.file(name), pki.file('int.crt'), '--extra-roots', pki.file('root.crt'), '--ascii'], io);
+      expect(code).toBe(1);
+      expect(out()).toMatch(/^\[FAIL\] Extended key usage: clientAuth/m);
+      expect(out()).toMatch(pattern);
+      expect(out()).toMatch(/Not ready for SAP Cloud Integration/);
+    },
+  );
+
   test('--expiry-days turns a valid certificate into a warning (exit 0)', async () => {
     const {io, out} = capture();
     const code = await runCertInspect([pki.file('leaf-and-int.pem'), '--extra-roots', pki.file('root.crt'), '--expiry-days', '400', '--ascii'], io);

@@ -87,6 +87,7 @@ export function buildPki(): Pki {
   leaf('leaf-client.crt', 'clientAuth, serverAuth');
   leaf('leaf-server-only.crt', 'serverAuth');
   leaf('leaf-no-eku.crt', undefined);
+  leaf('leaf-any-eku.crt', 'anyExtendedKeyUsage');
   leaf('leaf-expired.crt', 'clientAuth', {start: new Date('2020-01-01T00:00:00Z'), end: new Date('2021-01-01T00:00:00Z')});
   leaf('leaf-future.crt', 'clientAuth', {start: new Date(Date.now() + 30 * day), end: new Date(Date.now() + 400 * day)});
   leaf('leaf-expiring.crt', 'clientAuth', {end: new Date(Date.now() + 10 * day)});

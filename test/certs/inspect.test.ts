@@ -176,8 +176,27 @@ describe('verdicts', () => {
     expect(eku?.message).toMatch(/September 2025/);
   });
 
-  test('no EKU extension is a warning', async () => {
-    expect(verdictOf(await inspectFiles(['leaf-no-eku.crt', 'int.crt'], {extraRoots: ['root.crt']}), 'eku')).toBe('warn');
+  test('no EKU extension fails and says so', async () => {
+    const report = await inspectFiles(['leaf-no-eku.crt', 'int.crt'], {extraRoots: ['root.crt']});
+    const eku = report.checks.find((check) => check.id === 'eku');
+    expect(eku?.verdict).toBe('fail');
+    expect(eku?.message).toMatch(/no extended key usage extension/);
+    expect(eku?.message).toMatch(/clientAuth, 1\.3\.6\.1\.5\.5\.7\.3\.2\) is not listed/);
+    expect(eku?.fix).toMatch(/TLS Web Client Authentication/);
+    expect(report.verdict).toBe('fail');
+  });
+
+  test('only anyExtendedKeyUsage fails and names what it saw', async () => {
+    const report = await inspectFiles(['leaf-any-eku.crt', 'int.crt'], {extraRoots: ['root.crt']});
+    const eku = report.checks.find((check) => check.id === 'eku');
+    expect(eku?.verdict).toBe('fail');
+    expect(eku?.message).toMatch(/lists only Any Extended Key Usage \(2\.5\.29\.37\.0\)/);
+    expect(eku?.fix).toBeTruthy();
+  });
+
+  test('serverAuth only names the EKU it saw', async () => {
+    const report = await inspectFiles(['leaf-server-only.crt', 'int.crt'], {extraRoots: ['root.crt']});
+    expect(report.checks.find((check) => check.id === 'eku')?.message).toMatch(/lists only TLS Web Server Authentication \(1\.3\.6\.1\.5\.5\.7\.3\.1\)/);
   });
 
   test.each([
