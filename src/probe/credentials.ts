@@ -88,10 +88,32 @@ export async function loadPkcs12Client(data: Uint8Array, password: string, where
   return loadPemClient(certPem, keyPem, {cert: where, key: where});
 }
 
-/** EKU and chain completeness, as far as they can be known from the files alone. */
+const EKU_SHORT_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+};
+
+/**
+ * The extended key usages of the client certificate as it is: short names (clientAuth,
+ * serverAuth, …; the OID for others), empty when the certificate has no EKU extension.
+ */
+export function clientEku(material: ClientMaterial): string[] {
+  return extendedKeyUsage(material.leaf).map((oid) => EKU_SHORT_NAMES[oid] ?? oid);
+}
+
+/**
+ * EKU and chain completeness, as far as they can be known from the files alone. clientAuth
+ * counts only when it is listed: SAP requires it, so a certificate without an EKU extension
+ * (or with only anyExtendedKeyUsage) does not have it.
+ */
 export function deriveLocalFacts(material: ClientMaterial, extraCas: CertificatePool): ProbeLocalFacts {
   const eku = extendedKeyUsage(material.leaf);
-  const facts: ProbeLocalFacts = {ekuClientAuth: eku.length === 0 || eku.includes(EKU_CLIENT_AUTH)};
+  const facts: ProbeLocalFacts = {ekuClientAuth: eku.includes(EKU_CLIENT_AUTH)};
   const chain = material.chain;
   const linked = chain.every((cert, index) => index === 0 || isIssuedBy(chain[index - 1], cert));
   const top = chain[chain.length - 1];

@@ -37,6 +37,8 @@ export interface DiagnoseInput {
   exchange?: HttpExchange;
   failure?: ProbeFailure;
   facts?: ProbeLocalFacts;
+  /** EKU of the client certificate as found in it (short names); empty = no EKU extension. */
+  clientEku?: string[];
   crossCheck?: ProbeCrossCheck;
 }
 
@@ -135,10 +137,13 @@ function unauthorized(input: DiagnoseInput, exchange: HttpExchange): ProbeDiagno
     'An OAuth token sent along with the call has expired.',
   ];
   if (/Authentication object was not found/i.test(body)) causes.unshift('The runtime says "An Authentication object was not found in the SecurityContext": no certificate was sent, or it is not configured correctly in a service key.');
+  const missingEku = input.facts?.ekuClientAuth === false;
+  if (missingEku) causes.unshift(ekuCause(input.clientEku));
   return {
-    summary: 'HTTP 401: the runtime did not accept the client certificate.',
+    summary: missingEku ? 'HTTP 401: the runtime did not accept the client certificate; your local facts point to: missing EKU clientAuth.' : 'HTTP 401: the runtime did not accept the client certificate.',
     causes,
     fix: [
+      ...(missingEku ? [EKU_FIX] : []),
       'Send the full chain (leaf + intermediates) and check that the root is on SAP\'s load-balancer list.',
       'Look in the subaccount audit log for "Multiple clones found"; if present, delete the duplicate key or switch pinning on.',
       'Remove any Authorization header the sender adds when it uses a client certificate.',
@@ -214,14 +219,27 @@ function unexpected(input: DiagnoseInput, exchange: HttpExchange): ProbeDiagnosi
   };
 }
 
-function factPointers(facts: ProbeLocalFacts | undefined): {causes: string[]; fix: string[]; pointsTo: string[]} {
+/** What the certificate carries instead of clientAuth, for the cause text. */
+function ekuSeen(clientEku: string[] | undefined): string {
+  if (clientEku === undefined) return '';
+  if (clientEku.length === 0) return ' (it has no EKU extension at all)';
+  return ` (it lists only ${clientEku.join(', ')})`;
+}
+
+const EKU_FIX = 'Get a certificate with EKU clientAuth, for example one issued by SAP Cloud Root CA through the BTP Destination service from your own CSR.';
+
+function ekuCause(clientEku: string[] | undefined): string {
+  return `Your certificate has no Extended Key Usage "TLS Web Client Authentication" (clientAuth, 1.3.6.1.5.5.7.3.2)${ekuSeen(clientEku)}; SAP requires it, and the load balancer rejects such certificates in the handshake. Public CAs stopped adding clientAuth in 2025.`;
+}
+
+function factPointers(facts: ProbeLocalFacts | undefined, clientEku?: string[]): {causes: string[]; fix: string[]; pointsTo: string[]} {
   const causes: string[] = [];
   const fix: string[] = [];
   const pointsTo: string[] = [];
   if (facts?.ekuClientAuth === false) {
     pointsTo.push('missing EKU clientAuth');
-    causes.push('Your certificate has no Extended Key Usage "TLS Web Client Authentication" (clientAuth); the load balancer rejects such certificates in the handshake. Public CAs stopped adding clientAuth in 2025.');
-    fix.push('Get a certificate with EKU clientAuth, for example one issued by SAP Cloud Root CA through the BTP Destination service from your own CSR.');
+    causes.push(ekuCause(clientEku));
+    fix.push(EKU_FIX);
   }
   if (facts?.chainComplete === false) {
     pointsTo.push('incomplete chain');
@@ -255,7 +273,7 @@ function diagnoseFailure(input: DiagnoseInput, failure: ProbeFailure): {outcome:
   }
   const rejected = failure.kind === 'tls-alert' || (failure.kind === 'reset' && (failure.stage === 'tls' || failure.stage === 'response'));
   if (rejected && input.kind === 'certificate') {
-    const pointers = factPointers(input.facts);
+    const pointers = factPointers(input.facts, input.clientEku);
     const alert = failure.alert;
     const causes: string[] = [];
     if (alert === 'unknown_ca') causes.push('Alert unknown_ca: the load balancer cannot trace your certificate to a root it trusts: the intermediates were not sent, or the root is not on SAP\'s list.');

@@ -12,6 +12,12 @@ const SOURCE_LABEL: Record<CertificateSource | 'not-found', string> = {
   'not-found': 'not found',
 };
 
+/** "clientAuth, serverAuth" / "serverAuth (no clientAuth)" / "no EKU extension (no clientAuth)". */
+export function describeEku(names: readonly string[]): string {
+  if (names.length === 0) return 'no EKU extension (no clientAuth)';
+  return names.includes('clientAuth') ? names.join(', ') : `${names.join(', ')} (no clientAuth)`;
+}
+
 function table(rows: string[][], indent: string): string[] {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows.map((row) => indent + row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ').trimEnd());
@@ -36,6 +42,7 @@ function callLines(title: string, call: ProbeCallResult): string[] {
   const status = call.status !== undefined ? ` (HTTP ${call.status}${call.statusText ? ` ${call.statusText}` : ''})` : call.failure ? ` (${call.failure.stage}${call.failure.code ? `, ${call.failure.code}` : ''})` : '';
   const rows: string[][] = [['Outcome', `${call.outcome}${status}`]];
   if (call.tls) rows.push(['TLS', `${call.tls.protocol ?? '?'}  ${call.tls.cipher ?? ''}`.trim()]);
+  if (call.clientCertificateEku) rows.push(['EKU', describeEku(call.clientCertificateEku)]);
   if (call.localFacts) {
     const facts = call.localFacts;
     const show = (value: boolean | undefined, name: keyof typeof facts) => (value === undefined ? 'unknown' : `${value ? 'yes' : 'no'}${facts.derived.includes(name as never) ? ' (from the file)' : ''}`);

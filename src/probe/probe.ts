@@ -5,7 +5,7 @@
 import {performance} from 'node:perf_hooks';
 import {CancelledError, CpiMtlsError} from '../errors.js';
 import {ProbeConnectionError, classifyError, openTls, type StageTimeouts} from './connect.js';
-import {deriveLocalFacts, describeClient, loadPemClient, type ClientMaterial} from './credentials.js';
+import {clientEku, deriveLocalFacts, describeClient, loadPemClient, type ClientMaterial} from './credentials.js';
 import {compareWithBasic, diagnose, type CallKind} from './diagnose.js';
 import {httpOverTls, type HttpExchange} from './http-call.js';
 import {analyseServerChain, captureFromSocket, captureServerSide, type CaptureOptions, type CapturedHandshake} from './server.js';
@@ -132,6 +132,7 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
     exchange,
     failure,
     facts: params.facts,
+    ...(params.client ? {clientEku: clientEku(params.client)} : {}),
     crossCheck: params.crossCheck,
   });
   const call: ProbeCallResult = {
@@ -140,7 +141,7 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
     ...(exchange ? {status: exchange.status, statusText: exchange.statusText} : {}),
     ...(exchange && excerpt(exchange.body) ? {bodyExcerpt: excerpt(exchange.body)} : {}),
     ...(tlsInfo ? {tls: tlsInfo} : {}),
-    ...(params.client ? {clientCertificate: describeClient(params.client)} : {}),
+    ...(params.client ? {clientCertificate: describeClient(params.client), clientCertificateEku: clientEku(params.client)} : {}),
     ...(failure ? {failure} : {}),
     ...(params.facts ? {localFacts: params.facts} : {}),
     diagnosis,
@@ -221,7 +222,7 @@ export async function runProbe(request: ProbeRequest, hooks: ProbeHooks = {}): P
   const skipped = (kind: CallKind): ProbeCallResult => {
     const failure = server.error!;
     const {outcome, diagnosis} = diagnose({kind, method, host: target.host, path: target.url.pathname, failure});
-    return {outcome, method, failure, diagnosis, durationMs: 0, ...(kind === 'certificate' && client ? {clientCertificate: describeClient(client), localFacts: facts} : {})};
+    return {outcome, method, failure, diagnosis, durationMs: 0, ...(kind === 'certificate' && client ? {clientCertificate: describeClient(client), clientCertificateEku: clientEku(client), localFacts: facts} : {})};
   };
 
   if (client) {

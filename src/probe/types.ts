@@ -7,7 +7,7 @@ export type ProbeMethod = 'GET' | 'POST';
 
 /** Facts about the client certificate known before the call; each one narrows a handshake failure. */
 export interface ProbeLocalFacts {
-  /** The leaf carries EKU clientAuth (1.3.6.1.5.5.7.3.2) or has no EKU extension at all. */
+  /** The leaf lists EKU clientAuth (1.3.6.1.5.5.7.3.2); no EKU extension or only anyExtendedKeyUsage counts as no. */
   ekuClientAuth?: boolean;
   /** The PEM holds the leaf and every intermediate up to the root. */
   chainComplete?: boolean;
@@ -164,6 +164,11 @@ export interface ProbeCallResult {
   tls?: {protocol: string | null; cipher: string | null};
   /** Subject of the client certificate sent. */
   clientCertificate?: string;
+  /**
+   * Extended key usages of the client certificate sent, as found in it: short names
+   * (clientAuth, serverAuth, anyExtendedKeyUsage, …) or the OID; empty when it has no EKU extension.
+   */
+  clientCertificateEku?: string[];
   failure?: ProbeFailure;
   /** Facts used for the diagnosis (given by the caller or derived from the certificate). */
   localFacts?: ProbeLocalFacts & {derived: Array<keyof ProbeLocalFacts>};

@@ -38,6 +38,10 @@ beforeAll(async () => {
   await write('client.p12', pkcs12Of(pki.client, [pki.intermediate], 'p12-pass'));
   await write('p12.pass', 'p12-pass\n');
   await write('secret.txt', `${SECRET}\n`);
+  await write('no-eku.pem', pki.clientNoEku.certPem + pki.intermediate.certPem);
+  await write('no-eku.key', pki.clientNoEku.keyPem);
+  await write('server-only.pem', pki.clientServerAuthOnly.certPem + pki.intermediate.certPem);
+  await write('server-only.key', pki.clientServerAuthOnly.keyPem);
 });
 
 afterAll(async () => {
@@ -93,7 +97,20 @@ describe('cpi-mtls probe', () => {
     expect(out.stdout).toMatch(/Outcome\s+success \(HTTP 200 OK\)/);
     expect(out.stdout).toMatch(/Trusted\s+yes/);
     expect(out.stdout).toMatch(/root\s+Probe Test Root CA\s+\S+\s+extra CA file/);
+    expect(out.stdout).toMatch(/^ {2}EKU\s+clientAuth$/m);
     expect(out.stderr).toMatch(/… TLS handshake with 127\.0\.0\.1/);
+  });
+
+  it('prints the EKU the certificate carries, never "clientAuth: yes" for a certificate without it', async () => {
+    const noEku = io();
+    await runProbeCommand([lenientUrl('/http/ok'), '--cert', files['no-eku.pem'], '--key', files['no-eku.key'], '--ca', files['root.pem']], noEku.io);
+    expect(noEku.out.stdout).toMatch(/^ {2}EKU\s+no EKU extension \(no clientAuth\)$/m);
+    expect(noEku.out.stdout).toMatch(/EKU clientAuth: no \(from the file\)/);
+    const serverOnly = io();
+    await runProbeCommand([lenientUrl('/http/ok'), '--cert', files['server-only.pem'], '--key', files['server-only.key'], '--ca', files['root.pem'], '--json'], serverOnly.io);
+    const json = JSON.parse(serverOnly.out.stdout);
+    expect(json.client.clientCertificateEku).toEqual(['serverAuth']);
+    expect(json.client.localFacts.ekuClientAuth).toBe(false);
   });
 
   it('success with PKCS#12 and a password file', async () => {

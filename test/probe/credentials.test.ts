@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {CpiMtlsError} from '../../src/errors.js';
-import {deriveLocalFacts, loadPemClient, loadPkcs12Client} from '../../src/probe/credentials.js';
+import {clientEku, deriveLocalFacts, loadPemClient, loadPkcs12Client} from '../../src/probe/credentials.js';
+import {describeEku} from '../../src/probe/format.js';
 import {extraCaPool} from '../../src/probe/x509.js';
 import {createTestPki, type TestPki} from './pki.js';
 
@@ -46,8 +47,17 @@ describe('client certificate material', () => {
     expect(deriveLocalFacts(loadPemClient(pki.client.certPem + pki.intermediate.certPem, pki.client.keyPem), extra)).toEqual({ekuClientAuth: true, chainComplete: true});
     expect(deriveLocalFacts(loadPemClient(pki.client.certPem, pki.client.keyPem), none)).toEqual({ekuClientAuth: true, chainComplete: false});
     expect(deriveLocalFacts(loadPemClient(pki.clientServerAuthOnly.certPem + pki.intermediate.certPem, pki.clientServerAuthOnly.keyPem), none)).toEqual({ekuClientAuth: false});
-    // No EKU extension at all means any use, clientAuth included.
-    expect(deriveLocalFacts(loadPemClient(pki.clientNoEku.certPem + pki.intermediate.certPem + pki.root.certPem, pki.clientNoEku.keyPem), none)).toEqual({ekuClientAuth: true, chainComplete: true});
+    // SAP requires clientAuth to be listed: no EKU extension at all does not count.
+    expect(deriveLocalFacts(loadPemClient(pki.clientNoEku.certPem + pki.intermediate.certPem + pki.root.certPem, pki.clientNoEku.keyPem), none)).toEqual({ekuClientAuth: false, chainComplete: true});
+  });
+
+  it('reports the EKU the certificate actually carries', () => {
+    expect(clientEku(loadPemClient(pki.client.certPem, pki.client.keyPem))).toEqual(['clientAuth']);
+    expect(clientEku(loadPemClient(pki.clientServerAuthOnly.certPem, pki.clientServerAuthOnly.keyPem))).toEqual(['serverAuth']);
+    expect(clientEku(loadPemClient(pki.clientNoEku.certPem, pki.clientNoEku.keyPem))).toEqual([]);
+    expect(describeEku(['serverAuth'])).toBe('serverAuth (no clientAuth)');
+    expect(describeEku([])).toBe('no EKU extension (no clientAuth)');
+    expect(describeEku(['clientAuth', 'serverAuth'])).toBe('clientAuth, serverAuth');
   });
 
   it('reads an EC PKCS#12 made by OpenSSL 3 (AES-256, which node-forge cannot turn into objects)', async () => {

@@ -148,6 +148,8 @@ describe('client side', () => {
       expect(result.client!.status).toBeUndefined();
       expect(result.client!.localFacts).toMatchObject({ekuClientAuth: false, derived: expect.arrayContaining(['ekuClientAuth'])});
       expect(result.client!.diagnosis.summary).toMatch(/point to: missing EKU clientAuth/);
+      expect(result.client!.clientCertificateEku).toEqual(['serverAuth']);
+      expect(result.client!.diagnosis.causes.join(' ')).toMatch(/it lists only serverAuth/);
     });
 
     it(`handshake rejected (${name}): certificate from a CA the server does not trust`, async () => {
@@ -184,6 +186,26 @@ describe('client side', () => {
     expect(result.client!.outcome).toBe('handshake-rejected');
     expect(result.client!.localFacts).toMatchObject({chainComplete: false});
     expect(result.client!.diagnosis.summary).toMatch(/incomplete chain/);
+  });
+
+  it('a certificate without an EKU extension is reported as it is: no clientAuth, a local finding in the diagnosis', async () => {
+    const result = await runProbe({url: url(strict, '/http/ok'), client: clientOf(pki.clientNoEku, pki.intermediate), env: NO_PROXY_ENV});
+    expect(result.client!.clientCertificateEku).toEqual([]);
+    expect(result.client!.localFacts).toMatchObject({ekuClientAuth: false, derived: expect.arrayContaining(['ekuClientAuth'])});
+    // A server that does not check EKU accepts it; the result still says what the certificate carries.
+    const accepted = await runProbe({url: url(runtime, '/http/ok'), client: clientOf(pki.clientNoEku, pki.intermediate), env: NO_PROXY_ENV});
+    expect(accepted.client).toMatchObject({outcome: 'success', clientCertificateEku: [], localFacts: {ekuClientAuth: false}});
+  });
+
+  it('a 401 without invalid_client names the missing clientAuth first, with what the certificate lists', async () => {
+    const result = await runProbe({url: url(runtime, '/http/echo-secret'), client: clientOf(pki.clientServerAuthOnly, pki.intermediate), env: NO_PROXY_ENV});
+    expect(result.client).toMatchObject({outcome: 'unauthorized', clientCertificateEku: ['serverAuth']});
+    expect(result.client!.diagnosis.summary).toMatch(/point to: missing EKU clientAuth/);
+    expect(result.client!.diagnosis.causes[0]).toMatch(/it lists only serverAuth/);
+    expect(result.client!.diagnosis.fix[0]).toMatch(/EKU clientAuth/);
+    const good = await runProbe({url: url(runtime, '/http/echo-secret'), client: clientOf(pki.client, pki.intermediate), env: NO_PROXY_ENV});
+    expect(good.client!.diagnosis.summary).toBe('HTTP 401: the runtime did not accept the client certificate.');
+    expect(good.client!.clientCertificateEku).toEqual(['clientAuth']);
   });
 
   it('caller facts override derived ones', async () => {
