@@ -35,7 +35,8 @@ Basic-auth comparison
 
 Options
   --method GET|POST          HTTP method (default GET; POST sends a small JSON body)
-  --ca <pem>                 extra CA certificates to trust (repeatable)
+  --ca <pem>                 extra CA certificates to trust for the server side (repeatable);
+                             NODE_EXTRA_CA_CERTS=<pem> is honoured the same way
   --out <dir>                save the server chain (.cer, .pem, certificates.zip) here
   --timeout <ms>             timeout of each stage: connect, TLS, response (default 10000)
   --no-aia                   do not download a missing root from the certificate's issuer URL

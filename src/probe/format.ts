@@ -28,11 +28,12 @@ function shortName(subject: string): string {
   return cn ?? subject;
 }
 
-function chainRows(chain: ProbeCertificate[], rootFound: boolean): string[][] {
+function chainRows(chain: ProbeCertificate[], rootFound: boolean, fromEnv: boolean): string[][] {
   const rows = [['#', 'Role', 'Subject (CN)', 'Valid until', 'Source', 'SHA-256']];
   chain.forEach((cert, index) => {
     const role = index === 0 ? 'server' : rootFound && index === chain.length - 1 ? 'root' : 'intermediate';
-    rows.push([String(index), role, shortName(cert.subject), cert.notAfter.slice(0, 10), SOURCE_LABEL[cert.source], `${cert.fingerprint256.slice(0, 23)}…`]);
+    const source = cert.source === 'extra-ca' && fromEnv ? 'NODE_EXTRA_CA_CERTS' : SOURCE_LABEL[cert.source];
+    rows.push([String(index), role, shortName(cert.subject), cert.notAfter.slice(0, 10), source, `${cert.fingerprint256.slice(0, 23)}…`]);
   });
   return rows;
 }
@@ -70,10 +71,17 @@ export function formatProbeResult(result: ProbeResult): string {
   lines.push(`Server side  ${server.host}:${server.port}${server.via ? `  via proxy ${server.via}` : ''}`);
   if (server.error) {
     lines.push(`  Not reached: ${server.error.message}`);
+    for (const warning of server.warnings) lines.push(`  ! ${warning}`);
   } else {
     const rows: string[][] = [['TLS', `${server.tls.protocol ?? '?'}  ${server.tls.cipher ?? ''}`.trim()]];
     rows.push(['Root', server.root.found ? `${shortName(server.root.subject ?? '')} (${SOURCE_LABEL[server.root.source]}${server.root.publicCa ? ', public CA' : ''})` : 'not found']);
-    rows.push(['Trusted', server.trustedBySystem ? (server.root.source === 'extra-ca' ? 'yes, with the extra CA file: a sender that trusts it accepts this server' : 'yes: a sender with a standard trust store accepts this server') : `no${server.authorizationError ? ` (${server.authorizationError})` : ''}`]);
+    const trustedWith =
+      server.root.extraCaOrigin === 'NODE_EXTRA_CA_CERTS'
+        ? `yes, with NODE_EXTRA_CA_CERTS${server.nodeExtraCaCerts ? ` (${server.nodeExtraCaCerts.file})` : ''}: a sender that trusts that CA accepts this server`
+        : server.root.extraCaOrigin === 'caller' || server.root.source === 'extra-ca'
+          ? 'yes, with the extra CA file: a sender that trusts it accepts this server'
+          : 'yes: a sender with a standard trust store accepts this server';
+    rows.push(['Trusted', server.trustedBySystem ? trustedWith : `no${server.authorizationError ? ` (${server.authorizationError})` : ''}`]);
     rows.push(['Host name', server.hostnameMatches ? 'matches the certificate' : 'does NOT match the certificate']);
     if (server.files) {
       rows.push(['Saved', `${server.files.directory} (${server.files.certificates.length} certificates, certificates.zip)`]);
@@ -83,7 +91,7 @@ export function formatProbeResult(result: ProbeResult): string {
     }
     lines.push(...table(rows, '  '));
     lines.push('  Chain');
-    lines.push(...table(chainRows(server.chain, server.root.found), '    '));
+    lines.push(...table(chainRows(server.chain, server.root.found, server.root.extraCaOrigin === 'NODE_EXTRA_CA_CERTS'), '    '));
     for (const warning of server.warnings) lines.push(`  ! ${warning}`);
   }
   if (result.client) {

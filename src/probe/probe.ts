@@ -10,6 +10,7 @@ import {compareWithBasic, diagnose, type CallKind} from './diagnose.js';
 import {httpOverTls, type HttpExchange} from './http-call.js';
 import {analyseServerChain, captureFromSocket, captureServerSide, type CaptureOptions, type CapturedHandshake} from './server.js';
 import type {ProbeCallResult, ProbeCrossCheck, ProbeFailure, ProbeLocalFacts, ProbeMethod, ProbeRequest, ProbeResult} from './types.js';
+import {readNodeExtraCaCerts} from './trust-anchors.js';
 import {extraCaPool, type CertificatePool} from './x509.js';
 
 export type * from './types.js';
@@ -185,6 +186,10 @@ export async function runProbe(request: ProbeRequest, hooks: ProbeHooks = {}): P
   const timeouts = resolveTimeouts(request);
   const env = request.env ?? process.env;
   const extraCas = loadExtraCas(request.extraCaPems);
+  // Node reads NODE_EXTRA_CA_CERTS for its own TLS; the probe judges the server chain itself, so
+  // it adds those CAs here, for every caller (command, wizard, plan runs).
+  const envAnchors = await readNodeExtraCaCerts(env);
+  for (const cert of envAnchors.certificates) extraCas.add(cert, 'NODE_EXTRA_CA_CERTS');
   const client = request.client ? loadPemClient(request.client.certPem, request.client.keyPem) : undefined;
   const secrets = request.basic ? [request.basic.clientSecret, Buffer.from(`${request.basic.clientId}:${request.basic.clientSecret}`).toString('base64')] : [];
   const onStage = hooks.onStage;
@@ -201,6 +206,7 @@ export async function runProbe(request: ProbeRequest, hooks: ProbeHooks = {}): P
     aiaTimeoutMs: request.aiaTimeoutMs ?? 5_000,
     outputDir: request.outputDir,
     onStage,
+    ...(envAnchors.file ? {nodeExtraCaFile: envAnchors.file} : {}),
   };
   let server = await captureServerSide(captureOptions);
   // A host that cannot be reached (or never finishes a handshake) would only fail the same way
@@ -242,6 +248,10 @@ export async function runProbe(request: ProbeRequest, hooks: ProbeHooks = {}): P
       : (await callEndpoint({kind: 'basic', target, method, timeouts, env, signal: request.signal, headers: {Authorization: authorization}, body: request.body, onStage})).call;
     result.basic = {...basic, clientId: request.basic.clientId};
     if (result.client) result.comparison = compareWithBasic(result.client, result.basic);
+  }
+  if (envAnchors.file) {
+    result.server.nodeExtraCaCerts = {file: envAnchors.file, certificates: envAnchors.certificates.length};
+    result.server.warnings.unshift(...envAnchors.warnings);
   }
   result.durationMs = Math.round(performance.now() - started);
   return redactSecrets(result, secrets);

@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import {ProbeConnectionError, classifyError, openTls, type StageTimeouts} from './connect.js';
 import type {ChainEntry} from './files.js';
 import type {CertificateSource, ProbeRootInfo, ProbeServerSide} from './types.js';
-import {type CertificatePool, type TrustPool, describeCertificate, isIssuedBy, isSelfSigned, issuerUrls, nodeRootStore, oneLineName} from './x509.js';
+import {type CertificatePool, type ExtraCaOrigin, type TrustPool, describeCertificate, isIssuedBy, isSelfSigned, issuerUrls, nodeRootStore, oneLineName} from './x509.js';
 
 export interface CaptureOptions {
   host: string;
@@ -22,6 +22,8 @@ export interface CaptureOptions {
   outputDir?: string;
   onStage?: (stage: string) => void;
   now?: Date;
+  /** The NODE_EXTRA_CA_CERTS file whose CAs are in extraCas (for the notes). */
+  nodeExtraCaFile?: string;
 }
 
 const MAX_AIA_FETCHES = 3;
@@ -160,6 +162,9 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
   const last = entries[entries.length - 1];
   const rootFound = Boolean(last && isSelfSigned(last.cert));
   const publicCa = rootFound && roots.has(last.cert);
+  // The root itself, or (when the chain stops early) the last certificate, may be an extra anchor.
+  const anchorEntry = [...entries].reverse().find((entry) => extra.has(entry.cert));
+  const extraCaOrigin = anchorEntry ? extra.originOf(anchorEntry.cert) : undefined;
   const rootInfo: ProbeRootInfo = rootFound
     ? {
         found: true,
@@ -168,14 +173,16 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
         fingerprint256: last.cert.fingerprint256,
         publicCa,
         ...(last.source === 'aia' ? {aiaUrl} : {}),
-        note: rootNote(last.source, publicCa),
+        ...(extraCaOrigin ? {extraCaOrigin} : {}),
+        note: rootNote(last.source, publicCa, extraCaOrigin, options.nodeExtraCaFile),
       }
     : {found: false, source: 'not-found', publicCa: false, ...(aiaUrl ? {aiaUrl} : {}), note: `No root found for ${top ? oneLineName(top.issuer) : 'the chain'}: not sent by the server, not in Node's root store${extra.size ? ' or the extra CAs' : ''}${options.fetchIssuers ? ', and not reachable through the issuer URL' : ''}.`};
 
   const now = options.now ?? new Date();
   const verdict = evaluateTrust(sent, [roots, extra], host, now);
   const hostnameMatches = sent.length > 0 && !tls.checkServerIdentity(host, sent[0].toLegacyObject());
-  const interception = sent.length > 0 && !publicCa && last?.source !== 'extra-ca';
+  // A root the caller or NODE_EXTRA_CA_CERTS vouches for is expected, wherever the chain got it from.
+  const interception = sent.length > 0 && !publicCa && !anchorEntry;
   if (interception) {
     warnings.push(
       `The server chain ends at ${rootFound ? oneLineName(last.cert.subject) : 'an unknown root'}, which is not a public CA from Node's root store. If this URL is an SAP runtime, a TLS-inspecting proxy or firewall sits between you and SAP: the root you would download is the proxy's, not SAP's. Do not import it into the sender; take the root from a machine without the proxy, or from SAP's list (DigiCert Global Root G2).`,
@@ -220,14 +227,16 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
   return result;
 }
 
-function rootNote(source: CertificateSource, publicCa: boolean): string {
+function rootNote(source: CertificateSource, publicCa: boolean, origin: ExtraCaOrigin | undefined, nodeExtraCaFile: string | undefined): string {
+  const extraName = origin === 'NODE_EXTRA_CA_CERTS' ? `NODE_EXTRA_CA_CERTS (${nodeExtraCaFile ?? 'file'})` : 'the extra CA certificates supplied';
   switch (source) {
     case 'sent-by-server':
-      return publicCa ? 'The server sent its root; it is also in Node\'s root store.' : 'The server sent its root; it is not a public CA.';
+      if (publicCa) return 'The server sent its root; it is also in Node\'s root store.';
+      return origin ? `The server sent its root; it is not a public CA, but it is in ${extraName}.` : 'The server sent its root; it is not a public CA.';
     case 'node-root-store':
       return 'The server did not send its root; found in Node\'s root store (public CAs).';
     case 'extra-ca':
-      return 'The server did not send its root; found in the extra CA certificates supplied.';
+      return `The server did not send its root; found in ${extraName}.`;
     case 'aia':
       return 'The server did not send its root; downloaded from the issuer URL (AIA caIssuers) in the certificate.';
   }

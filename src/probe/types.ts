@@ -52,7 +52,10 @@ export interface ProbeRequest {
   signal?: AbortSignal;
   /** Where to save the server chain (.cer, .pem, certificates.zip); omit to write nothing. */
   outputDir?: string;
-  /** Proxy variables (HTTPS_PROXY, NO_PROXY, HTTP_PROXY); default process.env. */
+  /**
+   * Proxy variables (HTTPS_PROXY, NO_PROXY, HTTP_PROXY) and NODE_EXTRA_CA_CERTS (a PEM file of
+   * CAs trusted like extraCaPems for the server side); default process.env.
+   */
   env?: NodeJS.ProcessEnv;
   /** Body sent with POST. Default a small JSON document. */
   body?: string;
@@ -98,6 +101,11 @@ export interface ProbeRootInfo {
   publicCa: boolean;
   /** Issuer URL tried when the root came from (or was looked for in) the certificate's AIA. */
   aiaUrl?: string;
+  /**
+   * Which extra trust anchors hold the root, when they do: 'caller' (--ca, extraCaPems) or
+   * 'NODE_EXTRA_CA_CERTS' (the file named by that variable in the probe's env).
+   */
+  extraCaOrigin?: 'caller' | 'NODE_EXTRA_CA_CERTS';
   /** One sentence on where the root came from, for people. */
   note: string;
 }
@@ -126,8 +134,10 @@ export interface ProbeServerSide {
   /** Why not trusted, in OpenSSL/Node code style (e.g. UNABLE_TO_GET_ISSUER_CERT_LOCALLY). */
   authorizationError?: string;
   hostnameMatches: boolean;
-  /** The chain ends at a root that is neither public nor supplied by the caller: a TLS-inspecting proxy or a private server. */
+  /** The chain ends at a root that is neither public nor an extra trust anchor (--ca, NODE_EXTRA_CA_CERTS): a TLS-inspecting proxy or a private server. */
   interception: boolean;
+  /** The NODE_EXTRA_CA_CERTS file read from the probe's env and how many CA certificates it gave (0 when unusable; see warnings). */
+  nodeExtraCaCerts?: {file: string; certificates: number};
   warnings: string[];
   files?: ProbeServerFiles;
   /** Set when the server side could not be captured. */

@@ -85,18 +85,22 @@ export function describeCertificate(cert: X509Certificate, source: CertificateSo
   };
 }
 
+/** Where an extra trust anchor came from: the caller (--ca, extraCaPems) or NODE_EXTRA_CA_CERTS. */
+export type ExtraCaOrigin = 'caller' | 'NODE_EXTRA_CA_CERTS';
+
 /** A set of trust anchors, indexed by subject for quick issuer lookup. */
 export class CertificatePool {
   private readonly bySubject = new Map<string, X509Certificate[]>();
-  private readonly fingerprints = new Set<string>();
+  private readonly fingerprints = new Map<string, ExtraCaOrigin | undefined>();
 
-  constructor(certs: Iterable<X509Certificate>) {
-    for (const cert of certs) this.add(cert);
+  constructor(certs: Iterable<X509Certificate>, origin?: ExtraCaOrigin) {
+    for (const cert of certs) this.add(cert, origin);
   }
 
-  add(cert: X509Certificate): void {
+  /** Adds a certificate; one already in the pool keeps its first origin. */
+  add(cert: X509Certificate, origin?: ExtraCaOrigin): void {
     if (this.fingerprints.has(cert.fingerprint256)) return;
-    this.fingerprints.add(cert.fingerprint256);
+    this.fingerprints.set(cert.fingerprint256, origin);
     const list = this.bySubject.get(cert.subject) ?? [];
     list.push(cert);
     this.bySubject.set(cert.subject, list);
@@ -104,6 +108,10 @@ export class CertificatePool {
 
   has(cert: X509Certificate): boolean {
     return this.fingerprints.has(cert.fingerprint256);
+  }
+
+  originOf(cert: X509Certificate): ExtraCaOrigin | undefined {
+    return this.fingerprints.get(cert.fingerprint256);
   }
 
   issuerOf(cert: X509Certificate): X509Certificate | undefined {
@@ -188,7 +196,7 @@ export function extraCaPool(pems: string[] | undefined): CertificatePool {
     if (blocks.length === 0) throw new Error(`extra CA #${index + 1} contains no PEM certificate`);
     for (const block of blocks) certs.push(new X509Certificate(block));
   });
-  return new CertificatePool(certs);
+  return new CertificatePool(certs, 'caller');
 }
 
 /** The chain order a sender should send: each certificate followed by its issuer, leaf first. */

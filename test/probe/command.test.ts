@@ -113,6 +113,32 @@ describe('cpi-mtls probe', () => {
     expect(json.client.localFacts.ekuClientAuth).toBe(false);
   });
 
+  it('server trust: --ca and NODE_EXTRA_CA_CERTS identify the test root; without them the result is untrusted', async () => {
+    const withCa = io();
+    expect(await runProbeCommand([lenientUrl('/'), '--ca', files['root.pem'], '--no-aia'], withCa.io)).toBe(0);
+    expect(withCa.out.stdout).toMatch(/Root\s+Probe Test Root CA \(extra CA file\)/);
+    expect(withCa.out.stdout).toMatch(/Trusted\s+yes, with the extra CA file/);
+    expect(withCa.out.stdout).not.toMatch(/proxy/);
+
+    const withEnv = io({NODE_EXTRA_CA_CERTS: files['root.pem']});
+    expect(await runProbeCommand([lenientUrl('/'), '--no-aia'], withEnv.io)).toBe(0);
+    expect(withEnv.out.stdout).toMatch(/Root\s+Probe Test Root CA \(extra CA file\)/);
+    expect(withEnv.out.stdout).toContain(`Trusted      yes, with NODE_EXTRA_CA_CERTS (${files['root.pem']})`);
+    expect(withEnv.out.stdout).toMatch(/root\s+Probe Test Root CA\s+\S+\s+NODE_EXTRA_CA_CERTS/);
+    expect(withEnv.out.stdout).not.toMatch(/proxy/);
+
+    const neither = io();
+    expect(await runProbeCommand([lenientUrl('/'), '--no-aia'], neither.io)).toBe(0);
+    expect(neither.out.stdout).toMatch(/Root\s+not found/);
+    expect(neither.out.stdout).toMatch(/Trusted\s+no \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY\)/);
+    expect(neither.out.stdout).toMatch(/TLS-inspecting proxy/);
+
+    const broken = io({NODE_EXTRA_CA_CERTS: files['client.key']});
+    expect(await runProbeCommand([lenientUrl('/'), '--no-aia', '--ca', files['root.pem']], broken.io)).toBe(0);
+    expect(broken.out.stdout).toContain(`! NODE_EXTRA_CA_CERTS points to ${files['client.key']}, which holds no PEM certificate`);
+    expect(broken.out.stdout).toMatch(/Trusted\s+yes, with the extra CA file/);
+  });
+
   it('success with PKCS#12 and a password file', async () => {
     const {out, io: streams} = io();
     const code = await runProbeCommand([url('/http/fail'), '--p12', files['client.p12'], '--p12-password-file', files['p12.pass'], '--json'], streams);

@@ -1,3 +1,6 @@
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runProbe} from '../../src/probe/probe.js';
 import {CancelledError} from '../../src/errors.js';
@@ -83,6 +86,79 @@ describe('server side', () => {
     expect(result.server.trustedBySystem).toBe(false);
     expect(result.server.authorizationError).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(result.server.warnings.join(' ')).toMatch(/does not name 127\.0\.0\.1/);
+  });
+});
+
+describe('server side: NODE_EXTRA_CA_CERTS from the env', () => {
+  let dir: string;
+  const file = (name: string) => path.join(dir, name);
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-probe-env-ca-'));
+    await writeFile(file('root.pem'), pki.root.certPem);
+    await writeFile(file('bundle.pem'), pki.otherRoot.certPem + pki.root.certPem);
+    await writeFile(file('not-pem.txt'), 'just some text, no certificate\n');
+    await mkdir(file('a-folder'));
+  });
+  afterAll(async () => {
+    await rm(dir, {recursive: true, force: true});
+  });
+
+  it('completes the chain with the root from the file: identified, trusted, no interception warning', async () => {
+    const result = await runProbe({url: url(runtime, '/http/ok'), env: {NODE_EXTRA_CA_CERTS: file('bundle.pem')}, fetchIssuers: false});
+    const server = result.server;
+    expect(server.chain.map((c) => c.source)).toEqual(['sent-by-server', 'sent-by-server', 'extra-ca']);
+    expect(server.root).toMatchObject({found: true, source: 'extra-ca', subject: 'O=cpi-mtls test, CN=Probe Test Root CA', extraCaOrigin: 'NODE_EXTRA_CA_CERTS', publicCa: false});
+    expect(server.root.note).toContain(`NODE_EXTRA_CA_CERTS (${file('bundle.pem')})`);
+    expect(server.trustedBySystem).toBe(true);
+    expect(server.authorizationError).toBeUndefined();
+    expect(server.interception).toBe(false);
+    expect(server.nodeExtraCaCerts).toEqual({file: file('bundle.pem'), certificates: 2});
+    expect(server.warnings.join(' ')).not.toMatch(/proxy/);
+  });
+
+  it('a root the server sends itself is not taken for a proxy when the file vouches for it', async () => {
+    const fullChain = await startRuntime({key: pki.server.keyPem, cert: pki.server.certPem + pki.intermediate.certPem + pki.root.certPem});
+    cleanup.push(fullChain);
+    const trusted = await runProbe({url: url(fullChain, '/'), env: {NODE_EXTRA_CA_CERTS: file('root.pem')}, fetchIssuers: false});
+    expect(trusted.server.root).toMatchObject({found: true, source: 'sent-by-server', extraCaOrigin: 'NODE_EXTRA_CA_CERTS'});
+    expect(trusted.server.trustedBySystem).toBe(true);
+    expect(trusted.server.interception).toBe(false);
+    const untrusted = await runProbe({url: url(fullChain, '/'), env: NO_PROXY_ENV, fetchIssuers: false});
+    expect(untrusted.server.trustedBySystem).toBe(false);
+    expect(untrusted.server.interception).toBe(true);
+  });
+
+  it('the wizard path (no env given) reads process.env', async () => {
+    const before = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = file('root.pem');
+    try {
+      const result = await runProbe({url: url(runtime, '/http/ok'), fetchIssuers: false});
+      expect(result.server.root).toMatchObject({found: true, extraCaOrigin: 'NODE_EXTRA_CA_CERTS'});
+      expect(result.server.trustedBySystem).toBe(true);
+    } finally {
+      if (before === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = before;
+    }
+  });
+
+  it.each([
+    ['missing', () => file('no-such.pem'), /does not exist/],
+    ['not PEM', () => file('not-pem.txt'), /holds no PEM certificate/],
+    ['a folder', () => file('a-folder'), /is a folder/],
+  ])('an unusable file (%s) is a warning naming the variable and the file, not a crash', async (_name, target, reason) => {
+    const result = await runProbe({url: url(runtime, '/http/ok'), env: {NODE_EXTRA_CA_CERTS: target()}, fetchIssuers: false});
+    expect(result.server.warnings[0]).toContain(`NODE_EXTRA_CA_CERTS points to ${target()}`);
+    expect(result.server.warnings[0]).toMatch(reason);
+    expect(result.server.nodeExtraCaCerts).toEqual({file: target(), certificates: 0});
+    // Otherwise as without the variable.
+    expect(result.server.trustedBySystem).toBe(false);
+    expect(result.server.root.found).toBe(false);
+  });
+
+  it('extraCaPems and NODE_EXTRA_CA_CERTS together: the caller\'s copy is named', async () => {
+    const result = await runProbe({url: url(runtime, '/http/ok'), extraCaPems: [pki.root.certPem], env: {NODE_EXTRA_CA_CERTS: file('root.pem')}, fetchIssuers: false});
+    expect(result.server.root).toMatchObject({found: true, extraCaOrigin: 'caller'});
+    expect(result.server.interception).toBe(false);
   });
 });
 
