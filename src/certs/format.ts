@@ -72,7 +72,7 @@ function chainLines(report: CertificateReport): string[] {
   if (report.root && !supplied.has(report.root)) entries.push([`${entries.length + 1}. root`, `${commonName(report.root)} (not supplied; known)`]);
   const sourceText = {
     'sap-list': "on SAP's list",
-    extra: 'from your extra roots',
+    'user-trusted': "trusted by your choice, not on SAP's list",
     supplied: "not on SAP's list",
     unknown: 'root unknown',
   }[report.rootSource];

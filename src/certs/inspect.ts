@@ -26,11 +26,13 @@ export interface InspectOptions {
  * Why the root is (or is not) trusted:
  * - 'sap-list': the root's fingerprint is on SAP's list (or, when the root was not supplied, the
  *   issuer of the last certificate is a root on that list);
- * - 'extra': the root is one of the extra trusted roots given by the user;
+ * - 'user-trusted': the root is not on SAP's list but is one of the roots the user chose to trust
+ *   (InspectOptions.extraTrustedRootsPem: --trust-root, trustedRoots:, --extra-roots); the root
+ *   check passes and says so;
  * - 'supplied': the chain ends at a self-signed certificate from the input that is on neither list;
  * - 'unknown': no root was found (chain incomplete, or issuer not on any list).
  */
-export type RootSource = 'supplied' | 'sap-list' | 'extra' | 'unknown';
+export type RootSource = 'supplied' | 'sap-list' | 'user-trusted' | 'unknown';
 
 export interface CertificateReport {
   /** The client (end-entity) certificate, or the certificate offered as one. */
@@ -233,7 +235,7 @@ export function inspectClientCertificate(
     root = top;
     rootSupplied = true;
     if (trust.sapFingerprints.has(top.fingerprint256)) rootSource = 'sap-list';
-    else if (extraFingerprints.has(top.fingerprint256)) rootSource = 'extra';
+    else if (extraFingerprints.has(top.fingerprint256)) rootSource = 'user-trusted';
     else {
       rootSource = 'supplied';
       publicRootNotListed = trust.publicFingerprints.has(top.fingerprint256);
@@ -243,7 +245,7 @@ export function inspectClientCertificate(
     const fromSap = fromExtra ? undefined : findIssuer(x(top), trust.sapRoots);
     if (fromExtra) {
       root = fromExtra.summary;
-      rootSource = trust.sapFingerprints.has(root.fingerprint256) ? 'sap-list' : 'extra';
+      rootSource = trust.sapFingerprints.has(root.fingerprint256) ? 'sap-list' : 'user-trusted';
     } else if (fromSap) {
       root = fromSap.summary;
       rootSource = 'sap-list';
@@ -342,8 +344,15 @@ export function inspectClientCertificate(
   if (rootSource === 'sap-list') {
     const how = rootSupplied ? 'matched by SHA-256 fingerprint' : root ? 'not supplied; found as the verified issuer of the last certificate' : "not supplied; matched by the issuer's name only";
     checks.push(check('root', rootTitle, 'pass', `${rootName} is on ${LIST_NAME} (${how}).`));
-  } else if (rootSource === 'extra') {
-    checks.push(check('root', rootTitle, 'pass', `${rootName} is one of your extra trusted roots. It is not on ${LIST_NAME}: a real tenant accepts it only if SAP trusts it.`));
+  } else if (rootSource === 'user-trusted') {
+    checks.push(
+      check(
+        'root',
+        rootTitle,
+        'pass',
+        `${rootName} is trusted by your choice, not on SAP's list (${LIST_NAME}). The load balancer accepts it only where this root is trusted, e.g. a test landscape or a custom domain with your own trust list.`,
+      ),
+    );
   } else if (publicRootNotListed) {
     checks.push(
       check(
@@ -365,7 +374,7 @@ export function inspectClientCertificate(
         rootTitle,
         'fail',
         `The root ${rootName} is a private CA: it is neither on ${LIST_NAME} nor a public CA. SAP's load balancer drops certificates from private CAs on real tenants, and the request then fails as if no certificate had been sent.`,
-        `${SAP_ALTERNATIVES.join(' ')} (For a test landscape that trusts this CA, pass it with --extra-roots.)`,
+        `${SAP_ALTERNATIVES.join(' ')} (If a test landscape or a custom domain with its own trust list trusts this CA, add it as a trusted root: --extra-roots for cert inspect, --trust-root or trustedRoots: for the setup.)`,
       ),
     );
   } else {

@@ -32,7 +32,9 @@ Options:
   --key FILE            private key to match against the certificate
   --password-file FILE  password of a PKCS#12 file or passphrase of an encrypted key
                         (first line; or set CPI_MTLS_CERT_PASSWORD)
-  --extra-roots FILE    PEM file of additional trusted roots (test landscapes)
+  --extra-roots FILE    PEM file of client roots you trust in addition to SAP's list (test
+                        landscapes, a custom domain with its own trust list); repeatable.
+                        A chain ending there passes as "trusted by your choice"
   --expiry-days N       warn when a certificate expires within N days (default ${DEFAULT_EXPIRY_WARNING_DAYS})
   --strict-roots        a public root that is not on SAP's list fails instead of warning
   --json                machine-readable report on stdout
@@ -153,14 +155,8 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
       inputs.push(keyInput);
       privateKeyPem = keyInput.privateKeyPem;
     }
-    const extraTrustedRootsPem: string[] = [];
-    for (const file of values['extra-roots'] ?? []) {
-      try {
-        extraTrustedRootsPem.push(await readFile(file, 'utf8'));
-      } catch (error) {
-        throw new CpiMtlsError('file-not-found', `Cannot read the extra roots file ${file}: ${(error as Error).message}`, {cause: error, fix: ['Check the path of --extra-roots.']});
-      }
-    }
+    const extraRoots = values['extra-roots']?.length ? await (await import('../certs/trusted-roots.js')).loadTrustedRootFiles(values['extra-roots'], {label: '--extra-roots'}) : [];
+    const extraTrustedRootsPem = extraRoots.map((file) => file.pem);
 
     const report = inspectClientCertificate(
       {certificates: inputs.flatMap((input) => input.certificates), ...(privateKeyPem ? {privateKeyPem} : {})},

@@ -59,6 +59,25 @@ describe('cpi-mtls cert inspect', () => {
     },
   );
 
+  test('--extra-roots: the root check passes as trusted by your choice; rootSource in --json', async () => {
+    const text = capture();
+    expect(await runCertInspect([pki.file('leaf-and-int.pem'), '--extra-roots', pki.file('root.crt')], text.io)).toBe(0);
+    expect(text.out()).toMatch(/Root trusted by SAP's load balancer\s+"Test Root CA" is trusted by your choice, not on SAP's list/);
+    const json = capture();
+    expect(await runCertInspect([pki.file('leaf-and-int.pem'), '--extra-roots', pki.file('root.crt'), '--json'], json.io)).toBe(0);
+    expect(JSON.parse(json.out()).rootSource).toBe('user-trusted');
+  });
+
+  test('--extra-roots with a leaf or a non-certificate file: exit 1 with the fix', async () => {
+    const leaf = capture();
+    expect(await runCertInspect([pki.file('leaf-and-int.pem'), '--extra-roots', pki.file('leaf-client.crt')], leaf.io)).toBe(1);
+    expect(leaf.err()).toMatch(/--extra-roots .*leaf-client\.crt holds "leaf-client", an end-entity \(leaf\) certificate/);
+    expect(leaf.err()).toMatch(/Fix: Give the certificate of the root CA/);
+    const key = capture();
+    expect(await runCertInspect([pki.file('leaf-and-int.pem'), '--extra-roots', pki.file('leaf.key'), '--json'], key.io)).toBe(1);
+    expect(JSON.parse(key.out()).error.code).toBe('trusted-root-not-pem');
+  });
+
   test('--expiry-days turns a valid certificate into a warning (exit 0)', async () => {
     const {io, out} = capture();
     const code = await runCertInspect([pki.file('leaf-and-int.pem'), '--extra-roots', pki.file('root.crt'), '--expiry-days', '400', '--ascii'], io);

@@ -123,15 +123,20 @@ describe('verdicts', () => {
     expect(report.leaf?.subject).toContain('CN=leaf-client');
     expect(report.intermediates.map((certificate) => certificate.subject)).toEqual(['CN=Test Issuing CA, O=Test PKI, C=DE']);
     expect(report.root?.subject).toBe('C=DE, O=Test PKI, CN=Test Root CA');
-    expect(report.rootSource).toBe('extra');
+    expect(report.rootSource).toBe('user-trusted');
+    expect(report.checks.find((check) => check.id === 'root')?.message).toMatch(/trusted by your choice, not on SAP's list/);
     expect(report.chainInOrder).toHaveLength(3);
     expect(report.checks.map((check) => check.id)).toEqual(['leaf', 'chain', 'root', 'eku', 'validity', 'key-match', 'key-strength']);
   });
 
-  test('root not supplied but given as extra root: chain complete, rootSource extra', async () => {
+  test('root not supplied but given as extra root: chain complete, rootSource user-trusted', async () => {
     const report = await inspectFiles(['leaf-and-int.pem'], {extraRoots: ['root.crt']});
     expect(verdictOf(report, 'chain')).toBe('pass');
-    expect(report.rootSource).toBe('extra');
+    expect(report.rootSource).toBe('user-trusted');
+    const root = report.checks.find((check) => check.id === 'root');
+    expect(root?.verdict).toBe('pass');
+    expect(root?.message).toMatch(/"Test Root CA" is trusted by your choice, not on SAP's list/);
+    expect(formatCertificateReport(report)).toMatch(/Root: trusted by your choice, not on SAP's list/);
     expect(report.root?.subject).toContain('Test Root CA');
   });
 
