@@ -29,9 +29,18 @@ export interface LoadOptions {
   password?: string;
   /** Passphrase of an encrypted private key (also tried for PKCS#12 when no password is given). */
   passphrase?: string;
+  /**
+   * Set to 'certificate' where the file must hold a certificate: a file with only a private key
+   * then fails with code 'no-certificate' instead of loading as kind 'private-key'.
+   */
+  expect?: 'certificate';
 }
 
-const MAX_INPUT_BYTES = 5 * 1024 * 1024;
+/**
+ * Certificate, key, PKCS#12 and service-key files are a few kilobytes; a CA bundle with every
+ * public root is a few hundred. Anything larger is the wrong file, and is refused before reading.
+ */
+export const MAX_INPUT_BYTES = 1024 * 1024;
 
 const ACCEPTED_FORMATS =
   'Accepted: PEM (.pem/.crt/.cer, one or several certificates), DER (.cer/.crt/.der), PKCS#12 (.p12/.pfx), a private key (PEM or DER), or a service key JSON of key type "certificate".';
@@ -279,7 +288,11 @@ async function readInputFile(path: string): Promise<Buffer> {
   if (!info.isFile()) throw new CpiMtlsError('not-a-file', `${path} is not a regular file.`, {details: {path}});
   if (info.size === 0) throw new CpiMtlsError('empty-file', `${path} is empty.`, {fix: ['Save the certificate into the file again; the file has 0 bytes.'], details: {path}});
   if (info.size > MAX_INPUT_BYTES) {
-    throw new CpiMtlsError('file-too-large', `${path} is ${Math.round(info.size / 1024 / 1024)} MB; certificate files are a few kilobytes.`, {fix: ['Check that you picked the right file.'], details: {path}});
+    const size = info.size >= 1024 * 1024 ? `${(info.size / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(info.size / 1024)} KiB`;
+    throw new CpiMtlsError('file-too-large', `${path} is ${size}, too large for a certificate file: expected a certificate, chain, private key, PKCS#12 or service key file of a few kilobytes (at most 1 MiB).`, {
+      fix: ['Check that you picked the right file (not a log, an archive or a backup).', ACCEPTED_FORMATS],
+      details: {path, bytes: info.size, maxBytes: MAX_INPUT_BYTES},
+    });
   }
   try {
     return await readFile(path);
@@ -372,6 +385,17 @@ async function fromBinary(buffer: Buffer, path: string, options: LoadOptions): P
  * 'not-a-file', 'empty-file', 'truncated-pem', 'invalid-certificate', 'unrecognized-format', ...
  */
 export async function loadCertificateInput(path: string, options: LoadOptions = {}): Promise<CertificateInput> {
+  const input = await loadAnyInput(path, options);
+  if (options.expect === 'certificate' && input.certificates.length === 0) {
+    throw new CpiMtlsError('no-certificate', `${path} holds ${input.kind === 'private-key' ? 'a private key' : 'nothing'} but no certificate.`, {
+      fix: ['Give the file with the client certificate (PEM "-----BEGIN CERTIFICATE-----", DER, or a PKCS#12 that holds key and certificate); the private key goes in its own option.'],
+      details: {path},
+    });
+  }
+  return input;
+}
+
+async function loadAnyInput(path: string, options: LoadOptions): Promise<CertificateInput> {
   const buffer = await readInputFile(path);
   const text = decodeText(buffer);
   if (text !== undefined) {

@@ -3,7 +3,7 @@
  * to stderr, the result to stdout. The probe modules load only after the arguments are valid,
  * so `--help` stays instant.
  */
-import {readFile} from 'node:fs/promises';
+import {readFile, stat} from 'node:fs/promises';
 import {parseArgs} from 'node:util';
 import {CpiMtlsError, UsageError, toCpiMtlsError} from '../errors.js';
 
@@ -124,10 +124,19 @@ function parse(argv: string[]): ParsedProbeArgs | 'help' {
   };
 }
 
+/** Certificate, key, CA and password files are a few kilobytes; larger is the wrong file. */
+const MAX_INPUT_BYTES = 1024 * 1024;
+
 async function readInput(file: string, what: string): Promise<Buffer> {
   try {
+    const info = await stat(file);
+    if (info.isDirectory()) throw new UsageError(`Cannot read ${what} ${file}: it is a folder, not a file.`, {fix: [`Give the file inside the folder for ${what}.`]});
+    if (info.size > MAX_INPUT_BYTES) {
+      throw new UsageError(`Cannot read ${what} ${file}: it is ${(info.size / 1024 / 1024).toFixed(1)} MiB; expected a PEM, PKCS#12 or text file of a few kilobytes (at most 1 MiB).`, {fix: [`Check the path given for ${what}.`]});
+    }
     return await readFile(file);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`Cannot read ${what} ${file}: ${code === 'ENOENT' ? 'the file does not exist' : (error as Error).message}.`, {fix: [`Check the path given for ${what}.`]});
   }

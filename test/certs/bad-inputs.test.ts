@@ -28,6 +28,11 @@ beforeAll(() => {
   write('only-public-key.pem', openssl(['pkey', '-in', pki.file('leaf.key'), '-pubout']));
   openssl(['crl2pkcs7', '-nocrl', '-certfile', pki.file('chain-ordered.pem'), '-out', pki.file('bundle.p7b')]);
   mkdirSync(pki.file('a-folder'));
+  write('ten-mb.pem', Buffer.alloc(10 * 1024 * 1024, 'A'));
+  write('just-over-1mib.pem', `${pki.read('leaf-client.crt')}${'#'.repeat(1024 * 1024)}`);
+  // Random bytes behind a DER SEQUENCE tag, so the DER, PKCS#12 and key parsers all get a go.
+  write('random-der.bin', Buffer.concat([Buffer.from([0x30, 0x82, 0xff, 0xf0]), Buffer.from(Array.from({length: 64 * 1024}, (_, i) => (i * 7919 + 13) % 251))]));
+  write('key-only.pem', pki.read('leaf.key'));
 });
 afterAll(() => pki?.cleanup());
 
@@ -51,6 +56,10 @@ const CASES: Case[] = [
   {name: 'PEM with lines missing in the middle', files: ['damaged.pem'], error: 'invalid-certificate'},
   {name: 'truncated DER', files: ['truncated.der'], error: 'unrecognized-format'},
   {name: 'missing file', files: ['no-such-file.pem'], error: 'file-not-found'},
+  {name: '10 MB file', files: ['ten-mb.pem'], error: 'file-too-large'},
+  {name: 'file just over the 1 MiB cap', files: ['just-over-1mib.pem'], error: 'file-too-large'},
+  {name: 'random bytes starting like DER', files: ['random-der.bin'], error: 'unrecognized-format'},
+  {name: 'PEM with only a private key where a certificate is expected', files: ['key-only.pem'], options: {expect: 'certificate'}, error: 'no-certificate'},
   {name: 'directory instead of file', files: ['a-folder'], error: 'not-a-file'},
   {name: 'PKCS#12 without password', files: ['client.p12'], error: 'password-required'},
   {name: 'PKCS#12 with wrong password', files: ['client.p12'], options: {password: 'nope'}, error: 'wrong-password'},
@@ -90,9 +99,17 @@ export const BAD_INPUT_CASE_COUNT = CASES.length;
 describe(`bad inputs (${CASES.length} cases)`, () => {
   test.each(CASES.map((entry) => [entry.name, entry] as const))('%s', async (_name, entry) => {
     let error: unknown;
+    let loadMs = 0;
     try {
       const inputs = [];
-      for (const name of entry.files) inputs.push(await loadCertificateInput(pki.file(name), entry.options ?? {}));
+      for (const name of entry.files) {
+        const started = performance.now();
+        try {
+          inputs.push(await loadCertificateInput(pki.file(name), entry.options ?? {}));
+        } finally {
+          loadMs = performance.now() - started;
+        }
+      }
       const keyPem = entry.key ? (await loadCertificateInput(pki.file(entry.key))).privateKeyPem : inputs.find((input) => input.privateKeyPem)?.privateKeyPem;
       const report = inspectClientCertificate({certificates: inputs.flatMap((input) => input.certificates), ...(keyPem ? {privateKeyPem: keyPem} : {})});
       expect(entry.error, `expected error ${entry.error}, got a report`).toBeUndefined();
@@ -110,11 +127,25 @@ describe(`bad inputs (${CASES.length} cases)`, () => {
       const problem = error as CpiMtlsError;
       expect(problem.code).toBe(entry.error);
       expect(problem.message.length).toBeGreaterThan(10);
+      expect(problem.fix.length, `no fix for ${problem.code}`).toBeGreaterThan(0);
+      // Bad input fails fast: no parser may spin on it.
+      expect(loadMs).toBeLessThan(1000);
       // Secrets from the input never appear in messages.
       expect(problem.message).not.toMatch(/not-shown|p12-secret|key-secret|PRIVATE KEY/);
     } else if (error) {
       throw error;
     }
+  });
+
+  test('the size cap message says what was expected', async () => {
+    const error = (await loadCertificateInput(pki.file('ten-mb.pem')).catch((caught: unknown) => caught)) as CpiMtlsError;
+    expect(error.message).toMatch(/ten-mb\.pem is 10\.0 MiB, too large for a certificate file: expected a certificate, chain, private key, PKCS#12 or service key file of a few kilobytes \(at most 1 MiB\)/);
+  });
+
+  test('a key-only PEM still loads as a key where keys are welcome', async () => {
+    const input = await loadCertificateInput(pki.file('key-only.pem'));
+    expect(input.kind).toBe('private-key');
+    expect(input.certificates).toEqual([]);
   });
 
   test('the table covers at least 35 cases', () => {

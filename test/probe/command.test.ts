@@ -38,6 +38,7 @@ beforeAll(async () => {
   await write('client.p12', pkcs12Of(pki.client, [pki.intermediate], 'p12-pass'));
   await write('p12.pass', 'p12-pass\n');
   await write('secret.txt', `${SECRET}\n`);
+  await write('big.pem', Buffer.alloc(10 * 1024 * 1024, 'A'));
   await write('no-eku.pem', pki.clientNoEku.certPem + pki.intermediate.certPem);
   await write('no-eku.key', pki.clientNoEku.keyPem);
   await write('server-only.pem', pki.clientServerAuthOnly.certPem + pki.intermediate.certPem);
@@ -75,6 +76,8 @@ describe('cpi-mtls probe', () => {
       [[url('/http/ok'), '--timeout', 'soon'], /positive number/],
       [[url('/http/ok'), '--basic', 'sb-client'], /needs the clientsecret/],
       [[url('/http/ok'), '--cert', path.join(os.tmpdir(), 'missing-cert.pem'), '--key', 'k.pem'], /missing-cert\.pem: the file does not exist/],
+      [[url('/http/ok'), '--cert', dir, '--key', 'k.pem'], /the certificate file .*: it is a folder, not a file/],
+      [[url('/http/ok'), '--ca', files['big.pem']], /the CA file .*big\.pem: it is 10\.0 MiB; expected a PEM, PKCS#12 or text file of a few kilobytes/],
     ];
     for (const [argv, message] of cases) {
       const {out, io: streams} = io();

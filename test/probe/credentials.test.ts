@@ -70,6 +70,11 @@ describe('client certificate material', () => {
     const material = await loadPkcs12Client(await readFile(p12), 'ec-pass');
     expect(material.leaf.subject).toBe('CN=ec-sender');
     expect(material.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
-    await expect(loadPkcs12Client(await readFile(p12), 'wrong')).rejects.toThrow(/wrong password/);
+    const started = performance.now();
+    const error = await loadPkcs12Client(await readFile(p12), 'wrong').catch((caught: unknown) => caught);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(CpiMtlsError);
+    expect((error as CpiMtlsError).message).toMatch(/wrong password/);
+    expect((error as CpiMtlsError).fix.join(' ')).toMatch(/--p12-password-file/);
   });
 });
