@@ -63,7 +63,12 @@ export interface DemoTenantOptions {
   iflows: DemoIflow[] | (() => DemoIflow[]);
   /** false = trial tenant. Read on every request. */
   keystore: {sapKeyPairPresent: boolean; notAfter?: Date} | (() => {sapKeyPairPresent: boolean; notAfter?: Date});
-  /** Clients of `api` plan keys accepted at the token endpoint; roles default to ["MonitoringDataRead"]. */
+  /**
+   * Clients of `api` plan keys accepted at the token endpoint, with the roles of their instance;
+   * roles default to ["MonitoringDataRead", "WorkspacePackagesRead"]. Each resource checks the
+   * role SAP lists for it (keystore, endpoints, runtime status: MonitoringDataRead; the iFlow
+   * export: WorkspacePackagesRead).
+   */
   /** An array, or a function read on every token request (the landscape's api keys change). */
   apiClients: Array<{clientId: string; clientSecret: string; roles?: string[]}> | (() => Array<{clientId: string; clientSecret: string; roles?: string[]}>);
   /**

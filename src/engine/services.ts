@@ -179,20 +179,19 @@ export async function readApiKeyFile(file: string): Promise<{url: string; tokenU
   const fields = {url: oauth.url, tokenUrl: oauth.tokenurl, clientId: oauth.clientid, clientSecret: oauth.clientsecret};
   const missing = Object.entries(fields).filter(([, v]) => typeof v !== 'string' || v === '').map(([k]) => k);
   if (missing.length) {
+    const {apiInstanceParameters} = await import('../tenant/api.js');
     throw new CpiMtlsError('api-key-invalid', `${file} lacks ${missing.join(', ')}: it is not a ClientId/Secret key of plan api.`, {
-      fix: ['Create one: cf create-service it-rt api <name> -c {"roles":["MonitoringDataRead"],"grant-types":["client_credentials"]} and cf create-service-key <name> <key>'],
+      fix: [`Create one: cf create-service it-rt api <name> -c '${JSON.stringify(apiInstanceParameters())}' (on Windows pass the JSON as a file) and cf create-service-key <name> <key>`],
     });
   }
   return fields as {url: string; tokenUrl: string; clientId: string; clientSecret: string};
 }
 
-const CHECK_ROLE = 'MonitoringDataRead';
-
 export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraServerCaPems' | 'now'>): TenantService {
   const {cf} = options;
   return {
     async check(request, signal) {
-      const {createTenantApi} = await import('../tenant/api.js');
+      const {apiInstanceParameters, createTenantApi} = await import('../tenant/api.js');
       const {readIflowArchive} = await import('../tenant/iflw.js');
       const {judgeKeystoreEntry, judgeSenderChannel, isTrialHost} = await import('../tenant/checks.js');
       const trialHost = Boolean(request.runtimeUrl && isTrialHost(request.runtimeUrl));
@@ -204,7 +203,7 @@ export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraS
         else {
           const instanceName = `cpi-mtls-check-${randomBytes(3).toString('hex')}`;
           temporary = {instanceName, keyName: 'cpi-mtls-check', removed: false};
-          await cf.createInstance({offering: 'it-rt', plan: 'api', name: instanceName, parameters: {roles: [CHECK_ROLE], 'grant-types': ['client_credentials']}}, {signal});
+          await cf.createInstance({offering: 'it-rt', plan: 'api', name: instanceName, parameters: apiInstanceParameters()}, {signal});
           const {key} = await cf.createKey({instanceName, keyName: temporary.keyName}, {signal});
           const oauth = oauthCredentials(await cf.keyCredentials(key.guid, {signal}));
           credentials = {url: String(oauth.url), tokenUrl: String(oauth.tokenurl), clientId: String(oauth.clientid), clientSecret: String(oauth.clientsecret)};

@@ -12,7 +12,34 @@ import {CancelledError, CpiMtlsError} from '../errors.js';
 import type {CallOptions} from '../ports.js';
 
 export const SAP_KEY_PAIR_ALIAS = 'sap_cloudintegrationcertificate';
-const DEFAULT_TIMEOUT_MS = 20_000;
+/** Bound of one API call (token request included) when the caller sets none. */
+export const DEFAULT_TENANT_API_TIMEOUT_MS = 20_000;
+const DEFAULT_TIMEOUT_MS = DEFAULT_TENANT_API_TIMEOUT_MS;
+
+/**
+ * What cpi-mtls reads through the API, and the role template the `api` instance needs for each.
+ * Source: SAP Help, "Tasks and Permissions for Cloud Integration" (556d557): Monitor → "View
+ * keystore entries" and "View deployed artifact list" need MonitoringDataRead; Design → "View
+ * packages and package artifacts" needs WorkspacePackagesRead (so would `…/Configurations`, the
+ * externalized parameters, which cpi-mtls takes from the export instead). The Security Content and
+ * Integration Content API pages refer to that table.
+ */
+export const API_READS = {
+  'keystore-entry': {resource: 'KeystoreEntries', what: 'the keystore entry', role: 'MonitoringDataRead'},
+  'service-endpoints': {resource: 'ServiceEndpoints', what: 'the endpoints of deployed integration flows', role: 'MonitoringDataRead'},
+  'runtime-artifact': {resource: 'IntegrationRuntimeArtifacts', what: 'the runtime status of an integration flow', role: 'MonitoringDataRead'},
+  'iflow-download': {resource: 'IntegrationDesigntimeArtifacts(…)/$value', what: 'the design-time integration flow (its sender channel)', role: 'WorkspacePackagesRead'},
+} as const satisfies Record<string, {resource: string; what: string; role: string}>;
+
+export type ApiRead = keyof typeof API_READS;
+
+/** Every role the tenant checks need: exactly what the temporary api instance gets. */
+export const API_CHECK_ROLES: readonly string[] = Object.freeze([...new Set(Object.values(API_READS).map((read) => read.role))]);
+
+/** The full parameter set of an api instance for the tenant checks (update-service wants all of it). */
+export function apiInstanceParameters(roles: readonly string[] = API_CHECK_ROLES): {roles: string[]; 'grant-types': string[]; 'redirect-uris': string[]} {
+  return {roles: [...roles], 'grant-types': ['client_credentials'], 'redirect-uris': []};
+}
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
 const MAX_PAGES = 50;
@@ -275,8 +302,21 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
     });
   }
 
+  function forbidden(read: ApiRead, url: string): CpiMtlsError {
+    const {what, resource, role} = API_READS[read];
+    const parameters = JSON.stringify(apiInstanceParameters());
+    return new CpiMtlsError('tenant-api-forbidden', `The API client may not read ${what} (HTTP 403 on ${resource}): its api instance lacks the role ${role}.`, {
+      fix: [
+        `Give the api instance the roles the tenant checks need, with the full parameter set: cf update-service <api-instance> -c '${parameters}' (keep any other roles the instance already has in the list).`,
+        'On Windows, save the JSON in a file and pass the file: cf update-service <api-instance> -c api-parameters.json',
+        'Role changes can take up to an hour to take effect.',
+      ],
+      details: {status: 403, host: hostOf(url), resource, role},
+    });
+  }
+
   /** GET with the bearer token; one retry with a new token after a 401 (token revoked or expired early). */
-  async function get(resource: string, accept: string, maxBytes: number, call?: CallOptions, absoluteUrl?: string): Promise<HttpResult> {
+  async function get(read: ApiRead, resource: string, accept: string, maxBytes: number, call?: CallOptions, absoluteUrl?: string): Promise<HttpResult> {
     const url = absoluteUrl ?? `${apiRoot}/${resource}`;
     for (let attempt = 0; ; attempt++) {
       const bearer = await accessToken(call);
@@ -291,21 +331,13 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
           details: {status: 401},
         });
       }
-      if (result.status === 403) {
-        throw new CpiMtlsError('tenant-api-forbidden', `The API client may not read ${resource.split(/[(?]/)[0]} (HTTP 403): its instance lacks the role MonitoringDataRead.`, {
-          fix: [
-            'Add the role to the api instance: cf update-service <api-instance> -c \'{"roles":["MonitoringDataRead"],"grant-types":["client_credentials"]}\' (pass the JSON as a file on Windows).',
-            'Role changes can take up to an hour to take effect.',
-          ],
-          details: {status: 403},
-        });
-      }
+      if (result.status === 403) throw forbidden(read, url);
       return result;
     }
   }
 
-  async function getJson(resource: string, call?: CallOptions, absoluteUrl?: string): Promise<{status: number; data: Record<string, unknown> | null}> {
-    const result = await get(resource, 'application/json', MAX_JSON_BYTES, call, absoluteUrl);
+  async function getJson(read: ApiRead, resource: string, call?: CallOptions, absoluteUrl?: string): Promise<{status: number; data: Record<string, unknown> | null}> {
+    const result = await get(read, resource, 'application/json', MAX_JSON_BYTES, call, absoluteUrl);
     if (result.status === 404) return {status: 404, data: null};
     if (result.status !== 200) throw httpError(result, absoluteUrl ?? `${apiRoot}/${resource}`, 'API call');
     const body = parseJson(result, apiRoot) as {d?: unknown};
@@ -318,7 +350,7 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
   return {
     async getKeystoreEntry(alias = SAP_KEY_PAIR_ALIAS, call) {
       const hex = hexAlias(alias);
-      const {data} = await getJson(`KeystoreEntries('${hex}')`, call);
+      const {data} = await getJson('keystore-entry', `KeystoreEntries('${hex}')`, call);
       if (!data) return null;
       return {
         alias: str(data.Alias) ?? alias,
@@ -341,7 +373,7 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
       const endpoints: ServiceEndpoint[] = [];
       let next: string | undefined = `${apiRoot}/ServiceEndpoints?$expand=EntryPoints&$format=json`;
       for (let page = 0; next && page < MAX_PAGES; page++) {
-        const {data} = await getJson('ServiceEndpoints', call, next);
+        const {data} = await getJson('service-endpoints', 'ServiceEndpoints', call, next);
         if (!data) break;
         const results = Array.isArray(data) ? data : Array.isArray(data.results) ? (data.results as unknown[]) : [];
         for (const item of results as Array<Record<string, unknown>>) {
@@ -363,7 +395,7 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
     },
 
     async getRuntimeArtifact(id, call) {
-      const {data} = await getJson(`IntegrationRuntimeArtifacts('${odataKey(id)}')`, call);
+      const {data} = await getJson('runtime-artifact', `IntegrationRuntimeArtifacts('${odataKey(id)}')`, call);
       if (!data) return null;
       return {
         id: str(data.Id) ?? id,
@@ -378,7 +410,7 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
 
     async downloadIflow(id, version = 'active', call) {
       const resource = `IntegrationDesigntimeArtifacts(Id='${odataKey(id)}',Version='${odataKey(version)}')/$value`;
-      const result = await get(resource, 'application/zip, application/octet-stream', MAX_ARCHIVE_BYTES, call);
+      const result = await get('iflow-download', resource, 'application/zip, application/octet-stream', MAX_ARCHIVE_BYTES, call);
       if (result.status === 404) {
         throw new CpiMtlsError('iflow-not-found', `The tenant has no integration flow with ID "${id}" in version "${version}".`, {
           fix: [

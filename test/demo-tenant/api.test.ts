@@ -25,6 +25,8 @@ beforeAll(async () => {
     apiClients: [
       {clientId: 'sb-api', clientSecret: 'api-secret'},
       {clientId: 'sb-api-noroles', clientSecret: 'api-secret', roles: []},
+      {clientId: 'sb-api-monitoring', clientSecret: 'api-secret', roles: ['MonitoringDataRead']},
+      {clientId: 'sb-api-workspace', clientSecret: 'api-secret', roles: ['WorkspacePackagesRead']},
     ],
   });
 });
@@ -88,6 +90,22 @@ describe('demo tenant OData API', () => {
     const result = await odata('ServiceEndpoints', await token('sb-api-noroles'));
     expect(result.status).toBe(403);
     expect(result.text).toContain('MonitoringDataRead');
+  });
+
+  it('checks the role each resource needs: MonitoringDataRead for monitoring data, WorkspacePackagesRead for the iFlow export', async () => {
+    const monitoring = await token('sb-api-monitoring');
+    expect((await odata(`KeystoreEntries('${HEX_ALIAS}')`, monitoring)).status).toBe(200);
+    expect((await odata('ServiceEndpoints?$expand=EntryPoints', monitoring)).status).toBe(200);
+    expect((await odata("IntegrationRuntimeArtifacts('Demo_Orders')", monitoring)).status).toBe(200);
+    const download = await odata("IntegrationDesigntimeArtifacts(Id='Demo_Orders',Version='active')/$value", monitoring, 'application/zip');
+    expect(download.status).toBe(403);
+    expect(download.text).toContain('WorkspacePackagesRead');
+
+    const workspace = await token('sb-api-workspace');
+    expect((await odata("IntegrationDesigntimeArtifacts(Id='Demo_Orders',Version='active')/$value", workspace, 'application/zip')).status).toBe(200);
+    const keystoreRead = await odata(`KeystoreEntries('${HEX_ALIAS}')`, workspace);
+    expect(keystoreRead.status).toBe(403);
+    expect(keystoreRead.text).toContain('MonitoringDataRead');
   });
 
   it('returns the SAP key pair entry with the documented fields', async () => {

@@ -3,7 +3,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import {createDemoPki, type DemoPki} from '../../src/demo/pki.js';
 import {startDemoTenant, type DemoTenant} from '../../src/demo/tenant.js';
-import {createTenantApi, hexAlias, parseODataDate} from '../../src/tenant/api.js';
+import {API_CHECK_ROLES, API_READS, apiInstanceParameters, createTenantApi, hexAlias, parseODataDate} from '../../src/tenant/api.js';
 import {readIflowArchive} from '../../src/tenant/iflw.js';
 import {judgeKeystoreEntry} from '../../src/tenant/checks.js';
 import {CancelledError, CpiMtlsError} from '../../src/errors.js';
@@ -30,7 +30,7 @@ beforeAll(async () => {
       {id: 'Demo_Draft', name: 'Draft', path: '/demo/draft', adapter: 'HTTPS', senderAuthType: 'RoleBased', deployed: false},
     ],
     keystore,
-    apiClients: [countedClient, {clientId: 'sb-noroles', clientSecret: 'x', roles: []}],
+    apiClients: [countedClient, {clientId: 'sb-noroles', clientSecret: 'x', roles: []}, {clientId: 'sb-monitoring', clientSecret: 'y', roles: ['MonitoringDataRead']}],
   });
 });
 
@@ -118,6 +118,34 @@ describe('tenant API client against the demo tenant', () => {
     const error = await errorOf(api({clientId: 'sb-noroles', clientSecret: 'x'}).listServiceEndpoints());
     expect(error.code).toBe('tenant-api-forbidden');
     expect(error.message).toContain('MonitoringDataRead');
+    expect(error.message).not.toContain('WorkspacePackagesRead');
+  });
+
+  it('names WorkspacePackagesRead when a MonitoringDataRead-only key downloads an iFlow', async () => {
+    const client = api({clientId: 'sb-monitoring', clientSecret: 'y'});
+    // The monitoring reads work with MonitoringDataRead alone.
+    expect(await client.getKeystoreEntry()).not.toBeNull();
+    expect((await client.listServiceEndpoints()).length).toBeGreaterThan(0);
+    expect(await client.getRuntimeArtifact('Demo_Orders')).not.toBeNull();
+    const error = await errorOf(client.downloadIflow('Demo_Orders'));
+    expect(error.code).toBe('tenant-api-forbidden');
+    expect(error.message).toContain('lacks the role WorkspacePackagesRead');
+    expect(error.message).not.toContain('MonitoringDataRead');
+    expect(error.details).toMatchObject({status: 403, role: 'WorkspacePackagesRead'});
+    const fix = error.fix.join('\n');
+    // The full parameter set, not just the missing role (update-service may replace the parameters).
+    expect(fix).toContain(`cf update-service <api-instance> -c '${JSON.stringify(apiInstanceParameters())}'`);
+    expect(fix).toContain('"grant-types":["client_credentials"]');
+    expect(fix).toMatch(/Windows.*file/);
+  });
+
+  it('derives the roles of the temporary api instance from the per-resource table', () => {
+    expect(API_READS['keystore-entry'].role).toBe('MonitoringDataRead');
+    expect(API_READS['service-endpoints'].role).toBe('MonitoringDataRead');
+    expect(API_READS['runtime-artifact'].role).toBe('MonitoringDataRead');
+    expect(API_READS['iflow-download'].role).toBe('WorkspacePackagesRead');
+    expect([...API_CHECK_ROLES].sort()).toEqual(['MonitoringDataRead', 'WorkspacePackagesRead']);
+    expect(apiInstanceParameters()).toEqual({roles: [...API_CHECK_ROLES], 'grant-types': ['client_credentials'], 'redirect-uris': []});
   });
 
   it('reports an untrusted server certificate when the demo CA is not added', async () => {

@@ -25,6 +25,27 @@ const TOKEN_LIFETIME_SECONDS = 3600;
 const MAX_BODY_BYTES = 64 * 1024;
 /** Role template of the `api` plan needed to read monitoring data (keystore, endpoints, status). */
 export const MONITORING_ROLE = 'MonitoringDataRead';
+/** Role template of the `api` plan needed to read design-time content (the iFlow export). */
+export const WORKSPACE_READ_ROLE = 'WorkspacePackagesRead';
+/** Roles of an api client whose instance parameters the test or landscape leaves unset. */
+export const DEFAULT_API_ROLES: readonly string[] = [MONITORING_ROLE, WORKSPACE_READ_ROLE];
+
+/**
+ * The role each API resource needs, as SAP's "Tasks and Permissions for Cloud Integration" lists
+ * them (kept apart from the client's own table, so a drift between the two shows in tests).
+ */
+const RESOURCE_ROLES: Array<{pattern: RegExp; role: string}> = [
+  {pattern: /^KeystoreEntries\b/, role: MONITORING_ROLE},
+  {pattern: /^ServiceEndpoints\b/, role: MONITORING_ROLE},
+  {pattern: /^IntegrationRuntimeArtifacts\b/, role: MONITORING_ROLE},
+  {pattern: /^IntegrationDesigntimeArtifacts\b/, role: WORKSPACE_READ_ROLE},
+  {pattern: /^IntegrationPackages\b/, role: WORKSPACE_READ_ROLE},
+];
+
+/** The role a resource path (below /api/v1/) needs; MonitoringDataRead for anything not listed. */
+export function roleForResource(resource: string): string {
+  return RESOURCE_ROLES.find((entry) => entry.pattern.test(resource))?.role ?? MONITORING_ROLE;
+}
 
 export interface ApiHandlerOptions {
   pki: DemoPki;
@@ -136,7 +157,7 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
     const apiClients = typeof options.apiClients === 'function' ? options.apiClients() : options.apiClients;
     const apiClient = apiClients.find((client) => client.clientId === clientId && sameSecret(client.clientSecret, clientSecret));
     if (apiClient) {
-      issued = {kind: 'api', clientId, roles: apiClient.roles ?? [MONITORING_ROLE]};
+      issued = {kind: 'api', clientId, roles: apiClient.roles ?? [...DEFAULT_API_ROLES]};
     } else if (clientId && options.resolveBasic) {
       const runtime = await options.resolveBasic(clientId, clientSecret);
       if (runtime) issued = {kind: 'runtime', clientId, instanceName: runtime.instanceName, roles: runtime.roles};
@@ -234,15 +255,16 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
       odataError(response, 401, 'Unauthorized', bearer ? 'The access token is invalid or expired.' : 'Authentication required: send an OAuth access token (Authorization: Bearer …).');
       return;
     }
-    if (token.kind !== 'api' || !token.roles.includes(MONITORING_ROLE)) {
-      odataError(response, 403, 'Forbidden', `The client ${token.clientId} lacks the role ${MONITORING_ROLE}. Use a service key of an it-rt instance with plan api and roles ["${MONITORING_ROLE}"].`);
+    const resource = decodeURIComponent(url.pathname.slice('/api/v1/'.length));
+    const role = roleForResource(resource);
+    if (token.kind !== 'api' || !token.roles.includes(role)) {
+      odataError(response, 403, 'Forbidden', `The client ${token.clientId} lacks the role ${role}, which reading ${resource.split(/[(/?]/)[0]} needs. Use a service key of an it-rt instance with plan api whose roles include "${role}".`);
       return;
     }
     if (request.method !== 'GET') {
       odataError(response, 405, 'Method Not Allowed', 'The demo tenant API is read-only.');
       return;
     }
-    const resource = decodeURIComponent(url.pathname.slice('/api/v1/'.length));
     const wantsJson = (request.headers.accept ?? '').includes('json') || url.searchParams.get('$format') === 'json';
     const isMedia = resource.endsWith('/$value');
     if (!isMedia && !wantsJson) {
