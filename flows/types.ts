@@ -114,7 +114,8 @@ export interface ProbeFact {
 }
 
 export interface JudgementFact {
-  verdict: 'pass' | 'warn' | 'fail';
+  /** 'not-checked': the check could not be done (e.g. the API read failed); message says why, fix what to do. */
+  verdict: 'pass' | 'warn' | 'fail' | 'not-checked';
   message: string;
   fix: string;
 }

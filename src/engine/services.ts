@@ -16,7 +16,7 @@ import {oauthCredentials} from './effects.js';
 import type {TenantEndpointFact, TenantFact} from '../../flows/types.js';
 import {readFile} from 'node:fs/promises';
 import {randomBytes} from 'node:crypto';
-import {toCpiMtlsError} from '../errors.js';
+import {isCancellation, toCpiMtlsError} from '../errors.js';
 
 export interface ServiceOptions {
   cf: CfPort;
@@ -187,16 +187,29 @@ export async function readApiKeyFile(file: string): Promise<{url: string; tokenU
   return fields as {url: string; tokenUrl: string; clientId: string; clientSecret: string};
 }
 
-export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraServerCaPems' | 'now'>): TenantService {
+/** Errors after which no further API read can succeed: the whole check reports the API as unusable. */
+const API_UNUSABLE = new Set(['tenant-api-config', 'tenant-api-unreachable', 'tenant-api-tls', 'tenant-api-timeout', 'tenant-api-credentials', 'tenant-api-unauthorized']);
+
+export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraServerCaPems' | 'now' | 'probeTimeoutMs'>): TenantService {
   const {cf} = options;
   return {
     async check(request, signal) {
-      const {apiInstanceParameters, createTenantApi} = await import('../tenant/api.js');
+      const {apiInstanceParameters, createTenantApi, DEFAULT_TENANT_API_TIMEOUT_MS} = await import('../tenant/api.js');
       const {readIflowArchive} = await import('../tenant/iflw.js');
-      const {judgeKeystoreEntry, judgeSenderChannel, isTrialHost} = await import('../tenant/checks.js');
+      const {judgeKeystoreEntry, judgeSenderChannel, isTrialHost, notChecked} = await import('../tenant/checks.js');
       const trialHost = Boolean(request.runtimeUrl && isTrialHost(request.runtimeUrl));
       let temporary: TenantFact['temporary'];
       let result: TenantFact;
+
+      /** A read failure that ends the whole check (cancelled, API unusable) is rethrown; others are returned. */
+      const readFailure = (error: unknown): CpiMtlsError => {
+        if (signal.aborted || isCancellation(error)) throw error;
+        const e = toCpiMtlsError(error);
+        if (API_UNUSABLE.has(e.code)) throw e;
+        return e;
+      };
+      const reasonOf = (e: CpiMtlsError) => e.message.replace(/\.$/, '');
+
       try {
         let credentials: {url: string; tokenUrl: string; clientId: string; clientSecret: string};
         if (request.mode === 'file') credentials = await readApiKeyFile(request.apiKeyPath ?? '');
@@ -208,28 +221,47 @@ export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraS
           const oauth = oauthCredentials(await cf.keyCredentials(key.guid, {signal}));
           credentials = {url: String(oauth.url), tokenUrl: String(oauth.tokenurl), clientId: String(oauth.clientid), clientSecret: String(oauth.clientsecret)};
         }
-        const api = createTenantApi({...credentials, apiUrl: credentials.url, extraCaPems: options.extraServerCaPems, signal});
-        const entry = await api.getKeystoreEntry();
-        const keystore = {...judgeKeystoreEntry(entry, options.now?.() ?? new Date()), validUntil: entry?.validNotAfter?.toISOString()};
+        // Every call is bounded, the token request included: a tenant that never answers cannot hang the run.
+        const api = createTenantApi({...credentials, apiUrl: credentials.url, extraCaPems: options.extraServerCaPems, signal, timeoutMs: options.probeTimeoutMs ?? DEFAULT_TENANT_API_TIMEOUT_MS});
+
+        let keystore: TenantFact['keystore'];
+        try {
+          const entry = await api.getKeystoreEntry();
+          keystore = {...judgeKeystoreEntry(entry, options.now?.() ?? new Date()), validUntil: entry?.validNotAfter?.toISOString()};
+        } catch (error) {
+          // A 404 (entry missing) is not an error: getKeystoreEntry returns null and the judgement fails.
+          const e = readFailure(error);
+          keystore = notChecked('the key pair sap_cloudintegrationcertificate', reasonOf(e), [...e.fix, 'Or check it in the web UI: Monitor → Manage Security → Keystore.'].join(' '));
+        }
+
         const endpoints: TenantEndpointFact[] = [];
+        // After a 403 on the first export, every further export would get one too.
+        let exportForbidden: CpiMtlsError | undefined;
         // Bounded: a large tenant has hundreds of flows; the first ones answer the question.
         for (const endpoint of (await api.listServiceEndpoints()).slice(0, 20)) {
           const url = endpoint.entryPoints[0]?.url;
           if (!url) continue;
           const fact: TenantEndpointFact = {iflowId: endpoint.name, url, protocol: endpoint.protocol};
-          const runtime = await api.getRuntimeArtifact(endpoint.name);
-          fact.runtimeStatus = runtime?.status ?? 'not deployed';
           try {
+            const runtime = await api.getRuntimeArtifact(endpoint.name);
+            fact.runtimeStatus = runtime?.status ?? 'not deployed';
+          } catch (error) {
+            fact.runtimeStatus = `not checked (${reasonOf(readFailure(error))})`;
+          }
+          const what = `the sender channel of ${endpoint.name}`;
+          const lookInUi = 'Meanwhile check the sender channel in the web UI (Connection tab → Authorization).';
+          try {
+            if (exportForbidden) throw exportForbidden;
             const archive = readIflowArchive(await api.downloadIflow(endpoint.name));
             const address = new URL(url).pathname.replace(/^\/(http|cxf)/i, '').toLowerCase();
             const channel = archive.senderChannels.find(c => (c.urlPath ?? '').toLowerCase() === address) ?? archive.senderChannels[0];
-            if (channel) {
-              fact.channel = {...judgeSenderChannel(channel, request.option, request.instanceRoles), name: channel.name, senderAuthType: channel.senderAuthType, userRole: channel.userRole};
-            }
+            fact.channel = channel
+              ? {...judgeSenderChannel(channel, request.option, request.instanceRoles), name: channel.name, senderAuthType: channel.senderAuthType, userRole: channel.userRole}
+              : notChecked(what, 'the integration flow has no sender channel cpi-mtls recognises', lookInUi);
           } catch (error) {
-            signal.throwIfAborted();
-            const e = toCpiMtlsError(error);
-            fact.channel = {verdict: 'warn', message: `The integration flow could not be read: ${e.message}`, fix: 'Check the sender channel in the web UI (Connection tab → Authorization).'};
+            const e = readFailure(error);
+            if (e.code === 'tenant-api-forbidden') exportForbidden = e;
+            fact.channel = notChecked(what, reasonOf(e), [...e.fix, lookInUi].join(' '));
           }
           endpoints.push(fact);
         }

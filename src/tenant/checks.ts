@@ -6,11 +6,19 @@
 import type {Verdict} from '../ports.js';
 import type {SenderChannel} from './iflw.js';
 
+/** A check's verdict; 'not-checked' when the data for it could not be read (never a pass). */
+export type JudgementVerdict = Verdict | 'not-checked';
+
 export interface Judgement {
-  verdict: Verdict;
+  verdict: JudgementVerdict;
   message: string;
   /** What to do; empty when the verdict is pass. */
   fix: string;
+}
+
+/** The judgement for a check whose data could not be read: why, and what to do instead. */
+export function notChecked(what: string, reason: string, fix: string): Judgement {
+  return {verdict: 'not-checked', message: `Not checked: ${what} could not be read (${reason}).`, fix};
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
