@@ -187,8 +187,29 @@ export async function readApiKeyFile(file: string): Promise<{url: string; tokenU
   return fields as {url: string; tokenUrl: string; clientId: string; clientSecret: string};
 }
 
+/** Bound of each delete (key, instance) of the temporary api instance, whatever ended the checks. */
+export const TEMPORARY_CLEANUP_TIMEOUT_MS = 60_000;
 /** Errors after which no further API read can succeed: the whole check reports the API as unusable. */
 const API_UNUSABLE = new Set(['tenant-api-config', 'tenant-api-unreachable', 'tenant-api-tls', 'tenant-api-timeout', 'tenant-api-credentials', 'tenant-api-unauthorized']);
+
+/**
+ * Removes the temporary api key and instance, each under its own timeout and never under the
+ * caller's signal (it may be aborted already). True only when the instance is gone (Cloud
+ * Controller deletes its keys with it); the checklist lists the delete commands otherwise.
+ */
+async function removeTemporaryApiInstance(cf: CfPort, temporary: {instanceName: string; keyName: string}): Promise<boolean> {
+  try {
+    await cf.deleteKey(temporary.instanceName, temporary.keyName, {signal: AbortSignal.timeout(TEMPORARY_CLEANUP_TIMEOUT_MS)});
+  } catch {
+    // Deleting the instance below removes the key too.
+  }
+  try {
+    await cf.deleteInstance(temporary.instanceName, {signal: AbortSignal.timeout(TEMPORARY_CLEANUP_TIMEOUT_MS)});
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraServerCaPems' | 'now' | 'probeTimeoutMs'>): TenantService {
   const {cf} = options;
@@ -199,7 +220,8 @@ export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraS
       const {judgeKeystoreEntry, judgeSenderChannel, isTrialHost, notChecked} = await import('../tenant/checks.js');
       const trialHost = Boolean(request.runtimeUrl && isTrialHost(request.runtimeUrl));
       let temporary: TenantFact['temporary'];
-      let result: TenantFact;
+      let result: TenantFact | undefined;
+      let cancellation: unknown;
 
       /** A read failure that ends the whole check (cancelled, API unusable) is rethrown; others are returned. */
       const readFailure = (error: unknown): CpiMtlsError => {
@@ -215,6 +237,7 @@ export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraS
         if (request.mode === 'file') credentials = await readApiKeyFile(request.apiKeyPath ?? '');
         else {
           const instanceName = `cpi-mtls-check-${randomBytes(3).toString('hex')}`;
+          // Recorded before the create call: a create cut short by Ctrl+C may still leave the instance.
           temporary = {instanceName, keyName: 'cpi-mtls-check', removed: false};
           await cf.createInstance({offering: 'it-rt', plan: 'api', name: instanceName, parameters: apiInstanceParameters()}, {signal});
           const {key} = await cf.createKey({instanceName, keyName: temporary.keyName}, {signal});
@@ -267,18 +290,17 @@ export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraS
         }
         result = {reachable: true, keystore, trial: trialHost, endpoints, temporary};
       } catch (error) {
-        signal.throwIfAborted();
-        const e = toCpiMtlsError(error);
-        result = {reachable: false, error: {message: e.message, fix: e.fix}, trial: trialHost, endpoints: [], temporary};
-      }
-      if (temporary && !request.keepApiInstance) {
-        try {
-          await cf.deleteKey(temporary.instanceName, temporary.keyName, {signal});
-          await cf.deleteInstance(temporary.instanceName, {signal});
-          temporary.removed = true;
-        } catch {
-          // Reported as not removed; the checklist lists the delete commands.
+        if (signal.aborted || isCancellation(error)) cancellation = error;
+        else {
+          const e = toCpiMtlsError(error);
+          result = {reachable: false, error: {message: e.message, fix: e.fix}, trial: trialHost, endpoints: [], temporary};
         }
+      }
+      // Success, failure or Ctrl+C: the temporary credentials go, under their own timeout.
+      if (temporary && !request.keepApiInstance) temporary.removed = await removeTemporaryApiInstance(cf, temporary);
+      if (cancellation !== undefined || !result) {
+        signal.throwIfAborted();
+        throw cancellation;
       }
       return result;
     },

@@ -15,6 +15,7 @@ import {apiClientsFromState} from '../../src/demo/landscape.js';
 import {createDemoPki, type DemoPki} from '../../src/demo/pki.js';
 import {startDemoTenant, type DemoIflow, type DemoTenant} from '../../src/demo/tenant.js';
 import {createTenantService} from '../../src/engine/services.js';
+import {isCancellation} from '../../src/errors.js';
 import type {Effect} from '../../flows/types.js';
 import {makeLandscape, type Landscape} from '../fakecf/fixture.js';
 
@@ -100,6 +101,32 @@ describe('tenant checks with a temporary api instance', () => {
     expect(result.temporary).toMatchObject({keyName: 'cpi-mtls-check', removed: true});
     expect(apiInstances(l.state())).toEqual([]);
     expect(l.state().keys).toEqual([]);
+  }, 60_000);
+
+  it('removes the instance when the run is cancelled in the middle of the checks, then reports the cancellation', async () => {
+    const {l, service} = await setup();
+    const controller = new AbortController();
+    let created: string | undefined;
+    onIflows = () => {
+      created ??= apiInstances(l.state())[0]?.name;
+      controller.abort();
+    };
+    const error = await service.check(request(), controller.signal).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(created).toMatch(/^cpi-mtls-check-/);
+    expect(isCancellation(error)).toBe(true);
+    expect(apiInstances(readSimState(l.stateFile)!)).toEqual([]);
+    expect(l.state().keys).toEqual([]);
+  }, 60_000);
+
+  it('reports removed: false when the delete fails, and leaves the checks intact', async () => {
+    const {l, service} = await setup({faults: {'delete-service': {type: 'broker-error', message: 'simulated deprovision failure'}}});
+    const result = await service.check(request(), new AbortController().signal);
+    expect(result.reachable).toBe(true);
+    expect(result.temporary?.removed).toBe(false);
+    expect(apiInstances(l.state()).map(i => i.name)).toEqual([result.temporary!.instanceName]);
   }, 60_000);
 
   it('keeps the instance when asked to', async () => {
