@@ -6,6 +6,7 @@
 import {parseCommandArgs} from './args.js';
 import path from 'node:path';
 import {UsageError} from '../errors.js';
+import {timeoutsFromEnv, type Timeouts} from '../timeouts.js';
 import {commandSignal, writeError, type CommandIo} from '../lifecycle/cli.js';
 
 export const AUDIT_HELP = `cpi-mtls audit: certificate and service-key audit of SAP Cloud Integration inbound access.
@@ -34,6 +35,9 @@ Options
   --cf <path>          cf executable (default: cf on PATH)
   --demo [scenario]    audit the offline demo landscape (default scenario: expiring)
   -h, --help           this help
+
+Environment
+  CPI_MTLS_CF_TIMEOUT_MS   bound of one cf call in milliseconds (default 60000)
 
 Secrets (clientsecret, private keys) are never read into the report.
 Exit codes: 0 no failure, 1 failures found (or warnings with --strict), 2 usage error, 130 cancelled.`;
@@ -81,6 +85,7 @@ export async function runAuditCommand(argv: string[], io: CommandIo): Promise<nu
   let args: AuditArgs | 'help';
   let days: number;
   let parallel: number | undefined;
+  let timeouts: Timeouts;
   const {assertDays} = await import('../lifecycle/audit.js');
   try {
     args = parse(argv);
@@ -90,6 +95,7 @@ export async function runAuditCommand(argv: string[], io: CommandIo): Promise<nu
     }
     days = assertDays(args.days);
     parallel = parallelOf(args.parallel);
+    timeouts = timeoutsFromEnv(io.env);
   } catch (error) {
     return writeError(io, error, json);
   }
@@ -102,7 +108,7 @@ export async function runAuditCommand(argv: string[], io: CommandIo): Promise<nu
       const {startDemoLandscape} = await import('../demo/landscape.js');
       landscape = await startDemoLandscape({scenario: args.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
     }
-    const cf = createCfAdapter({binary: args.cf, env: landscape?.cfEnv});
+    const cf = createCfAdapter({binary: args.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
     const data = await audit.collectAudit(cf, {scope: args.org ? 'org' : 'space', parallel, signal, onProgress: line => io.stderr.write(`… ${line}\n`)});
     const report = audit.analyseAudit(data, {days, strict: args.strict});
     const files: Record<string, string> = {};

@@ -8,6 +8,7 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {MigrateAnswers} from '../../flows/migrate-neo.js';
 import {UsageError} from '../errors.js';
+import {timeoutsFromEnv, type Timeouts} from '../timeouts.js';
 import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
 
 export const MIGRATE_NEO_HELP = `cpi-mtls migrate-neo: move Neo certificate-to-user mappings to Cloud Foundry (it-rt instances and keys).
@@ -37,6 +38,9 @@ Options
   --cf <path>            cf executable (default: cf on PATH)
   --demo                 offline: demo landscape, sample export and a local Neo API stand-in
   -h, --help             this help
+
+Environment
+  CPI_MTLS_CF_TIMEOUT_MS bound of one cf call in milliseconds (default 60000)
 
 Exit codes: 0 done (or planned), 1 a mapping failed or a step failed, 2 usage error, 130 cancelled.`;
 
@@ -109,12 +113,14 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
   let args: MigrateArgs | 'help';
   let caPems: string[];
   let trustedRoots: string[];
+  let timeouts: Timeouts;
   try {
     args = await parse(argv, io.env);
     if (args === 'help') {
       io.stdout.write(MIGRATE_NEO_HELP + '\n');
       return 0;
     }
+    timeouts = timeoutsFromEnv(io.env);
     caPems = await Promise.all(args.ca.map(file => readText(file, 'the CA file')));
     trustedRoots = await Promise.all(args.trustRoots.map(file => readText(file, 'the root file')));
   } catch (error) {
@@ -166,7 +172,7 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
               if (answers.rolesFile === undefined && !answers.userRoles) answers.rolesFile = sample.roles;
               io.stderr.write(`Demo: Neo API stand-in at ${neoServer.url} (user ${neoServer.user}); sample export ${sample.mappings}\n`);
             }
-            const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv});
+            const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
             const services = {...createEngineServices({cf, outputDir}), caPems, trustedRootsPem: trustedRoots, neoCaPems};
             const state = initialState(migrateNeoFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: 'neo-migration'} : undefined}, answers);
             const runner = new FlowRunner(migrateNeoFlow, state, migrate.createMigrateExecutor(services));

@@ -8,6 +8,7 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {RenewAnswers} from '../../flows/renew.js';
 import {UsageError} from '../errors.js';
+import {timeoutsFromEnv, type Timeouts} from '../timeouts.js';
 import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
 
 export const RENEW_HELP = `cpi-mtls renew: renew a client certificate without downtime (Option 1; --option2 for a certificate in the sender channel).
@@ -41,6 +42,10 @@ Options
   --demo [scenario]        run on the offline demo landscape (default scenario: expiring,
                            whose key cpi-inbound-mtls/s4hana-sender-expiring expires in 10 days)
   -h, --help               this help
+
+Environment
+  CPI_MTLS_CF_TIMEOUT_MS     bound of one cf call in milliseconds (default 60000)
+  CPI_MTLS_PROBE_TIMEOUT_MS  bound of each stage of the live test in milliseconds
 
 Exit codes: 0 renewed, 1 a step failed (or the live test failed), 2 usage error, 130 cancelled.`;
 
@@ -165,14 +170,16 @@ async function plantDemoRenewal(cf: import('../ports.js').CfPort, pki: import('.
 export async function runRenewCommand(argv: string[], io: CommandIo): Promise<number> {
   const json = argv.includes('--json');
   let args: RenewArgs | 'help';
+  let timeouts: Timeouts;
   try {
     args = await parse(argv);
+    if (args === 'help') {
+      io.stdout.write(RENEW_HELP + '\n');
+      return 0;
+    }
+    timeouts = timeoutsFromEnv(io.env);
   } catch (error) {
     return writeError(io, error, json);
-  }
-  if (args === 'help') {
-    io.stdout.write(RENEW_HELP + '\n');
-    return 0;
   }
   const a = args;
   const interactive = !a.plan && isInteractive(io, a.json);
@@ -206,9 +213,9 @@ export async function runRenewCommand(argv: string[], io: CommandIo): Promise<nu
             const {startDemoLandscape} = await import('../demo/landscape.js');
             landscape = await startDemoLandscape({scenario: a.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
           }
-          const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv});
+          const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
           if (landscape) await plantDemoRenewal(cf, landscape.pki);
-          const services = createEngineServices({cf, outputDir, extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem, extraServerCaPems: landscape?.extraServerCaPems});
+          const services = createEngineServices({cf, outputDir, extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem, extraServerCaPems: landscape?.extraServerCaPems, probeTimeoutMs: timeouts.probeTimeoutMs});
           const state = initialState(renewFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: landscape.scenario} : undefined, defaults: landscape?.defaults}, a.answers);
           return {runner: new FlowRunner(renewFlow, state, renew.createRenewExecutor(services)), cfLog: () => cf.log, cleanup: async () => landscape?.stop()};
         },
