@@ -6,6 +6,7 @@
 import {X509Certificate} from 'node:crypto';
 import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
+import type {CertificateCheck, Verdict} from '../ports.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -155,4 +156,27 @@ export function slug(text: string, max: number): string {
 
 export function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
+
+/**
+ * A leaf without TLS Web Client Authentication in its EKU (none at all, "any", or serverAuth
+ * only) never goes into a key: the load balancer rejects it in the handshake or its acceptance is
+ * unconfirmed (sap-cloud-integration.md). The EKU check becomes a failure, which no "accept
+ * warnings" answer overrides, whatever the workbench graded it.
+ */
+export function requireClientAuth<T extends {checks: CertificateCheck[]; verdict: Verdict}>(leafEku: readonly string[] | undefined, report: T): T {
+  if (!leafEku || leafEku.includes(CLIENT_AUTH_OID)) return report;
+  const title = 'Extended key usage: clientAuth';
+  const rule = 'A client certificate for SAP Cloud Integration needs TLS Web Client Authentication (1.3.6.1.5.5.7.3.2) in its extended key usage.';
+  const fix = 'Request a certificate with the "TLS Web Client Authentication" extended key usage from the CA.';
+  let found = false;
+  const checks = report.checks.map(check => {
+    if (check.id !== 'eku') return check;
+    found = true;
+    return check.verdict === 'fail' ? check : {...check, verdict: 'fail' as const, message: `${check.message} ${rule}`, fix: check.fix ?? fix};
+  });
+  if (!found) checks.push({id: 'eku', title, verdict: 'fail', message: rule, fix});
+  return {...report, checks, verdict: 'fail'};
 }

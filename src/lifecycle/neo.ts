@@ -9,7 +9,7 @@ import https from 'node:https';
 import type {CertificateCheck} from '../ports.js';
 import {CpiMtlsError} from '../errors.js';
 import {validateRoleName} from '../../flows/validate.js';
-import {leafFromPem, parseValidUntil} from './common.js';
+import {leafFromPem, parseValidUntil, requireClientAuth} from './common.js';
 
 export interface NeoMapping {
   id: string;
@@ -299,7 +299,8 @@ export async function validateMappings(mappings: NeoMapping[], options: Validate
       return {mappingId: mapping.id, user: mapping.user, verdict: 'fail', checks: [], movable: false, reasons: [`Certificate not readable: ${mapping.certificateError ?? 'unknown format'}.`]};
     }
     const chain = chainFromPool(mapping.certificatePem, options.caPems ?? []);
-    const report = inspectClientCertificate({certificates: parseCertificatesFromText([mapping.certificatePem, ...chain].join('\n'))}, {now: options.now, extraTrustedRootsPem: options.trustedRootsPem});
+    const inspected = inspectClientCertificate({certificates: parseCertificatesFromText([mapping.certificatePem, ...chain].join('\n'))}, {now: options.now, extraTrustedRootsPem: options.trustedRootsPem});
+    const report = requireClientAuth(inspected.leaf?.extendedKeyUsage, inspected);
     const leaf = report.leaf!;
     const checks = report.checks
       .filter(check => check.verdict !== 'pass')

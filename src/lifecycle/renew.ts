@@ -12,7 +12,7 @@ import {createEffectExecutor, type EngineServices} from '../engine/effects.js';
 import type {EffectExecutor} from '../engine/runner.js';
 import type {CfLogEntry} from '../ports.js';
 import {collectAudit} from './audit.js';
-import {writeFileAtomic} from './common.js';
+import {requireClientAuth, writeFileAtomic} from './common.js';
 
 export interface RenewServices extends EngineServices {
   /** Parallel `/details` reads of the audit. */
@@ -135,7 +135,10 @@ export function createRenewExecutor(services: RenewServices): EffectExecutor<Ren
   const handlers: {[K in RenewEffect['type']]: (effect: Extract<RenewEffect, {type: K}>, state: RenewState, signal: AbortSignal) => Promise<RenewEffectResults[K]>} = {
     audit: (_effect, _state, signal) => collectAudit(cf, {scope: 'space', planNames: ['integration-flow'], parallel: services.parallelReads, signal}),
     // The setup engine's effects read the same fact names (certificate, duplicates, key).
-    'load-certificate': (effect, state, signal) => setup(effect, state as unknown as FlowState, signal) as Promise<RenewEffectResults['load-certificate']>,
+    'load-certificate': async (effect, state, signal) => {
+      const fact = (await setup(effect, state as unknown as FlowState, signal)) as RenewEffectResults['load-certificate'];
+      return fact.leaf ? requireClientAuth(fact.leaf.extendedKeyUsage, fact) : fact;
+    },
     'create-key': (effect, state, signal) => setup(effect, state as unknown as FlowState, signal) as Promise<RenewEffectResults['create-key']>,
     probe: (effect, state, signal) => setup(effect, state as unknown as FlowState, signal) as Promise<RenewEffectResults['probe']>,
     'delete-key': (effect, _state, signal) => cf.deleteKey(effect.instanceName, effect.keyName, {signal}),
