@@ -13,7 +13,7 @@ import {dnKey, doneStep, errorPanel, joinEndpoint, liveTestKeyStep, liveTestPath
 import {goto, type FlowDefinition} from './machine.js';
 import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from './parameters.js';
 import type {ActionRecord, CertificateFact, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeFact, QuestionStep, Step} from './types.js';
-import {commonNameOf, suggestKeyName, validateKeyName, validateValidityDays} from './validate.js';
+import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateValidityDays} from './validate.js';
 
 export interface RenewAnswers {
   instanceName?: string;
@@ -64,6 +64,57 @@ export interface RenewEffectResults {
   probe: ProbeFact;
   'delete-key': {existed: boolean};
   'write-renew-outputs': {files: Record<string, string>};
+}
+
+/** An answer a headless renewal needs and lacks, with how to give it. */
+export interface MissingRenewAnswer {
+  /** The plan field (camelCase, dotted). */
+  field: string;
+  /** The option and what it is for, as the user types it. */
+  how: string;
+}
+
+/**
+ * The questions a headless renewal would have to ask but cannot answer from `answers` (flags or
+ * plan). All of them must be found before the run starts: the live-test questions come after the
+ * new key is created, and a run that stops there leaves one more key behind on every retry.
+ * `certificate` says what the certificate file holds, when the caller could read it; the
+ * password and the private key are only needed when the file does not bring them.
+ */
+export function missingHeadlessAnswers(answers: RenewAnswers, certificate?: {hasPrivateKey: boolean; needsPassword?: boolean}): MissingRenewAnswer[] {
+  const missing: MissingRenewAnswer[] = [];
+  if (!answers.instanceName) missing.push({field: 'instanceName', how: '--instance <name>: the integration-flow instance'});
+  if (!answers.oldKeyName) missing.push({field: 'oldKeyName', how: '--key <name>: the key whose certificate expires'});
+  if (!answers.certificateSource) missing.push({field: 'certificateSource', how: '--cert <file> (the new certificate) or --sap-generated'});
+  else if (answers.certificateSource === 'external' && !answers.certificatePath) missing.push({field: 'certificatePath', how: '--cert <file>: the new certificate (PEM, DER or PKCS#12)'});
+  if (answers.certificateSource === 'external' && certificate?.needsPassword && answers.certificatePassword === undefined) {
+    missing.push({field: 'certificatePassword', how: '--password-file <file>: the password of the PKCS#12 file, on its first line'});
+  }
+  // Option 2: a headless run cannot redeploy the integration flow, so it never runs the live test.
+  if (!answers.option2) {
+    if (!answers.liveTest) missing.push({field: 'liveTest', how: '--path <endpoint> for the live test with the new certificate, or --no-live-test to skip it (the old key is then kept)'});
+    else if (answers.liveTest.run) {
+      if (!answers.liveTest.path) missing.push({field: 'liveTest.path', how: '--path <endpoint>: the endpoint the live test calls, e.g. /http/orders (or --no-live-test to skip the test and keep the old key)'});
+      if (answers.certificateSource === 'external' && !answers.liveTest.privateKeyPath && certificate && !certificate.hasPrivateKey) {
+        missing.push({field: 'liveTest.privateKeyPath', how: '--private-key <file>: the private key of the new certificate (PEM), for the live test'});
+      }
+    }
+  }
+  return missing;
+}
+
+/** The names a renewal sends to cf that break the naming rules (a name starting with "-" included). */
+export function renewNameProblems(answers: RenewAnswers): Array<{field: 'instanceName' | 'oldKeyName' | 'newKeyName'; value: string; problem: string}> {
+  const problems: Array<{field: 'instanceName' | 'oldKeyName' | 'newKeyName'; value: string; problem: string}> = [];
+  const check = (field: 'instanceName' | 'oldKeyName' | 'newKeyName', value: unknown, rule: (v: string) => string | null) => {
+    if (value === undefined) return;
+    const problem = typeof value === 'string' ? rule(value) : 'It must be text.';
+    if (problem) problems.push({field, value: String(value), problem});
+  };
+  check('instanceName', answers.instanceName, validateInstanceName);
+  check('oldKeyName', answers.oldKeyName, validateKeyName);
+  check('newKeyName', answers.newKeyName, validateKeyName);
+  return problems;
 }
 
 export const RENEW_PHASES = ['Inventory', 'Certificate', 'New key', 'Live test', 'Old key', 'Report'] as const;
@@ -192,7 +243,7 @@ const chooseInstance: Q = {
     // Instances whose certificates expire first come first.
     return {type: 'select', prompt: 'Which instance holds the certificate to renew?', choices, initial: state.answers.instanceName ?? choices[0]?.value};
   },
-  validate: (value, state) => (renewableInstances(state).some(i => i.name === str(value)) ? null : `There is no integration-flow instance named ${str(value)} in this space.`),
+  validate: (value, state) => validateInstanceName(str(value)) ?? (renewableInstances(state).some(i => i.name === str(value)) ? null : `There is no integration-flow instance named ${str(value)} in this space.`),
   fromPlan: answers => answers.instanceName,
   apply: (state, value) => goto({...state, answers: {...state.answers, instanceName: str(value)}}, 'choose-key'),
   summary: (_state, value) => `Instance: ${str(value)}`,
@@ -220,7 +271,7 @@ const chooseKey: Q = {
     const choices: Choice[] = keys.map(key => ({value: key.name, label: key.name, hint: `${expiryText(key, now)}${key.certificate ? ` · ${key.certificate.subject}` : ''}`}));
     return {type: 'select', prompt: 'Which key holds the certificate that expires?', choices, initial: state.answers.oldKeyName ?? choices[0]?.value};
   },
-  validate: (value, state) => (chosenInstance(state)?.keys.some(k => k.name === str(value)) ? null : `Instance ${state.answers.instanceName} has no key named ${str(value)}.`),
+  validate: (value, state) => validateKeyName(str(value)) ?? (chosenInstance(state)?.keys.some(k => k.name === str(value)) ? null : `Instance ${state.answers.instanceName} has no key named ${str(value)}.`),
   fromPlan: answers => answers.oldKeyName,
   apply: (state, value) => goto({...state, answers: {...state.answers, oldKeyName: str(value)}}, 'certificate-source'),
   summary: (state, value) => {
@@ -551,6 +602,12 @@ export function liveTestPassed(state: RenewState): boolean {
   return state.facts.probe?.success === true;
 }
 
+/** How the run ends once the report is written: failed on an error or a failing live test. */
+export function renewFinalStatus(state: RenewState): 'done' | 'failed' | 'cancelled' {
+  if (state.status === 'cancelled') return 'cancelled';
+  return state.error || (state.facts.probe && !state.facts.probe.success) ? 'failed' : 'done';
+}
+
 const deleteOld: Q = {
   kind: 'question',
   id: 'delete-old',
@@ -572,10 +629,12 @@ const deleteOld: Q = {
   question: state => ({
     type: 'select',
     prompt: `Delete the old key ${state.answers.oldKeyName}?`,
+    // Keeping is the safe answer and therefore the preselected one: Enter never deletes.
+    initial: 'keep',
     choices: liveTestPassed(state)
       ? [
-          {value: 'delete', label: 'Delete it now', hint: 'the sender already uses the new certificate'},
           {value: 'keep', label: 'Keep it for now', hint: 'delete it later with cf delete-service-key'},
+          {value: 'delete', label: 'Delete it now', hint: 'the sender already uses the new certificate'},
         ]
       : [
           {value: 'keep', label: 'Keep it (recommended)'},
@@ -631,8 +690,7 @@ const writeOutputs: E<'write-renew-outputs'> = {
   title: 'Writing the renewal report',
   effect: () => ({type: 'write-renew-outputs'}),
   onResult(state, result) {
-    const failed = Boolean(state.error) || (state.facts.probe ? !state.facts.probe.success : false);
-    return goto({...state, facts: {...state.facts, outputs: result.files}}, 'done', {status: failed ? 'failed' : 'done', error: state.error});
+    return goto({...state, facts: {...state.facts, outputs: result.files}}, 'done', {status: renewFinalStatus(state), error: state.error});
   },
   onError: (state, error) => goto(state, 'done', {status: 'failed', error}),
 };

@@ -6,8 +6,8 @@
 import {parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import type {RenewAnswers} from '../../flows/renew.js';
-import {UsageError} from '../errors.js';
+import {missingHeadlessAnswers, renewNameProblems, type RenewAnswers} from '../../flows/renew.js';
+import {CpiMtlsError, UsageError} from '../errors.js';
 import {timeoutsFromEnv, type Timeouts} from '../timeouts.js';
 import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
 
@@ -152,7 +152,32 @@ async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
   }
   if (v['delete-old']) answers.deleteOld = true;
   if (v.option2) answers.option2 = true;
+  if (answers.deleteOld && answers.liveTest?.run === false) {
+    throw new UsageError(`${v['delete-old'] ? '--delete-old' : 'deleteOld: true'} and ${v['no-live-test'] ? '--no-live-test' : 'liveTest.run: false'} contradict each other: deleting the old key needs proof that the new one works, and that proof is the live test.`, {
+      fix: ['Drop --no-live-test and give the endpoint with --path <endpoint> to delete the old key after a passing live test,', 'or drop --delete-old to keep the old key and delete it later with cf delete-service-key.'],
+    });
+  }
+  const flagOf = {instanceName: v.instance ? '--instance' : 'instanceName (plan)', oldKeyName: v.key ? '--key' : 'oldKeyName (plan)', newKeyName: v['new-key'] ? '--new-key' : 'newKeyName (plan)'} as const;
+  const [bad] = renewNameProblems(answers);
+  if (bad) throw new UsageError(`${flagOf[bad.field]} "${bad.value}": ${bad.problem}`, {fix: [`Give ${flagOf[bad.field]} a name of letters, digits, ".", "_" and "-" that starts with a letter or digit.`]});
   return {answers, json: Boolean(v.json), plan: v.plan, out: v.out, cf: v.cf, demo: v.demo ? (parsed.positionals[0] ?? 'expiring') : undefined};
+}
+
+/**
+ * What the new certificate file brings for the live test (its private key, or the need for a
+ * password), or undefined when that cannot be told here: the run then reads and checks the file
+ * itself, before any change.
+ */
+async function certificateFileFacts(answers: RenewAnswers): Promise<{hasPrivateKey: boolean; needsPassword?: boolean} | undefined> {
+  if (answers.certificateSource !== 'external' || !answers.certificatePath) return undefined;
+  const {loadCertificateInput} = await import('../certs/load.js');
+  try {
+    const input = await loadCertificateInput(answers.certificatePath, {password: answers.certificatePassword, passphrase: answers.certificatePassword});
+    return {hasPrivateKey: Boolean(input.privateKeyPem)};
+  } catch (error) {
+    if (error instanceof CpiMtlsError && error.code === 'password-required') return {hasPrivateKey: true, needsPassword: true};
+    return undefined;
+  }
 }
 
 /** Makes sure the demo landscape has a key to renew (scenarios other than "expiring" may lack one). */
@@ -183,8 +208,20 @@ export async function runRenewCommand(argv: string[], io: CommandIo): Promise<nu
   }
   const a = args;
   const interactive = !a.plan && isInteractive(io, a.json);
-  if (!interactive && (!a.answers.instanceName || !a.answers.oldKeyName)) {
-    return writeError(io, new UsageError('Without a terminal (or with --json / --plan), renew needs --instance and --key.', {fix: ['List candidates first: cpi-mtls audit', 'Then: cpi-mtls renew --instance <name> --key <old key> --cert <new.pem> --path /http/<address> --private-key <key.pem> [--delete-old] --json']}), a.json);
+  if (!interactive) {
+    // Every answer the run will need, checked before the first cf call: a headless run that
+    // stops at a question after the new key exists leaves that key behind.
+    const missing = missingHeadlessAnswers(a.answers, await certificateFileFacts(a.answers));
+    if (missing.length) {
+      return writeError(
+        io,
+        new UsageError(`Without a terminal (or with --json / --plan), renew needs every answer up front; missing: ${missing.map(m => m.how.split(/[: ]/)[0]).join(', ')}. Nothing was changed.`, {
+          fix: [...missing.map(m => `${m.how} (plan field ${m.field})`), 'List candidates first: cpi-mtls audit', 'Example: cpi-mtls renew --instance <name> --key <old key> --cert <new.pem> --path /http/<address> --private-key <key.pem> [--delete-old] --json'],
+          details: {missing: missing.map(m => m.field)},
+        }),
+        a.json,
+      );
+    }
   }
   const now = new Date();
   const outputDir = path.resolve(a.out ?? defaultOutputDir('renew', now, Boolean(a.demo)));

@@ -105,7 +105,14 @@ export function migrateChecklist(state: MigrateState, cfLog: ReadonlyArray<CfLog
   const outcome: Checklist['outcome'] = state.status === 'cancelled' ? 'cancelled' : state.error || anyFailed ? 'failed' : facts.applied || plan.operations.length === 0 ? 'complete' : 'incomplete';
   return {
     title: 'Neo → Cloud Foundry migration of certificate senders',
-    headline: 'Migration complete: every movable mapping has its instance and key.',
+    headline:
+      outcome === 'complete'
+        ? 'Migration complete: every movable mapping has its instance and key.'
+        : outcome === 'cancelled'
+          ? 'Migration cancelled: the checklist lists what exists now.'
+          : outcome === 'incomplete'
+            ? 'Migration planned, not applied: nothing was changed.'
+            : 'Migration not complete: the checklist says what failed and what exists now.',
     generatedAt: now.toISOString(),
     outcome,
     option: 'Option 1 (role-based)',

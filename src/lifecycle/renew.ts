@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type {FlowState} from '../../flows/types.js';
-import {liveTestPassed, type RenewEffect, type RenewEffectResults, type RenewState} from '../../flows/renew.js';
+import {liveTestPassed, renewFinalStatus, type RenewEffect, type RenewEffectResults, type RenewState} from '../../flows/renew.js';
 import type {Checklist, ChecklistItem} from '../checklist.js';
 import {renderChecklistMarkdown} from '../checklist.js';
 import {createEffectExecutor, type EngineServices} from '../engine/effects.js';
@@ -65,18 +65,50 @@ export function renewChecklist(state: RenewState, cfLog: ReadonlyArray<CfLogEntr
   const outcome: Checklist['outcome'] = state.status === 'cancelled' ? 'cancelled' : state.error || (facts.probe && !facts.probe.success) ? 'failed' : items.some(i => i.status === 'failed') ? 'incomplete' : 'complete';
   return {
     title: `Certificate renewal: ${old}`,
-    headline: 'Renewal complete: the new key works. Hand the checklist to the customer.',
+    headline: renewHeadline(state, outcome),
     generatedAt: now.toISOString(),
     outcome,
     option: answers.option2 ? 'Option 2 (certificate in the integration flow)' : 'Option 1 (role-based)',
     target: t ? `org ${t.org} / space ${t.space}` : undefined,
     items,
     created: facts.actions.map(a => ({kind: a.kind, what: a.what, name: a.name, guid: a.guid, note: a.note})),
-    cleanup: facts.key ? [`cf delete-service-key ${facts.key.instanceName} ${facts.key.name} -f`] : [],
+    cleanup: renewCleanup(state),
     commands: cfLog.filter(e => e.write).map(commandLine),
     files: facts.outputs ?? {},
     error: state.error ? {message: state.error.message, fix: state.error.fix} : undefined,
   };
+}
+
+/** The first line of the result, from how the run ended: it never claims more than was proven. */
+export function renewHeadline(state: RenewState, outcome: Checklist['outcome']): string {
+  const {facts} = state;
+  const old = `${state.answers.instanceName ?? '?'}/${state.answers.oldKeyName ?? '?'}`;
+  if (outcome === 'cancelled') {
+    return facts.key ? `Renewal cancelled: the new key ${facts.key.name} exists, the old key ${old} is ${facts.oldKeyDeleted ? 'deleted' : 'untouched'}.` : `Renewal cancelled: nothing was changed; the old key ${old} is untouched.`;
+  }
+  if (outcome === 'failed' || outcome === 'incomplete') {
+    if (!facts.key) return `Renewal failed: no new key was created; the old key ${old} is untouched.`;
+    if (facts.probe && !facts.probe.success) return `Renewal failed: the new key ${facts.key.name} did not pass the live test; ${facts.oldKeyDeleted ? `the old key ${old} is deleted` : `the old key ${old} is kept`}.`;
+    return `Renewal not complete: the new key ${facts.key.name} exists, the old key ${old} is ${facts.oldKeyDeleted ? 'deleted' : 'kept'}. The checklist says what failed.`;
+  }
+  if (liveTestPassed(state)) {
+    return facts.oldKeyDeleted
+      ? 'Renewal complete: the new key works and the old key is deleted. Hand the checklist to the customer.'
+      : 'Renewal complete: the new key works. Delete the old key once the sender uses the new certificate.';
+  }
+  return `New key ${facts.key?.name ?? ''} created, not tested live: the old key ${old} is kept. Test the new certificate before deleting it.`;
+}
+
+/**
+ * What to remove to undo the run. Only while the new key is unproven and the old one still
+ * exists: after a passing live test (or once the old key is gone) the new key is the working
+ * one, and a removal hint naming it would cut the sender off.
+ */
+export function renewCleanup(state: RenewState): string[] {
+  const {facts} = state;
+  if (!facts.key || facts.oldKeyDeleted || liveTestPassed(state)) return [];
+  const failed = renewFinalStatus(state) !== 'done' || state.status === 'failed';
+  return failed ? [`cf delete-service-key ${facts.key.instanceName} ${facts.key.name} -f`] : [];
 }
 
 /** The result document of `renew --json` and renewal.json. */
@@ -123,7 +155,8 @@ async function writeRenewOutputs(state: RenewState, cfLog: ReadonlyArray<CfLogEn
   }
   files.report = path.join(dir, 'renewal.md');
   files.reportJson = path.join(dir, 'renewal.json');
-  const withFiles: RenewState = {...state, facts: {...state.facts, outputs: files}};
+  // The report is written before the run's status is final: write it with the status it ends with.
+  const withFiles: RenewState = {...state, status: state.status === 'running' ? renewFinalStatus(state) : state.status, facts: {...state.facts, outputs: files}};
   await writeFileAtomic(files.report, renderChecklistMarkdown(renewChecklist(withFiles, cfLog)));
   await writeFileAtomic(files.reportJson, JSON.stringify(renewJson(withFiles, cfLog), null, 2) + '\n');
   return files;

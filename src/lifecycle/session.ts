@@ -30,7 +30,10 @@ export interface FlowCommand<S extends AnyState> {
 }
 
 export function exitCodeOfState(state: AnyState): number {
-  return state.status === 'done' ? 0 : state.status === 'cancelled' ? 130 : 1;
+  if (state.status === 'done') return 0;
+  if (state.status === 'cancelled') return 130;
+  // A flow that stops on a usage problem (a name cf would misread, a plan field) ends like one.
+  return state.error?.code === 'usage' ? 2 : 1;
 }
 
 export async function runFlowCommand<S extends AnyState>(command: FlowCommand<S>, flow: FlowDefinition<S>): Promise<number> {
@@ -79,7 +82,9 @@ export async function runFlowCommand<S extends AnyState>(command: FlowCommand<S>
       if (command.json) io.stdout.write(JSON.stringify({...command.resultJson(state, cfLog), ...(result.missingAnswer ? {missingAnswer: result.missingAnswer} : {})}, null, 2) + '\n');
       else {
         const {renderChecklistText} = await import('../checklist.js');
-        io.stdout.write(renderChecklistText(command.checklistOf(state, cfLog)) + '\n');
+        const checklist = command.checklistOf(state, cfLog);
+        if (checklist.headline) io.stdout.write(`${checklist.outcome === 'complete' ? '✔' : checklist.outcome === 'cancelled' ? '⚠' : '✖'} ${checklist.headline}\n\n`);
+        io.stdout.write(renderChecklistText(checklist) + '\n');
         if (command.textResult) io.stdout.write(command.textResult(state) + '\n');
         for (const [what, file] of Object.entries((state.facts as {outputs?: Record<string, string>}).outputs ?? {})) io.stdout.write(`${what.padEnd(22)} ${file}\n`);
       }

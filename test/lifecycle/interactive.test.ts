@@ -51,6 +51,10 @@ describe('lifecycle commands in a terminal', () => {
     await cli.waitFor(/HTTP 200/);
     cli.send(KEYS.enter);
     await cli.waitFor('Delete the old key s4hana-sender-expiring?');
+    // Keeping the old key is preselected (ink-select-input marks the selection with ❯).
+    await cli.waitFor(/❯ Keep it for now/);
+    cli.send(KEYS.down);
+    await cli.waitFor(/❯ Delete it now/);
     cli.send(KEYS.enter); // delete it now
     await cli.waitFor('Old key cpi-inbound-mtls/s4hana-sender-expiring deleted');
     const {exitCode} = await cli.exited;

@@ -101,7 +101,7 @@ describe('cpi-mtls renew on the demo landscape', () => {
   it('headless without a terminal needs --instance and --key', async () => {
     const result = await cli(['renew', '--json'], {});
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('needs --instance and --key');
+    expect(result.stderr).toContain('renew needs every answer up front; missing: --instance, --key');
   });
 });
 
