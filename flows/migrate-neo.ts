@@ -14,7 +14,7 @@ import type {CfTarget, CfVersion} from '../src/ports.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, externalCertificateKeyParameters, instanceParameters} from './parameters.js';
 import type {ActionRecord, Choice, EffectStep, MachineState, Panel, QuestionStep, Step} from './types.js';
-import {validateInstanceName, validateRoleName} from './validate.js';
+import {validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 export interface MigrateAnswers {
   source?: 'api' | 'file';
@@ -261,6 +261,39 @@ export function buildMigrationPlan(state: MigrateState): MigrationPlan {
     }
   }
   return {instances, skipped, operations};
+}
+
+/** A name the plan would send to cf that breaks the naming rules, with the plan field it comes from. */
+export interface PlanNameProblem {
+  field: string;
+  value: string;
+  problem: string;
+}
+
+/**
+ * Every instance and key name the plan's cf operations carry, checked with the same rules as
+ * typed names: names from a plan file, a Neo export or a roles file must not reach cf as options.
+ */
+export function migrationNameProblems(plan: MigrationPlan): PlanNameProblem[] {
+  const problems: PlanNameProblem[] = [];
+  for (const instance of plan.instances) {
+    const writes = !instance.exists || instance.keys.some(key => !key.existingKey);
+    const instanceProblem = writes ? validateInstanceName(instance.name) : null;
+    if (instanceProblem) problems.push({field: `instanceNames["${instance.roleKey}"]`, value: instance.name, problem: instanceProblem});
+    for (const key of instance.keys.filter(k => !k.existingKey)) {
+      const keyProblem = validateKeyName(key.keyName);
+      if (keyProblem) problems.push({field: `key of user ${key.user} (mapping ${key.mappingId})`, value: key.keyName, problem: keyProblem});
+    }
+  }
+  return problems;
+}
+
+function nameProblemError(problems: PlanNameProblem[]): {code: string; message: string; fix: string[]} {
+  return {
+    code: 'usage',
+    message: `The plan would send ${problems.length === 1 ? 'a name' : `${problems.length} names`} to cf that cf cannot take; nothing was changed. ${problems.map(p => `${p.field} "${p.value}": ${p.problem}`).join(' ')}`,
+    fix: ['Give each instance a name of letters, digits, ".", "_" and "-" that starts with a letter or digit (plan field instanceNames, or "Change an instance name").'],
+  };
 }
 
 /** An operation as one line, with the certificate shortened (the JSON report carries it whole). */
@@ -544,7 +577,12 @@ const reviewPlan: Q = {
   },
   fromPlan: (answers, state) => (answers.apply && buildMigrationPlan(state).operations.length ? 'apply' : 'quit'),
   apply(state, value) {
-    if (value === 'apply') return goto(state, 'apply');
+    if (value === 'apply') {
+      // The last look before the first write: no name from a plan, export or roles file reaches cf unchecked.
+      const problems = migrationNameProblems(buildMigrationPlan(state));
+      if (problems.length) return goto(state, 'write-outputs', {error: nameProblemError(problems)});
+      return goto(state, 'apply');
+    }
     if (value === 'rename') return goto(state, 'choose-rename');
     return goto(state, 'write-outputs');
   },

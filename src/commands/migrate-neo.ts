@@ -7,6 +7,7 @@ import {parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {MigrateAnswers} from '../../flows/migrate-neo.js';
+import {validateInstanceName} from '../../flows/validate.js';
 import {UsageError} from '../errors.js';
 import {timeoutsFromEnv, type Timeouts} from '../timeouts.js';
 import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
@@ -92,6 +93,10 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArg
     } catch (error) {
       if (error instanceof UsageError) throw error;
       throw new UsageError(`The plan ${v.plan} is neither JSON nor YAML: ${(error as Error).message}.`, {fix: ['Check the indentation and quoting at the place named; cpi-mtls migrate-neo --help lists the fields.']});
+    }
+    for (const [roles, name] of Object.entries(answers.instanceNames ?? {})) {
+      const problem = typeof name === 'string' ? validateInstanceName(name) : 'It must be text.';
+      if (problem) throw new UsageError(`The plan ${v.plan}: instanceNames["${roles}"] "${String(name)}": ${problem}`, {fix: ['Give each instance a name of letters, digits, ".", "_" and "-" that starts with a letter or digit.']});
     }
     const base = path.dirname(path.resolve(v.plan));
     if (answers.mappingsFile) answers.mappingsFile = path.resolve(base, answers.mappingsFile);
