@@ -6,6 +6,7 @@
 import {readFile, stat} from 'node:fs/promises';
 import {parseArgs} from 'node:util';
 import {CpiMtlsError, UsageError, toCpiMtlsError} from '../errors.js';
+import {timeoutsFromEnv} from '../timeouts.js';
 
 export interface ProbeCommandIo {
   stdout: {write(text: string): unknown};
@@ -38,7 +39,8 @@ Options
   --ca <pem>                 extra CA certificates to trust for the server side (repeatable);
                              NODE_EXTRA_CA_CERTS=<pem> is honoured the same way
   --out <dir>                save the server chain (.cer, .pem, certificates.zip) here
-  --timeout <ms>             timeout of each stage: connect, TLS, response (default 10000)
+  --timeout <ms>             timeout of each stage: connect, TLS, response (default 10000,
+                             or CPI_MTLS_PROBE_TIMEOUT_MS)
   --no-aia                   do not download a missing root from the certificate's issuer URL
   --json                     print the result as JSON
   -h, --help                 this help
@@ -156,6 +158,9 @@ export async function runProbeCommand(argv: string[], io: ProbeCommandIo): Promi
   const json = argv.includes('--json');
   try {
     args = parse(argv);
+    // The same timeout variable as every other command, validated the same way; --timeout wins.
+    const fromEnv = timeoutsFromEnv(io.env).probeTimeoutMs;
+    if (args !== 'help' && args.timeoutMs === undefined) args.timeoutMs = fromEnv;
   } catch (error) {
     writeError(io, toCpiMtlsError(error), json);
     return 2;

@@ -102,32 +102,67 @@ function unauthorized(input: DiagnoseInput, exchange: HttpExchange): ProbeDiagno
     };
   }
   if (/invalid_client/i.test(body)) {
-    const causes: string[] = [];
-    const fix: string[] = [];
+    // One diagnosis: the headline is the first cause, so the panel below never contradicts it.
+    const findings: Array<{summary: string; cause: string; fix: string}> = [];
     const count = input.crossCheck?.keysWithThisCertificate;
-    if (count === 0) {
-      causes.push('No service key holds this certificate (cross-check: 0 keys): the runtime cannot map it to a client.');
-      fix.push('Create a service key with this leaf certificate on the it-rt instance that has the sender role: cf create-service-key <instance> <key> -c <file with {"key-type":"certificate_external","certificate":"<leaf PEM>"}>.');
-    } else if (count !== undefined && count > 1) {
-      causes.push(`${count} service keys hold this certificate; it must be in exactly one.`);
-      fix.push('Delete the extra keys (cf delete-service-key <instance> <key>) so that exactly one key holds the certificate; to give it more roles, add the roles to that key\'s instance instead of creating a second instance.');
-    } else if (count === 1) {
-      causes.push('Exactly one service key holds this certificate, so the tenant itself cannot do client-certificate authentication: the key pair sap_cloudintegrationcertificate is missing or expired in the tenant keystore (always the case on trial tenants).');
-      fix.push('Check Monitor → Keystore in Integration Suite for sap_cloudintegrationcertificate; on a trial tenant use Basic auth with clientid/clientsecret instead.');
-    } else {
-      causes.push('The certificate is not in any service key, or it is in more than one (in any instance), so it is not "configured exactly once".');
-      causes.push('Or the tenant cannot do client-certificate authentication: the key pair sap_cloudintegrationcertificate is missing (trial tenants).');
-      fix.push('Look for the certificate in all service keys of all it-rt instances (compare the SHA-256 fingerprint) and keep it in exactly one.');
-      fix.push('Check Monitor → Keystore for sap_cloudintegrationcertificate.');
-    }
+    const keyPair = input.crossCheck?.tenantKeyPair;
     if (isTrialHost(input.host)) {
-      causes.unshift('The host name contains "trial": trial tenants do not support inbound client-certificate authentication.');
-      fix.unshift('On a trial tenant, use Basic auth with clientid/clientsecret from a ClientId/Secret key.');
+      findings.push({
+        summary: 'trial tenants do not support inbound client-certificate authentication.',
+        cause: 'The host name contains "trial": trial tenants do not support inbound client-certificate authentication.',
+        fix: 'On a trial tenant, use Basic auth with clientid/clientsecret from a ClientId/Secret key.',
+      });
+    }
+    if (keyPair === 'missing') {
+      findings.push({
+        summary: 'the tenant cannot do client-certificate authentication: its key pair sap_cloudintegrationcertificate is missing or expired.',
+        cause: 'The tenant keystore lacks a valid key pair sap_cloudintegrationcertificate (always the case on trial tenants); without it the runtime cannot authenticate any client certificate.',
+        fix: 'Check Monitor → Manage Security → Keystore in Integration Suite for sap_cloudintegrationcertificate; SAP support renews it. On a trial tenant use Basic auth with clientid/clientsecret.',
+      });
+    }
+    if (input.facts?.chainComplete === false) {
+      findings.push({
+        summary: 'the certificate was sent without its complete chain.',
+        cause: 'The client sent its leaf without every intermediate: the load balancer holds roots only and cannot pass on a certificate it cannot chain to one.',
+        fix: 'Send the full chain (leaf + intermediates) from the sender; the PKCS#12 from cpi-mtls carries it.',
+      });
+    }
+    if (count === 0) {
+      findings.push({
+        summary: 'no service key holds this certificate.',
+        cause: 'No service key holds this certificate (cross-check: 0 keys): the runtime cannot map it to a client.',
+        fix: 'Create a service key with this leaf certificate on the it-rt instance that has the sender role: cf create-service-key <instance> <key> -c <file with {"key-type":"certificate_external","X.509":"<leaf PEM>"}>.',
+      });
+    } else if (count !== undefined && count > 1) {
+      findings.push({
+        summary: `${count} service keys hold this certificate; it must be in exactly one.`,
+        cause: `${count} service keys hold this certificate; it must be in exactly one.`,
+        fix: "Delete the extra keys (cf delete-service-key <instance> <key>) so that exactly one key holds the certificate; to give it more roles, add the roles to that key's instance instead of creating a second instance.",
+      });
+    } else if (count === 1 && keyPair === undefined) {
+      findings.push({
+        summary: 'the certificate is in exactly one service key, so the tenant itself most likely cannot do client-certificate authentication (key pair sap_cloudintegrationcertificate).',
+        cause: 'Exactly one service key holds this certificate, so the tenant itself cannot do client-certificate authentication: the key pair sap_cloudintegrationcertificate is missing or expired in the tenant keystore (always the case on trial tenants).',
+        fix: 'Check Monitor → Keystore in Integration Suite for sap_cloudintegrationcertificate; on a trial tenant use Basic auth with clientid/clientsecret instead.',
+      });
+    } else if (count === undefined) {
+      findings.push({
+        summary: 'the certificate is not configured exactly once in a service key, or the tenant cannot do certificate authentication.',
+        cause: 'The certificate is not in any service key, or it is in more than one (in any instance), so it is not "configured exactly once". Or the tenant cannot do client-certificate authentication: the key pair sap_cloudintegrationcertificate is missing (trial tenants).',
+        fix: 'Look for the certificate in all service keys of all it-rt instances (compare the SHA-256 fingerprint) and keep it in exactly one; check Monitor → Keystore for sap_cloudintegrationcertificate.',
+      });
+    }
+    if (findings.length === 0) {
+      findings.push({
+        summary: 'the runtime did not map the certificate to a client although one key holds it and the key pair is present.',
+        cause: 'The certificate is in exactly one service key and the tenant key pair is present; a key created in the last minutes may not have reached the runtime yet.',
+        fix: 'Run the test again in a few minutes; if it persists, open an SAP incident (component LOD-HCI-PI-OPS) with the key guid and the time of the call.',
+      });
     }
     return {
-      summary: 'HTTP 401 invalid_client: the certificate reached the runtime but is not configured exactly once in a service key, or the tenant cannot do certificate authentication.',
-      causes,
-      fix,
+      summary: `HTTP 401 invalid_client: ${findings[0].summary}`,
+      causes: findings.map(f => f.cause),
+      fix: findings.map(f => f.fix),
       docs: [DOCS.kbaInvalidClient, DOCS.serviceKey, DOCS.clientCertInbound],
     };
   }
@@ -138,9 +173,15 @@ function unauthorized(input: DiagnoseInput, exchange: HttpExchange): ProbeDiagno
   ];
   if (/Authentication object was not found/i.test(body)) causes.unshift('The runtime says "An Authentication object was not found in the SecurityContext": no certificate was sent, or it is not configured correctly in a service key.');
   const missingEku = input.facts?.ekuClientAuth === false;
+  const chainMissing = input.facts?.chainComplete === false;
+  if (chainMissing) causes.unshift('The client sent its leaf without every intermediate: the load balancer cannot chain it to a supported root and passes no certificate on.');
   if (missingEku) causes.unshift(ekuCause(input.clientEku));
   return {
-    summary: missingEku ? 'HTTP 401: the runtime did not accept the client certificate; your local facts point to: missing EKU clientAuth.' : 'HTTP 401: the runtime did not accept the client certificate.',
+    summary: missingEku
+      ? 'HTTP 401: the runtime did not accept the client certificate; your local facts point to: missing EKU clientAuth.'
+      : chainMissing
+        ? 'HTTP 401: no client certificate reached the runtime: the certificate was sent without its complete chain.'
+        : 'HTTP 401: the runtime did not accept the client certificate.',
     causes,
     fix: [
       ...(missingEku ? [EKU_FIX] : []),

@@ -19,6 +19,8 @@ export interface ProbeLocalFacts {
 export interface ProbeCrossCheck {
   /** How many service keys (in all it-rt instances) hold this leaf certificate. */
   keysWithThisCertificate?: number;
+  /** The tenant keystore's key pair sap_cloudintegrationcertificate, when the tenant was read. */
+  tenantKeyPair?: 'present' | 'missing';
 }
 
 export interface ProbeTimeouts {

@@ -64,7 +64,9 @@ describe('cpi-mtls probe', () => {
     const source = await readFile(path.resolve('src/commands/probe.ts'), 'utf8');
     const staticImports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1]);
     expect(staticImports.length).toBeGreaterThan(0);
-    for (const name of staticImports) expect(name).toMatch(/^node:|^\.\.\/errors\.js$/);
+    // errors.js and timeouts.js import nothing but each other and Node built-ins.
+    for (const name of staticImports) expect(name).toMatch(/^node:|^\.\.\/errors\.js$|^\.\.\/timeouts\.js$/);
+    expect((await readFile(path.resolve('src/timeouts.ts'), 'utf8')).match(/^import .* from '([^']+)';$/gm)).toEqual(["import {UsageError} from './errors.js';"]);
     expect(source).not.toMatch(/from 'ink'|from 'react'/);
   });
 
@@ -211,5 +213,15 @@ describe('cpi-mtls probe', () => {
       'server_localhost.pem',
     ]);
     expect(Buffer.from(zip['root_Probe_Test_Root_CA.cer']).equals(await readFile(saved.trustStoreFile))).toBe(true);
+  });
+});
+
+describe('cpi-mtls probe and the timeout variable', () => {
+  it('refuses an invalid CPI_MTLS_PROBE_TIMEOUT_MS with exit 2 before it connects, like every command', async () => {
+    const {runProbeCommand} = await import('../../src/commands/probe.js');
+    let err = '';
+    const code = await runProbeCommand(['https://127.0.0.1:9/http/x'], {stdout: {write: () => true}, stderr: {write: (t: string) => (err += t)}, env: {CPI_MTLS_PROBE_TIMEOUT_MS: 'soon'}});
+    expect(code).toBe(2);
+    expect(err).toContain('CPI_MTLS_PROBE_TIMEOUT_MS=soon');
   });
 });
