@@ -1,57 +1,25 @@
-import {execFile} from 'node:child_process';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {CLI} from '../helpers/pty.js';
+import {cli, inventory as inventoryOf, seedLandscape} from './harness.js';
 
 // CPI_MTLS_CF_TIMEOUT_MS and CPI_MTLS_PROBE_TIMEOUT_MS hold for every command, not only the
 // setup wizard: validated before anything runs, and a hanging cf is stopped.
 
-const run = promisify(execFile);
 let dir: string;
 let home: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-timeouts-'));
   home = path.join(dir, 'landscape');
-  // Seed the demo landscape with a read-only command, so every test can compare its state.
-  const seeded = await cli(['audit', '--demo', 'expiring', '--json'], {CPI_MTLS_DEMO_HOME: home});
-  expect([0, 1], seeded.stderr).toContain(seeded.code);
+  await seedLandscape(home);
 }, 120_000);
 afterAll(async () => {
   await rm(dir, {recursive: true, force: true});
 });
 
-function cleanEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string | undefined> = {...process.env};
-  for (const name of ['CF_SIM_FAULTS', 'CPI_MTLS_CF_TIMEOUT_MS', 'CPI_MTLS_PROBE_TIMEOUT_MS']) delete env[name];
-  return {...(Object.fromEntries(Object.entries(env).filter(e => e[1] !== undefined)) as Record<string, string>), ...extra};
-}
-
-async function cli(args: string[], env: Record<string, string>): Promise<{code: number; stdout: string; stderr: string; ms: number}> {
-  const started = Date.now();
-  return run(process.execPath, [CLI, ...args], {env: cleanEnv(env), timeout: 120_000}).then(
-    r => ({code: 0, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started}),
-    (e: {code: number; stdout: string; stderr: string}) => ({code: e.code, stdout: e.stdout, stderr: e.stderr, ms: Date.now() - started}),
-  );
-}
-
-interface Sim {
-  instances: Array<{guid: string; name: string}>;
-  keys: Array<{name: string; instance_guid: string}>;
-}
-
-async function sim(landscapeHome = home): Promise<Sim> {
-  return JSON.parse(await readFile(path.join(landscapeHome, 'cf-home/.cf/sim-state.json'), 'utf8')) as Sim;
-}
-
-/** What a write would change: instance and key names. */
-async function inventory(landscapeHome = home): Promise<string[]> {
-  const state = await sim(landscapeHome);
-  return [...state.instances.map(i => `instance ${i.name}`), ...state.keys.map(k => `key ${state.instances.find(i => i.guid === k.instance_guid)?.name}/${k.name}`)].sort();
-}
+const inventory = (landscapeHome = home) => inventoryOf(landscapeHome);
 
 const base = ['renew', '--demo', '--instance', 'cpi-inbound-mtls', '--key', 's4hana-sender-expiring'];
 
