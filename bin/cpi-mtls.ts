@@ -28,12 +28,15 @@ Options
   --plan <file>        plan file (YAML or JSON) for apply
   --json               one machine-readable result on stdout; progress goes to stderr
   --dry-run            show the cf commands and parameters that would run; change nothing
+  --trust-root <file>  a client root CA to accept although it is not (yet) on SAP's load balancer
+                       list (repeatable); the checklist says it was trusted by your choice
   --explain            show "why this matters" beside each step (default in --demo; --no-explain turns it off)
   --no-color           no colours (NO_COLOR is honoured too)
   -h, --help           this help
   -v, --version        the version
 
-Exit codes: 0 success, 1 a step failed, 2 usage error or invalid plan, 130 cancelled.
+Exit codes: 0 complete, 1 not complete (a step or check failed), 2 usage error or invalid plan,
+130 cancelled.
 Command help: cpi-mtls cert inspect --help, cpi-mtls probe --help, cpi-mtls audit|renew|migrate-neo --help.
 Docs: README.md (real landscapes, plan files, outputs).`;
 
@@ -87,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
         debug: {type: 'boolean'},
         explain: {type: 'boolean'},
         'no-explain': {type: 'boolean'},
+        'trust-root': {type: 'string', multiple: true},
       },
     });
   } catch (error) {
@@ -139,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
     debug: Boolean(values.debug),
     // Teaching panels are on by default in the demo (workshops), off otherwise.
     explain: values['no-explain'] ? false : Boolean(values.explain) || Boolean(values.demo),
+    trustRoots: values['trust-root'],
   });
 }
 

@@ -16,6 +16,8 @@ import {LandscapeDiagram, layoutLandscape} from './LandscapeDiagram.js';
 import {Panels} from './PanelView.js';
 import {QuestionView} from './QuestionView.js';
 import {Trail} from './Trail.js';
+import {STATUS_MARK, trailStatus} from '../flows/common.js';
+import {exitCodeOfOutcome} from '../src/checklist.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyState = MachineState<any, any>;
@@ -77,12 +79,9 @@ function questionHeight(question: Question | null, width: number): number {
 function trailHeight(lines: string[], max: number, columns: number): number {
   if (lines.length === 0) return 0;
   const shown = lines.slice(Math.max(0, lines.length - max));
-  return (lines.length > max ? 1 : 0) + shown.reduce((n, line) => n + textHeight(`✔ ${line}`, columns), 0) + 1;
+  return (lines.length > max ? 1 : 0) + shown.reduce((n, line) => n + textHeight(line, columns), 0) + 1;
 }
 
-export function exitCodeOf(state: AnyState): number {
-  return state.status === 'done' ? 0 : state.status === 'cancelled' ? 130 : 1;
-}
 
 /**
  * The wizard shell: header, answered steps, the active step, footer. It renders the runner's
@@ -123,7 +122,8 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
   const finished = state.status !== 'running';
   useEffect(() => {
     if (!finished) return;
-    onExit(exitCodeOf(state));
+    // One outcome for headline, checklist and exit code: the checklist's.
+    onExit(exitCodeOfOutcome(checklistOf(state as FlowState).outcome));
     // Let the final frame render before Ink unmounts.
     const timer = setTimeout(() => exit(), 0);
     return () => clearTimeout(timer);
@@ -192,7 +192,7 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
   // Workshop mode adds height: keep the live area inside the terminal by showing fewer answered
   // steps first, then the one-line-per-part drawing. Decided from text lengths, before rendering,
   // so no frame is drawn twice.
-  const trailLines = state.trail.map(t => t.summary);
+  const trailLines = state.trail.map(t => `${STATUS_MARK[trailStatus(t)]} ${t.summary}`);
   let trailMax: number | undefined;
   let compactDiagram = false;
   if (explanation || landscape) {

@@ -1,16 +1,19 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import type {LandscapeModel} from '../flows/diagram.js';
-import type {Checklist, ItemStatus} from '../src/checklist.js';
+import {headlineOf, type Checklist, type ItemStatus} from '../src/checklist.js';
 import {LandscapeDiagram} from './LandscapeDiagram.js';
 
 const MARK: Record<ItemStatus, {mark: string; color: string}> = {
   done: {mark: '✔', color: 'green'},
   verified: {mark: '✔', color: 'green'},
-  manual: {mark: '☐', color: 'yellow'},
+  todo: {mark: '☐', color: 'yellow'},
   failed: {mark: '✖', color: 'red'},
   skipped: {mark: '–', color: 'gray'},
+  'not-checked': {mark: '?', color: 'yellow'},
 };
+
+const TONE_COLOR = {success: 'green', warning: 'yellow', error: 'red'} as const;
 
 interface Props {
   checklist: Checklist;
@@ -24,12 +27,8 @@ interface Props {
 
 /** The end of a run: the checklist, with where its files are. */
 export function FinalView({checklist, files, landscape = null, columns = 80, compactLandscape = false}: Props): React.ReactElement {
-  const headline =
-    checklist.outcome === 'complete'
-      ? {color: 'green', text: `✔ ${checklist.headline ?? 'Setup complete and verified where possible. Hand the checklist to the customer.'}`}
-      : checklist.outcome === 'cancelled'
-        ? {color: 'yellow', text: '⚠ Cancelled. The checklist lists what exists now.'}
-        : {color: 'red', text: '✖ Setup not complete. The checklist says what failed and what exists now.'};
+  const {tone, text} = headlineOf(checklist);
+  const headline = {color: TONE_COLOR[tone], text};
   return (
     <Box flexDirection="column">
       <Text bold color={headline.color}>
@@ -45,7 +44,7 @@ export function FinalView({checklist, files, landscape = null, columns = 80, com
         {checklist.items.map((item, index) => (
           <Text key={index}>
             <Text color={MARK[item.status].color}>{MARK[item.status].mark}</Text> {item.title}
-            {item.status === 'manual' ? <Text dimColor> (to do)</Text> : null}
+            {item.status === 'todo' ? <Text dimColor> (to do)</Text> : item.status === 'not-checked' ? <Text dimColor> (not checked)</Text> : null}
           </Text>
         ))}
       </Box>

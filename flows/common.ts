@@ -4,7 +4,7 @@
  */
 import {goto} from './machine.js';
 import {IFLOW_PLAN, IT_RT_OFFERING} from './parameters.js';
-import type {ActionRecord, AnswerValue, FlowError, MachineState, Panel, ProbeFact, QuestionStep, StepId} from './types.js';
+import type {ActionRecord, AnswerValue, FlowError, MachineState, Panel, ProbeFact, QuestionStep, Status, StepId} from './types.js';
 import {validateEndpointPath} from './validate.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,9 +27,25 @@ export function record<S extends WithActions>(state: S, action: ActionRecord): S
   return {...state, facts: {...state.facts, actions: [...state.facts.actions, action]}};
 }
 
-/** Adds a one-line summary of a finished effect to the collapsed history. */
-export function trail<S extends AnyState>(state: S, summary: string): S {
-  return {...state, trail: [...state.trail, {step: state.step, summary}]};
+/** Adds a one-line summary of a finished effect to the collapsed history, with how far it can be trusted. */
+export function trail<S extends AnyState>(state: S, summary: string, status: Status = 'done'): S {
+  return {...state, trail: [...state.trail, {step: state.step, summary, status}]};
+}
+
+/** The mark of each status: only verified and done carry a ✔. */
+export const STATUS_MARK: Record<Status, string> = {
+  verified: '✔',
+  done: '✔',
+  answer: '›',
+  todo: '☐',
+  failed: '✖',
+  skipped: '–',
+  'not-checked': '?',
+};
+
+/** The status of a trail line; lines saved before statuses existed count as done. */
+export function trailStatus(entry: {status?: Status}): Status {
+  return entry.status ?? 'done';
 }
 
 export function errorPanel(error: FlowError | undefined): Panel[] {

@@ -180,6 +180,18 @@ export const EXPLANATIONS: Readonly<Record<StepId, StepExplanation>> = {
     why: ['A key of plan "api" lets cpi-mtls read the tenant.', 'Its secret is read here only, never printed.'],
     replaces: ['cf service-key <instance> <key> > api-key.json'],
   },
+  'check-api-key': {
+    why: ['The api key file is read before anything is created.', 'A wrong file would otherwise fail after the instance exists.'],
+    replaces: ['Finding out at the end that the key was of the wrong plan'],
+  },
+  'check-private-key': {
+    why: ['The private key must belong to the certificate, or the live test cannot work.', 'Checked here, before anything is created.'],
+    replaces: ['openssl x509 -noout -pubkey vs openssl pkey -pubout, compared by hand'],
+  },
+  'remove-failed-instance': {
+    why: ['An instance whose creation failed holds nothing and blocks its name.', 'Removed only on request, then created anew with every input checked.'],
+    replaces: ['cf delete-service <instance> -f, by hand'],
+  },
   'check-tenant': {
     why: ['Keystore, deployed endpoints and sender channels, read in one go.', 'A trial tenant shows up here: it cannot do certificate calls.'],
     replaces: ['Monitor → Manage Security → Keystore', 'Integration flow → sender channel → Connection'],

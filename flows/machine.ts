@@ -60,7 +60,7 @@ export function answer<S extends AnyState>(flow: FlowDefinition<S>, state: S, va
   const withHistory: S = {
     ...state,
     history: [...state.history, step.id],
-    trail: [...state.trail, {step: step.id, summary}],
+    trail: [...state.trail, {step: step.id, summary, status: 'answer'}],
   };
   return {ok: true, state: step.apply(withHistory, value)};
 }

@@ -13,10 +13,14 @@ export function roleJson(role: string): {roles: string[]} {
   return {roles: [role]};
 }
 
-/** Instance parameters (SAP's documented shape); Option 2 carries no roles. */
-export function instanceParameters(roles: string[] | null): Record<string, unknown> {
+/**
+ * Instance parameters (SAP's documented shape). Option 2 passes an explicit empty role list:
+ * without `roles` the broker grants its default (ESBMessaging.send), and the partner's
+ * certificate could then call every role-based integration flow of the tenant.
+ */
+export function instanceParameters(roles: string[]): Record<string, unknown> {
   return {
-    ...(roles ? {roles} : {}),
+    roles,
     'grant-types': ['client_credentials'],
     'redirect-uris': [],
   };
@@ -36,8 +40,10 @@ export function stringArray(value: unknown): string[] {
 }
 
 export interface InstanceAssessment {
-  /** The instance cannot serve this setup at all (another offering or plan). */
+  /** The instance cannot serve this setup at all (another offering or plan, a failed operation, roles Option 2 must not grant). */
   conflict: string | null;
+  /** Its last operation failed: the platform keeps it, but it is no instance to use. */
+  failedOperation: {type: string; description: string} | null;
   hasDeprecatedGrant: boolean;
   lacksClientCredentials: boolean;
   missingRoles: string[];
@@ -48,21 +54,35 @@ export interface InstanceAssessment {
   repairedParameters: Record<string, unknown> | null;
 }
 
-/** Decides whether an existing instance fits the setup, and what an update would send. */
+/**
+ * Decides whether an existing instance fits the setup, and what an update would send. An empty
+ * `wantedRoles` (Option 2) means: the instance must grant no role at all.
+ */
 export function assessInstance(
-  instance: {planName?: string; offeringName?: string; parameters: Record<string, unknown> | null},
-  wantedRoles: string[] | null,
+  instance: {planName?: string; offeringName?: string; parameters: Record<string, unknown> | null; lastOperation?: {type: string; state: string; description: string} | null},
+  wantedRoles: string[],
 ): InstanceAssessment {
+  const parameters = instance.parameters;
+  const roles = stringArray(parameters?.roles);
+  const op = instance.lastOperation;
+  const failedOperation = op && op.state === 'failed' ? {type: op.type, description: op.description || 'the broker gave no reason'} : null;
+  const noRolesWanted = wantedRoles.length === 0;
   const conflict =
     (instance.offeringName && instance.offeringName !== IT_RT_OFFERING) || (instance.planName && instance.planName !== IFLOW_PLAN)
       ? `It is an instance of ${instance.offeringName ?? '?'} / ${instance.planName ?? '?'}, not ${IT_RT_OFFERING} / ${IFLOW_PLAN}.`
-      : null;
-  const parameters = instance.parameters;
-  const roles = stringArray(parameters?.roles);
+      : failedOperation
+        ? `Its last operation failed (${failedOperation.type} failed: ${failedOperation.description}). Cloud Foundry keeps such an instance, but it cannot hold working keys.`
+        : noRolesWanted && (parameters === null || !Array.isArray(parameters.roles))
+          ? parameters === null
+            ? 'The broker does not return its parameters, so it cannot be shown to grant no role. Option 2 needs an instance without roles: use a new instance name.'
+            : 'Its parameters carry no "roles" list, so the broker grants its default role (ESBMessaging.send). Option 2 needs "roles": []: use a new instance name.'
+          : noRolesWanted && roles.length > 0
+            ? `It grants the roles ${roles.join(', ')}. With Option 2 the certificate must get no role (it would be allowed to call every flow that checks one): use a new instance name.`
+            : null;
   const grantTypes = stringArray(parameters?.['grant-types']);
   const hasDeprecatedGrant = grantTypes.includes(DEPRECATED_GRANT);
   const lacksClientCredentials = parameters !== null && !grantTypes.includes('client_credentials');
-  const missingRoles = parameters === null || !wantedRoles ? [] : wantedRoles.filter(role => !roles.includes(role));
+  const missingRoles = parameters === null ? [] : wantedRoles.filter(role => !roles.includes(role));
   const needsRepair = parameters !== null && (hasDeprecatedGrant || lacksClientCredentials || missingRoles.length > 0);
   let repairedParameters: Record<string, unknown> | null = null;
   if (needsRepair && parameters) {
@@ -76,5 +96,5 @@ export function assessInstance(
       'redirect-uris': stringArray(parameters['redirect-uris']),
     };
   }
-  return {conflict, hasDeprecatedGrant, lacksClientCredentials, missingRoles, roles, grantTypes, parametersKnown: parameters !== null, repairedParameters};
+  return {conflict, failedOperation, hasDeprecatedGrant, lacksClientCredentials, missingRoles, roles, grantTypes, parametersKnown: parameters !== null, repairedParameters};
 }

@@ -39,9 +39,14 @@ export function chosenRole(answers: Answers): string | null {
   return DEFAULT_ROLE;
 }
 
-export function wantedInstanceParameters(answers: Answers): Record<string, unknown> {
+/** The roles the instance must grant; none for Option 2 (least privilege). */
+export function wantedRoles(answers: Answers): string[] {
   const role = chosenRole(answers);
-  return instanceParameters(role ? [role] : null);
+  return role ? [role] : [];
+}
+
+export function wantedInstanceParameters(answers: Answers): Record<string, unknown> {
+  return instanceParameters(wantedRoles(answers));
 }
 
 export function isOption2(state: FlowState): boolean {
@@ -99,10 +104,31 @@ export function blockingFindings(state: FlowState): string[] {
   return findings;
 }
 
-/** Resources this run created (never what existed before), newest first: what cleanup removes. */
+/**
+ * Resources this run created (never what existed before), newest first: what cleanup removes.
+ * A create that failed but left the resource on the platform counts: it is reported and removed,
+ * never reused. One entry per resource, however often it was recorded.
+ */
 export function createdByThisRun(state: FlowState): ActionRecord[] {
-  const deleted = new Set(state.facts.actions.filter(a => a.kind === 'deleted').map(a => `${a.what}:${a.name}`));
-  return state.facts.actions.filter(a => a.kind === 'created' && !deleted.has(`${a.what}:${a.name}`)).reverse();
+  const actions = state.facts.actions;
+  // Only a delete recorded after the create cancels it: a failed leftover removed first does not hide its replacement.
+  const deletedLater = (index: number) => actions.slice(index + 1).some(d => d.kind === 'deleted' && d.what === actions[index].what && d.name === actions[index].name);
+  const seen = new Set<string>();
+  return actions
+    .filter((a, index) => a.kind === 'created' && !deletedLater(index))
+    .reverse()
+    .filter(a => !seen.has(`${a.what}:${a.name}`) && Boolean(seen.add(`${a.what}:${a.name}`)));
+}
+
+function withoutFailedLeftover(state: FlowState, what: ActionRecord['what'], name: string): ActionRecord[] {
+  return state.facts.actions.filter(a => !(a.failed && a.what === what && a.name === name));
+}
+
+/** A create that failed may leave the resource behind ("create failed"): record it as a fact. */
+function recordFailedLeftover(state: FlowState, error: FlowError, what: 'service instance' | 'service key', name: string): FlowState {
+  const leftover = error.details?.leftover as {guid?: string; state?: string} | undefined;
+  if (!leftover) return state;
+  return record(state, {kind: 'created', what, name, guid: leftover.guid, failed: true, note: `${leftover.state ?? 'create failed'}: the platform keeps it; it is not used`});
 }
 
 /** Ends the run after a failure: offer to remove what this run created, then write the checklist. */
@@ -166,7 +192,7 @@ const preflight: E<'preflight'> = {
   onResult(state, result) {
     const next: FlowState = {...state, facts: {...state.facts, cfVersion: result.cfVersion, target: result.target, planAvailable: result.planAvailable}};
     const t = result.target;
-    const withTrail = trail(next, `cf ${result.cfVersion.major}.${result.cfVersion.minor}.${result.cfVersion.patch} · ${t.apiEndpoint} · org ${t.org.name} / space ${t.space.name} as ${t.user}`);
+    const withTrail = trail(next, `cf ${result.cfVersion.major}.${result.cfVersion.minor}.${result.cfVersion.patch} · ${t.apiEndpoint} · org ${t.org.name} / space ${t.space.name} as ${t.user}`, 'verified');
     if (!result.planAvailable) {
       return goto(withTrail, 'blocked', {error: offeringMissingError(t.space.name)});
     }
@@ -266,6 +292,8 @@ const option2Warning: Q = {
         'Every certificate change (renewal included) needs a redeployment of the integration flow: a short downtime each time.',
         'The sender channel only compares subject DN and issuer DN, not the certificate itself: lower security.',
         'On Cloud Foundry the certificate must also be in a service key of an it-rt instance, which this wizard creates.',
+        'That instance gets an explicit empty role list ("roles": []): without it the broker grants ESBMessaging.send, and the',
+        "partner's certificate could call every role-based integration flow of the tenant.",
       ],
     },
   ],
@@ -361,8 +389,9 @@ const lookupInstance: E<'lookup-instance'> = {
   title: 'Looking for an existing instance of that name',
   effect: state => ({type: 'lookup-instance', name: state.answers.instanceName ?? ''}),
   onResult(state, result) {
-    const next: FlowState = {...state, facts: {...state.facts, existingInstance: result.instance}};
-    if (!result.instance) return goto(trail(next, `No instance named ${state.answers.instanceName} yet: it will be created`), 'create-instance');
+    // A run that goes back to the name forgets an instance chosen earlier.
+    const next: FlowState = {...state, facts: {...state.facts, existingInstance: result.instance, instance: undefined}};
+    if (!result.instance) return goto(trail(next, `No instance named ${state.answers.instanceName} yet: it will be created once every input is checked`, 'verified'), 'certificate-source');
     return goto(next, 'instance-existing');
   },
 };
@@ -375,11 +404,14 @@ const instanceExisting: Q = {
   panels(state) {
     const existing = state.facts.existingInstance;
     if (!existing) return [];
-    const a = assessInstance(existing, chosenRole(state.answers) ? [chosenRole(state.answers)!] : null);
+    const a = assessInstance(existing, wantedRoles(state.answers));
     const lines = [
       `${existing.name} (${existing.offeringName ?? '?'} / ${existing.planName ?? '?'}, guid ${existing.guid})`,
       a.parametersKnown ? `Parameters: ${JSON.stringify(existing.parameters)}` : 'The broker does not allow reading its parameters; roles and grant types cannot be checked.',
     ];
+    if (a.failedOperation?.type === 'create') {
+      return [{tone: 'error', title: 'An instance with this name exists, but its creation failed', lines: [...lines, a.conflict ?? '', 'It holds no keys. Remove it and create it anew, or use another name.']}];
+    }
     if (a.conflict) return [{tone: 'error', title: 'An instance with this name exists and cannot be used', lines: [...lines, a.conflict]}];
     const problems: string[] = [];
     if (a.hasDeprecatedGrant)
@@ -394,18 +426,21 @@ const instanceExisting: Q = {
   },
   question(state) {
     const existing = state.facts.existingInstance!;
-    const a = assessInstance(existing, chosenRole(state.answers) ? [chosenRole(state.answers)!] : null);
+    const a = assessInstance(existing, wantedRoles(state.answers));
     const choices = [];
-    if (!a.conflict && a.repairedParameters) choices.push({value: 'update', label: 'Update the instance', hint: 'cf update-service with the full parameter set'});
+    if (!a.conflict && a.repairedParameters) choices.push({value: 'update', label: 'Update the instance', hint: 'cf update-service with the full parameter set, after all inputs are checked'});
     if (!a.conflict && !a.repairedParameters) choices.push({value: 'reuse', label: 'Reuse it'});
     choices.push({value: 'rename', label: 'Use another instance name'});
+    // Destructive, so never the first (default) choice.
+    if (a.failedOperation?.type === 'create') choices.push({value: 'remove', label: 'Remove it, then create it anew', hint: `cf delete-service ${existing.name} -f`});
     choices.push({value: 'quit', label: 'Quit'});
     return {type: 'select', prompt: 'What should happen with it?', choices, initial: choices[0].value};
   },
   fromPlan(answers, state) {
     const existing = state.facts.existingInstance;
     if (!existing) return undefined;
-    const a = assessInstance(existing, chosenRole(answers) ? [chosenRole(answers)!] : null);
+    const a = assessInstance(existing, wantedRoles(answers));
+    if (a.failedOperation?.type === 'create' && answers.onFailure === 'remove') return 'remove';
     if (a.conflict) return 'quit';
     if (!a.repairedParameters) return 'reuse';
     return answers.instanceAction === 'update' ? 'update' : 'quit';
@@ -421,19 +456,78 @@ const instanceExisting: Q = {
       });
       return goto(reused, 'certificate-source');
     }
-    if (value === 'update') return goto({...state, answers: {...state.answers, instanceAction: 'update'}}, 'update-instance');
+    if (value === 'update') return goto({...state, answers: {...state.answers, instanceAction: 'update'}}, 'certificate-source');
     if (value === 'rename') return goto(state, 'instance-name');
+    if (value === 'remove') return goto(state, 'remove-failed-instance');
+    const a = assessInstance(existing, wantedRoles(state.answers));
     return stopWith(state, {
       code: 'instance-unusable',
-      message: `Instance ${existing.name} was left unchanged and cannot be used as it is.`,
-      fix: ['Run again with another instance name, or let the wizard update the instance (in a plan: instance.update: true).'],
+      message: `Instance ${existing.name} was left unchanged and cannot be used as it is${a.conflict ? `: ${a.conflict}` : '.'}`,
+      fix: a.failedOperation?.type === 'create'
+        ? [`Remove it: cf delete-service ${existing.name} -f (in a plan: onFailure: remove does this before creating it anew), or use another instance name.`]
+        : ['Run again with another instance name, or let the wizard update the instance (in a plan: instance.update: true).'],
     });
   },
   summary(state, value) {
     const name = state.facts.existingInstance?.name;
-    return value === 'reuse' ? `Reusing instance ${name}` : value === 'update' ? `Updating instance ${name}` : value === 'rename' ? `Not using ${name}` : `Stopped at instance ${name}`;
+    return value === 'reuse'
+      ? `Reusing instance ${name}`
+      : value === 'update'
+        ? `Instance ${name} will be updated`
+        : value === 'rename'
+          ? `Not using ${name}`
+          : value === 'remove'
+            ? `Removing the failed instance ${name}`
+            : `Stopped at instance ${name}`;
   },
 };
+
+/** Removes an instance whose creation failed (it holds nothing), so the name can be used again. */
+const removeFailedInstance: E<'cleanup'> = {
+  kind: 'effect',
+  id: 'remove-failed-instance',
+  phase: 'Service instance',
+  title: 'Removing the instance whose creation failed',
+  effect: state => ({type: 'cleanup', resources: [{kind: 'instance', instanceName: state.facts.existingInstance?.name ?? state.answers.instanceName ?? ''}]}),
+  onResult(state, result) {
+    const existing = state.facts.existingInstance;
+    let next: FlowState = {...state, facts: {...state.facts, existingInstance: null}};
+    for (const removed of result.removed) {
+      next = record(next, {kind: 'deleted', what: 'service instance', name: removed.instanceName, guid: existing?.guid, note: 'its creation had failed (found by this run)'});
+    }
+    return goto(trail(next, `Removed the failed instance ${existing?.name ?? ''}; it will be created anew once every input is checked`, 'done'), 'certificate-source');
+  },
+};
+
+/**
+ * The order of a setup: every answer and input file is read and checked first (names, role,
+ * certificate, private key, api key file, duplicate scan), and only then does anything change
+ * in Cloud Foundry: instance (create or update), then the key. A refused input leaves nothing behind.
+ */
+function firstWrite(state: FlowState): FlowState {
+  if (state.facts.instance) return goto(state, 'create-key');
+  if (state.answers.instanceAction === 'update' && state.facts.existingInstance) return goto(state, 'update-instance');
+  return goto(state, 'create-instance');
+}
+
+/** All questions are answered and all files read: scan for duplicates (a read), then write. */
+function inputsChecked(state: FlowState): FlowState {
+  return state.answers.certificateSource === 'external' ? goto(state, 'scan-duplicates') : firstWrite(state);
+}
+
+/** After the key: the tenant checks when chosen, then the live test when chosen. */
+function afterKey(state: FlowState): FlowState {
+  const mode = state.answers.tenantChecks?.mode;
+  if (mode === 'create' || mode === 'file') return goto(state, 'check-tenant');
+  return state.answers.liveTest?.run ? goto(state, 'live-test-path') : afterLiveTest(state);
+}
+
+/** Instance parameters as the trail states them: read back, or only sent (not checked). */
+function parametersSummary(instance: {parametersSource?: 'stored' | 'sent'; parametersUnreadable?: string}): {text: string; status: 'verified' | 'done'} {
+  return instance.parametersSource === 'stored'
+    ? {text: 'parameters read back and verified', status: 'verified'}
+    : {text: `parameters not read back (${instance.parametersUnreadable ?? 'the broker does not return them'}): roles not checked`, status: 'done'};
+}
 
 const createInstance: E<'create-instance'> = {
   kind: 'effect',
@@ -444,15 +538,18 @@ const createInstance: E<'create-instance'> = {
   onResult(state, result) {
     // "Already exists" after a resume or a lost answer is still this run's instance when it was created after the run began.
     const createdByUs = !result.alreadyExisted || createdDuringRun(state, result.instance.createdAt);
-    const next = record({...state, facts: {...state.facts, instance: result.instance}}, {
+    // A failed attempt's leftover is gone now: the retry removes it before creating (or creating would have failed).
+    const next = record({...state, facts: {...state.facts, instance: result.instance, actions: withoutFailedLeftover(state, 'service instance', result.instance.name)}}, {
       kind: createdByUs ? 'created' : 'reused',
       what: 'service instance',
       name: result.instance.name,
       guid: result.instance.guid,
-      note: createdByUs ? `${IT_RT_OFFERING} / ${IFLOW_PLAN}, parameters verified` : 'appeared while the wizard ran',
+      note: createdByUs ? `${IT_RT_OFFERING} / ${IFLOW_PLAN}, ${parametersSummary(result.instance).text}` : 'appeared while the wizard ran',
     });
-    return goto(trail(next, `Instance ${result.instance.name} created (${result.instance.guid}); parameters read back and verified`), 'certificate-source');
+    const params = parametersSummary(result.instance);
+    return goto(trail(next, `Instance ${result.instance.name} created (${result.instance.guid}); ${params.text}`, params.status), 'create-key');
   },
+  onError: (state, error) => goto(recordFailedLeftover(state, error, 'service instance', state.answers.instanceName ?? ''), 'step-failed', {error}),
 };
 
 const updateInstance: E<'update-instance'> = {
@@ -462,7 +559,7 @@ const updateInstance: E<'update-instance'> = {
   title: 'Updating the service instance',
   effect(state) {
     const existing = state.facts.existingInstance!;
-    const a = assessInstance(existing, chosenRole(state.answers) ? [chosenRole(state.answers)!] : null);
+    const a = assessInstance(existing, wantedRoles(state.answers));
     return {type: 'update-instance', name: existing.name, parameters: a.repairedParameters ?? wantedInstanceParameters(state.answers)};
   },
   onResult(state, result) {
@@ -473,7 +570,8 @@ const updateInstance: E<'update-instance'> = {
       guid: result.instance.guid,
       note: 'parameters replaced with the full set; role changes can take up to an hour to reach the runtime',
     });
-    return goto(trail(next, `Instance ${result.instance.name} updated`), 'certificate-source');
+    const params = parametersSummary(result.instance);
+    return goto(trail(next, `Instance ${result.instance.name} updated; ${params.text}`, params.status), 'create-key');
   },
 };
 
@@ -569,7 +667,7 @@ const csrNext: Q = {
         `Private key  ${state.facts.csr?.privateKey ?? ''} (0600, keep it on the sender side)`,
         '1. Send the CSR to a CA on SAP\'s load balancer list and ask for Extended Key Usage "TLS Web Client Authentication".',
         '2. When the certificate is back: cpi-mtls cert inspect <certificate> --key <private key>',
-        '3. Then run the wizard again with "A certificate file I have"; the instance created now is reused.',
+        '3. Then run the wizard again with "A certificate file I have". Nothing was created in Cloud Foundry yet.',
       ],
     },
   ],
@@ -670,10 +768,17 @@ const loadCertificate: E<'load-certificate'> = {
   id: 'load-certificate',
   phase: 'Client certificate',
   title: 'Reading and checking the certificate',
-  effect: state => ({type: 'load-certificate', path: state.answers.certificatePath ?? '', password: state.answers.certificatePassword}),
+  effect: state => ({type: 'load-certificate', path: state.answers.certificatePath ?? '', password: state.answers.certificatePassword, trustedRoots: state.answers.trustedRoots}),
   onResult(state, result) {
     const next: FlowState = {...state, facts: {...state.facts, certificate: result}};
-    return goto(next, 'certificate-review');
+    const failing = result.checks.filter(c => c.verdict === 'fail').map(c => c.title);
+    const summary =
+      result.verdict === 'fail'
+        ? `Certificate checks failed: ${failing.join(', ')}`
+        : result.verdict === 'warn'
+          ? `Certificate checks passed with warnings: ${result.checks.filter(c => c.verdict === 'warn').map(c => c.title).join(', ')}`
+          : 'Certificate checks passed';
+    return goto(trail(next, summary, result.verdict === 'fail' ? 'failed' : 'verified'), 'certificate-review');
   },
   onError(state, error) {
     if (error.code === 'password-required' || error.code === 'wrong-password') return goto(state, 'certificate-password', {error});
@@ -724,9 +829,10 @@ const certificateReview: Q = {
       return goto({...state, answers}, 'key-name');
     }
     if (value === 'other') return goto(state, 'certificate-path');
+    const failing = (state.facts.certificate?.checks ?? []).filter(c => c.verdict === 'fail');
     return stopWith(state, {
         code: 'certificate-rejected',
-        message: 'Stopped: the client certificate does not pass the checks.',
+        message: `Stopped: the client certificate does not pass the checks (nothing was created). ${failing.map(c => `${c.title}: ${c.message}`).join(' ')}`.trim(),
         fix: (state.facts.certificate?.checks ?? []).filter(c => c.verdict === 'fail' && c.fix).map(c => c.fix!),
     });
   },
@@ -794,8 +900,7 @@ const keyName: Q = {
   validate: value => validateKeyName(str(value)),
   fromPlan: answers => answers.keyName,
   apply(state, value) {
-    const next = {...state, answers: {...state.answers, keyName: str(value)}};
-    return goto(next, state.answers.certificateSource === 'external' ? 'scan-duplicates' : 'create-key');
+    return goto({...state, answers: {...state.answers, keyName: str(value)}}, 'live-test');
   },
   summary: (_state, value) => `Key name: ${str(value)}`,
 };
@@ -804,23 +909,26 @@ const scanDuplicates: E<'scan-duplicates'> = {
   kind: 'effect',
   id: 'scan-duplicates',
   phase: 'Service key',
-  title: 'Scanning every integration-flow key in the space for the same certificate',
+  title: 'Scanning every integration-flow key in the org for the same certificate',
+  // SAP's rule is one certificate once across the tenant; a subaccount's instances can sit in any space of its org.
   effect(state) {
     const leaf = state.facts.certificate!.leaf!;
-    // An instance this run created has no keys yet: no need to list them.
-    const fresh = state.facts.actions.filter(a => a.kind === 'created' && a.what === 'service instance' && a.guid).map(a => a.guid!);
-    return {type: 'scan-duplicates', plan: IFLOW_PLAN, fingerprint256: leaf.fingerprint256, subject: leaf.subject, issuer: leaf.issuer, skipInstanceGuids: fresh};
+    return {type: 'scan-duplicates', plan: IFLOW_PLAN, fingerprint256: leaf.fingerprint256, subject: leaf.subject, issuer: leaf.issuer, scope: 'org'};
   },
   onResult(state, result) {
-    const next: FlowState = {...state, facts: {...state.facts, duplicates: result.duplicates}};
-    const sameKey = result.duplicates.find(
-      d => d.match === 'certificate' && d.instanceName === state.facts.instance?.name && d.keyName === state.answers.keyName,
-    );
+    const next: FlowState = {...state, facts: {...state.facts, duplicates: result.duplicates, unreadableKeys: result.unreadable}};
+    const instanceName = state.facts.instance?.name ?? state.facts.existingInstance?.name ?? state.answers.instanceName;
+    const sameKey = result.duplicates.find(d => d.match === 'certificate' && d.instanceName === instanceName && d.keyName === state.answers.keyName);
     const blocking = result.duplicates.filter(d => d.match === 'certificate' && d !== sameKey);
-    const summary = `Scanned ${result.keysScanned} key(s) in ${result.instancesScanned} instance(s): ${blocking.length === 0 ? 'certificate not used elsewhere' : `certificate already in ${blocking.length} key(s)`}`;
-    if (blocking.length > 0) return goto(trail(next, summary), 'duplicate-found');
+    const where = `${result.keysScanned} key(s) in ${result.instancesScanned} instance(s)${result.spacesScanned ? ` across ${result.spacesScanned} space(s) of the org` : ''}`;
+    if (blocking.length > 0) return goto(trail(next, `Scanned ${where}: certificate already in ${blocking.length} key(s)`, 'failed'), 'duplicate-found');
+    const unread = result.unreadable.length;
+    const summary =
+      unread > 0
+        ? `Scanned ${where}: not found, but ${unread} key(s) could not be read (${result.unreadable.map(u => `${u.instanceName}/${u.keyName}`).join(', ')})`
+        : `Scanned ${where}: certificate not used elsewhere`;
     // The same certificate already sits in the key of this name: nothing to create (re-run).
-    return goto(trail(next, summary), 'create-key');
+    return firstWrite(trail(next, summary, unread > 0 ? 'not-checked' : 'verified'));
   },
 };
 
@@ -881,16 +989,18 @@ const createKey: E<'create-key'> = {
     return {...base, parameters: externalCertificateKeyParameters(leaf.pem), expectLeafFingerprint: leaf.fingerprint256, existingKeyGuid: inPlace?.keyGuid};
   },
   onResult(state, result) {
-    const next = record({...state, facts: {...state.facts, key: result}}, {
+    const next = record({...state, facts: {...state.facts, key: result, actions: withoutFailedLeftover(state, 'service key', `${result.instanceName}/${result.name}`)}}, {
       kind: result.alreadyExisted ? 'reused' : 'created',
       what: 'service key',
       name: `${result.instanceName}/${result.name}`,
       guid: result.guid,
       note: result.alreadyExisted ? 'already held this certificate' : result.certificateVerified ? 'certificate read back and verified' : undefined,
     });
-    const summary = `${result.alreadyExisted ? 'Key already in place' : 'Key created'}: ${result.name} · clientid ${result.clientId ?? '?'}`;
-    return goto(trail(next, summary), 'tenant-checks');
+    const verified = result.certificateVerified === true || Boolean(result.files);
+    const summary = `${result.alreadyExisted ? 'Key already in place' : 'Key created'}: ${result.name} · clientid ${result.clientId ?? '?'}${result.certificateVerified ? ' · certificate read back and verified' : ''}`;
+    return afterKey(trail(next, summary, verified ? 'verified' : 'done'));
   },
+  onError: (state, error) => goto(recordFailedLeftover(state, error, 'service key', `${state.facts.instance?.name ?? state.answers.instanceName}/${state.answers.keyName}`), 'step-failed', {error}),
 };
 
 const tenantChecks: Q = {
@@ -912,7 +1022,7 @@ const tenantChecks: Q = {
     type: 'select',
     prompt: 'Check the tenant through its API?',
     choices: [
-      {value: 'create', label: 'Yes, with a temporary api instance and key', hint: 'role MonitoringDataRead; removed right after the checks'},
+      {value: 'create', label: 'Yes, with a temporary api instance and key', hint: 'read-only roles; removed right after the checks'},
       {value: 'file', label: 'Yes, with an api service key I have (JSON file)'},
       {value: 'skip', label: 'No, list the checks for the checklist'},
     ],
@@ -921,7 +1031,7 @@ const tenantChecks: Q = {
   apply(state, value) {
     const mode = value === 'create' || value === 'file' ? value : 'skip';
     const next = {...state, answers: {...state.answers, tenantChecks: {...state.answers.tenantChecks, mode: mode as 'skip' | 'file' | 'create'}}};
-    return goto(next, mode === 'skip' ? 'live-test' : mode === 'file' ? 'tenant-key-path' : 'check-tenant');
+    return mode === 'file' ? goto(next, 'tenant-key-path') : inputsChecked(next);
   },
   summary: (_state, value) => (value === 'skip' ? 'Tenant checks: skipped (manual items in the checklist)' : 'Tenant checks: through the API'),
 };
@@ -931,12 +1041,23 @@ const tenantKeyPath: Q = {
   id: 'tenant-key-path',
   phase: 'Live test',
   title: 'API service key',
-  panels: () => [{tone: 'info', lines: ['The JSON of a service key of plan "api" (cf service-key <instance> <key> > api-key.json). Its secret is read locally and never printed.']}],
+  panels: state => [...errorPanel(state.error), {tone: 'info', lines: ['The JSON of a service key of plan "api" (cf service-key <instance> <key> > api-key.json). Its secret is read locally and never printed.']}],
   question: state => ({type: 'text', prompt: 'Path to the api service key JSON', initial: state.answers.tenantChecks?.apiKeyPath}),
   validate: value => (str(value) === '' ? 'Enter the path of the service key JSON file.' : null),
   fromPlan: answers => answers.tenantChecks?.apiKeyPath,
-  apply: (state, value) => goto({...state, answers: {...state.answers, tenantChecks: {mode: 'file', ...state.answers.tenantChecks, apiKeyPath: str(value)}}}, 'check-tenant'),
+  apply: (state, value) => goto({...state, answers: {...state.answers, tenantChecks: {mode: 'file', ...state.answers.tenantChecks, apiKeyPath: str(value)}}}, 'check-api-key'),
   summary: (_state, value) => `API key file: ${str(value)}`,
+};
+
+const checkApiKey: E<'check-api-key'> = {
+  kind: 'effect',
+  id: 'check-api-key',
+  phase: 'Live test',
+  title: 'Reading the api service key',
+  effect: state => ({type: 'check-api-key', path: state.answers.tenantChecks?.apiKeyPath ?? ''}),
+  onResult: state => inputsChecked(trail(state, 'API key file read: url, token URL, client id and secret present', 'verified')),
+  // Back to the question with the reason; the file is read again when answered again.
+  onError: (state, error) => goto({...state, history: state.history.slice(0, -1), trail: state.trail.slice(0, -1)}, 'tenant-key-path', {error}),
 };
 
 const checkTenant: E<'tenant-checks'> = {
@@ -960,12 +1081,38 @@ const checkTenant: E<'tenant-checks'> = {
       next = record(next, {kind: 'created', what: 'service instance', name, note: 'temporary, plan api, for the tenant checks'});
       if (result.temporary.removed) next = record(next, {kind: 'deleted', what: 'service instance', name, note: 'temporary api instance removed after the checks'});
     }
+    if (result.temporary && !result.temporary.removed && !state.answers.tenantChecks?.keepApiInstance) {
+      next = trail(next, `Temporary api instance ${result.temporary.instanceName} could not be removed: remove it by hand (see the checklist)`, 'failed');
+    }
+    const keystore = result.keystore;
+    const keystoreText = !keystore
+      ? 'key pair not checked'
+      : keystore.verdict === 'fail'
+        ? `key pair sap_cloudintegrationcertificate: ${keystore.message}`
+        : keystore.verdict === 'not-checked'
+          ? 'key pair not checked'
+          : 'key pair sap_cloudintegrationcertificate present';
     const summary = result.reachable
-      ? `Tenant: key pair ${result.keystore?.verdict ?? '?'}, ${result.endpoints.length} endpoint(s)${result.trial ? ', trial tenant' : ''}`
+      ? `Tenant: ${keystoreText}; ${result.endpoints.length} endpoint(s)${result.trial ? '; trial tenant' : ''}`
       : `Tenant API not usable: ${result.error?.message ?? 'unknown error'}`;
-    return goto(trail(next, summary), 'tenant-results');
+    const status = !result.reachable || !keystore || keystore.verdict === 'not-checked' ? 'not-checked' : keystore.verdict === 'fail' || result.trial ? 'failed' : 'verified';
+    return goto(trail(next, summary, status), 'tenant-results');
   },
 };
+
+/** The path of an endpoint URL (/http/orders): what the plan keeps, as the host differs per tenant. */
+export function endpointPathOf(url: string): string {
+  try {
+    return /^https?:\/\//i.test(url) ? new URL(url).pathname : url;
+  } catch {
+    return url;
+  }
+}
+
+/** The endpoint a demo scenario points the live test at, by option. */
+function preferredEndpointPath(state: FlowState): string | undefined {
+  return (isOption2(state) ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath;
+}
 
 /** Endpoints whose URL fits the plan's path, for choosing one without questions. */
 function endpointForPath(state: FlowState, pathOrUrl: string | undefined): string | undefined {
@@ -983,7 +1130,7 @@ const tenantResults: Q = {
     const t = state.facts.tenant;
     if (!t) return [];
     if (!t.reachable) return [{tone: 'warning', title: 'The tenant API could not be used', lines: [t.error?.message ?? '', ...(t.error?.fix ?? []).map(f => `→ ${f}`)]}];
-    const tone = (v?: string) => (v === 'fail' ? 'error' : v === 'warn' ? 'warning' : 'success') as Panel['tone'];
+    const tone = (v?: string) => (v === 'fail' ? 'error' : v === 'warn' || v === 'not-checked' ? 'warning' : 'success') as Panel['tone'];
     const panels: Panel[] = [];
     if (t.keystore) panels.push({tone: tone(t.keystore.verdict), title: `Keystore: sap_cloudintegrationcertificate`, lines: [t.keystore.message, ...(t.keystore.fix ? [`→ ${t.keystore.fix}`] : [])]});
     if (t.trial) panels.push({tone: 'error', title: 'Trial tenant', lines: ['Trial tenants cannot authenticate inbound calls with client certificates; only Basic authentication with clientid/clientsecret works.']});
@@ -991,23 +1138,28 @@ const tenantResults: Q = {
       panels.push({
         tone: 'info',
         title: 'Deployed endpoints',
-        lines: t.endpoints.flatMap(e => [`${e.channel ? (e.channel.verdict === 'fail' ? '✖' : e.channel.verdict === 'warn' ? '⚠' : '✔') : '•'} ${e.iflowId}: ${e.url}${e.runtimeStatus ? ` (${e.runtimeStatus})` : ''}`, ...(e.channel && e.channel.verdict !== 'pass' ? [`   ${e.channel.message}`] : [])]),
+        lines: t.endpoints.flatMap(e => [`${e.channel ? (e.channel.verdict === 'fail' ? '✖' : e.channel.verdict === 'warn' ? '⚠' : e.channel.verdict === 'not-checked' ? '?' : '✔') : '•'} ${e.iflowId}: ${e.url}${e.runtimeStatus ? ` (${e.runtimeStatus})` : ''}`, ...(e.channel && e.channel.verdict !== 'pass' ? [`   ${e.channel.message}`] : [])]),
       });
     }
     return panels;
   },
   question(state) {
     const endpoints = state.facts.tenant?.endpoints ?? [];
+    if (!state.answers.liveTest?.run) return {type: 'select', prompt: 'Continue', choices: [{value: 'manual', label: 'Continue (no live test)'}]};
+    const preferred = endpointForPath(state, state.answers.liveTest?.path ?? preferredEndpointPath(state));
     return {
       type: 'select',
       prompt: endpoints.length ? 'Which endpoint should the live test call?' : 'Continue',
+      initial: preferred,
       choices: [...endpoints.map(e => ({value: e.url, label: e.iflowId, hint: e.url})), {value: 'manual', label: endpoints.length ? 'Type the endpoint myself' : 'Continue to the live test'}],
     };
   },
-  fromPlan: (answers, state) => endpointForPath(state, answers.liveTest?.path) ?? 'manual',
+  fromPlan: (answers, state) => (answers.liveTest?.run ? endpointForPath(state, answers.liveTest?.path) : undefined) ?? 'manual',
   apply(state, value) {
-    if (value === 'manual') return goto(state, 'live-test');
-    return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: state.answers.liveTest?.run ?? true, path: String(value)}}}, 'live-test');
+    if (!state.answers.liveTest?.run) return afterLiveTest(state);
+    if (value === 'manual') return goto(state, 'live-test-path');
+    // The endpoint comes from the tenant: the plan keeps its path, which works for the next tenant too.
+    return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: endpointPathOf(String(value))}}}, 'probe');
   },
   summary: (_state, value) => (value === 'manual' ? 'Tenant checks reviewed' : `Endpoint from the tenant: ${String(value)}`),
 };
@@ -1017,40 +1169,58 @@ const liveTest: Q = {
   id: 'live-test',
   phase: 'Live test',
   title: 'Live test',
-  panels: state => [
+  panels: () => [
     {
       tone: 'info',
       lines: [
-        `Calls the integration flow endpoint at ${state.facts.key?.url ?? 'the runtime URL'} with the client certificate,`,
-        'captures the load balancer chain (and its root for the sender trust store) and explains any failure.',
+        'Once the key exists, the wizard can call the integration flow endpoint with the client certificate,',
+        'capture the load balancer chain (and its root for the sender trust store) and explain any failure.',
       ],
     },
   ],
   question: () => ({
     type: 'select',
-    prompt: 'Run the live connectivity test now?',
+    prompt: 'Run the live connectivity test after the key is created?',
     choices: [
-      {value: 'run', label: 'Run it', hint: 'the integration flow must be deployed with the same role'},
-      {value: 'skip', label: 'Skip', hint: 'it becomes a to-do in the checklist'},
+      {value: 'run', label: 'Yes', hint: 'the integration flow must be deployed with the same role'},
+      {value: 'skip', label: 'No', hint: 'it becomes a to-do in the checklist'},
     ],
   }),
   fromPlan: answers => (answers.liveTest ? (answers.liveTest.run ? 'run' : 'skip') : undefined),
   apply(state, value) {
-    if (value !== 'run') return afterLiveTest({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}});
-    return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true}}}, 'live-test-path');
+    if (value !== 'run') return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}}, 'tenant-checks');
+    const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true}}};
+    // The private key is asked for (and matched with the certificate) now, before anything is created.
+    const needsKey = next.answers.certificateSource === 'external' && !next.facts.certificate?.hasPrivateKey;
+    return goto(next, needsKey ? 'live-test-key' : 'tenant-checks');
   },
-  summary: (_state, value) => (value === 'run' ? 'Live test: run' : 'Live test: skipped'),
+  summary: (_state, value) => (value === 'run' ? 'Live test: after the key is created' : 'Live test: skipped'),
 };
 
 const liveTestPath = liveTestPathStep<FlowState>({
-  initial: state => (isOption2(state) ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath,
+  initial: preferredEndpointPath,
   hasCredentials: state => liveTestCredentials(state) !== null,
 });
 
-const liveTestKey = liveTestKeyStep<FlowState>({
-  hint: 'The live test needs the private key of the client certificate (PEM). It is read locally and never uploaded or printed.',
+const liveTestKeyQuestion = liveTestKeyStep<FlowState>({
+  hint: 'The live test needs the private key of the client certificate (PEM). It is read locally, matched with the certificate, and never uploaded or printed.',
   initial: state => state.context.defaults?.privateKeyPath,
+  next: 'check-private-key',
 });
+const liveTestKey: Q = {...liveTestKeyQuestion, panels: state => [...errorPanel(state.error), ...(liveTestKeyQuestion.panels?.(state) ?? [])]};
+
+const checkPrivateKey: E<'check-private-key'> = {
+  kind: 'effect',
+  id: 'check-private-key',
+  phase: 'Client certificate',
+  title: 'Matching the private key with the certificate',
+  effect: state => ({type: 'check-private-key', certificatePem: state.facts.certificate?.leaf?.pem ?? '', privateKeyPath: state.answers.liveTest?.privateKeyPath ?? ''}),
+  onResult(state) {
+    const next = trail({...state, facts: {...state.facts, privateKeyChecked: true}}, 'Private key matches the certificate', 'verified');
+    return goto(next, state.facts.key ? 'probe' : 'tenant-checks');
+  },
+  onError: (state, error) => goto({...state, history: state.history.slice(0, -1), trail: state.trail.slice(0, -1)}, 'live-test-key', {error}),
+};
 
 const probe: E<'probe'> = {
   kind: 'effect',
@@ -1063,7 +1233,8 @@ const probe: E<'probe'> = {
   },
   onResult(state, result) {
     const next: FlowState = {...state, facts: {...state.facts, probe: result}};
-    return goto(trail(next, `Live test: ${result.success ? '✔' : '✖'} ${result.summary}`), 'probe-result');
+    const status = result.outcome === 'skipped' ? 'skipped' : result.success ? 'verified' : 'failed';
+    return goto(trail(next, `Live test: ${result.summary}`, status), 'probe-result');
   },
 };
 
@@ -1098,7 +1269,7 @@ const probeResult: Q = {
   fromPlan: (answers, state) => (answers.liveTest?.compareBasic && canCompareBasic(state) ? 'compare' : 'continue'),
   apply(state, value) {
     if (value === 'retry') return goto(state, 'probe');
-    if (value === 'compare') return goto(state, 'basic-compare');
+    if (value === 'compare') return goto({...state, answers: {...state.answers, liveTest: {run: true, ...state.answers.liveTest, compareBasic: true}}}, 'basic-compare');
     if (value === 'path') return goto(state, 'live-test-path');
     return afterLiveTest(state);
   },
@@ -1131,7 +1302,8 @@ const basicCompare: E<'basic-compare'> = {
     let next: FlowState = {...state, facts: {...state.facts, probe: result.probe}};
     next = record(next, {kind: 'created', what: 'service key', name, note: 'temporary ClientId/Secret key for the Basic comparison'});
     if (result.temporaryKey.removed) next = record(next, {kind: 'deleted', what: 'service key', name, note: 'temporary key removed after the comparison'});
-    return goto(trail(next, `Basic comparison: ${result.probe.comparison ?? result.probe.basic?.summary ?? 'done'}`), 'probe-result');
+    else next = trail(next, `Temporary key ${name} could not be removed: cf delete-service-key ${result.temporaryKey.instanceName} ${result.temporaryKey.keyName} -f`, 'failed');
+    return goto(trail(next, `Basic comparison: ${result.probe.comparison ?? result.probe.basic?.summary ?? 'done'}`, 'done'), 'probe-result');
   },
 };
 
@@ -1201,7 +1373,7 @@ const offerCleanup: Q = {
     ],
   }),
   fromPlan: answers => answers.onFailure ?? 'keep',
-  apply: (state, value) => goto(state, value === 'remove' ? 'cleanup' : 'write-outputs', {error: state.error}),
+  apply: (state, value) => goto({...state, answers: {...state.answers, onFailure: value === 'remove' ? 'remove' : 'keep'}}, value === 'remove' ? 'cleanup' : 'write-outputs', {error: state.error}),
   summary: (_state, value) => (value === 'remove' ? 'Removing what this run created' : 'Kept what this run created'),
 };
 
@@ -1238,6 +1410,9 @@ const steps: Step<FlowState>[] = [
   savePlan,
   tenantChecks,
   tenantKeyPath,
+  checkApiKey,
+  checkPrivateKey,
+  removeFailedInstance,
   checkTenant,
   tenantResults,
   offerCleanup,

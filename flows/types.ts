@@ -44,6 +44,8 @@ export interface Answers {
   savePlan?: boolean;
   /** Checks on the tenant through the Cloud Integration OData API (plan `api`). */
   tenantChecks?: {mode: 'skip' | 'file' | 'create'; apiKeyPath?: string; keepApiInstance?: boolean};
+  /** Extra client roots the user trusts although they are not (yet) on SAP's load balancer list. */
+  trustedRoots?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -60,6 +62,13 @@ export interface InstanceFact {
   lastOperation?: {type: string; state: string; description: string} | null;
   /** ISO time the platform created it; tells "this run made it" from "it was there before". */
   createdAt?: string;
+  /**
+   * Where `parameters` come from: read back from the broker ('stored'), or what was sent because
+   * the broker does not return them ('sent'); 'sent' parameters were not checked.
+   */
+  parametersSource?: 'stored' | 'sent';
+  /** Why the parameters could not be read back, when they could not. */
+  parametersUnreadable?: string;
 }
 
 export interface CertificateFact {
@@ -71,6 +80,8 @@ export interface CertificateFact {
   verdict: Verdict;
   /** True when the input also carried a private key (PKCS#12, or key in the same PEM). */
   hasPrivateKey: boolean;
+  /** Where the leaf's root was found: SAP's load balancer list, or a root the user chose to trust. */
+  rootSource?: 'supplied' | 'sap-list' | 'user-trusted' | 'unknown';
 }
 
 export interface DuplicateFact {
@@ -114,7 +125,6 @@ export interface ProbeFact {
 }
 
 export interface JudgementFact {
-  /** 'not-checked': the check could not be done (e.g. the API read failed); message says why, fix what to do. */
   verdict: 'pass' | 'warn' | 'fail' | 'not-checked';
   message: string;
   fix: string;
@@ -146,6 +156,8 @@ export interface ActionRecord {
   name: string;
   guid?: string;
   note?: string;
+  /** The platform holds it, but its last operation failed ("create failed"): never reused, offered for removal. */
+  failed?: boolean;
 }
 
 export interface FlowError {
@@ -165,6 +177,10 @@ export interface Facts {
   instance?: InstanceFact;
   certificate?: CertificateFact;
   duplicates?: DuplicateFact[];
+  /** Keys the duplicate scan could not read: the scan is then not conclusive for them. */
+  unreadableKeys?: Array<{instanceName: string; keyName: string; reason: string}>;
+  /** The private key given for the live test matches the certificate (read locally). */
+  privateKeyChecked?: boolean;
   key?: KeyFact;
   probe?: ProbeFact;
   tenant?: TenantFact;
@@ -208,7 +224,22 @@ export interface MachineState<A = unknown, F = unknown> {
   status: FlowStatus;
   context: FlowContext;
   /** One line per step that finished, for the collapsed view and the checklist. */
-  trail: Array<{step: StepId; summary: string}>;
+  trail: TrailEntry[];
+}
+
+/**
+ * How far a line of the trail (or an item of the checklist) can be trusted: verified = the tool
+ * read it back or called it; done = the tool did it without re-reading; answer = a choice made;
+ * todo = the customer's part; failed; skipped; not-checked = a check that could not be made.
+ * Only verified and done carry a ✔.
+ */
+export type Status = 'verified' | 'done' | 'answer' | 'todo' | 'failed' | 'skipped' | 'not-checked';
+
+export interface TrailEntry {
+  step: StepId;
+  summary: string;
+  /** Default: 'answer' for question steps, 'done' for effects. */
+  status?: Status;
 }
 
 /** The setup wizard's state. */
@@ -278,8 +309,11 @@ export type Effect =
   | {type: 'lookup-instance'; name: string}
   | {type: 'create-instance'; offering: string; plan: string; name: string; parameters: Record<string, unknown>}
   | {type: 'update-instance'; name: string; parameters: Record<string, unknown>}
-  | {type: 'load-certificate'; path: string; password?: string}
-  | {type: 'scan-duplicates'; plan: string; fingerprint256: string; subject: string; issuer: string; skipInstanceGuids?: string[]}
+  | {type: 'load-certificate'; path: string; password?: string; trustedRoots?: string[]}
+  | {type: 'check-private-key'; certificatePem: string; privateKeyPath: string}
+  | {type: 'check-api-key'; path: string}
+  | {type: 'verify-resources'; instanceName?: string; instanceGuid?: string; keyName?: string}
+  | {type: 'scan-duplicates'; plan: string; fingerprint256: string; subject: string; issuer: string; skipInstanceGuids?: string[]; scope?: 'org' | 'space'}
   | {
       type: 'create-key';
       instanceName: string;
@@ -306,7 +340,11 @@ export interface EffectResults {
   'create-instance': {instance: InstanceFact; alreadyExisted: boolean};
   'update-instance': {instance: InstanceFact};
   'load-certificate': CertificateFact;
-  'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number};
+  'check-private-key': {matches: true};
+  'check-api-key': {clientIdKnown: boolean};
+  /** What a resumed run relies on, read again: missing or failed resources are named. */
+  'verify-resources': {missing: string[]};
+  'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number; spacesScanned?: number; unreadable: Array<{instanceName: string; keyName: string; reason: string}>};
   'create-key': KeyFact;
   probe: ProbeFact;
   'tenant-checks': TenantFact;

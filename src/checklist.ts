@@ -8,7 +8,12 @@ import {chosenRole, isOption2, wantedInstanceParameters} from '../flows/setup.js
 import {IFLOW_PLAN, IT_RT_OFFERING, roleJson} from '../flows/parameters.js';
 import type {CfLogEntry} from './ports.js';
 
-export type ItemStatus = 'done' | 'verified' | 'manual' | 'failed' | 'skipped';
+/**
+ * verified: the tool read it back or called it; done: the tool did it without re-reading it;
+ * todo: the customer's part; failed; skipped; not-checked: a check the tool could not make.
+ * Only verified and done carry a ✔.
+ */
+export type ItemStatus = 'verified' | 'done' | 'todo' | 'failed' | 'skipped' | 'not-checked';
 
 export interface ChecklistItem {
   status: ItemStatus;
@@ -20,6 +25,8 @@ export interface Checklist {
   title: string;
   /** The line shown when everything passed; each flow words its own (default: the setup's). */
   headline?: string;
+  /** The headline was derived from the outcome and fits every ending, not only success. */
+  headlineFromOutcome?: boolean;
   generatedAt: string;
   outcome: 'complete' | 'incomplete' | 'failed' | 'cancelled';
   option: string;
@@ -30,15 +37,62 @@ export interface Checklist {
   commands: string[];
   files: Record<string, string>;
   error?: {message: string; fix: string[]};
+  /** Why the outcome is not complete: the error and every failed item, in order. */
+  reasons?: string[];
+  /** Checks that could not be made; a complete outcome may have them, and says so. */
+  notChecked?: string[];
 }
 
-const STATUS_MARK: Record<ItemStatus, string> = {done: '✔ done', verified: '✔ verified', manual: '☐ to do', failed: '✖ failed', skipped: '– skipped'};
+export type Outcome = Checklist['outcome'];
+
+/** One mapping for every command: complete 0, cancelled 130, anything else 1. */
+export function exitCodeOfOutcome(outcome: Outcome): number {
+  return outcome === 'complete' ? 0 : outcome === 'cancelled' ? 130 : 1;
+}
+
+/** The outcome of a run from its state and checklist items: the one source of headline, files and exit code. */
+export function outcomeOf(status: string, error: unknown, items: ChecklistItem[]): Outcome {
+  if (status === 'cancelled') return 'cancelled';
+  if (status === 'failed' || error) return 'failed';
+  return items.some(i => i.status === 'failed') ? 'incomplete' : 'complete';
+}
+
+export function reasonsOf(error: {message: string} | undefined, items: ChecklistItem[]): string[] {
+  return [...(error ? [error.message] : []), ...items.filter(i => i.status === 'failed').map(i => i.title)];
+}
+
+/** The headline of the final screen, the text output and the files: from the outcome, never a constant. */
+export function headlineOf(checklist: Pick<Checklist, 'outcome' | 'headline' | 'headlineFromOutcome' | 'reasons' | 'notChecked'>): {tone: 'success' | 'warning' | 'error'; text: string} {
+  // A flow whose headline is derived from its outcome (renewal, migration) words every ending itself.
+  if (checklist.headline && checklist.headlineFromOutcome) {
+    const tone = checklist.outcome === 'complete' ? 'success' : checklist.outcome === 'cancelled' ? 'warning' : 'error';
+    return {tone, text: `${tone === 'success' ? '✔' : tone === 'warning' ? '⚠' : '✖'} ${checklist.headline}`};
+  }
+  if (checklist.outcome === 'complete') {
+    const unchecked = checklist.notChecked?.length ? ` Not checked: ${checklist.notChecked.join('; ')}.` : '';
+    return {tone: 'success', text: `✔ ${checklist.headline ?? 'Setup complete and verified where possible. Hand the checklist to the customer.'}${unchecked}`};
+  }
+  if (checklist.outcome === 'cancelled') return {tone: 'warning', text: '⚠ Cancelled. The checklist lists what exists now.'};
+  const reasons = checklist.reasons ?? [];
+  const why = reasons.length ? ` ${reasons[0]}${reasons.length > 1 ? ` (+${reasons.length - 1} more)` : ''}` : '';
+  return {tone: 'error', text: `✖ Not complete.${why} The checklist says what failed and what exists now.`};
+}
+
+export const STATUS_LABEL: Record<ItemStatus, string> = {
+  done: '✔ done',
+  verified: '✔ verified',
+  todo: '☐ to do',
+  failed: '✖ failed',
+  skipped: '– skipped',
+  'not-checked': '? not checked',
+};
+const STATUS_MARK = STATUS_LABEL;
 
 function commandLine(entry: CfLogEntry): string {
   return ['cf', ...entry.args.map(arg => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg))].join(' ');
 }
 
-export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry>, files: Record<string, string>, now: Date): Checklist {
+export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry>, files: Record<string, string>, now: Date, leftovers: readonly string[] = []): Checklist {
   const {answers, facts} = state;
   const option2 = isOption2(state);
   const role = chosenRole(answers);
@@ -56,7 +110,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
 
   if (!option2 && role) {
     items.push({
-      status: role === 'ESBMessaging.send' ? 'done' : 'manual',
+      status: role === 'ESBMessaging.send' ? 'done' : 'todo',
       title: role === 'ESBMessaging.send' ? 'Role ESBMessaging.send (pre-delivered by SAP)' : `Create the custom role ${role} in Cloud Integration`,
       details:
         role === 'ESBMessaging.send'
@@ -66,21 +120,42 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   }
 
   const instance = facts.instance;
-  const instanceAction = facts.actions.find(a => a.what === 'service instance');
-  items.push(
-    instance
-      ? {
-          status: 'verified',
-          title: `Service instance ${instance.name} (${instanceAction?.kind ?? 'reused'})`,
-          details: [`guid ${instance.guid}`, `parameters ${JSON.stringify(instance.parameters ?? wantedInstanceParameters(answers))}`],
-        }
-      : {status: state.step === 'done' && !state.error ? 'skipped' : 'failed', title: `Service instance ${answers.instanceName ?? ''}`.trim(), details: ['Not created.']},
-  );
+  const isRemoved = (what: string, name: string) => facts.actions.some(a => a.kind === 'deleted' && a.what === what && a.name === name);
+  const instanceAction = facts.actions.filter(a => a.what === 'service instance' && a.name === (instance?.name ?? answers.instanceName) && !a.note?.startsWith('temporary')).at(-1);
+  const failedInstance = facts.actions.find(a => a.failed && a.what === 'service instance' && !isRemoved(a.what, a.name));
+  const parametersRead = instance?.parametersSource === 'stored' && instance.parameters !== null;
+  const parameterDetails = instance
+    ? parametersRead
+      ? [`parameters as stored by the broker: ${JSON.stringify(instance.parameters)}`]
+      : [`parameters sent (not read back: ${instance.parametersUnreadable ?? 'the broker does not return them'}): ${JSON.stringify(instance.parameters ?? wantedInstanceParameters(answers))}`]
+    : [];
+  if (failedInstance) {
+    items.push({status: 'failed', title: `Service instance ${failedInstance.name}: creation failed; Cloud Foundry still holds it`, details: [failedInstance.note ?? '', `Remove it: cf delete-service ${failedInstance.name} -f`]});
+  } else if (instance && isRemoved('service instance', instance.name)) {
+    items.push({status: 'done', title: `Service instance ${instance.name}: removed again after the failure`, details: [`guid ${instance.guid}`]});
+  } else if (instance) {
+    items.push({
+      status: parametersRead ? 'verified' : 'not-checked',
+      title: `Service instance ${instance.name} (${instanceAction?.kind ?? 'reused'})`,
+      details: [`guid ${instance.guid}`, ...parameterDetails],
+    });
+  } else {
+    items.push({status: state.error ? 'failed' : 'skipped', title: `Service instance ${answers.instanceName ?? ''}`.trim(), details: [answers.certificateSource === 'new-csr' ? 'Created by the next run, with the signed certificate.' : 'Not created.']});
+  }
+  if (option2 && instance && !isRemoved('service instance', instance.name)) {
+    const roles = Array.isArray(instance.parameters?.roles) ? (instance.parameters?.roles as unknown[]) : null;
+    items.push(
+      parametersRead && roles !== null && roles.length === 0
+        ? {status: 'verified', title: 'The instance grants no role (Option 2, least privilege)', details: ['Stored parameters hold "roles": [], so the certificate cannot call flows that check a role.']}
+        : {status: parametersRead ? 'failed' : 'not-checked', title: 'The instance grants no role (Option 2, least privilege)', details: [parametersRead ? `It grants ${JSON.stringify(instance.parameters?.roles ?? 'the broker default')}.` : 'The roles could not be read back.']},
+    );
+  }
 
   if (answers.certificateSource === 'external') {
     const cert = facts.certificate;
+    const userTrusted = cert?.rootSource === 'user-trusted' && (answers.trustedRoots?.length ?? 0) > 0;
     items.push({
-      status: !cert ? 'failed' : cert.verdict === 'fail' ? 'failed' : 'verified',
+      status: !cert ? 'failed' : cert.verdict === 'fail' && !answers.acceptIncompleteChain ? 'failed' : 'verified',
       title: 'Client certificate checked',
       details: cert?.leaf
         ? [
@@ -89,24 +164,28 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
             `Valid until ${cert.leaf.notAfter}`,
             `SHA-256 ${cert.leaf.fingerprint256}`,
             ...cert.checks.filter(c => c.verdict !== 'pass').map(c => `${c.verdict}: ${c.title}: ${c.message}`),
+            ...(answers.acceptIncompleteChain && cert.verdict === 'fail' ? ['The leaf was accepted without its chain by your choice: the sender must send the intermediates.'] : []),
+            ...(userTrusted ? ["The root is trusted by your choice, not on SAP's list: the load balancer accepts it only if SAP has added it."] : []),
           ]
         : ['No certificate was read.'],
     });
     if (facts.duplicates) {
       const dups = facts.duplicates.filter(d => d.match === 'certificate' && !(d.instanceName === facts.key?.instanceName && d.keyName === facts.key?.name));
       const dnDups = facts.duplicates.filter(d => d.match === 'subject-and-issuer');
+      const unreadable = facts.unreadableKeys ?? [];
       items.push({
-        status: dups.length ? 'failed' : 'verified',
-        title: 'Certificate used in exactly one service key',
+        status: dups.length ? 'failed' : unreadable.length ? 'not-checked' : 'verified',
+        title: 'Certificate used in exactly one service key (all integration-flow keys of the org)',
         details: [
           ...dups.map(d => `Already in ${d.instanceName}/${d.keyName}: calls would fail with 401 invalid_client.`),
           ...dnDups.map(d => `Same subject and issuer DN as ${d.instanceName}/${d.keyName}: breaks calls if certificate pinning is off for either key.`),
+          ...unreadable.map(u => `Could not read ${u.instanceName}/${u.keyName} (${u.reason}): check it by hand with cf service-key ${u.instanceName} ${u.keyName}.`),
         ],
       });
     }
   } else if (answers.certificateSource === 'new-csr') {
     items.push({
-      status: facts.csr ? 'manual' : 'failed',
+      status: facts.csr ? 'todo' : 'failed',
       title: 'Get the CSR signed by a CA the SAP load balancer trusts (with EKU clientAuth)',
       details: facts.csr
         ? [`CSR: ${facts.csr.csr}`, `Private key (0600, stays with the sender): ${facts.csr.privateKey}`, 'When the certificate is back: cpi-mtls cert inspect <certificate> --key <private key>, then run the wizard again with the certificate file.']
@@ -121,16 +200,21 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   }
 
   const key = facts.key;
+  const keyRemoved = key ? isRemoved('service key', `${key.instanceName}/${key.name}`) : false;
+  const failedKey = facts.actions.find(a => a.failed && a.what === 'service key' && !isRemoved(a.what, a.name));
+  if (failedKey) items.push({status: 'failed', title: `Service key ${failedKey.name}: creation failed; Cloud Foundry still holds it`, details: [failedKey.note ?? '', `Remove it: cf delete-service-key ${failedKey.name.split('/')[0]} ${failedKey.name.split('/')[1]} -f`]});
   items.push(
     !key && answers.certificateSource === 'new-csr'
-      ? {status: 'manual', title: 'Service key with the signed certificate', details: ['Created by the next run of the wizard, with the certificate from the CA.']}
+      ? {status: 'todo', title: 'Service key with the signed certificate', details: ['Created by the next run of the wizard, with the certificate from the CA.']}
+      : key && keyRemoved
+      ? {status: 'done', title: `Service key ${key.name}: removed again after the failure`, details: [`guid ${key.guid}`]}
       : key
       ? {
-          status: key.certificateVerified === false ? 'failed' : 'verified',
+          status: key.certificateVerified === false ? 'failed' : key.certificateVerified || key.files ? 'verified' : 'done',
           title: `Service key ${key.name} (${key.alreadyExisted ? 'already in place' : 'created'})`,
           details: [`guid ${key.guid}`, `clientid ${key.clientId ?? '?'}`, ...(key.url ? [`url ${key.url}`] : []), ...(key.certificateVerified ? ['The key holds exactly the given leaf certificate.'] : [])],
         }
-      : {status: 'failed', title: `Service key ${answers.keyName ?? ''}`.trim(), details: ['Not created.']},
+      : {status: state.error ? 'failed' : 'skipped', title: `Service key ${answers.keyName ?? ''}`.trim(), details: ['Not created.']},
   );
 
   const probe = facts.probe;
@@ -147,19 +231,19 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
             ...probe.docs.map(d => `Read: ${d}`),
           ],
         }
-      : {status: 'manual', title: 'Live test of the endpoint with the client certificate', details: ['Run: cpi-mtls probe <endpoint URL> --cert <leaf+chain.pem> --key <key.pem>']},
+      : {status: 'todo', title: 'Live test of the endpoint with the client certificate', details: ['Run: cpi-mtls probe <endpoint URL> --cert <leaf+chain.pem> --key <key.pem>']},
   );
 
   // Manual steps on the sender and tenant side.
   items.push({
-    status: 'manual',
+    status: 'todo',
     title: 'Sender trust store: import the load balancer root certificate',
     details: probe?.trustStoreFile
       ? [`Import ${probe.trustStoreFile}${probe.serverRootSubject ? ` (${probe.serverRootSubject})` : ''}.`]
       : ['Get it with: cpi-mtls probe <runtime URL> (saves the chain and names the root), or the Connectivity Test (TLS) in Cloud Integration.'],
   });
   items.push({
-    status: 'manual',
+    status: 'todo',
     title: 'Sender keystore: client key pair with the full chain',
     details: facts.pkcs12
       ? [`Import ${facts.pkcs12.file} (key, leaf and intermediates); its password is in ${facts.pkcs12.passwordFile ?? 'the password you chose'}.`]
@@ -171,7 +255,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   if (option2) {
     const leaf = facts.certificate?.leaf;
     items.push({
-      status: 'manual',
+      status: 'todo',
       title: 'Integration flow sender channel: Authorization = Client Certificate',
       details: [
         files.channelCertificate ? `Upload ${files.channelCertificate} in the Client Certificate table (Connection tab).` : 'Upload the client certificate in the Client Certificate table (Connection tab).',
@@ -180,35 +264,43 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
         'Every renewal repeats upload and redeploy (and a new service key).',
       ],
     });
-  } else if (!endpoint?.channel) {
+  } else if (!endpoint?.channel || endpoint.channel.verdict === 'not-checked') {
     items.push({
-      status: 'manual',
+      status: 'todo',
       title: `Integration flow sender channel: Authorization = User Role, role ${role ?? ''}`,
       details: ['Connection tab of the HTTPS/SOAP/IDoc/AS2 sender channel; the role must equal one of the instance roles exactly.'],
     });
   }
   if (endpoint?.channel) {
+    const verdict = endpoint.channel.verdict;
     items.push({
-      status: endpoint.channel.verdict === 'fail' ? 'failed' : 'verified',
-      title: `Sender channel of ${endpoint.iflowId} read from the tenant`,
+      status: verdict === 'fail' ? 'failed' : verdict === 'not-checked' ? 'not-checked' : 'verified',
+      title: verdict === 'not-checked' ? `Sender channel of ${endpoint.iflowId}: could not be read from the tenant` : `Sender channel of ${endpoint.iflowId} read from the tenant`,
       details: [endpoint.channel.message, ...(endpoint.channel.fix ? [`Fix: ${endpoint.channel.fix}`] : [])],
     });
   }
   const verifiedLive = probe?.success === true && probe.outcome !== 'skipped';
   items.push({
-    status: verifiedLive || (endpoint?.runtimeStatus === 'STARTED') ? 'verified' : endpoint ? 'failed' : 'manual',
+    status:
+      verifiedLive || endpoint?.runtimeStatus === 'STARTED'
+        ? 'verified'
+        : endpoint?.runtimeStatus?.startsWith('not checked')
+          ? 'not-checked'
+          : endpoint?.runtimeStatus
+            ? 'failed'
+            : 'todo',
     title: 'Integration flow deployed',
     details: [endpoint ? `Runtime status: ${endpoint.runtimeStatus}` : 'Monitor → Manage Integration Content shows it Started.'],
   });
   items.push(
     tenant?.keystore
       ? {
-          status: tenant.keystore.verdict === 'fail' ? 'failed' : 'verified',
+          status: tenant.keystore.verdict === 'fail' ? 'failed' : tenant.keystore.verdict === 'not-checked' ? 'not-checked' : 'verified',
           title: 'Tenant keystore holds the key pair sap_cloudintegrationcertificate (not expired)',
           details: [tenant.keystore.message, ...(tenant.keystore.fix ? [`Fix: ${tenant.keystore.fix}`] : [])],
         }
       : {
-          status: verifiedLive ? 'verified' : 'manual',
+          status: verifiedLive ? 'verified' : 'todo',
           title: 'Tenant keystore holds the key pair sap_cloudintegrationcertificate (not expired)',
           details: [
             'Monitor → Manage Security → Keystore. Trial tenants lack it: client certificates cannot work there, only Basic authentication.',
@@ -220,23 +312,38 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
     items.push({status: 'failed', title: 'Trial tenant', details: ['Inbound client-certificate authentication is not supported on trial tenants; use Basic authentication with clientid/clientsecret there.']});
   }
   if (tenant?.temporary && !tenant.temporary.removed) {
-    items.push({status: 'manual', title: `Remove the temporary api instance ${tenant.temporary.instanceName}`, details: [`cf delete-service-key ${tenant.temporary.instanceName} ${tenant.temporary.keyName} -f`, `cf delete-service ${tenant.temporary.instanceName} -f`]});
+    const kept = Boolean(answers.tenantChecks?.keepApiInstance);
+    items.push({
+      status: kept ? 'todo' : 'failed',
+      title: kept ? `Remove the api instance ${tenant.temporary.instanceName} when you no longer need it (kept by your choice)` : `Temporary api instance ${tenant.temporary.instanceName} could not be removed: remove it`,
+      details: [`cf delete-service-key ${tenant.temporary.instanceName} ${tenant.temporary.keyName} -f`, `cf delete-service ${tenant.temporary.instanceName} -f`],
+    });
+  }
+  const basicLeft = facts.actions.filter(a => a.kind === 'created' && a.note?.startsWith('temporary ClientId/Secret') && !isRemoved(a.what, a.name));
+  for (const left of basicLeft) {
+    items.push({status: 'failed', title: `Temporary ClientId/Secret key ${left.name} could not be removed: remove it`, details: [`cf delete-service-key ${left.name.split('/')[0]} ${left.name.split('/')[1]} -f`]});
+  }
+  if (leftovers.length > 0) {
+    items.push({status: 'failed', title: 'Temporary credentials of an interrupted step could not be removed: remove them', details: [...leftovers]});
   }
   if (facts.actions.some(a => a.kind === 'updated' && a.what === 'service instance')) {
-    items.push({status: 'manual', title: 'Role cache', details: ['The instance roles changed: it can take up to an hour until the runtime uses them. A 403 before then is expected.']});
+    items.push({status: 'todo', title: 'Role cache', details: ['The instance roles changed: it can take up to an hour until the runtime uses them. A 403 before then is expected.']});
   }
 
-  const created = facts.actions.map(a => ({kind: a.kind, what: a.what, name: a.name, guid: a.guid, note: a.note}));
-  const failed = state.status === 'failed' || Boolean(state.error);
-  const removed = new Set(facts.actions.filter(a => a.kind === 'deleted').map(a => a.name));
-  const cleanup = failed
-    ? facts.actions
-        .filter(a => a.kind === 'created' && !removed.has(a.name))
-        .reverse()
-        .map(a => (a.what === 'service key' ? `cf delete-service-key ${a.name.split('/')[0]} ${a.name.split('/')[1]} -f` : `cf delete-service ${a.name} -f`))
-    : [];
-
-  const outcome = state.status === 'cancelled' ? 'cancelled' : failed ? 'failed' : items.some(i => i.status === 'failed') ? 'incomplete' : 'complete';
+  const created = facts.actions.map(a => ({kind: a.failed ? 'create failed' : a.kind, what: a.what, name: a.name, guid: a.guid, note: a.note}));
+  const outcome = outcomeOf(state.status, state.error, items);
+  const removed = new Set(facts.actions.filter(a => a.kind === 'deleted').map(a => `${a.what}:${a.name}`));
+  // After a failure: what this run created and what is still there (failed leftovers included).
+  // After a complete run nothing is offered for removal: the key is the working result.
+  const cleanup =
+    outcome === 'complete'
+      ? []
+      : [...new Set(
+          facts.actions
+            .filter(a => a.kind === 'created' && !removed.has(`${a.what}:${a.name}`))
+            .reverse()
+            .map(a => (a.what === 'service key' ? `cf delete-service-key ${a.name.split('/')[0]} ${a.name.split('/')[1]} -f` : `cf delete-service ${a.name} -f`)),
+        )];
   return {
     title: `cpi-mtls checklist: ${option2 ? 'Option 2 (certificate in the integration flow)' : 'Option 1 (role-based)'}`,
     generatedAt: now.toISOString(),
@@ -249,12 +356,15 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
     commands: cfLog.map(commandLine),
     files,
     error: state.error ? {message: state.error.message, fix: state.error.fix} : undefined,
+    reasons: reasonsOf(state.error, items),
+    notChecked: items.filter(i => i.status === 'not-checked').map(i => i.title),
   };
 }
 
 export function renderChecklistMarkdown(checklist: Checklist): string {
   const lines: string[] = [`# ${checklist.title}`, ''];
   lines.push(`Generated ${checklist.generatedAt}${checklist.target ? ` for ${checklist.target}` : ''}. Outcome: **${checklist.outcome}**.`, '');
+  lines.push(headlineOf(checklist).text, '');
   if (checklist.error) {
     lines.push(`> **Stopped:** ${checklist.error.message}`);
     for (const fix of checklist.error.fix) lines.push(`> - ${fix}`);
@@ -267,6 +377,7 @@ export function renderChecklistMarkdown(checklist: Checklist): string {
   }
   lines.push('', '## Resources', '');
   if (checklist.created.length === 0) lines.push('Nothing was created or changed.');
+  // "kind" reads "created", "deleted", or "create failed" for a leftover the platform still holds.
   for (const c of checklist.created) lines.push(`- ${c.kind} ${c.what} \`${c.name}\`${c.guid ? ` (${c.guid})` : ''}${c.note ? `: ${c.note}` : ''}`);
   if (checklist.cleanup.length > 0) {
     lines.push('', 'To remove what this run created (nothing that existed before):', '', '```', ...checklist.cleanup, '```');
@@ -282,7 +393,7 @@ export function renderChecklistMarkdown(checklist: Checklist): string {
 
 /** Plain-text rendering for the terminal (no Markdown syntax). */
 export function renderChecklistText(checklist: Checklist): string {
-  const lines: string[] = [checklist.title, ''];
+  const lines: string[] = [checklist.title, headlineOf(checklist).text, ''];
   for (const item of checklist.items) {
     lines.push(`${STATUS_MARK[item.status].padEnd(12)} ${item.title}`);
     for (const detail of item.details) lines.push(`${' '.repeat(13)}${detail}`);

@@ -2,20 +2,20 @@
  * The setup command: picks interactive (Ink) or headless (plan file), starts the demo landscape
  * when asked, composes the engine with the real ports, and maps the end state to an exit code.
  */
-import {mkdir} from 'node:fs/promises';
+import {mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {initialState} from '../flows/machine.js';
 import {setupFlow} from '../flows/setup.js';
 import type {Answers, FlowState} from '../flows/types.js';
 import {createCfAdapter} from './cf/adapter.js';
-import {buildChecklist, renderChecklistText} from './checklist.js';
+import {buildChecklist, exitCodeOfOutcome, renderChecklistText} from './checklist.js';
 import type {DemoLandscape} from './demo/landscape.js';
 import {createEffectExecutor, type PlannedChange} from './engine/effects.js';
 import {runHeadless} from './engine/headless.js';
 import {FlowRunner} from './engine/runner.js';
 import {createEngineServices} from './engine/services.js';
 import {describeCandidate, findResumable, markAbandoned, planHash, ProgressRecorder, repeatSafeExecutor, resumedState, targetKey, type ProgressRecord, type ResumeCandidate} from './engine/progress.js';
-import {CpiMtlsError, formatError, toCpiMtlsError} from './errors.js';
+import {CpiMtlsError, formatError, toCpiMtlsError, UsageError} from './errors.js';
 import {defaultOutputDir} from './lifecycle/cli.js';
 import type {CfPort} from './ports.js';
 import {DEMO_SCENARIOS} from './demo/scenarios.js';
@@ -32,6 +32,8 @@ export interface SetupOptions {
   debug?: boolean;
   /** Teaching panels beside each step (workshops). */
   explain?: boolean;
+  /** --trust-root files: client roots to accept although they are not on SAP's list. */
+  trustRoots?: string[];
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
@@ -49,8 +51,66 @@ export function renderPlannedChanges(planned: PlannedChange[]): string {
   return lines.join('\n') + '\n';
 }
 
-function exitCodeOf(state: FlowState): number {
-  return state.status === 'done' ? 0 : state.status === 'cancelled' ? 130 : 1;
+/**
+ * The output folder must take files before the first step: a run that could not write its
+ * checklist at the end would have changed the landscape without a record of it.
+ */
+async function ensureWritableFolder(dir: string): Promise<void> {
+  const probe = path.join(dir, `.cpi-mtls-write-test-${process.pid}`);
+  try {
+    await makeFolders(dir);
+    await writeFile(probe, '');
+    await rm(probe, {force: true});
+  } catch (error) {
+    throw new UsageError(`The output folder ${dir} cannot be written: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {
+      fix: ['Choose a folder you can write to with --out <dir> (in a plan: output:). Nothing was changed.'],
+    });
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns for a path under a
+ * pseudo file system such as /proc (it retries ENOENT forever), which made such a run spin.
+ */
+async function makeFolders(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  for (;;) {
+    try {
+      if ((await stat(current)).isDirectory()) break;
+      throw Object.assign(new Error(`${current} is a file, not a folder`), {code: 'ENOTDIR'});
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    missing.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of missing) {
+    try {
+      await mkdir(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/** A resumed run relies on resources of the saved state: they must still exist and work. */
+async function staleResources(cf: CfPort, state: FlowState): Promise<string[]> {
+  const instance = state.facts.instance;
+  if (!instance) return [];
+  const found = await cf.findInstance(instance.name);
+  if (!found || found.guid !== instance.guid) return [`service instance ${instance.name}${found ? ' (now another instance of that name)' : ''}`];
+  const missing: string[] = [];
+  if (found.lastOperation?.state === 'failed') missing.push(`service instance ${instance.name} (last operation ${found.lastOperation.type} failed)`);
+  const key = state.facts.key;
+  if (key) {
+    const keys = await cf.listKeys([found.guid]);
+    const current = keys.find(k => k.name === key.name);
+    if (!current || (key.guid && current.guid !== key.guid)) missing.push(`service key ${instance.name}/${key.name}`);
+  }
+  return missing;
 }
 
 function printError(stderr: NodeJS.WritableStream, error: CpiMtlsError): void {
@@ -123,13 +183,13 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     return 2;
   }
 
-  let answers: Answers = {};
+  let answers: Answers = options.trustRoots?.length ? {trustedRoots: options.trustRoots.map(root => path.resolve(root))} : {};
   let planOutput: string | undefined;
   if (options.planFile) {
     try {
       const {loadPlan} = await import('./plan.js');
       const loaded = await loadPlan(options.planFile);
-      answers = loaded.answers;
+      answers = {...loaded.answers, ...(answers.trustedRoots ? {trustedRoots: [...(loaded.answers.trustedRoots ?? []), ...answers.trustedRoots]} : {})};
       planOutput = loaded.plan.output ? path.resolve(loaded.baseDir, loaded.plan.output) : undefined;
     } catch (error) {
       const e = toCpiMtlsError(error);
@@ -182,14 +242,25 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   const outputDir = resume
     ? path.resolve(resume.record.state.context.outputDir)
     : (fixedOutput ? path.resolve(fixedOutput) : defaultOutputDir(undefined, now, Boolean(options.demoScenario)));
-  await mkdir(outputDir, {recursive: true});
-  const recorder = options.dryRun
+  try {
+    await ensureWritableFolder(outputDir);
+  } catch (error) {
+    const e = toCpiMtlsError(error);
+    printError(stderr, e);
+    if (options.json) stdout.write(JSON.stringify({outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), error: e.toJSON(), progress: null}, null, 2) + '\n');
+    return e.exitCode;
+  }
+  const newRecorder = () => options.dryRun
     ? null
     : new ProgressRecorder({flow: setupFlow, outputDir, pointerDir, target, planHash: hashOfPlan, planFile: options.planFile, resumedFrom: resume?.record});
+  // Made once the resume decision is final (a stale resume becomes a new run).
+  let recorder = null as ProgressRecorder | null;
   if (resume && !interactive) stderr.write(`↻ Resuming: ${describeCandidate(resume.record)}\n  progress file ${resume.file}\n`);
 
   let landscape: DemoLandscape | undefined;
   const cleanup = async () => landscape?.stop();
+  /** Removal commands for temporary credentials that an interrupted step could not remove. */
+  const leftovers: string[] = [];
 
   // Composes the engine; for the demo, after the landscape is up. The interactive path shows its
   // first frame at once and builds the runner meanwhile.
@@ -200,6 +271,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     }
     const cf = createCfAdapter({binary: options.cfBinary, env: landscape?.cfEnv, dryRun: options.dryRun, defaultTimeoutMs: cfTimeoutMs});
     const services = createEngineServices({
+      leftovers,
       cf,
       dryRun: options.dryRun,
       outputDir,
@@ -219,7 +291,18 @@ export async function runSetup(options: SetupOptions): Promise<number> {
           },
           answers,
         );
-    if (resume) await checkResumeTarget(cf, state);
+    if (resume) {
+      await checkResumeTarget(cf, state);
+      // The saved state says an instance or key exists: read it again rather than trust it.
+      const stale = await staleResources(cf, state);
+      if (stale.length > 0) {
+        stderr.write(`↻ The unfinished run relied on ${stale.join(', ')}, which no longer exist${stale.length === 1 ? 's' : ''} as saved (removed outside cpi-mtls?).\n  → Starting a new run instead; the old progress file is kept as abandoned.\n`);
+        await markAbandoned(resume.file, pointerDir);
+        resume = null;
+        state = initialState(setupFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: landscape.scenario, lesson: landscape.lesson} : undefined, defaults: landscape?.defaults}, answers);
+      }
+    }
+    recorder = newRecorder();
     if (resume && interactive) state = askPasswordAgainIfNeeded(state, resume.record);
     const execute = repeatSafeExecutor(createEffectExecutor(services), cf, resume?.record);
     const runner = new FlowRunner(setupFlow, state, execute, {onTransition: recorder?.record});
@@ -242,7 +325,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   };
 
   try {
-    const checklistOf = (s: FlowState, cf: {log: CfPort['log']}) => buildChecklist(s, cf.log, s.facts.outputs ?? {}, new Date());
+    const checklistOf = (s: FlowState, cf: {log: CfPort['log']}) => buildChecklist(s, cf.log, s.facts.outputs ?? {}, new Date(), leftovers);
     if (interactive) {
       // Load the UI before the demo landscape starts: its key generation fills libuv's thread
       // pool, and module file reads would queue behind it (first frame 1.8 s instead of 0.6 s).
@@ -307,7 +390,8 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       }
       if (final.error) printError(stderr, new CpiMtlsError(final.error.code, final.error.message, {fix: final.error.fix}));
       await finishProgress();
-      return result.missingAnswer ? 2 : exitCodeOf(final);
+      for (const command of leftovers) stderr.write(`✖ Temporary credentials were left behind; remove them: ${command}\n`);
+      return result.missingAnswer ? 2 : exitCodeOfOutcome(checklist.outcome);
     } finally {
       process.off('SIGINT', onSigint);
     }

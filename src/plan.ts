@@ -36,6 +36,8 @@ export interface Plan {
   /** PKCS#12 for the sender system at the end. */
   exportPkcs12?: 'modern' | 'legacy' | 'skip';
   tenantChecks?: {mode?: 'skip' | 'file' | 'create'; apiKeyFile?: string; keepApiInstance?: boolean};
+  /** Client root CA files to trust although they are not (yet) on SAP's load balancer list. */
+  trustedRoots?: string[];
 }
 
 export interface PlanProblem {
@@ -55,7 +57,7 @@ export function validatePlan(raw: unknown): PlanProblem[] {
   const add = (p: string, message: string) => problems.push({path: p, message});
   if (!isObj(raw)) return [{path: '(root)', message: 'expected a mapping (YAML) or object (JSON) with fields such as option, role, instance, certificate'}];
 
-  const known = ['version', 'option', 'target', 'role', 'instance', 'certificate', 'key', 'liveTest', 'output', 'onFailure', 'tenantChecks', 'exportPkcs12'];
+  const known = ['version', 'option', 'target', 'role', 'instance', 'certificate', 'key', 'liveTest', 'output', 'onFailure', 'tenantChecks', 'exportPkcs12', 'trustedRoots'];
   for (const field of Object.keys(raw)) if (!known.includes(field)) add(field, `unknown field; expected one of ${known.join(', ')}`);
   const checkKeys = (p: string, value: Obj, allowed: string[]) => {
     for (const field of Object.keys(value)) if (!allowed.includes(field)) add(`${p}.${field}`, `unknown field; expected one of ${allowed.join(', ')}`);
@@ -136,6 +138,10 @@ export function validatePlan(raw: unknown): PlanProblem[] {
     }
   }
   str('output', raw.output);
+  if (raw.trustedRoots !== undefined) {
+    if (!Array.isArray(raw.trustedRoots)) add('trustedRoots', 'expected a list of PEM files of client root CAs');
+    else raw.trustedRoots.forEach((root, index) => str(`trustedRoots[${index}]`, root));
+  }
   if (raw.exportPkcs12 !== undefined && !['modern', 'legacy', 'skip'].includes(raw.exportPkcs12 as string)) add('exportPkcs12', 'expected "modern", "legacy" or "skip"');
   if (raw.onFailure !== undefined && raw.onFailure !== 'keep' && raw.onFailure !== 'remove') add('onFailure', 'expected "keep" or "remove"');
   if (raw.tenantChecks !== undefined) {
@@ -214,15 +220,21 @@ export async function planToAnswers(plan: Plan, baseDir: string): Promise<Answer
     exportPkcs12: plan.exportPkcs12,
     csr: plan.certificate?.source === 'new-csr' ? {commonName: plan.certificate.commonName ?? 'sender', keyType: plan.certificate.keyType ?? 'rsa-2048'} : undefined,
     tenantChecks: plan.tenantChecks ? {mode: plan.tenantChecks.mode ?? 'skip', apiKeyPath: resolve(plan.tenantChecks.apiKeyFile), keepApiInstance: plan.tenantChecks.keepApiInstance} : undefined,
+    trustedRoots: plan.trustedRoots?.map(root => resolve(root)!),
     liveTest: plan.liveTest
       ? {run: plan.liveTest.run ?? false, path: plan.liveTest.path, method: plan.liveTest.method, privateKeyPath: resolve(plan.liveTest.privateKeyFile), compareBasic: plan.liveTest.compareBasic}
       : {run: false},
   };
 }
 
-/** The plan that reproduces an interactive run's answers (no secrets: passwords are not saved). */
-export function answersToPlan(answers: Answers, output?: string): Plan {
+/**
+ * The plan that reproduces an interactive run's answers (no secrets: passwords are not saved).
+ * Paths are written relative to the folder the plan is saved in (`planDir`), and the live test's
+ * endpoint as its path: the host differs per tenant, the integration flow's path does not.
+ */
+export function answersToPlan(answers: Answers, planDir: string, output?: string): Plan {
   const option = answers.option ?? 'role-based';
+  const relative = (p: string | undefined) => (p === undefined ? undefined : toPlanPath(path.relative(planDir, path.resolve(p))));
   return {
     version: 1,
     option,
@@ -234,15 +246,46 @@ export function answersToPlan(answers: Answers, output?: string): Plan {
         ? {source: 'sap-generated', validityDays: answers.sapKey?.validityDays ?? 365, keyLength: answers.sapKey?.keyLength ?? 2048}
         : answers.certificateSource === 'new-csr'
           ? {source: 'new-csr', commonName: answers.csr?.commonName, keyType: answers.csr?.keyType}
-          : {source: 'external', file: answers.certificatePath, ...(answers.acceptCertificateWarnings ? {acceptWarnings: true} : {})},
+          : {
+              source: 'external',
+              file: relative(answers.certificatePath),
+              ...(answers.acceptCertificateWarnings ? {acceptWarnings: true} : {}),
+              ...(answers.acceptIncompleteChain ? {acceptIncompleteChain: true} : {}),
+            },
     ...(answers.exportPkcs12 && answers.exportPkcs12 !== 'skip' ? {exportPkcs12: answers.exportPkcs12} : {}),
     ...(answers.certificateSource === 'new-csr' ? {} : {key: {name: answers.keyName}}),
     liveTest: answers.liveTest?.run
-      ? {run: true, path: answers.liveTest.path, method: answers.liveTest.method ?? 'POST', ...(answers.liveTest.privateKeyPath ? {privateKeyFile: answers.liveTest.privateKeyPath} : {})}
+      ? {
+          run: true,
+          path: endpointPath(answers.liveTest.path),
+          method: answers.liveTest.method ?? 'POST',
+          ...(answers.liveTest.privateKeyPath ? {privateKeyFile: relative(answers.liveTest.privateKeyPath)} : {}),
+          ...(answers.liveTest.compareBasic ? {compareBasic: true} : {}),
+        }
       : {run: false},
-    ...(answers.tenantChecks && answers.tenantChecks.mode !== 'skip'
-      ? {tenantChecks: {mode: answers.tenantChecks.mode, ...(answers.tenantChecks.apiKeyPath ? {apiKeyFile: answers.tenantChecks.apiKeyPath} : {})}}
-      : {}),
+    tenantChecks: {
+      mode: answers.tenantChecks?.mode ?? 'skip',
+      ...(answers.tenantChecks?.apiKeyPath ? {apiKeyFile: relative(answers.tenantChecks.apiKeyPath)} : {}),
+      ...(answers.tenantChecks?.keepApiInstance ? {keepApiInstance: true} : {}),
+    },
+    ...(answers.trustedRoots?.length ? {trustedRoots: answers.trustedRoots.map(root => relative(root)!)} : {}),
+    ...(answers.onFailure ? {onFailure: answers.onFailure} : {}),
     ...(output ? {output} : {}),
   };
+}
+
+/** Forward slashes, so a plan saved on Windows runs on macOS and Linux too (Node accepts both on Windows). */
+function toPlanPath(relativePath: string): string {
+  return relativePath.split(path.sep).join('/') || '.';
+}
+
+/** The path of an endpoint URL; a path stays as it is. */
+function endpointPath(pathOrUrl: string | undefined): string | undefined {
+  if (!pathOrUrl || !/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
+  try {
+    const url = new URL(pathOrUrl);
+    return url.pathname + url.search;
+  } catch {
+    return pathOrUrl;
+  }
 }

@@ -6,12 +6,16 @@ import {X509Certificate} from 'node:crypto';
 import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, ProbeFact, TenantFact} from '../../flows/types.js';
 import {stringArray} from '../../flows/parameters.js';
 import {dnKey} from '../../flows/common.js';
-import {CpiMtlsError} from '../errors.js';
+import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
 import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
 import type {EffectExecutor} from './runner.js';
 
 export interface CertificateService {
-  load(path: string, password: string | undefined, signal: AbortSignal): Promise<CertificateFact>;
+  load(path: string, password: string | undefined, signal: AbortSignal, trustedRoots?: string[]): Promise<CertificateFact>;
+  /** Reads a private key file and throws unless it belongs to the certificate. */
+  checkPrivateKey(certificatePem: string, privateKeyPath: string, signal: AbortSignal): Promise<void>;
+  /** Reads an api-plan service key file and throws when it is unusable. */
+  checkApiKey(path: string, signal: AbortSignal): Promise<void>;
   generateCsr(request: Extract<Effect, {type: 'generate-csr'}>, dir: string, signal: AbortSignal): Promise<EffectResults['generate-csr']>;
   exportPkcs12(request: Extract<Effect, {type: 'export-pkcs12'}>, dir: string, signal: AbortSignal): Promise<EffectResults['export-pkcs12']>;
   /** Writes the certificate chain and private key of an SAP-generated key; returns the paths. */
@@ -27,6 +31,8 @@ export interface ProbeService {
       privateKeyPath?: string;
       password?: string;
       keysWithThisCertificate?: number;
+      /** What the tenant checks found about sap_cloudintegrationcertificate, if they ran. */
+      tenantKeyPair?: 'present' | 'missing';
       certificate?: CertificateFact;
       /** Also call with Basic authentication, to tell a certificate problem from a role problem. */
       basic?: {clientId: string; clientSecret: string};
@@ -60,6 +66,11 @@ export interface EngineServices {
   outputs: OutputService;
   /** Bounded parallelism for per-key reads in scans. */
   parallelReads?: number;
+  /**
+   * Commands that remove temporary credentials a cancelled step could not remove (its result never
+   * reaches the flow state); the checklist and the terminal list them.
+   */
+  leftovers?: string[];
 }
 
 export function oauthCredentials(credentials: ServiceKeyCredentials): Record<string, unknown> {
@@ -85,27 +96,55 @@ export function firstCertificate(pemText: unknown): {fingerprint256: string; sub
 /** DN comparison that ignores order, separators, spacing and case. */
 export const normaliseDn = dnKey;
 
-function instanceFact(instance: ServiceInstance, parameters: Record<string, unknown> | null): InstanceFact {
+function instanceFact(instance: ServiceInstance, read: ParametersRead | {parameters: Record<string, unknown>; source: 'sent'}): InstanceFact {
   return {
     guid: instance.guid,
     name: instance.name,
     planName: instance.planName,
     offeringName: instance.offeringName,
-    parameters,
+    parameters: read.parameters,
+    parametersSource: read.parameters === null ? undefined : read.source,
+    ...('unreadable' in read && read.unreadable ? {parametersUnreadable: read.unreadable} : {}),
     lastOperation: instance.lastOperation,
     createdAt: instance.createdAt,
   };
 }
 
-async function readParameters(cf: CfPort, guid: string, signal: AbortSignal): Promise<Record<string, unknown> | null> {
+interface ParametersRead {
+  parameters: Record<string, unknown> | null;
+  source: 'stored';
+  /** Why they could not be read: the broker does not return them, or the read failed. */
+  unreadable?: string;
+}
+
+/** Reads the stored parameters; a broker that does not return them, or a failed read, is "not checked", never fatal. */
+async function readParameters(cf: CfPort, guid: string, signal: AbortSignal): Promise<ParametersRead> {
   try {
-    return await cf.instanceParameters(guid, {signal});
+    return {parameters: await cf.instanceParameters(guid, {signal}), source: 'stored'};
   } catch (error) {
     signal.throwIfAborted();
-    if (error instanceof CpiMtlsError && /not support|not-found|ServiceFetchInstanceParametersNotSupported/i.test(`${error.code} ${error.message}`)) return null;
-    throw error;
+    if (isCancellation(error)) throw error;
+    const e = toCpiMtlsError(error);
+    if (/not support|ServiceFetchInstanceParametersNotSupported/i.test(`${e.code} ${e.message}`)) return {parameters: null, source: 'stored', unreadable: 'the broker does not return them'};
+    if (['cf-token-expired', 'cf-not-logged-in'].includes(e.code)) throw error;
+    return {parameters: null, source: 'stored', unreadable: `reading them failed: ${e.message}`};
   }
 }
+
+/** A create that failed may leave the resource on the platform ("create failed"): find it, with its own bound. */
+async function leftoverOf(find: (signal: AbortSignal) => Promise<{guid: string; lastOperation?: {type: string; state: string} | null} | null>): Promise<{guid: string; state: string} | null> {
+  try {
+    const found = await find(AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+    if (!found) return null;
+    const op = found.lastOperation;
+    return {guid: found.guid, state: op ? `${op.type} ${op.state}` : 'state unknown'};
+  } catch {
+    return null;
+  }
+}
+
+/** Cleanup of temporary credentials runs under its own bound, not the (maybe aborted) run's signal. */
+export const CLEANUP_TIMEOUT_MS = 60_000;
 
 /** Checks that the broker stored what was sent (roles and grant types), as SAP's procedure advises. */
 function verifyParameters(sent: Record<string, unknown>, stored: Record<string, unknown> | null, name: string): void {
@@ -136,6 +175,26 @@ async function mapLimited<T, R>(items: T[], limit: number, signal: AbortSignal, 
   return results;
 }
 
+/** What Cloud Foundry and the tenant tell about a 401: keys holding the certificate, the tenant's key pair. */
+function crossCheckOf(state: FlowState): {keysWithThisCertificate: number; tenantKeyPair?: 'present' | 'missing'} {
+  const sameCertificateKeys = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate').length;
+  const keystore = state.facts.tenant?.keystore;
+  return {
+    // The new key itself plus any other key with the same certificate found by the scan.
+    keysWithThisCertificate: state.answers.certificateSource === 'external' ? 1 + sameCertificateKeys - (state.facts.key?.alreadyExisted ? 1 : 0) : 1,
+    ...(keystore && keystore.verdict !== 'not-checked' ? {tenantKeyPair: keystore.verdict === 'fail' ? 'missing' : 'present'} : {}),
+  };
+}
+
+/** Adds what a failed create left on the platform to the error, so the flow can report and remove it. */
+async function withLeftover(error: unknown, find: () => Promise<{guid: string; state: string} | null>): Promise<unknown> {
+  if (isCancellation(error)) return error;
+  const leftover = await find();
+  if (!leftover) return error;
+  const e = toCpiMtlsError(error);
+  return new CpiMtlsError(e.code, e.message, {fix: e.fix, details: {...e.details, leftover}, cause: error});
+}
+
 export function createEffectExecutor(services: EngineServices): EffectExecutor {
   const {cf} = services;
   const parallel = services.parallelReads ?? 6;
@@ -156,59 +215,141 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
       return {instance: instanceFact(instance, await readParameters(cf, instance.guid, signal))};
     },
 
+    async 'verify-resources'(effect, _state, signal) {
+      const missing: string[] = [];
+      if (!effect.instanceName) return {missing};
+      const instance = await cf.findInstance(effect.instanceName, {signal});
+      if (!instance || (effect.instanceGuid && instance.guid !== effect.instanceGuid)) {
+        missing.push(`service instance ${effect.instanceName}${instance ? ' (replaced by another instance of that name)' : ''}`);
+        return {missing};
+      }
+      if (instance.lastOperation?.state === 'failed') missing.push(`service instance ${effect.instanceName} (last operation ${instance.lastOperation.type} failed)`);
+      if (effect.keyName) {
+        const keys = await cf.listKeys([instance.guid], {signal});
+        const key = keys.find(k => k.name === effect.keyName);
+        if (!key) missing.push(`service key ${effect.instanceName}/${effect.keyName}`);
+        else if (key.lastOperation?.state === 'failed') missing.push(`service key ${effect.instanceName}/${effect.keyName} (last operation ${key.lastOperation.type} failed)`);
+      }
+      return {missing};
+    },
+
+    async 'check-private-key'(effect, _state, signal) {
+      await services.certificates.checkPrivateKey(effect.certificatePem, effect.privateKeyPath, signal);
+      return {matches: true as const};
+    },
+
+    async 'check-api-key'(effect, _state, signal) {
+      await services.certificates.checkApiKey(effect.path, signal);
+      return {clientIdKnown: true};
+    },
+
     async 'create-instance'(effect, _state, signal) {
-      const {instance, alreadyExisted} = await cf.createInstance({offering: effect.offering, plan: effect.plan, name: effect.name, parameters: effect.parameters}, {signal});
+      let created: Awaited<ReturnType<CfPort['createInstance']>>;
+      try {
+        created = await cf.createInstance({offering: effect.offering, plan: effect.plan, name: effect.name, parameters: effect.parameters}, {signal});
+      } catch (error) {
+        throw await withLeftover(error, () => leftoverOf(s => cf.findInstance(effect.name, {signal: s})));
+      }
+      const {instance, alreadyExisted} = created;
       if (dryRun) {
         plan({command: `cf create-service ${effect.offering} ${effect.plan} ${effect.name} -c <parameters.json>`, parameters: effect.parameters});
-        return {instance: instanceFact(instance, effect.parameters), alreadyExisted: false};
+        return {instance: instanceFact(instance, {parameters: effect.parameters, source: 'sent'}), alreadyExisted: false};
       }
-      const stored = await readParameters(cf, instance.guid, signal);
-      if (!alreadyExisted) verifyParameters(effect.parameters, stored, effect.name);
-      return {instance: instanceFact(instance, stored), alreadyExisted};
+      // cf says "already exists" for a leftover whose creation failed: that is no instance to use.
+      if (instance.lastOperation?.state === 'failed') {
+        throw new CpiMtlsError('instance-failed', `Service instance ${effect.name} exists, but its last operation failed (${instance.lastOperation.type} failed: ${instance.lastOperation.description || 'no reason given'}).`, {
+          fix: [`Remove it: cf delete-service ${effect.name} -f, then run again (or choose another instance name).`],
+        });
+      }
+      const read = await readParameters(cf, instance.guid, signal);
+      if (!alreadyExisted) verifyParameters(effect.parameters, read.parameters, effect.name);
+      return {instance: instanceFact(instance, read), alreadyExisted};
     },
 
     async 'update-instance'(effect, _state, signal) {
       const instance = await cf.updateInstance({name: effect.name, parameters: effect.parameters}, {signal});
       if (dryRun) {
         plan({command: `cf update-service ${effect.name} -c <parameters.json>`, parameters: effect.parameters});
-        return {instance: instanceFact(instance, effect.parameters)};
+        return {instance: instanceFact(instance, {parameters: effect.parameters, source: 'sent'})};
       }
-      const stored = await readParameters(cf, instance.guid, signal);
-      verifyParameters(effect.parameters, stored, effect.name);
-      return {instance: instanceFact(instance, stored)};
+      const read = await readParameters(cf, instance.guid, signal);
+      verifyParameters(effect.parameters, read.parameters, effect.name);
+      return {instance: instanceFact(instance, read)};
     },
 
     async 'load-certificate'(effect, _state, signal) {
-      return services.certificates.load(effect.path, effect.password, signal);
+      return services.certificates.load(effect.path, effect.password, signal, effect.trustedRoots);
     },
 
     async 'scan-duplicates'(effect, _state, signal) {
-      const instances = await cf.listInstances({planNames: [effect.plan], scope: 'space'}, {signal});
+      const scope = effect.scope ?? 'space';
+      const instances = await cf.listInstances({planNames: [effect.plan], scope}, {signal});
       const byGuid = new Map(instances.map(instance => [instance.guid, instance]));
       const skip = new Set(effect.skipInstanceGuids ?? []);
       const withKeys = instances.filter(instance => !skip.has(instance.guid));
       const keys = withKeys.length === 0 ? [] : await cf.listKeys(withKeys.map(instance => instance.guid), {signal});
       const wantedSubject = normaliseDn(effect.subject);
       const wantedIssuer = normaliseDn(effect.issuer);
+      const unreadable: Array<{instanceName: string; keyName: string; reason: string}> = [];
       const found = await mapLimited(keys, parallel, signal, async key => {
-        const ready = !key.lastOperation || key.lastOperation.state === 'succeeded';
-        if (!ready) return null;
-        const credentials = await cf.keyCredentials(key.guid, {signal});
-        const cert = firstCertificate(oauthCredentials(credentials).certificate);
-        if (!cert) return null;
         const instanceName = byGuid.get(key.instanceGuid)?.name ?? key.instanceGuid;
+        const op = key.lastOperation;
+        // A key whose creation failed holds no usable certificate; one still being created is not known yet.
+        if (op && op.state === 'failed' && op.type === 'create') return null;
+        if (op && op.state !== 'succeeded') {
+          unreadable.push({instanceName, keyName: key.name, reason: `${op.type} ${op.state}`});
+          return null;
+        }
+        let credentials: ServiceKeyCredentials;
+        try {
+          credentials = await cf.keyCredentials(key.guid, {signal});
+        } catch (error) {
+          if (isCancellation(error) || signal.aborted) throw error;
+          unreadable.push({instanceName, keyName: key.name, reason: toCpiMtlsError(error).message});
+          return null;
+        }
+        const certificateText = oauthCredentials(credentials).certificate;
+        const cert = firstCertificate(certificateText);
+        if (!cert) {
+          // ClientId/Secret keys carry no certificate; a certificate that cannot be parsed is not known.
+          if (typeof certificateText === 'string' && certificateText.trim() !== '') unreadable.push({instanceName, keyName: key.name, reason: 'its certificate cannot be parsed'});
+          return null;
+        }
         const found = {instanceName, instanceGuid: key.instanceGuid, keyName: key.name, keyGuid: key.guid};
         if (cert.fingerprint256 === effect.fingerprint256) return {...found, match: 'certificate'} as DuplicateFact;
         if (cert.subject === wantedSubject && cert.issuer === wantedIssuer) return {...found, match: 'subject-and-issuer'} as DuplicateFact;
         return null;
       });
-      return {duplicates: found.filter((d): d is DuplicateFact => d !== null), keysScanned: keys.length, instancesScanned: instances.length};
+      const spaces = new Set(instances.map(instance => instance.spaceGuid).filter(Boolean));
+      return {
+        duplicates: found.filter((d): d is DuplicateFact => d !== null),
+        keysScanned: keys.length,
+        instancesScanned: instances.length,
+        ...(scope === 'org' ? {spacesScanned: spaces.size} : {}),
+        unreadable,
+      };
     },
 
     async 'create-key'(effect, state, signal) {
-      const {key, alreadyExisted} = effect.existingKeyGuid
-        ? {key: {guid: effect.existingKeyGuid, name: effect.keyName, instanceGuid: '', lastOperation: null}, alreadyExisted: true}
-        : await cf.createKey({instanceName: effect.instanceName, keyName: effect.keyName, parameters: effect.parameters}, {signal});
+      let created: Awaited<ReturnType<CfPort['createKey']>>;
+      try {
+        created = effect.existingKeyGuid
+          ? {key: {guid: effect.existingKeyGuid, name: effect.keyName, instanceGuid: '', lastOperation: null}, alreadyExisted: true}
+          : await cf.createKey({instanceName: effect.instanceName, keyName: effect.keyName, parameters: effect.parameters}, {signal});
+      } catch (error) {
+        throw await withLeftover(error, () =>
+          leftoverOf(async s => {
+            const instance = await cf.findInstance(effect.instanceName, {signal: s});
+            return instance ? ((await cf.listKeys([instance.guid], {signal: s})).find(k => k.name === effect.keyName) ?? null) : null;
+          }),
+        );
+      }
+      const {key, alreadyExisted} = created;
+      if (alreadyExisted && key.lastOperation?.state === 'failed') {
+        throw new CpiMtlsError('key-failed', `Service key ${effect.keyName} exists, but its last operation failed (${key.lastOperation.type} failed).`, {
+          fix: [`Remove it: cf delete-service-key ${effect.instanceName} ${effect.keyName} -f, then run again (or choose another key name).`],
+        });
+      }
       if (dryRun) {
         plan({command: `cf create-service-key ${effect.instanceName} ${effect.keyName}${effect.parameters ? ' -c <parameters.json>' : ''}`, parameters: effect.parameters});
         return {guid: key.guid, name: key.name, instanceName: effect.instanceName, alreadyExisted: false};
@@ -247,7 +388,6 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
       if (dryRun) {
         return {url: effect.url, outcome: 'skipped', success: true, summary: 'Not run: dry run (no key was created).', causes: [], fix: [], docs: [], raw: null} satisfies ProbeFact;
       }
-      const sameCertificateKeys = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate').length;
       return services.probe.run(
         {
           url: effect.url,
@@ -255,8 +395,7 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
           certificatePath: effect.certificatePath,
           privateKeyPath: effect.privateKeyPath,
           password: effect.password,
-          // The new key itself plus any other key with the same certificate found by the scan.
-          keysWithThisCertificate: state.answers.certificateSource === 'external' ? 1 + sameCertificateKeys - (state.facts.key?.alreadyExisted ? 1 : 0) : 1,
+          ...crossCheckOf(state),
           certificate: state.facts.certificate,
         },
         signal,
@@ -276,6 +415,8 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
             certificatePath: effect.certificatePath,
             privateKeyPath: effect.privateKeyPath,
             password: effect.password,
+            // The same facts as the first call: the comparison adds to the diagnosis, it does not replace it.
+            ...crossCheckOf(state),
             certificate: state.facts.certificate,
             basic: {clientId: String(oauth.clientid ?? ''), clientSecret: String(oauth.clientsecret ?? '')},
           },
@@ -283,11 +424,13 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
         );
         return {probe, temporaryKey};
       } finally {
-        // The secret key must not outlive the comparison; a failed delete shows up as not removed.
-        await cf.deleteKey(effect.instanceName, keyName, {signal}).then(
+        // The secret key must not outlive the comparison, also after Ctrl+C or a timeout: the delete
+        // gets its own bound, not the run's (maybe aborted) signal. Not removed shows in the checklist.
+        await cf.deleteKey(effect.instanceName, keyName, {signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS)}).then(
           () => (temporaryKey.removed = true),
           () => undefined,
         );
+        if (!temporaryKey.removed && signal.aborted) services.leftovers?.push(`cf delete-service-key ${effect.instanceName} ${keyName} -f`);
       }
     },
 

@@ -3,6 +3,7 @@
  * stderr as plain lines (no cursor movement), so logs and pipelines stay readable.
  */
 import {isQuestion, stepOf} from '../../flows/machine.js';
+import {STATUS_MARK, trailStatus} from '../../flows/common.js';
 import type {Answers, FlowState} from '../../flows/types.js';
 import type {FlowRunner} from './runner.js';
 
@@ -24,7 +25,7 @@ export function runHeadless(runner: FlowRunner, answers: Answers, progress: (lin
       resolve(result);
     };
     const onState = (state: FlowState, running: boolean) => {
-      for (const entry of state.trail.slice(printedTrail)) progress(`✔ ${entry.summary}`);
+      for (const entry of state.trail.slice(printedTrail)) progress(`${STATUS_MARK[trailStatus(entry)]} ${entry.summary}`);
       printedTrail = state.trail.length;
       const step = stepOf(runner.flow, state);
       if (running && step.title !== lastEffect) {
@@ -42,7 +43,7 @@ export function runHeadless(runner: FlowRunner, answers: Answers, progress: (lin
       }
       // Answer on the next turn: the runner is still notifying listeners of this state.
       queueMicrotask(() => {
-        const outcome = runner.answer(value);
+        const outcome = runner.answer(value, 'plan');
         if (!outcome.ok) {
           progress(`✖ ${step.title}: ${outcome.error}`);
           finish({state: {...runner.state, status: 'cancelled'}, missingAnswer: {step: step.id, title: `${step.title} (${outcome.error})`}});

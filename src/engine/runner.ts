@@ -18,6 +18,16 @@ export type StateListener<S extends AnyState = FlowState> = (state: S, running: 
 export interface RunnerOptions<S extends AnyState = FlowState> {
   /** Called after every transition, e.g. to save progress for resume. */
   onTransition?: (state: S) => void | Promise<void>;
+  /** Transitions in a row without a person's answer before the run is stopped as looping. */
+  maxAutomaticTransitions?: number;
+}
+
+/** Who gave an answer: a person may retry with the same input (they may have fixed something meanwhile); a plan may not. */
+export type AnswerSource = 'person' | 'plan';
+
+/** The inputs of an effect: a failed effect never runs again with the same ones unless a person asks for it. */
+function fingerprint(state: AnyState): string {
+  return `${state.step}\u0000${JSON.stringify(state.answers)}\u0000${JSON.stringify(state.facts)}`;
 }
 
 export class FlowRunner<S extends AnyState = FlowState> {
@@ -28,6 +38,9 @@ export class FlowRunner<S extends AnyState = FlowState> {
   private attempt = 0;
   private effectRunning = false;
   private finishedResolvers: Array<(state: S) => void> = [];
+  /** Inputs of effects that failed, with their error, since a person last answered. */
+  private readonly failedInputs = new Map<string, FlowError>();
+  private automaticTransitions = 0;
 
   constructor(
     readonly flow: FlowDefinition<S>,
@@ -56,10 +69,16 @@ export class FlowRunner<S extends AnyState = FlowState> {
     this.advance();
   }
 
-  answer(value: AnswerValue): AnswerOutcome<S> {
+  answer(value: AnswerValue, source: AnswerSource = 'person'): AnswerOutcome<S> {
     if (this.effectRunning) return {ok: false, error: 'A step is still running.'};
     const outcome = applyAnswer(this.flow, this.current, value);
-    if (outcome.ok) this.setState(outcome.state);
+    if (outcome.ok) {
+      if (source === 'person') {
+        this.failedInputs.clear();
+        this.automaticTransitions = 0;
+      }
+      this.setState(outcome.state);
+    }
     return outcome;
   }
 
@@ -90,6 +109,20 @@ export class FlowRunner<S extends AnyState = FlowState> {
   }
 
   private setState(next: S): void {
+    this.automaticTransitions += 1;
+    const limit = this.options.maxAutomaticTransitions ?? 1000;
+    if (this.automaticTransitions > limit && !isFinished(next)) {
+      next = {
+        ...next,
+        status: 'failed',
+        error: {
+          code: 'flow-loop',
+          message: `The run made ${limit} steps without an answer from a person and was stopped (at "${stepOf(this.flow, next).title}").`,
+          fix: ['This is a defect of cpi-mtls: please report it with the progress file of this run.'],
+          step: next.step,
+        },
+      };
+    }
     this.current = next;
     this.emit();
     void Promise.resolve(this.options.onTransition?.(next)).catch(() => undefined);
@@ -116,6 +149,23 @@ export class FlowRunner<S extends AnyState = FlowState> {
     this.effectRunning = true;
     this.emit();
     const stateAtStart = this.current;
+    const inputs = fingerprint(stateAtStart);
+    const failedBefore = this.failedInputs.get(inputs);
+    if (failedBefore) {
+      // The same effect with the same inputs failed already and nobody changed anything: running it
+      // again would fail again (and, answered from a plan, forever). Stop at the failure step instead.
+      this.effectRunning = false;
+      this.controller = null;
+      const error: FlowError = {
+        ...failedBefore,
+        code: failedBefore.code,
+        message: failedBefore.message,
+        fix: [...failedBefore.fix, `"${step.title}" is not repeated with the same input: change the input (the plan field or the file) and run again.`],
+        step: stateAtStart.step,
+      };
+      this.setState({...stateAtStart, step: this.flow.failureStep, error});
+      return;
+    }
     let effect: {type: string};
     try {
       effect = step.effect(stateAtStart);
@@ -130,7 +180,9 @@ export class FlowRunner<S extends AnyState = FlowState> {
           this.finishEffect(attempt, () => ({...stateAtStart, status: 'cancelled'}));
           return;
         }
-        this.finishEffect(attempt, () => effectFailed(this.flow, stateAtStart, toFlowError(error)));
+        const failure = toFlowError(error);
+        if (attempt === this.attempt) this.failedInputs.set(inputs, failure);
+        this.finishEffect(attempt, () => effectFailed(this.flow, stateAtStart, failure));
       },
     );
   }

@@ -28,6 +28,15 @@ export interface ServiceOptions {
   extraServerCaPems?: string[];
   probeTimeoutMs?: number;
   now?: () => Date;
+  /** Collects removal commands for temporary credentials an interrupted step could not remove. */
+  leftovers?: string[];
+}
+
+/** Extra trusted client roots (--trust-root, trustedRoots:): each file must hold CA certificates. */
+async function readTrustedRoots(files: string[]): Promise<string[]> {
+  if (files.length === 0) return [];
+  const {loadTrustedRootFiles} = await import('../certs/trusted-roots.js');
+  return (await loadTrustedRootFiles(files, {label: 'trusted root (--trust-root / trustedRoots)'})).map(file => file.pem);
 }
 
 async function writeAtomic(file: string, content: string, mode = 0o644): Promise<void> {
@@ -39,10 +48,11 @@ async function writeAtomic(file: string, content: string, mode = 0o644): Promise
 
 export function createCertificateService(options: Pick<ServiceOptions, 'extraTrustedClientRootsPem' | 'now'>): CertificateService {
   return {
-    async load(file, password, signal) {
+    async load(file, password, signal, trustedRoots = []) {
       const {loadCertificateInput} = await import('../certs/load.js');
       const {inspectClientCertificate} = await import('../certs/inspect.js');
       signal.throwIfAborted();
+      const userRoots = await readTrustedRoots(trustedRoots);
       const input = await loadCertificateInput(file, {password, passphrase: password});
       if (input.certificates.length === 0) {
         throw new CpiMtlsError('no-certificate', `${file} holds ${input.kind === 'private-key' ? 'a private key' : 'no certificate'}, not a client certificate.`, {
@@ -51,7 +61,7 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
       }
       const report = inspectClientCertificate(
         {certificates: input.certificates, privateKeyPem: input.privateKeyPem},
-        {now: options.now?.(), extraTrustedRootsPem: options.extraTrustedClientRootsPem},
+        {now: options.now?.(), extraTrustedRootsPem: [...(options.extraTrustedClientRootsPem ?? []), ...userRoots]},
       );
       const chain = report.chainInOrder.filter(c => c.fingerprint256 !== report.leaf?.fingerprint256);
       const fact: CertificateFact = {
@@ -62,8 +72,31 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
         checks: report.checks,
         verdict: report.verdict,
         hasPrivateKey: Boolean(input.privateKeyPem),
+        rootSource: report.rootSource,
       };
       return fact;
+    },
+    async checkPrivateKey(certificatePem, privateKeyPath, signal) {
+      const {loadCertificateInput} = await import('../certs/load.js');
+      const {createPrivateKey, createPublicKey, X509Certificate} = await import('node:crypto');
+      signal.throwIfAborted();
+      const input = await loadCertificateInput(privateKeyPath, {});
+      if (!input.privateKeyPem) {
+        throw new CpiMtlsError('no-private-key', `${privateKeyPath} holds no private key${input.certificates.length ? ' (only certificates)' : ''}.`, {
+          fix: ['Give the PEM file with the private key of the client certificate (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).'],
+        });
+      }
+      const spki = (key: import('node:crypto').KeyObject) => key.export({type: 'spki', format: 'der'}).toString('base64');
+      const fromKey = spki(createPublicKey(createPrivateKey(input.privateKeyPem)));
+      if (fromKey !== spki(new X509Certificate(certificatePem).publicKey)) {
+        throw new CpiMtlsError('key-mismatch', `The private key in ${privateKeyPath} does not belong to the client certificate.`, {
+          fix: ['Give the private key that was created together with this certificate (its CSR); check with: cpi-mtls cert inspect <certificate> --key <private key>'],
+        });
+      }
+    },
+    async checkApiKey(file, signal) {
+      signal.throwIfAborted();
+      await readApiKeyFile(file);
     },
     async generateCsr(request, dir, signal) {
       const {generateKeyAndCsr} = await import('../certs/generate.js');
@@ -132,7 +165,7 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
         basic: request.basic,
         extraCaPems: options.extraServerCaPems,
         localFacts: {ekuClientAuth: verdictOf(/eku|client-?auth/i), chainComplete: verdictOf(/chain/i), rootTrustedBySap: verdictOf(/root/i)},
-        crossCheck: {keysWithThisCertificate: request.keysWithThisCertificate},
+        crossCheck: {keysWithThisCertificate: request.keysWithThisCertificate, tenantKeyPair: request.tenantKeyPair},
         timeoutMs: options.probeTimeoutMs,
         signal,
         outputDir: path.join(options.outputDir, 'load-balancer-chain'),
@@ -211,7 +244,7 @@ async function removeTemporaryApiInstance(cf: CfPort, temporary: {instanceName: 
   }
 }
 
-export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraServerCaPems' | 'now' | 'probeTimeoutMs'>): TenantService {
+export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraServerCaPems' | 'now' | 'probeTimeoutMs' | 'leftovers'>): TenantService {
   const {cf} = options;
   return {
     async check(request, signal) {
@@ -299,6 +332,10 @@ export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraS
       // Success, failure or Ctrl+C: the temporary credentials go, under their own timeout.
       if (temporary && !request.keepApiInstance) temporary.removed = await removeTemporaryApiInstance(cf, temporary);
       if (cancellation !== undefined || !result) {
+        // The cancelled step's result never reaches the flow: the checklist lists what is left.
+        if (temporary && !temporary.removed && !request.keepApiInstance) {
+          options.leftovers?.push(`cf delete-service-key ${temporary.instanceName} ${temporary.keyName} -f`, `cf delete-service ${temporary.instanceName} -f`);
+        }
         signal.throwIfAborted();
         throw cancellation;
       }
@@ -317,9 +354,14 @@ export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'output
         files.roleJson = path.join(dir, 'role.json');
         await writeAtomic(files.roleJson, JSON.stringify(roleJson(role)) + '\n');
       }
-      if (state.facts.instance || state.answers.instanceName) {
+      // The file says what it holds: what the broker stored (read back), or only what was (or would be) sent.
+      const instance = state.facts.instance;
+      if (instance?.parametersSource === 'stored' && instance.parameters) {
         files.instanceParameters = path.join(dir, 'instance-parameters.json');
-        await writeAtomic(files.instanceParameters, JSON.stringify(state.facts.instance?.parameters ?? wantedInstanceParameters(state.answers), null, 2) + '\n');
+        await writeAtomic(files.instanceParameters, JSON.stringify(instance.parameters, null, 2) + '\n');
+      } else if (instance || (state.answers.instanceName && state.answers.certificateSource !== 'new-csr')) {
+        files.instanceParametersSent = path.join(dir, 'instance-parameters-sent.json');
+        await writeAtomic(files.instanceParametersSent, JSON.stringify(instance?.parameters ?? wantedInstanceParameters(state.answers), null, 2) + '\n');
       }
       const leaf = state.facts.certificate?.leaf;
       if (leaf && state.answers.certificateSource === 'external') {
@@ -341,7 +383,7 @@ export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'output
         const {stringify} = await import('yaml');
         files.plan = path.join(dir, 'plan.yaml');
         const header = '# cpi-mtls plan: run it in the next subaccount with  cpi-mtls apply --plan plan.yaml\n# Passwords are never saved; give a PKCS#12 password with certificate.passwordFile.\n';
-        await writeAtomic(files.plan, header + stringify(answersToPlan(state.answers)));
+        await writeAtomic(files.plan, header + stringify(answersToPlan(state.answers, dir)));
       }
       files.checklist = path.join(dir, 'checklist.md');
       files.checklistJson = path.join(dir, 'checklist.json');
@@ -355,6 +397,7 @@ export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'output
 
 export function createEngineServices(options: ServiceOptions): EngineServices {
   return {
+    leftovers: options.leftovers,
     cf: options.cf,
     dryRun: options.dryRun,
     planned: [],

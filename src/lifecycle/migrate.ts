@@ -88,7 +88,7 @@ export function migrateChecklist(state: MigrateState, cfLog: ReadonlyArray<CfLog
   items.push({status: t ? 'verified' : 'failed', title: 'cf CLI, login and target', details: t ? [`org ${t.org.name}, space ${t.space.name}, user ${t.user}`] : []});
   items.push({status: facts.mappings ? 'verified' : 'failed', title: `Neo certificate-to-user mappings read: ${facts.mappings?.length ?? 0}`, details: []});
   const customRoles = [...new Set(plan.instances.flatMap(i => i.roles))].filter(r => r !== 'ESBMessaging.send');
-  if (customRoles.length) items.push({status: 'manual', title: `Create the custom roles in the Cloud Foundry tenant: ${customRoles.join(', ')}`, details: ['Monitor → Manage Security → User Roles → Add; use the same names in the sender channels.']});
+  if (customRoles.length) items.push({status: 'todo', title: `Create the custom roles in the Cloud Foundry tenant: ${customRoles.join(', ')}`, details: ['Monitor → Manage Security → User Roles → Add; use the same names in the sender channels.']});
   for (const instance of plan.instances) {
     const keys = outcomes.filter(o => o.instanceName === instance.name);
     const failed = keys.some(o => o.status === 'failed');
@@ -100,11 +100,12 @@ export function migrateChecklist(state: MigrateState, cfLog: ReadonlyArray<CfLog
     });
   }
   for (const skipped of outcomes.filter(o => o.status === 'skipped')) items.push({status: 'skipped', title: `Mapping ${skipped.mappingId} (${skipped.user}) not migrated`, details: [skipped.reason ?? '']});
-  if (plan.instances.length) items.push({status: 'manual', title: 'Point the senders at the Cloud Foundry runtime URL and test them (cpi-mtls probe)', details: []});
+  if (plan.instances.length) items.push({status: 'todo', title: 'Point the senders at the Cloud Foundry runtime URL and test them (cpi-mtls probe)', details: []});
   const anyFailed = outcomes.some(o => o.status === 'failed');
   const outcome: Checklist['outcome'] = state.status === 'cancelled' ? 'cancelled' : state.error || anyFailed ? 'failed' : facts.applied || plan.operations.length === 0 ? 'complete' : 'incomplete';
   return {
     title: 'Neo → Cloud Foundry migration of certificate senders',
+    headlineFromOutcome: true,
     headline:
       outcome === 'complete'
         ? 'Migration complete: every movable mapping has its instance and key.'

@@ -46,7 +46,7 @@ export function renewChecklist(state: RenewState, cfLog: ReadonlyArray<CfLogEntr
   );
   if (answers.option2) {
     items.push({
-      status: 'manual',
+      status: 'todo',
       title: 'Option 2: add the new certificate to the sender channel and redeploy the integration flow',
       details: [`Upload ${facts.outputs?.channelCertificate ?? 'sender-channel-certificate.crt'} under Connection → Client Certificates; remove the old certificate after the switch and redeploy again.`],
     });
@@ -54,18 +54,19 @@ export function renewChecklist(state: RenewState, cfLog: ReadonlyArray<CfLogEntr
   items.push(
     facts.probe
       ? {status: facts.probe.success ? 'verified' : 'failed', title: `Live test with the new certificate: ${facts.probe.summary}`, details: [facts.probe.url, ...facts.probe.fix]}
-      : {status: 'manual', title: 'Live test with the new certificate', details: ['Not run. Test the endpoint with the new certificate before deleting the old key.']},
+      : {status: 'todo', title: 'Live test with the new certificate', details: ['Not run. Test the endpoint with the new certificate before deleting the old key.']},
   );
-  items.push({status: 'manual', title: 'Switch the sender system to the new certificate (and its private key)', details: []});
+  items.push({status: 'todo', title: 'Switch the sender system to the new certificate (and its private key)', details: []});
   items.push(
     facts.oldKeyDeleted
       ? {status: 'done', title: `Old key ${old} deleted`, details: liveTestPassed(state) ? [] : ['Deleted on explicit request although the live test did not pass.']}
-      : {status: 'manual', title: `Delete the old key ${old} once the sender uses the new certificate`, details: [facts.keptReason ?? 'Kept.', `cf delete-service-key ${answers.instanceName ?? '<instance>'} ${answers.oldKeyName ?? '<key>'} -f`]},
+      : {status: 'todo', title: `Delete the old key ${old} once the sender uses the new certificate`, details: [facts.keptReason ?? 'Kept.', `cf delete-service-key ${answers.instanceName ?? '<instance>'} ${answers.oldKeyName ?? '<key>'} -f`]},
   );
   const outcome: Checklist['outcome'] = state.status === 'cancelled' ? 'cancelled' : state.error || (facts.probe && !facts.probe.success) ? 'failed' : items.some(i => i.status === 'failed') ? 'incomplete' : 'complete';
   return {
     title: `Certificate renewal: ${old}`,
     headline: renewHeadline(state, outcome),
+    headlineFromOutcome: true,
     generatedAt: now.toISOString(),
     outcome,
     option: answers.option2 ? 'Option 2 (certificate in the integration flow)' : 'Option 1 (role-based)',

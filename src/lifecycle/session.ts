@@ -83,7 +83,6 @@ export async function runFlowCommand<S extends AnyState>(command: FlowCommand<S>
       else {
         const {renderChecklistText} = await import('../checklist.js');
         const checklist = command.checklistOf(state, cfLog);
-        if (checklist.headline) io.stdout.write(`${checklist.outcome === 'complete' ? '✔' : checklist.outcome === 'cancelled' ? '⚠' : '✖'} ${checklist.headline}\n\n`);
         io.stdout.write(renderChecklistText(checklist) + '\n');
         if (command.textResult) io.stdout.write(command.textResult(state) + '\n');
         for (const [what, file] of Object.entries((state.facts as {outputs?: Record<string, string>}).outputs ?? {})) io.stdout.write(`${what.padEnd(22)} ${file}\n`);

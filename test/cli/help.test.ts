@@ -11,7 +11,7 @@ describe('cpi-mtls --help and --version', () => {
     const result = await execa(process.execPath, ['--import', recorder, CLI, '--help'], {reject: false});
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('cpi-mtls --demo');
-    expect(result.stdout).toContain('Exit codes: 0 success, 1 a step failed, 2 usage error or invalid plan, 130 cancelled.');
+    expect(result.stdout).toContain('Exit codes: 0 complete, 1 not complete (a step or check failed), 2 usage error or invalid plan,\n130 cancelled.');
     const imported = result.stderr.split('\n').filter(line => line.startsWith('[import] '));
     expect(imported.length).toBeGreaterThan(0); // the recorder works
     expect(imported.filter(line => HEAVY.test(line))).toEqual([]);

@@ -168,7 +168,7 @@ describe('FinalView', () => {
 
   it('draws the landscape with the failed part when given one', async () => {
     const ui = renderUi(<FinalView checklist={checklist} files={{}} landscape={landscapeModel({...atProbeResult('unauthorized', 401), status: 'failed', step: 'done'})} columns={100} />);
-    await ui.waitForFrame('Setup not complete');
+    await ui.waitForFrame('Not complete');
     expect(ui.lastFrame()).toContain('✖ Service instance cpi-inbound-mtls');
     expect(ui.lastFrame()).toContain('✖ key s4hana-sender-2027-11');
     expect(ui.lastFrame()).toContain('✖ Live test');

@@ -46,7 +46,7 @@ describe('cpi-mtls apply --plan', () => {
     const result = JSON.parse(first.stdout);
     expect(result.outcome).toBe('complete');
     expect(result.checklist.created.map((c: {kind: string; what: string}) => `${c.kind} ${c.what}`)).toEqual(['created service instance', 'created service key']);
-    expect(first.stderr).toContain('✔ Live test: ✔ HTTP 200');
+    expect(first.stderr).toContain('✔ Live test: HTTP 200');
     // Every cf call is reported with its duration, and the writes are the minimal ones.
     expect(result.cfCalls.filter((c: {write: boolean}) => c.write).map((c: {args: string[]}) => c.args[0])).toEqual(['create-service', 'create-service-key']);
 
@@ -109,7 +109,8 @@ output: ${out}
     );
     expect(run.exitCode, run.stderr).toBe(0);
     const state = await stateOf(home);
-    expect(state.instances.find((i: {name: string}) => i.name === 'cpi-inbound-channel').parameters).toEqual({'grant-types': ['client_credentials'], 'redirect-uris': []});
+    // Option 2 grants no role: an explicit empty list, or the broker would grant ESBMessaging.send.
+    expect(state.instances.find((i: {name: string}) => i.name === 'cpi-inbound-channel').parameters).toEqual({roles: [], 'grant-types': ['client_credentials'], 'redirect-uris': []});
     const channelFile = await readFile(path.join(out, 'sender-channel-certificate.crt'), 'utf8');
     expect(channelFile.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
     const checklist = await readFile(path.join(out, 'checklist.md'), 'utf8');
@@ -173,7 +174,7 @@ ${extra}
     const run = await apply('t2', plan(home, out, `tenantChecks: {mode: file, apiKeyFile: ${keyFile}}`), home, ['--json']);
     const result = JSON.parse(run.stdout);
     const keystore = result.checklist.items.find((i: {title: string}) => i.title.startsWith('Tenant keystore'));
-    expect(keystore.status).toBe('manual');
+    expect(keystore.status).toBe('todo');
     expect(keystore.details.join(' ')).toContain('Monitor → Manage Security → Keystore');
     expect(keystore.details.join(' ')).toContain('The tenant API could not be used');
     expect(run.stdout).not.toContain('"wrong"'); // the secret never reaches the output
@@ -181,7 +182,7 @@ ${extra}
 });
 
 describe('from nothing to a key and a CSR', () => {
-  it('creates the instance, a 0600 private key and a CSR that openssl verifies, and lists the next steps', async () => {
+  it('creates a 0600 private key and a CSR that openssl verifies, nothing in Cloud Foundry, and lists the next steps', async () => {
     const home = path.join(dir, 'land-csr');
     const out = path.join(dir, 'out-csr');
     const run = await apply(
@@ -197,7 +198,10 @@ output: ${out}
     );
     expect(run.exitCode, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result.checklist.items.find((i: {title: string}) => i.title.startsWith('Get the CSR signed')).status).toBe('manual');
+    expect(result.checklist.items.find((i: {title: string}) => i.title.startsWith('Get the CSR signed')).status).toBe('todo');
+    // Nothing is created before a certificate exists: the next run, with the signed certificate, creates instance and key.
+    expect(result.cfCalls.filter((c: {write: boolean}) => c.write)).toEqual([]);
+    expect((await stateOf(home)).instances.filter((i: {name: string}) => i.name === 'cpi-inbound-new')).toEqual([]);
     expect((await stat(path.join(out, 'erp-sender.key.pem'))).mode & 0o777).toBe(0o600);
     const verify = await execa('openssl', ['req', '-in', path.join(out, 'erp-sender.csr.pem'), '-verify', '-noout', '-subject'], {reject: false});
     expect(verify.exitCode, verify.stderr).toBe(0);

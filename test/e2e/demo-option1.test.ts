@@ -4,7 +4,7 @@ import path from 'node:path';
 import {X509Certificate} from 'node:crypto';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {KEYS, spawnCli} from '../helpers/pty.js';
+import {CLI, KEYS, spawnCli} from '../helpers/pty.js';
 
 // The built CLI in a real pseudo-terminal walks Option 1 on the demo landscape with keystrokes;
 // then the test reads what the stand-in landscape holds and what the checklist says.
@@ -43,17 +43,18 @@ describe('cpi-mtls --demo in a terminal', () => {
     cli.send(KEYS.enter); // use it
     await cli.waitFor('Service key name');
     cli.send(KEYS.enter);
+    // Every input is asked for and checked before the first write: the live test's private key too.
+    await cli.waitFor('Run the live connectivity test after the key is created?');
+    cli.send(KEYS.enter); // yes
+    await cli.waitFor('Path to the private key');
+    cli.send(KEYS.enter);
     await cli.waitFor('Check the tenant through its API?');
+    expect(cli.screen()).toContain('Private key matches the certificate');
+    expect(cli.screen()).not.toContain('Instance cpi-inbound-mtls created');
     cli.send(KEYS.enter); // a temporary api instance
     await cli.waitFor('Which endpoint should the live test call?');
     expect(cli.recent()).toContain('Keystore: sap_cloudintegrationcertificate');
     cli.send(KEYS.enter); // the first endpoint: Demo_Orders_Inbound
-    await cli.waitFor('Run the live connectivity test now?');
-    cli.send(KEYS.enter); // run
-    await cli.waitFor('Endpoint path');
-    cli.send(KEYS.enter); // the endpoint chosen from the tenant
-    await cli.waitFor('Path to the private key');
-    cli.send(KEYS.enter);
     await cli.waitFor(/HTTP 200/);
     cli.send(KEYS.enter); // continue
     await cli.waitFor('Write a PKCS#12 for the sender system?');
@@ -108,6 +109,21 @@ describe('cpi-mtls --demo in a terminal', () => {
     const {parsePlanText} = await import('../../src/plan.js');
     const plan = await parsePlanText(await readFile(path.join(out, 'plan.yaml'), 'utf8'), 'plan.yaml');
     expect(plan).toMatchObject({option: 'role-based', role: 'ESBMessaging.send', instance: {name: 'cpi-inbound-mtls'}, certificate: {source: 'external'}, tenantChecks: {mode: 'create'}});
+    // Portable: paths relative to the plan, the endpoint as its path (the host is this tenant's).
+    expect(path.isAbsolute(plan.certificate!.file!)).toBe(false);
+    expect(plan.liveTest).toMatchObject({run: true, path: '/http/demo/orders'});
+
+    // Replayed headless, the saved plan reaches the same end state: nothing new, everything verified.
+    const env = {...process.env, CPI_MTLS_DEMO_HOME: landscapeHome, CPI_MTLS_RESUME: 'off'};
+    delete (env as Record<string, string | undefined>).CI;
+    const replay = await execa(process.execPath, [CLI, 'apply', '--plan', path.join(out, 'plan.yaml'), '--demo', '--json', '--out', path.join(dir, 'out-replay')], {reject: false, env, stdin: 'ignore'});
+    expect(replay.exitCode, replay.stderr).toBe(0);
+    const replayed = JSON.parse(replay.stdout);
+    expect(replayed.outcome).toBe('complete');
+    expect(replayed.cfCalls.filter((c: {write: boolean; args: string[]}) => c.write && !c.args.join(' ').includes('cpi-mtls-check-'))).toEqual([]);
+    const after = JSON.parse(await readFile(path.join(landscapeHome, 'cf-home/.cf/sim-state.json'), 'utf8'));
+    expect(after.instances.map((i: {name: string}) => i.name)).toEqual(state.instances.map((i: {name: string}) => i.name));
+    expect(after.keys.map((k: {guid: string}) => k.guid)).toEqual(state.keys.map((k: {guid: string}) => k.guid));
   }, 180_000);
 
   it('cancels with Ctrl+C, leaves the terminal and exits 130', async () => {

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('cpi-mtls --demo, Option 2 in a terminal', () => {
-  it('warns, creates an instance without roles, and ends with the channel certificate and the redeploy note', async () => {
+  it('warns, creates an instance that grants no role (roles: []), and ends with the channel certificate and the redeploy note', async () => {
     const home = path.join(dir, 'landscape');
     const out = path.join(dir, 'out');
     const cli = spawnCli(['--demo', '--no-explain', '--out', out], {env: {CPI_MTLS_DEMO_HOME: home}});
@@ -42,18 +42,16 @@ describe('cpi-mtls --demo, Option 2 in a terminal', () => {
     cli.send(KEYS.enter);
     await cli.waitFor('Service key name');
     cli.send(KEYS.enter);
+    await cli.waitFor('Run the live connectivity test after the key is created?');
+    cli.send(KEYS.enter); // yes
+    await cli.waitFor('Path to the private key');
+    cli.send(KEYS.enter);
     await cli.waitFor('Check the tenant through its API?');
     cli.send(KEYS.enter); // temporary api instance
     await cli.waitFor('Which endpoint should the live test call?');
-    // The role-based flow does not fit Option 2; the certificate channel is the one to test.
+    // The role-based flow does not fit Option 2; the certificate channel is the one to test, and the default.
     expect(cli.recent()).toContain('is set to Authorization "User Role" (Option 1)');
-    await cli.sendEach(KEYS.down, KEYS.enter); // Demo_Orders_ClientCertificate
-    await cli.waitFor('Run the live connectivity test now?');
-    cli.send(KEYS.enter);
-    await cli.waitFor('Endpoint path');
-    expect(cli.recent()).toContain('/http/demo/orders-cert');
-    cli.send(KEYS.enter);
-    await cli.waitFor('Path to the private key');
+    expect(cli.recent()).toMatch(/❯ Demo_Orders_ClientCertificate/);
     cli.send(KEYS.enter);
     await cli.waitFor(/HTTP 200/);
     cli.send(KEYS.enter);
@@ -66,7 +64,10 @@ describe('cpi-mtls --demo, Option 2 in a terminal', () => {
 
     const state = JSON.parse(await readFile(path.join(home, 'cf-home/.cf/sim-state.json'), 'utf8'));
     const instance = state.instances.find((i: {name: string}) => i.name === 'cpi-inbound-mtls');
-    expect(instance.parameters).toEqual({'grant-types': ['client_credentials'], 'redirect-uris': []});
+    // Least privilege: an explicit empty role list, so the broker's default role is not granted.
+    expect(instance.parameters).toEqual({roles: [], 'grant-types': ['client_credentials'], 'redirect-uris': []});
+    const checklistJson = JSON.parse(await readFile(path.join(out, 'checklist.json'), 'utf8'));
+    expect(checklistJson.items.find((i: {title: string}) => i.title.startsWith('The instance grants no role')).status).toBe('verified');
     const channelFile = await readFile(path.join(out, 'sender-channel-certificate.crt'), 'utf8');
     const leaf = await readFile(path.join(home, 'customer-files/s4hana-sender.crt.pem'), 'utf8');
     expect(new X509Certificate(channelFile).fingerprint256).toBe(new X509Certificate(leaf).fingerprint256);

@@ -118,17 +118,17 @@ describe('the wizard after Ctrl+C', () => {
     second.send(KEYS.enter); // resume
     await second.waitFor('? Service key name');
     second.send(KEYS.enter);
+    await second.waitFor('Run the live connectivity test after the key is created?');
+    second.send(KEYS.enter);
+    await second.waitFor('Path to the private key');
+    second.send(KEYS.enter);
     await second.waitFor('Check the tenant through its API?');
     second.send(KEYS.down);
     await second.waitFor('❯ Yes, with an api service key I have');
     second.send(KEYS.down);
     await second.waitFor('❯ No, list the checks');
     second.send(KEYS.enter); // no tenant checks
-    await second.waitFor('Run the live connectivity test now?');
-    second.send(KEYS.enter);
     await second.waitFor('Endpoint path');
-    second.send(KEYS.enter);
-    await second.waitFor('Path to the private key');
     second.send(KEYS.enter);
     await second.waitFor(/HTTP 200/);
     second.send(KEYS.enter);
@@ -140,7 +140,7 @@ describe('the wizard after Ctrl+C', () => {
     }
     await second.waitFor('Setup complete');
     expect((await second.exited).exitCode).toBe(0);
-    // The instance was created once, by the first start; the resumed run added the key.
+    // Nothing was created before the inputs were complete: the resumed run created the instance and the key.
     const checklist = JSON.parse(await readFile(path.join(dir, 'out', 'checklist.json'), 'utf8'));
     expect(checklist.created.map((a: {kind: string; what: string}) => `${a.kind} ${a.what}`)).toEqual(['created service instance', 'created service key']);
     // The same landscape as the clean plan run; the wizard suggests a key name with the expiry month.

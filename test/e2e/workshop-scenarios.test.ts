@@ -135,8 +135,8 @@ describe.concurrent('workshop scenarios, headless (apply --plan --demo <scenario
     expect(run.json.error?.code).toBe('certificate-rejected');
     const details = detailsOf(run, /^Client certificate/);
     expect(details).toContain('fail: Extended key usage: clientAuth');
-    expect(details).toContain('not TLS Web Client Authentication (1.3.6.1.5.5.7.3.2)');
-    expect(details).toContain('rejects such certificates during the TLS handshake');
+    expect(details).toContain('lists only TLS Web Server Authentication (1.3.6.1.5.5.7.3.1); TLS Web Client Authentication (clientAuth, 1.3.6.1.5.5.7.3.2) is not listed');
+    expect(details).toContain('rejects certificates without it during the TLS handshake');
     expect((await stateOf(home)).keys).toEqual([]);
   });
 
@@ -343,10 +343,10 @@ const OPTION1_DEFAULTS: Answers = {
   'Path to the certificate': 'enter',
   'Continue?': {choose: 'Use this certificate'},
   'Service key name': 'enter',
-  'Check the tenant through its API?': {choose: 'No'},
-  'Run the live connectivity test now?': {choose: 'Run it'},
-  'Endpoint path': 'enter',
+  'Run the live connectivity test after the key is created?': {choose: 'Yes'},
   'Path to the private key': 'enter',
+  'Check the tenant through its API?': {choose: 'No'},
+  'Endpoint path': 'enter',
 };
 
 function spawnScenario(scenario: string, home: string, out: string): Cli {
@@ -396,7 +396,7 @@ describe('workshop scenarios in a terminal', () => {
     expect(screen).toContain('"grant-types":["client_credentials"]');
     expect(screen).toContain('Update the instance');
     // The update is the lesson: the live test is skipped to keep the walk short.
-    await walk(cli, {...OPTION1_DEFAULTS, 'What should happen with it?': {choose: 'Update the instance'}, 'Run the live connectivity test now?': {choose: 'Skip'}}, 'Setup complete');
+    await walk(cli, {...OPTION1_DEFAULTS, 'What should happen with it?': {choose: 'Update the instance'}, 'Run the live connectivity test after the key is created?': {choose: 'No'}}, 'Setup complete');
     expect(cli.screen()).toContain('Instance cpi-inbound-mtls updated');
     expect((await cli.exited).exitCode).toBe(0);
     const instance = (await stateOf(home)).instances.find(i => i.name === 'cpi-inbound-mtls')!;
@@ -412,7 +412,7 @@ describe('workshop scenarios in a terminal', () => {
     const screen = cli.recent();
     expect(screen).toMatch(/HTTP 403/);
     expect(screen).toContain('is not among the roles of the service instance');
-    await walk(cli, {Next: {choose: 'Write the checklist with this result'}}, 'Setup not complete');
+    await walk(cli, {Next: {choose: 'Write the checklist with this result'}}, 'Not complete');
     const {exitCode} = await cli.exited;
     expect(exitCode).toBe(1);
   }, 120_000);

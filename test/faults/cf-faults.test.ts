@@ -215,7 +215,7 @@ describe('the tenant does not answer, then resume', () => {
       const resumed = await apply(c.plan, c.home);
       await expectResumedToClean(resumed, c, 'Calling the endpoint with the client certificate');
       expect(writes(resumed)).toEqual([]); // instance and key are in place: only the live test ran
-      expect(resumed.stderr).toContain('✔ Live test: ✔ HTTP 200');
+      expect(resumed.stderr).toContain('✔ Live test: HTTP 200');
       const checklist = JSON.parse(await readFile(path.join(c.out, 'checklist.json'), 'utf8'));
       expect(checklist.outcome).toBe('complete');
       expect(checklist.created.map((a: {kind: string; what: string}) => `${a.kind} ${a.what}`)).toEqual(['created service instance', 'created service key']);
