@@ -155,7 +155,8 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
     const cert = facts.certificate;
     const userTrusted = cert?.rootSource === 'user-trusted' && (answers.trustedRoots?.length ?? 0) > 0;
     items.push({
-      status: !cert ? 'failed' : cert.verdict === 'fail' && !answers.acceptIncompleteChain ? 'failed' : 'verified',
+      // A leaf accepted without its chain is still a failed check: the customer must fix the chain.
+      status: !cert || cert.verdict === 'fail' ? 'failed' : 'verified',
       title: 'Client certificate checked',
       details: cert?.leaf
         ? [

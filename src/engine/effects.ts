@@ -404,9 +404,11 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
 
     async 'basic-compare'(effect, state, signal) {
       const keyName = `cpi-mtls-basic-check-${Date.now().toString(36)}`;
-      const {key} = await cf.createKey({instanceName: effect.instanceName, keyName}, {signal});
       const temporaryKey = {instanceName: effect.instanceName, keyName, removed: false};
+      let reported = false;
       try {
+        // Inside the try: cf may finish the key even when the run is cancelled while it creates it.
+        const {key} = await cf.createKey({instanceName: effect.instanceName, keyName}, {signal});
         const oauth = oauthCredentials(await cf.keyCredentials(key.guid, {signal}));
         const probe = await services.probe.run(
           {
@@ -422,15 +424,18 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
           },
           signal,
         );
+        reported = true;
         return {probe, temporaryKey};
       } finally {
         // The secret key must not outlive the comparison, also after Ctrl+C or a timeout: the delete
-        // gets its own bound, not the run's (maybe aborted) signal. Not removed shows in the checklist.
+        // gets its own bound, not the run's (maybe aborted) signal. Deleting a key that was never
+        // created is a no-op. What cannot be removed is reported: in the result, or, when the step
+        // ends without one, as a leftover for the checklist and the terminal.
         await cf.deleteKey(effect.instanceName, keyName, {signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS)}).then(
           () => (temporaryKey.removed = true),
           () => undefined,
         );
-        if (!temporaryKey.removed && signal.aborted) services.leftovers?.push(`cf delete-service-key ${effect.instanceName} ${keyName} -f`);
+        if (!temporaryKey.removed && !reported) services.leftovers?.push(`cf delete-service-key ${effect.instanceName} ${keyName} -f`);
       }
     },
 
