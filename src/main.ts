@@ -349,6 +349,8 @@ export async function runSetup(options: SetupOptions): Promise<number> {
       });
       await finishProgress();
       if (options.dryRun) stdout.write(renderPlannedChanges(planned));
+      await prepared.then(p => p.runner.settled(), () => undefined);
+      for (const command of leftovers) stderr.write(`✖ Temporary credentials were left behind; remove them: ${command}\n`);
       return code;
     }
     let ready: Awaited<ReturnType<typeof prepare>>;
@@ -370,6 +372,8 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     process.on('SIGINT', onSigint);
     try {
       const result = await runHeadless(runner, answers, line => stderr.write(line + '\n'));
+      // A cancelled step may still be removing temporary credentials (under its own bound): wait, so the checklist knows.
+      await runner.settled();
       const final = result.state;
       await recorder?.flush();
       if (result.missingAnswer) {

@@ -41,6 +41,8 @@ export class FlowRunner<S extends AnyState = FlowState> {
   /** Inputs of effects that failed, with their error, since a person last answered. */
   private readonly failedInputs = new Map<string, FlowError>();
   private automaticTransitions = 0;
+  /** The effect started last, settled or not: a cancelled effect may still be cleaning up. */
+  private inflight: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly flow: FlowDefinition<S>,
@@ -94,6 +96,14 @@ export class FlowRunner<S extends AnyState = FlowState> {
   cancel(): void {
     this.abortEffect();
     if (!isFinished(this.current)) this.setState({...this.current, status: 'cancelled'});
+  }
+
+  /** Resolves when the last effect has ended, also one that was cancelled and is still removing temporary credentials. */
+  settled(): Promise<void> {
+    return this.inflight.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   waitUntilFinished(): Promise<S> {
@@ -173,7 +183,8 @@ export class FlowRunner<S extends AnyState = FlowState> {
       this.finishEffect(attempt, () => effectFailed(this.flow, stateAtStart, toFlowError(error)));
       return;
     }
-    this.execute(effect, stateAtStart, controller.signal).then(
+    this.inflight = this.execute(effect, stateAtStart, controller.signal);
+    this.inflight.then(
       result => this.finishEffect(attempt, () => effectSucceeded(this.flow, stateAtStart, result)),
       error => {
         if (isCancellation(error) || controller.signal.aborted) {
