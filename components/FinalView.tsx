@@ -1,7 +1,7 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import type {LandscapeModel} from '../flows/diagram.js';
-import {headlineOf, type Checklist, type ItemStatus} from '../src/checklist.js';
+import {fileLabel, headlineOf, type Checklist, type ItemStatus} from '../src/checklist.js';
 import {LandscapeDiagram} from './LandscapeDiagram.js';
 
 const MARK: Record<ItemStatus, {mark: string; color: string}> = {
@@ -62,10 +62,15 @@ export function FinalView({checklist, files, landscape = null, columns = 80, com
       <Box flexDirection="column" marginTop={1}>
         {Object.entries(files).map(([what, file]) => (
           <Text key={what}>
-            <Text dimColor>{what.padEnd(22)}</Text> {file}
+            <Text dimColor>{fileLabel(what)}:</Text> {file}
           </Text>
         ))}
       </Box>
+      {checklist.nextStep ? (
+        <Box marginTop={1}>
+          <Text bold>{checklist.nextStep}</Text>
+        </Box>
+      ) : null}
     </Box>
   );
 }

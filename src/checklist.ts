@@ -3,6 +3,7 @@
  * hand / failed, what was created, the commands that ran, the files written, and the manual
  * steps left. Built as data from the flow state (pure), rendered as Markdown and JSON.
  */
+import path from 'node:path';
 import type {FlowState} from '../flows/types.js';
 import {chosenRole, isOption2, wantedInstanceParameters} from '../flows/setup.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, roleJson} from '../flows/parameters.js';
@@ -16,6 +17,8 @@ import type {CfLogEntry} from './ports.js';
 export type ItemStatus = 'verified' | 'done' | 'todo' | 'failed' | 'skipped' | 'not-checked';
 
 export interface ChecklistItem {
+  /** Stable across runs and versions (e.g. "live-test", "sender-trust-store"). */
+  id?: string;
   status: ItemStatus;
   title: string;
   details: string[];
@@ -30,12 +33,16 @@ export interface Checklist {
   generatedAt: string;
   outcome: 'complete' | 'incomplete' | 'failed' | 'cancelled';
   option: string;
-  target?: string;
+  target?: string | {api: string; org: string; space: string};
   items: ChecklistItem[];
   created: Array<{kind: string; what: string; name: string; guid?: string; note?: string}>;
   cleanup: string[];
   commands: string[];
   files: Record<string, string>;
+  /** The cf commands that changed something (the appendix); `commands` has every call. */
+  changes?: string[];
+  /** One sentence: what to do next. */
+  nextStep?: string;
   error?: {message: string; fix: string[]};
   /** Why the outcome is not complete: the error and every failed item, in order. */
   reasons?: string[];
@@ -62,7 +69,7 @@ export function reasonsOf(error: {message: string} | undefined, items: Checklist
 }
 
 /** The headline of the final screen, the text output and the files: from the outcome, never a constant. */
-export function headlineOf(checklist: Pick<Checklist, 'outcome' | 'headline' | 'headlineFromOutcome' | 'reasons' | 'notChecked'>): {tone: 'success' | 'warning' | 'error'; text: string} {
+export function headlineOf(checklist: Pick<Checklist, 'outcome' | 'headline' | 'headlineFromOutcome' | 'reasons' | 'notChecked' | 'items'>): {tone: 'success' | 'warning' | 'error'; text: string} {
   // A flow whose headline is derived from its outcome (renewal, migration) words every ending itself.
   if (checklist.headline && checklist.headlineFromOutcome) {
     const tone = checklist.outcome === 'complete' ? 'success' : checklist.outcome === 'cancelled' ? 'warning' : 'error';
@@ -70,7 +77,9 @@ export function headlineOf(checklist: Pick<Checklist, 'outcome' | 'headline' | '
   }
   if (checklist.outcome === 'complete') {
     const unchecked = checklist.notChecked?.length ? ` Not checked: ${checklist.notChecked.join('; ')}.` : '';
-    return {tone: 'success', text: `✔ ${checklist.headline ?? 'Setup complete and verified where possible. Hand the checklist to the customer.'}${unchecked}`};
+    const todos = checklist.items.filter(i => i.status === 'todo').length;
+    const left = todos > 0 ? ` ${todos} to-do${todos === 1 ? '' : 's'} left for the customer.` : '';
+    return {tone: 'success', text: `✔ ${checklist.headline ?? 'Setup complete and verified where possible.'}${left}${unchecked}`};
   }
   if (checklist.outcome === 'cancelled') return {tone: 'warning', text: '⚠ Cancelled. The checklist lists what exists now.'};
   const reasons = checklist.reasons ?? [];
@@ -97,19 +106,21 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   const option2 = isOption2(state);
   const role = chosenRole(answers);
   const items: ChecklistItem[] = [];
+  /** Each item gets a stable id, so tools that read checklist.json can follow an item across runs. */
+  const add = (id: string, item: Omit<ChecklistItem, 'id'>) => items.push({id, ...item});
   const t = facts.target;
 
-  items.push({
+  add('cf-target', {
     status: t ? 'verified' : 'failed',
     title: 'cf CLI, login and target',
     details: t ? [`${facts.cfVersion?.raw ?? 'cf'}`, `API ${t.apiEndpoint}, org ${t.org.name}, space ${t.space.name}, user ${t.user}`] : ['Preflight did not complete.'],
   });
   if (facts.planAvailable !== undefined) {
-    items.push({status: facts.planAvailable ? 'verified' : 'failed', title: `Entitlement ${IT_RT_OFFERING} / ${IFLOW_PLAN} in the marketplace`, details: []});
+    add('entitlement', {status: facts.planAvailable ? 'verified' : 'failed', title: `Entitlement ${IT_RT_OFFERING} / ${IFLOW_PLAN} in the marketplace`, details: []});
   }
 
   if (!option2 && role) {
-    items.push({
+    add('role', {
       status: role === 'ESBMessaging.send' ? 'done' : 'todo',
       title: role === 'ESBMessaging.send' ? 'Role ESBMessaging.send (pre-delivered by SAP)' : `Create the custom role ${role} in Cloud Integration`,
       details:
@@ -130,21 +141,21 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
       : [`parameters sent (not read back: ${instance.parametersUnreadable ?? 'the broker does not return them'}): ${JSON.stringify(instance.parameters ?? wantedInstanceParameters(answers))}`]
     : [];
   if (failedInstance) {
-    items.push({status: 'failed', title: `Service instance ${failedInstance.name}: creation failed; Cloud Foundry still holds it`, details: [failedInstance.note ?? '', `Remove it: cf delete-service ${failedInstance.name} -f`]});
+    add('service-instance-failed', {status: 'failed', title: `Service instance ${failedInstance.name}: creation failed; Cloud Foundry still holds it`, details: [failedInstance.note ?? '', `Remove it: cf delete-service ${failedInstance.name} -f`]});
   } else if (instance && isRemoved('service instance', instance.name)) {
-    items.push({status: 'done', title: `Service instance ${instance.name}: removed again after the failure`, details: [`guid ${instance.guid}`]});
+    add('service-instance', {status: 'done', title: `Service instance ${instance.name}: removed again after the failure`, details: [`guid ${instance.guid}`]});
   } else if (instance) {
-    items.push({
+    add('service-instance', {
       status: parametersRead ? 'verified' : 'not-checked',
       title: `Service instance ${instance.name} (${instanceAction?.kind ?? 'reused'})`,
       details: [`guid ${instance.guid}`, ...parameterDetails],
     });
   } else {
-    items.push({status: state.error ? 'failed' : 'skipped', title: `Service instance ${answers.instanceName ?? ''}`.trim(), details: [answers.certificateSource === 'new-csr' ? 'Created by the next run, with the signed certificate.' : 'Not created.']});
+    add('service-instance', {status: state.error ? 'failed' : 'skipped', title: `Service instance ${answers.instanceName ?? ''}`.trim(), details: [answers.certificateSource === 'new-csr' ? 'Created by the next run, with the signed certificate.' : 'Not created.']});
   }
   if (option2 && instance && !isRemoved('service instance', instance.name)) {
     const roles = Array.isArray(instance.parameters?.roles) ? (instance.parameters?.roles as unknown[]) : null;
-    items.push(
+    add('instance-grants-no-role', 
       parametersRead && roles !== null && roles.length === 0
         ? {status: 'verified', title: 'The instance grants no role (Option 2, least privilege)', details: ['Stored parameters hold "roles": [], so the certificate cannot call flows that check a role.']}
         : {status: parametersRead ? 'failed' : 'not-checked', title: 'The instance grants no role (Option 2, least privilege)', details: [parametersRead ? `It grants ${JSON.stringify(instance.parameters?.roles ?? 'the broker default')}.` : 'The roles could not be read back.']},
@@ -154,7 +165,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   if (answers.certificateSource === 'external') {
     const cert = facts.certificate;
     const userTrusted = cert?.rootSource === 'user-trusted' && (answers.trustedRoots?.length ?? 0) > 0;
-    items.push({
+    add('client-certificate', {
       // A leaf accepted without its chain is still a failed check: the customer must fix the chain.
       status: !cert || cert.verdict === 'fail' ? 'failed' : 'verified',
       title: 'Client certificate checked',
@@ -162,7 +173,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
         ? [
             `Subject ${cert.leaf.subject}`,
             `Issuer ${cert.leaf.issuer}`,
-            `Valid until ${cert.leaf.notAfter}`,
+            `Valid until ${cert.leaf.notAfter.slice(0, 10)}`,
             `SHA-256 ${cert.leaf.fingerprint256}`,
             ...cert.checks.filter(c => c.verdict !== 'pass').map(c => `${c.verdict}: ${c.title}: ${c.message}`),
             ...(answers.acceptIncompleteChain && cert.verdict === 'fail' ? ['The leaf was accepted without its chain by your choice: the sender must send the intermediates.'] : []),
@@ -174,7 +185,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
       const dups = facts.duplicates.filter(d => d.match === 'certificate' && !(d.instanceName === facts.key?.instanceName && d.keyName === facts.key?.name));
       const dnDups = facts.duplicates.filter(d => d.match === 'subject-and-issuer');
       const unreadable = facts.unreadableKeys ?? [];
-      items.push({
+      add('duplicate-scan', {
         status: dups.length ? 'failed' : unreadable.length ? 'not-checked' : 'verified',
         title: 'Certificate used in exactly one service key (all integration-flow keys of the org)',
         details: [
@@ -185,7 +196,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
       });
     }
   } else if (answers.certificateSource === 'new-csr') {
-    items.push({
+    add('csr', {
       status: facts.csr ? 'todo' : 'failed',
       title: 'Get the CSR signed by a CA the SAP load balancer trusts (with EKU clientAuth)',
       details: facts.csr
@@ -193,7 +204,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
         : ['The key and CSR were not created.'],
     });
   } else if (answers.certificateSource === 'sap-generated') {
-    items.push({
+    add('sap-generated-certificate', {
       status: facts.key?.files ? 'done' : 'failed',
       title: 'SAP-generated client certificate',
       details: facts.key?.files ? Object.entries(facts.key.files).map(([what, path]) => `${what}: ${path}`) : ['Not generated.'],
@@ -203,8 +214,8 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   const key = facts.key;
   const keyRemoved = key ? isRemoved('service key', `${key.instanceName}/${key.name}`) : false;
   const failedKey = facts.actions.find(a => a.failed && a.what === 'service key' && !isRemoved(a.what, a.name));
-  if (failedKey) items.push({status: 'failed', title: `Service key ${failedKey.name}: creation failed; Cloud Foundry still holds it`, details: [failedKey.note ?? '', `Remove it: cf delete-service-key ${failedKey.name.split('/')[0]} ${failedKey.name.split('/')[1]} -f`]});
-  items.push(
+  if (failedKey) add('service-key-failed', {status: 'failed', title: `Service key ${failedKey.name}: creation failed; Cloud Foundry still holds it`, details: [failedKey.note ?? '', `Remove it: cf delete-service-key ${failedKey.name.split('/')[0]} ${failedKey.name.split('/')[1]} -f`]});
+  add('service-key', 
     !key && answers.certificateSource === 'new-csr'
       ? {status: 'todo', title: 'Service key with the signed certificate', details: ['Created by the next run of the wizard, with the certificate from the CA.']}
       : key && keyRemoved
@@ -219,7 +230,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   );
 
   const probe = facts.probe;
-  items.push(
+  add('live-test', 
     probe
       ? {
           status: probe.outcome === 'skipped' ? 'skipped' : probe.success ? 'verified' : 'failed',
@@ -236,18 +247,23 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   );
 
   // Manual steps on the sender and tenant side.
-  items.push({
+  add('sender-trust-store', {
     status: 'todo',
     title: 'Sender trust store: import the load balancer root certificate',
     details: probe?.trustStoreFile
       ? [`Import ${probe.trustStoreFile}${probe.serverRootSubject ? ` (${probe.serverRootSubject})` : ''}.`]
       : ['Get it with: cpi-mtls probe <runtime URL> (saves the chain and names the root), or the Connectivity Test (TLS) in Cloud Integration.'],
   });
-  items.push({
+  add('sender-keystore', {
     status: 'todo',
     title: 'Sender keystore: client key pair with the full chain',
     details: facts.pkcs12
-      ? [`Import ${facts.pkcs12.file} (key, leaf and intermediates); its password is in ${facts.pkcs12.passwordFile ?? 'the password you chose'}.`]
+      ? [
+          `Import ${facts.pkcs12.file} (key, leaf and intermediates) into the sender's keystore.`,
+          facts.pkcs12.passwordFile
+            ? `Its password is in ${facts.pkcs12.passwordFile}: send it by another channel than the PKCS#12 (phone, password manager), never in the same e-mail.`
+            : 'Its password is the one you chose: send it by another channel than the PKCS#12.',
+        ]
       : ['The sender sends the leaf plus its intermediates (the load balancer holds roots only). Export a PKCS#12 with: cpi-mtls cert p12'],
   });
   const tenant = facts.tenant;
@@ -255,7 +271,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   const endpoint = tenant?.endpoints.find(e => testedUrl !== '' && (e.url.toLowerCase() === testedUrl || e.url.toLowerCase().endsWith(testedUrl)));
   if (option2) {
     const leaf = facts.certificate?.leaf;
-    items.push({
+    add('sender-channel', {
       status: 'todo',
       title: 'Integration flow sender channel: Authorization = Client Certificate',
       details: [
@@ -266,7 +282,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
       ],
     });
   } else if (!endpoint?.channel || endpoint.channel.verdict === 'not-checked') {
-    items.push({
+    add('sender-channel', {
       status: 'todo',
       title: `Integration flow sender channel: Authorization = User Role, role ${role ?? ''}`,
       details: ['Connection tab of the HTTPS/SOAP/IDoc/AS2 sender channel; the role must equal one of the instance roles exactly.'],
@@ -274,14 +290,14 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   }
   if (endpoint?.channel) {
     const verdict = endpoint.channel.verdict;
-    items.push({
+    add('sender-channel-read', {
       status: verdict === 'fail' ? 'failed' : verdict === 'not-checked' ? 'not-checked' : 'verified',
       title: verdict === 'not-checked' ? `Sender channel of ${endpoint.iflowId}: could not be read from the tenant` : `Sender channel of ${endpoint.iflowId} read from the tenant`,
       details: [endpoint.channel.message, ...(endpoint.channel.fix ? [`Fix: ${endpoint.channel.fix}`] : [])],
     });
   }
   const verifiedLive = probe?.success === true && probe.outcome !== 'skipped';
-  items.push({
+  add('iflow-deployed', {
     status:
       verifiedLive || endpoint?.runtimeStatus === 'STARTED'
         ? 'verified'
@@ -293,7 +309,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
     title: 'Integration flow deployed',
     details: [endpoint ? `Runtime status: ${endpoint.runtimeStatus}` : 'Monitor → Manage Integration Content shows it Started.'],
   });
-  items.push(
+  add('tenant-keystore', 
     tenant?.keystore
       ? {
           status: tenant.keystore.verdict === 'fail' ? 'failed' : tenant.keystore.verdict === 'not-checked' ? 'not-checked' : 'verified',
@@ -310,11 +326,11 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
         },
   );
   if (tenant?.trial) {
-    items.push({status: 'failed', title: 'Trial tenant', details: ['Inbound client-certificate authentication is not supported on trial tenants; use Basic authentication with clientid/clientsecret there.']});
+    add('trial-tenant', {status: 'failed', title: 'Trial tenant', details: ['Inbound client-certificate authentication is not supported on trial tenants; use Basic authentication with clientid/clientsecret there.']});
   }
   if (tenant?.temporary && !tenant.temporary.removed) {
     const kept = Boolean(answers.tenantChecks?.keepApiInstance);
-    items.push({
+    add('temporary-api-instance', {
       status: kept ? 'todo' : 'failed',
       title: kept ? `Remove the api instance ${tenant.temporary.instanceName} when you no longer need it (kept by your choice)` : `Temporary api instance ${tenant.temporary.instanceName} could not be removed: remove it`,
       details: [`cf delete-service-key ${tenant.temporary.instanceName} ${tenant.temporary.keyName} -f`, `cf delete-service ${tenant.temporary.instanceName} -f`],
@@ -322,13 +338,13 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   }
   const basicLeft = facts.actions.filter(a => a.kind === 'created' && a.note?.startsWith('temporary ClientId/Secret') && !isRemoved(a.what, a.name));
   for (const left of basicLeft) {
-    items.push({status: 'failed', title: `Temporary ClientId/Secret key ${left.name} could not be removed: remove it`, details: [`cf delete-service-key ${left.name.split('/')[0]} ${left.name.split('/')[1]} -f`]});
+    add('temporary-basic-key', {status: 'failed', title: `Temporary ClientId/Secret key ${left.name} could not be removed: remove it`, details: [`cf delete-service-key ${left.name.split('/')[0]} ${left.name.split('/')[1]} -f`]});
   }
   if (leftovers.length > 0) {
-    items.push({status: 'failed', title: 'Temporary credentials of an interrupted step could not be removed: remove them', details: [...leftovers]});
+    add('temporary-leftovers', {status: 'failed', title: 'Temporary credentials of an interrupted step could not be removed: remove them', details: [...leftovers]});
   }
   if (facts.actions.some(a => a.kind === 'updated' && a.what === 'service instance')) {
-    items.push({status: 'todo', title: 'Role cache', details: ['The instance roles changed: it can take up to an hour until the runtime uses them. A 403 before then is expected.']});
+    add('role-cache', {status: 'todo', title: 'Role cache', details: ['The instance roles changed: it can take up to an hour until the runtime uses them. A 403 before then is expected.']});
   }
 
   const created = facts.actions.map(a => ({kind: a.failed ? 'create failed' : a.kind, what: a.what, name: a.name, guid: a.guid, note: a.note}));
@@ -350,29 +366,101 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
     generatedAt: now.toISOString(),
     outcome,
     option: option2 ? 'certificate-in-iflow' : 'role-based',
-    target: t ? `${t.apiEndpoint} · ${t.org.name} / ${t.space.name}` : undefined,
-    items,
+    target: t ? {api: t.apiEndpoint, org: t.org.name, space: t.space.name} : undefined,
+    ...relativeTo(state.context.outputDir, {items, files}),
     created,
     cleanup,
     commands: cfLog.map(commandLine),
-    files,
+    changes: cfLog.filter(entry => entry.write).map(commandLine),
+    nextStep: nextStepOf(outcome, items, state.error),
     error: state.error ? {message: state.error.message, fix: state.error.fix} : undefined,
     reasons: reasonsOf(state.error, items),
     notChecked: items.filter(i => i.status === 'not-checked').map(i => i.title),
   };
 }
 
+/**
+ * The checklist goes to the customer: paths inside the output folder are written relative to it
+ * (the files travel with the checklist), never as paths of the consultant's laptop.
+ */
+function relativeTo(outputDir: string, parts: {items: ChecklistItem[]; files: Record<string, string>}): {items: ChecklistItem[]; files: Record<string, string>} {
+  const prefixes = [outputDir + path.sep, outputDir + '/'].filter((p, i, all) => all.indexOf(p) === i);
+  const strip = (text: string) => prefixes.reduce((acc, prefix) => acc.split(prefix).join(''), text);
+  return {
+    items: parts.items.map(item => ({...item, title: strip(item.title), details: item.details.map(strip)})),
+    files: Object.fromEntries(Object.entries(parts.files).map(([what, file]) => [what, strip(file)])),
+  };
+}
+
+function nextStepOf(outcome: Outcome, items: ChecklistItem[], error: {fix: string[]} | undefined): string {
+  const todo = items.find(i => i.status === 'todo');
+  if (outcome === 'complete') return todo ? `Next: send checklist.md to the customer; their first to-do is "${todo.title}".` : 'Next: send checklist.md to the customer.';
+  if (outcome === 'cancelled') return 'Next: start cpi-mtls again in this folder to resume, or remove what the checklist lists.';
+  const fix = error?.fix[0] ?? items.find(i => i.status === 'failed')?.details.find(d => d.startsWith('Fix: '))?.slice(5);
+  return fix ? `Next: ${fix}` : 'Next: fix what failed (see the checklist), then run the same command again.';
+}
+
+/** Human names of the files a run writes, for the checklist and the final screen. */
+export const FILE_LABELS: Record<string, string> = {
+  roleJson: 'Role (JSON, as the User Roles monitor downloads it)',
+  instanceParameters: 'Instance parameters as stored by the broker',
+  instanceParametersSent: 'Instance parameters as sent (the broker does not return them)',
+  leafCertificate: 'Client certificate in the service key (leaf)',
+  channelCertificate: 'Certificate for the sender channel (Option 2)',
+  loadBalancerRoot: 'Load balancer root for the sender trust store',
+  probe: 'Live test result (JSON)',
+  checklist: 'This checklist',
+  checklistJson: 'This checklist (JSON)',
+  plan: 'Plan for the next subaccount (cpi-mtls apply --plan)',
+  pkcs12: 'PKCS#12 for the sender',
+  pkcs12Password: 'Password of the PKCS#12 (send separately)',
+};
+
+export function fileLabel(key: string): string {
+  return FILE_LABELS[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, c => c.toUpperCase());
+}
+
+export function targetText(target: Checklist['target']): string | undefined {
+  if (!target) return undefined;
+  return typeof target === 'string' ? target : `${target.api} · org ${target.org} / space ${target.space}`;
+}
+
+function humanDate(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 export function renderChecklistMarkdown(checklist: Checklist): string {
   const lines: string[] = [`# ${checklist.title}`, ''];
-  lines.push(`Generated ${checklist.generatedAt}${checklist.target ? ` for ${checklist.target}` : ''}. Outcome: **${checklist.outcome}**.`, '');
-  lines.push(headlineOf(checklist).text, '');
+  const where = targetText(checklist.target);
+  lines.push(`**${headlineOf(checklist).text}**`, '');
+  lines.push(`Generated ${humanDate(checklist.generatedAt)}${where ? ` for ${where}` : ''}. Outcome: **${checklist.outcome}**.`, '');
+  if (checklist.nextStep) lines.push(checklist.nextStep, '');
   if (checklist.error) {
     lines.push(`> **Stopped:** ${checklist.error.message}`);
     for (const fix of checklist.error.fix) lines.push(`> - ${fix}`);
     lines.push('');
   }
-  lines.push('## Steps', '');
-  for (const item of checklist.items) {
+  const todo = checklist.items.filter(i => i.status === 'todo');
+  const problems = checklist.items.filter(i => i.status === 'failed' || i.status === 'not-checked');
+  const rest = checklist.items.filter(i => !todo.includes(i) && !problems.includes(i));
+  if (todo.length > 0) {
+    lines.push('## What you need to do', '');
+    todo.forEach((item, index) => {
+      lines.push(`${index + 1}. **${item.title}**`);
+      for (const detail of item.details) lines.push(`   - ${detail}`);
+    });
+    lines.push('');
+  }
+  if (problems.length > 0) {
+    lines.push('## Failed or not checked', '');
+    for (const item of problems) {
+      lines.push(`- **${STATUS_MARK[item.status]}** ${item.title}`);
+      for (const detail of item.details) lines.push(`  - ${detail}`);
+    }
+    lines.push('');
+  }
+  lines.push('## Done and verified', '');
+  for (const item of rest) {
     lines.push(`- **${STATUS_MARK[item.status]}** ${item.title}`);
     for (const detail of item.details) lines.push(`  - ${detail}`);
   }
@@ -383,12 +471,15 @@ export function renderChecklistMarkdown(checklist: Checklist): string {
   if (checklist.cleanup.length > 0) {
     lines.push('', 'To remove what this run created (nothing that existed before):', '', '```', ...checklist.cleanup, '```');
   }
-  lines.push('', '## Commands that ran', '', '```', ...(checklist.commands.length ? checklist.commands : ['(none)']), '```');
   const files = Object.entries(checklist.files);
   if (files.length > 0) {
-    lines.push('', '## Files', '');
-    for (const [what, path] of files) lines.push(`- ${what}: \`${path}\``);
+    lines.push('', '## Files (in the folder of this checklist)', '', '| File | What it is |', '|---|---|');
+    for (const [what, file] of files) lines.push(`| \`${file}\` | ${fileLabel(what)} |`);
   }
+  const changes = checklist.changes ?? checklist.commands;
+  const reads = checklist.commands.length - changes.length;
+  lines.push('', '## Appendix: commands that changed the landscape', '', '```', ...(changes.length ? changes : ['(none)']), '```');
+  if (reads > 0) lines.push('', `Plus ${reads} read-only cf call${reads === 1 ? '' : 's'} (checklist.json lists every call).`);
   return lines.join('\n') + '\n';
 }
 
@@ -400,5 +491,6 @@ export function renderChecklistText(checklist: Checklist): string {
     for (const detail of item.details) lines.push(`${' '.repeat(13)}${detail}`);
   }
   if (checklist.cleanup.length > 0) lines.push('', 'Remove what this run created:', ...checklist.cleanup.map(c => `  ${c}`));
+  if (checklist.nextStep) lines.push('', checklist.nextStep);
   return lines.join('\n');
 }

@@ -8,7 +8,7 @@ import {initialState} from '../flows/machine.js';
 import {setupFlow} from '../flows/setup.js';
 import type {Answers, FlowState} from '../flows/types.js';
 import {createCfAdapter} from './cf/adapter.js';
-import {buildChecklist, exitCodeOfOutcome, renderChecklistText} from './checklist.js';
+import {buildChecklist, exitCodeOfOutcome, fileLabel, renderChecklistText} from './checklist.js';
 import type {DemoLandscape} from './demo/landscape.js';
 import {createEffectExecutor, type PlannedChange} from './engine/effects.js';
 import {runHeadless} from './engine/headless.js';
@@ -390,7 +390,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
         stdout.write(renderPlannedChanges(planned));
       } else {
         stdout.write(renderChecklistText(checklist) + '\n');
-        for (const [what, file] of Object.entries(final.facts.outputs ?? {})) stdout.write(`${what.padEnd(22)} ${file}\n`);
+        for (const [what, file] of Object.entries(final.facts.outputs ?? {})) stdout.write(`${fileLabel(what)}: ${file}\n`);
       }
       if (final.error) printError(stderr, new CpiMtlsError(final.error.code, final.error.message, {fix: final.error.fix}));
       await finishProgress();

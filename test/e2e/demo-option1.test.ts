@@ -94,6 +94,20 @@ describe('cpi-mtls --demo in a terminal', () => {
     expect(checklist.commands.some((c: string) => c.startsWith('cf create-service it-rt integration-flow cpi-inbound-mtls -c '))).toBe(true);
     const markdown = await readFile(path.join(out, 'checklist.md'), 'utf8');
     expect(markdown).toContain('Sender trust store: import the load balancer root certificate');
+    // Ready to forward: the customer's to-dos first and numbered, no path of this laptop, plain dates,
+    // the PKCS#12 password sent another way, the commands in an appendix, stable ids and a structured target.
+    expect(markdown.indexOf('## What you need to do')).toBeLessThan(markdown.indexOf('## Done and verified'));
+    expect(markdown).toMatch(/^1\. \*\*Sender trust store/m);
+    expect(markdown).not.toContain(out);
+    expect(markdown).not.toMatch(/\d{2}:\d{2}:\d{2}\.\d{3}Z/);
+    expect(markdown).toContain('by another channel than the PKCS#12');
+    expect(markdown).toContain('| `sender.p12` | PKCS#12 for the sender |');
+    expect(markdown.indexOf('## Appendix: commands that changed the landscape')).toBeGreaterThan(markdown.indexOf('## Done and verified'));
+    expect(markdown).not.toMatch(/^cf curl /m);
+    expect(markdown).toMatch(/to-dos? left for the customer/);
+    expect(checklist.items.every((i: {id?: string}) => typeof i.id === 'string' && /^[a-z0-9-]+$/.test(i.id))).toBe(true);
+    expect(checklist.target).toEqual({api: expect.stringMatching(/^https:/), org: 'demo-customer', space: expect.any(String)});
+    expect(cli.screen()).toContain('Next: send checklist.md to the customer');
     expect((await stat(path.join(out, 'role.json'))).isFile()).toBe(true);
 
     // The PKCS#12 for the sender opens with openssl 3 (no -legacy) using the password file beside it.

@@ -203,7 +203,7 @@ describe.concurrent('workshop scenarios, headless (apply --plan --demo <scenario
     const home = await freshHome('trial');
     const run = await apply('trial', home, option1(home, {output: path.join(dir, 'out-trial')}));
     expect(run.exitCode).toBe(1);
-    expect(run.json.checklist.target).toMatch(/trial/);
+    expect(run.json.checklist.target).toMatchObject({org: expect.stringMatching(/trial/)});
     const live = detailsOf(run, /^Live test/);
     expect(live).toContain('HTTP 401 invalid_client');
     expect(live).toContain('sap_cloudintegrationcertificate is missing');
