@@ -120,9 +120,12 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   }
 
   if (!option2 && role) {
+    // The pre-delivered role needs nothing from the customer: the claim is that the instance grants
+    // it, which only the stored parameters can show.
+    const storedRoles = facts.instance?.parametersSource === 'stored' && Array.isArray(facts.instance.parameters?.roles) ? (facts.instance.parameters.roles as unknown[]) : null;
     add('role', {
-      status: role === 'ESBMessaging.send' ? 'done' : 'todo',
-      title: role === 'ESBMessaging.send' ? 'Role ESBMessaging.send (pre-delivered by SAP)' : `Create the custom role ${role} in Cloud Integration`,
+      status: role === 'ESBMessaging.send' ? (storedRoles === null ? 'not-checked' : storedRoles.includes(role) ? 'verified' : 'failed') : 'todo',
+      title: role === 'ESBMessaging.send' ? 'The instance grants the role ESBMessaging.send (pre-delivered by SAP, nothing to create)' : `Create the custom role ${role} in Cloud Integration`,
       details:
         role === 'ESBMessaging.send'
           ? [`Role JSON: ${JSON.stringify(roleJson(role))}`]
