@@ -9,6 +9,7 @@ import {readFile, stat} from 'node:fs/promises';
 import type {CertificateSummary} from '../ports.js';
 import {CpiMtlsError} from '../errors.js';
 import {TAG, parseDer} from './der.js';
+import {normalisePemText} from './pem-text.js';
 import {looksLikePkcs12, readPkcs12} from './pkcs12.js';
 import {summarize} from './x509.js';
 
@@ -48,11 +49,6 @@ const ACCEPTED_FORMATS =
 // ---------------------------------------------------------------------------------------------
 // Text helpers
 
-/** Cockpit copies of SAP keys keep `\n` as two characters; turn them into line breaks. */
-export function normalizePemText(text: string): string {
-  return text.replace(/\\r\\n|\\n|\\r/g, '\n').replace(/\r\n?/g, '\n');
-}
-
 interface PemBlock {
   label: string;
   /** Whole block including BEGIN/END lines. */
@@ -70,7 +66,7 @@ function lineAt(text: string, index: number): number {
 
 /** Splits PEM text into blocks; a BEGIN without its END is a truncated file. */
 export function pemBlocks(text: string, where = 'the input'): PemBlock[] {
-  const normalized = normalizePemText(text);
+  const normalized = normalisePemText(text);
   const blocks: PemBlock[] = [];
   const beginPattern = /-----BEGIN ([A-Z0-9 ]+)-----/g;
   let match: RegExpExecArray | null;
@@ -247,8 +243,8 @@ export function serviceKeyMaterial(credentials: unknown): ServiceKeyMaterial | u
   if (typeof certificate !== 'string' || certificate.trim() === '') return undefined;
   const key = pick('key');
   return {
-    certificatePem: normalizePemText(certificate),
-    ...(typeof key === 'string' && key.trim() !== '' ? {keyPem: normalizePemText(key)} : {}),
+    certificatePem: normalisePemText(certificate),
+    ...(typeof key === 'string' && key.trim() !== '' ? {keyPem: normalisePemText(key)} : {}),
   };
 }
 
@@ -399,7 +395,7 @@ async function loadAnyInput(path: string, options: LoadOptions): Promise<Certifi
   const buffer = await readInputFile(path);
   const text = decodeText(buffer);
   if (text !== undefined) {
-    if (normalizePemText(text).includes('-----BEGIN ')) {
+    if (normalisePemText(text).includes('-----BEGIN ')) {
       const trimmed = text.trimStart();
       // A service key holds PEM inside JSON strings; look at the JSON first.
       if (!trimmed.startsWith('-----BEGIN') && /^\s*\{/m.test(text) && /"(certificate|X\.509|credentials|oauth)"/.test(text)) {

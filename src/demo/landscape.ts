@@ -10,6 +10,7 @@ import {X509Certificate} from 'node:crypto';
 import {chmod, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {firstX509} from '../certs/pem-text.js';
 import {installFakeCf} from './fakecf/install.js';
 import {readSimState, seedState, withStateLock, writeStateFile, type SeedOptions, type SimState} from './fakecf/state.js';
 import {createDemoPki, writeDemoFixtures, type DemoFixturePaths, type DemoPki} from './pki.js';
@@ -130,14 +131,7 @@ function retarget(stateFile: string, urls: {runtimeUrl: string; apiUrl: string; 
 }
 
 function firstCertificateFingerprint(pem: unknown): string | null {
-  if (typeof pem !== 'string') return null;
-  const match = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem.replace(/\\n/g, '\n'));
-  if (!match) return null;
-  try {
-    return new X509Certificate(match[0]).fingerprint256;
-  } catch {
-    return null;
-  }
+  return firstX509(pem)?.fingerprint256 ?? null;
 }
 
 function oauthOf(credentials: Record<string, unknown>): Record<string, unknown> {

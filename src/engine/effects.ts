@@ -2,10 +2,10 @@
  * What each effect of the setup flow does, through the ports. The flow decides *what* to do;
  * this file only does it and reports facts back (never secrets: keys stay in 0600 files).
  */
-import {X509Certificate} from 'node:crypto';
 import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, ProbeFact, TenantFact} from '../../flows/types.js';
 import {stringArray} from '../../flows/parameters.js';
 import {dnKey} from '../../flows/common.js';
+import {firstX509} from '../certs/pem-text.js';
 import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
 import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
 import type {EffectExecutor} from './runner.js';
@@ -80,17 +80,8 @@ export function oauthCredentials(credentials: ServiceKeyCredentials): Record<str
 
 /** SHA-256 fingerprint and DNs of the first certificate in a PEM text, or null. */
 export function firstCertificate(pemText: unknown): {fingerprint256: string; subject: string; issuer: string} | null {
-  if (typeof pemText !== 'string') return null;
-  // SAP-generated keys may carry literal "\n" sequences when pasted from the cockpit.
-  const text = pemText.replace(/\\n/g, '\n');
-  const match = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
-  if (!match) return null;
-  try {
-    const x509 = new X509Certificate(match[0]);
-    return {fingerprint256: x509.fingerprint256, subject: normaliseDn(x509.subject), issuer: normaliseDn(x509.issuer)};
-  } catch {
-    return null;
-  }
+  const x509 = firstX509(pemText);
+  return x509 && {fingerprint256: x509.fingerprint256, subject: normaliseDn(x509.subject), issuer: normaliseDn(x509.issuer)};
 }
 
 /** DN comparison that ignores order, separators, spacing and case. */

@@ -7,6 +7,7 @@ import {X509Certificate} from 'node:crypto';
 import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateCheck, Verdict} from '../ports.js';
+import {firstX509} from '../certs/pem-text.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -78,19 +79,10 @@ export interface LeafFacts {
   pem: string;
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
 /** The first certificate of a PEM text (SAP keys: leaf first). Literal `\n` are accepted. */
 export function leafFromPem(pemText: unknown): LeafFacts | null {
-  if (typeof pemText !== 'string') return null;
-  const text = pemText.replace(/\\r\\n|\\n/g, '\n');
-  const match = text.match(PEM_CERTIFICATE)?.[0];
-  if (!match) return null;
-  try {
-    return leafFromX509(new X509Certificate(match));
-  } catch {
-    return null;
-  }
+  const x509 = firstX509(pemText);
+  return x509 && leafFromX509(x509);
 }
 
 export function leafFromX509(x509: X509Certificate): LeafFacts {

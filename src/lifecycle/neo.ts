@@ -7,6 +7,7 @@ import {X509Certificate} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import https from 'node:https';
 import type {CertificateCheck} from '../ports.js';
+import {certificatePems, firstX509, normalisePemText} from '../certs/pem-text.js';
 import {CpiMtlsError} from '../errors.js';
 import {validateRoleName} from '../../flows/validate.js';
 import {leafFromPem, parseValidUntil, requireClientAuth} from './common.js';
@@ -35,7 +36,7 @@ function chunked(base64: string): string {
  */
 export function neoCertificateToPem(value: unknown): {pem: string | null; error?: string} {
   if (typeof value !== 'string' || value.trim() === '') return {pem: null, error: 'the mapping has no certificate'};
-  const text = value.replace(/\\r\\n|\\n/g, '\n').trim();
+  const text = normalisePemText(value).trim();
   const candidates: string[] = [];
   if (text.includes('-----BEGIN CERTIFICATE-----')) candidates.push(text);
   else {
@@ -256,13 +257,7 @@ export interface MappingValidation {
 
 /** The issuing CAs of `leafPem` found in `pool` (by issuer name and signature), leaf side first. */
 export function chainFromPool(leafPem: string, pool: string[]): string[] {
-  const certs = pool.flatMap(text => (text.replace(/\\n/g, '\n').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(pem => {
-    try {
-      return new X509Certificate(pem);
-    } catch {
-      return null;
-    }
-  })).filter((c): c is X509Certificate => c !== null);
+  const certs = pool.flatMap(text => certificatePems(text).map(firstX509)).filter((c): c is X509Certificate => c !== null);
   const chain: string[] = [];
   let current = new X509Certificate(leafPem);
   for (let depth = 0; depth < 8; depth++) {

@@ -6,7 +6,7 @@ import {X509Certificate} from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import {httpProxyFor, proxyAuthorization, proxyPort} from './proxy.js';
-import {splitPemCertificates} from './x509.js';
+import {certificatePems} from '../certs/pem-text.js';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -16,7 +16,7 @@ export async function fetchIssuerCertificate(url: string, options: {timeoutMs: n
   const body = await get(target, options);
   const text = body.toString('latin1');
   if (text.includes('-----BEGIN CERTIFICATE-----')) {
-    const [first] = splitPemCertificates(text);
+    const [first] = certificatePems(text);
     return new X509Certificate(first);
   }
   try {

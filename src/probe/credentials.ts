@@ -3,9 +3,10 @@
  * loaded only when a PKCS#12 file is given.
  */
 import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
+import {certificatePems, normalisePemText} from '../certs/pem-text.js';
 import {CpiMtlsError} from '../errors.js';
 import type {ProbeLocalFacts} from './types.js';
-import {CertificatePool, EKU_CLIENT_AUTH, extendedKeyUsage, isIssuedBy, isSelfSigned, nodeRootStore, oneLineName, orderChain, splitPemCertificates, toPem} from './x509.js';
+import {CertificatePool, EKU_CLIENT_AUTH, extendedKeyUsage, isIssuedBy, isSelfSigned, nodeRootStore, oneLineName, orderChain, toPem} from './x509.js';
 
 export interface ClientMaterial {
   /** Leaf first, then intermediates in issuing order. */
@@ -15,12 +16,8 @@ export interface ClientMaterial {
   chain: X509Certificate[];
 }
 
-function normalise(text: string): string {
-  return text.includes('\\n') && !/-----\r?\n/.test(text) ? text.replace(/\\n/g, '\n') : text;
-}
-
 export function loadPemClient(certText: string, keyText: string, where = {cert: 'the certificate', key: 'the key'}): ClientMaterial {
-  const blocks = splitPemCertificates(certText);
+  const blocks = certificatePems(certText);
   if (blocks.length === 0) {
     throw new CpiMtlsError('probe-client-cert', `${where.cert} contains no PEM certificate (-----BEGIN CERTIFICATE-----).`, {
       fix: ['Pass the client certificate as PEM: the leaf first, then its intermediates. For a .p12/.pfx file use --p12.'],
@@ -34,7 +31,7 @@ export function loadPemClient(certText: string, keyText: string, where = {cert: 
   }
   let key: KeyObject;
   try {
-    key = createPrivateKey({key: normalise(keyText), format: 'pem'});
+    key = createPrivateKey({key: normalisePemText(keyText), format: 'pem'});
   } catch (error) {
     const encrypted = /ENCRYPTED/.test(keyText);
     throw new CpiMtlsError('probe-client-key', `${where.key} is not a readable private key${encrypted ? ' (it is encrypted)' : ''}.`, {

@@ -7,7 +7,7 @@
  */
 import {X509Certificate} from 'node:crypto';
 import {readFile, stat} from 'node:fs/promises';
-import {splitPemCertificates} from './x509.js';
+import {certificatePems} from '../certs/pem-text.js';
 
 export const NODE_EXTRA_CA_CERTS = 'NODE_EXTRA_CA_CERTS';
 /** A CA bundle with every public root is a few hundred kilobytes. */
@@ -44,7 +44,7 @@ export async function readNodeExtraCaCerts(env: NodeJS.ProcessEnv): Promise<EnvT
     const code = (error as NodeJS.ErrnoException).code;
     return unusable(file, code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`);
   }
-  const blocks = splitPemCertificates(text);
+  const blocks = certificatePems(text);
   if (blocks.length === 0) return unusable(file, 'holds no PEM certificate');
   const certificates: X509Certificate[] = [];
   const damaged: number[] = [];

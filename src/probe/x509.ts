@@ -4,16 +4,11 @@
  */
 import {X509Certificate, createHash} from 'node:crypto';
 import tls from 'node:tls';
+import {certificatePems} from '../certs/pem-text.js';
 import type {CertificateSource, ProbeCertificate} from './types.js';
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 export const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
-/** Every CERTIFICATE block in a text; tolerates literal "\n" as SAP cockpit copies contain them. */
-export function splitPemCertificates(text: string): string[] {
-  const normalised = text.includes('\\n') && !text.includes('\n-----') ? text.replace(/\\n/g, '\n') : text;
-  return (normalised.match(PEM_BLOCK) ?? []).map((block) => block.replace(/\r/g, '').trim() + '\n');
-}
 
 export function parseCertificate(input: string | Buffer): X509Certificate {
   return new X509Certificate(input);
@@ -192,7 +187,7 @@ export function nodeRootStore(): TrustPool {
 export function extraCaPool(pems: string[] | undefined): CertificatePool {
   const certs: X509Certificate[] = [];
   (pems ?? []).forEach((text, index) => {
-    const blocks = splitPemCertificates(text);
+    const blocks = certificatePems(text);
     if (blocks.length === 0) throw new Error(`extra CA #${index + 1} contains no PEM certificate`);
     for (const block of blocks) certs.push(new X509Certificate(block));
   });

@@ -6,6 +6,7 @@
 import {X509Certificate, generateKeyPairSync, randomBytes} from 'node:crypto';
 import {createRequire} from 'node:module';
 import type Forge from 'node-forge';
+import {certificatePems, firstX509, normalisePemText} from '../../certs/pem-text.js';
 import {nextGuid, timestamp, type SeedInstance, type SeedKey, type SimInstance, type SimKey, type SimOffering, type SimPlan, type SimState} from './state.js';
 
 /** node-forge is loaded only when a certificate is made: it costs most of a cf call's start-up. */
@@ -86,25 +87,16 @@ export function validateInstanceParameters(state: SimState, plan: SimPlan, param
 // ---------------------------------------------------------------------------------------------
 // Service keys
 
-function pemBlocks(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-}
-
 /** `C=DE\nO=Acme\nCN=x` (Node's order) → `CN=x,O=Acme,C=DE` (the order SAP shows). */
 function dnFromNode(multiLine: string): string {
   return multiLine.split('\n').filter(Boolean).reverse().join(',');
-}
-
-function normalisePem(pem: string): string {
-  return pem.replace(/\\n/g, '\n').replace(/\r\n/g, '\n').trim();
 }
 
 function parseExternalCertificate(value: unknown): X509Certificate {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new BrokerError('Invalid parameter "X.509": a PEM-encoded client certificate is required for key-type certificate_external.');
   }
-  const text = normalisePem(value);
-  const blocks = pemBlocks(text);
+  const blocks = certificatePems(value);
   if (blocks.length > 1) {
     throw new BrokerError(`Invalid parameter "X.509": found ${blocks.length} certificates. Provide only the client certificate, not the whole certificate chain.`);
   }
@@ -128,13 +120,7 @@ function certificateDetails(cert: X509Certificate): Record<string, unknown> {
 function otherCertificateKeys(state: SimState, fingerprint: string): SimKey | undefined {
   return state.keys.find((key) => {
     const oauth = key.credentials.oauth as Record<string, unknown> | undefined;
-    const pem = typeof oauth?.certificate === 'string' ? pemBlocks(normalisePem(oauth.certificate))[0] : undefined;
-    if (!pem) return false;
-    try {
-      return new X509Certificate(pem).fingerprint256 === fingerprint;
-    } catch {
-      return false;
-    }
+    return firstX509(oauth?.certificate)?.fingerprint256 === fingerprint;
   });
 }
 
@@ -207,7 +193,7 @@ function issueCertificate(state: SimState, key: {guid: string}, instance: SimIns
   cert.sign(caKey, forge.md.sha256.create());
   const leafPem = forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
   return {
-    certificate: leafPem.trim() + '\n' + normalisePem(ca.certPem) + '\n',
+    certificate: leafPem.trim() + '\n' + normalisePemText(ca.certPem).trim() + '\n',
     key: privateKey,
     details: certificateDetails(new X509Certificate(leafPem)),
   };
