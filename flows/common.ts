@@ -52,16 +52,6 @@ export function errorPanel(error: FlowError | undefined): Panel[] {
   return error ? [{tone: 'error', title: error.message, lines: error.fix.map(line => `→ ${line}`)}] : [];
 }
 
-/** DN comparison key: the order of attributes, newline or comma separators, spacing and case do not matter. */
-export function dnKey(dn: string): string {
-  return dn
-    .split(/\n|,(?=\s*[A-Za-z.0-9]+\s*=)/)
-    .map(part => part.trim().replace(/\s*=\s*/, '=').toLowerCase())
-    .filter(Boolean)
-    .sort()
-    .join(',');
-}
-
 /** The URL the live test calls: an absolute URL as given, or a path after the runtime URL. */
 export function joinEndpoint(runtimeUrl: string | undefined, pathOrUrl: string): string {
   if (/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;

@@ -9,7 +9,8 @@
  * headless run deletes the old key only with deleteOld and a passing live test.
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
-import {dnKey, doneStep, errorPanel, joinEndpoint, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
+import {duplicateMatch} from './duplicates.js';
+import {doneStep, errorPanel, joinEndpoint, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from './parameters.js';
 import type {ActionRecord, CertificateFact, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeFact, QuestionStep, Step} from './types.js';
@@ -149,14 +150,11 @@ function expiryText(key: AuditKey, now: string): string {
 
 /** Keys elsewhere that already hold the new certificate (by fingerprint) or its DNs. */
 export function duplicatesOf(state: RenewState, leaf: {fingerprint256: string; subject: string; issuer: string}): DuplicateFact[] {
-  const [fingerprint256, subjectKey, issuerKey] = [leaf.fingerprint256, dnKey(leaf.subject), dnKey(leaf.issuer)];
   const found: DuplicateFact[] = [];
   for (const instance of state.facts.audit?.instances ?? []) {
     for (const key of instance.keys) {
-      const cert = key.certificate;
-      if (!cert) continue;
-      if (cert.fingerprint256 && cert.fingerprint256 === fingerprint256.toUpperCase()) found.push({instanceName: instance.name, instanceGuid: instance.guid, keyName: key.name, match: 'certificate'});
-      else if (dnKey(cert.subject) === subjectKey && dnKey(cert.issuer) === issuerKey) found.push({instanceName: instance.name, instanceGuid: instance.guid, keyName: key.name, match: 'subject-and-issuer'});
+      const match = key.certificate ? duplicateMatch(key.certificate, leaf) : null;
+      if (match) found.push({instanceName: instance.name, instanceGuid: instance.guid, keyName: key.name, match});
     }
   }
   return found;

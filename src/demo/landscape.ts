@@ -15,7 +15,7 @@ import {installFakeCf} from './fakecf/install.js';
 import {readSimState, seedState, withStateLock, writeStateFile, type SeedOptions, type SimState} from './fakecf/state.js';
 import {createDemoPki, writeDemoFixtures, type DemoFixturePaths, type DemoPki} from './pki.js';
 import {startDemoTenant, type CertificateResolution, type DemoIflow, type DemoTenant} from './tenant.js';
-import {formatSapDn} from '../tenant/dn.js';
+import {formatSapDn} from '../../flows/dn.js';
 import {CpiMtlsError} from '../errors.js';
 import {DEFAULT_DEMO_SCENARIO, findDemoScenario, type DemoDefaults, type DemoScenario, type ScenarioContext} from './scenarios.js';
 

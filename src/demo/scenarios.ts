@@ -14,7 +14,7 @@ import path from 'node:path';
 import type {SeedOptions} from './fakecf/state.js';
 import type {DemoFixturePaths, DemoPki} from './pki.js';
 import type {DemoIflow} from './tenant.js';
-import {formatSapDn} from '../tenant/dn.js';
+import {formatSapDn} from '../../flows/dn.js';
 
 /** What a scenario's functions may use: the landscape's PKI, its customer files and its folder. */
 export interface ScenarioContext {

@@ -16,7 +16,7 @@ import {X509Certificate, randomBytes} from 'node:crypto';
 import type {AddressInfo} from 'node:net';
 import type {DemoPki} from './pki.js';
 import {createApiHandler, type TokenStore} from './tenant/api.js';
-import {dnEquals, formatSapDn} from '../tenant/dn.js';
+import {dnEquals, formatSapDn} from '../../flows/dn.js';
 
 export const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
 

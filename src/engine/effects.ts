@@ -4,7 +4,8 @@
  */
 import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, ProbeFact, TenantFact} from '../../flows/types.js';
 import {stringArray} from '../../flows/parameters.js';
-import {dnKey} from '../../flows/common.js';
+import {dnKey} from '../../flows/dn.js';
+import {duplicateMatch} from '../../flows/duplicates.js';
 import {firstX509} from '../certs/pem-text.js';
 import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
 import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
@@ -81,11 +82,8 @@ export function oauthCredentials(credentials: ServiceKeyCredentials): Record<str
 /** SHA-256 fingerprint and DNs of the first certificate in a PEM text, or null. */
 export function firstCertificate(pemText: unknown): {fingerprint256: string; subject: string; issuer: string} | null {
   const x509 = firstX509(pemText);
-  return x509 && {fingerprint256: x509.fingerprint256, subject: normaliseDn(x509.subject), issuer: normaliseDn(x509.issuer)};
+  return x509 && {fingerprint256: x509.fingerprint256, subject: dnKey(x509.subject), issuer: dnKey(x509.issuer)};
 }
-
-/** DN comparison that ignores order, separators, spacing and case. */
-export const normaliseDn = dnKey;
 
 function instanceFact(instance: ServiceInstance, read: ParametersRead | {parameters: Record<string, unknown>; source: 'sent'}): InstanceFact {
   return {
@@ -279,8 +277,6 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
       const skip = new Set(effect.skipInstanceGuids ?? []);
       const withKeys = instances.filter(instance => !skip.has(instance.guid));
       const keys = withKeys.length === 0 ? [] : await cf.listKeys(withKeys.map(instance => instance.guid), {signal});
-      const wantedSubject = normaliseDn(effect.subject);
-      const wantedIssuer = normaliseDn(effect.issuer);
       const unreadable: Array<{instanceName: string; keyName: string; reason: string}> = [];
       const found = await mapLimited(keys, parallel, signal, async key => {
         const instanceName = byGuid.get(key.instanceGuid)?.name ?? key.instanceGuid;
@@ -307,9 +303,8 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
           return null;
         }
         const found = {instanceName, instanceGuid: key.instanceGuid, keyName: key.name, keyGuid: key.guid};
-        if (cert.fingerprint256 === effect.fingerprint256) return {...found, match: 'certificate'} as DuplicateFact;
-        if (cert.subject === wantedSubject && cert.issuer === wantedIssuer) return {...found, match: 'subject-and-issuer'} as DuplicateFact;
-        return null;
+        const match = duplicateMatch(cert, effect);
+        return match && ({...found, match} as DuplicateFact);
       });
       const spaces = new Set(instances.map(instance => instance.spaceGuid).filter(Boolean));
       return {

@@ -9,7 +9,8 @@
  */
 import type {CfPort, CfTarget, LastOperation} from '../ports.js';
 import {UsageError} from '../errors.js';
-import {DAY_MS, daysUntil, dnKey, leafFromPem, mapLimited, markdownTable, oauthOf, parseValidUntil, stringList, textTable} from './common.js';
+import {certificateKey, duplicateGroups, subjectIssuerKey} from '../../flows/duplicates.js';
+import {DAY_MS, daysUntil, leafFromPem, mapLimited, markdownTable, oauthOf, parseValidUntil, stringList, textTable} from './common.js';
 
 export const IT_RT = 'it-rt';
 export const AUDITED_PLANS = ['integration-flow', 'api'] as const;
@@ -325,13 +326,8 @@ export function analyseAudit(data: AuditData, options: AnalyseOptions = {}): Aud
     }
   }
 
-  const byFingerprint = new Map<string, AuditKey[]>();
-  for (const key of certificateKeys) {
-    const fp = key.certificate!.fingerprint256;
-    if (fp) byFingerprint.set(fp, [...(byFingerprint.get(fp) ?? []), key]);
-  }
-  for (const [fingerprint, keys] of byFingerprint) {
-    if (keys.length < 2) continue;
+  for (const keys of duplicateGroups(certificateKeys, key => certificateKey(key.certificate!))) {
+    const fingerprint = keys[0]!.certificate!.fingerprint256!;
     const instances = new Set(keys.map(k => k.instanceGuid));
     findings.push({
       id: 'duplicate-certificate',
@@ -342,13 +338,7 @@ export function analyseAudit(data: AuditData, options: AnalyseOptions = {}): Aud
     });
   }
 
-  const byDn = new Map<string, AuditKey[]>();
-  for (const key of certificateKeys) {
-    const cert = key.certificate!;
-    const id = `${dnKey(cert.subject)}|${dnKey(cert.issuer)}`;
-    byDn.set(id, [...(byDn.get(id) ?? []), key]);
-  }
-  for (const keys of byDn.values()) {
+  for (const keys of duplicateGroups(certificateKeys, key => subjectIssuerKey(key.certificate!))) {
     const distinct = new Set(keys.map(k => k.certificate!.fingerprint256 ?? `${k.instanceGuid}/${k.name}`));
     if (distinct.size < 2) continue;
     findings.push({

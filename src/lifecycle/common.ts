@@ -65,9 +65,6 @@ export function oneLineDn(nodeDn: string): string {
   return nodeDn.split('\n').filter(Boolean).join(', ');
 }
 
-/** DN comparison key: attribute order, spacing and case do not matter. */
-export {dnKey} from '../../flows/common.js';
-
 export interface LeafFacts {
   fingerprint256: string;
   subject: string;

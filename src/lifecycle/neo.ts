@@ -9,6 +9,7 @@ import https from 'node:https';
 import type {CertificateCheck} from '../ports.js';
 import {certificatePems, firstX509, normalisePemText} from '../certs/pem-text.js';
 import {CpiMtlsError} from '../errors.js';
+import {certificateKey} from '../../flows/duplicates.js';
 import {validateRoleName} from '../../flows/validate.js';
 import {leafFromPem, parseValidUntil, requireClientAuth} from './common.js';
 
@@ -303,12 +304,12 @@ export async function validateMappings(mappings: NeoMapping[], options: Validate
     const failing = checks.filter(check => check.verdict === 'fail');
     const reasons = failing.map(check => `${check.title}: ${check.message}`);
     if (!mapping.user) reasons.push('The mapping names no user.');
-    const first = firstByFingerprint.get(leaf.fingerprint256);
+    const first = firstByFingerprint.get(certificateKey(leaf));
     let duplicateOf: string | undefined;
     if (first) {
       duplicateOf = first.id;
       reasons.push(`Same certificate as mapping ${first.id} (user ${first.user}): Cloud Foundry allows each certificate in one service key only; give that instance the roles of ${mapping.user || 'this user'} instead.`);
-    } else firstByFingerprint.set(leaf.fingerprint256, mapping);
+    } else firstByFingerprint.set(certificateKey(leaf), mapping);
     const verdict = failing.length ? 'fail' : checks.some(c => c.verdict === 'warn') ? 'warn' : 'pass';
     return {
       mappingId: mapping.id,

@@ -7,6 +7,7 @@ import {X509Certificate, generateKeyPairSync, randomBytes} from 'node:crypto';
 import {createRequire} from 'node:module';
 import type Forge from 'node-forge';
 import {certificatePems, firstX509, normalisePemText} from '../../certs/pem-text.js';
+import {formatSapDn} from '../../../flows/dn.js';
 import {nextGuid, timestamp, type SeedInstance, type SeedKey, type SimInstance, type SimKey, type SimOffering, type SimPlan, type SimState} from './state.js';
 
 /** node-forge is loaded only when a certificate is made: it costs most of a cf call's start-up. */
@@ -87,11 +88,6 @@ export function validateInstanceParameters(state: SimState, plan: SimPlan, param
 // ---------------------------------------------------------------------------------------------
 // Service keys
 
-/** `C=DE\nO=Acme\nCN=x` (Node's order) → `CN=x,O=Acme,C=DE` (the order SAP shows). */
-function dnFromNode(multiLine: string): string {
-  return multiLine.split('\n').filter(Boolean).reverse().join(',');
-}
-
 function parseExternalCertificate(value: unknown): X509Certificate {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new BrokerError('Invalid parameter "X.509": a PEM-encoded client certificate is required for key-type certificate_external.');
@@ -110,8 +106,8 @@ function parseExternalCertificate(value: unknown): X509Certificate {
 
 function certificateDetails(cert: X509Certificate): Record<string, unknown> {
   return {
-    issuerdn: dnFromNode(cert.issuer),
-    subjectdn: dnFromNode(cert.subject),
+    issuerdn: formatSapDn(cert.issuer),
+    subjectdn: formatSapDn(cert.subject),
     validuntil: timestamp(new Date(cert.validTo)),
     serialnumber: cert.serialNumber.toUpperCase(),
   };
