@@ -1,9 +1,9 @@
 /**
- * The client certificate for the probe: PEM (leaf + chain, key) or PKCS#12. node-forge is
- * loaded only when a PKCS#12 file is given.
+ * The client certificate for the probe: PEM (leaf + chain, key) or PKCS#12.
  */
 import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
 import {certificatePems, normalisePemText} from '../certs/pem-text.js';
+import {readPkcs12, type Pkcs12Contents} from '../certs/pkcs12.js';
 import {CpiMtlsError} from '../errors.js';
 import type {ProbeLocalFacts} from './types.js';
 import {CertificatePool, EKU_CLIENT_AUTH, extendedKeyUsage, isIssuedBy, isSelfSigned, nodeRootStore, oneLineName, orderChain, toPem} from './x509.js';
@@ -50,38 +50,24 @@ export function loadPemClient(certText: string, keyText: string, where = {cert: 
   return {certPem: ordered.map(toPem).join(''), keyPem: key.export({format: 'pem', type: 'pkcs8'}).toString(), leaf, chain: ordered};
 }
 
+/** PKCS#12 through the project's own reader (RSA and EC keys, AES or legacy encryption). */
 export async function loadPkcs12Client(data: Uint8Array, password: string, where = 'the PKCS#12 file'): Promise<ClientMaterial> {
-  const {default: forge} = await import('node-forge');
-  let p12: ReturnType<typeof forge.pkcs12.pkcs12FromAsn1>;
+  let contents: Pkcs12Contents;
   try {
-    const asn1 = forge.asn1.fromDer(forge.util.binary.raw.encode(data));
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, password);
+    contents = await readPkcs12(Buffer.from(data), password, where);
   } catch (error) {
-    const message = (error as Error).message;
-    const wrongPassword = /password|Invalid|MAC/i.test(message);
-    throw new CpiMtlsError('probe-p12', `${where} cannot be opened${wrongPassword ? ': wrong password?' : `: ${message}`}`, {
+    const wrongPassword = ['wrong-password', 'password-required'].includes((error as CpiMtlsError).code);
+    throw new CpiMtlsError('probe-p12', `${where} cannot be opened${wrongPassword ? ': wrong password?' : `: ${(error as Error).message}`}`, {
       fix: ['Pass the password in a file with --p12-password-file, or convert the file to PEM: openssl pkcs12 -in <file.p12> -nodes -out <client.pem>.'],
       cause: error,
     });
   }
-  const oids = forge.pki.oids;
-  const keyBags = [...(p12.getBags({bagType: oids.pkcs8ShroudedKeyBag})[oids.pkcs8ShroudedKeyBag] ?? []), ...(p12.getBags({bagType: oids.keyBag})[oids.keyBag] ?? [])];
-  const certBags = p12.getBags({bagType: oids.certBag})[oids.certBag] ?? [];
-  const keyBag = keyBags[0];
-  if (!keyBag || certBags.length === 0) {
-    throw new CpiMtlsError('probe-p12', `${where} holds ${keyBag ? 'no certificate' : 'no private key'}.`, {fix: ['Export the client certificate together with its private key and chain.']});
+  const [keyDer] = contents.privateKeys;
+  if (!keyDer || contents.certificates.length === 0) {
+    throw new CpiMtlsError('probe-p12', `${where} holds ${keyDer ? 'no certificate' : 'no private key'}.`, {fix: ['Export the client certificate together with its private key and chain.']});
   }
-  // forge parses RSA only; for EC material it keeps the ASN.1, which node:crypto reads.
-  const keyDer = keyBag.key
-    ? forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key))).getBytes()
-    : forge.asn1.toDer(keyBag.asn1 as unknown as ReturnType<typeof forge.asn1.fromDer>).getBytes();
-  const keyPem = createPrivateKey({key: Buffer.from(keyDer, 'binary'), format: 'der', type: 'pkcs8'}).export({format: 'pem', type: 'pkcs8'}).toString();
-  const certPem = certBags
-    .map((bag) => {
-      const der = bag.cert ? forge.asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes() : forge.asn1.toDer((bag as unknown as {asn1: ReturnType<typeof forge.asn1.fromDer>}).asn1).getBytes();
-      return toPem(new X509Certificate(Buffer.from(der, 'binary')));
-    })
-    .join('');
+  const keyPem = createPrivateKey({key: keyDer, format: 'der', type: 'pkcs8'}).export({format: 'pem', type: 'pkcs8'}).toString();
+  const certPem = contents.certificates.map((der) => toPem(new X509Certificate(der))).join('');
   return loadPemClient(certPem, keyPem, {cert: where, key: where});
 }
 

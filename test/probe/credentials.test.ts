@@ -1,13 +1,15 @@
 import {execFileSync} from 'node:child_process';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {CpiMtlsError} from '../../src/errors.js';
 import {clientEku, deriveLocalFacts, loadPemClient, loadPkcs12Client} from '../../src/probe/credentials.js';
 import {describeEku} from '../../src/probe/format.js';
+import {runProbe} from '../../src/probe/probe.js';
 import {extraCaPool} from '../../src/probe/x509.js';
 import {createTestPki, type TestPki} from './pki.js';
+import {startRuntime} from './servers.js';
 
 let pki: TestPki;
 let dir: string;
@@ -76,5 +78,26 @@ describe('client certificate material', () => {
     expect(error).toBeInstanceOf(CpiMtlsError);
     expect((error as CpiMtlsError).message).toMatch(/wrong password/);
     expect((error as CpiMtlsError).fix.join(' ')).toMatch(/--p12-password-file/);
+  });
+
+  it('connects with an EC key PKCS#12 made by openssl (its CA in the file) to a TLS server that requires the client certificate', async () => {
+    const file = (name: string) => path.join(dir, name);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-subj', '/CN=EC Test Root', '-days', '2', '-keyout', file('ec-root.key'), '-out', file('ec-root.pem'),
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
+    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/O=cpi-mtls test/CN=ec-p12-sender', '-keyout', file('ec-leaf.key'), '-out', file('ec-leaf.csr')]);
+    await writeFile(file('ec-leaf.ext'), 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
+    execFileSync('openssl', ['x509', '-req', '-in', file('ec-leaf.csr'), '-CA', file('ec-root.pem'), '-CAkey', file('ec-root.key'), '-CAcreateserial', '-days', '2', '-extfile', file('ec-leaf.ext'), '-out', file('ec-leaf.pem')]);
+    execFileSync('openssl', ['pkcs12', '-export', '-in', file('ec-leaf.pem'), '-inkey', file('ec-leaf.key'), '-certfile', file('ec-root.pem'), '-out', file('ec-leaf.p12'), '-passout', 'pass:p12-pass']);
+    const material = await loadPkcs12Client(await readFile(file('ec-leaf.p12')), 'p12-pass', 'ec-leaf.p12');
+    expect(material.leaf.publicKey.asymmetricKeyType).toBe('ec');
+    expect(material.chain.map((cert) => cert.subject.split('\n').pop())).toEqual(['CN=ec-p12-sender', 'CN=EC Test Root']);
+    const server = await startRuntime({key: pki.server.keyPem, cert: pki.server.certPem + pki.intermediate.certPem, ca: [await readFile(file('ec-root.pem'), 'utf8')], requireClientCert: true});
+    try {
+      const result = await runProbe({url: `https://localhost:${server.port}/http/ok`, client: material, extraCaPems: [pki.root.certPem], env: {}, fetchIssuers: false});
+      expect(result.client).toMatchObject({outcome: 'success', status: 200, clientCertificate: 'O=cpi-mtls test, CN=ec-p12-sender'});
+      expect(server.requests.at(-1)).toMatchObject({path: '/http/ok', clientCert: 'ec-p12-sender'});
+    } finally {
+      await server.close();
+    }
   });
 });
