@@ -5,10 +5,10 @@
  */
 import {X509Certificate} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
-import https from 'node:https';
 import type {CertificateCheck} from '../ports.js';
 import {certificatePems, firstX509, normalisePemText} from '../certs/pem-text.js';
 import {CpiMtlsError} from '../errors.js';
+import {HttpsTimeoutError, httpsRequest, type HttpsResponse} from '../probe/https-request.js';
 import {certificateKey} from '../../flows/duplicates.js';
 import {validateRoleName} from '../../flows/validate.js';
 import {leafFromPem, parseValidUntil, requireClientAuth} from './common.js';
@@ -125,6 +125,8 @@ export interface NeoApiRequest {
   caPems?: string[];
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** HTTPS_PROXY, ALL_PROXY and NO_PROXY are read from here; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function neoMappingsUrl(base: string): URL {
@@ -139,48 +141,33 @@ export function neoMappingsUrl(base: string): URL {
   return new URL(`${url.origin}${prefix}${NEO_MAPPINGS_PATH}?$format=json`);
 }
 
-function getJson(url: URL, request: NeoApiRequest): Promise<unknown> {
+async function getJson(url: URL, request: NeoApiRequest): Promise<unknown> {
   const timeout = request.timeoutMs ?? 30_000;
-  return new Promise((resolve, reject) => {
-    if (request.signal?.aborted) return reject(new CpiMtlsError('cancelled', 'Cancelled.'));
-    const auth = Buffer.from(`${request.user}:${request.password}`).toString('base64');
-    const req = https.request(
-      url,
-      {method: 'GET', headers: {Authorization: `Basic ${auth}`, Accept: 'application/json'}, ca: request.caPems?.length ? request.caPems : undefined, timeout, signal: request.signal},
-      res => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          if (status === 401 || status === 403) {
-            return reject(
-              new CpiMtlsError('neo-unauthorized', `The Neo API answered ${status} for ${url.origin}${url.pathname} as ${request.user}.`, {
-                fix: ['Check user and password (CPI_MTLS_NEO_USER / CPI_MTLS_NEO_PASSWORD).', 'The user needs IntegrationOperationServer.read and NodeManager.read (or CertificateUserMappings.Read) on the Neo tenant.'],
-              }),
-            );
-          }
-          if (status < 200 || status >= 300) {
-            return reject(new CpiMtlsError('neo-api', `The Neo API answered ${status} for ${url.pathname}: ${body.slice(0, 200).replace(/\s+/g, ' ')}`, {fix: ['Check the URL: the tenant management host (…-tmn…), without the path.']}));
-          }
-          try {
-            resolve(JSON.parse(body));
-          } catch {
-            reject(new CpiMtlsError('neo-api', `The Neo API did not return JSON for ${url.pathname}.`, {fix: ['Check that the URL is the tenant management host and that $format=json is accepted.']}));
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new CpiMtlsError('timeout', `The Neo API did not answer within ${Math.round(timeout / 1000)} s.`, {fix: ['Check the network and proxy, then retry.']})));
-    req.on('error', error => {
-      if (request.signal?.aborted) return reject(new CpiMtlsError('cancelled', 'Cancelled.'));
-      if (error instanceof CpiMtlsError) return reject(error);
-      const code = (error as NodeJS.ErrnoException).code;
-      reject(new CpiMtlsError('neo-network', `Cannot reach the Neo API at ${url.origin}: ${code ?? error.message}.`, {fix: ['Check the URL and the network (HTTPS_PROXY is not used for this call).'], cause: error}));
+  const auth = Buffer.from(`${request.user}:${request.password}`).toString('base64');
+  let response: HttpsResponse;
+  try {
+    response = await httpsRequest(url, {headers: {Authorization: `Basic ${auth}`, Accept: 'application/json'}, ca: request.caPems?.length ? request.caPems : undefined, timeoutMs: timeout, signal: request.signal, env: request.env});
+  } catch (error) {
+    if (error instanceof CpiMtlsError) throw error;
+    if (error instanceof HttpsTimeoutError) throw new CpiMtlsError('timeout', `The Neo API did not answer within ${Math.round(timeout / 1000)} s.`, {fix: ['Check the network and proxy, then retry.']});
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CpiMtlsError('neo-network', `Cannot reach the Neo API at ${url.origin}: ${code ?? (error as Error).message}.`, {fix: ['Check the URL, the network and the proxy settings (HTTPS_PROXY, NO_PROXY).'], cause: error});
+  }
+  const body = response.body.toString('utf8');
+  const status = response.status;
+  if (status === 401 || status === 403) {
+    throw new CpiMtlsError('neo-unauthorized', `The Neo API answered ${status} for ${url.origin}${url.pathname} as ${request.user}.`, {
+      fix: ['Check user and password (CPI_MTLS_NEO_USER / CPI_MTLS_NEO_PASSWORD).', 'The user needs IntegrationOperationServer.read and NodeManager.read (or CertificateUserMappings.Read) on the Neo tenant.'],
     });
-    req.end();
-  });
+  }
+  if (status < 200 || status >= 300) {
+    throw new CpiMtlsError('neo-api', `The Neo API answered ${status} for ${url.pathname}: ${body.slice(0, 200).replace(/\s+/g, ' ')}`, {fix: ['Check the URL: the tenant management host (…-tmn…), without the path.']});
+  }
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new CpiMtlsError('neo-api', `The Neo API did not return JSON for ${url.pathname}.`, {fix: ['Check that the URL is the tenant management host and that $format=json is accepted.']});
+  }
 }
 
 /** All mappings, following OData v2 `__next` links (bounded). */

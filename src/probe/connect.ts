@@ -155,7 +155,7 @@ function tcpConnect(host: string, address: string, port: number, ms: number, sig
   });
 }
 
-function proxyConnect(proxy: URL, host: string, port: number, ms: number, signal?: AbortSignal): Promise<net.Socket> {
+export function proxyConnect(proxy: URL, host: string, port: number, ms: number, signal?: AbortSignal): Promise<net.Socket> {
   const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '');
   const authority = net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
   const via = redactProxy(proxy);

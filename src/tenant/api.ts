@@ -4,11 +4,11 @@
  * their runtime status, and the iFlow export (to read the sender channel).
  *
  * It authenticates with an `api` plan service key (client credentials → bearer token, cached).
- * node:https only; `extraCaPems` adds CAs (the demo tenant's root) to Node's bundled roots.
+ * HTTPS_PROXY / NO_PROXY are honoured; `extraCaPems` adds CAs (the demo tenant's root) to Node's bundled roots.
  */
-import https from 'node:https';
 import tls from 'node:tls';
-import {CancelledError, CpiMtlsError} from '../errors.js';
+import {CpiMtlsError} from '../errors.js';
+import {HttpsTimeoutError, ResponseTooLargeError, httpsRequest} from '../probe/https-request.js';
 import type {CallOptions} from '../ports.js';
 
 export const SAP_KEY_PAIR_ALIAS = 'sap_cloudintegrationcertificate';
@@ -56,6 +56,8 @@ export interface TenantApiOptions {
   /** Per request; default 20 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** HTTPS_PROXY, ALL_PROXY and NO_PROXY are read from here; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface KeystoreEntry {
@@ -165,56 +167,24 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
   let token: {value: string; expiresAt: number} | undefined;
   let tokenInFlight: Promise<string> | undefined;
 
-  function send(url: string, request: {method: string; headers: Record<string, string>; body?: string; maxBytes: number}, call: CallOptions = {}): Promise<HttpResult> {
+  async function send(url: string, request: {method: string; headers: Record<string, string>; body?: string; maxBytes: number}, call: CallOptions = {}): Promise<HttpResult> {
     const timeoutMs = call.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const signals = [options.signal, call.signal].filter((signal): signal is AbortSignal => Boolean(signal));
-    return new Promise<HttpResult>((resolve, reject) => {
-      if (signals.some((signal) => signal.aborted)) {
-        reject(new CancelledError());
-        return;
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    try {
+      return await httpsRequest(url, {...request, timeoutMs, signal, secureContext, env: options.env});
+    } catch (error) {
+      if (error instanceof ResponseTooLargeError) {
+        throw new CpiMtlsError('tenant-api-response', `The answer from ${hostOf(url)} is larger than ${request.maxBytes} bytes.`, {fix: ['Check that the API URL points at the Cloud Integration tenant.']});
       }
-      let settled = false;
-      const finish = (error: Error | null, result?: HttpResult) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        for (const signal of signals) signal.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve(result!);
-      };
-      const requestOptions: https.RequestOptions & tls.ConnectionOptions = {method: request.method, headers: request.headers, secureContext, agent: false};
-      const req = https.request(url, requestOptions, (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > request.maxBytes) {
-            req.destroy();
-            finish(new CpiMtlsError('tenant-api-response', `The answer from ${hostOf(url)} is larger than ${request.maxBytes} bytes.`, {fix: ['Check that the API URL points at the Cloud Integration tenant.']}));
-            return;
-          }
-          chunks.push(chunk);
+      if (error instanceof HttpsTimeoutError) {
+        throw new CpiMtlsError('tenant-api-timeout', `${hostOf(url)} did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
+          fix: ['Check the network path to the tenant (proxy, VPN, firewall) and try again.', 'Raise the timeout if the tenant is known to be slow.'],
+          details: {url: url.split('?')[0], timeoutMs},
         });
-        response.on('end', () => finish(null, {status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks)}));
-        response.on('error', (error) => finish(error));
-      });
-      const timer = setTimeout(() => {
-        req.destroy();
-        finish(
-          new CpiMtlsError('tenant-api-timeout', `${hostOf(url)} did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
-            fix: ['Check the network path to the tenant (proxy, VPN, firewall) and try again.', 'Raise the timeout if the tenant is known to be slow.'],
-            details: {url: url.split('?')[0], timeoutMs},
-          }),
-        );
-      }, timeoutMs);
-      const onAbort = () => {
-        req.destroy();
-        finish(new CancelledError());
-      };
-      for (const signal of signals) signal.addEventListener('abort', onAbort, {once: true});
-      req.on('error', (error: NodeJS.ErrnoException) => finish(classifyNetworkError(error, url)));
-      req.end(request.body);
-    });
+      }
+      throw classifyNetworkError(error as NodeJS.ErrnoException, url);
+    }
   }
 
   function classifyNetworkError(error: NodeJS.ErrnoException, url: string): Error {

@@ -203,3 +203,28 @@ describe('tenant API client failures', () => {
     expect(parseODataDate('garbage')).toBeNull();
   });
 });
+
+describe('tenant API client behind a corporate proxy', () => {
+  it('tunnels token and API calls through HTTPS_PROXY, goes direct for NO_PROXY hosts, and names a refusing proxy', async () => {
+    const {startConnectProxy} = await import('../probe/servers.js');
+    const proxy = await startConnectProxy();
+    const refusing = await startConnectProxy({refuseWith: 403});
+    try {
+      const apiHost = new URL(tenant.apiUrl);
+      const tokenHost = new URL(tenant.tokenUrl);
+      const env = {HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`};
+      keystore.notAfter = new Date(Date.now() + 200 * 86_400_000);
+      expect((await api({env}).getKeystoreEntry())?.alias).toBe('sap_cloudintegrationcertificate');
+      expect(proxy.tunnels).toEqual(expect.arrayContaining([`${tokenHost.hostname}:${tokenHost.port}`, `${apiHost.hostname}:${apiHost.port}`]));
+      const tunnelled = proxy.tunnels.length;
+      expect(await api({env: {...env, NO_PROXY: `${apiHost.hostname},${tokenHost.hostname}`}}).getKeystoreEntry()).not.toBeNull();
+      expect(proxy.tunnels).toHaveLength(tunnelled);
+      const error = await errorOf(api({env: {https_proxy: `http://127.0.0.1:${refusing.port}`}}).getKeystoreEntry());
+      expect(refusing.tunnels.length).toBeGreaterThan(0);
+      expect(error.message).toMatch(/refused the tunnel.*403/);
+    } finally {
+      await proxy.close();
+      await refusing.close();
+    }
+  });
+});
