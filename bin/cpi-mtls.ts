@@ -50,26 +50,22 @@ async function main(argv: string[]): Promise<number> {
   if (process.env.NO_COLOR || argv.includes('--no-color')) process.env.FORCE_COLOR = '0';
 
   const [command, ...rest] = argv;
+  // The only place that loads components/: the runtime gets the Ink renderer as a function and
+  // calls it only for an interactive run.
+  const io = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, ui: () => import('../components/interactive.js')};
   if (command === 'cert') {
     const [sub, ...args] = rest;
-    const io = {stdout: process.stdout, stderr: process.stderr, env: process.env};
     const certs = await import('../src/commands/cert-inspect.js');
     if (sub === 'inspect') return certs.runCertInspect(args, io);
-    if (sub === 'new' && 'runCertNew' in certs) return (certs as unknown as {runCertNew: typeof certs.runCertInspect}).runCertNew(args, io);
-    if (sub === 'p12' && 'runCertP12' in certs) return (certs as unknown as {runCertP12: typeof certs.runCertInspect}).runCertP12(args, io);
+    if (sub === 'new') return certs.runCertNew(args, io);
+    if (sub === 'p12') return certs.runCertP12(args, io);
     process.stderr.write(`Unknown cert command "${sub ?? ''}". Use: cpi-mtls cert inspect|new|p12 --help\n`);
     return 2;
   }
-  if (command === 'audit' || command === 'renew' || command === 'migrate-neo') {
-    const io = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env};
-    if (command === 'audit') return (await import('../src/commands/audit.js')).runAuditCommand(rest, io);
-    if (command === 'renew') return (await import('../src/commands/renew.js')).runRenewCommand(rest, io);
-    return (await import('../src/commands/migrate-neo.js')).runMigrateNeoCommand(rest, io);
-  }
-  if (command === 'probe') {
-    const {runProbeCommand} = await import('../src/commands/probe.js');
-    return runProbeCommand(rest, {stdout: process.stdout, stderr: process.stderr, env: process.env});
-  }
+  if (command === 'audit') return (await import('../src/commands/audit.js')).runAuditCommand(rest, io);
+  if (command === 'renew') return (await import('../src/commands/renew.js')).runRenewCommand(rest, io);
+  if (command === 'migrate-neo') return (await import('../src/commands/migrate-neo.js')).runMigrateNeoCommand(rest, io);
+  if (command === 'probe') return (await import('../src/commands/probe.js')).runProbeCommand(rest, io);
 
   let parsed;
   try {
@@ -144,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
     // Teaching panels are on by default in the demo (workshops), off otherwise.
     explain: values['no-explain'] ? false : Boolean(values.explain) || Boolean(values.demo),
     trustRoots: values['trust-root'],
-  });
+  }, io);
 }
 
 main(process.argv.slice(2)).then(

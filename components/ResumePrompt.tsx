@@ -2,17 +2,9 @@ import React from 'react';
 import {Box, Text, render, useApp, useInput} from 'ink';
 import SelectInput from 'ink-select-input';
 
-export interface ResumePromptProps {
-  /** Where the saved run would go on, e.g. "Creating the service key". */
-  resumeTitle: string;
-  /** One line about the saved run: target, option, when it stopped. */
-  description: string;
-  progressFile: string;
-  passwordNotSaved: boolean;
-  demo?: string;
-}
+import type {ResumeChoice as Choice, ResumeQuestion as ResumePromptProps} from '../src/runtime/command.js';
 
-type Choice = 'resume' | 'new' | 'quit';
+export type {ResumePromptProps};
 
 export function ResumePrompt({resumeTitle, description, progressFile, passwordNotSaved, demo, onChoice}: ResumePromptProps & {onChoice: (choice: Choice) => void}): React.ReactElement {
   const {exit} = useApp();

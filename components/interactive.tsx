@@ -1,19 +1,12 @@
 import React, {useEffect, useState} from 'react';
 import {Box, Text, render, useApp} from 'ink';
-import type {FlowState} from '../flows/types.js';
-import type {Checklist} from '../src/checklist.js';
 import type {FlowRunner} from '../src/engine/runner.js';
+import type {InteractiveOptions} from '../src/runtime/command.js';
 import {App} from './App.js';
 import {EffectStep} from './EffectStep.js';
 
-interface InteractiveOptions {
-  /** A runner, or one still being prepared (the demo landscape starts while the first frame shows). */
-  runner: FlowRunner | Promise<FlowRunner>;
-  checklistOf: (state: FlowState) => Checklist;
-  demo?: string;
-  explain?: boolean;
-  preparing?: string;
-}
+// The runtime (src/runtime/) receives this module from bin/ as its InteractiveUi.
+export {askToResume} from './ResumePrompt.js';
 
 function Boot({options, onExit}: {options: InteractiveOptions; onExit: (code: number) => void}): React.ReactElement {
   const {exit} = useApp();

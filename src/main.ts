@@ -1,22 +1,22 @@
 /**
- * The setup command: picks interactive (Ink) or headless (plan file), starts the demo landscape
- * when asked, composes the engine with the real ports, and maps the end state to an exit code.
+ * The setup command (wizard and apply): resume, the output folder, the demo landscape and the
+ * engine with the real ports; the runtime (src/runtime/) runs it interactive or headless.
  */
 import {mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {initialState} from '../flows/machine.js';
 import {setupFlow} from '../flows/setup.js';
 import type {Answers, FlowState} from '../flows/types.js';
+import {chooseMode, defaultOutputDir, EXIT, NO_TERMINAL_GUIDANCE, reportError, runCommand, type CommandIo, type Run} from './runtime/command.js';
+import {runFlow} from './runtime/flow.js';
 import {createCfAdapter} from './cf/adapter.js';
-import {buildChecklist, exitCodeOfOutcome, fileLabel, renderChecklistText} from './checklist.js';
+import {buildChecklist} from './checklist.js';
 import type {DemoLandscape} from './demo/landscape.js';
 import {createEffectExecutor, type PlannedChange} from './engine/effects.js';
-import {runHeadless} from './engine/headless.js';
 import {FlowRunner} from './engine/runner.js';
 import {createEngineServices} from './engine/services.js';
 import {describeCandidate, findResumable, markAbandoned, planHash, ProgressRecorder, repeatSafeExecutor, resumedState, targetKey, type ProgressRecord, type ResumeCandidate} from './engine/progress.js';
-import {CpiMtlsError, formatError, toCpiMtlsError, UsageError} from './errors.js';
-import {defaultOutputDir} from './lifecycle/cli.js';
+import {CpiMtlsError, formatError, UsageError} from './errors.js';
 import type {CfPort} from './ports.js';
 import {DEMO_SCENARIOS} from './demo/scenarios.js';
 import {timeoutsFromEnv} from './timeouts.js';
@@ -34,10 +34,6 @@ export interface SetupOptions {
   explain?: boolean;
   /** --trust-root files: client roots to accept although they are not on SAP's list. */
   trustRoots?: string[];
-  stdin?: NodeJS.ReadStream;
-  stdout?: NodeJS.WriteStream;
-  stderr?: NodeJS.WriteStream;
-  env?: NodeJS.ProcessEnv;
 }
 
 /** --dry-run output: each command that would run, with the exact JSON it would send. */
@@ -113,10 +109,6 @@ async function staleResources(cf: CfPort, state: FlowState): Promise<string[]> {
   return missing;
 }
 
-function printError(stderr: NodeJS.WritableStream, error: CpiMtlsError): void {
-  stderr.write(formatError(error));
-}
-
 /** Resume is on unless CPI_MTLS_RESUME says otherwise (e.g. a pipeline that must always start anew). */
 function resumeEnabled(env: NodeJS.ProcessEnv): boolean {
   return !/^(0|off|no|never|false)$/i.test(env.CPI_MTLS_RESUME ?? '');
@@ -157,11 +149,8 @@ function askPasswordAgainIfNeeded(state: FlowState, record: ProgressRecord): Flo
   return {...state, step: 'certificate-password'};
 }
 
-export async function runSetup(options: SetupOptions): Promise<number> {
-  const stdin = options.stdin ?? process.stdin;
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const env = options.env ?? process.env;
+export async function runSetup(options: SetupOptions, io: CommandIo): Promise<number> {
+  const {stdout, stderr, env} = io;
 
   if (options.listScenarios) {
     for (const scenario of DEMO_SCENARIOS) stdout.write(`${scenario.name.padEnd(24)} ${scenario.summary}\n`);
@@ -172,40 +161,28 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     return 2;
   }
 
-  const interactive = !options.planFile && !options.json && Boolean(stdin.isTTY) && Boolean(stdout.isTTY);
+  const mode = chooseMode(io, {json: Boolean(options.json), plan: options.planFile});
+  const interactive = mode === 'interactive';
   if (!interactive && !options.planFile) {
-    stderr.write(
-      'cpi-mtls needs a terminal for its questions, and this is not one (or --json was given).\n' +
-        '  → Run it in an interactive terminal, or\n' +
-        '  → describe the setup in a plan file and run: cpi-mtls apply --plan setup.yaml [--json]\n' +
-        '    (the README has a full example per option; the wizard offers to save one at its end)\n',
-    );
+    stderr.write(NO_TERMINAL_GUIDANCE);
     return 2;
   }
+  return runCommand(io, Boolean(options.json), run => setup(options, io, run, mode));
+}
 
+async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'interactive' | 'headless'): Promise<number> {
+  const {stdout, stderr, env} = io;
+  const interactive = mode === 'interactive';
   let answers: Answers = options.trustRoots?.length ? {trustedRoots: options.trustRoots.map(root => path.resolve(root))} : {};
   let planOutput: string | undefined;
   if (options.planFile) {
-    try {
-      const {loadPlan} = await import('./plan.js');
-      const loaded = await loadPlan(options.planFile);
-      answers = {...loaded.answers, ...(answers.trustedRoots ? {trustedRoots: [...(loaded.answers.trustedRoots ?? []), ...answers.trustedRoots]} : {})};
-      planOutput = loaded.plan.output ? path.resolve(loaded.baseDir, loaded.plan.output) : undefined;
-    } catch (error) {
-      const e = toCpiMtlsError(error);
-      printError(stderr, e);
-      return e.exitCode;
-    }
+    const {loadPlan} = await import('./plan.js');
+    const loaded = await loadPlan(options.planFile);
+    answers = {...loaded.answers, ...(answers.trustedRoots ? {trustedRoots: [...(loaded.answers.trustedRoots ?? []), ...answers.trustedRoots]} : {})};
+    planOutput = loaded.plan.output ? path.resolve(loaded.baseDir, loaded.plan.output) : undefined;
   }
-
-  let cfTimeoutMs: number | undefined;
-  let probeTimeoutMs: number | undefined;
-  try {
-    ({cfTimeoutMs, probeTimeoutMs} = timeoutsFromEnv(env));
-  } catch (error) {
-    printError(stderr, toCpiMtlsError(error));
-    return 2;
-  }
+  const {cfTimeoutMs, probeTimeoutMs} = timeoutsFromEnv(env);
+  const ui = interactive ? await io.ui!() : undefined;
 
   // Resume: the newest unfinished run for this landscape (for apply: made from the same plan).
   const fixedOutput = options.outDir ?? planOutput;
@@ -219,18 +196,17 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   let resume: ResumeCandidate | null = null;
   if (!options.dryRun && resumeEnabled(env)) {
     resume = await findResumable({pointerDir, target, planHash: hashOfPlan ?? null, flow: setupFlow.name});
-    if (resume && interactive) {
+    if (resume && ui) {
       // The answer decides which state the flow starts from, so it cannot be a step of the flow.
-      const {askToResume} = await import('../components/ResumePrompt.js');
       const record = resume.record;
-      const choice = await askToResume({
+      const choice = await ui.askToResume({
         resumeTitle: record.resumeTitle ?? record.resumeStep ?? '',
         description: describeCandidate(record),
         progressFile: resume.file,
         passwordNotSaved: Boolean(record.hadCertificatePassword),
         demo: options.demoScenario,
       });
-      if (choice === 'quit') return 130;
+      if (choice === 'quit') return EXIT.cancelled;
       if (choice === 'new') {
         await markAbandoned(resume.file, pointerDir);
         resume = null;
@@ -245,10 +221,7 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   try {
     await ensureWritableFolder(outputDir);
   } catch (error) {
-    const e = toCpiMtlsError(error);
-    printError(stderr, e);
-    if (options.json) stdout.write(JSON.stringify({outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), error: e.toJSON(), progress: null}, null, 2) + '\n');
-    return e.exitCode;
+    return reportError(io, error, Boolean(options.json), {outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), progress: null});
   }
   const newRecorder = () => options.dryRun
     ? null
@@ -257,58 +230,9 @@ export async function runSetup(options: SetupOptions): Promise<number> {
   let recorder = null as ProgressRecorder | null;
   if (resume && !interactive) stderr.write(`↻ Resuming: ${describeCandidate(resume.record)}\n  progress file ${resume.file}\n`);
 
-  let landscape: DemoLandscape | undefined;
-  const cleanup = async () => landscape?.stop();
   /** Removal commands for temporary credentials that an interrupted step could not remove. */
   const leftovers: string[] = [];
-
-  // Composes the engine; for the demo, after the landscape is up. The interactive path shows its
-  // first frame at once and builds the runner meanwhile.
-  const prepare = async () => {
-    if (options.demoScenario) {
-      const {startDemoLandscape} = await import('./demo/landscape.js');
-      landscape = await startDemoLandscape({scenario: options.demoScenario, home: env.CPI_MTLS_DEMO_HOME || undefined});
-    }
-    const cf = createCfAdapter({binary: options.cfBinary, env: landscape?.cfEnv, dryRun: options.dryRun, defaultTimeoutMs: cfTimeoutMs});
-    const services = createEngineServices({
-      leftovers,
-      cf,
-      dryRun: options.dryRun,
-      outputDir,
-      extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem,
-      extraServerCaPems: landscape?.extraServerCaPems,
-      probeTimeoutMs,
-    });
-    let state = resume
-      ? resumedState(resume, {certificatePassword: answers.certificatePassword})
-      : initialState(
-          setupFlow,
-          {
-            outputDir,
-            startedAt: now.toISOString(),
-            demo: landscape ? {scenario: landscape.scenario, lesson: landscape.lesson} : undefined,
-            defaults: landscape?.defaults,
-          },
-          answers,
-        );
-    if (resume) {
-      await checkResumeTarget(cf, state);
-      // The saved state says an instance or key exists: read it again rather than trust it.
-      const stale = await staleResources(cf, state);
-      if (stale.length > 0) {
-        stderr.write(`↻ The unfinished run relied on ${stale.join(', ')}, which no longer exist${stale.length === 1 ? 's' : ''} as saved (removed outside cpi-mtls?).\n  → Starting a new run instead; the old progress file is kept as abandoned.\n`);
-        await markAbandoned(resume.file, pointerDir);
-        resume = null;
-        state = initialState(setupFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: landscape.scenario, lesson: landscape.lesson} : undefined, defaults: landscape?.defaults}, answers);
-      }
-    }
-    recorder = newRecorder();
-    if (resume && interactive) state = askPasswordAgainIfNeeded(state, resume.record);
-    const execute = repeatSafeExecutor(createEffectExecutor(services), cf, resume?.record);
-    const runner = new FlowRunner(setupFlow, state, execute, {onTransition: recorder?.record});
-    recorder?.record(state);
-    return {runner, cf, planned: services.planned ?? []};
-  };
+  let planned: PlannedChange[] = [];
 
   /** After the run: the progress file on disk, and how to go on when the run can be resumed. */
   const finishProgress = async (): Promise<void> => {
@@ -318,88 +242,82 @@ export async function runSetup(options: SetupOptions): Promise<number> {
     if (recorder.writeError) stderr.write(`⚠ Progress could not be saved to ${recorder.file}: ${recorder.writeError.message}\n`);
     else if (last?.resumable && last.status !== 'running') {
       // A failed live test ends without an error of its own: say why the run can go on.
-      if (last.reason?.code === 'live-test-failed') printError(stderr, new CpiMtlsError(last.reason.code, last.reason.message, {fix: last.reason.fix}));
+      if (last.reason?.code === 'live-test-failed') stderr.write(formatError(last.reason));
       const again = options.planFile ? 'Run the same apply command again' : 'Start cpi-mtls again from this folder';
       stderr.write(`↻ Progress saved in ${recorder.file}.\n  → ${again} to resume at "${last.resumeTitle}"; finished steps are not repeated.\n`);
     }
   };
 
-  try {
-    const checklistOf = (s: FlowState, cf: {log: CfPort['log']}) => buildChecklist(s, cf.log, s.facts.outputs ?? {}, new Date(), leftovers);
-    if (interactive) {
-      // Load the UI before the demo landscape starts: its key generation fills libuv's thread
-      // pool, and module file reads would queue behind it (first frame 1.8 s instead of 0.6 s).
-      const {runInteractive} = await import('../components/interactive.js');
-      const prepared = prepare();
-      let log: CfPort['log'] = [];
-      let planned: PlannedChange[] = [];
-      const code = await runInteractive({
-        runner: prepared.then(
-          p => ((log = p.cf.log), (planned = p.planned), p.runner),
-          (error: unknown) => {
-            // The start screen shows one message: put the advice into it.
-            const e = toCpiMtlsError(error);
-            throw new Error([e.message, ...e.fix.map(fix => `  → ${fix}`)].join('\n'));
-          },
-        ),
-        checklistOf: s => checklistOf(s, {log}),
-        demo: options.demoScenario,
-        explain: options.explain,
-        preparing: options.demoScenario ? 'Starting the demo landscape (stand-in cf, local tenant, demo certificates)' : 'Starting',
+  return runFlow(io, run, {
+    flow: setupFlow,
+    mode,
+    json: Boolean(options.json),
+    answers,
+    demo: options.demoScenario,
+    explain: options.explain,
+    preparing: options.demoScenario ? 'Starting the demo landscape (stand-in cf, local tenant, demo certificates)' : 'Starting',
+    missingAnswerFix: 'Add the field to the plan; the README lists every field.',
+    // Composes the engine; for the demo, after the landscape is up. The interactive path shows its
+    // first frame at once and builds the runner meanwhile.
+    async prepare() {
+      let landscape: DemoLandscape | undefined;
+      if (options.demoScenario) {
+        const {startDemoLandscape} = await import('./demo/landscape.js');
+        landscape = await startDemoLandscape({scenario: options.demoScenario, home: env.CPI_MTLS_DEMO_HOME || undefined});
+        run.onCleanup(() => landscape?.stop());
+      }
+      const cf = createCfAdapter({binary: options.cfBinary, env: landscape?.cfEnv, dryRun: options.dryRun, defaultTimeoutMs: cfTimeoutMs});
+      const services = createEngineServices({
+        leftovers,
+        cf,
+        dryRun: options.dryRun,
+        outputDir,
+        extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem,
+        extraServerCaPems: landscape?.extraServerCaPems,
+        probeTimeoutMs,
       });
+      planned = services.planned ?? [];
+      const fresh = () => initialState(setupFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: landscape.scenario, lesson: landscape.lesson} : undefined, defaults: landscape?.defaults}, answers);
+      let state = resume ? resumedState(resume, {certificatePassword: answers.certificatePassword}) : fresh();
+      if (resume) {
+        await checkResumeTarget(cf, state);
+        // The saved state says an instance or key exists: read it again rather than trust it.
+        const stale = await staleResources(cf, state);
+        if (stale.length > 0) {
+          stderr.write(`↻ The unfinished run relied on ${stale.join(', ')}, which no longer exist${stale.length === 1 ? 's' : ''} as saved (removed outside cpi-mtls?).\n  → Starting a new run instead; the old progress file is kept as abandoned.\n`);
+          await markAbandoned(resume.file, pointerDir);
+          resume = null;
+          state = fresh();
+        }
+      }
+      recorder = newRecorder();
+      if (resume && interactive) state = askPasswordAgainIfNeeded(state, resume.record);
+      const execute = repeatSafeExecutor(createEffectExecutor(services), cf, resume?.record);
+      const runner = new FlowRunner(setupFlow, state, execute, {onTransition: recorder?.record});
+      recorder?.record(state);
+      return {runner, cfLog: () => cf.log};
+    },
+    checklistOf: (state, log) => buildChecklist(state, log, state.facts.outputs ?? {}, new Date(), leftovers),
+    resultJson(state, log, checklist) {
+      const last = recorder?.last;
+      const progress = recorder ? {file: recorder.file, resumed: resume !== null, resumable: Boolean(last?.resumable), status: last?.status ?? null, resumeStep: last?.resumeStep ?? null} : null;
+      const cfCalls = log.map(e => ({args: e.args, exitCode: e.exitCode, durationMs: e.durationMs, write: e.write}));
+      return {outcome: checklist.outcome, status: state.status, dryRun: Boolean(options.dryRun), planned, checklist, files: state.facts.outputs ?? {}, cfCalls, error: state.error ?? null, progress};
+    },
+    textResult: options.dryRun ? () => renderPlannedChanges(planned) : undefined,
+    notStarted: () => ({
+      document: {
+        outcome: 'not-started',
+        status: 'failed',
+        dryRun: Boolean(options.dryRun),
+        progress: resume ? {file: resume.file, resumed: false, resumable: true, status: resume.record.status, resumeStep: resume.record.resumeStep ?? null} : null,
+      },
+      note: resume ? `↻ Nothing was changed; the unfinished run is kept in ${resume.file}.\n  → Fix the above, then run the same apply command again to resume it.\n` : undefined,
+    }),
+    async afterRun(_state, how) {
       await finishProgress();
-      if (options.dryRun) stdout.write(renderPlannedChanges(planned));
-      await prepared.then(p => p.runner.settled(), () => undefined);
+      if (how === 'interactive' && options.dryRun) stdout.write(renderPlannedChanges(planned));
       for (const command of leftovers) stderr.write(`✖ Temporary credentials were left behind; remove them: ${command}\n`);
-      return code;
-    }
-    let ready: Awaited<ReturnType<typeof prepare>>;
-    try {
-      ready = await prepare();
-    } catch (error) {
-      const e = toCpiMtlsError(error);
-      printError(stderr, e);
-      if (options.json) {
-        const progress = resume ? {file: resume.file, resumed: false, resumable: true, status: resume.record.status, resumeStep: resume.record.resumeStep ?? null} : null;
-        stdout.write(JSON.stringify({outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), error: e.toJSON(), progress}, null, 2) + '\n');
-      }
-      if (resume) stderr.write(`↻ Nothing was changed; the unfinished run is kept in ${resume.file}.\n  → Fix the above, then run the same apply command again to resume it.\n`);
-      return e.exitCode;
-    }
-    const {runner, cf, planned} = ready;
-
-    const onSigint = () => runner.cancel();
-    process.on('SIGINT', onSigint);
-    try {
-      const result = await runHeadless(runner, answers, line => stderr.write(line + '\n'));
-      // A cancelled step may still be removing temporary credentials (under its own bound): wait, so the checklist knows.
-      await runner.settled();
-      const final = result.state;
-      await recorder?.flush();
-      if (result.missingAnswer) {
-        stderr.write(`✖ The plan has no answer for "${result.missingAnswer.title}" (step ${result.missingAnswer.step}).\n  → Add the field to the plan; the README lists every field.\n`);
-      }
-      const checklist = checklistOf(final, cf);
-      const cfCalls = cf.log.map(e => ({args: e.args, exitCode: e.exitCode, durationMs: e.durationMs, write: e.write}));
-      if (options.json) {
-        const last = recorder?.last;
-        const progress = recorder ? {file: recorder.file, resumed: resume !== null, resumable: Boolean(last?.resumable), status: last?.status ?? null, resumeStep: last?.resumeStep ?? null} : null;
-        const document = {outcome: checklist.outcome, status: final.status, dryRun: Boolean(options.dryRun), planned, checklist, files: final.facts.outputs ?? {}, cfCalls, error: final.error ?? null, progress};
-        stdout.write(JSON.stringify(document, null, 2) + '\n');
-      } else if (options.dryRun) {
-        stdout.write(renderPlannedChanges(planned));
-      } else {
-        stdout.write(renderChecklistText(checklist) + '\n');
-        for (const [what, file] of Object.entries(final.facts.outputs ?? {})) stdout.write(`${fileLabel(what)}: ${file}\n`);
-      }
-      if (final.error) printError(stderr, new CpiMtlsError(final.error.code, final.error.message, {fix: final.error.fix}));
-      await finishProgress();
-      for (const command of leftovers) stderr.write(`✖ Temporary credentials were left behind; remove them: ${command}\n`);
-      return result.missingAnswer ? 2 : exitCodeOfOutcome(checklist.outcome);
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-  } finally {
-    await cleanup();
-  }
+    },
+  }, ui);
 }

@@ -6,8 +6,8 @@
 import {parseCommandArgs} from './args.js';
 import path from 'node:path';
 import {UsageError} from '../errors.js';
-import {timeoutsFromEnv, type Timeouts} from '../timeouts.js';
-import {commandSignal, writeError, type CommandIo} from '../lifecycle/cli.js';
+import {timeoutsFromEnv} from '../timeouts.js';
+import {EXIT, runCommand, writeJson, type CommandIo} from '../runtime/command.js';
 
 export const AUDIT_HELP = `cpi-mtls audit: certificate and service-key audit of SAP Cloud Integration inbound access.
 
@@ -81,35 +81,25 @@ function parallelOf(value: string | undefined): number | undefined {
 }
 
 export async function runAuditCommand(argv: string[], io: CommandIo): Promise<number> {
-  const json = argv.includes('--json');
-  let args: AuditArgs | 'help';
-  let days: number;
-  let parallel: number | undefined;
-  let timeouts: Timeouts;
-  const {assertDays} = await import('../lifecycle/audit.js');
-  try {
-    args = parse(argv);
+  return runCommand(io, argv.includes('--json'), async run => {
+    const args = parse(argv);
     if (args === 'help') {
       io.stdout.write(AUDIT_HELP + '\n');
       return 0;
     }
-    days = assertDays(args.days);
-    parallel = parallelOf(args.parallel);
-    timeouts = timeoutsFromEnv(io.env);
-  } catch (error) {
-    return writeError(io, error, json);
-  }
-
-  const {signal, release} = commandSignal(io);
-  let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
-  try {
-    const [{createCfAdapter}, audit] = await Promise.all([import('../cf/adapter.js'), import('../lifecycle/audit.js')]);
+    const audit = await import('../lifecycle/audit.js');
+    const days = audit.assertDays(args.days);
+    const parallel = parallelOf(args.parallel);
+    const timeouts = timeoutsFromEnv(io.env);
+    const {createCfAdapter} = await import('../cf/adapter.js');
+    let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
     if (args.demo) {
       const {startDemoLandscape} = await import('../demo/landscape.js');
       landscape = await startDemoLandscape({scenario: args.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
+      run.onCleanup(() => landscape?.stop());
     }
     const cf = createCfAdapter({binary: args.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
-    const data = await audit.collectAudit(cf, {scope: args.org ? 'org' : 'space', parallel, signal, onProgress: line => io.stderr.write(`… ${line}\n`)});
+    const data = await audit.collectAudit(cf, {scope: args.org ? 'org' : 'space', parallel, signal: run.signal, onProgress: line => io.stderr.write(`… ${line}\n`)});
     const report = audit.analyseAudit(data, {days, strict: args.strict});
     const files: Record<string, string> = {};
     if (args.out) {
@@ -120,16 +110,11 @@ export async function runAuditCommand(argv: string[], io: CommandIo): Promise<nu
       await writeFileAtomic(files.markdown, audit.renderAuditMarkdown(report));
       await writeFileAtomic(files.json, JSON.stringify(audit.auditJson(report, files), null, 2) + '\n');
     }
-    if (args.json) io.stdout.write(JSON.stringify(audit.auditJson(report, files), null, 2) + '\n');
+    if (args.json) writeJson(io, audit.auditJson(report, files));
     else {
       io.stdout.write(audit.renderAuditText(report) + '\n');
       for (const [what, file] of Object.entries(files)) io.stdout.write(`${what.padEnd(10)} ${file}\n`);
     }
-    return report.failed ? 1 : 0;
-  } catch (error) {
-    return writeError(io, error, args.json);
-  } finally {
-    release();
-    await landscape?.stop();
-  }
+    return report.failed ? EXIT.notComplete : EXIT.complete;
+  });
 }

@@ -6,18 +6,13 @@
 import {parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import {CpiMtlsError, UsageError, toCpiMtlsError} from '../errors.js';
+import {CpiMtlsError, UsageError} from '../errors.js';
+import {EXIT, runCommand, writeJson, type CommandIo} from '../runtime/command.js';
 import {formatCertificateReport} from '../certs/format.js';
 import {inspectClientCertificate, DEFAULT_EXPIRY_WARNING_DAYS, type CertificateReport} from '../certs/inspect.js';
 import {loadCertificateInput, type CertificateInput, type LoadOptions} from '../certs/load.js';
 
-export interface CommandIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-  /** Asks for a password without echo; absent in non-interactive runs. */
-  promptPassword?: (label: string) => Promise<string>;
-}
+export type {CommandIo};
 
 export const CERT_INSPECT_HELP = `Usage: cpi-mtls cert inspect <file...> [options]
 
@@ -44,7 +39,7 @@ Options:
 Exit codes: 0 no check failed, 1 a check failed or a file could not be read, 2 usage error.
 `;
 
-function write(stream: NodeJS.WritableStream, text: string): void {
+function write(stream: CommandIo['stdout'], text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
@@ -55,15 +50,9 @@ function useColor(io: CommandIo): boolean {
 }
 
 
-function reportError(error: unknown, io: CommandIo, json: boolean): number {
-  const problem = toCpiMtlsError(error);
-  if (json) {
-    write(io.stdout, JSON.stringify({error: problem.toJSON()}, null, 2));
-  } else {
-    write(io.stderr, `✖ ${problem.message}`);
-    for (const fix of problem.fix) write(io.stderr, `  Fix: ${fix}`);
-  }
-  return problem.exitCode;
+/** The workbench words its next steps "Fix: …" (the runtime prints them, and the --json document). */
+function formatCertError(problem: CpiMtlsError): string {
+  return [`✖ ${problem.message}`, ...problem.fix.map((fix) => `  Fix: ${fix}`)].join('\n') + '\n';
 }
 
 async function readPasswordFile(file: string): Promise<string> {
@@ -118,7 +107,7 @@ export function reportToJson(report: CertificateReport, inputs: CertificateInput
 
 export async function runCertInspect(argv: string[], io: CommandIo): Promise<number> {
   const json = argv.includes('--json');
-  try {
+  return runCommand(io, json, async () => {
     const {values, positionals} = parseCommandArgs('cert inspect', argv, {
         json: {type: 'boolean'},
         ascii: {type: 'boolean'},
@@ -163,15 +152,13 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
       {expiryWarningDays, extraTrustedRootsPem, strictRoots: Boolean(values['strict-roots'])},
     );
     if (json) {
-      write(io.stdout, JSON.stringify(reportToJson(report, inputs), null, 2));
+      writeJson(io, reportToJson(report, inputs));
     } else {
       write(io.stdout, `Read ${inputs.map(describeInput).join('; ')}\n`);
       write(io.stdout, formatCertificateReport(report, {color: useColor(io), ascii: Boolean(values.ascii)}));
     }
-    return report.verdict === 'fail' ? 1 : 0;
-  } catch (error) {
-    return reportError(error, io, json);
-  }
+    return report.verdict === 'fail' ? EXIT.notComplete : EXIT.complete;
+  }, formatCertError);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,9 +182,9 @@ Options:
   --json                print the file paths as JSON
 `;
 
-export async function runCertNew(argv: string[], io: CommandIo, signal?: AbortSignal): Promise<number> {
+export async function runCertNew(argv: string[], io: CommandIo): Promise<number> {
   const json = argv.includes('--json');
-  try {
+  return runCommand(io, json, async (run) => {
     const {values} = parseCommandArgs('cert new', argv, {
         cn: {type: 'string'},
         o: {type: 'string'},
@@ -235,19 +222,17 @@ export async function runCertNew(argv: string[], io: CommandIo, signal?: AbortSi
     const {writeSecretFile, writePublicFile} = await import('../certs/files.js');
     const subject = {CN: values.cn, ...(values.o ? {O: values.o} : {}), ...(values.ou ? {OU: values.ou} : {}), ...(values.l ? {L: values.l} : {}), ...(values.st ? {ST: values.st} : {}), ...(values.c ? {C: values.c} : {})};
     const request = keyType === 'ec' ? ({keyType: 'ec', curve: 'P-256'} as const) : ({keyType: 'rsa', bits: bits as 2048 | 3072 | 4096} as const);
-    const {privateKeyPem, csrPem} = await generateKeyAndCsr(request, subject, values.san ?? [], signal);
+    const {privateKeyPem, csrPem} = await generateKeyAndCsr(request, subject, values.san ?? [], run.signal);
     await writeSecretFile(keyPath, privateKeyPem);
     await writePublicFile(csrPath, csrPem);
-    if (json) write(io.stdout, JSON.stringify({keyPath, csrPath}, null, 2));
+    if (json) writeJson(io, {keyPath, csrPath});
     else {
       write(io.stdout, `✔ Private key  ${keyPath} (mode 0600; keep it on the sender system)`);
       write(io.stdout, `✔ CSR          ${csrPath}`);
       write(io.stdout, `  Check it:    openssl req -in ${csrPath} -noout -text -verify`);
     }
     return 0;
-  } catch (error) {
-    return reportError(error, io, json);
-  }
+  }, formatCertError);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,7 +257,7 @@ Options:
 
 export async function runCertP12(argv: string[], io: CommandIo): Promise<number> {
   const json = argv.includes('--json');
-  try {
+  return runCommand(io, json, async () => {
     const {values, positionals} = parseCommandArgs('cert p12', argv, {
         key: {type: 'string'},
         out: {type: 'string'},
@@ -314,7 +299,7 @@ export async function runCertP12(argv: string[], io: CommandIo): Promise<number>
     const curl = values.url && pemFiles ? curlCommandLine({url: values.url, certificatePath: pemFiles.chainPath, keyPath: pemFiles.keyPath}) : undefined;
     if (curl) result.curl = curl.command;
     if (json) {
-      write(io.stdout, JSON.stringify(result, null, 2));
+      writeJson(io, result);
     } else {
       write(io.stdout, `✔ PKCS#12      ${out} (mode 0600, ${values.legacy ? '3DES/SHA-1 legacy' : 'AES-256/SHA-256'})`);
       if (exported.generatedPassword) write(io.stdout, `  Password:    ${exported.password}   (shown once; store it in your password manager)`);
@@ -328,7 +313,5 @@ export async function runCertP12(argv: string[], io: CommandIo): Promise<number>
       }
     }
     return 0;
-  } catch (error) {
-    return reportError(error, io, json);
-  }
+  }, formatCertError);
 }

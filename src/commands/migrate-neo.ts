@@ -9,8 +9,8 @@ import path from 'node:path';
 import type {MigrateAnswers} from '../../flows/migrate-neo.js';
 import {validateInstanceName} from '../../flows/validate.js';
 import {UsageError} from '../errors.js';
-import {timeoutsFromEnv, type Timeouts} from '../timeouts.js';
-import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
+import {timeoutsFromEnv} from '../timeouts.js';
+import {chooseMode, defaultOutputDir, runCommand, type CommandIo} from '../runtime/command.js';
 
 export const MIGRATE_NEO_HELP = `cpi-mtls migrate-neo: move Neo certificate-to-user mappings to Cloud Foundry (it-rt instances and keys).
 
@@ -114,96 +114,70 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArg
 }
 
 export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promise<number> {
-  const json = argv.includes('--json');
-  let args: MigrateArgs | 'help';
-  let caPems: string[];
-  let trustedRoots: string[];
-  let timeouts: Timeouts;
-  try {
-    args = await parse(argv, io.env);
-    if (args === 'help') {
+  return runCommand(io, argv.includes('--json'), async run => {
+    const a = await parse(argv, io.env);
+    if (a === 'help') {
       io.stdout.write(MIGRATE_NEO_HELP + '\n');
       return 0;
     }
-    timeouts = timeoutsFromEnv(io.env);
-    caPems = await Promise.all(args.ca.map(file => readText(file, 'the CA file')));
-    trustedRoots = await Promise.all(args.trustRoots.map(file => readText(file, 'the root file')));
-  } catch (error) {
-    return writeError(io, error, json);
-  }
-  const a = args;
-  const interactive = !a.plan && isInteractive(io, a.json);
-  if (!interactive && !a.demo && !a.answers.source) {
-    return writeError(io, new UsageError('Without a terminal (or with --json / --plan), migrate-neo needs --mappings <file> or --neo-url <url>.', {fix: ['cpi-mtls migrate-neo --mappings neo-export.json --roles roles.json [--yes] --json', 'Or try it offline: cpi-mtls migrate-neo --demo']}), a.json);
-  }
-  const now = new Date();
-  const outputDir = path.resolve(a.out ?? defaultOutputDir('migrate-neo', now, a.demo));
-
-  try {
-    const [{migrateNeoFlow}, {initialState}, {FlowRunner}, {createCfAdapter}, {createEngineServices}, migrate, {runFlowCommand}] = await Promise.all([
+    const timeouts = timeoutsFromEnv(io.env);
+    const caPems = await Promise.all(a.ca.map(file => readText(file, 'the CA file')));
+    const trustedRoots = await Promise.all(a.trustRoots.map(file => readText(file, 'the root file')));
+    const mode = chooseMode(io, {json: a.json, plan: a.plan});
+    if (mode === 'headless' && !a.demo && !a.answers.source) {
+      throw new UsageError('Without a terminal (or with --json / --plan), migrate-neo needs --mappings <file> or --neo-url <url>.', {fix: ['cpi-mtls migrate-neo --mappings neo-export.json --roles roles.json [--yes] --json', 'Or try it offline: cpi-mtls migrate-neo --demo']});
+    }
+    const now = new Date();
+    const outputDir = path.resolve(a.out ?? defaultOutputDir('migrate-neo', now, a.demo));
+    const [{migrateNeoFlow}, {initialState}, {FlowRunner}, {createCfAdapter}, {createEngineServices}, migrate, {runFlow, outputsText}, {renderChecklistText}] = await Promise.all([
       import('../../flows/migrate-neo.js'),
       import('../../flows/machine.js'),
       import('../engine/runner.js'),
       import('../cf/adapter.js'),
       import('../engine/services.js'),
       import('../lifecycle/migrate.js'),
-      import('../lifecycle/session.js'),
+      import('../runtime/flow.js'),
+      import('../checklist.js'),
     ]);
-    return await runFlowCommand(
-      {
-        io,
-        interactive,
-        json: a.json,
-        answers: a.answers,
-        demo: a.demo ? 'neo-migration' : undefined,
-        preparing: a.demo ? 'Starting the demo landscape and the Neo API stand-in' : 'Starting',
-        async prepare() {
-          let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
-          let neoServer: import('../demo/neo.js').NeoApiServer | undefined;
-          const answers: MigrateAnswers = {...a.answers};
-          const neoCaPems: string[] = [];
-          try {
-            if (a.demo) {
-              const [{startDemoLandscape}, neo] = await Promise.all([import('../demo/landscape.js'), import('../demo/neo.js')]);
-              landscape = await startDemoLandscape({scenario: 'neo-migration', home: io.env.CPI_MTLS_DEMO_HOME || undefined});
-              const sample = await neo.writeSampleNeoExport(landscape.pki, path.join(landscape.home, 'neo'));
-              neoServer = await neo.startNeoApiServer({pki: landscape.pki, mappings: sample.mappings});
-              neoCaPems.push(neoServer.caPem);
-              caPems.push(await readFile(sample.caCertificates, 'utf8'));
-              trustedRoots.push(...landscape.extraTrustedClientRootsPem);
-              if (!answers.source) Object.assign(answers, {source: 'api', neoUrl: neoServer.url});
-              if (answers.source === 'api' && !a.answers.neoUrl) answers.neoUrl = neoServer.url;
-              if (answers.source === 'api' && answers.neoUrl === neoServer.url) Object.assign(answers, {neoUser: neoServer.user, neoPassword: neoServer.password});
-              if (answers.rolesFile === undefined && !answers.userRoles) answers.rolesFile = sample.roles;
-              io.stderr.write(`Demo: Neo API stand-in at ${neoServer.url} (user ${neoServer.user}); sample export ${sample.mappings}\n`);
-            }
-            const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
-            const services = {...createEngineServices({cf, outputDir}), caPems, trustedRootsPem: trustedRoots, neoCaPems};
-            const state = initialState(migrateNeoFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: 'neo-migration'} : undefined}, answers);
-            const runner = new FlowRunner(migrateNeoFlow, state, migrate.createMigrateExecutor(services));
-            // Headless answers come from the same object (demo values included).
-            Object.assign(a.answers, answers);
-            return {
-              runner,
-              cfLog: () => cf.log,
-              cleanup: async () => {
-                await neoServer?.close();
-                await landscape?.stop();
-              },
-            };
-          } catch (error) {
-            await neoServer?.close();
-            await landscape?.stop();
-            throw error;
-          }
-        },
-        checklistOf: (state, log) => migrate.migrateChecklist(state, log),
-        resultJson: (state, log) => migrate.migrateJson(state, log),
-        textResult: state => migrate.migrateText(state),
+    return runFlow(io, run, {
+      flow: migrateNeoFlow,
+      mode,
+      json: a.json,
+      answers: a.answers,
+      demo: a.demo ? 'neo-migration' : undefined,
+      preparing: a.demo ? 'Starting the demo landscape and the Neo API stand-in' : 'Starting',
+      missingAnswerFix: 'Give it as an option (see --help) or in the plan file, or run in a terminal to be asked.',
+      async prepare() {
+        const answers: MigrateAnswers = {...a.answers};
+        const neoCaPems: string[] = [];
+        let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
+        if (a.demo) {
+          const [{startDemoLandscape}, neo] = await Promise.all([import('../demo/landscape.js'), import('../demo/neo.js')]);
+          landscape = await startDemoLandscape({scenario: 'neo-migration', home: io.env.CPI_MTLS_DEMO_HOME || undefined});
+          run.onCleanup(() => landscape?.stop());
+          const sample = await neo.writeSampleNeoExport(landscape.pki, path.join(landscape.home, 'neo'));
+          const neoServer = await neo.startNeoApiServer({pki: landscape.pki, mappings: sample.mappings});
+          run.onCleanup(() => neoServer.close());
+          neoCaPems.push(neoServer.caPem);
+          caPems.push(await readFile(sample.caCertificates, 'utf8'));
+          trustedRoots.push(...landscape.extraTrustedClientRootsPem);
+          if (!answers.source) Object.assign(answers, {source: 'api', neoUrl: neoServer.url});
+          if (answers.source === 'api' && !a.answers.neoUrl) answers.neoUrl = neoServer.url;
+          if (answers.source === 'api' && answers.neoUrl === neoServer.url) Object.assign(answers, {neoUser: neoServer.user, neoPassword: neoServer.password});
+          if (answers.rolesFile === undefined && !answers.userRoles) answers.rolesFile = sample.roles;
+          io.stderr.write(`Demo: Neo API stand-in at ${neoServer.url} (user ${neoServer.user}); sample export ${sample.mappings}\n`);
+        }
+        const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
+        const services = {...createEngineServices({cf, outputDir}), caPems, trustedRootsPem: trustedRoots, neoCaPems};
+        const state = initialState(migrateNeoFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: 'neo-migration'} : undefined}, answers);
+        const runner = new FlowRunner(migrateNeoFlow, state, migrate.createMigrateExecutor(services));
+        // Headless answers come from the same object (demo values included).
+        Object.assign(a.answers, answers);
+        return {runner, cfLog: () => cf.log};
       },
-      migrateNeoFlow,
-    );
-  } catch (error) {
-    return writeError(io, error, a.json);
-  }
+      checklistOf: (state, log) => migrate.migrateChecklist(state, log),
+      resultJson: (state, log) => migrate.migrateJson(state, log),
+      textResult: (state, checklist) => `${renderChecklistText(checklist)}\n${migrate.migrateText(state)}\n${outputsText(state)}`,
+    });
+  });
 }

@@ -5,16 +5,11 @@
  */
 import {readFile, stat} from 'node:fs/promises';
 import {parseArgs} from 'node:util';
-import {CpiMtlsError, UsageError, toCpiMtlsError} from '../errors.js';
+import {UsageError} from '../errors.js';
 import {timeoutsFromEnv} from '../timeouts.js';
 
-export interface ProbeCommandIo {
-  stdout: {write(text: string): unknown};
-  stderr: {write(text: string): unknown};
-  env: NodeJS.ProcessEnv;
-  /** Aborts the probe (Ctrl+C); the command installs its own SIGINT handler when absent. */
-  signal?: AbortSignal;
-}
+// The runtime loads after the call, so the static imports stay light (--help is instant).
+type CommandIo = import('../runtime/command.js').CommandIo;
 
 export const PROBE_HELP = `cpi-mtls probe: live TLS test of an SAP Cloud Integration endpoint, from where the sender sits.
 
@@ -148,37 +143,17 @@ function firstLine(buffer: Buffer): string {
   return buffer.toString('utf8').split(/\r?\n/)[0];
 }
 
-function writeError(io: ProbeCommandIo, error: CpiMtlsError, json: boolean): void {
-  io.stderr.write(`Error: ${error.message}\n${error.fix.map((step) => `  → ${step}\n`).join('')}`);
-  if (json) io.stdout.write(JSON.stringify({error: error.toJSON()}, null, 2) + '\n');
-}
-
-export async function runProbeCommand(argv: string[], io: ProbeCommandIo): Promise<number> {
-  let args: ParsedProbeArgs | 'help';
-  const json = argv.includes('--json');
-  try {
-    args = parse(argv);
+export async function runProbeCommand(argv: string[], io: CommandIo): Promise<number> {
+  const {EXIT, runCommand} = await import('../runtime/command.js');
+  return runCommand(io, argv.includes('--json'), async run => {
+    const args = parse(argv);
     // The same timeout variable as every other command, validated the same way; --timeout wins.
     const fromEnv = timeoutsFromEnv(io.env).probeTimeoutMs;
-    if (args !== 'help' && args.timeoutMs === undefined) args.timeoutMs = fromEnv;
-  } catch (error) {
-    writeError(io, toCpiMtlsError(error), json);
-    return 2;
-  }
-  if (args === 'help') {
-    io.stdout.write(PROBE_HELP + '\n');
-    return 0;
-  }
-
-  let controller: AbortController | undefined;
-  let onSigint: (() => void) | undefined;
-  if (!io.signal) {
-    controller = new AbortController();
-    onSigint = () => controller!.abort();
-    process.once('SIGINT', onSigint);
-  }
-  const signal = io.signal ?? controller!.signal;
-  try {
+    if (args === 'help') {
+      io.stdout.write(PROBE_HELP + '\n');
+      return 0;
+    }
+    if (args.timeoutMs === undefined) args.timeoutMs = fromEnv;
     const secret = args.basic ? (args.basicSecretFile ? firstLine(await readInput(args.basicSecretFile, 'the clientsecret file')) : io.env.CPI_MTLS_CLIENT_SECRET) : undefined;
     if (args.basic && !secret) {
       throw new UsageError('--basic needs the clientsecret.', {fix: ['Set CPI_MTLS_CLIENT_SECRET in the environment, or pass --basic-secret-file <file>.']});
@@ -208,19 +183,13 @@ export async function runProbeCommand(argv: string[], io: ProbeCommandIo): Promi
         outputDir: args.out,
         fetchIssuers: args.aia,
         env: io.env,
-        signal,
+        signal: run.signal,
       },
       {onStage: (stage) => io.stderr.write(`… ${stage}\n`)},
     );
     io.stdout.write(args.json ? JSON.stringify(result, null, 2) + '\n' : formatProbeResult(result));
     const primary = result.client ?? result.basic;
     const works = primary ? connectionWorks(primary.outcome) : !result.server.error;
-    return works ? 0 : 1;
-  } catch (error) {
-    const failure = toCpiMtlsError(error);
-    writeError(io, failure, args.json);
-    return failure.exitCode;
-  } finally {
-    if (onSigint) process.off('SIGINT', onSigint);
-  }
+    return works ? EXIT.complete : EXIT.notComplete;
+  });
 }

@@ -8,8 +8,8 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {missingHeadlessAnswers, renewNameProblems, type RenewAnswers} from '../../flows/renew.js';
 import {CpiMtlsError, UsageError} from '../errors.js';
-import {timeoutsFromEnv, type Timeouts} from '../timeouts.js';
-import {defaultOutputDir, isInteractive, writeError, type CommandIo} from '../lifecycle/cli.js';
+import {timeoutsFromEnv} from '../timeouts.js';
+import {chooseMode, defaultOutputDir, runCommand, type CommandIo} from '../runtime/command.js';
 
 export const RENEW_HELP = `cpi-mtls renew: renew a client certificate without downtime (Option 1; --option2 for a certificate in the sender channel).
 
@@ -193,75 +193,59 @@ async function plantDemoRenewal(cf: import('../ports.js').CfPort, pki: import('.
 }
 
 export async function runRenewCommand(argv: string[], io: CommandIo): Promise<number> {
-  const json = argv.includes('--json');
-  let args: RenewArgs | 'help';
-  let timeouts: Timeouts;
-  try {
-    args = await parse(argv);
-    if (args === 'help') {
+  return runCommand(io, argv.includes('--json'), async run => {
+    const a = await parse(argv);
+    if (a === 'help') {
       io.stdout.write(RENEW_HELP + '\n');
       return 0;
     }
-    timeouts = timeoutsFromEnv(io.env);
-  } catch (error) {
-    return writeError(io, error, json);
-  }
-  const a = args;
-  const interactive = !a.plan && isInteractive(io, a.json);
-  if (!interactive) {
-    // Every answer the run will need, checked before the first cf call: a headless run that
-    // stops at a question after the new key exists leaves that key behind.
-    const missing = missingHeadlessAnswers(a.answers, await certificateFileFacts(a.answers));
-    if (missing.length) {
-      return writeError(
-        io,
-        new UsageError(`Without a terminal (or with --json / --plan), renew needs every answer up front; missing: ${missing.map(m => m.how.split(/[: ]/)[0]).join(', ')}. Nothing was changed.`, {
+    const timeouts = timeoutsFromEnv(io.env);
+    const mode = chooseMode(io, {json: a.json, plan: a.plan});
+    if (mode === 'headless') {
+      // Every answer the run will need, checked before the first cf call: a headless run that
+      // stops at a question after the new key exists leaves that key behind.
+      const missing = missingHeadlessAnswers(a.answers, await certificateFileFacts(a.answers));
+      if (missing.length) {
+        throw new UsageError(`Without a terminal (or with --json / --plan), renew needs every answer up front; missing: ${missing.map(m => m.how.split(/[: ]/)[0]).join(', ')}. Nothing was changed.`, {
           fix: [...missing.map(m => `${m.how} (plan field ${m.field})`), 'List candidates first: cpi-mtls audit', 'Example: cpi-mtls renew --instance <name> --key <old key> --cert <new.pem> --path /http/<address> --private-key <key.pem> [--delete-old] --json'],
           details: {missing: missing.map(m => m.field)},
-        }),
-        a.json,
-      );
+        });
+      }
     }
-  }
-  const now = new Date();
-  const outputDir = path.resolve(a.out ?? defaultOutputDir('renew', now, Boolean(a.demo)));
-
-  try {
-    const [{renewFlow}, {initialState}, {FlowRunner}, {createCfAdapter}, {createEngineServices}, renew, {runFlowCommand}] = await Promise.all([
+    const now = new Date();
+    const outputDir = path.resolve(a.out ?? defaultOutputDir('renew', now, Boolean(a.demo)));
+    const [{renewFlow}, {initialState}, {FlowRunner}, {createCfAdapter}, {createEngineServices}, renew, {runFlow}] = await Promise.all([
       import('../../flows/renew.js'),
       import('../../flows/machine.js'),
       import('../engine/runner.js'),
       import('../cf/adapter.js'),
       import('../engine/services.js'),
       import('../lifecycle/renew.js'),
-      import('../lifecycle/session.js'),
+      import('../runtime/flow.js'),
     ]);
-    return await runFlowCommand(
-      {
-        io,
-        interactive,
-        json: a.json,
-        answers: a.answers,
-        demo: a.demo,
-        preparing: a.demo ? `Starting the demo landscape (${a.demo})` : 'Starting',
-        async prepare() {
-          let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
-          if (a.demo) {
-            const {startDemoLandscape} = await import('../demo/landscape.js');
-            landscape = await startDemoLandscape({scenario: a.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
-          }
-          const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
-          if (landscape) await plantDemoRenewal(cf, landscape.pki);
-          const services = createEngineServices({cf, outputDir, extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem, extraServerCaPems: landscape?.extraServerCaPems, probeTimeoutMs: timeouts.probeTimeoutMs});
-          const state = initialState(renewFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: landscape.scenario} : undefined, defaults: landscape?.defaults}, a.answers);
-          return {runner: new FlowRunner(renewFlow, state, renew.createRenewExecutor(services)), cfLog: () => cf.log, cleanup: async () => landscape?.stop()};
-        },
-        checklistOf: (state, log) => renew.renewChecklist(state, log),
-        resultJson: (state, log) => renew.renewJson(state, log),
+    return runFlow(io, run, {
+      flow: renewFlow,
+      mode,
+      json: a.json,
+      answers: a.answers,
+      demo: a.demo,
+      preparing: a.demo ? `Starting the demo landscape (${a.demo})` : 'Starting',
+      missingAnswerFix: 'Give it as an option (see --help) or in the plan file, or run in a terminal to be asked.',
+      async prepare() {
+        let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
+        if (a.demo) {
+          const {startDemoLandscape} = await import('../demo/landscape.js');
+          landscape = await startDemoLandscape({scenario: a.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
+          run.onCleanup(() => landscape?.stop());
+        }
+        const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
+        if (landscape) await plantDemoRenewal(cf, landscape.pki);
+        const services = createEngineServices({cf, outputDir, extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem, extraServerCaPems: landscape?.extraServerCaPems, probeTimeoutMs: timeouts.probeTimeoutMs});
+        const state = initialState(renewFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: landscape.scenario} : undefined, defaults: landscape?.defaults}, a.answers);
+        return {runner: new FlowRunner(renewFlow, state, renew.createRenewExecutor(services)), cfLog: () => cf.log};
       },
-      renewFlow,
-    );
-  } catch (error) {
-    return writeError(io, error, a.json);
-  }
+      checklistOf: (state, log) => renew.renewChecklist(state, log),
+      resultJson: (state, log) => renew.renewJson(state, log),
+    });
+  });
 }

@@ -5,7 +5,7 @@
  */
 import type {FlowDefinition} from '../../flows/machine.js';
 import type {Answers, FlowState, MachineState} from '../../flows/types.js';
-import {renderChecklistText, type Checklist} from '../checklist.js';
+import {renderChecklistText, type Checklist, fileLabel} from '../checklist.js';
 import type {FlowRunner} from '../engine/runner.js';
 import {CpiMtlsError, formatError, toCpiMtlsError} from '../errors.js';
 import type {CfLogEntry} from '../ports.js';
@@ -45,7 +45,7 @@ export interface FlowCommand<S extends AnyState> {
 
 export function outputsText(state: AnyState): string {
   return Object.entries((state.facts as {outputs?: Record<string, string>}).outputs ?? {})
-    .map(([what, file]) => `${what.padEnd(22)} ${file}\n`)
+    .map(([what, file]) => `${fileLabel(what)}: ${file}\n`)
     .join('');
 }
 

@@ -6,7 +6,8 @@ import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {answer, initialState} from '../../flows/machine.js';
 import {migrateNeoFlow, migrationNameProblems, type MigrateState, type MigrationPlan} from '../../flows/migrate-neo.js';
-import {exitCodeOfState} from '../../src/lifecycle/session.js';
+import {migrateChecklist} from '../../src/lifecycle/migrate.js';
+import {exitCodeOfRun} from '../../src/runtime/command.js';
 import {buildPki, type Pki} from '../certs/fixtures.js';
 import {CLI} from '../helpers/pty.js';
 
@@ -53,7 +54,8 @@ describe('migrate-neo: names sent to cf', () => {
     if (!outcome.ok) throw new Error(outcome.error);
     expect(outcome.state.step).toBe('write-outputs');
     expect(outcome.state.error).toMatchObject({code: 'usage', message: expect.stringContaining('instanceNames["ESBMessaging.send"] "-rf"')});
-    expect(exitCodeOfState({...outcome.state, status: 'failed'})).toBe(2);
+    const failed = {...outcome.state, status: 'failed' as const};
+    expect(exitCodeOfRun(migrateChecklist(failed, []).outcome, failed.error)).toBe(2);
   });
 
   it('a plan file with such a name exits 2 naming the field, before the landscape is touched', async () => {

@@ -1,0 +1,56 @@
+import {readdir, readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+async function sources(dir: string): Promise<string[]> {
+  const entries = await readdir(path.join(ROOT, dir), {recursive: true, withFileTypes: true});
+  return entries.filter(e => e.isFile() && /\.tsx?$/.test(e.name)).map(e => path.relative(ROOT, path.join(e.parentPath, e.name)));
+}
+
+/** Every import of a module: static (minus `import type`), re-exports, and dynamic import(). */
+function runtimeImports(source: string): string[] {
+  const found: string[] = [];
+  for (const m of source.matchAll(/^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/gm)) {
+    if (m[2]) continue; // `import type …` / `export type …` is erased at build time
+    const names = m[3].replace(/^\{|\}$/g, '').split(',').map(n => n.trim()).filter(Boolean);
+    if (m[3].startsWith('{') && names.length > 0 && names.every(n => n.startsWith('type '))) continue;
+    found.push(m[4]);
+  }
+  for (const m of source.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) found.push(m[1]);
+  for (const m of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(m[1]);
+  return found;
+}
+
+describe('module boundaries', () => {
+  it('nothing in src/ imports a view from components/ (bin/ hands the renderer to the runtime)', async () => {
+    const offenders: string[] = [];
+    for (const file of await sources('src')) {
+      const source = await readFile(path.join(ROOT, file), 'utf8');
+      for (const m of source.matchAll(/(?:from\s*|import\(\s*)['"]((?:\.\.\/)+components\/[^'"]*)['"]/g)) offenders.push(`${file}: ${m[1]}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('flows/ imports nothing at runtime from src/, components/, react, ink or node: (type-only imports are fine)', async () => {
+    const offenders: string[] = [];
+    const files = await sources('flows');
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const source = await readFile(path.join(ROOT, file), 'utf8');
+      for (const specifier of runtimeImports(source)) {
+        const local = specifier.startsWith('.');
+        const target = local ? path.relative(ROOT, path.resolve(ROOT, path.dirname(file), specifier)) : specifier;
+        const allowed = local ? target.startsWith('flows' + path.sep) || target.startsWith('flows/') : !/^(node:|react$|react\/|ink$|ink-)/.test(specifier) && !/^(fs|path|os|crypto|child_process|util|url|stream)$/.test(specifier);
+        if (!allowed) offenders.push(`${file}: ${specifier}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the import reader sees through type-only imports but not through value imports', () => {
+    expect(runtimeImports("import type {A} from '../src/a.js';\nimport {type B} from '../src/b.js';")).toEqual([]);
+    expect(runtimeImports("import {c} from '../src/c.js';\nconst d = await import('ink');\nexport {e} from 'node:fs';")).toEqual(['../src/c.js', 'node:fs', 'ink']);
+  });
+});
