@@ -6,156 +6,19 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {Answers} from '../flows/types.js';
-import {validateEndpointPath, validateInstanceName, validateKeyName, validateRoleName, validateValidityDays} from '../flows/validate.js';
 import {DEFAULT_ROLE} from '../flows/parameters.js';
 import {UsageError} from './errors.js';
+import {planSchema, type Plan} from './schema/plan.js';
+import {validate, type SchemaProblem} from './schema/problems.js';
 
-export interface Plan {
-  version?: 1;
-  option?: 'role-based' | 'certificate-in-iflow';
-  target?: {confirm?: boolean; org?: string; space?: string};
-  role?: string;
-  instance?: {name?: string; update?: boolean};
-  certificate?: {
-    source?: 'external' | 'sap-generated' | 'new-csr';
-    commonName?: string;
-    keyType?: 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-p256';
-    file?: string;
-    passwordFile?: string;
-    acceptWarnings?: boolean;
-    /** Go on with a leaf whose chain is incomplete; the live test then shows the load balancer's answer. */
-    acceptIncompleteChain?: boolean;
-    validityDays?: number;
-    keyLength?: number;
-  };
-  key?: {name?: string};
-  liveTest?: {run?: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyFile?: string; compareBasic?: boolean};
-  output?: string;
-  /** After a failure: keep what this run created (default) or remove it. */
-  onFailure?: 'keep' | 'remove';
-  /** PKCS#12 for the sender system at the end. */
-  exportPkcs12?: 'modern' | 'legacy' | 'skip';
-  tenantChecks?: {mode?: 'skip' | 'file' | 'create'; apiKeyFile?: string; keepApiInstance?: boolean};
-  /** Client root CA files to trust although they are not (yet) on SAP's load balancer list. */
-  trustedRoots?: string[];
-}
+export type {Plan} from './schema/plan.js';
+export type PlanProblem = SchemaProblem;
+/** A plan built from answers; names may still be missing when a run stopped early. */
+export type PlanDraft = Omit<Plan, 'instance' | 'key'> & {instance: Partial<Plan['instance']>; key?: {name?: string}};
 
-export interface PlanProblem {
-  path: string;
-  message: string;
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Checks a parsed plan; returns every problem (empty when valid). */
+/** Checks a parsed plan against the plan schema; returns every problem (empty when valid). */
 export function validatePlan(raw: unknown): PlanProblem[] {
-  const problems: PlanProblem[] = [];
-  const add = (p: string, message: string) => problems.push({path: p, message});
-  if (!isObj(raw)) return [{path: '(root)', message: 'expected a mapping (YAML) or object (JSON) with fields such as option, role, instance, certificate'}];
-
-  const known = ['version', 'option', 'target', 'role', 'instance', 'certificate', 'key', 'liveTest', 'output', 'onFailure', 'tenantChecks', 'exportPkcs12', 'trustedRoots'];
-  for (const field of Object.keys(raw)) if (!known.includes(field)) add(field, `unknown field; expected one of ${known.join(', ')}`);
-  const checkKeys = (p: string, value: Obj, allowed: string[]) => {
-    for (const field of Object.keys(value)) if (!allowed.includes(field)) add(`${p}.${field}`, `unknown field; expected one of ${allowed.join(', ')}`);
-  };
-  const str = (p: string, value: unknown, check?: (v: string) => string | null) => {
-    if (value === undefined) return;
-    if (typeof value !== 'string') return add(p, `expected a string, got ${JSON.stringify(value)}`);
-    const problem = check?.(value);
-    if (problem) add(p, problem);
-  };
-  const bool = (p: string, value: unknown) => {
-    if (value !== undefined && typeof value !== 'boolean') add(p, `expected true or false, got ${JSON.stringify(value)}`);
-  };
-
-  if (raw.version !== undefined && raw.version !== 1) add('version', 'expected 1');
-  if (raw.option !== undefined && raw.option !== 'role-based' && raw.option !== 'certificate-in-iflow') add('option', 'expected "role-based" (Option 1) or "certificate-in-iflow" (Option 2)');
-  const option2 = raw.option === 'certificate-in-iflow';
-
-  if (raw.target !== undefined) {
-    if (!isObj(raw.target)) add('target', 'expected a mapping with confirm, org, space');
-    else {
-      checkKeys('target', raw.target, ['confirm', 'org', 'space']);
-      bool('target.confirm', raw.target.confirm);
-      str('target.org', raw.target.org);
-      str('target.space', raw.target.space);
-    }
-  }
-  if (option2 && raw.role !== undefined) add('role', 'Option 2 uses no role: remove this field');
-  str('role', raw.role, validateRoleName);
-
-  if (!isObj(raw.instance)) add('instance', 'expected a mapping with name (the service instance name)');
-  else {
-    checkKeys('instance', raw.instance, ['name', 'update']);
-    if (raw.instance.name === undefined) add('instance.name', 'required: the service instance name (at most 32 of A-Z a-z 0-9 . _ -)');
-    str('instance.name', raw.instance.name, validateInstanceName);
-    bool('instance.update', raw.instance.update);
-  }
-
-  if (!isObj(raw.certificate)) add('certificate', 'expected a mapping with source and file (external) or validityDays (sap-generated)');
-  else {
-    const c = raw.certificate;
-    checkKeys('certificate', c, ['source', 'file', 'passwordFile', 'acceptWarnings', 'acceptIncompleteChain', 'validityDays', 'keyLength', 'commonName', 'keyType']);
-    bool('certificate.acceptIncompleteChain', c.acceptIncompleteChain);
-    if (c.source !== 'external' && c.source !== 'sap-generated' && c.source !== 'new-csr') add('certificate.source', 'expected "external", "sap-generated" or "new-csr"');
-    if (c.source === 'new-csr' && c.commonName === undefined) add('certificate.commonName', 'required for source new-csr: the CN of the sender system');
-    str('certificate.commonName', c.commonName);
-    if (c.keyType !== undefined && !['rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-p256'].includes(c.keyType as string)) add('certificate.keyType', 'expected rsa-2048, rsa-3072, rsa-4096 or ec-p256');
-    if (option2 && c.source === 'sap-generated') add('certificate.source', 'Option 2 needs the certificate file to upload in the sender channel: use "external"');
-    if (c.source === 'external' && c.file === undefined) add('certificate.file', 'required for source external: path of the client certificate (PEM, DER or PKCS#12)');
-    str('certificate.file', c.file);
-    str('certificate.passwordFile', c.passwordFile);
-    bool('certificate.acceptWarnings', c.acceptWarnings);
-    if (c.validityDays !== undefined && (typeof c.validityDays !== 'number' || validateValidityDays(String(c.validityDays)))) add('certificate.validityDays', 'expected a whole number of days from 1 to 365');
-    if (c.keyLength !== undefined && c.keyLength !== 2048 && c.keyLength !== 4096) add('certificate.keyLength', 'expected 2048 or 4096');
-  }
-
-  const csrOnly = isObj(raw.certificate) && raw.certificate.source === 'new-csr';
-  if (raw.key === undefined && csrOnly) {
-    // A new CSR creates no key yet.
-  } else if (!isObj(raw.key)) add('key', 'expected a mapping with name (the service key name)');
-  else {
-    checkKeys('key', raw.key, ['name']);
-    if (raw.key.name === undefined) add('key.name', 'required: the service key name');
-    str('key.name', raw.key.name, validateKeyName);
-  }
-
-  if (raw.liveTest !== undefined) {
-    if (!isObj(raw.liveTest)) add('liveTest', 'expected a mapping with run, path, method, privateKeyFile');
-    else {
-      const l = raw.liveTest;
-      checkKeys('liveTest', l, ['run', 'path', 'method', 'privateKeyFile', 'compareBasic']);
-      bool('liveTest.run', l.run);
-      bool('liveTest.compareBasic', l.compareBasic);
-      if (l.run === true && l.path === undefined) add('liveTest.path', 'required when run is true: the endpoint path, e.g. /http/orders');
-      str('liveTest.path', l.path, validateEndpointPath);
-      if (l.method !== undefined && l.method !== 'GET' && l.method !== 'POST') add('liveTest.method', 'expected GET or POST');
-      str('liveTest.privateKeyFile', l.privateKeyFile);
-    }
-  }
-  str('output', raw.output);
-  if (raw.trustedRoots !== undefined) {
-    if (!Array.isArray(raw.trustedRoots)) add('trustedRoots', 'expected a list of PEM files of client root CAs');
-    else raw.trustedRoots.forEach((root, index) => str(`trustedRoots[${index}]`, root));
-  }
-  if (raw.exportPkcs12 !== undefined && !['modern', 'legacy', 'skip'].includes(raw.exportPkcs12 as string)) add('exportPkcs12', 'expected "modern", "legacy" or "skip"');
-  if (raw.onFailure !== undefined && raw.onFailure !== 'keep' && raw.onFailure !== 'remove') add('onFailure', 'expected "keep" or "remove"');
-  if (raw.tenantChecks !== undefined) {
-    if (!isObj(raw.tenantChecks)) add('tenantChecks', 'expected a mapping with mode (skip, file or create)');
-    else {
-      const t = raw.tenantChecks;
-      checkKeys('tenantChecks', t, ['mode', 'apiKeyFile', 'keepApiInstance']);
-      if (t.mode !== undefined && t.mode !== 'skip' && t.mode !== 'file' && t.mode !== 'create') add('tenantChecks.mode', 'expected "skip", "file" (an api service key JSON) or "create" (a temporary api instance)');
-      if (t.mode === 'file' && t.apiKeyFile === undefined) add('tenantChecks.apiKeyFile', 'required for mode file: path of an api-plan service key JSON');
-      str('tenantChecks.apiKeyFile', t.apiKeyFile);
-      bool('tenantChecks.keepApiInstance', t.keepApiInstance);
-    }
-  }
-  return problems;
+  return validate(planSchema, raw);
 }
 
 /** Parses YAML or JSON text (JSON is YAML), then validates it. */
@@ -174,7 +37,7 @@ export async function parsePlanText(text: string, where: string): Promise<Plan> 
       details: {problems},
     });
   }
-  return raw as Plan;
+  return planSchema.parse(raw);
 }
 
 export async function loadPlan(file: string): Promise<{plan: Plan; answers: Answers; baseDir: string}> {
@@ -232,7 +95,7 @@ export async function planToAnswers(plan: Plan, baseDir: string): Promise<Answer
  * Paths are written relative to the folder the plan is saved in (`planDir`), and the live test's
  * endpoint as its path: the host differs per tenant, the integration flow's path does not.
  */
-export function answersToPlan(answers: Answers, planDir: string, output?: string): Plan {
+export function answersToPlan(answers: Answers, planDir: string, output?: string): PlanDraft {
   const option = answers.option ?? 'role-based';
   const relative = (p: string | undefined) => (p === undefined ? undefined : toPlanPath(path.relative(planDir, path.resolve(p))));
   return {
@@ -243,7 +106,7 @@ export function answersToPlan(answers: Answers, planDir: string, output?: string
     instance: {name: answers.instanceName, ...(answers.instanceAction === 'update' ? {update: true} : {})},
     certificate:
       answers.certificateSource === 'sap-generated'
-        ? {source: 'sap-generated', validityDays: answers.sapKey?.validityDays ?? 365, keyLength: answers.sapKey?.keyLength ?? 2048}
+        ? {source: 'sap-generated', validityDays: answers.sapKey?.validityDays ?? 365, keyLength: (answers.sapKey?.keyLength ?? 2048) as 2048 | 4096}
         : answers.certificateSource === 'new-csr'
           ? {source: 'new-csr', commonName: answers.csr?.commonName, keyType: answers.csr?.keyType}
           : {
