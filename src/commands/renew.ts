@@ -83,8 +83,8 @@ async function loadPlanAnswers(file: string): Promise<RenewAnswers> {
   } catch (error) {
     throw new UsageError(`The plan ${file} is neither JSON nor YAML: ${(error as Error).message}.`, {fix: ['Check the indentation and quoting at the place named; cpi-mtls renew --help lists the fields.']});
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`The plan ${file} must be an object with fields such as instanceName, oldKeyName, certificatePath.`, {fix: ['cpi-mtls renew --help lists the fields (the option names in camelCase).']});
-  const answers = raw as RenewAnswers;
+  const [{renewPlanSchema}, {parseOrThrow}] = await Promise.all([import('../schema/renew-plan.js'), import('../schema/problems.js')]);
+  const answers: RenewAnswers = parseOrThrow(renewPlanSchema, raw, `The plan ${file} is not a valid renewal plan`, ['cpi-mtls renew --help lists the fields (the option names in camelCase).']);
   const base = path.dirname(path.resolve(file));
   if (answers.certificatePath) answers.certificatePath = path.resolve(base, answers.certificatePath);
   if (answers.liveTest?.privateKeyPath) answers.liveTest.privateKeyPath = path.resolve(base, answers.liveTest.privateKeyPath);
