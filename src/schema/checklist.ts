@@ -1,0 +1,36 @@
+/**
+ * checklist.json: the checklist the setup writes (src/checklist.ts builds it). The type there and
+ * this schema are held equal by a type test (test/schema/documents.test.ts), and a run's file is
+ * parsed with it, so the published shape is the shape written.
+ */
+import {z} from 'zod';
+
+export const itemStatusSchema = z.enum(['verified', 'done', 'todo', 'failed', 'skipped', 'not-checked']);
+
+export const checklistItemSchema = z.strictObject({
+  status: itemStatusSchema,
+  title: z.string(),
+  details: z.array(z.string()),
+});
+
+export const checklistSchema = z
+  .strictObject({
+    title: z.string(),
+    headline: z.string().optional().describe('The line shown when everything passed.'),
+    headlineFromOutcome: z.boolean().optional().describe('The headline was derived from the outcome and fits every ending.'),
+    generatedAt: z.string(),
+    outcome: z.enum(['complete', 'incomplete', 'failed', 'cancelled']),
+    option: z.string(),
+    target: z.string().optional(),
+    items: z.array(checklistItemSchema),
+    created: z.array(z.strictObject({kind: z.string(), what: z.string(), name: z.string(), guid: z.string().optional(), note: z.string().optional()})),
+    cleanup: z.array(z.string()),
+    commands: z.array(z.string()),
+    files: z.record(z.string(), z.string()),
+    error: z.strictObject({message: z.string(), fix: z.array(z.string())}).optional(),
+    reasons: z.array(z.string()).optional().describe('Why the outcome is not complete: the error and every failed item, in order.'),
+    notChecked: z.array(z.string()).optional().describe('Checks that could not be made.'),
+  })
+  .meta({title: 'cpi-mtls checklist.json', description: 'What a cpi-mtls run did, verified and left to do; no secrets.'});
+
+export type ChecklistDocument = z.infer<typeof checklistSchema>;

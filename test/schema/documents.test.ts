@@ -1,0 +1,78 @@
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {execa} from 'execa';
+import {afterAll, beforeAll, describe, expect, expectTypeOf, it} from 'vitest';
+import type {Checklist} from '../../src/checklist.js';
+import type {AuditCertificate, AuditData, AuditFinding, AuditInstance, AuditKey, AuditReport} from '../../src/lifecycle/audit.js';
+import type {ProbeResult} from '../../src/probe/types.js';
+import {auditSchema, auditCertificateSchema, auditFindingSchema, auditInstanceSchema, auditKeySchema, type AuditDocument} from '../../src/schema/audit.js';
+import {checklistSchema, type ChecklistDocument} from '../../src/schema/checklist.js';
+import {liveTestSchema, type LiveTestDocument} from '../../src/schema/live-test.js';
+import {validate} from '../../src/schema/problems.js';
+import type {z} from 'zod';
+import {CLI} from '../helpers/pty.js';
+
+// The documents the tool writes have schemas (published in schema/). The TypeScript types the
+// code builds them from stay where they are; these tests hold both equal (checked by
+// npm run typecheck) and parse the files a demo run writes.
+
+describe('document types equal their schemas', () => {
+  it('checklist.json, audit.json, live-test.json', () => {
+    expectTypeOf<ChecklistDocument>().toEqualTypeOf<Checklist>();
+    // ProbeCallResult.localFacts is an intersection; compared flattened, the rest as it is.
+    type Call = NonNullable<ProbeResult['client']>;
+    type Flat<T> = {[K in keyof T]: T[K]};
+    expectTypeOf<Omit<LiveTestDocument, 'client' | 'basic'>>().toEqualTypeOf<Omit<ProbeResult, 'client' | 'basic'>>();
+    expectTypeOf<Omit<NonNullable<LiveTestDocument['client']>, 'localFacts'>>().toEqualTypeOf<Omit<Call, 'localFacts'>>();
+    expectTypeOf<Omit<NonNullable<LiveTestDocument['basic']>, 'localFacts'>>().toEqualTypeOf<Omit<NonNullable<ProbeResult['basic']>, 'localFacts'>>();
+    expectTypeOf<NonNullable<NonNullable<LiveTestDocument['client']>['localFacts']>>().toEqualTypeOf<Flat<NonNullable<Call['localFacts']>>>();
+    expectTypeOf<z.infer<typeof auditCertificateSchema>>().toEqualTypeOf<AuditCertificate>();
+    expectTypeOf<z.infer<typeof auditKeySchema>>().toEqualTypeOf<AuditKey>();
+    expectTypeOf<z.infer<typeof auditInstanceSchema>>().toEqualTypeOf<AuditInstance>();
+    expectTypeOf<z.infer<typeof auditFindingSchema>>().toEqualTypeOf<AuditFinding>();
+    expectTypeOf<AuditDocument['summary']>().toEqualTypeOf<AuditReport['summary']>();
+    expectTypeOf<AuditDocument['stats']>().toEqualTypeOf<AuditData['stats']>();
+    expectTypeOf<AuditDocument['target']>().toEqualTypeOf<AuditData['target']>();
+  });
+});
+
+describe('what a demo run writes parses with the schemas', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-documents-'));
+  });
+  afterAll(async () => {
+    await rm(dir, {recursive: true, force: true});
+  });
+  const env = (home: string) => {
+    const e: NodeJS.ProcessEnv = {...process.env, CPI_MTLS_DEMO_HOME: home};
+    delete e.CI;
+    return e;
+  };
+  const parsed = async (schema: z.ZodType, file: string) => validate(schema, JSON.parse(await readFile(file, 'utf8')));
+
+  it('checklist.json and live-test.json of a setup', async () => {
+    const home = path.join(dir, 'land');
+    const out = path.join(dir, 'out');
+    const plan = path.join(dir, 'plan.yaml');
+    await writeFile(
+      plan,
+      `option: role-based\ninstance: {name: cpi-inbound-mtls}\ncertificate: {source: external, file: ${home}/customer-files/s4hana-sender.chain.pem}\nkey: {name: s4hana-sender}\nliveTest: {run: true, path: /http/demo/orders, privateKeyFile: ${home}/customer-files/s4hana-sender.key.pem}\noutput: ${out}\n`,
+    );
+    const run = await execa(process.execPath, [CLI, 'apply', '--plan', plan, '--demo', '--json'], {reject: false, stdin: 'ignore', env: env(home)});
+    expect(run.exitCode, run.stderr).toBe(0);
+    const files = JSON.parse(run.stdout).checklist.files as Record<string, string>;
+    expect(await parsed(checklistSchema, files.checklistJson)).toEqual([]);
+    expect(await parsed(liveTestSchema, files.probe)).toEqual([]);
+  }, 120_000);
+
+  it('audit.json', async () => {
+    const home = path.join(dir, 'land-audit');
+    const out = path.join(dir, 'audit-out');
+    const run = await execa(process.execPath, [CLI, 'audit', '--demo', '--out', out], {reject: false, stdin: 'ignore', env: env(home)});
+    expect([0, 1], run.stderr).toContain(run.exitCode);
+    expect(await parsed(auditSchema, path.join(out, 'audit.json'))).toEqual([]);
+  }, 120_000);
+});
