@@ -3,7 +3,9 @@
  * non-interactive runs (DEV, QA, PROD; pipelines). A plan is validated completely before
  * anything runs, and every problem is reported with its field path and what is expected.
  */
+import {existsSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
+import {fileURLToPath} from 'node:url';
 import path from 'node:path';
 import type {Answers} from '../flows/types.js';
 import {DEFAULT_ROLE} from '../flows/parameters.js';
@@ -19,6 +21,17 @@ export type PlanDraft = Omit<Plan, 'instance' | 'key'> & {instance: Partial<Plan
 /** Checks a parsed plan against the plan schema; returns every problem (empty when valid). */
 export function validatePlan(raw: unknown): PlanProblem[] {
   return validate(planSchema, raw);
+}
+
+/**
+ * The first line of a saved plan: editors with the YAML language server validate and complete
+ * the plan with schema/plan.schema.json of this installation (an absolute path: a path relative
+ * to the output folder breaks as soon as the plan is moved).
+ */
+export function planSchemaModeline(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'schema', 'plan.schema.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return `# yaml-language-server: $schema=${path.join(dir, 'schema', 'plan.schema.json').split(path.sep).join('/')}`;
 }
 
 /** Parses YAML or JSON text (JSON is YAML), then validates it. */

@@ -379,10 +379,10 @@ export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'output
         await writeAtomic(files.probe, JSON.stringify(state.facts.probe.raw, null, 2) + '\n');
       }
       if (state.answers.savePlan) {
-        const {answersToPlan} = await import('../plan.js');
+        const {answersToPlan, planSchemaModeline} = await import('../plan.js');
         const {stringify} = await import('yaml');
         files.plan = path.join(dir, 'plan.yaml');
-        const header = '# cpi-mtls plan: run it in the next subaccount with  cpi-mtls apply --plan plan.yaml\n# Passwords are never saved; give a PKCS#12 password with certificate.passwordFile.\n';
+        const header = planSchemaModeline() + '\n# cpi-mtls plan: run it in the next subaccount with  cpi-mtls apply --plan plan.yaml\n# Passwords are never saved; give a PKCS#12 password with certificate.passwordFile.\n';
         await writeAtomic(files.plan, header + stringify(answersToPlan(state.answers, dir)));
       }
       files.checklist = path.join(dir, 'checklist.md');

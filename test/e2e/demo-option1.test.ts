@@ -121,7 +121,9 @@ describe('cpi-mtls --demo in a terminal', () => {
 
     // The saved plan repeats this setup without questions.
     const {parsePlanText} = await import('../../src/plan.js');
-    const plan = await parsePlanText(await readFile(path.join(out, 'plan.yaml'), 'utf8'), 'plan.yaml');
+    const planText = await readFile(path.join(out, 'plan.yaml'), 'utf8');
+    expect(planText.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=.*\/schema\/plan\.schema\.json$/); // editors validate it
+    const plan = await parsePlanText(planText, 'plan.yaml');
     expect(plan).toMatchObject({option: 'role-based', role: 'ESBMessaging.send', instance: {name: 'cpi-inbound-mtls'}, certificate: {source: 'external'}, tenantChecks: {mode: 'create'}});
     // Portable: paths relative to the plan, the endpoint as its path (the host is this tenant's).
     expect(path.isAbsolute(plan.certificate!.file!)).toBe(false);

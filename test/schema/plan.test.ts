@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises';
 import {describe, expect, it} from 'vitest';
 import {parse} from 'yaml';
-import {answersToPlan, validatePlan} from '../../src/plan.js';
+import {answersToPlan, planSchemaModeline, validatePlan} from '../../src/plan.js';
 
 // The setup plan is validated by the zod schema in src/schema/plan.ts; the messages are the ones
 // users know from the hand-written checks it replaced, each named by its field path.
@@ -80,7 +80,7 @@ describe('plan schema', () => {
   it('accepts every example of the README and the plan the wizard saves', async () => {
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('## Plan files'), readme.indexOf('\n## ', readme.indexOf('## Plan files') + 1));
-    const examples = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => parse(m[1]));
+    const examples = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => parse(m[1])).filter(example => example !== null); // the editor line alone is a comment
     expect(examples.length).toBeGreaterThanOrEqual(4);
     for (const example of examples) expect(validatePlan(example)).toEqual([]);
     const saved = answersToPlan(
@@ -88,5 +88,12 @@ describe('plan schema', () => {
       '/tmp/out',
     );
     expect(validatePlan(JSON.parse(JSON.stringify(saved)))).toEqual([]);
+  });
+
+  it('a saved plan names the installed package\'s schema file for editors', async () => {
+    const line = planSchemaModeline();
+    expect(line).toMatch(/^# yaml-language-server: \$schema=\/.*\/schema\/plan\.schema\.json$/);
+    const file = line.slice(line.indexOf('=') + 1);
+    expect(await readFile(file, 'utf8')).toBe(await readFile(new URL('../../schema/plan.schema.json', import.meta.url), 'utf8'));
   });
 });
