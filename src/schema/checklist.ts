@@ -8,6 +8,7 @@ import {z} from 'zod';
 export const itemStatusSchema = z.enum(['verified', 'done', 'todo', 'failed', 'skipped', 'not-checked']);
 
 export const checklistItemSchema = z.strictObject({
+  id: z.string().optional().describe('Stable across runs and versions, e.g. "live-test".'),
   status: itemStatusSchema,
   title: z.string(),
   details: z.array(z.string()),
@@ -21,12 +22,14 @@ export const checklistSchema = z
     generatedAt: z.string(),
     outcome: z.enum(['complete', 'incomplete', 'failed', 'cancelled']),
     option: z.string(),
-    target: z.string().optional(),
+    target: z.union([z.string(), z.strictObject({api: z.string(), org: z.string(), space: z.string()})]).optional(),
     items: z.array(checklistItemSchema),
     created: z.array(z.strictObject({kind: z.string(), what: z.string(), name: z.string(), guid: z.string().optional(), note: z.string().optional()})),
     cleanup: z.array(z.string()),
     commands: z.array(z.string()),
     files: z.record(z.string(), z.string()),
+    changes: z.array(z.string()).optional().describe('The cf commands that changed something; commands has every call.'),
+    nextStep: z.string().optional().describe('One sentence: what to do next.'),
     error: z.strictObject({message: z.string(), fix: z.array(z.string())}).optional(),
     reasons: z.array(z.string()).optional().describe('Why the outcome is not complete: the error and every failed item, in order.'),
     notChecked: z.array(z.string()).optional().describe('Checks that could not be made.'),
