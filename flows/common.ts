@@ -1,11 +1,9 @@
 /**
- * Pieces every flow shares (setup, renewal, migration): answer helpers, the failure and end
- * steps, and the live test's endpoint and private-key questions. Pure, like the flows.
+ * Pieces every flow shares (setup, renewal, migration): answer helpers, trail and panels. The
+ * shared steps are in flows/steps/. Pure, like the flows.
  */
-import {goto} from './machine.js';
 import {IFLOW_PLAN, IT_RT_OFFERING} from './parameters.js';
-import type {ActionRecord, AnswerValue, FlowError, MachineState, Panel, ProbeFact, QuestionStep, Status, StepId} from './types.js';
-import {validateEndpointPath} from './validate.js';
+import type {ActionRecord, AnswerValue, FlowError, MachineState, Panel, ProbeFact, Status} from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyState = MachineState<any, any>;
@@ -17,7 +15,6 @@ export interface LiveTestAnswers {
   method?: 'GET' | 'POST';
   privateKeyPath?: string;
 }
-type WithLiveTest = MachineState<{liveTest?: LiveTestAnswers}, unknown>;
 
 export function str(value: AnswerValue): string {
   return typeof value === 'string' ? value.trim() : String(value);
@@ -84,74 +81,5 @@ export function probePanel(probe: ProbeFact, extraLines: string[] = []): Panel {
       ...(probe.docs.length ? [`Read (links in the checklist): ${probe.docs.map(d => d.replace(/:\s*https?:\/\/\S+$/, '')).join('; ')}`] : []),
       ...extraLines,
     ],
-  };
-}
-
-/** The terminal step; the flow's status says how it ended. */
-export function doneStep<S extends AnyState>(phase: string): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: 'done',
-    phase,
-    title: 'Done',
-    question: () => ({type: 'confirm', prompt: 'Finished', initial: true}),
-    apply: state => state,
-  };
-}
-
-/** Where a failed effect lands: retry it, or stop (the flow decides what stopping means). */
-export function stepFailedStep<S extends AnyState>(options: {phase: string; stopLabel: string; stopHint: string; stop: (state: S) => S}): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: 'step-failed',
-    phase: options.phase,
-    title: 'A step failed',
-    panels: state => errorPanel(state.error),
-    question: () => ({
-      type: 'select',
-      prompt: 'What now?',
-      choices: [
-        {value: 'retry', label: 'Try again'},
-        {value: 'quit', label: options.stopLabel, hint: options.stopHint},
-      ],
-    }),
-    fromPlan: () => 'quit',
-    apply: (state, value) => (value === 'retry' && state.error?.step ? goto(state, state.error.step) : options.stop(state)),
-    summary: (_state, value) => (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
-  };
-}
-
-/** The endpoint of the live test: a path after the runtime URL, or a full URL. */
-export function liveTestPathStep<S extends WithLiveTest>(options: {initial: (state: S) => string | undefined; hasCredentials: (state: S) => boolean}): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: 'live-test-path',
-    phase: 'Live test',
-    title: 'Endpoint',
-    panels: () => [{tone: 'info', lines: ['The path is the sender channel Address with /http in front (SOAP: /cxf), e.g. /http/orders. A full URL works too.']}],
-    question: state => ({type: 'text', prompt: 'Endpoint path', initial: state.answers.liveTest?.path ?? options.initial(state) ?? '/http/'}),
-    validate: value => validateEndpointPath(str(value)),
-    fromPlan: answers => answers.liveTest?.path,
-    apply(state, value) {
-      const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: str(value)}}};
-      return goto(next, options.hasCredentials(next) ? 'probe' : 'live-test-key');
-    },
-    summary: (_state, value) => `Endpoint: ${str(value)}`,
-  };
-}
-
-/** The private key for the live test, when the certificate input did not carry one. */
-export function liveTestKeyStep<S extends WithLiveTest>(options: {hint: string; initial: (state: S) => string | undefined; next?: StepId}): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: 'live-test-key',
-    phase: 'Live test',
-    title: 'Private key',
-    panels: () => [{tone: 'info', lines: [options.hint]}],
-    question: state => ({type: 'text', prompt: 'Path to the private key (PEM)', initial: state.answers.liveTest?.privateKeyPath ?? options.initial(state)}),
-    validate: value => (str(value) === '' ? 'Enter the path of the private key file.' : null),
-    fromPlan: answers => answers.liveTest?.privateKeyPath,
-    apply: (state, value) => goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, privateKeyPath: str(value)}}}, options.next ?? 'probe'),
-    summary: (_state, value) => `Private key: ${str(value)}`,
   };
 }

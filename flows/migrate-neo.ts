@@ -7,7 +7,8 @@
  * Pure: the plan is a function of the mappings, the roles, the certificate checks and what the
  * space already holds, so a re-run after a partial failure plans only what is missing.
  */
-import {doneStep, errorPanel, offeringMissingError, stepFailedStep, str, trail} from './common.js';
+import {str, trail} from './common.js';
+import {doneStep, preflightStep, readFailedStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
 import type {CfTarget, CfVersion} from '../src/ports.js';
@@ -308,22 +309,11 @@ export function operationLine(op: PlannedOperation): string {
 type Q = QuestionStep<MigrateState>;
 type E<T extends MigrateEffect['type']> = EffectStep<MigrateState, Extract<MigrateEffect, {type: T}>, MigrateEffectResults[T]>;
 
-const preflight: E<'preflight'> = {
-  kind: 'effect',
-  id: 'preflight',
-  phase: 'Preflight',
-  title: 'Checking the cf CLI, login, target and the it-rt offering',
-  effect: () => ({type: 'preflight', offering: IT_RT_OFFERING, plan: IFLOW_PLAN}),
-  onResult(state, result) {
-    const t = result.target;
-    const next = trail({...state, facts: {...state.facts, cfVersion: result.cfVersion, target: t, planAvailable: result.planAvailable}}, `Target: org ${t.org.name} / space ${t.space.name} as ${t.user}`);
-    if (!result.planAvailable) {
-      return goto(next, 'write-outputs', {error: offeringMissingError(t.space.name)});
-    }
-    return goto(next, state.answers.source === 'file' && state.answers.mappingsFile ? 'load-mappings' : 'source');
-  },
-  onError: (state, error) => goto(state, 'write-outputs', {error}),
-};
+const preflight = preflightStep<MigrateState>({
+  summary: ({target: t}) => ({text: `Target: org ${t.org.name} / space ${t.space.name} as ${t.user}`}),
+  blocked: 'write-outputs',
+  next: state => (state.answers.source === 'file' && state.answers.mappingsFile ? 'load-mappings' : 'source'),
+});
 
 const source: Q = {
   kind: 'question',
@@ -413,29 +403,16 @@ const loadMappings: E<'load-neo-mappings'> = {
   onError: (state, error) => goto(state, 'source-failed', {error}),
 };
 
-const sourceFailed: Q = {
-  kind: 'question',
+const sourceFailed = stepFailedStep<MigrateState>({
   id: 'source-failed',
   phase: 'Neo mappings',
   title: 'Mappings not read',
-  panels: state => errorPanel(state.error),
-  question: () => ({
-    type: 'select',
-    prompt: 'What now?',
-    choices: [
-      {value: 'retry', label: 'Try again'},
-      {value: 'source', label: 'Change the source or credentials'},
-      {value: 'quit', label: 'Quit (nothing was changed)'},
-    ],
-  }),
-  fromPlan: () => 'quit',
-  apply(state, value) {
-    if (value === 'retry') return goto(state, 'load-mappings');
-    if (value === 'source') return goto({...state, answers: {...state.answers, neoPassword: undefined}}, 'source');
-    return goto(state, 'write-outputs', {error: state.error});
-  },
-  summary: (_state, value) => (value === 'retry' ? 'Retrying' : value === 'source' ? 'Changing the source' : 'Stopped: mappings not read'),
-};
+  retry: state => goto(state, 'load-mappings'),
+  more: {choices: [{value: 'source', label: 'Change the source or credentials'}], apply: state => goto({...state, answers: {...state.answers, neoPassword: undefined}}, 'source')},
+  stopLabel: 'Quit (nothing was changed)',
+  stop: state => goto(state, 'write-outputs', {error: state.error}),
+  summary: value => (value === 'retry' ? 'Retrying' : value === 'source' ? 'Changing the source' : 'Stopped: mappings not read'),
+});
 
 const rolesFile: Q = {
   kind: 'question',
@@ -476,17 +453,15 @@ const loadRoles: E<'load-roles'> = {
   onError: (state, error) => goto(state, 'roles-failed', {error}),
 };
 
-const rolesFailed: Q = {
-  kind: 'question',
+const rolesFailed = readFailedStep<MigrateState>({
   id: 'roles-failed',
   phase: 'Roles',
   title: 'Roles file not read',
-  panels: state => errorPanel(state.error),
-  question: () => ({type: 'select', prompt: 'What now?', choices: [{value: 'other', label: 'Give another file, or type the roles'}, {value: 'quit', label: 'Quit (nothing was changed)'}]}),
-  fromPlan: () => 'quit',
-  apply: (state, value) => (value === 'other' ? goto(state, 'roles-file') : goto(state, 'write-outputs', {error: state.error})),
-  summary: (_state, value) => (value === 'other' ? 'Another roles file' : 'Stopped: roles not read'),
-};
+  otherLabel: 'Give another file, or type the roles',
+  other: 'roles-file',
+  otherSummary: 'Another roles file',
+  quitSummary: 'Stopped: roles not read',
+});
 
 function parseRoleList(text: string): string[] {
   return [...new Set(text.split(/[,\s]+/).map(r => r.trim()).filter(Boolean))];
@@ -645,18 +620,12 @@ const applyStep: E<'apply-migration'> = {
   },
 };
 
-const writeOutputs: E<'write-migration-outputs'> = {
-  kind: 'effect',
-  id: 'write-outputs',
+const writeOutputs = writeOutputsStep<MigrateState, 'write-migration-outputs'>({
+  type: 'write-migration-outputs',
   phase: 'Report',
   title: 'Writing the migration report',
-  effect: () => ({type: 'write-migration-outputs'}),
-  onResult(state, result) {
-    const failed = Boolean(state.error) || (state.facts.outcomes ?? []).some(o => o.status === 'failed');
-    return goto({...state, facts: {...state.facts, outputs: result.files}}, 'done', {status: failed ? 'failed' : 'done', error: state.error});
-  },
-  onError: (state, error) => goto(state, 'done', {status: 'failed', error}),
-};
+  status: state => (Boolean(state.error) || (state.facts.outcomes ?? []).some(o => o.status === 'failed') ? 'failed' : 'done'),
+});
 
 const done = doneStep<MigrateState>('Report');
 

@@ -10,11 +10,13 @@
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
 import {duplicateMatch} from './duplicates.js';
-import {doneStep, errorPanel, joinEndpoint, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
+import {errorPanel, joinEndpoint, record as recordAction, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
-import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from './parameters.js';
-import type {ActionRecord, CertificateFact, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeFact, QuestionStep, Step} from './types.js';
-import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateValidityDays} from './validate.js';
+import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, keyNameStep, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
+import {doneStep, readFailedStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
+import type {ActionRecord, CertificateFact, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Step} from './types.js';
+import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
 export interface RenewAnswers {
   instanceName?: string;
@@ -54,7 +56,7 @@ export type RenewEffect =
   | {type: 'audit'}
   | {type: 'load-certificate'; path: string; password?: string}
   | {type: 'create-key'; instanceName: string; keyName: string; parameters?: Record<string, unknown>; expectLeafFingerprint?: string; writeSapGeneratedFiles?: boolean}
-  | {type: 'probe'; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
+  | ProbeEffect
   | {type: 'delete-key'; instanceName: string; keyName: string}
   | {type: 'write-renew-outputs'};
 
@@ -177,16 +179,8 @@ export function renewEndpointUrl(state: RenewState, pathOrUrl: string): string {
   return joinEndpoint(state.facts.key?.url ?? oldKey(state)?.url, pathOrUrl);
 }
 
-export function renewLiveTestCredentials(state: RenewState): {certificatePath: string; privateKeyPath?: string; password?: string} | null {
-  const {answers, facts} = state;
-  if (answers.certificateSource === 'sap-generated') {
-    const files = facts.key?.files;
-    return files?.certificate && files.privateKey ? {certificatePath: files.certificate, privateKeyPath: files.privateKey} : null;
-  }
-  if (!answers.certificatePath) return null;
-  if (facts.certificate?.hasPrivateKey) return {certificatePath: answers.certificatePath, password: answers.certificatePassword};
-  if (answers.liveTest?.privateKeyPath) return {certificatePath: answers.certificatePath, privateKeyPath: answers.liveTest.privateKeyPath, password: answers.certificatePassword};
-  return null;
+export function renewLiveTestCredentials(state: RenewState): LiveTestCredentials | null {
+  return liveTestCredentialsOf(state.answers, state.facts, {passwordWithKey: true});
 }
 
 function record(state: RenewState, action: ActionRecord): RenewState {
@@ -300,60 +294,42 @@ const certificateSource: Q = {
   summary: (_state, value) => (value === 'sap-generated' ? 'New certificate: SAP-generated' : 'New certificate: file'),
 };
 
-const certificatePath: Q = {
-  kind: 'question',
-  id: 'certificate-path',
+const certificatePath = certificatePathStep<RenewState>({
   phase: 'Certificate',
-  title: 'Certificate file',
-  question: state => ({type: 'text', prompt: 'Path to the new certificate file', initial: state.answers.certificatePath ?? state.context.defaults?.certificatePath}),
-  validate: value => (str(value) === '' ? 'Enter the path of the new certificate (PEM, DER or PKCS#12).' : null),
-  fromPlan: answers => answers.certificatePath,
-  apply: (state, value) => goto({...state, answers: {...state.answers, certificatePath: str(value)}}, 'load-certificate'),
-  summary: (_state, value) => `Certificate file: ${str(value)}`,
-};
+  prompt: 'Path to the new certificate file',
+  emptyError: 'Enter the path of the new certificate (PEM, DER or PKCS#12).',
+});
 
-const loadCertificate: E<'load-certificate'> = {
-  kind: 'effect',
-  id: 'load-certificate',
+const loadCertificate = loadCertificateStep<RenewState>({
   phase: 'Certificate',
   title: 'Reading and checking the new certificate',
-  effect: state => ({type: 'load-certificate', path: state.answers.certificatePath ?? '', password: state.answers.certificatePassword}),
   onResult(state, result) {
-    const leaf = result.leaf;
-    const duplicates = leaf ? duplicatesOf(state, leaf) : [];
+    const duplicates = result.leaf ? duplicatesOf(state, result.leaf) : [];
     return goto({...state, facts: {...state.facts, certificate: result, duplicates}}, 'certificate-review');
   },
-  onError(state, error) {
-    // A PKCS#12 file needs its password: ask for it and read the file again.
-    if (error.code === 'password-required' || error.code === 'wrong-password') return goto(state, 'certificate-password', {error});
-    return goto(state, 'certificate-path-failed', {error});
-  },
-};
+  unreadable: (state, error) => goto(state, 'certificate-path-failed', {error}),
+});
 
-const certificatePassword: Q = {
-  kind: 'question',
-  id: 'certificate-password',
+const certificatePassword = certificatePasswordStep<RenewState>({
   phase: 'Certificate',
   title: 'Password',
+  prompt: 'Password of the certificate file',
   panels: state => (state.error?.code === 'wrong-password' ? errorPanel(state.error) : [{tone: 'info', lines: ['The file is protected. The password is used to read it here only; it is never stored or printed.']}]),
-  question: () => ({type: 'text', prompt: 'Password of the certificate file', mask: true}),
   // A wrong password from a plan would loop: stop and say so instead.
   fromPlan: (answers, state) => (state.error?.code === 'wrong-password' ? undefined : answers.certificatePassword),
-  apply: (state, value) => goto({...state, answers: {...state.answers, certificatePassword: String(value)}}, 'load-certificate'),
-  summary: () => 'Password given',
-};
+  read: String,
+  summary: 'Password given',
+});
 
-const certificatePathFailed: Q = {
-  kind: 'question',
+const certificatePathFailed = readFailedStep<RenewState>({
   id: 'certificate-path-failed',
   phase: 'Certificate',
   title: 'Certificate not readable',
-  panels: state => errorPanel(state.error),
-  question: () => ({type: 'select', prompt: 'What now?', choices: [{value: 'other', label: 'Give another file'}, {value: 'quit', label: 'Quit (nothing was changed)'}]}),
-  fromPlan: () => 'quit',
-  apply: (state, value) => (value === 'other' ? goto(state, 'certificate-path') : goto(state, 'write-outputs', {error: state.error})),
-  summary: (_state, value) => (value === 'other' ? 'Another file' : 'Stopped: certificate not readable'),
-};
+  otherLabel: 'Give another file',
+  other: 'certificate-path',
+  otherSummary: 'Another file',
+  quitSummary: 'Stopped: certificate not readable',
+});
 
 function certificatePanels(state: RenewState): Panel[] {
   const cert = state.facts.certificate;
@@ -362,17 +338,8 @@ function certificatePanels(state: RenewState): Panel[] {
   const old = oldKey(state);
   const panels: Panel[] = [];
   if (leaf) {
-    panels.push({
-      tone: 'info',
-      title: 'New client certificate',
-      lines: [
-        `Subject      ${leaf.subject}`,
-        `Issuer       ${leaf.issuer}`,
-        `Valid        ${leaf.notBefore.slice(0, 10)} → ${leaf.notAfter.slice(0, 10)}`,
-        `SHA-256      ${leaf.fingerprint256}`,
-        ...(old?.certificate ? [`Replaces     ${old.certificate.subject}, ${expiryText(old, state.context.startedAt)}`] : []),
-      ],
-    });
+    const replaces = old?.certificate ? [`Replaces     ${old.certificate.subject}, ${expiryText(old, state.context.startedAt)}`] : [];
+    panels.push({tone: 'info', title: 'New client certificate', lines: [...leafLines(leaf), ...replaces]});
   }
   const sameCert = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate');
   if (sameCert.length) {
@@ -392,12 +359,7 @@ function certificatePanels(state: RenewState): Panel[] {
       ],
     });
   }
-  const notable = cert.checks.filter(check => check.verdict !== 'pass');
-  panels.push({
-    tone: cert.verdict === 'fail' ? 'error' : cert.verdict === 'warn' ? 'warning' : 'success',
-    title: cert.verdict === 'fail' ? 'This certificate will not work' : cert.verdict === 'warn' ? 'Usable, with warnings' : 'All certificate checks passed',
-    lines: notable.flatMap(check => [`${check.verdict === 'fail' ? '✖' : '⚠'} ${check.title}: ${check.message}`, ...(check.fix ? [`  → ${check.fix}`] : [])]),
-  });
+  panels.push(checksPanel(cert, {listPassed: false}));
   return panels;
 }
 
@@ -436,35 +398,27 @@ const certificateReview: Q = {
   summary: (state, value) => (value === 'use' ? `Certificate accepted (${state.facts.certificate?.verdict})` : value === 'other' ? 'Another file' : 'Certificate not used'),
 };
 
-const sapKeyValidity: Q = {
-  kind: 'question',
-  id: 'sap-key-validity',
+const sapKeyValidity = sapKeyValidityStep<RenewState>({
   phase: 'Certificate',
   title: 'Validity',
-  panels: () => [{tone: 'info', lines: ['SAP issues a new key pair and certificate into the new key. cpi-mtls writes the chain and the private key (0600) for the sender.']}],
-  question: state => ({type: 'text', prompt: 'Validity in days (1-365)', initial: String(state.answers.sapKey?.validityDays ?? 365)}),
-  validate: value => validateValidityDays(str(value)),
-  fromPlan: answers => (answers.sapKey ? String(answers.sapKey.validityDays) : '365'),
-  apply: (state, value) => goto({...state, answers: {...state.answers, sapKey: {validityDays: Number(str(value)), keyLength: state.answers.sapKey?.keyLength ?? 2048}}}, 'new-key-name'),
-  summary: (_state, value) => `Validity: ${str(value)} days`,
-};
+  lines: ['SAP issues a new key pair and certificate into the new key. cpi-mtls writes the chain and the private key (0600) for the sender.'],
+  planDefault: '365',
+  next: 'new-key-name',
+});
 
-const newKeyName: Q = {
-  kind: 'question',
+const newKeyName = keyNameStep<RenewState, 'newKeyName'>({
   id: 'new-key-name',
+  field: 'newKeyName',
   phase: 'New key',
   title: 'New key name',
-  question: state => ({type: 'text', prompt: 'Name of the new service key', initial: state.answers.newKeyName ?? suggestedNewKeyName(state)}),
-  validate(value, state) {
-    const problem = validateKeyName(str(value));
-    if (problem) return problem;
-    if (chosenInstance(state)?.keys.some(k => k.name === str(value))) return `Instance ${state.answers.instanceName} already has a key named ${str(value)}; choose another name.`;
-    return null;
-  },
+  prompt: 'Name of the new service key',
+  initial: state => state.answers.newKeyName ?? suggestedNewKeyName(state),
+  validate: (value, state) =>
+    validateKeyName(value) ?? (chosenInstance(state)?.keys.some(k => k.name === value) ? `Instance ${state.answers.instanceName} already has a key named ${value}; choose another name.` : null),
   fromPlan: (answers, state) => answers.newKeyName ?? suggestedNewKeyName(state),
-  apply: (state, value) => goto({...state, answers: {...state.answers, newKeyName: str(value)}}, 'create-key'),
-  summary: (_state, value) => `New key name: ${str(value)}`,
-};
+  next: 'create-key',
+  summary: 'New key name',
+});
 
 const createKey: E<'create-key'> = {
   kind: 'effect',
@@ -472,13 +426,7 @@ const createKey: E<'create-key'> = {
   phase: 'New key',
   title: 'Adding the new key to the instance',
   effect(state) {
-    const base = {type: 'create-key' as const, instanceName: state.answers.instanceName ?? '', keyName: state.answers.newKeyName ?? ''};
-    if (state.answers.certificateSource === 'sap-generated') {
-      const sapKey = state.answers.sapKey ?? {validityDays: 365, keyLength: 2048};
-      return {...base, parameters: sapGeneratedKeyParameters(sapKey.validityDays, sapKey.keyLength), writeSapGeneratedFiles: true};
-    }
-    const leaf = state.facts.certificate!.leaf!;
-    return {...base, parameters: externalCertificateKeyParameters(leaf.pem), expectLeafFingerprint: leaf.fingerprint256};
+    return {type: 'create-key', instanceName: state.answers.instanceName ?? '', keyName: state.answers.newKeyName ?? '', ...keyCertificateParameters(state.answers, state.facts.certificate?.leaf)};
   },
   onResult(state, result) {
     const next = record({...state, facts: {...state.facts, key: result}}, {kind: 'created', what: 'service key', name: `${result.instanceName}/${result.name}`, guid: result.guid, note: 'new certificate; the old key is still in place'});
@@ -521,27 +469,17 @@ const option2Redeploy: Q = {
   summary: (_state, value) => (value === 'done' ? 'Redeployed with the new certificate' : 'Redeploy pending: old key kept'),
 };
 
-const liveTest: Q = {
-  kind: 'question',
-  id: 'live-test',
-  phase: 'Live test',
-  title: 'Live test',
-  panels: () => [{tone: 'info', lines: ['Calls the integration flow with the NEW certificate. The old key is deleted only after this passes (and you confirm).']}],
-  question: () => ({
-    type: 'select',
-    prompt: 'Run the live test with the new certificate?',
-    choices: [
-      {value: 'run', label: 'Run it'},
-      {value: 'skip', label: 'Skip', hint: 'the old key is then kept'},
-    ],
-  }),
-  fromPlan: answers => (answers.liveTest ? (answers.liveTest.run ? 'run' : 'skip') : undefined),
-  apply(state, value) {
-    if (value !== 'run') return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}}, 'delete-old');
-    return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true}}}, 'live-test-path');
-  },
-  summary: (_state, value) => (value === 'run' ? 'Live test: run' : 'Live test: skipped'),
-};
+const liveTest = liveTestStep<RenewState>({
+  lines: ['Calls the integration flow with the NEW certificate. The old key is deleted only after this passes (and you confirm).'],
+  prompt: 'Run the live test with the new certificate?',
+  choices: [
+    {value: 'run', label: 'Run it'},
+    {value: 'skip', label: 'Skip', hint: 'the old key is then kept'},
+  ],
+  summaryRun: 'Live test: run',
+  onRun: state => goto(state, 'live-test-path'),
+  onSkip: state => goto(state, 'delete-old'),
+});
 
 const liveTestPath = liveTestPathStep<RenewState>({
   initial: state => (state.answers.option2 ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath,
@@ -553,48 +491,22 @@ const liveTestKey = liveTestKeyStep<RenewState>({
   initial: state => state.context.defaults?.privateKeyPath,
 });
 
-const probe: E<'probe'> = {
-  kind: 'effect',
-  id: 'probe',
-  phase: 'Live test',
+const probe = probeStep<RenewState>({
   title: 'Calling the endpoint with the new certificate',
-  effect(state) {
-    const credentials = renewLiveTestCredentials(state)!;
-    return {type: 'probe', url: renewEndpointUrl(state, state.answers.liveTest?.path ?? '/'), method: state.answers.liveTest?.method ?? 'POST', ...credentials};
-  },
-  onResult(state, result) {
-    return goto(trail({...state, facts: {...state.facts, probe: result}}, `Live test: ${result.success ? '✔' : '✖'} ${result.summary}`), 'probe-result');
-  },
-};
+  credentials: state => renewLiveTestCredentials(state)!,
+  url: state => renewEndpointUrl(state, state.answers.liveTest?.path ?? '/'),
+  crossCheck: crossCheckOf,
+  trail: result => ({summary: `Live test: ${result.success ? '✔' : '✖'} ${result.summary}`}),
+});
 
-const probeResult: Q = {
-  kind: 'question',
-  id: 'probe-result',
-  phase: 'Live test',
-  title: 'Live test result',
-  panels(state) {
-    const p = state.facts.probe;
-    return p ? [probePanel(p, p.success ? [] : ['The old key stays in place: the sender keeps working with the old certificate.'])] : [];
-  },
-  question: state => ({
-    type: 'select',
-    prompt: 'Next',
-    choices: state.facts.probe?.success
-      ? [{value: 'continue', label: 'Continue to the old key'}]
-      : [
-          {value: 'retry', label: 'Run the test again', hint: 'e.g. after deploying the flow'},
-          {value: 'path', label: 'Change the endpoint'},
-          {value: 'continue', label: 'Continue (the old key is kept unless you insist)'},
-        ],
-  }),
+const probeResult = probeResultStep<RenewState>({
+  extraLines: (_state, p) => (p.success ? [] : ['The old key stays in place: the sender keeps working with the old certificate.']),
+  successLabel: 'Continue to the old key',
+  retryHint: 'e.g. after deploying the flow',
+  continueLabel: 'Continue (the old key is kept unless you insist)',
   fromPlan: () => 'continue',
-  apply(state, value) {
-    if (value === 'retry') return goto(state, 'probe');
-    if (value === 'path') return goto(state, 'live-test-path');
-    return goto(state, 'delete-old');
-  },
-  summary: (_state, value) => (value === 'retry' ? 'Retrying the live test' : value === 'path' ? 'Changing the endpoint' : 'Live test reviewed'),
-};
+  onContinue: state => goto(state, 'delete-old'),
+});
 
 export function liveTestPassed(state: RenewState): boolean {
   return state.facts.probe?.success === true;
@@ -681,17 +593,12 @@ const deleteKey: E<'delete-key'> = {
   },
 };
 
-const writeOutputs: E<'write-renew-outputs'> = {
-  kind: 'effect',
-  id: 'write-outputs',
+const writeOutputs = writeOutputsStep<RenewState, 'write-renew-outputs'>({
+  type: 'write-renew-outputs',
   phase: 'Report',
   title: 'Writing the renewal report',
-  effect: () => ({type: 'write-renew-outputs'}),
-  onResult(state, result) {
-    return goto({...state, facts: {...state.facts, outputs: result.files}}, 'done', {status: renewFinalStatus(state), error: state.error});
-  },
-  onError: (state, error) => goto(state, 'done', {status: 'failed', error}),
-};
+  status: renewFinalStatus,
+});
 
 const done = doneStep<RenewState>('Report');
 

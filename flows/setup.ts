@@ -4,27 +4,13 @@
  * (sap-cloud-integration.md §1-5) and the seed article.
  */
 import {goto, type FlowDefinition} from './machine.js';
-import {doneStep, errorPanel, joinEndpoint, offeringMissingError, liveTestKeyStep, liveTestPathStep, probePanel, record as recordAction, stepFailedStep, str, trail} from './common.js';
-import {
-  DEFAULT_ROLE,
-  IFLOW_PLAN,
-  IT_RT_OFFERING,
-  assessInstance,
-  stringArray,
-  externalCertificateKeyParameters,
-  instanceParameters,
-  roleJson,
-  sapGeneratedKeyParameters,
-} from './parameters.js';
+import {errorPanel, joinEndpoint, record as recordAction, str, trail} from './common.js';
+import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, instanceParameters, roleJson} from './parameters.js';
+import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, keyNameStep, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
+import {doneStep, preflightStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
 import {PHASES, type CsrKeyType, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step} from './types.js';
-import {
-  commonNameOf,
-  suggestKeyName,
-  validateInstanceName,
-  validateKeyName,
-  validateRoleName,
-  validateValidityDays,
-} from './validate.js';
+import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
 
@@ -59,17 +45,8 @@ export function endpointUrl(state: FlowState, pathOrUrl: string): string {
 }
 
 /** Paths of the certificate and key the live test uses, or null when a key must be asked for. */
-export function liveTestCredentials(state: FlowState): {certificatePath: string; privateKeyPath?: string; password?: string} | null {
-  const {answers, facts} = state;
-  if (answers.certificateSource === 'sap-generated') {
-    const files = facts.key?.files;
-    if (files?.certificate && files.privateKey) return {certificatePath: files.certificate, privateKeyPath: files.privateKey};
-    return null;
-  }
-  if (!answers.certificatePath) return null;
-  if (facts.certificate?.hasPrivateKey) return {certificatePath: answers.certificatePath, password: answers.certificatePassword};
-  if (answers.liveTest?.privateKeyPath) return {certificatePath: answers.certificatePath, privateKeyPath: answers.liveTest.privateKeyPath};
-  return null;
+export function liveTestCredentials(state: FlowState): LiveTestCredentials | null {
+  return liveTestCredentialsOf(state.answers, state.facts, {passwordWithKey: false});
 }
 
 /** A plan that pins org/space must not run against another target. */
@@ -148,33 +125,11 @@ function certificatePanels(state: FlowState): Panel[] {
   const cert = state.facts.certificate;
   if (!cert) return [];
   const leaf = cert.leaf;
-  const panels: Panel[] = [];
-  if (leaf) {
-    panels.push({
-      tone: 'info',
-      title: 'Client certificate (the leaf that goes into the service key)',
-      lines: [
-        `Subject      ${leaf.subject}`,
-        `Issuer       ${leaf.issuer}`,
-        `Valid        ${leaf.notBefore.slice(0, 10)} → ${leaf.notAfter.slice(0, 10)}`,
-        `Serial       ${leaf.serialNumber}`,
-        `SHA-256      ${leaf.fingerprint256}`,
-        ...(cert.chain.length > 0 ? [`Chain        ${cert.chain.length} more certificate(s): ${cert.chain.map(c => commonNameOf(c.subject) ?? c.subject).join(' → ')}`] : []),
-      ],
-    });
-  }
-  const notable = cert.checks.filter(check => check.verdict !== 'pass');
-  const passed = cert.checks.filter(check => check.verdict === 'pass');
-  const tone = cert.verdict === 'fail' ? 'error' : cert.verdict === 'warn' ? 'warning' : 'success';
-  panels.push({
-    tone,
-    title: cert.verdict === 'fail' ? 'This certificate will not work' : cert.verdict === 'warn' ? 'Usable, with warnings' : 'All certificate checks passed',
-    lines: [
-      ...notable.flatMap(check => [`${check.verdict === 'fail' ? '✖' : '⚠'} ${check.title}: ${check.message}`, ...(check.fix ? [`  → ${check.fix}`] : [])]),
-      ...(passed.length > 0 ? [`✔ ${passed.map(check => check.title).join(', ')}`] : []),
-    ],
-  });
-  return panels;
+  const chain = cert.chain.length > 0 ? [`Chain        ${cert.chain.length} more certificate(s): ${cert.chain.map(c => commonNameOf(c.subject) ?? c.subject).join(' → ')}`] : [];
+  return [
+    ...(leaf ? [{tone: 'info' as const, title: 'Client certificate (the leaf that goes into the service key)', lines: [...leafLines(leaf, [`Serial       ${leaf.serialNumber}`]), ...chain]}] : []),
+    checksPanel(cert, {listPassed: true}),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,43 +138,24 @@ function certificatePanels(state: FlowState): Panel[] {
 type Q = QuestionStep<FlowState>;
 type E<T extends import('./types.js').Effect['type']> = EffectStep<FlowState, Extract<import('./types.js').Effect, {type: T}>, EffectResults[T]>;
 
-const preflight: E<'preflight'> = {
-  kind: 'effect',
-  id: 'preflight',
-  phase: 'Preflight',
-  title: 'Checking the cf CLI, login, target and the it-rt offering',
-  effect: () => ({type: 'preflight', offering: IT_RT_OFFERING, plan: IFLOW_PLAN}),
-  onResult(state, result) {
-    const next: FlowState = {...state, facts: {...state.facts, cfVersion: result.cfVersion, target: result.target, planAvailable: result.planAvailable}};
-    const t = result.target;
-    const withTrail = trail(next, `cf ${result.cfVersion.major}.${result.cfVersion.minor}.${result.cfVersion.patch} · ${t.apiEndpoint} · org ${t.org.name} / space ${t.space.name} as ${t.user}`, 'verified');
-    if (!result.planAvailable) {
-      return goto(withTrail, 'blocked', {error: offeringMissingError(t.space.name)});
-    }
-    return goto(withTrail, 'confirm-target');
-  },
-  onError: (state, error) => goto(state, 'blocked', {error}),
-};
+const preflight = preflightStep<FlowState>({
+  summary: ({cfVersion: v, target: t}) => ({text: `cf ${v.major}.${v.minor}.${v.patch} · ${t.apiEndpoint} · org ${t.org.name} / space ${t.space.name} as ${t.user}`, status: 'verified'}),
+  blocked: 'blocked',
+  next: () => 'confirm-target',
+});
 
-const blocked: Q = {
-  kind: 'question',
+const blocked = stepFailedStep<FlowState>({
   id: 'blocked',
   phase: 'Preflight',
   title: 'Preflight needs attention',
-  panels: state => errorPanel(state.error),
-  question: () => ({
-    type: 'select',
-    prompt: 'Fix it in another terminal, then:',
-    choices: [
-      {value: 'retry', label: 'Check again'},
-      {value: 'quit', label: 'Quit'},
-    ],
-  }),
+  prompt: 'Fix it in another terminal, then:',
+  retryLabel: 'Check again',
+  retry: state => goto(state, 'preflight', {history: []}),
+  stopLabel: 'Quit',
   // A plan cannot fix the landscape: stop and write the checklist with the reason.
-  fromPlan: () => 'quit',
-  apply: (state, value) => (value === 'retry' ? goto(state, 'preflight', {history: []}) : stopWith(state, state.error)),
-  summary: (_state, value) => (value === 'retry' ? 'Checked again' : 'Quit at preflight'),
-};
+  stop: state => stopWith(state, state.error),
+  summary: value => (value === 'retry' ? 'Checked again' : 'Quit at preflight'),
+});
 
 const confirmTarget: Q = {
   kind: 'question',
@@ -729,11 +665,11 @@ function afterLiveTest(state: FlowState): FlowState {
   return goto(state, liveTestCredentials(state) ? 'export-pkcs12' : 'save-plan');
 }
 
-const certificatePath: Q = {
-  kind: 'question',
-  id: 'certificate-path',
+const certificatePath = certificatePathStep<FlowState>({
   phase: 'Client certificate',
-  title: 'Certificate file',
+  prompt: 'Path to the certificate file',
+  emptyError: 'Enter the path of the certificate file.',
+  forgetPassword: true,
   panels: state => [
     ...errorPanel(state.error),
     {
@@ -744,31 +680,22 @@ const certificatePath: Q = {
       ],
     },
   ],
-  question: state => ({type: 'text', prompt: 'Path to the certificate file', initial: state.answers.certificatePath ?? state.context.defaults?.certificatePath}),
-  validate: value => (str(value) === '' ? 'Enter the path of the certificate file.' : null),
-  fromPlan: answers => answers.certificatePath,
-  apply: (state, value) => goto({...state, answers: {...state.answers, certificatePath: str(value), certificatePassword: undefined}}, 'load-certificate'),
-  summary: (_state, value) => `Certificate file: ${str(value)}`,
-};
+});
 
-const certificatePassword: Q = {
-  kind: 'question',
-  id: 'certificate-password',
+const certificatePassword = certificatePasswordStep<FlowState>({
   phase: 'Client certificate',
   title: 'PKCS#12 password',
+  prompt: 'Password of the PKCS#12 file',
   panels: state => errorPanel(state.error),
-  question: () => ({type: 'text', prompt: 'Password of the PKCS#12 file', mask: true}),
   fromPlan: answers => answers.certificatePassword,
-  apply: (state, value) => goto({...state, answers: {...state.answers, certificatePassword: str(value)}}, 'load-certificate'),
-  summary: () => 'PKCS#12 password given',
-};
+  read: str,
+  summary: 'PKCS#12 password given',
+});
 
-const loadCertificate: E<'load-certificate'> = {
-  kind: 'effect',
-  id: 'load-certificate',
+const loadCertificate = loadCertificateStep<FlowState>({
   phase: 'Client certificate',
   title: 'Reading and checking the certificate',
-  effect: state => ({type: 'load-certificate', path: state.answers.certificatePath ?? '', password: state.answers.certificatePassword, trustedRoots: state.answers.trustedRoots}),
+  trustedRoots: state => state.answers.trustedRoots,
   onResult(state, result) {
     const next: FlowState = {...state, facts: {...state.facts, certificate: result}};
     const failing = result.checks.filter(c => c.verdict === 'fail').map(c => c.title);
@@ -780,11 +707,8 @@ const loadCertificate: E<'load-certificate'> = {
           : 'Certificate checks passed';
     return goto(trail(next, summary, result.verdict === 'fail' ? 'failed' : 'verified'), 'certificate-review');
   },
-  onError(state, error) {
-    if (error.code === 'password-required' || error.code === 'wrong-password') return goto(state, 'certificate-password', {error});
-    return goto({...state, history: state.history.slice(0, -1), trail: state.trail.slice(0, -1)}, 'certificate-path', {error});
-  },
-};
+  unreadable: (state, error) => goto({...state, history: state.history.slice(0, -1), trail: state.trail.slice(0, -1)}, 'certificate-path', {error}),
+});
 
 const certificateReview: Q = {
   kind: 'question',
@@ -843,26 +767,15 @@ const certificateReview: Q = {
   },
 };
 
-const sapKeyValidity: Q = {
-  kind: 'question',
-  id: 'sap-key-validity',
+const sapKeyValidity = sapKeyValidityStep<FlowState>({
   phase: 'Client certificate',
   title: 'Validity of the SAP-generated certificate',
-  panels: () => [
-    {
-      tone: 'info',
-      lines: [
-        'SAP generates the key pair and a certificate issued by "SAP PKI Certificate Service Client CA"; the private key comes back in the service key.',
-        'The wizard writes the certificate chain and the private key (0600) to the output folder for the sender system.',
-      ],
-    },
+  lines: [
+    'SAP generates the key pair and a certificate issued by "SAP PKI Certificate Service Client CA"; the private key comes back in the service key.',
+    'The wizard writes the certificate chain and the private key (0600) to the output folder for the sender system.',
   ],
-  question: state => ({type: 'text', prompt: 'Validity in days (1-365)', initial: String(state.answers.sapKey?.validityDays ?? 365)}),
-  validate: value => validateValidityDays(str(value)),
-  fromPlan: answers => (answers.sapKey ? String(answers.sapKey.validityDays) : undefined),
-  apply: (state, value) => goto({...state, answers: {...state.answers, sapKey: {validityDays: Number(str(value)), keyLength: state.answers.sapKey?.keyLength ?? 2048}}}, 'sap-key-length'),
-  summary: (_state, value) => `Validity: ${str(value)} days`,
-};
+  next: 'sap-key-length',
+});
 
 const sapKeyLength: Q = {
   kind: 'question',
@@ -887,23 +800,22 @@ const sapKeyLength: Q = {
   summary: (_state, value) => `Key length: ${String(value)} bits`,
 };
 
-const keyName: Q = {
-  kind: 'question',
+const keyName = keyNameStep<FlowState, 'keyName'>({
   id: 'key-name',
+  field: 'keyName',
   phase: 'Service key',
   title: 'Service key name',
+  prompt: 'Service key name',
   panels: state =>
     state.answers.certificateSource === 'external'
       ? [{tone: 'info', lines: ['One service key per client certificate. Before creating it, every integration-flow key in the space is checked for the same certificate.']}]
       : [],
-  question: state => ({type: 'text', prompt: 'Service key name', initial: state.answers.keyName}),
-  validate: value => validateKeyName(str(value)),
+  initial: state => state.answers.keyName,
+  validate: value => validateKeyName(value),
   fromPlan: answers => answers.keyName,
-  apply(state, value) {
-    return goto({...state, answers: {...state.answers, keyName: str(value)}}, 'live-test');
-  },
-  summary: (_state, value) => `Key name: ${str(value)}`,
-};
+  next: 'live-test',
+  summary: 'Key name',
+});
 
 const scanDuplicates: E<'scan-duplicates'> = {
   kind: 'effect',
@@ -980,13 +892,10 @@ const createKey: E<'create-key'> = {
   title: 'Creating the service key',
   effect(state) {
     const base = {type: 'create-key' as const, instanceName: state.facts.instance?.name ?? state.answers.instanceName ?? '', keyName: state.answers.keyName ?? ''};
-    if (state.answers.certificateSource === 'sap-generated') {
-      const sapKey = state.answers.sapKey ?? {validityDays: 365, keyLength: 2048};
-      return {...base, parameters: sapGeneratedKeyParameters(sapKey.validityDays, sapKey.keyLength), writeSapGeneratedFiles: true};
-    }
-    const leaf = state.facts.certificate!.leaf!;
+    const parameters = keyCertificateParameters(state.answers, state.facts.certificate?.leaf);
+    if (state.answers.certificateSource === 'sap-generated') return {...base, ...parameters};
     const inPlace = (state.facts.duplicates ?? []).find(d => d.match === 'certificate' && d.instanceName === base.instanceName && d.keyName === base.keyName);
-    return {...base, parameters: externalCertificateKeyParameters(leaf.pem), expectLeafFingerprint: leaf.fingerprint256, existingKeyGuid: inPlace?.keyGuid};
+    return {...base, ...parameters, existingKeyGuid: inPlace?.keyGuid};
   },
   onResult(state, result) {
     const next = record({...state, facts: {...state.facts, key: result, actions: withoutFailedLeftover(state, 'service key', `${result.instanceName}/${result.name}`)}}, {
@@ -1164,50 +1073,33 @@ const tenantResults: Q = {
   summary: (_state, value) => (value === 'manual' ? 'Tenant checks reviewed' : `Endpoint from the tenant: ${String(value)}`),
 };
 
-const liveTest: Q = {
-  kind: 'question',
-  id: 'live-test',
-  phase: 'Live test',
-  title: 'Live test',
-  panels: () => [
-    {
-      tone: 'info',
-      lines: [
-        'Once the key exists, the wizard can call the integration flow endpoint with the client certificate,',
-        'capture the load balancer chain (and its root for the sender trust store) and explain any failure.',
-      ],
-    },
+const liveTest = liveTestStep<FlowState>({
+  lines: [
+    'Once the key exists, the wizard can call the integration flow endpoint with the client certificate,',
+    'capture the load balancer chain (and its root for the sender trust store) and explain any failure.',
   ],
-  question: () => ({
-    type: 'select',
-    prompt: 'Run the live connectivity test after the key is created?',
-    choices: [
-      {value: 'run', label: 'Yes', hint: 'the integration flow must be deployed with the same role'},
-      {value: 'skip', label: 'No', hint: 'it becomes a to-do in the checklist'},
-    ],
-  }),
-  fromPlan: answers => (answers.liveTest ? (answers.liveTest.run ? 'run' : 'skip') : undefined),
-  apply(state, value) {
-    if (value !== 'run') return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: false}}}, 'tenant-checks');
-    const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true}}};
-    // The private key is asked for (and matched with the certificate) now, before anything is created.
-    const needsKey = next.answers.certificateSource === 'external' && !next.facts.certificate?.hasPrivateKey;
-    return goto(next, needsKey ? 'live-test-key' : 'tenant-checks');
-  },
-  summary: (_state, value) => (value === 'run' ? 'Live test: after the key is created' : 'Live test: skipped'),
-};
+  prompt: 'Run the live connectivity test after the key is created?',
+  choices: [
+    {value: 'run', label: 'Yes', hint: 'the integration flow must be deployed with the same role'},
+    {value: 'skip', label: 'No', hint: 'it becomes a to-do in the checklist'},
+  ],
+  summaryRun: 'Live test: after the key is created',
+  // The private key is asked for (and matched with the certificate) now, before anything is created.
+  onRun: state => goto(state, state.answers.certificateSource === 'external' && !state.facts.certificate?.hasPrivateKey ? 'live-test-key' : 'tenant-checks'),
+  onSkip: state => goto(state, 'tenant-checks'),
+});
 
 const liveTestPath = liveTestPathStep<FlowState>({
   initial: preferredEndpointPath,
   hasCredentials: state => liveTestCredentials(state) !== null,
 });
 
-const liveTestKeyQuestion = liveTestKeyStep<FlowState>({
+const liveTestKey = liveTestKeyStep<FlowState>({
   hint: 'The live test needs the private key of the client certificate (PEM). It is read locally, matched with the certificate, and never uploaded or printed.',
   initial: state => state.context.defaults?.privateKeyPath,
   next: 'check-private-key',
+  panels: state => errorPanel(state.error),
 });
-const liveTestKey: Q = {...liveTestKeyQuestion, panels: state => [...errorPanel(state.error), ...(liveTestKeyQuestion.panels?.(state) ?? [])]};
 
 const checkPrivateKey: E<'check-private-key'> = {
   kind: 'effect',
@@ -1222,59 +1114,31 @@ const checkPrivateKey: E<'check-private-key'> = {
   onError: (state, error) => goto({...state, history: state.history.slice(0, -1), trail: state.trail.slice(0, -1)}, 'live-test-key', {error}),
 };
 
-const probe: E<'probe'> = {
-  kind: 'effect',
-  id: 'probe',
-  phase: 'Live test',
+const probe = probeStep<FlowState>({
   title: 'Calling the endpoint with the client certificate',
-  effect(state) {
-    const credentials = liveTestCredentials(state)!;
-    return {type: 'probe', url: endpointUrl(state, state.answers.liveTest?.path ?? '/'), method: state.answers.liveTest?.method ?? 'POST', ...credentials};
-  },
-  onResult(state, result) {
-    const next: FlowState = {...state, facts: {...state.facts, probe: result}};
-    const status = result.outcome === 'skipped' ? 'skipped' : result.success ? 'verified' : 'failed';
-    return goto(trail(next, `Live test: ${result.summary}`, status), 'probe-result');
-  },
-};
+  credentials: state => liveTestCredentials(state)!,
+  url: state => endpointUrl(state, state.answers.liveTest?.path ?? '/'),
+  crossCheck: crossCheckOf,
+  trail: result => ({summary: `Live test: ${result.summary}`, status: result.outcome === 'skipped' ? 'skipped' : result.success ? 'verified' : 'failed'}),
+});
 
-const probeResult: Q = {
-  kind: 'question',
-  id: 'probe-result',
-  phase: 'Live test',
-  title: 'Live test result',
-  panels(state) {
-    const p = state.facts.probe;
-    if (!p) return [];
-    const extra = [
-      ...(p.comparison ? [`Basic authentication: ${p.basic?.status ? `HTTP ${p.basic.status}` : p.basic?.outcome ?? ''}. ${p.comparison}`] : []),
-      ...(p.trustStoreFile ? [`Load balancer root for the sender trust store: ${p.trustStoreFile}`] : []),
-    ];
-    return [probePanel(p, extra)];
+const probeResult = probeResultStep<FlowState>({
+  extraLines: (_state, p) => [
+    ...(p.comparison ? [`Basic authentication: ${p.basic?.status ? `HTTP ${p.basic.status}` : p.basic?.outcome ?? ''}. ${p.comparison}`] : []),
+    ...(p.trustStoreFile ? [`Load balancer root for the sender trust store: ${p.trustStoreFile}`] : []),
+  ],
+  successLabel: 'Write the checklist',
+  retryHint: 'e.g. after deploying the flow or waiting for the role cache',
+  more: {
+    choices: state =>
+      canCompareBasic(state) ? [{value: 'compare', label: 'Compare with Basic authentication', hint: 'a temporary ClientId/Secret key on the same instance, deleted right after'}] : [],
+    apply: (state, value) =>
+      value === 'compare' ? goto({...state, answers: {...state.answers, liveTest: {run: true, ...state.answers.liveTest, compareBasic: true}}}, 'basic-compare') : undefined,
   },
-  question: state => ({
-    type: 'select',
-    prompt: 'Next',
-    choices: state.facts.probe?.success
-      ? [{value: 'continue', label: 'Write the checklist'}]
-      : [
-          {value: 'retry', label: 'Run the test again', hint: 'e.g. after deploying the flow or waiting for the role cache'},
-          ...(canCompareBasic(state)
-            ? [{value: 'compare', label: 'Compare with Basic authentication', hint: 'a temporary ClientId/Secret key on the same instance, deleted right after'}]
-            : []),
-          {value: 'path', label: 'Change the endpoint'},
-          {value: 'continue', label: 'Write the checklist with this result'},
-        ],
-  }),
+  continueLabel: 'Write the checklist with this result',
   fromPlan: (answers, state) => (answers.liveTest?.compareBasic && canCompareBasic(state) ? 'compare' : 'continue'),
-  apply(state, value) {
-    if (value === 'retry') return goto(state, 'probe');
-    if (value === 'compare') return goto({...state, answers: {...state.answers, liveTest: {run: true, ...state.answers.liveTest, compareBasic: true}}}, 'basic-compare');
-    if (value === 'path') return goto(state, 'live-test-path');
-    return afterLiveTest(state);
-  },
-  summary: (_state, value) => (value === 'retry' ? 'Retrying the live test' : value === 'path' ? 'Changing the endpoint' : 'Live test reviewed'),
-};
+  onContinue: afterLiveTest,
+});
 
 /** A failed certificate call that Basic auth can tell apart: certificate problem or role problem. */
 export function canCompareBasic(state: FlowState): boolean {
@@ -1295,6 +1159,8 @@ const basicCompare: E<'basic-compare'> = {
       url: endpointUrl(state, state.answers.liveTest?.path ?? '/'),
       method: state.answers.liveTest?.method ?? 'POST',
       ...credentials,
+      // The same facts as the first call: the comparison adds to the diagnosis, it does not replace it.
+      crossCheck: crossCheckOf(state),
     };
   },
   onResult(state, result) {
@@ -1307,19 +1173,12 @@ const basicCompare: E<'basic-compare'> = {
   },
 };
 
-const writeOutputs: E<'write-outputs'> = {
-  kind: 'effect',
-  id: 'write-outputs',
+const writeOutputs = writeOutputsStep<FlowState, 'write-outputs'>({
+  type: 'write-outputs',
   phase: 'Checklist',
   title: 'Writing the checklist and files',
-  effect: () => ({type: 'write-outputs'}),
-  onResult(state, result) {
-    const failed = Boolean(state.error) || blockingFindings(state).length > 0;
-    return goto({...state, facts: {...state.facts, outputs: result.files}}, 'done', {status: failed ? 'failed' : 'done', error: state.error});
-  },
-  // Writing the checklist must not loop into itself: report and end.
-  onError: (state, error) => goto(state, 'done', {status: 'failed', error}),
-};
+  status: state => (Boolean(state.error) || blockingFindings(state).length > 0 ? 'failed' : 'done'),
+});
 
 const done = doneStep<FlowState>('Checklist');
 

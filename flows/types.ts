@@ -324,13 +324,30 @@ export type Effect =
       /** The key already holds this certificate (re-run): read it, create nothing. */
       existingKeyGuid?: string;
     }
-  | {type: 'probe'; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
+  | ProbeEffect
   | {type: 'tenant-checks'; mode: 'file' | 'create'; apiKeyPath?: string; keepApiInstance: boolean; option: 1 | 2; instanceRoles: string[]; runtimeUrl?: string}
-  | {type: 'basic-compare'; instanceName: string; url: string; method: 'GET' | 'POST'; certificatePath: string; privateKeyPath?: string; password?: string}
+  | (Omit<ProbeEffect, 'type'> & {type: 'basic-compare'; instanceName: string})
   | {type: 'generate-csr'; commonName: string; organization?: string; keyType: CsrKeyType}
   | {type: 'export-pkcs12'; certificatePath: string; privateKeyPath?: string; password?: string; legacy: boolean}
   | {type: 'cleanup'; resources: CleanupResource[]}
   | {type: 'write-outputs'};
+
+/** What a 401 can be told apart by: keys holding the certificate, and the tenant's key pair when it was checked. */
+export interface CrossCheck {
+  keysWithThisCertificate?: number;
+  tenantKeyPair?: 'present' | 'missing';
+}
+
+/** A call of the endpoint with the client certificate, with what the flow knows to explain a failure. */
+export interface ProbeEffect {
+  type: 'probe';
+  url: string;
+  method: 'GET' | 'POST';
+  certificatePath: string;
+  privateKeyPath?: string;
+  password?: string;
+  crossCheck?: CrossCheck;
+}
 
 export type CleanupResource = {kind: 'key'; instanceName: string; keyName: string} | {kind: 'instance'; instanceName: string};
 

@@ -597,7 +597,8 @@ describe('setup flow: no write before the inputs are checked', () => {
     s = ok(s, '/http/orders');
     // The private key was given before the writes: no question in between.
     expect(s.step).toBe('probe');
-    expect(effectOf(s)).toEqual({type: 'probe', url: 'https://rt/http/orders', method: 'POST', certificatePath: '/c.pem', privateKeyPath: '/k.pem'});
+    // The flow decides what explains a 401: here the new key is the only one holding the certificate.
+    expect(effectOf(s)).toEqual({type: 'probe', url: 'https://rt/http/orders', method: 'POST', certificatePath: '/c.pem', privateKeyPath: '/k.pem', crossCheck: {keysWithThisCertificate: 1}});
     s = result<'probe'>(s, probeFact(true));
     s = ok(s, 'continue');
     expect(s.step).toBe('export-pkcs12');

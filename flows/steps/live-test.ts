@@ -1,0 +1,162 @@
+/**
+ * The live test, shared by setup and renewal: whether to run it, the endpoint, the private key,
+ * the call itself and its result. Builders take the texts and where each answer leads.
+ */
+import {goto} from '../machine.js';
+import {probePanel, str, trail, type LiveTestAnswers} from '../common.js';
+import type {CertificateFact, Choice, CrossCheck, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Status, StepId, TenantFact} from '../types.js';
+import {validateEndpointPath} from '../validate.js';
+
+type WithLiveTest = MachineState<{liveTest?: LiveTestAnswers}, unknown>;
+
+export interface LiveTestCredentials {
+  certificatePath: string;
+  privateKeyPath?: string;
+  password?: string;
+}
+
+/**
+ * The certificate and key the live test presents, or null when a private key must be asked for:
+ * the files of an SAP-generated key, a file that holds its key (PKCS#12), or the certificate with
+ * the private key given for the test.
+ */
+export function liveTestCredentialsOf(
+  answers: {certificateSource?: string; certificatePath?: string; certificatePassword?: string; liveTest?: LiveTestAnswers},
+  facts: {certificate?: CertificateFact; key?: KeyFact},
+  options: {passwordWithKey: boolean},
+): LiveTestCredentials | null {
+  if (answers.certificateSource === 'sap-generated') {
+    const files = facts.key?.files;
+    return files?.certificate && files.privateKey ? {certificatePath: files.certificate, privateKeyPath: files.privateKey} : null;
+  }
+  if (!answers.certificatePath) return null;
+  if (facts.certificate?.hasPrivateKey) return {certificatePath: answers.certificatePath, password: answers.certificatePassword};
+  if (answers.liveTest?.privateKeyPath) {
+    return {certificatePath: answers.certificatePath, privateKeyPath: answers.liveTest.privateKeyPath, ...(options.passwordWithKey ? {password: answers.certificatePassword} : {})};
+  }
+  return null;
+}
+
+/** Whether to run the live test; the flow decides where each answer leads. */
+export function liveTestStep<S extends WithLiveTest>(options: {lines: string[]; prompt: string; choices: Choice[]; summaryRun: string; onRun: (state: S) => S; onSkip: (state: S) => S;}): QuestionStep<S> {
+  return {
+    kind: 'question',
+    id: 'live-test',
+    phase: 'Live test',
+    title: 'Live test',
+    panels: () => [{tone: 'info', lines: options.lines}],
+    question: () => ({type: 'select', prompt: options.prompt, choices: options.choices}),
+    fromPlan: answers => (answers.liveTest ? (answers.liveTest.run ? 'run' : 'skip') : undefined),
+    apply(state, value) {
+      const run = value === 'run';
+      const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run}}};
+      return run ? options.onRun(next) : options.onSkip(next);
+    },
+    summary: (_state, value) => (value === 'run' ? options.summaryRun : 'Live test: skipped'),
+  };
+}
+
+/** The endpoint of the live test: a path after the runtime URL, or a full URL. */
+export function liveTestPathStep<S extends WithLiveTest>(options: {initial: (state: S) => string | undefined; hasCredentials: (state: S) => boolean}): QuestionStep<S> {
+  return {
+    kind: 'question',
+    id: 'live-test-path',
+    phase: 'Live test',
+    title: 'Endpoint',
+    panels: () => [{tone: 'info', lines: ['The path is the sender channel Address with /http in front (SOAP: /cxf), e.g. /http/orders. A full URL works too.']}],
+    question: state => ({type: 'text', prompt: 'Endpoint path', initial: state.answers.liveTest?.path ?? options.initial(state) ?? '/http/'}),
+    validate: value => validateEndpointPath(str(value)),
+    fromPlan: answers => answers.liveTest?.path,
+    apply(state, value) {
+      const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: str(value)}}};
+      return goto(next, options.hasCredentials(next) ? 'probe' : 'live-test-key');
+    },
+    summary: (_state, value) => `Endpoint: ${str(value)}`,
+  };
+}
+
+/** The private key for the live test, when the certificate input did not carry one. */
+export function liveTestKeyStep<S extends WithLiveTest>(options: {hint: string; initial: (state: S) => string | undefined; next?: StepId; panels?: (state: S) => Panel[]}): QuestionStep<S> {
+  return {
+    kind: 'question',
+    id: 'live-test-key',
+    phase: 'Live test',
+    title: 'Private key',
+    panels: state => [...(options.panels?.(state) ?? []), {tone: 'info', lines: [options.hint]}],
+    question: state => ({type: 'text', prompt: 'Path to the private key (PEM)', initial: state.answers.liveTest?.privateKeyPath ?? options.initial(state)}),
+    validate: value => (str(value) === '' ? 'Enter the path of the private key file.' : null),
+    fromPlan: answers => answers.liveTest?.privateKeyPath,
+    apply: (state, value) => goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, privateKeyPath: str(value)}}}, options.next ?? 'probe'),
+    summary: (_state, value) => `Private key: ${str(value)}`,
+  };
+}
+
+type WithProbe = MachineState<{liveTest?: LiveTestAnswers}, {probe?: ProbeFact; certificate?: CertificateFact}>;
+
+/** Calls the endpoint with the certificate; the result is a fact, a failing call is no error. */
+export function probeStep<S extends WithProbe>(options: {title: string; credentials: (state: S) => LiveTestCredentials; url: (state: S) => string; crossCheck: (state: S) => CrossCheck; trail: (result: ProbeFact) => {summary: string; status?: Status};}): EffectStep<S, ProbeEffect, ProbeFact> {
+  return {
+    kind: 'effect',
+    id: 'probe',
+    phase: 'Live test',
+    title: options.title,
+    effect: state => ({
+      type: 'probe',
+      url: options.url(state),
+      method: state.answers.liveTest?.method ?? 'POST',
+      ...options.credentials(state),
+      crossCheck: options.crossCheck(state),
+    }),
+    onResult(state, result) {
+      const line = options.trail(result);
+      return goto(trail({...state, facts: {...state.facts, probe: result}}, line.summary, line.status), 'probe-result');
+    },
+  };
+}
+
+/** The live test's result: retry, change the endpoint, or go on; a flow may add choices of its own. */
+export function probeResultStep<S extends WithProbe>(options: {extraLines: (state: S, probe: ProbeFact) => string[]; successLabel: string; retryHint: string; more?: {choices: (state: S) => Choice[]; apply: (state: S, value: string) => S | undefined}; continueLabel: string; fromPlan: (answers: S['answers'], state: S) => string; onContinue: (state: S) => S;}): QuestionStep<S> {
+  return {
+    kind: 'question',
+    id: 'probe-result',
+    phase: 'Live test',
+    title: 'Live test result',
+    panels(state) {
+      const p = state.facts.probe;
+      return p ? [probePanel(p, options.extraLines(state, p))] : [];
+    },
+    question: state => ({
+      type: 'select',
+      prompt: 'Next',
+      choices: state.facts.probe?.success
+        ? [{value: 'continue', label: options.successLabel}]
+        : [
+            {value: 'retry', label: 'Run the test again', hint: options.retryHint},
+            ...(options.more?.choices(state) ?? []),
+            {value: 'path', label: 'Change the endpoint'},
+            {value: 'continue', label: options.continueLabel},
+          ],
+    }),
+    fromPlan: options.fromPlan,
+    apply(state, value) {
+      if (value === 'retry') return goto(state, 'probe');
+      if (value === 'path') return goto(state, 'live-test-path');
+      return options.more?.apply(state, String(value)) ?? options.onContinue(state);
+    },
+    summary: (_state, value) => (value === 'retry' ? 'Retrying the live test' : value === 'path' ? 'Changing the endpoint' : 'Live test reviewed'),
+  };
+}
+
+/**
+ * What Cloud Foundry and the tenant tell about a 401: how many keys hold the certificate (the new
+ * key itself plus any other key with the same certificate the scan found; an SAP-generated
+ * certificate is only in its own key), and the tenant's key pair when the tenant checks read it.
+ */
+export function crossCheckOf(state: MachineState<{certificateSource?: string}, {duplicates?: DuplicateFact[]; key?: KeyFact; tenant?: TenantFact}>): CrossCheck {
+  const sameCertificateKeys = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate').length;
+  const keystore = state.facts.tenant?.keystore;
+  return {
+    keysWithThisCertificate: state.answers.certificateSource === 'external' ? 1 + sameCertificateKeys - (state.facts.key?.alreadyExisted ? 1 : 0) : 1,
+    ...(keystore && keystore.verdict !== 'not-checked' ? {tenantKeyPair: keystore.verdict === 'fail' ? ('missing' as const) : ('present' as const)} : {}),
+  };
+}
