@@ -22,8 +22,9 @@ export interface FlowDefinition<S extends AnyState = AnyState> {
   label?(state: S): string | undefined;
 }
 
-export function initialState<S extends AnyState>(flow: FlowDefinition<S>, context: FlowContext, answers: Partial<S['answers']> = {}): S {
-  return {step: flow.start, answers: {...answers}, facts: flow.initialFacts(), history: [], status: 'running', context, trail: []} as unknown as S;
+/** The state a flow starts in; answers given up front (a plan, flags) are the flow's own answer type. */
+export function initialState<A, F>(flow: FlowDefinition<MachineState<A, F>>, context: FlowContext, answers: Partial<A> = {}): MachineState<A, F> {
+  return {step: flow.start, answers: {...answers} as A, facts: flow.initialFacts(), history: [], status: 'running', context, trail: []};
 }
 
 export function stepOf<S extends AnyState>(flow: FlowDefinition<S>, state: S): Step<S> {

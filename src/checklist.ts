@@ -97,7 +97,8 @@ export const STATUS_LABEL: Record<ItemStatus, string> = {
 };
 const STATUS_MARK = STATUS_LABEL;
 
-function commandLine(entry: CfLogEntry): string {
+/** A cf call as the user would type it. */
+export function commandLine(entry: CfLogEntry): string {
   return ['cf', ...entry.args.map(arg => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg))].join(' ');
 }
 

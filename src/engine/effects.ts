@@ -2,14 +2,14 @@
  * What each effect of the setup flow does, through the ports. The flow decides *what* to do;
  * this file only does it and reports facts back (never secrets: keys stay in 0600 files).
  */
-import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, ProbeFact, TenantFact} from '../../flows/types.js';
+import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, MachineState, ProbeEffect, ProbeFact, TenantFact} from '../../flows/types.js';
 import {stringArray} from '../../flows/parameters.js';
 import {dnKey} from '../../flows/dn.js';
 import {duplicateMatch} from '../../flows/duplicates.js';
 import {firstX509} from '../certs/pem-text.js';
 import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
 import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
-import type {EffectExecutor} from './runner.js';
+import {executorOf, type EffectExecutor} from './runner.js';
 
 export interface CertificateService {
   load(path: string, password: string | undefined, signal: AbortSignal, trustedRoots?: string[]): Promise<CertificateFact>;
@@ -164,15 +164,10 @@ async function mapLimited<T, R>(items: T[], limit: number, signal: AbortSignal, 
   return results;
 }
 
-/** What Cloud Foundry and the tenant tell about a 401: keys holding the certificate, the tenant's key pair. */
-function crossCheckOf(state: FlowState): {keysWithThisCertificate: number; tenantKeyPair?: 'present' | 'missing'} {
-  const sameCertificateKeys = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate').length;
-  const keystore = state.facts.tenant?.keystore;
-  return {
-    // The new key itself plus any other key with the same certificate found by the scan.
-    keysWithThisCertificate: state.answers.certificateSource === 'external' ? 1 + sameCertificateKeys - (state.facts.key?.alreadyExisted ? 1 : 0) : 1,
-    ...(keystore && keystore.verdict !== 'not-checked' ? {tenantKeyPair: keystore.verdict === 'fail' ? 'missing' : 'present'} : {}),
-  };
+/** The live call as the flow decided it, with the certificate checks the diagnosis refers to. */
+function probeRequest(effect: Omit<ProbeEffect, 'type'>, certificate: CertificateFact | undefined): Parameters<ProbeService['run']>[0] {
+  const {url, method, certificatePath, privateKeyPath, password} = effect;
+  return {url, method, certificatePath, privateKeyPath, password, ...effect.crossCheck, certificate};
 }
 
 /** Adds what a failed create left on the platform to the error, so the flow can report and remove it. */
@@ -184,13 +179,32 @@ async function withLeftover(error: unknown, find: () => Promise<{guid: string; s
   return new CpiMtlsError(e.code, e.message, {fix: e.fix, details: {...e.details, leftover}, cause: error});
 }
 
+/**
+ * The state each handler reads: the effects the renewal and the migration run too read no more
+ * of it than every flow has (its context; the probe also the certificate checks).
+ */
+type StateFor<K extends Effect['type']> = K extends 'preflight' | 'load-certificate' | 'create-key'
+  ? MachineState<unknown, unknown>
+  : K extends 'probe'
+    ? MachineState<unknown, {certificate?: CertificateFact}>
+    : FlowState;
+
+export type EffectHandlers = {
+  [K in Effect['type']]: (effect: Extract<Effect, {type: K}>, state: StateFor<K>, signal: AbortSignal) => Promise<EffectResults[K]>;
+};
+
 export function createEffectExecutor(services: EngineServices): EffectExecutor {
+  return executorOf<FlowState, Effect>('setup', createEffectHandlers(services));
+}
+
+/** One handler per effect type; the other flows' engines call the shared ones directly. */
+export function createEffectHandlers(services: EngineServices): EffectHandlers {
   const {cf} = services;
   const parallel = services.parallelReads ?? 6;
   const dryRun = Boolean(services.dryRun);
   const plan = (change: PlannedChange) => services.planned?.push(change);
 
-  const handlers: {[K in Effect['type']]: (effect: Extract<Effect, {type: K}>, state: FlowState, signal: AbortSignal) => Promise<EffectResults[K]>} = {
+  return {
     async preflight(effect, _state, signal) {
       const cfVersion = await cf.version({signal});
       const target = await cf.target({signal});
@@ -374,18 +388,7 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
       if (dryRun) {
         return {url: effect.url, outcome: 'skipped', success: true, summary: 'Not run: dry run (no key was created).', causes: [], fix: [], docs: [], raw: null} satisfies ProbeFact;
       }
-      return services.probe.run(
-        {
-          url: effect.url,
-          method: effect.method,
-          certificatePath: effect.certificatePath,
-          privateKeyPath: effect.privateKeyPath,
-          password: effect.password,
-          ...crossCheckOf(state),
-          certificate: state.facts.certificate,
-        },
-        signal,
-      );
+      return services.probe.run(probeRequest(effect, state.facts.certificate), signal);
     },
 
     async 'basic-compare'(effect, state, signal) {
@@ -396,20 +399,9 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
         // Inside the try: cf may finish the key even when the run is cancelled while it creates it.
         const {key} = await cf.createKey({instanceName: effect.instanceName, keyName}, {signal});
         const oauth = oauthCredentials(await cf.keyCredentials(key.guid, {signal}));
-        const probe = await services.probe.run(
-          {
-            url: effect.url,
-            method: effect.method,
-            certificatePath: effect.certificatePath,
-            privateKeyPath: effect.privateKeyPath,
-            password: effect.password,
-            // The same facts as the first call: the comparison adds to the diagnosis, it does not replace it.
-            ...crossCheckOf(state),
-            certificate: state.facts.certificate,
-            basic: {clientId: String(oauth.clientid ?? ''), clientSecret: String(oauth.clientsecret ?? '')},
-          },
-          signal,
-        );
+        // The same facts as the first call: the comparison adds to the diagnosis, it does not replace it.
+        const basic = {clientId: String(oauth.clientid ?? ''), clientSecret: String(oauth.clientsecret ?? '')};
+        const probe = await services.probe.run({...probeRequest(effect, state.facts.certificate), basic}, signal);
         reported = true;
         return {probe, temporaryKey};
       } finally {
@@ -452,10 +444,4 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
       return {files: await services.outputs.write(state, signal)};
     },
   };
-
-  return ((effect: Effect, state: FlowState, signal: AbortSignal) => {
-    signal.throwIfAborted();
-    const handler = handlers[effect.type] as (e: Effect, s: FlowState, sig: AbortSignal) => Promise<unknown>;
-    return handler(effect, state, signal);
-  }) as EffectExecutor;
 }

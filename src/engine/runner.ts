@@ -13,6 +13,18 @@ type AnyState = MachineState<any, any>;
 /** Does the work an effect step asks for; a flow's effects are plain data with a `type`. */
 export type EffectExecutor<S extends AnyState = FlowState> = (effect: {type: string}, state: S, signal: AbortSignal) => Promise<unknown>;
 
+/** An executor from one handler per effect type of a flow; an effect the flow does not know is an error. */
+export function executorOf<S extends AnyState, E extends {type: string}>(name: string, handlers: {[K in E['type']]: (effect: Extract<E, {type: K}>, state: S, signal: AbortSignal) => Promise<unknown>}): EffectExecutor<S> {
+  // Looked up by the effect's own type, so each handler gets the effect it was written for.
+  const byType: Partial<Record<string, {handle(effect: E, state: S, signal: AbortSignal): Promise<unknown>}['handle']>> = handlers;
+  return (effect, state, signal) => {
+    signal.throwIfAborted();
+    const handler = byType[effect.type];
+    if (!handler) return Promise.reject(new Error(`${name}: no handler for effect ${effect.type}`));
+    return handler(effect as E, state, signal);
+  };
+}
+
 export type StateListener<S extends AnyState = FlowState> = (state: S, running: boolean) => void;
 
 export interface RunnerOptions<S extends AnyState = FlowState> {

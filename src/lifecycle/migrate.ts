@@ -4,14 +4,13 @@
  * depends on it), and the report. The Neo password is used for the call and never written.
  */
 import path from 'node:path';
-import type {FlowState} from '../../flows/types.js';
 import {buildMigrationPlan, mappingOutcomes, operationLine, type MappingOutcome, type MigrateEffect, type MigrateEffectResults, type MigrateState, type MigrationPlan} from '../../flows/migrate-neo.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, externalCertificateKeyParameters} from '../../flows/parameters.js';
 import type {ActionRecord} from '../../flows/types.js';
 import type {Checklist, ChecklistItem} from '../checklist.js';
-import {renderChecklistMarkdown} from '../checklist.js';
-import {createEffectExecutor, type EngineServices} from '../engine/effects.js';
-import type {EffectExecutor} from '../engine/runner.js';
+import {commandLine, renderChecklistMarkdown} from '../checklist.js';
+import {createEffectHandlers, type EngineServices} from '../engine/effects.js';
+import {executorOf, type EffectExecutor} from '../engine/runner.js';
 import {CpiMtlsError} from '../errors.js';
 import type {CfLogEntry, CfPort} from '../ports.js';
 import {collectAudit} from './audit.js';
@@ -73,10 +72,6 @@ export async function applyMigrationPlan(cf: CfPort, plan: MigrationPlan, signal
     }
   }
   return {outcomes, actions};
-}
-
-function commandLine(entry: CfLogEntry): string {
-  return ['cf', ...entry.args.map(arg => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg))].join(' ');
 }
 
 export function migrateChecklist(state: MigrateState, cfLog: ReadonlyArray<CfLogEntry>, now = new Date()): Checklist {
@@ -175,10 +170,10 @@ async function writeMigrationOutputs(state: MigrateState, cfLog: ReadonlyArray<C
 }
 
 export function createMigrateExecutor(services: MigrateServices): EffectExecutor<MigrateState> {
-  const setup = createEffectExecutor(services);
+  const setup = createEffectHandlers(services);
   const {cf} = services;
   const handlers: {[K in MigrateEffect['type']]: (effect: Extract<MigrateEffect, {type: K}>, state: MigrateState, signal: AbortSignal) => Promise<MigrateEffectResults[K]>} = {
-    preflight: (effect, state, signal) => setup(effect, state as unknown as FlowState, signal) as Promise<MigrateEffectResults['preflight']>,
+    preflight: (effect, state, signal) => setup.preflight(effect, state, signal),
     async 'load-neo-mappings'(effect, _state, signal) {
       if (effect.source === 'file') return {mappings: await readNeoMappingsFile(effect.file ?? '')};
       return {mappings: await fetchNeoMappings({url: effect.url ?? '', user: effect.user ?? '', password: effect.password ?? '', caPems: services.neoCaPems, timeoutMs: services.neoTimeoutMs, signal})};
@@ -194,10 +189,5 @@ export function createMigrateExecutor(services: MigrateServices): EffectExecutor
     'apply-migration': (effect, _state, signal) => applyMigrationPlan(cf, effect.plan, signal),
     'write-migration-outputs': async (_effect, state) => ({files: await writeMigrationOutputs(state, cf.log)}),
   };
-  return (effect, state, signal) => {
-    signal.throwIfAborted();
-    const handler = handlers[effect.type as MigrateEffect['type']] as ((e: MigrateEffect, s: MigrateState, sig: AbortSignal) => Promise<unknown>) | undefined;
-    if (!handler) return Promise.reject(new Error(`migrate-neo: no handler for effect ${effect.type}`));
-    return handler(effect as MigrateEffect, state, signal);
-  };
+  return executorOf<MigrateState, MigrateEffect>('migrate-neo', handlers);
 }

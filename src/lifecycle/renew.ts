@@ -4,12 +4,11 @@
  * checks); deleting the old key and the report are here.
  */
 import path from 'node:path';
-import type {FlowState} from '../../flows/types.js';
 import {liveTestPassed, renewFinalStatus, type RenewEffect, type RenewEffectResults, type RenewState} from '../../flows/renew.js';
 import type {Checklist, ChecklistItem} from '../checklist.js';
-import {renderChecklistMarkdown} from '../checklist.js';
-import {createEffectExecutor, type EngineServices} from '../engine/effects.js';
-import type {EffectExecutor} from '../engine/runner.js';
+import {commandLine, renderChecklistMarkdown} from '../checklist.js';
+import {createEffectHandlers, type EngineServices} from '../engine/effects.js';
+import {executorOf, type EffectExecutor} from '../engine/runner.js';
 import type {CfLogEntry} from '../ports.js';
 import {collectAudit} from './audit.js';
 import {requireClientAuth, writeFileAtomic} from './common.js';
@@ -17,10 +16,6 @@ import {requireClientAuth, writeFileAtomic} from './common.js';
 export interface RenewServices extends EngineServices {
   /** Parallel `/details` reads of the audit. */
   parallelReads?: number;
-}
-
-function commandLine(entry: CfLogEntry): string {
-  return ['cf', ...entry.args.map(arg => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg))].join(' ');
 }
 
 export function renewChecklist(state: RenewState, cfLog: ReadonlyArray<CfLogEntry>, now = new Date()): Checklist {
@@ -164,24 +159,19 @@ async function writeRenewOutputs(state: RenewState, cfLog: ReadonlyArray<CfLogEn
 }
 
 export function createRenewExecutor(services: RenewServices): EffectExecutor<RenewState> {
-  const setup = createEffectExecutor(services);
+  const setup = createEffectHandlers(services);
   const {cf} = services;
   const handlers: {[K in RenewEffect['type']]: (effect: Extract<RenewEffect, {type: K}>, state: RenewState, signal: AbortSignal) => Promise<RenewEffectResults[K]>} = {
     audit: (_effect, _state, signal) => collectAudit(cf, {scope: 'space', planNames: ['integration-flow'], parallel: services.parallelReads, signal}),
     // The setup engine's effects read the same fact names (certificate, duplicates, key).
     'load-certificate': async (effect, state, signal) => {
-      const fact = (await setup(effect, state as unknown as FlowState, signal)) as RenewEffectResults['load-certificate'];
+      const fact = await setup['load-certificate'](effect, state, signal);
       return fact.leaf ? requireClientAuth(fact.leaf.extendedKeyUsage, fact) : fact;
     },
-    'create-key': (effect, state, signal) => setup(effect, state as unknown as FlowState, signal) as Promise<RenewEffectResults['create-key']>,
-    probe: (effect, state, signal) => setup(effect, state as unknown as FlowState, signal) as Promise<RenewEffectResults['probe']>,
+    'create-key': (effect, state, signal) => setup['create-key'](effect, state, signal),
+    probe: (effect, state, signal) => setup.probe(effect, state, signal),
     'delete-key': (effect, _state, signal) => cf.deleteKey(effect.instanceName, effect.keyName, {signal}),
     'write-renew-outputs': async (_effect, state) => ({files: await writeRenewOutputs(state, cf.log)}),
   };
-  return (effect, state, signal) => {
-    signal.throwIfAborted();
-    const handler = handlers[effect.type as RenewEffect['type']] as ((e: RenewEffect, s: RenewState, sig: AbortSignal) => Promise<unknown>) | undefined;
-    if (!handler) return Promise.reject(new Error(`renew: no handler for effect ${effect.type}`));
-    return handler(effect as RenewEffect, state, signal);
-  };
+  return executorOf<RenewState, RenewEffect>('renew', handlers);
 }
