@@ -8,6 +8,7 @@
  * space already holds, so a re-run after a partial failure plans only what is missing.
  */
 import {str, trail} from './common.js';
+import {textStep} from './steps/question.js';
 import {doneStep, preflightStep, readFailedStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
@@ -335,54 +336,39 @@ const source: Q = {
   summary: (_state, value) => (value === 'api' ? 'Source: Neo API' : 'Source: export file'),
 };
 
-const neoUrl: Q = {
-  kind: 'question',
-  id: 'neo-url',
-  phase: 'Neo mappings',
-  title: 'Neo tenant',
-  question: state => ({type: 'text', prompt: 'Neo tenant management URL', initial: state.answers.neoUrl, placeholder: 'https://<account>-tmn.hci.eu1.hana.ondemand.com'}),
-  validate: value => (/^https:\/\/[^\s/]+/i.test(str(value)) ? null : 'Enter the https:// URL of the Neo tenant management node (…-tmn…).'),
-  fromPlan: answers => answers.neoUrl,
-  apply: (state, value) => goto({...state, answers: {...state.answers, neoUrl: str(value)}}, state.answers.neoUser ? (state.answers.neoPassword ? 'load-mappings' : 'neo-password') : 'neo-user'),
-  summary: (_state, value) => `Neo tenant: ${str(value)}`,
-};
+const neoUrl = textStep<MigrateState, 'neoUrl'>({
+  id: 'neo-url', field: 'neoUrl', phase: 'Neo mappings', title: 'Neo tenant', prompt: 'Neo tenant management URL',
+  initial: state => state.answers.neoUrl,
+  placeholder: 'https://<account>-tmn.hci.eu1.hana.ondemand.com',
+  validate: value => (/^https:\/\/[^\s/]+/i.test(value) ? null : 'Enter the https:// URL of the Neo tenant management node (…-tmn…).'),
+  next: state => (state.answers.neoUser ? (state.answers.neoPassword ? 'load-mappings' : 'neo-password') : 'neo-user'),
+  summary: value => `Neo tenant: ${value}`,
+});
 
-const neoUser: Q = {
-  kind: 'question',
-  id: 'neo-user',
-  phase: 'Neo mappings',
-  title: 'Neo user',
-  question: state => ({type: 'text', prompt: 'Neo user (S-user or P-user)', initial: state.answers.neoUser}),
-  validate: value => (str(value) ? null : 'Enter the user (or set CPI_MTLS_NEO_USER).'),
-  fromPlan: answers => answers.neoUser,
-  apply: (state, value) => goto({...state, answers: {...state.answers, neoUser: str(value)}}, state.answers.neoPassword ? 'load-mappings' : 'neo-password'),
-  summary: (_state, value) => `Neo user: ${str(value)}`,
-};
+const neoUser = textStep<MigrateState, 'neoUser'>({
+  id: 'neo-user', field: 'neoUser', phase: 'Neo mappings', title: 'Neo user', prompt: 'Neo user (S-user or P-user)',
+  initial: state => state.answers.neoUser,
+  validate: value => (value ? null : 'Enter the user (or set CPI_MTLS_NEO_USER).'),
+  next: state => (state.answers.neoPassword ? 'load-mappings' : 'neo-password'),
+  summary: value => `Neo user: ${value}`,
+});
 
-const neoPassword: Q = {
-  kind: 'question',
-  id: 'neo-password',
-  phase: 'Neo mappings',
-  title: 'Neo password',
+const neoPassword = textStep<MigrateState, 'neoPassword'>({
+  id: 'neo-password', field: 'neoPassword', phase: 'Neo mappings', title: 'Neo password',
   panels: () => [{tone: 'info', lines: ['Used for this call only; never stored or printed. CPI_MTLS_NEO_PASSWORD avoids the prompt.']}],
-  question: () => ({type: 'text', prompt: 'Password', mask: true}),
-  validate: value => (typeof value === 'string' && value !== '' ? null : 'Enter the password.'),
-  fromPlan: answers => answers.neoPassword,
-  apply: (state, value) => goto({...state, answers: {...state.answers, neoPassword: String(value)}}, 'load-mappings'),
+  prompt: 'Password', mask: true, read: String,
+  validate: value => (value !== '' ? null : 'Enter the password.'),
+  next: 'load-mappings',
   summary: () => 'Password given',
-};
+});
 
-const mappingsFile: Q = {
-  kind: 'question',
-  id: 'mappings-file',
-  phase: 'Neo mappings',
-  title: 'Export file',
-  question: state => ({type: 'text', prompt: 'Path to the exported mappings (JSON)', initial: state.answers.mappingsFile}),
-  validate: value => (str(value) ? null : 'Enter the path of the JSON export.'),
-  fromPlan: answers => answers.mappingsFile,
-  apply: (state, value) => goto({...state, answers: {...state.answers, mappingsFile: str(value)}}, 'load-mappings'),
-  summary: (_state, value) => `Mappings file: ${str(value)}`,
-};
+const mappingsFile = textStep<MigrateState, 'mappingsFile'>({
+  id: 'mappings-file', field: 'mappingsFile', phase: 'Neo mappings', title: 'Export file', prompt: 'Path to the exported mappings (JSON)',
+  initial: state => state.answers.mappingsFile,
+  validate: value => (value ? null : 'Enter the path of the JSON export.'),
+  next: 'load-mappings',
+  summary: value => `Mappings file: ${value}`,
+});
 
 const loadMappings: E<'load-neo-mappings'> = {
   kind: 'effect',
@@ -404,9 +390,7 @@ const loadMappings: E<'load-neo-mappings'> = {
 };
 
 const sourceFailed = stepFailedStep<MigrateState>({
-  id: 'source-failed',
-  phase: 'Neo mappings',
-  title: 'Mappings not read',
+  id: 'source-failed', phase: 'Neo mappings', title: 'Mappings not read',
   retry: state => goto(state, 'load-mappings'),
   more: {choices: [{value: 'source', label: 'Change the source or credentials'}], apply: state => goto({...state, answers: {...state.answers, neoPassword: undefined}}, 'source')},
   stopLabel: 'Quit (nothing was changed)',
@@ -454,12 +438,7 @@ const loadRoles: E<'load-roles'> = {
 };
 
 const rolesFailed = readFailedStep<MigrateState>({
-  id: 'roles-failed',
-  phase: 'Roles',
-  title: 'Roles file not read',
-  otherLabel: 'Give another file, or type the roles',
-  other: 'roles-file',
-  otherSummary: 'Another roles file',
+  id: 'roles-failed', phase: 'Roles', title: 'Roles file not read', otherLabel: 'Give another file, or type the roles', other: 'roles-file', otherSummary: 'Another roles file',
   quitSummary: 'Stopped: roles not read',
 });
 
@@ -621,18 +600,14 @@ const applyStep: E<'apply-migration'> = {
 };
 
 const writeOutputs = writeOutputsStep<MigrateState, 'write-migration-outputs'>({
-  type: 'write-migration-outputs',
-  phase: 'Report',
-  title: 'Writing the migration report',
+  type: 'write-migration-outputs', phase: 'Report', title: 'Writing the migration report',
   status: state => (Boolean(state.error) || (state.facts.outcomes ?? []).some(o => o.status === 'failed') ? 'failed' : 'done'),
 });
 
 const done = doneStep<MigrateState>('Report');
 
 const stepFailed = stepFailedStep<MigrateState>({
-  phase: 'Checks',
-  stopLabel: 'Stop and write the report',
-  stopHint: 'it lists what was created and what was not',
+  phase: 'Checks', stopLabel: 'Stop and write the report', stopHint: 'it lists what was created and what was not',
   stop: state => goto(state, 'write-outputs', {error: state.error}),
 });
 

@@ -98,3 +98,20 @@ export function assessInstance(
   }
   return {conflict, failedOperation, hasDeprecatedGrant, lacksClientCredentials, missingRoles, roles, grantTypes, parametersKnown: parameters !== null, repairedParameters};
 }
+
+/** A field the broker stored otherwise than it was sent (roles, grant types), or null: SAP's procedure says to check them. */
+export function parametersMismatch(sent: Record<string, unknown>, stored: Record<string, unknown> | null): {field: string; stored: unknown; sent: unknown} | null {
+  if (stored === null) return null;
+  const sorted = (value: unknown) => [...stringArray(value)].sort().join(',');
+  const field = ['roles', 'grant-types'].find(f => f in sent && sorted(sent[f]) !== sorted(stored[f]));
+  return field ? {field, stored: stored[field] ?? null, sent: sent[field]} : null;
+}
+
+/**
+ * How a key counts in the duplicate scan, by its last operation: a failed create holds no
+ * certificate ('skip'); one still in progress is not known yet ('unknown'); others are read.
+ */
+export function keyInScan(op: {type: string; state: string} | null | undefined): 'read' | 'skip' | 'unknown' {
+  if (op && op.state === 'failed' && op.type === 'create') return 'skip';
+  return op && op.state !== 'succeeded' ? 'unknown' : 'read';
+}

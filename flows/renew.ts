@@ -12,7 +12,8 @@ import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js
 import {duplicateMatch} from './duplicates.js';
 import {errorPanel, joinEndpoint, record as recordAction, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
-import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, keyNameStep, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {textStep} from './steps/question.js';
 import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {doneStep, readFailedStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
 import type {ActionRecord, CertificateFact, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Step} from './types.js';
@@ -295,14 +296,11 @@ const certificateSource: Q = {
 };
 
 const certificatePath = certificatePathStep<RenewState>({
-  phase: 'Certificate',
-  prompt: 'Path to the new certificate file',
-  emptyError: 'Enter the path of the new certificate (PEM, DER or PKCS#12).',
+  phase: 'Certificate', prompt: 'Path to the new certificate file', emptyError: 'Enter the path of the new certificate (PEM, DER or PKCS#12).',
 });
 
 const loadCertificate = loadCertificateStep<RenewState>({
-  phase: 'Certificate',
-  title: 'Reading and checking the new certificate',
+  phase: 'Certificate', title: 'Reading and checking the new certificate',
   onResult(state, result) {
     const duplicates = result.leaf ? duplicatesOf(state, result.leaf) : [];
     return goto({...state, facts: {...state.facts, certificate: result, duplicates}}, 'certificate-review');
@@ -311,23 +309,15 @@ const loadCertificate = loadCertificateStep<RenewState>({
 });
 
 const certificatePassword = certificatePasswordStep<RenewState>({
-  phase: 'Certificate',
-  title: 'Password',
-  prompt: 'Password of the certificate file',
+  phase: 'Certificate', title: 'Password', prompt: 'Password of the certificate file',
   panels: state => (state.error?.code === 'wrong-password' ? errorPanel(state.error) : [{tone: 'info', lines: ['The file is protected. The password is used to read it here only; it is never stored or printed.']}]),
   // A wrong password from a plan would loop: stop and say so instead.
   fromPlan: (answers, state) => (state.error?.code === 'wrong-password' ? undefined : answers.certificatePassword),
-  read: String,
-  summary: 'Password given',
+  read: String, summary: 'Password given',
 });
 
 const certificatePathFailed = readFailedStep<RenewState>({
-  id: 'certificate-path-failed',
-  phase: 'Certificate',
-  title: 'Certificate not readable',
-  otherLabel: 'Give another file',
-  other: 'certificate-path',
-  otherSummary: 'Another file',
+  id: 'certificate-path-failed', phase: 'Certificate', title: 'Certificate not readable', otherLabel: 'Give another file', other: 'certificate-path', otherSummary: 'Another file',
   quitSummary: 'Stopped: certificate not readable',
 });
 
@@ -399,25 +389,18 @@ const certificateReview: Q = {
 };
 
 const sapKeyValidity = sapKeyValidityStep<RenewState>({
-  phase: 'Certificate',
-  title: 'Validity',
-  lines: ['SAP issues a new key pair and certificate into the new key. cpi-mtls writes the chain and the private key (0600) for the sender.'],
-  planDefault: '365',
-  next: 'new-key-name',
+  phase: 'Certificate', title: 'Validity', lines: ['SAP issues a new key pair and certificate into the new key. cpi-mtls writes the chain and the private key (0600) for the sender.'],
+  planDefault: '365', next: 'new-key-name',
 });
 
-const newKeyName = keyNameStep<RenewState, 'newKeyName'>({
-  id: 'new-key-name',
-  field: 'newKeyName',
-  phase: 'New key',
-  title: 'New key name',
-  prompt: 'Name of the new service key',
+const newKeyName = textStep<RenewState, 'newKeyName'>({
+  id: 'new-key-name', field: 'newKeyName', phase: 'New key', title: 'New key name', prompt: 'Name of the new service key',
   initial: state => state.answers.newKeyName ?? suggestedNewKeyName(state),
   validate: (value, state) =>
     validateKeyName(value) ?? (chosenInstance(state)?.keys.some(k => k.name === value) ? `Instance ${state.answers.instanceName} already has a key named ${value}; choose another name.` : null),
   fromPlan: (answers, state) => answers.newKeyName ?? suggestedNewKeyName(state),
   next: 'create-key',
-  summary: 'New key name',
+  summary: value => `New key name: ${value}`,
 });
 
 const createKey: E<'create-key'> = {
@@ -470,8 +453,7 @@ const option2Redeploy: Q = {
 };
 
 const liveTest = liveTestStep<RenewState>({
-  lines: ['Calls the integration flow with the NEW certificate. The old key is deleted only after this passes (and you confirm).'],
-  prompt: 'Run the live test with the new certificate?',
+  lines: ['Calls the integration flow with the NEW certificate. The old key is deleted only after this passes (and you confirm).'], prompt: 'Run the live test with the new certificate?',
   choices: [
     {value: 'run', label: 'Run it'},
     {value: 'skip', label: 'Skip', hint: 'the old key is then kept'},
@@ -501,9 +483,7 @@ const probe = probeStep<RenewState>({
 
 const probeResult = probeResultStep<RenewState>({
   extraLines: (_state, p) => (p.success ? [] : ['The old key stays in place: the sender keeps working with the old certificate.']),
-  successLabel: 'Continue to the old key',
-  retryHint: 'e.g. after deploying the flow',
-  continueLabel: 'Continue (the old key is kept unless you insist)',
+  successLabel: 'Continue to the old key', retryHint: 'e.g. after deploying the flow', continueLabel: 'Continue (the old key is kept unless you insist)',
   fromPlan: () => 'continue',
   onContinue: state => goto(state, 'delete-old'),
 });
@@ -516,6 +496,18 @@ export function liveTestPassed(state: RenewState): boolean {
 export function renewFinalStatus(state: RenewState): 'done' | 'failed' | 'cancelled' {
   if (state.status === 'cancelled') return 'cancelled';
   return state.error || (state.facts.probe && !state.facts.probe.success) ? 'failed' : 'done';
+}
+
+/**
+ * What to remove to undo the run. Only while the new key is unproven and the old one still
+ * exists: after a passing live test (or once the old key is gone) the new key is the working
+ * one, and a removal hint naming it would cut the sender off.
+ */
+export function renewCleanup(state: RenewState): string[] {
+  const {facts} = state;
+  if (!facts.key || facts.oldKeyDeleted || liveTestPassed(state)) return [];
+  const failed = renewFinalStatus(state) !== 'done' || state.status === 'failed';
+  return failed ? [`cf delete-service-key ${facts.key.instanceName} ${facts.key.name} -f`] : [];
 }
 
 const deleteOld: Q = {
@@ -594,18 +586,13 @@ const deleteKey: E<'delete-key'> = {
 };
 
 const writeOutputs = writeOutputsStep<RenewState, 'write-renew-outputs'>({
-  type: 'write-renew-outputs',
-  phase: 'Report',
-  title: 'Writing the renewal report',
-  status: renewFinalStatus,
+  type: 'write-renew-outputs', phase: 'Report', title: 'Writing the renewal report', status: renewFinalStatus,
 });
 
 const done = doneStep<RenewState>('Report');
 
 const stepFailed = stepFailedStep<RenewState>({
-  phase: 'New key',
-  stopLabel: 'Stop and write the report',
-  stopHint: 'the old key is untouched',
+  phase: 'New key', stopLabel: 'Stop and write the report', stopHint: 'the old key is untouched',
   stop: state => goto(state, 'write-outputs', {error: state.error}),
 });
 

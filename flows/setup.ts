@@ -6,7 +6,8 @@
 import {goto, type FlowDefinition} from './machine.js';
 import {errorPanel, joinEndpoint, record as recordAction, str, trail} from './common.js';
 import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, instanceParameters, roleJson} from './parameters.js';
-import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, keyNameStep, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {textStep} from './steps/question.js';
 import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {doneStep, preflightStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
 import {PHASES, type CsrKeyType, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step} from './types.js';
@@ -66,6 +67,33 @@ export function createdDuringRun(state: FlowState, createdAt: string | undefined
   const started = Date.parse(state.context.startedAt);
   // Platform clocks and ours differ a little; CC timestamps have whole seconds.
   return Number.isFinite(created) && Number.isFinite(started) && created >= started - 2000;
+}
+
+/** A file of the checklist step: written now (name in the output folder, content), or written by an earlier step (path). */
+export type OutputFile = {what: string; name: string; content: string} | {what: string; path: string};
+
+/** What the checklist step writes and lists besides the checklist and the plan, in the order the checklist shows them. */
+export function setupOutputFiles(state: FlowState): OutputFile[] {
+  const {answers, facts} = state;
+  const files: OutputFile[] = [];
+  const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
+  const role = chosenRole(answers);
+  if (role) files.push({what: 'roleJson', name: 'role.json', content: JSON.stringify(roleJson(role)) + '\n'});
+  // The file says what it holds: what the broker stored (read back), or only what was (or would be) sent.
+  const instance = facts.instance;
+  if (instance?.parametersSource === 'stored' && instance.parameters) files.push({what: 'instanceParameters', name: 'instance-parameters.json', content: json(instance.parameters)});
+  else if (instance || (answers.instanceName && answers.certificateSource !== 'new-csr')) {
+    files.push({what: 'instanceParametersSent', name: 'instance-parameters-sent.json', content: json(instance?.parameters ?? wantedInstanceParameters(answers))});
+  }
+  const leaf = facts.certificate?.leaf;
+  // Option 2: the file to upload in the sender channel's Client Certificate table.
+  if (leaf && answers.certificateSource === 'external') files.push({...(isOption2(state) ? {what: 'channelCertificate', name: 'sender-channel-certificate.crt'} : {what: 'leafCertificate', name: 'client-leaf.pem'}), content: leaf.pem.trim() + '\n'});
+  for (const [what, path] of Object.entries(facts.key?.files ?? {})) files.push({what: `sapGenerated.${what}`, path});
+  if (facts.csr) files.push({what: 'csr', path: facts.csr.csr}, {what: 'csrPrivateKey', path: facts.csr.privateKey});
+  if (facts.pkcs12) files.push({what: 'pkcs12', path: facts.pkcs12.file}, ...(facts.pkcs12.passwordFile ? [{what: 'pkcs12Password', path: facts.pkcs12.passwordFile}] : []));
+  if (facts.probe?.trustStoreFile) files.push({what: 'loadBalancerRoot', path: facts.probe.trustStoreFile});
+  if (facts.probe) files.push({what: 'probe', name: 'live-test.json', content: json(facts.probe.raw)});
+  return files;
 }
 
 /** Findings that mean the connection will not work as set up (exit code 1 even without an error). */
@@ -145,11 +173,7 @@ const preflight = preflightStep<FlowState>({
 });
 
 const blocked = stepFailedStep<FlowState>({
-  id: 'blocked',
-  phase: 'Preflight',
-  title: 'Preflight needs attention',
-  prompt: 'Fix it in another terminal, then:',
-  retryLabel: 'Check again',
+  id: 'blocked', phase: 'Preflight', title: 'Preflight needs attention', prompt: 'Fix it in another terminal, then:', retryLabel: 'Check again',
   retry: state => goto(state, 'preflight', {history: []}),
   stopLabel: 'Quit',
   // A plan cannot fix the landscape: stop and write the checklist with the reason.
@@ -271,11 +295,8 @@ const chooseRole: Q = {
   summary: (_state, value) => (value === 'custom' ? 'Role: custom' : `Role: ${DEFAULT_ROLE}`),
 };
 
-const customRole: Q = {
-  kind: 'question',
-  id: 'custom-role',
-  phase: 'Authorization',
-  title: 'Custom role',
+const customRole = textStep<FlowState, 'customRole'>({
+  id: 'custom-role', field: 'customRole', phase: 'Authorization', title: 'Custom role',
   panels: () => [
     {
       tone: 'info',
@@ -285,18 +306,14 @@ const customRole: Q = {
       ],
     },
   ],
-  question: state => ({type: 'text', prompt: 'Role name', initial: state.answers.customRole, placeholder: 'e.g. Orders.send'}),
-  validate: value => validateRoleName(str(value)),
-  fromPlan: answers => answers.customRole,
-  apply: (state, value) => goto({...state, answers: {...state.answers, customRole: str(value)}}, 'instance-name'),
-  summary: (_state, value) => `Role: ${str(value)} (custom; create it in User Roles)`,
-};
+  prompt: 'Role name',
+  initial: state => state.answers.customRole,
+  placeholder: 'e.g. Orders.send', validate: validateRoleName, next: 'instance-name',
+  summary: value => `Role: ${value} (custom; create it in User Roles)`,
+});
 
-const instanceName: Q = {
-  kind: 'question',
-  id: 'instance-name',
-  phase: 'Service instance',
-  title: 'Service instance name',
+const instanceName = textStep<FlowState, 'instanceName'>({
+  id: 'instance-name', field: 'instanceName', phase: 'Service instance', title: 'Service instance name',
   panels: state => {
     const role = chosenRole(state.answers);
     return [
@@ -311,12 +328,11 @@ const instanceName: Q = {
       },
     ];
   },
-  question: state => ({type: 'text', prompt: 'Service instance name', initial: state.answers.instanceName ?? state.context.defaults?.instanceName ?? DEFAULT_INSTANCE_NAME}),
-  validate: value => validateInstanceName(str(value)),
-  fromPlan: answers => answers.instanceName,
-  apply: (state, value) => goto({...state, answers: {...state.answers, instanceName: str(value)}}, 'lookup-instance'),
-  summary: (_state, value) => `Instance name: ${str(value)}`,
-};
+  prompt: 'Service instance name',
+  initial: state => state.answers.instanceName ?? state.context.defaults?.instanceName ?? DEFAULT_INSTANCE_NAME,
+  validate: validateInstanceName, next: 'lookup-instance',
+  summary: value => `Instance name: ${value}`,
+});
 
 const lookupInstance: E<'lookup-instance'> = {
   kind: 'effect',
@@ -666,10 +682,7 @@ function afterLiveTest(state: FlowState): FlowState {
 }
 
 const certificatePath = certificatePathStep<FlowState>({
-  phase: 'Client certificate',
-  prompt: 'Path to the certificate file',
-  emptyError: 'Enter the path of the certificate file.',
-  forgetPassword: true,
+  phase: 'Client certificate', prompt: 'Path to the certificate file', emptyError: 'Enter the path of the certificate file.', forgetPassword: true,
   panels: state => [
     ...errorPanel(state.error),
     {
@@ -683,18 +696,14 @@ const certificatePath = certificatePathStep<FlowState>({
 });
 
 const certificatePassword = certificatePasswordStep<FlowState>({
-  phase: 'Client certificate',
-  title: 'PKCS#12 password',
-  prompt: 'Password of the PKCS#12 file',
+  phase: 'Client certificate', title: 'PKCS#12 password', prompt: 'Password of the PKCS#12 file',
   panels: state => errorPanel(state.error),
   fromPlan: answers => answers.certificatePassword,
-  read: str,
-  summary: 'PKCS#12 password given',
+  read: str, summary: 'PKCS#12 password given',
 });
 
 const loadCertificate = loadCertificateStep<FlowState>({
-  phase: 'Client certificate',
-  title: 'Reading and checking the certificate',
+  phase: 'Client certificate', title: 'Reading and checking the certificate',
   trustedRoots: state => state.answers.trustedRoots,
   onResult(state, result) {
     const next: FlowState = {...state, facts: {...state.facts, certificate: result}};
@@ -768,8 +777,7 @@ const certificateReview: Q = {
 };
 
 const sapKeyValidity = sapKeyValidityStep<FlowState>({
-  phase: 'Client certificate',
-  title: 'Validity of the SAP-generated certificate',
+  phase: 'Client certificate', title: 'Validity of the SAP-generated certificate',
   lines: [
     'SAP generates the key pair and a certificate issued by "SAP PKI Certificate Service Client CA"; the private key comes back in the service key.',
     'The wizard writes the certificate chain and the private key (0600) to the output folder for the sender system.',
@@ -800,21 +808,15 @@ const sapKeyLength: Q = {
   summary: (_state, value) => `Key length: ${String(value)} bits`,
 };
 
-const keyName = keyNameStep<FlowState, 'keyName'>({
-  id: 'key-name',
-  field: 'keyName',
-  phase: 'Service key',
-  title: 'Service key name',
-  prompt: 'Service key name',
+const keyName = textStep<FlowState, 'keyName'>({
+  id: 'key-name', field: 'keyName', phase: 'Service key', title: 'Service key name', prompt: 'Service key name',
   panels: state =>
     state.answers.certificateSource === 'external'
       ? [{tone: 'info', lines: ['One service key per client certificate. Before creating it, every integration-flow key in the space is checked for the same certificate.']}]
       : [],
   initial: state => state.answers.keyName,
-  validate: value => validateKeyName(value),
-  fromPlan: answers => answers.keyName,
-  next: 'live-test',
-  summary: 'Key name',
+  validate: validateKeyName, next: 'live-test',
+  summary: value => `Key name: ${value}`,
 });
 
 const scanDuplicates: E<'scan-duplicates'> = {
@@ -1127,8 +1129,7 @@ const probeResult = probeResultStep<FlowState>({
     ...(p.comparison ? [`Basic authentication: ${p.basic?.status ? `HTTP ${p.basic.status}` : p.basic?.outcome ?? ''}. ${p.comparison}`] : []),
     ...(p.trustStoreFile ? [`Load balancer root for the sender trust store: ${p.trustStoreFile}`] : []),
   ],
-  successLabel: 'Write the checklist',
-  retryHint: 'e.g. after deploying the flow or waiting for the role cache',
+  successLabel: 'Write the checklist', retryHint: 'e.g. after deploying the flow or waiting for the role cache',
   more: {
     choices: state =>
       canCompareBasic(state) ? [{value: 'compare', label: 'Compare with Basic authentication', hint: 'a temporary ClientId/Secret key on the same instance, deleted right after'}] : [],
@@ -1174,18 +1175,14 @@ const basicCompare: E<'basic-compare'> = {
 };
 
 const writeOutputs = writeOutputsStep<FlowState, 'write-outputs'>({
-  type: 'write-outputs',
-  phase: 'Checklist',
-  title: 'Writing the checklist and files',
+  type: 'write-outputs', phase: 'Checklist', title: 'Writing the checklist and files',
   status: state => (Boolean(state.error) || blockingFindings(state).length > 0 ? 'failed' : 'done'),
 });
 
 const done = doneStep<FlowState>('Checklist');
 
 const stepFailed = stepFailedStep<FlowState>({
-  phase: 'Service key',
-  stopLabel: 'Stop and write the checklist',
-  stopHint: 'it lists exactly what exists now',
+  phase: 'Service key', stopLabel: 'Stop and write the checklist', stopHint: 'it lists exactly what exists now',
   stop: state => stopWith(state, state.error),
 });
 

@@ -94,22 +94,6 @@ export function sapKeyValidityStep<S extends CertificateState>(options: {phase: 
   };
 }
 
-/** The name of the key to create, in the answers field the flow keeps it in. */
-export function keyNameStep<S extends MachineState<Partial<Record<F, string>>, unknown>, F extends string>(options: {id: StepId; field: F; phase: string; title: string; prompt: string; panels?: (state: S) => Panel[]; initial: (state: S) => string | undefined; validate: (value: string, state: S) => string | null; fromPlan: (answers: S['answers'], state: S) => string | undefined; next: StepId; summary: string;}): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: options.id,
-    phase: options.phase,
-    title: options.title,
-    ...(options.panels ? {panels: options.panels} : {}),
-    question: state => ({type: 'text', prompt: options.prompt, initial: options.initial(state)}),
-    validate: (value, state) => options.validate(str(value), state),
-    fromPlan: options.fromPlan,
-    apply: (state, value) => goto({...state, answers: {...state.answers, [options.field]: str(value)}}, options.next),
-    summary: (_state, value) => `${options.summary}: ${str(value)}`,
-  };
-}
-
 /** What a new key is created with: SAP generates the pair, or the key takes the given leaf (read back after). */
 export function keyCertificateParameters(
   answers: CertificateAnswers,

@@ -3,7 +3,7 @@
  * this file only does it and reports facts back (never secrets: keys stay in 0600 files).
  */
 import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, MachineState, ProbeEffect, ProbeFact, TenantFact} from '../../flows/types.js';
-import {stringArray} from '../../flows/parameters.js';
+import {keyInScan, parametersMismatch} from '../../flows/parameters.js';
 import {dnKey} from '../../flows/dn.js';
 import {duplicateMatch} from '../../flows/duplicates.js';
 import {firstX509} from '../certs/pem-text.js';
@@ -137,17 +137,11 @@ export const CLEANUP_TIMEOUT_MS = 60_000;
 
 /** Checks that the broker stored what was sent (roles and grant types), as SAP's procedure advises. */
 function verifyParameters(sent: Record<string, unknown>, stored: Record<string, unknown> | null, name: string): void {
-  if (stored === null) return;
-  for (const field of ['roles', 'grant-types']) {
-    if (!(field in sent)) continue;
-    const want = [...stringArray(sent[field])].sort().join(',');
-    const have = [...stringArray(stored[field])].sort().join(',');
-    if (want !== have) {
-      throw new CpiMtlsError('parameters-mismatch', `Instance ${name} holds ${field} ${JSON.stringify(stored[field] ?? null)}, but ${JSON.stringify(sent[field])} was sent.`, {
-        fix: [`Check the instance in the BTP cockpit (View Parameters) and update it: cf update-service ${name} -c <file with the full parameter set>`],
-      });
-    }
-  }
+  const mismatch = parametersMismatch(sent, stored);
+  if (!mismatch) return;
+  throw new CpiMtlsError('parameters-mismatch', `Instance ${name} holds ${mismatch.field} ${JSON.stringify(mismatch.stored)}, but ${JSON.stringify(mismatch.sent)} was sent.`, {
+    fix: [`Check the instance in the BTP cockpit (View Parameters) and update it: cf update-service ${name} -c <file with the full parameter set>`],
+  });
 }
 
 async function mapLimited<T, R>(items: T[], limit: number, signal: AbortSignal, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -295,10 +289,10 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       const found = await mapLimited(keys, parallel, signal, async key => {
         const instanceName = byGuid.get(key.instanceGuid)?.name ?? key.instanceGuid;
         const op = key.lastOperation;
-        // A key whose creation failed holds no usable certificate; one still being created is not known yet.
-        if (op && op.state === 'failed' && op.type === 'create') return null;
-        if (op && op.state !== 'succeeded') {
-          unreadable.push({instanceName, keyName: key.name, reason: `${op.type} ${op.state}`});
+        const counts = keyInScan(op);
+        if (counts === 'skip') return null;
+        if (counts === 'unknown') {
+          unreadable.push({instanceName, keyName: key.name, reason: `${op!.type} ${op!.state}`});
           return null;
         }
         let credentials: ServiceKeyCredentials;

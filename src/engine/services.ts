@@ -5,9 +5,7 @@
 import {mkdir, rename, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateFact, FlowState, ProbeFact} from '../../flows/types.js';
-import {isOption2} from '../../flows/setup.js';
-import {roleJson} from '../../flows/parameters.js';
-import {chosenRole, wantedInstanceParameters} from '../../flows/setup.js';
+import {setupOutputFiles} from '../../flows/setup.js';
 import {buildChecklist, renderChecklistMarkdown} from '../checklist.js';
 import {CpiMtlsError} from '../errors.js';
 import type {CfPort} from '../ports.js';
@@ -349,34 +347,9 @@ export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'output
     async write(state: FlowState) {
       const dir = options.outputDir;
       const files: Record<string, string> = {};
-      const role = chosenRole(state.answers);
-      if (role) {
-        files.roleJson = path.join(dir, 'role.json');
-        await writeAtomic(files.roleJson, JSON.stringify(roleJson(role)) + '\n');
-      }
-      // The file says what it holds: what the broker stored (read back), or only what was (or would be) sent.
-      const instance = state.facts.instance;
-      if (instance?.parametersSource === 'stored' && instance.parameters) {
-        files.instanceParameters = path.join(dir, 'instance-parameters.json');
-        await writeAtomic(files.instanceParameters, JSON.stringify(instance.parameters, null, 2) + '\n');
-      } else if (instance || (state.answers.instanceName && state.answers.certificateSource !== 'new-csr')) {
-        files.instanceParametersSent = path.join(dir, 'instance-parameters-sent.json');
-        await writeAtomic(files.instanceParametersSent, JSON.stringify(instance?.parameters ?? wantedInstanceParameters(state.answers), null, 2) + '\n');
-      }
-      const leaf = state.facts.certificate?.leaf;
-      if (leaf && state.answers.certificateSource === 'external') {
-        // Option 2: the file to upload in the sender channel's Client Certificate table.
-        const [what, name] = isOption2(state) ? ['channelCertificate', 'sender-channel-certificate.crt'] : ['leafCertificate', 'client-leaf.pem'];
-        files[what] = path.join(dir, name);
-        await writeAtomic(files[what], leaf.pem.trim() + '\n');
-      }
-      for (const [what, file] of Object.entries(state.facts.key?.files ?? {})) files[`sapGenerated.${what}`] = file;
-      if (state.facts.csr) Object.assign(files, {csr: state.facts.csr.csr, csrPrivateKey: state.facts.csr.privateKey});
-      if (state.facts.pkcs12) Object.assign(files, {pkcs12: state.facts.pkcs12.file, ...(state.facts.pkcs12.passwordFile ? {pkcs12Password: state.facts.pkcs12.passwordFile} : {})});
-      if (state.facts.probe?.trustStoreFile) files.loadBalancerRoot = state.facts.probe.trustStoreFile;
-      if (state.facts.probe) {
-        files.probe = path.join(dir, 'live-test.json');
-        await writeAtomic(files.probe, JSON.stringify(state.facts.probe.raw, null, 2) + '\n');
+      for (const file of setupOutputFiles(state)) {
+        if ('path' in file) files[file.what] = file.path;
+        else await writeAtomic((files[file.what] = path.join(dir, file.name)), file.content);
       }
       if (state.answers.savePlan) {
         const {answersToPlan, planSchemaModeline} = await import('../plan.js');

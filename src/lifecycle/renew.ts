@@ -4,7 +4,7 @@
  * checks); deleting the old key and the report are here.
  */
 import path from 'node:path';
-import {liveTestPassed, renewFinalStatus, type RenewEffect, type RenewEffectResults, type RenewState} from '../../flows/renew.js';
+import {liveTestPassed, renewCleanup, renewFinalStatus, type RenewEffect, type RenewEffectResults, type RenewState} from '../../flows/renew.js';
 import type {Checklist, ChecklistItem} from '../checklist.js';
 import {commandLine, renderChecklistMarkdown} from '../checklist.js';
 import {createEffectHandlers, type EngineServices} from '../engine/effects.js';
@@ -93,18 +93,6 @@ export function renewHeadline(state: RenewState, outcome: Checklist['outcome']):
       : 'Renewal complete: the new key works. Delete the old key once the sender uses the new certificate.';
   }
   return `New key ${facts.key?.name ?? ''} created, not tested live: the old key ${old} is kept. Test the new certificate before deleting it.`;
-}
-
-/**
- * What to remove to undo the run. Only while the new key is unproven and the old one still
- * exists: after a passing live test (or once the old key is gone) the new key is the working
- * one, and a removal hint naming it would cut the sender off.
- */
-export function renewCleanup(state: RenewState): string[] {
-  const {facts} = state;
-  if (!facts.key || facts.oldKeyDeleted || liveTestPassed(state)) return [];
-  const failed = renewFinalStatus(state) !== 'done' || state.status === 'failed';
-  return failed ? [`cf delete-service-key ${facts.key.instanceName} ${facts.key.name} -f`] : [];
 }
 
 /** The result document of `renew --json` and renewal.json. */

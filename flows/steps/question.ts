@@ -1,0 +1,21 @@
+/** Questions of one shape that every flow asks. */
+import {goto} from '../machine.js';
+import {str} from '../common.js';
+import type {AnswerValue, MachineState, Panel, QuestionStep, StepId} from '../types.js';
+
+/** A text answer kept in one answers field (a name, a path); the flow says what it checks and where it leads. */
+export function textStep<S extends MachineState<Partial<Record<F, string>>, unknown>, F extends string>(options: {id: StepId; field: F; phase: string; title: string; prompt: string; placeholder?: string; mask?: boolean; panels?: (state: S) => Panel[]; initial?: (state: S) => string | undefined; validate?: (value: string, state: S) => string | null; fromPlan?: (answers: S['answers'], state: S) => string | undefined; read?: (value: AnswerValue) => string; next: StepId | ((state: S) => StepId); summary: (value: string) => string}): QuestionStep<S> {
+  const read = options.read ?? str;
+  return {
+    kind: 'question',
+    id: options.id,
+    phase: options.phase,
+    title: options.title,
+    ...(options.panels ? {panels: options.panels} : {}),
+    question: state => ({type: 'text', prompt: options.prompt, initial: options.initial?.(state), ...(options.placeholder ? {placeholder: options.placeholder} : {}), ...(options.mask ? {mask: true} : {})}),
+    ...(options.validate ? {validate: (value: AnswerValue, state: S) => options.validate!(read(value), state)} : {}),
+    fromPlan: options.fromPlan ?? (answers => answers[options.field]),
+    apply: (state, value) => goto({...state, answers: {...state.answers, [options.field]: read(value)}}, typeof options.next === 'string' ? options.next : options.next(state)),
+    summary: (_state, value) => options.summary(read(value)),
+  };
+}
