@@ -10,7 +10,7 @@
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
 import {duplicateMatch} from './duplicates.js';
-import {errorPanel, joinEndpoint, record as recordAction, str, trail} from './common.js';
+import {errorPanel, joinEndpoint, record, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {textStep} from './steps/question.js';
@@ -182,10 +182,6 @@ export function renewEndpointUrl(state: RenewState, pathOrUrl: string): string {
 
 export function renewLiveTestCredentials(state: RenewState): LiveTestCredentials | null {
   return liveTestCredentialsOf(state.answers, state.facts, {passwordWithKey: true});
-}
-
-function record(state: RenewState, action: ActionRecord): RenewState {
-  return recordAction(state, action);
 }
 
 function stop(state: RenewState, code: string, message: string, fix: string[]): RenewState {
