@@ -8,6 +8,7 @@ import path from 'node:path';
 import {UsageError} from '../errors.js';
 import {timeoutsFromEnv} from '../timeouts.js';
 import {EXIT, runCommand, writeJson, type CommandIo} from '../runtime/command.js';
+import {assertAuditFormat, renderAuditFormat} from '../export/audit-formats.js';
 
 export const AUDIT_HELP = `cpi-mtls audit: certificate and service-key audit of SAP Cloud Integration inbound access.
 
@@ -31,6 +32,8 @@ Options
   --strict             warnings fail the run too
   --out <dir>          write audit.md and audit.json there
   --json               the audit as JSON on stdout; progress on stderr
+  --format <f>         text (default), json, prometheus (node_exporter textfile) or junit (CI);
+                       with --out also written there as audit.prom / audit-junit.xml
   --parallel <n>       service-key reads in parallel (default 8)
   --cf <path>          cf executable (default: cf on PATH)
   --demo [scenario]    audit the offline demo landscape (default scenario: expiring)
@@ -52,6 +55,7 @@ interface AuditArgs {
   cf?: string;
   /** The demo scenario to audit, when --demo was given. */
   demo?: string;
+  format?: import('../export/audit-formats.js').AuditFormat; // export formats (src/export/)
 }
 
 function parse(argv: string[]): AuditArgs | 'help' {
@@ -62,6 +66,7 @@ function parse(argv: string[]): AuditArgs | 'help' {
     strict: {type: 'boolean'},
     out: {type: 'string'},
     json: {type: 'boolean'},
+    format: {type: 'string'}, // export formats (src/export/)
     parallel: {type: 'string'},
     cf: {type: 'string'},
     'no-color': {type: 'boolean'},
@@ -70,7 +75,8 @@ function parse(argv: string[]): AuditArgs | 'help' {
   const {values, positionals} = parsed;
   if (values.help) return 'help';
   if (positionals.length > (values.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${positionals.at(-1)}".`, {fix: ['Run cpi-mtls audit --help for the options.']});
-  return {org: Boolean(values.org), days: values.days, strict: Boolean(values.strict), out: values.out, json: Boolean(values.json), parallel: values.parallel, cf: values.cf, demo: values.demo ? (positionals[0] ?? 'expiring') : undefined};
+  const format = assertAuditFormat(values.format); // export formats (src/export/)
+  return {org: Boolean(values.org), days: values.days, strict: Boolean(values.strict), out: values.out, json: Boolean(values.json) || format === 'json', parallel: values.parallel, cf: values.cf, demo: values.demo ? (positionals[0] ?? 'expiring') : undefined, format};
 }
 
 function parallelOf(value: string | undefined): number | undefined {
@@ -110,7 +116,10 @@ export async function runAuditCommand(argv: string[], io: CommandIo): Promise<nu
       await writeFileAtomic(files.markdown, audit.renderAuditMarkdown(report));
       await writeFileAtomic(files.json, JSON.stringify(audit.auditJson(report, files), null, 2) + '\n');
     }
-    if (args.json) writeJson(io, audit.auditJson(report, files));
+    const exported = await renderAuditFormat(args.format, report, {strict: args.strict}); // export formats (src/export/)
+    if (exported && args.out) files[exported.what] = await exported.write(path.resolve(args.out));
+    if (exported) io.stdout.write(exported.text);
+    else if (args.json) writeJson(io, audit.auditJson(report, files));
     else {
       io.stdout.write(audit.renderAuditText(report) + '\n');
       for (const [what, file] of Object.entries(files)) io.stdout.write(`${what.padEnd(10)} ${file}\n`);
