@@ -358,6 +358,7 @@ export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'output
         const header = planSchemaModeline() + '\n# cpi-mtls plan: run it in the next subaccount with  cpi-mtls apply --plan plan.yaml\n# Passwords are never saved; give a PKCS#12 password with certificate.passwordFile.\n';
         await writeAtomic(files.plan, header + stringify(answersToPlan(state.answers, dir)));
       }
+      Object.assign(files, await (await import('../export/handover.js')).writeHandoverOutputs(state, dir, files)); // hand-over files (src/export/)
       files.checklist = path.join(dir, 'checklist.md');
       files.checklistJson = path.join(dir, 'checklist.json');
       const checklist = buildChecklist(state, options.cf.log, files, options.now?.() ?? new Date());
