@@ -1,7 +1,9 @@
 import {execFile} from 'node:child_process';
-import {readFile} from 'node:fs/promises';
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
+import {afterAll, beforeAll} from 'vitest';
 import {CLI} from '../helpers/pty.js';
 
 // The built CLI run as a process against a demo landscape, for the lifecycle commands' tests.
@@ -42,4 +44,18 @@ export async function inventory(landscapeHome: string): Promise<string[]> {
 export async function seedLandscape(landscapeHome: string): Promise<void> {
   const seeded = await cli(['audit', '--demo', 'expiring', '--json'], {CPI_MTLS_DEMO_HOME: landscapeHome});
   if (![0, 1].includes(seeded.code)) throw new Error(`seeding the demo landscape failed: ${seeded.stderr}`);
+}
+
+/** A seeded demo landscape in a temporary folder for the tests of one file, removed afterwards. */
+export function useDemoLandscape(prefix: string, ready: (where: {dir: string; home: string}) => void): void {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+    const home = path.join(dir, 'landscape');
+    await seedLandscape(home);
+    ready({dir, home});
+  }, 120_000);
+  afterAll(async () => {
+    if (dir) await rm(dir, {recursive: true, force: true});
+  });
 }

@@ -1,13 +1,12 @@
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
-import os from 'node:os';
+import {readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {answer, effectSucceeded, initialState} from '../../flows/machine.js';
 import {renewFlow, type RenewState} from '../../flows/renew.js';
 import type {AuditData} from '../../src/lifecycle/audit.js';
 import {renewChecklist, renewJson} from '../../src/lifecycle/renew.js';
 import type {ProbeFact} from '../../flows/types.js';
-import {cli, inventory as inventoryOf, seedLandscape} from './harness.js';
+import {cli, inventory as inventoryOf, useDemoLandscape} from './harness.js';
 
 // A headless renewal must be as careful as the setup: every usage problem before the first cf
 // write, the old key kept unless a passing live test proves the new one, and a report that says
@@ -16,14 +15,7 @@ import {cli, inventory as inventoryOf, seedLandscape} from './harness.js';
 let dir: string;
 let home: string;
 
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-renew-safety-'));
-  home = path.join(dir, 'landscape');
-  await seedLandscape(home);
-}, 120_000);
-afterAll(async () => {
-  await rm(dir, {recursive: true, force: true});
-});
+useDemoLandscape('cpi-mtls-renew-safety-', where => ({dir, home} = where));
 
 const inventory = (landscapeHome = home) => inventoryOf(landscapeHome);
 

@@ -1,8 +1,6 @@
-import {mkdtemp, rm} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cli, inventory as inventoryOf, seedLandscape} from './harness.js';
+import {describe, expect, it} from 'vitest';
+import {cli, inventory as inventoryOf, useDemoLandscape} from './harness.js';
 
 // CPI_MTLS_CF_TIMEOUT_MS and CPI_MTLS_PROBE_TIMEOUT_MS hold for every command, not only the
 // setup wizard: validated before anything runs, and a hanging cf is stopped.
@@ -10,14 +8,7 @@ import {cli, inventory as inventoryOf, seedLandscape} from './harness.js';
 let dir: string;
 let home: string;
 
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-timeouts-'));
-  home = path.join(dir, 'landscape');
-  await seedLandscape(home);
-}, 120_000);
-afterAll(async () => {
-  await rm(dir, {recursive: true, force: true});
-});
+useDemoLandscape('cpi-mtls-timeouts-', where => ({dir, home} = where));
 
 const inventory = (landscapeHome = home) => inventoryOf(landscapeHome);
 
