@@ -5,6 +5,24 @@
  */
 import {readFileSync} from 'node:fs';
 import {parseArgs} from 'node:util';
+import {closest, usageError} from './suggest.js';
+
+const COMMANDS = ['apply', 'setup', 'cert', 'audit', 'renew', 'migrate-neo', 'probe'] as const;
+const CERT_COMMANDS = ['inspect', 'new', 'p12'] as const;
+
+const CERT_HELP = `cpi-mtls cert: the certificate workbench.
+
+Usage
+  cpi-mtls cert inspect <file...>   check certificates against SAP's rules (PEM, DER, PKCS#12, service key)
+  cpi-mtls cert new                 create a private key and a CSR
+  cpi-mtls cert p12                 bundle key, certificate and chain as PKCS#12 for the sender
+
+Examples
+  cpi-mtls cert inspect s4hana-sender.chain.pem --key s4hana-sender.key.pem
+  cpi-mtls cert new --cn s4hana-sender
+  cpi-mtls cert p12 --help
+
+Each command has its own --help.`;
 
 const HELP = `cpi-mtls: connect a sender system to SAP Cloud Integration (Cloud Foundry) with a client certificate, verified end to end.
 
@@ -12,7 +30,7 @@ Usage
   cpi-mtls [options]                     the setup wizard against the landscape cf is logged in to
   cpi-mtls --demo [scenario]             the wizard on the embedded offline demo landscape
   cpi-mtls --demo --list                 list the demo scenarios
-  cpi-mtls --demo reset [scenario]       restore a demo scenario to its start
+  cpi-mtls --demo reset [scenario|--all] restore a demo scenario (or all of them) to its start
   cpi-mtls apply --plan <file>           run a setup from a plan file, without questions
   cpi-mtls cert inspect <file...>        check certificates against SAP's rules (PEM, DER, PKCS#12, service key)
   cpi-mtls cert new                      create a private key and a CSR
@@ -45,6 +63,8 @@ function version(): string {
   return pkg.version;
 }
 
+const OPTION_NAMES = ['help', 'version', 'demo', 'list', 'cf', 'out', 'plan', 'json', 'dry-run', 'no-color', 'debug', 'explain', 'no-explain', 'trust-root', 'all'];
+
 async function main(argv: string[]): Promise<number> {
   // Colour decisions must happen before chalk (through Ink) is loaded: chalk ignores NO_COLOR.
   if (process.env.NO_COLOR || argv.includes('--no-color')) process.env.FORCE_COLOR = '0';
@@ -59,7 +79,12 @@ async function main(argv: string[]): Promise<number> {
     if (sub === 'inspect') return certs.runCertInspect(args, io);
     if (sub === 'new') return certs.runCertNew(args, io);
     if (sub === 'p12') return certs.runCertP12(args, io);
-    process.stderr.write(`Unknown cert command "${sub ?? ''}". Use: cpi-mtls cert inspect|new|p12 --help\n`);
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      process.stdout.write(CERT_HELP + '\n');
+      return sub === undefined ? 2 : 0;
+    }
+    const guess = closest(sub, CERT_COMMANDS);
+    process.stderr.write(usageError(`Unknown cert command "${sub}".`, guess ? `Did you mean: cpi-mtls cert ${guess}?` : 'Use cpi-mtls cert inspect|new|p12 (cpi-mtls cert --help).'));
     return 2;
   }
   if (command === 'audit') return (await import('../src/commands/audit.js')).runAuditCommand(rest, io);
@@ -87,10 +112,13 @@ async function main(argv: string[]): Promise<number> {
         explain: {type: 'boolean'},
         'no-explain': {type: 'boolean'},
         'trust-root': {type: 'string', multiple: true},
+        all: {type: 'boolean'},
       },
     });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\nRun cpi-mtls --help for the options.\n`);
+    const option = /Unknown option '(--?[^']+)'/.exec((error as Error).message)?.[1];
+    const guess = option?.startsWith('--') ? closest(option.slice(2), OPTION_NAMES) : undefined;
+    process.stderr.write(usageError((error as Error).message, guess ? `Did you mean --${guess}? (cpi-mtls --help lists the options)` : 'Run cpi-mtls --help for the options.'));
     return 2;
   }
   const {values, positionals} = parsed;
@@ -106,7 +134,8 @@ async function main(argv: string[]): Promise<number> {
   const [first, ...others] = positionals;
   const isApply = first === 'apply';
   if (first && !isApply && !values.demo && first !== 'setup') {
-    process.stderr.write(`Unknown command "${first}". Run cpi-mtls --help for the commands.\n`);
+    const guess = closest(first, COMMANDS);
+    process.stderr.write(usageError(`Unknown command "${first}".`, guess ? `Did you mean: cpi-mtls ${guess}?` : 'Run cpi-mtls --help for the commands.'));
     return 2;
   }
   if (isApply && !values.plan) {
@@ -115,15 +144,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const scenario = values.demo ? (isApply ? others[0] : first) ?? 'happy' : undefined;
   if (values.demo && first === 'reset') {
-    const {findDemoScenario, DEFAULT_DEMO_SCENARIO} = await import('../src/demo/scenarios.js');
-    const name = others[0] ?? DEFAULT_DEMO_SCENARIO;
-    if (!findDemoScenario(name)) {
-      process.stderr.write(`Unknown demo scenario "${name}". List them with: cpi-mtls --demo --list\n`);
+    const {findDemoScenario, DEFAULT_DEMO_SCENARIO, DEMO_SCENARIOS} = await import('../src/demo/scenarios.js');
+    const names = values.all ? DEMO_SCENARIOS.map(s => s.name) : [others[0] ?? DEFAULT_DEMO_SCENARIO];
+    for (const name of names) {
+      if (findDemoScenario(name)) continue;
+      const guess = closest(name, DEMO_SCENARIOS.map(s => s.name));
+      process.stderr.write(usageError(`Unknown demo scenario "${name}".`, guess ? `Did you mean: cpi-mtls --demo reset ${guess}? (cpi-mtls --demo --list lists them)` : 'List them with: cpi-mtls --demo --list'));
       return 2;
     }
     const {resetDemoLandscape} = await import('../src/demo/landscape.js');
-    const home = await resetDemoLandscape(name, process.env.CPI_MTLS_DEMO_HOME || undefined);
-    process.stdout.write(`Demo landscape "${name}" restored to its start (${home} removed).\n`);
+    // With CPI_MTLS_DEMO_HOME every scenario shares that one folder: remove it once.
+    const homes = new Set<string>();
+    for (const name of names) homes.add(await resetDemoLandscape(name, process.env.CPI_MTLS_DEMO_HOME || undefined));
+    process.stdout.write(`${names.length === 1 ? `Demo landscape "${names[0]}"` : `All ${names.length} demo landscapes`} restored to the start (${[...homes].join(', ')} removed).\n`);
     return 0;
   }
 
