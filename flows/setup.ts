@@ -1070,7 +1070,9 @@ const tenantResults: Q = {
     if (!state.answers.liveTest?.run) return afterLiveTest(state);
     if (value === 'manual') return goto(state, 'live-test-path');
     // The endpoint comes from the tenant: the plan keeps its path, which works for the next tenant too.
-    return goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: endpointPathOf(String(value))}}}, 'probe');
+    const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: endpointPathOf(String(value))}}};
+    // The probe needs a certificate and key at hand; without them the key question comes first.
+    return goto(next, liveTestCredentials(next) ? 'probe' : 'live-test-key');
   },
   summary: (_state, value) => (value === 'manual' ? 'Tenant checks reviewed' : `Endpoint from the tenant: ${String(value)}`),
 };

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type {FlowState} from '../flows/types.js';
-import {chosenRole, isOption2, wantedInstanceParameters} from '../flows/setup.js';
+import {chosenRole, createdByThisRun, isOption2, wantedInstanceParameters} from '../flows/setup.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, roleJson} from '../flows/parameters.js';
 import type {CfLogEntry} from './ports.js';
 
@@ -135,7 +135,9 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   }
 
   const instance = facts.instance;
-  const isRemoved = (what: string, name: string) => facts.actions.some(a => a.kind === 'deleted' && a.what === what && a.name === name);
+  // Removed when the newest record of that resource is a delete: a failed leftover removed before
+  // its name was created anew does not make the new resource "removed".
+  const isRemoved = (what: string, name: string) => facts.actions.filter(a => a.what === what && a.name === name).at(-1)?.kind === 'deleted';
   const instanceAction = facts.actions.filter(a => a.what === 'service instance' && a.name === (instance?.name ?? answers.instanceName) && !a.note?.startsWith('temporary')).at(-1);
   const failedInstance = facts.actions.find(a => a.failed && a.what === 'service instance' && !isRemoved(a.what, a.name));
   const parametersRead = instance?.parametersSource === 'stored' && instance.parameters !== null;
@@ -353,18 +355,13 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
 
   const created = facts.actions.map(a => ({kind: a.failed ? 'create failed' : a.kind, what: a.what, name: a.name, guid: a.guid, note: a.note}));
   const outcome = outcomeOf(state.status, state.error, items);
-  const removed = new Set(facts.actions.filter(a => a.kind === 'deleted').map(a => `${a.what}:${a.name}`));
-  // After a failure: what this run created and what is still there (failed leftovers included).
-  // After a complete run nothing is offered for removal: the key is the working result.
+  // After a failure: what this run created and what is still there (failed leftovers included),
+  // the same list the flow's cleanup step removes. After a complete run nothing is offered for
+  // removal: the key is the working result.
   const cleanup =
     outcome === 'complete'
       ? []
-      : [...new Set(
-          facts.actions
-            .filter(a => a.kind === 'created' && !removed.has(`${a.what}:${a.name}`))
-            .reverse()
-            .map(a => (a.what === 'service key' ? `cf delete-service-key ${a.name.split('/')[0]} ${a.name.split('/')[1]} -f` : `cf delete-service ${a.name} -f`)),
-        )];
+      : createdByThisRun(state).map(a => (a.what === 'service key' ? `cf delete-service-key ${a.name.split('/')[0]} ${a.name.split('/')[1]} -f` : `cf delete-service ${a.name} -f`));
   return {
     title: `cpi-mtls checklist: ${option2 ? 'Option 2 (certificate in the integration flow)' : 'Option 1 (role-based)'}`,
     generatedAt: now.toISOString(),

@@ -65,3 +65,24 @@ describe('one outcome for headline, checklist and exit code', () => {
     expect(exitCodeOfOutcome(checklist.outcome)).toBe(130);
   });
 });
+
+describe('cleanup after a failed leftover was replaced', () => {
+  it('offers the new instance for removal although a delete of its name was recorded earlier', () => {
+    const state = finished(s => ({
+      ...s,
+      status: 'failed',
+      error: {code: 'x', message: 'Key creation failed', fix: []},
+      facts: {
+        ...s.facts,
+        instance: instance('stored'),
+        actions: [
+          {kind: 'deleted', what: 'service instance', name: 'cpi-inbound', guid: 'old', note: 'its creation had failed (found by this run)'},
+          {kind: 'created', what: 'service instance', name: 'cpi-inbound', guid: 'i1'},
+        ],
+      },
+    }));
+    const checklist = buildChecklist(state, [], {}, now);
+    expect(checklist.cleanup).toEqual(['cf delete-service cpi-inbound -f']);
+    expect(checklist.items.find(i => i.title.startsWith('Service instance'))?.title).not.toContain('removed again');
+  });
+});
