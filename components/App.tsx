@@ -20,12 +20,12 @@ import {STATUS_MARK, trailStatus} from '../flows/common.js';
 import {exitCodeOfOutcome} from '../src/checklist.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any>;
+type AnyState = MachineState<any, any, any>;
 
-export interface AppProps {
-  runner: FlowRunner<AnyState>;
+export interface AppProps<S extends AnyState> {
+  runner: FlowRunner<S>;
   /** Builds the checklist shown at the end (from src/, so the headless path shows the same). */
-  checklistOf: (state: AnyState) => Checklist;
+  checklistOf: (state: S) => Checklist;
   demo?: string;
   /** Show the teaching panel ("why this matters", which SAP screen the step replaces). */
   explain?: boolean;
@@ -90,7 +90,7 @@ function trailHeight(lines: string[], max: number, columns: number): number {
 /** Below this many rows the explain panel and the drawing are left out. */
 const MIN_TEACHING_ROWS = 32;
 
-export function App({runner, checklistOf, demo, explain = false, onExit, animate = true}: AppProps): React.ReactElement {
+export function App<S extends AnyState>({runner, checklistOf, demo, explain = false, onExit, animate = true}: AppProps<S>): React.ReactElement {
   const {exit} = useApp();
   const {isRawModeSupported} = useStdin();
   const [{state, running}, setView] = useState({state: runner.state, running: runner.running});
@@ -123,7 +123,7 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
   useEffect(() => {
     if (!finished) return;
     // One outcome for headline, checklist and exit code: the checklist's.
-    onExit(exitCodeOfOutcome(checklistOf(state as FlowState).outcome));
+    onExit(exitCodeOfOutcome(checklistOf(state).outcome));
     // Let the final frame render before Ink unmounts.
     const timer = setTimeout(() => exit(), 0);
     return () => clearTimeout(timer);

@@ -1,16 +1,20 @@
 import React, {useEffect, useState} from 'react';
 import {Box, Text, render, useApp} from 'ink';
+import type {MachineState} from '../flows/types.js';
 import type {FlowRunner} from '../src/engine/runner.js';
 import type {InteractiveOptions} from '../src/runtime/command.js';
 import {App} from './App.js';
 import {EffectStep} from './EffectStep.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyState = MachineState<any, any, any>;
+
 // The runtime (src/runtime/) receives this module from bin/ as its InteractiveUi.
 export {askToResume} from './ResumePrompt.js';
 
-function Boot({options, onExit}: {options: InteractiveOptions; onExit: (code: number) => void}): React.ReactElement {
+function Boot<S extends AnyState>({options, onExit}: {options: InteractiveOptions<S>; onExit: (code: number) => void}): React.ReactElement {
   const {exit} = useApp();
-  const [runner, setRunner] = useState<FlowRunner | null>(options.runner instanceof Promise ? null : options.runner);
+  const [runner, setRunner] = useState<FlowRunner<S> | null>(options.runner instanceof Promise ? null : options.runner);
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     if (!(options.runner instanceof Promise)) return;
@@ -34,7 +38,7 @@ function Boot({options, onExit}: {options: InteractiveOptions; onExit: (code: nu
 }
 
 /** Renders the wizard until the flow ends; resolves with the process exit code. Loaded lazily. */
-export async function runInteractive(options: InteractiveOptions): Promise<number> {
+export async function runInteractive<S extends AnyState>(options: InteractiveOptions<S>): Promise<number> {
   let code = 1;
   // Ctrl+C is ours (exit 130 after aborting the running step); console output would tear frames.
   const instance = render(<Boot options={options} onExit={c => (code = c)} />, {exitOnCtrlC: false, patchConsole: false});

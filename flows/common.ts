@@ -6,7 +6,7 @@ import {IFLOW_PLAN, IT_RT_OFFERING} from './parameters.js';
 import type {ActionRecord, AnswerValue, FlowError, MachineState, Panel, ProbeFact, Status} from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any>;
+type AnyState = MachineState<any, any, any>;
 type WithActions = MachineState<unknown, {actions: ActionRecord[]}>;
 
 export interface LiveTestAnswers {

@@ -90,3 +90,8 @@ export function formatSapDn(nodeDn: string): string {
     .reverse()
     .join(',');
 }
+
+/** `C=DE\nO=Acme\nCN=x` (Node) → `C=DE, O=Acme, CN=x` (openssl's one-line form). */
+export function oneLineDn(nodeDn: string): string {
+  return nodeDn.split('\n').filter(Boolean).join(', ');
+}

@@ -7,14 +7,14 @@
 import type {AnswerValue, EffectStep, FlowContext, FlowError, MachineState, QuestionStep, Step, StepId} from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any>;
+type AnyState = MachineState<any, any, any>;
 
 export interface FlowDefinition<S extends AnyState = AnyState> {
   name: string;
-  steps: Record<StepId, Step<S>>;
-  start: StepId;
+  steps: Record<string, Step<S>>;
+  start: S['step'];
   /** The step a failed effect goes to when its step has no onError of its own. */
-  failureStep: StepId;
+  failureStep: S['step'];
   /** Phases in order, for "Step 3/7 · Service instance". */
   phases: readonly string[];
   initialFacts(): S['facts'];
@@ -23,7 +23,7 @@ export interface FlowDefinition<S extends AnyState = AnyState> {
 }
 
 /** The state a flow starts in; answers given up front (a plan, flags) are the flow's own answer type. */
-export function initialState<A, F>(flow: FlowDefinition<MachineState<A, F>>, context: FlowContext, answers: Partial<A> = {}): MachineState<A, F> {
+export function initialState<A, F, Id extends string>(flow: FlowDefinition<MachineState<A, F, Id>>, context: FlowContext, answers: Partial<A> = {}): MachineState<A, F, Id> {
   return {step: flow.start, answers: {...answers} as A, facts: flow.initialFacts(), history: [], status: 'running', context, trail: []};
 }
 
@@ -46,7 +46,7 @@ export function isFinished(state: AnyState): boolean {
 }
 
 /** Moves to `step`. Pure helper for the step tables. */
-export function goto<S extends AnyState>(state: S, step: StepId, patch: Partial<S> = {}): S {
+export function goto<S extends AnyState>(state: S, step: S['step'], patch: Partial<S> = {}): S {
   return {...state, ...patch, step, error: patch.error};
 }
 

@@ -15,7 +15,7 @@ import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
 import type {CfTarget, CfVersion} from '../src/ports.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, externalCertificateKeyParameters, instanceParameters} from './parameters.js';
-import type {ActionRecord, Choice, EffectStep, MachineState, Panel, QuestionStep, Step} from './types.js';
+import type {ActionRecord, Choice, FrameStepId, EffectStep, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 export interface MigrateAnswers {
@@ -61,7 +61,12 @@ export interface MigrateFacts {
   actions: ActionRecord[];
 }
 
-export type MigrateState = MachineState<MigrateAnswers, MigrateFacts>;
+export type MigrateStepId =
+  | FrameStepId
+  | 'source' | 'neo-url' | 'neo-user' | 'neo-password' | 'mappings-file' | 'load-mappings' | 'source-failed'
+  | 'roles-file' | 'load-roles' | 'roles-failed' | 'user-roles' | 'validate' | 'review-plan' | 'choose-rename' | 'rename-instance' | 'apply';
+
+export type MigrateState = MachineState<MigrateAnswers, MigrateFacts, MigrateStepId>;
 
 export type MigrateEffect =
   | {type: 'preflight'; offering: string; plan: string}

@@ -16,7 +16,7 @@ import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificat
 import {textStep} from './steps/question.js';
 import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {doneStep, readFailedStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
-import type {ActionRecord, CertificateFact, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Step} from './types.js';
+import type {ActionRecord, CertificateFact, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
 export interface RenewAnswers {
@@ -51,7 +51,13 @@ export interface RenewFacts {
   actions: ActionRecord[];
 }
 
-export type RenewState = MachineState<RenewAnswers, RenewFacts>;
+export type RenewStepId =
+  | Exclude<FrameStepId, 'preflight'>
+  | CertificateStepId
+  | LiveTestStepId
+  | 'audit' | 'choose-instance' | 'choose-key' | 'certificate-path-failed' | 'new-key-name' | 'option2-redeploy' | 'delete-old' | 'delete-insist' | 'delete-key';
+
+export type RenewState = MachineState<RenewAnswers, RenewFacts, RenewStepId>;
 
 export type RenewEffect =
   | {type: 'audit'}

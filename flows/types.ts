@@ -9,6 +9,22 @@ import type {CertificateCheck, CertificateSummary, CfTarget, CfVersion, Verdict}
 
 export type StepId = string;
 
+/** Steps of the shared library (flows/steps/) that a flow includes; its own ids are added to these. */
+export type FrameStepId = 'preflight' | 'write-outputs' | 'done' | 'step-failed';
+export type CertificateStepId = 'certificate-source' | 'certificate-path' | 'certificate-password' | 'load-certificate' | 'certificate-review' | 'sap-key-validity' | 'create-key';
+export type LiveTestStepId = 'live-test' | 'live-test-path' | 'live-test-key' | 'probe' | 'probe-result';
+
+export type SetupStepId =
+  | FrameStepId
+  | CertificateStepId
+  | LiveTestStepId
+  | 'blocked' | 'confirm-target' | 'choose-option' | 'option2-warning' | 'choose-role' | 'custom-role'
+  | 'instance-name' | 'lookup-instance' | 'instance-existing' | 'remove-failed-instance' | 'create-instance' | 'update-instance'
+  | 'csr-subject' | 'csr-key-type' | 'generate-csr' | 'csr-next' | 'export-pkcs12' | 'write-pkcs12'
+  | 'sap-key-length' | 'key-name' | 'scan-duplicates' | 'duplicate-found'
+  | 'tenant-checks' | 'tenant-key-path' | 'check-api-key' | 'check-tenant' | 'tenant-results' | 'check-private-key'
+  | 'basic-compare' | 'save-plan' | 'offer-cleanup' | 'cleanup';
+
 export type OptionId = 'role-based' | 'certificate-in-iflow';
 export type CertificateSource = 'external' | 'sap-generated' | 'new-csr';
 export type CsrKeyType = 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-p256';
@@ -214,12 +230,12 @@ export interface FlowContext {
 export type FlowStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
 /** The state every flow shares; a flow adds its own answers (A) and facts (F). */
-export interface MachineState<A = unknown, F = unknown> {
-  step: StepId;
+export interface MachineState<A = unknown, F = unknown, Id extends string = StepId> {
+  step: Id;
   answers: A;
   facts: F;
   /** Question steps answered so far, for Back. */
-  history: StepId[];
+  history: Id[];
   error?: FlowError;
   status: FlowStatus;
   context: FlowContext;
@@ -243,7 +259,7 @@ export interface TrailEntry {
 }
 
 /** The setup wizard's state. */
-export type FlowState = MachineState<Answers, Facts>;
+export type FlowState = MachineState<Answers, Facts, SetupStepId>;
 
 // ---------------------------------------------------------------------------------------------
 // Questions
@@ -268,9 +284,9 @@ export interface Panel {
 
 export type AnswerValue = string | boolean;
 
-export interface QuestionStep<S extends MachineState<any, any> = FlowState> {
+export interface QuestionStep<S extends MachineState<any, any, any> = FlowState> {
   kind: 'question';
-  id: StepId;
+  id: S['step'];
   phase: string;
   title: string;
   question(state: S): Question;
@@ -284,9 +300,9 @@ export interface QuestionStep<S extends MachineState<any, any> = FlowState> {
   summary?(state: S, value: AnswerValue): string;
 }
 
-export interface EffectStep<S extends MachineState<any, any> = FlowState, E extends {type: string} = Effect, R = EffectResultOf<E & Effect>> {
+export interface EffectStep<S extends MachineState<any, any, any> = FlowState, E extends {type: string} = Effect, R = EffectResultOf<E & Effect>> {
   kind: 'effect';
-  id: StepId;
+  id: S['step'];
   phase: string;
   title: string;
   effect(state: S): E;
@@ -296,7 +312,7 @@ export interface EffectStep<S extends MachineState<any, any> = FlowState, E exte
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Step<S extends MachineState<any, any> = FlowState> = QuestionStep<S> | EffectStep<S, any, any>;
+export type Step<S extends MachineState<any, any, any> = FlowState> = QuestionStep<S> | EffectStep<S, any, any>;
 
 export const PHASES = ['Preflight', 'Authorization', 'Service instance', 'Client certificate', 'Service key', 'Live test', 'Checklist'] as const;
 export type Phase = (typeof PHASES)[number];

@@ -114,8 +114,11 @@ export interface CertificateSummary {
   pem: string;
 }
 
+/** What a certificate check is about; the same ids in the wizard, `cert inspect` and the checklist. */
+export type CertificateCheckId = 'leaf' | 'unrelated' | 'chain' | 'root' | 'eku' | 'validity' | 'key-match' | 'key-strength';
+
 export interface CertificateCheck {
-  id: string;
+  id: CertificateCheckId;
   title: string;
   verdict: Verdict;
   message: string;

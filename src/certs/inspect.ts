@@ -5,7 +5,7 @@
  */
 import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
 import {rootCertificates} from 'node:tls';
-import type {CertificateCheck, CertificateSummary, Verdict} from '../ports.js';
+import type {CertificateCheck, CertificateCheckId, CertificateSummary, Verdict} from '../ports.js';
 import {CpiMtlsError} from '../errors.js';
 import {pemBlocks} from './load.js';
 import {SAP_ROOT_CA_LIST, type SapRootCa} from './sap-root-cas.js';
@@ -140,7 +140,7 @@ function worst(checks: CertificateCheck[]): Verdict {
   return 'pass';
 }
 
-function check(id: string, title: string, verdict: Verdict, message: string, fix?: string): CertificateCheck {
+function check(id: CertificateCheckId, title: string, verdict: Verdict, message: string, fix?: string): CertificateCheck {
   return fix && verdict !== 'pass' ? {id, title, verdict, message, fix} : {id, title, verdict, message};
 }
 

@@ -69,7 +69,7 @@ function blockSizeOf(hash: string): number {
 
 // crypto.hash (Node 20.12+) is several times faster than createHash for the many small
 // digests of the PKCS#12 key derivation.
-const oneShotHash = (nodeCrypto as unknown as {hash?: (algorithm: string, data: Buffer, encoding: 'buffer') => Buffer}).hash;
+const oneShotHash = (nodeCrypto as typeof nodeCrypto & {hash?: (algorithm: string, data: Buffer, encoding: 'buffer') => Buffer}).hash;
 function digestOnce(hash: string, data: Buffer): Buffer {
   return oneShotHash ? oneShotHash(hash, data, 'buffer') : createHash(hash).update(data).digest();
 }

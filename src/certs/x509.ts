@@ -182,10 +182,10 @@ function splitSubjectAltName(text: string | undefined): string[] {
   return text.split(/, (?=[A-Za-z][A-Za-z ]*:)/).map((entry) => entry.trim()).filter(Boolean);
 }
 
-function extendedKeyUsageOf(x509: X509Certificate): string[] {
-  // Node 20 calls the EKU list `keyUsage`; later versions call it `extKeyUsage`.
-  const record = x509 as unknown as {keyUsage?: string[]; extKeyUsage?: string[]};
-  return [...(record.extKeyUsage ?? record.keyUsage ?? [])];
+/** Extended key usage OIDs; empty when the extension is absent. Node 20 calls the list `keyUsage`, later versions `extKeyUsage`. */
+export function extendedKeyUsage(x509: X509Certificate): string[] {
+  const value = (x509 as X509Certificate & {extKeyUsage?: string[]}).extKeyUsage ?? x509.keyUsage;
+  return Array.isArray(value) ? [...value] : [];
 }
 
 export function summarize(x509: X509Certificate): CertificateSummary {
@@ -208,7 +208,7 @@ export function summarize(x509: X509Certificate): CertificateSummary {
     fingerprint256: x509.fingerprint256.toUpperCase(),
     isCA: x509.ca,
     selfSigned: details.subjectNameDer === details.issuerNameDer && safeVerify(x509, x509),
-    extendedKeyUsage: extendedKeyUsageOf(x509),
+    extendedKeyUsage: extendedKeyUsage(x509),
     subjectAltNames: splitSubjectAltName(x509.subjectAltName),
     publicKey,
     signatureAlgorithm: details.signatureAlgorithm,

@@ -98,14 +98,14 @@ function nativeSigner(privateKey: forge.pki.rsa.PrivateKey): forge.pki.rsa.Priva
     nodeKeys.set(privateKey, keyObject);
   }
   const key = keyObject;
-  const signer = {
+  return {
+    ...privateKey,
     sign(digest: forge.md.MessageDigest): forge.Bytes {
       const hash = Buffer.from(digest.digest().getBytes(), 'binary');
       const digestInfo = Buffer.concat([SHA256_DIGEST_INFO_PREFIX, hash]);
       return privateEncrypt({key, padding: constants.RSA_PKCS1_PADDING}, digestInfo).toString('binary');
     },
   };
-  return signer as unknown as forge.pki.rsa.PrivateKey;
 }
 
 function toAttributes(dn: DistinguishedName): forge.pki.CertificateField[] {

@@ -4,27 +4,30 @@
  */
 import {isQuestion, stepOf} from '../../flows/machine.js';
 import {STATUS_MARK, trailStatus} from '../../flows/common.js';
-import type {Answers, FlowState} from '../../flows/types.js';
+import type {MachineState} from '../../flows/types.js';
 import type {FlowRunner} from './runner.js';
 
-export interface HeadlessResult {
-  state: FlowState;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyState = MachineState<any, any, any>;
+
+export interface HeadlessResult<S extends AnyState> {
+  state: S;
   /** Set when the plan had no answer for a question the landscape raised. */
   missingAnswer?: {step: string; title: string};
 }
 
-export function runHeadless(runner: FlowRunner, answers: Answers, progress: (line: string) => void): Promise<HeadlessResult> {
+export function runHeadless<S extends AnyState>(runner: FlowRunner<S>, answers: S['answers'], progress: (line: string) => void): Promise<HeadlessResult<S>> {
   return new Promise(resolve => {
     let printedTrail = runner.state.trail.length;
     let lastEffect = '';
     let settled = false;
-    const finish = (result: HeadlessResult) => {
+    const finish = (result: HeadlessResult<S>) => {
       if (settled) return;
       settled = true;
       unsubscribe();
       resolve(result);
     };
-    const onState = (state: FlowState, running: boolean) => {
+    const onState = (state: S, running: boolean) => {
       for (const entry of state.trail.slice(printedTrail)) progress(`${STATUS_MARK[trailStatus(entry)]} ${entry.summary}`);
       printedTrail = state.trail.length;
       const step = stepOf(runner.flow, state);

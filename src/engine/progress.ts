@@ -124,7 +124,7 @@ interface Derived {
  */
 export function deriveResume(flow: FlowDefinition<FlowState>, state: FlowState, memory: {cleanedUp: boolean; probeStart: FlowState | null}): Derived {
   const failedStep = state.error?.step;
-  const failedEffect = failedStep && flow.steps[failedStep]?.kind === 'effect' && state.step !== failedStep ? failedStep : undefined;
+  const failedEffect = failedStep && flow.steps[failedStep]?.kind === 'effect' && state.step !== failedStep ? (failedStep as FlowState['step']) : undefined;
   const atFailedStep = (): FlowState => ({...state, step: failedEffect!, error: undefined, status: 'running'});
   if (state.status === 'done') return {status: 'done', resume: null};
   if (memory.cleanedUp) return {status: state.status === 'running' ? 'running' : 'failed', resume: null, reason: state.error};

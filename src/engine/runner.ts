@@ -8,7 +8,7 @@ import type {AnswerValue, FlowError, FlowState, MachineState} from '../../flows/
 import {isCancellation, toCpiMtlsError} from '../errors.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any>;
+type AnyState = MachineState<any, any, any>;
 
 /** Does the work an effect step asks for; a flow's effects are plain data with a `type`. */
 export type EffectExecutor<S extends AnyState = FlowState> = (effect: {type: string}, state: S, signal: AbortSignal) => Promise<unknown>;

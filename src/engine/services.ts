@@ -8,7 +8,7 @@ import type {CertificateFact, FlowState, ProbeFact} from '../../flows/types.js';
 import {setupOutputFiles} from '../../flows/setup.js';
 import {buildChecklist, renderChecklistMarkdown} from '../checklist.js';
 import {CpiMtlsError} from '../errors.js';
-import type {CfPort} from '../ports.js';
+import type {CertificateCheckId, CfPort} from '../ports.js';
 import type {CertificateService, EngineServices, OutputService, ProbeService, TenantService} from './effects.js';
 import {oauthCredentials} from './effects.js';
 import type {TenantEndpointFact, TenantFact} from '../../flows/types.js';
@@ -152,8 +152,8 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
       const sendChain = input.certificates.filter(c => !c.selfSigned || input.certificates.length === 1);
       const certPem = sendChain.map(c => c.pem.trim()).join('\n') + '\n';
       const checks = request.certificate?.checks ?? [];
-      const verdictOf = (pattern: RegExp) => {
-        const check = checks.find(c => pattern.test(c.id));
+      const verdictOf = (id: CertificateCheckId) => {
+        const check = checks.find(c => c.id === id);
         return check ? check.verdict !== 'fail' : undefined;
       };
       const result = await runProbe({
@@ -162,7 +162,7 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
         client: {certPem, keyPem},
         basic: request.basic,
         extraCaPems: options.extraServerCaPems,
-        localFacts: {ekuClientAuth: verdictOf(/eku|client-?auth/i), chainComplete: verdictOf(/chain/i), rootTrustedBySap: verdictOf(/root/i)},
+        localFacts: {ekuClientAuth: verdictOf('eku'), chainComplete: verdictOf('chain'), rootTrustedBySap: verdictOf('root')},
         crossCheck: {keysWithThisCertificate: request.keysWithThisCertificate, tenantKeyPair: request.tenantKeyPair},
         timeoutMs: options.probeTimeoutMs,
         signal,

@@ -8,6 +8,7 @@ import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateCheck, Verdict} from '../ports.js';
 import {firstX509} from '../certs/pem-text.js';
+import {oneLineDn} from '../../flows/dn.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -60,10 +61,6 @@ export function daysUntil(iso: string, now: Date): number {
   return Math.floor((Date.parse(iso) - now.getTime()) / DAY_MS);
 }
 
-/** `C=DE\nO=Acme\nCN=x` (Node) → `C=DE, O=Acme, CN=x` (openssl one-line form). */
-export function oneLineDn(nodeDn: string): string {
-  return nodeDn.split('\n').filter(Boolean).join(', ');
-}
 
 export interface LeafFacts {
   fingerprint256: string;

@@ -5,8 +5,10 @@ import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
 import {certificatePems, normalisePemText} from '../certs/pem-text.js';
 import {readPkcs12, type Pkcs12Contents} from '../certs/pkcs12.js';
 import {CpiMtlsError} from '../errors.js';
+import {extendedKeyUsage} from '../certs/x509.js';
+import {oneLineDn} from '../../flows/dn.js';
 import type {ProbeLocalFacts} from './types.js';
-import {CertificatePool, EKU_CLIENT_AUTH, extendedKeyUsage, isIssuedBy, isSelfSigned, nodeRootStore, oneLineName, orderChain, toPem} from './x509.js';
+import {CertificatePool, EKU_CLIENT_AUTH, isIssuedBy, isSelfSigned, nodeRootStore, orderChain, toPem} from './x509.js';
 
 export interface ClientMaterial {
   /** Leaf first, then intermediates in issuing order. */
@@ -111,5 +113,5 @@ export function deriveLocalFacts(material: ClientMaterial, extraCas: Certificate
 }
 
 export function describeClient(material: ClientMaterial): string {
-  return oneLineName(material.leaf.subject);
+  return oneLineDn(material.leaf.subject);
 }

@@ -5,10 +5,11 @@
 import type {X509Certificate} from 'node:crypto';
 import {X509Certificate as X509} from 'node:crypto';
 import tls from 'node:tls';
+import {oneLineDn} from '../../flows/dn.js';
 import {ProbeConnectionError, classifyError, openTls, type StageTimeouts} from './connect.js';
 import type {ChainEntry} from './files.js';
 import type {CertificateSource, ProbeRootInfo, ProbeServerSide} from './types.js';
-import {type CertificatePool, type ExtraCaOrigin, type TrustPool, describeCertificate, isIssuedBy, isSelfSigned, issuerUrls, nodeRootStore, oneLineName} from './x509.js';
+import {type CertificatePool, type ExtraCaOrigin, type TrustPool, describeCertificate, isIssuedBy, isSelfSigned, issuerUrls, nodeRootStore} from './x509.js';
 
 export interface CaptureOptions {
   host: string;
@@ -147,7 +148,7 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
             aiaUrl = url;
             break;
           }
-          warnings.push(`The issuer URL ${url} returned a certificate that did not issue ${oneLineName(top.subject)}.`);
+          warnings.push(`The issuer URL ${url} returned a certificate that did not issue ${oneLineDn(top.subject)}.`);
         } catch (error) {
           options.signal?.throwIfAborted();
           warnings.push(`Could not fetch the issuer certificate from ${url}: ${(error as Error).message}.`);
@@ -169,14 +170,14 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
     ? {
         found: true,
         source: last.source,
-        subject: oneLineName(last.cert.subject),
+        subject: oneLineDn(last.cert.subject),
         fingerprint256: last.cert.fingerprint256,
         publicCa,
         ...(last.source === 'aia' ? {aiaUrl} : {}),
         ...(extraCaOrigin ? {extraCaOrigin} : {}),
         note: rootNote(last.source, publicCa, extraCaOrigin, options.nodeExtraCaFile),
       }
-    : {found: false, source: 'not-found', publicCa: false, ...(aiaUrl ? {aiaUrl} : {}), note: `No root found for ${top ? oneLineName(top.issuer) : 'the chain'}: not sent by the server, not in Node's root store${extra.size ? ' or the extra CAs' : ''}${options.fetchIssuers ? ', and not reachable through the issuer URL' : ''}.`};
+    : {found: false, source: 'not-found', publicCa: false, ...(aiaUrl ? {aiaUrl} : {}), note: `No root found for ${top ? oneLineDn(top.issuer) : 'the chain'}: not sent by the server, not in Node's root store${extra.size ? ' or the extra CAs' : ''}${options.fetchIssuers ? ', and not reachable through the issuer URL' : ''}.`};
 
   const now = options.now ?? new Date();
   const verdict = evaluateTrust(sent, [roots, extra], host, now);
@@ -185,7 +186,7 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
   const interception = sent.length > 0 && !publicCa && !anchorEntry;
   if (interception) {
     warnings.push(
-      `The server chain ends at ${rootFound ? oneLineName(last.cert.subject) : 'an unknown root'}, which is not a public CA from Node's root store. If this URL is an SAP runtime, a TLS-inspecting proxy or firewall sits between you and SAP: the root you would download is the proxy's, not SAP's. Do not import it into the sender; take the root from a machine without the proxy, or from SAP's list (DigiCert Global Root G2).`,
+      `The server chain ends at ${rootFound ? oneLineDn(last.cert.subject) : 'an unknown root'}, which is not a public CA from Node's root store. If this URL is an SAP runtime, a TLS-inspecting proxy or firewall sits between you and SAP: the root you would download is the proxy's, not SAP's. Do not import it into the sender; take the root from a machine without the proxy, or from SAP's list (DigiCert Global Root G2).`,
     );
   }
   if (!hostnameMatches && sent.length > 0) warnings.push(`The server certificate does not name ${host}: a sender that checks host names will refuse it.`);
@@ -193,12 +194,12 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
   if (rootInfo.source === 'aia') warnings.push('The root was fetched from the issuer URL in the certificate; the sender must have it in its trust store.');
   for (const entry of entries.slice(sent.length)) {
     if (entry.source === 'aia' && !isSelfSigned(entry.cert)) {
-      warnings.push(`The server did not send the intermediate ${oneLineName(entry.cert.subject)} (fetched from its issuer URL instead); senders that do not fetch issuer URLs, such as most Java and ABAP clients, will fail to validate the server.`);
+      warnings.push(`The server did not send the intermediate ${oneLineDn(entry.cert.subject)} (fetched from its issuer URL instead); senders that do not fetch issuer URLs, such as most Java and ABAP clients, will fail to validate the server.`);
     }
   }
   for (const cert of sent) {
     const daysLeft = (new Date(cert.validTo).getTime() - now.getTime()) / 86_400_000;
-    if (daysLeft >= 0 && daysLeft < 30) warnings.push(`${oneLineName(cert.subject)} expires in ${Math.floor(daysLeft)} days.`);
+    if (daysLeft >= 0 && daysLeft < 30) warnings.push(`${oneLineDn(cert.subject)} expires in ${Math.floor(daysLeft)} days.`);
   }
 
   const result: ProbeServerSide = {

@@ -5,19 +5,12 @@
 import {X509Certificate, createHash} from 'node:crypto';
 import tls from 'node:tls';
 import {certificatePems} from '../certs/pem-text.js';
+import {extendedKeyUsage, safeVerify} from '../certs/x509.js';
+import {oneLineDn} from '../../flows/dn.js';
 import type {CertificateSource, ProbeCertificate} from './types.js';
 
 export const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
-
-export function parseCertificate(input: string | Buffer): X509Certificate {
-  return new X509Certificate(input);
-}
-
-/** "C=US\nO=DigiCert Inc\nCN=…" → "C=US, O=DigiCert Inc, CN=…" */
-export function oneLineName(name: string): string {
-  return name.split('\n').filter(Boolean).join(', ');
-}
 
 export function commonName(name: string): string | undefined {
   const cn = name.split('\n').find((part) => part.startsWith('CN='));
@@ -33,24 +26,12 @@ export function isIssuedBy(cert: X509Certificate, issuer: X509Certificate): bool
   return cert.issuer === issuer.subject && cert.checkIssued(issuer) && safeVerify(cert, issuer);
 }
 
-function safeVerify(cert: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return cert.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
-}
 
 export function findIssuer(cert: X509Certificate, candidates: Iterable<X509Certificate>): X509Certificate | undefined {
   for (const candidate of candidates) if (isIssuedBy(cert, candidate)) return candidate;
   return undefined;
 }
 
-/** Extended key usage OIDs; empty when the extension is absent. Node 20 calls it keyUsage, later versions extKeyUsage. */
-export function extendedKeyUsage(cert: X509Certificate): string[] {
-  const value = (cert as unknown as {extKeyUsage?: string[]}).extKeyUsage ?? cert.keyUsage;
-  return Array.isArray(value) ? value : [];
-}
 
 /** CA Issuers URLs from the Authority Information Access extension. */
 export function issuerUrls(cert: X509Certificate): string[] {
@@ -67,8 +48,8 @@ export function toPem(cert: X509Certificate): string {
 
 export function describeCertificate(cert: X509Certificate, source: CertificateSource): ProbeCertificate {
   return {
-    subject: oneLineName(cert.subject),
-    issuer: oneLineName(cert.issuer),
+    subject: oneLineDn(cert.subject),
+    issuer: oneLineDn(cert.issuer),
     serialNumber: cert.serialNumber.toUpperCase(),
     notBefore: new Date(cert.validFrom).toISOString(),
     notAfter: new Date(cert.validTo).toISOString(),

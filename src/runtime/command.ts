@@ -4,7 +4,10 @@
  * loads a view: bin/ hands the interactive renderer in as `io.ui`.
  */
 import path from 'node:path';
-import type {FlowState} from '../../flows/types.js';
+import type {FlowError, MachineState} from '../../flows/types.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyState = MachineState<any, any, any>;
 import {exitCodeOfOutcome, type Checklist, type Outcome} from '../checklist.js';
 import type {FlowRunner} from '../engine/runner.js';
 import {formatError, toCpiMtlsError, type CpiMtlsError} from '../errors.js';
@@ -15,10 +18,10 @@ export const EXIT = {complete: 0, notComplete: 1, usage: 2, cancelled: 130} as c
 /** How long cleanup (demo landscape, local servers) may take after a run before the process goes on without it. */
 export const CLEANUP_TIMEOUT_MS = 30_000;
 
-export interface InteractiveOptions {
+export interface InteractiveOptions<S extends AnyState = AnyState> {
   /** A runner, or one still being prepared (the demo landscape starts while the first frame shows). */
-  runner: FlowRunner | Promise<FlowRunner>;
-  checklistOf: (state: FlowState) => Checklist;
+  runner: FlowRunner<S> | Promise<FlowRunner<S>>;
+  checklistOf: (state: S) => Checklist;
   demo?: string;
   explain?: boolean;
   preparing?: string;
@@ -39,7 +42,7 @@ export type ResumeChoice = 'resume' | 'new' | 'quit';
 /** The Ink front end, implemented in components/ and loaded by bin/ only when a run is interactive. */
 export interface InteractiveUi {
   /** Renders the wizard until the flow ends; resolves with the exit code the view chose. */
-  runInteractive(options: InteractiveOptions): Promise<number>;
+  runInteractive<S extends AnyState>(options: InteractiveOptions<S>): Promise<number>;
   /** Asks before a wizard starts whether to resume a saved run; Ctrl+C answers 'quit'. */
   askToResume(question: ResumeQuestion): Promise<ResumeChoice>;
 }

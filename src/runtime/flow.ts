@@ -12,7 +12,7 @@ import type {CfLogEntry} from '../ports.js';
 import {exitCodeOfRun, EXIT, reportError, writeJson, type CommandIo, type InteractiveUi, type Run} from './command.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any>;
+type AnyState = MachineState<any, any, any>;
 
 export interface MissingAnswer {
   step: string;
@@ -75,8 +75,8 @@ export async function runFlow<S extends AnyState>(io: CommandIo, run: Run, comma
     );
     // The Ink shell is generic over the state; its option type names the setup state.
     let code = await view.runInteractive({
-      runner: prepared as unknown as Promise<FlowRunner>,
-      checklistOf: (state: FlowState) => command.checklistOf(state as unknown as S, cfLog()),
+      runner: prepared,
+      checklistOf: state => command.checklistOf(state, cfLog()),
       demo: command.demo,
       explain: command.explain,
       preparing: command.preparing,
@@ -107,10 +107,10 @@ export async function runFlow<S extends AnyState>(io: CommandIo, run: Run, comma
     interrupted = true;
     runner.cancel();
   });
-  const result = await runHeadless(runner as unknown as FlowRunner, command.answers as Answers, line => io.stderr.write(line + '\n'));
+  const result = await runHeadless(runner, command.answers, line => io.stderr.write(line + '\n'));
   // A cancelled step may still be removing temporary credentials (under its own bound): wait, so the checklist knows.
   await runner.settled();
-  const state = result.state as unknown as S;
+  const state = result.state;
   // runHeadless cancels the runner on a missing answer and may report only the cancellation:
   // a cancelled run that stands on a question, without Ctrl+C, lacked an answer.
   const step = command.flow.steps[state.step];

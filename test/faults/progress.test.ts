@@ -54,7 +54,7 @@ describe('where a run resumes', () => {
   });
 
   it('at the failed step, all along the failure path to the end', () => {
-    for (const step of ['step-failed', 'offer-cleanup', 'write-outputs']) {
+    for (const step of ['step-failed', 'offer-cleanup', 'write-outputs'] as const) {
       const derived = deriveResume(setupFlow, state({step, error: failure}), memory());
       expect(derived).toMatchObject({status: 'stopped', resume: {step: 'create-key', status: 'running'}, reason: {code: 'cf-broker'}});
       expect(derived.resume?.error).toBeUndefined();

@@ -29,7 +29,7 @@ export const leaf = summary('C=DE, O=Acme, CN=s4hana-sender', 'C=DE, O=Acme, CN=
 const intermediate = summary('C=DE, O=Acme, CN=Acme Issuing CA', 'C=US, O=DigiCert Inc, CN=DigiCert Global Root G2', {isCA: true});
 
 export function checks(overrides: Record<string, CertificateCheck['verdict']> = {}): CertificateCheck[] {
-  return ['leaf', 'chain', 'root', 'eku', 'validity', 'key-strength'].map(id => ({id, title: id, verdict: overrides[id] ?? 'pass', message: `${id} ${overrides[id] ?? 'pass'}`}));
+  return (['leaf', 'chain', 'root', 'eku', 'validity', 'key-strength'] as const).map(id => ({id, title: id, verdict: overrides[id] ?? 'pass', message: `${id} ${overrides[id] ?? 'pass'}`}));
 }
 
 export function certificate(overrides: Record<string, CertificateCheck['verdict']> = {}): CertificateFact {

@@ -357,7 +357,7 @@ describe('setup flow: Option 1', () => {
 
   it('quits on certificate warnings from a plan unless they are accepted', () => {
     let s = ok(ok(toCertificateSource(), 'external'), '/c.pem');
-    s = result<'load-certificate'>(s, {...goodCertificate, verdict: 'warn', checks: [{id: 'expiry', title: 'Expiry', verdict: 'warn', message: 'expires soon'}]});
+    s = result<'load-certificate'>(s, {...goodCertificate, verdict: 'warn', checks: [{id: 'validity', title: 'Validity', verdict: 'warn', message: 'expires soon'}]});
     expect(choicesOf(s)).toEqual(['continue', 'other']);
     expect(fromPlanAt(s, {})).toBe('quit');
     expect(fromPlanAt(s, {acceptCertificateWarnings: true})).toBe('continue');
@@ -740,7 +740,7 @@ describe('setup flow: tenant checks', () => {
     expect(s.step).toBe('probe');
     expect(effectOf(s)).toMatchObject({url: 'https://host.example/http/orders'});
     // A plan with that path picks the same endpoint without a question.
-    const atResults = {...s, step: 'tenant-results'};
+    const atResults = {...s, step: 'tenant-results' as const};
     expect(fromPlanAt(atResults, {liveTest: {run: true, path: '/http/orders'}})).toBe('https://host.example/http/orders');
   });
 
@@ -932,7 +932,7 @@ describe('setup flow: demo scenarios', () => {
     expect(leafOnly.facts.actions).toEqual([]);
 
     // Any other failure keeps the door shut.
-    const other = {...s, facts: {...s.facts, certificate: {...goodCertificate, verdict: 'fail' as const, checks: [{id: 'chain', title: 'Chain', verdict: 'fail' as const, message: 'x'}, {id: 'eku', title: 'EKU', verdict: 'fail' as const, message: 'no clientAuth'}]}}};
+    const other = {...s, facts: {...s.facts, certificate: {...goodCertificate, verdict: 'fail' as const, checks: [{id: 'chain' as const, title: 'Chain', verdict: 'fail' as const, message: 'x'}, {id: 'eku' as const, title: 'EKU', verdict: 'fail' as const, message: 'no clientAuth'}]}}};
     expect(fromPlanAt(other, {acceptIncompleteChain: true})).toBe('quit');
     expect(choicesOf(other)).toEqual(['other', 'quit']);
   });

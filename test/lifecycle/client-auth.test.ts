@@ -14,7 +14,7 @@ afterAll(() => pki?.cleanup());
 
 describe('migrate-neo and renew: a leaf without clientAuth is a failure', () => {
   it('requireClientAuth turns a missing or serverAuth-only EKU into a failed check', () => {
-    const warned = {checks: [{id: 'eku', title: 'Extended key usage: clientAuth', verdict: 'warn' as const, message: 'No EKU.'}], verdict: 'warn' as const};
+    const warned = {checks: [{id: 'eku' as const, title: 'Extended key usage: clientAuth', verdict: 'warn' as const, message: 'No EKU.'}], verdict: 'warn' as const};
     expect(requireClientAuth([], warned)).toMatchObject({verdict: 'fail', checks: [{id: 'eku', verdict: 'fail'}]});
     expect(requireClientAuth(['1.3.6.1.5.5.7.3.1'], {checks: [], verdict: 'pass' as const})).toMatchObject({verdict: 'fail', checks: [{id: 'eku', verdict: 'fail'}]});
     expect(requireClientAuth(['1.3.6.1.5.5.7.3.2'], warned)).toBe(warned);

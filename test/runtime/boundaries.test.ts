@@ -1,6 +1,8 @@
 import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
+import {goto} from '../../flows/machine.js';
+import type {FlowState} from '../../flows/types.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -47,6 +49,33 @@ describe('module boundaries', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('no double cast (`as unknown as`) papers over a type mismatch between modules', async () => {
+    const offenders: string[] = [];
+    for (const dir of ['src', 'flows', 'components', 'bin']) {
+      for (const file of await sources(dir)) {
+        const source = await readFile(path.join(ROOT, file), 'utf8');
+        source.split('\n').forEach((line, index) => {
+          if (/\bas unknown as\b/.test(line)) offenders.push(`${file}:${index + 1}`);
+        });
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('a step id that no step of the flow has is a type error', async () => {
+    // The flows' step ids are literal unions: `npm run typecheck` fails if this line compiles.
+    const jump = (state: FlowState) =>
+      // @ts-expect-error 'no-such-step' is not a setup step
+      goto(state, 'no-such-step');
+    expect(typeof jump).toBe('function');
+    const {setupFlow} = await import('../../flows/setup.js');
+    const {renewFlow} = await import('../../flows/renew.js');
+    const {migrateNeoFlow} = await import('../../flows/migrate-neo.js');
+    for (const flow of [setupFlow, renewFlow, migrateNeoFlow]) {
+      for (const [id, step] of Object.entries(flow.steps)) expect(step?.id).toBe(id);
+    }
   });
 
   it('the import reader sees through type-only imports but not through value imports', () => {
