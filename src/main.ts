@@ -9,9 +9,8 @@ import {setupFlow} from '../flows/setup.js';
 import type {Answers, FlowState} from '../flows/types.js';
 import {chooseMode, defaultOutputDir, EXIT, NO_TERMINAL_GUIDANCE, reportError, runCommand, type CommandIo, type Run} from './runtime/command.js';
 import {runFlow} from './runtime/flow.js';
-import {createCfAdapter} from './cf/adapter.js';
+import {cfForRun} from './runtime/landscape.js';
 import {buildChecklist} from './checklist.js';
-import type {DemoLandscape} from './demo/landscape.js';
 import {createEffectExecutor, type PlannedChange} from './engine/effects.js';
 import {FlowRunner} from './engine/runner.js';
 import {createEngineServices} from './engine/services.js';
@@ -260,13 +259,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
     // Composes the engine; for the demo, after the landscape is up. The interactive path shows its
     // first frame at once and builds the runner meanwhile.
     async prepare() {
-      let landscape: DemoLandscape | undefined;
-      if (options.demoScenario) {
-        const {startDemoLandscape} = await import('./demo/landscape.js');
-        landscape = await startDemoLandscape({scenario: options.demoScenario, home: env.CPI_MTLS_DEMO_HOME || undefined});
-        run.onCleanup(() => landscape?.stop());
-      }
-      const cf = createCfAdapter({binary: options.cfBinary, env: landscape?.cfEnv, dryRun: options.dryRun, defaultTimeoutMs: cfTimeoutMs});
+      const {cf, landscape} = await cfForRun(run, {demo: options.demoScenario, cf: options.cfBinary, home: env.CPI_MTLS_DEMO_HOME, dryRun: options.dryRun, timeoutMs: cfTimeoutMs});
       const services = createEngineServices({
         leftovers,
         cf,

@@ -3,7 +3,7 @@
  * and reports expired and expiring certificates, duplicates, shared DNs, client_x509 and
  * ClientId/Secret keys. Exit 1 on a failure finding, so it can gate a pipeline.
  */
-import {parseCommandArgs} from './args.js';
+import {CF_OPTIONS, parseCommandArgs} from './args.js';
 import path from 'node:path';
 import {UsageError} from '../errors.js';
 import {timeoutsFromEnv} from '../timeouts.js';
@@ -60,17 +60,12 @@ interface AuditArgs {
 
 function parse(argv: string[]): AuditArgs | 'help' {
   const parsed = parseCommandArgs('audit', argv, {
-    demo: {type: 'boolean'},
+    ...CF_OPTIONS,
     org: {type: 'boolean'},
     days: {type: 'string'},
     strict: {type: 'boolean'},
-    out: {type: 'string'},
-    json: {type: 'boolean'},
     format: {type: 'string'}, // export formats (src/export/)
     parallel: {type: 'string'},
-    cf: {type: 'string'},
-    'no-color': {type: 'boolean'},
-    help: {type: 'boolean', short: 'h'},
   });
   const {values, positionals} = parsed;
   if (values.help) return 'help';
@@ -97,14 +92,8 @@ export async function runAuditCommand(argv: string[], io: CommandIo): Promise<nu
     const days = audit.assertDays(args.days);
     const parallel = parallelOf(args.parallel);
     const timeouts = timeoutsFromEnv(io.env);
-    const {createCfAdapter} = await import('../cf/adapter.js');
-    let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
-    if (args.demo) {
-      const {startDemoLandscape} = await import('../demo/landscape.js');
-      landscape = await startDemoLandscape({scenario: args.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
-      run.onCleanup(() => landscape?.stop());
-    }
-    const cf = createCfAdapter({binary: args.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
+    const {cfForRun} = await import('../runtime/landscape.js');
+    const {cf} = await cfForRun(run, {demo: args.demo, cf: args.cf, home: io.env.CPI_MTLS_DEMO_HOME, timeoutMs: timeouts.cfTimeoutMs});
     const data = await audit.collectAudit(cf, {scope: args.org ? 'org' : 'space', parallel, signal: run.signal, onProgress: line => io.stderr.write(`… ${line}\n`)});
     const report = audit.analyseAudit(data, {days, strict: args.strict});
     const files: Record<string, string> = {};

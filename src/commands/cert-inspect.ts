@@ -3,7 +3,7 @@
  * function takes the arguments after its subcommand and returns the exit code; nothing here
  * imports Ink or React, so `--help` stays fast.
  */
-import {parseCommandArgs} from './args.js';
+import {COMMON_OPTIONS, parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {CpiMtlsError, UsageError} from '../errors.js';
@@ -109,9 +109,8 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
   const json = argv.includes('--json');
   return runCommand(io, json, async () => {
     const {values, positionals} = parseCommandArgs('cert inspect', argv, {
-        json: {type: 'boolean'},
+        ...COMMON_OPTIONS,
         ascii: {type: 'boolean'},
-        help: {type: 'boolean', short: 'h'},
         key: {type: 'string'},
         'password-file': {type: 'string'},
         'extra-roots': {type: 'string', multiple: true},
@@ -198,8 +197,7 @@ export async function runCertNew(argv: string[], io: CommandIo): Promise<number>
         out: {type: 'string'},
         name: {type: 'string'},
         force: {type: 'boolean'},
-        json: {type: 'boolean'},
-        help: {type: 'boolean', short: 'h'},
+        ...COMMON_OPTIONS,
       });
     if (values.help) {
       write(io.stdout, CERT_NEW_HELP);
@@ -267,8 +265,7 @@ export async function runCertP12(argv: string[], io: CommandIo): Promise<number>
         pem: {type: 'boolean'},
         url: {type: 'string'},
         name: {type: 'string'},
-        json: {type: 'boolean'},
-        help: {type: 'boolean', short: 'h'},
+        ...COMMON_OPTIONS,
       });
     if (values.help) {
       write(io.stdout, CERT_P12_HELP);

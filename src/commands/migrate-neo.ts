@@ -3,7 +3,7 @@
  * instances (one per distinct set of roles) with one External Certificate key per certificate
  * (flows/migrate-neo.ts). Re-running after a partial failure creates only what is missing.
  */
-import {parseCommandArgs} from './args.js';
+import {CF_OPTIONS, parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {MigrateAnswers} from '../../flows/migrate-neo.js';
@@ -75,12 +75,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArg
     'trust-root': {type: 'string', multiple: true},
     plan: {type: 'string'},
     yes: {type: 'boolean', short: 'y'},
-    json: {type: 'boolean'},
-    out: {type: 'string'},
-    cf: {type: 'string'},
-    demo: {type: 'boolean'},
-    'no-color': {type: 'boolean'},
-    help: {type: 'boolean', short: 'h'},
+    ...CF_OPTIONS,
   }, {allowPositionals: false});
   const v = parsed.values;
   if (v.help) return 'help';
@@ -132,11 +127,11 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
     }
     const now = new Date();
     const outputDir = path.resolve(a.out ?? defaultOutputDir('migrate-neo', now, a.demo));
-    const [{migrateNeoFlow}, {initialState}, {FlowRunner}, {createCfAdapter}, {createEngineServices}, migrate, {runFlow, outputsText}, {renderChecklistText}] = await Promise.all([
+    const [{migrateNeoFlow}, {initialState}, {FlowRunner}, {cfForRun}, {createEngineServices}, migrate, {runFlow, outputsText}, {renderChecklistText}] = await Promise.all([
       import('../../flows/migrate-neo.js'),
       import('../../flows/machine.js'),
       import('../engine/runner.js'),
-      import('../cf/adapter.js'),
+      import('../runtime/landscape.js'),
       import('../engine/services.js'),
       import('../lifecycle/migrate.js'),
       import('../runtime/flow.js'),
@@ -153,11 +148,9 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
       async prepare() {
         const answers: MigrateAnswers = {...a.answers};
         const neoCaPems: string[] = [];
-        let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
-        if (a.demo) {
-          const [{startDemoLandscape}, neo] = await Promise.all([import('../demo/landscape.js'), import('../demo/neo.js')]);
-          landscape = await startDemoLandscape({scenario: 'neo-migration', home: io.env.CPI_MTLS_DEMO_HOME || undefined});
-          run.onCleanup(() => landscape?.stop());
+        const {cf, landscape} = await cfForRun(run, {demo: a.demo ? 'neo-migration' : undefined, cf: a.cf, home: io.env.CPI_MTLS_DEMO_HOME, timeoutMs: timeouts.cfTimeoutMs});
+        if (landscape) {
+          const neo = await import('../demo/neo.js');
           const sample = await neo.writeSampleNeoExport(landscape.pki, path.join(landscape.home, 'neo'));
           const neoServer = await neo.startNeoApiServer({pki: landscape.pki, mappings: sample.mappings});
           run.onCleanup(() => neoServer.close());
@@ -170,7 +163,6 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
           if (answers.rolesFile === undefined && !answers.userRoles) answers.rolesFile = sample.roles;
           io.stderr.write(`Demo: Neo API stand-in at ${neoServer.url} (user ${neoServer.user}); sample export ${sample.mappings}\n`);
         }
-        const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
         const services = {...createEngineServices({cf, outputDir}), caPems, trustedRootsPem: trustedRoots, neoCaPems};
         const state = initialState(migrateNeoFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: 'neo-migration'} : undefined}, answers);
         const runner = new FlowRunner(migrateNeoFlow, state, migrate.createMigrateExecutor(services));

@@ -4,7 +4,7 @@
  * so `--help` stays instant.
  */
 import {readFile, stat} from 'node:fs/promises';
-import {parseArgs} from 'node:util';
+import {COMMON_OPTIONS, parseCommandArgs} from './args.js';
 import {UsageError} from '../errors.js';
 import {timeoutsFromEnv} from '../timeouts.js';
 
@@ -60,12 +60,7 @@ interface ParsedProbeArgs {
 }
 
 function parse(argv: string[]): ParsedProbeArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
+  const parsed = parseCommandArgs('probe', argv, {
         cert: {type: 'string'},
         key: {type: 'string'},
         p12: {type: 'string'},
@@ -77,13 +72,8 @@ function parse(argv: string[]): ParsedProbeArgs | 'help' {
         out: {type: 'string'},
         timeout: {type: 'string'},
         'no-aia': {type: 'boolean'},
-        json: {type: 'boolean'},
-        help: {type: 'boolean', short: 'h'},
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message, {fix: ['Run cpi-mtls probe --help for the options.']});
-  }
+        ...COMMON_OPTIONS,
+  });
   const {values, positionals} = parsed;
   if (values.help) return 'help';
   if (positionals.length !== 1) {

@@ -3,7 +3,7 @@
  * terminal it asks; with --json, --plan or without a terminal it runs from the flags, and then
  * deletes the old key only with --delete-old after a passing live test.
  */
-import {parseCommandArgs} from './args.js';
+import {CF_OPTIONS, parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {missingHeadlessAnswers, renewNameProblems, type RenewAnswers} from '../../flows/renew.js';
@@ -108,12 +108,7 @@ async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
     'delete-old': {type: 'boolean'},
     option2: {type: 'boolean'},
     plan: {type: 'string'},
-    json: {type: 'boolean'},
-    out: {type: 'string'},
-    cf: {type: 'string'},
-    demo: {type: 'boolean'},
-    'no-color': {type: 'boolean'},
-    help: {type: 'boolean', short: 'h'},
+    ...CF_OPTIONS,
   });
   const v = parsed.values;
   if (v.help) return 'help';
@@ -214,11 +209,11 @@ export async function runRenewCommand(argv: string[], io: CommandIo): Promise<nu
     }
     const now = new Date();
     const outputDir = path.resolve(a.out ?? defaultOutputDir('renew', now, Boolean(a.demo)));
-    const [{renewFlow}, {initialState}, {FlowRunner}, {createCfAdapter}, {createEngineServices}, renew, {runFlow}] = await Promise.all([
+    const [{renewFlow}, {initialState}, {FlowRunner}, {cfForRun}, {createEngineServices}, renew, {runFlow}] = await Promise.all([
       import('../../flows/renew.js'),
       import('../../flows/machine.js'),
       import('../engine/runner.js'),
-      import('../cf/adapter.js'),
+      import('../runtime/landscape.js'),
       import('../engine/services.js'),
       import('../lifecycle/renew.js'),
       import('../runtime/flow.js'),
@@ -232,13 +227,7 @@ export async function runRenewCommand(argv: string[], io: CommandIo): Promise<nu
       preparing: a.demo ? `Starting the demo landscape (${a.demo})` : 'Starting',
       missingAnswerFix: 'Give it as an option (see --help) or in the plan file, or run in a terminal to be asked.',
       async prepare() {
-        let landscape: import('../demo/landscape.js').DemoLandscape | undefined;
-        if (a.demo) {
-          const {startDemoLandscape} = await import('../demo/landscape.js');
-          landscape = await startDemoLandscape({scenario: a.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
-          run.onCleanup(() => landscape?.stop());
-        }
-        const cf = createCfAdapter({binary: a.cf, env: landscape?.cfEnv, defaultTimeoutMs: timeouts.cfTimeoutMs});
+        const {cf, landscape} = await cfForRun(run, {demo: a.demo, cf: a.cf, home: io.env.CPI_MTLS_DEMO_HOME, timeoutMs: timeouts.cfTimeoutMs});
         if (landscape) await plantDemoRenewal(cf, landscape.pki);
         const services = createEngineServices({cf, outputDir, extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem, extraServerCaPems: landscape?.extraServerCaPems, probeTimeoutMs: timeouts.probeTimeoutMs});
         const state = initialState(renewFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: landscape.scenario} : undefined, defaults: landscape?.defaults}, a.answers);
