@@ -9,7 +9,7 @@
  */
 import {str, trail} from './common.js';
 import {textStep} from './steps/question.js';
-import {doneStep, preflightStep, readFailedStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
+import {preflightStep, readFailedStep, reportSteps, stepFailedStep} from './steps/run.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
 import type {CfTarget, CfVersion} from '../src/ports.js';
@@ -604,16 +604,9 @@ const applyStep: E<'apply-migration'> = {
   },
 };
 
-const writeOutputs = writeOutputsStep<MigrateState, 'write-migration-outputs'>({
-  type: 'write-migration-outputs', phase: 'Report', title: 'Writing the migration report',
+const report = reportSteps<MigrateState, 'write-migration-outputs'>({
+  type: 'write-migration-outputs', title: 'Writing the migration report', failedPhase: 'Checks', stopHint: 'it lists what was created and what was not',
   status: state => (Boolean(state.error) || (state.facts.outcomes ?? []).some(o => o.status === 'failed') ? 'failed' : 'done'),
-});
-
-const done = doneStep<MigrateState>('Report');
-
-const stepFailed = stepFailedStep<MigrateState>({
-  phase: 'Checks', stopLabel: 'Stop and write the report', stopHint: 'it lists what was created and what was not',
-  stop: state => goto(state, 'write-outputs', {error: state.error}),
 });
 
 const steps: Step<MigrateState>[] = [
@@ -634,9 +627,7 @@ const steps: Step<MigrateState>[] = [
   chooseRename,
   renameInstance,
   applyStep,
-  writeOutputs,
-  done,
-  stepFailed,
+  ...report,
 ];
 
 export const migrateNeoFlow: FlowDefinition<MigrateState> = {

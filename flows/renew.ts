@@ -15,7 +15,7 @@ import {goto, type FlowDefinition} from './machine.js';
 import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {textStep} from './steps/question.js';
 import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
-import {doneStep, readFailedStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
+import {readFailedStep, reportSteps} from './steps/run.js';
 import type {ActionRecord, CertificateFact, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
@@ -587,15 +587,8 @@ const deleteKey: E<'delete-key'> = {
   },
 };
 
-const writeOutputs = writeOutputsStep<RenewState, 'write-renew-outputs'>({
-  type: 'write-renew-outputs', phase: 'Report', title: 'Writing the renewal report', status: renewFinalStatus,
-});
-
-const done = doneStep<RenewState>('Report');
-
-const stepFailed = stepFailedStep<RenewState>({
-  phase: 'New key', stopLabel: 'Stop and write the report', stopHint: 'the old key is untouched',
-  stop: state => goto(state, 'write-outputs', {error: state.error}),
+const report = reportSteps<RenewState, 'write-renew-outputs'>({
+  type: 'write-renew-outputs', title: 'Writing the renewal report', status: renewFinalStatus, failedPhase: 'New key', stopHint: 'the old key is untouched',
 });
 
 const steps: Step<RenewState>[] = [
@@ -620,9 +613,7 @@ const steps: Step<RenewState>[] = [
   deleteOld,
   deleteInsist,
   deleteKey,
-  writeOutputs,
-  done,
-  stepFailed,
+  ...report,
 ];
 
 export const renewFlow: FlowDefinition<RenewState> = {

@@ -94,3 +94,12 @@ export function stepFailedStep<S extends AnyState>(options: {id?: StepId; phase:
     summary: (_state, value) => options.summary?.(String(value)) ?? (value === 'retry' ? 'Retrying' : 'Stopped after a failure'),
   };
 }
+
+/** The end of renewal and migration: write the report, end, and a failure step that stops into the report. */
+export function reportSteps<S extends MachineState<unknown, {outputs?: Record<string, string>}>, T extends string>(options: {type: T; title: string; status: (state: S) => FlowStatus; failedPhase: string; stopHint: string}) {
+  return [
+    writeOutputsStep<S, T>({type: options.type, phase: 'Report', title: options.title, status: options.status}),
+    doneStep<S>('Report'),
+    stepFailedStep<S>({phase: options.failedPhase, stopLabel: 'Stop and write the report', stopHint: options.stopHint, stop: state => goto(state, 'write-outputs', {error: state.error} as Partial<S>)}),
+  ] as const;
+}
