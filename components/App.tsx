@@ -251,7 +251,7 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <Footer canGoBack={canGoBack(state)} running={running} />
+        <Footer canGoBack={canGoBack(state)} running={running} question={question} />
       </Box>
     </Box>
   );
