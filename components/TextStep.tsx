@@ -1,6 +1,7 @@
 import React, {useState} from 'react';
 import {Box, Text} from 'ink';
-import {useTextInput, type Completion} from './text-input/use-text-input.js';
+import type {PathCompletion} from '../src/paths/complete.js';
+import {useTextInput} from './text-input/use-text-input.js';
 
 interface Props {
   prompt: string;
@@ -9,7 +10,7 @@ interface Props {
   mask?: boolean;
   isActive: boolean;
   /** Tab completion (paths); without it Tab does nothing. */
-  complete?: (typed: string) => Promise<Completion>;
+  complete?: (typed: string) => Promise<PathCompletion>;
   /** Returns an error text to show, or null when the answer was taken. */
   onSubmit: (value: string) => string | null;
 }

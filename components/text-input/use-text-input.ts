@@ -1,18 +1,14 @@
 import {useRef, useState} from 'react';
 import {useInput, useStdin} from 'ink';
+import type {PathCompletion} from '../../src/paths/complete.js';
 import {editLine, type LineState} from './state.js';
-
-export interface Completion {
-  text: string;
-  candidates: string[];
-}
 
 /**
  * Key handling of a text field. Every key is applied to the latest state, kept in a ref: several
  * keys can arrive between two renders, and a closure over the rendered state would drop all but
  * one of them. Enter submits; Tab asks `complete` about the text before the cursor.
  */
-export function useTextInput(options: {initial: string; isActive: boolean; onSubmit: (value: string) => void; complete?: (typed: string) => Promise<Completion>}): {line: LineState; candidates: string[]} {
+export function useTextInput(options: {initial: string; isActive: boolean; onSubmit: (value: string) => void; complete?: (typed: string) => Promise<PathCompletion>}): {line: LineState; candidates: string[]} {
   const {isRawModeSupported} = useStdin();
   const [view, setView] = useState(() => ({line: {value: options.initial, cursor: options.initial.length}, candidates: [] as string[]}));
   const latest = useRef(view.line);
