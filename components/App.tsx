@@ -251,7 +251,7 @@ export function App<S extends AnyState>({runner, checklistOf, demo, explain = fa
         </Box>
       ) : null}
       <Box marginTop={1}>
-        <Footer canGoBack={canGoBack(state)} running={running} />
+        <Footer canGoBack={canGoBack(state)} running={running} question={question} />
       </Box>
     </Box>
   );

@@ -3,6 +3,7 @@ import type {AnswerValue, Question} from '../flows/types.js';
 import {ConfirmStep} from './ConfirmStep.js';
 import {SelectStep} from './SelectStep.js';
 import {TextStep} from './TextStep.js';
+import {completePath, expandHome} from '../src/paths/complete.js';
 
 interface Props {
   question: Question;
@@ -17,7 +18,10 @@ export function QuestionView({question, isActive, onAnswer}: Props): React.React
       return <SelectStep prompt={question.prompt} choices={question.choices} initial={question.initial} isActive={isActive} onSubmit={value => void onAnswer(value)} />;
     case 'confirm':
       return <ConfirmStep prompt={question.prompt} initial={question.initial} isActive={isActive} onSubmit={value => void onAnswer(value)} />;
-    case 'text':
-      return <TextStep prompt={question.prompt} initial={question.initial} placeholder={question.placeholder} mask={question.mask} isActive={isActive} onSubmit={value => onAnswer(value)} />;
+    case 'text': {
+      // A path field keeps `~` as typed; the answer is the path the file system knows.
+      const isPath = question.completion === 'path';
+      return <TextStep prompt={question.prompt} initial={question.initial} placeholder={question.placeholder} mask={question.mask} isActive={isActive} complete={isPath ? completePath : undefined} onSubmit={value => onAnswer(isPath ? expandHome(value) : value)} />;
+    }
   }
 }

@@ -368,7 +368,7 @@ const neoPassword = textStep<MigrateState, 'neoPassword'>({
 });
 
 const mappingsFile = textStep<MigrateState, 'mappingsFile'>({
-  id: 'mappings-file', field: 'mappingsFile', phase: 'Neo mappings', title: 'Export file', prompt: 'Path to the exported mappings (JSON)',
+  id: 'mappings-file', field: 'mappingsFile', phase: 'Neo mappings', title: 'Export file', prompt: 'Path to the exported mappings (JSON)', completion: 'path',
   initial: state => state.answers.mappingsFile,
   validate: value => (value ? null : 'Enter the path of the JSON export.'),
   next: 'load-mappings',
@@ -418,7 +418,7 @@ const rolesFile: Q = {
       ],
     },
   ],
-  question: state => ({type: 'text', prompt: 'Roles file (empty: ask per user)', initial: state.answers.rolesFile ?? ''}),
+  question: state => ({type: 'text', prompt: 'Roles file (empty: ask per user)', initial: state.answers.rolesFile ?? '', completion: 'path'}),
   fromPlan: answers => answers.rolesFile ?? '',
   apply(state, value) {
     const file = str(value);

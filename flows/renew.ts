@@ -12,7 +12,7 @@ import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js
 import {duplicateMatch} from './duplicates.js';
 import {errorPanel, joinEndpoint, record, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
-import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {textStep} from './steps/question.js';
 import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
@@ -378,7 +378,7 @@ const certificateReview: Q = {
   validate: (value, state) => (value === 'use' && blockedByCertificate(state) ? 'This certificate cannot be used.' : null),
   apply(state, value) {
     if (value === 'use') return goto({...state, answers: {...state.answers, acceptCertificateWarnings: state.facts.certificate?.verdict === 'warn' || state.answers.acceptCertificateWarnings}}, 'new-key-name');
-    if (value === 'other') return goto(state, 'certificate-path');
+    if (value === 'other') return anotherCertificate(state);
     const cert = state.facts.certificate;
     const dup = (state.facts.duplicates ?? []).find(d => d.match === 'certificate');
     if (dup) return stop(state, 'duplicate-certificate', `The new certificate is already in ${dup.instanceName}/${dup.keyName}; no key was created.`, ['Bring the renewed certificate (a new one), not the one in use.']);

@@ -6,7 +6,7 @@
 import {goto, type FlowDefinition} from './machine.js';
 import {errorPanel, joinEndpoint, record as recordAction, str, trail} from './common.js';
 import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, instanceParameters, roleJson} from './parameters.js';
-import {checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {textStep} from './steps/question.js';
 import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {doneStep, preflightStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
@@ -761,7 +761,7 @@ const certificateReview: Q = {
       };
       return goto({...state, answers}, 'key-name');
     }
-    if (value === 'other') return goto(state, 'certificate-path');
+    if (value === 'other') return anotherCertificate(state);
     const failing = (state.facts.certificate?.checks ?? []).filter(c => c.verdict === 'fail');
     return stopWith(state, {
         code: 'certificate-rejected',
@@ -876,7 +876,7 @@ const duplicateFound: Q = {
   }),
   fromPlan: () => 'quit',
   apply(state, value) {
-    if (value === 'other') return goto(state, 'certificate-path');
+    if (value === 'other') return anotherCertificate(state);
     const dups = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate');
     return stopWith(state, {
       code: 'duplicate-certificate',
@@ -953,7 +953,7 @@ const tenantKeyPath: Q = {
   phase: 'Live test',
   title: 'API service key',
   panels: state => [...errorPanel(state.error), {tone: 'info', lines: ['The JSON of a service key of plan "api" (cf service-key <instance> <key> > api-key.json). Its secret is read locally and never printed.']}],
-  question: state => ({type: 'text', prompt: 'Path to the api service key JSON', initial: state.answers.tenantChecks?.apiKeyPath}),
+  question: state => ({type: 'text', prompt: 'Path to the api service key JSON', initial: state.answers.tenantChecks?.apiKeyPath, completion: 'path'}),
   validate: value => (str(value) === '' ? 'Enter the path of the service key JSON file.' : null),
   fromPlan: answers => answers.tenantChecks?.apiKeyPath,
   apply: (state, value) => goto({...state, answers: {...state.answers, tenantChecks: {mode: 'file', ...state.answers.tenantChecks, apiKeyPath: str(value)}}}, 'check-api-key'),

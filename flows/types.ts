@@ -272,7 +272,8 @@ export interface Choice<V extends string = string> {
 
 export type Question =
   | {type: 'select'; prompt: string; choices: Choice[]; initial?: string}
-  | {type: 'text'; prompt: string; initial?: string; placeholder?: string; mask?: boolean}
+  /** `completion: 'path'`: the answer is a file or folder, so the view offers Tab completion. */
+  | {type: 'text'; prompt: string; initial?: string; placeholder?: string; mask?: boolean; completion?: 'path'}
   | {type: 'confirm'; prompt: string; initial?: boolean};
 
 /** Text blocks a view shows above a question; plain data, the view decides the styling. */

@@ -33,13 +33,18 @@ export function certificatePathStep<S extends CertificateState>(options: {phase:
     phase: options.phase,
     title: 'Certificate file',
     ...(options.panels ? {panels: options.panels} : {}),
-    question: state => ({type: 'text', prompt: options.prompt, initial: state.answers.certificatePath ?? state.context.defaults?.certificatePath}),
+    question: state => ({type: 'text', prompt: options.prompt, initial: state.answers.certificatePath ?? state.context.defaults?.certificatePath, completion: 'path'}),
     validate: value => (str(value) === '' ? options.emptyError : null),
     fromPlan: answers => answers.certificatePath,
     apply: (state, value) =>
       goto({...state, answers: {...state.answers, certificatePath: str(value), ...(options.forgetPassword ? {certificatePassword: undefined} : {})}}, 'load-certificate'),
     summary: (_state, value) => `Certificate file: ${str(value)}`,
   };
+}
+
+/** "Use another certificate file": the path question starts empty, never with the file just turned down (nor the demo default). */
+export function anotherCertificate<S extends CertificateState>(state: S): S {
+  return goto({...state, answers: {...state.answers, certificatePath: ''}}, 'certificate-path');
 }
 
 /** The password of a protected file (masked: it never reaches the trail); the file is read again. */

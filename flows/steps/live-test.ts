@@ -83,7 +83,7 @@ export function liveTestKeyStep<S extends WithLiveTest>(options: {hint: string; 
     phase: 'Live test',
     title: 'Private key',
     panels: state => [...(options.panels?.(state) ?? []), {tone: 'info', lines: [options.hint]}],
-    question: state => ({type: 'text', prompt: 'Path to the private key (PEM)', initial: state.answers.liveTest?.privateKeyPath ?? options.initial(state)}),
+    question: state => ({type: 'text', prompt: 'Path to the private key (PEM)', initial: state.answers.liveTest?.privateKeyPath ?? options.initial(state), completion: 'path'}),
     validate: value => (str(value) === '' ? 'Enter the path of the private key file.' : null),
     fromPlan: answers => answers.liveTest?.privateKeyPath,
     apply: (state, value) => goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, privateKeyPath: str(value)}}}, options.next ?? 'probe'),

@@ -1,5 +1,8 @@
 import React from 'react';
-import {afterEach, describe, expect, it, vi} from 'vitest';
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {ConfirmStep} from '../../components/ConfirmStep.js';
 import {EffectStep} from '../../components/EffectStep.js';
@@ -8,6 +11,9 @@ import {SelectStep} from '../../components/SelectStep.js';
 import {TextStep} from '../../components/TextStep.js';
 import {Trail} from '../../components/Trail.js';
 import {Header} from '../../components/Header.js';
+import {Footer} from '../../components/Footer.js';
+import {QuestionView} from '../../components/QuestionView.js';
+import {completePath} from '../../src/paths/complete.js';
 import {KEY, renderUi} from '../helpers/ink.js';
 
 afterEach(() => cleanup());
@@ -71,10 +77,99 @@ describe('TextStep', () => {
     expect(onSubmit).toHaveBeenLastCalledWith('Orders.send2');
   });
 
+  it('applies every key of one write, so fast typing loses nothing', async () => {
+    const onSubmit = vi.fn(() => null);
+    const ui = renderUi(<TextStep prompt="Role name" initial="Orders.sendX" isActive onSubmit={onSubmit} />);
+    await ui.waitForFrame('Orders.sendX');
+    ui.stdin.write('\x7f\x7f\x7f\x7f\x7fReceive');
+    await ui.waitForFrame('› Orders.Receive');
+    await ui.press(KEY.enter);
+    expect(onSubmit).toHaveBeenLastCalledWith('Orders.Receive');
+  });
+
+  it('edits like a shell: Ctrl+W/K/U/A/E, Alt+B/F', async () => {
+    const onSubmit = vi.fn(() => null);
+    const ui = renderUi(<TextStep prompt="Path" initial="/home/me/cert.pem" isActive onSubmit={onSubmit} />);
+    await ui.waitForFrame('/home/me/cert.pem');
+    // Ctrl+W cuts "cert.pem", Alt+B goes before "me", Ctrl+K cuts "me/", Ctrl+A, Alt+F, Ctrl+E.
+    ui.stdin.write('\x17\x1bb\x0byou\x01\x1bfX\x05/a.pem');
+    await ui.waitForFrame('› /homeX/you/a.pem');
+    ui.stdin.write('\x15new');
+    await ui.waitForFrame(/› new\s*$/m);
+    await ui.press(KEY.enter);
+    expect(onSubmit).toHaveBeenLastCalledWith('new');
+  });
+
+  it('keeps a refusal on screen until the text changes', async () => {
+    const ui = renderUi(<TextStep prompt="Key name" initial="a b" isActive onSubmit={value => (value.includes(' ') ? 'No spaces.' : null)} />);
+    await ui.waitForFrame('a b');
+    await ui.press(KEY.enter, 'No spaces.');
+    await ui.press(KEY.backspace, /› a\s*$/m);
+    expect(ui.lastFrame()).not.toContain('No spaces.');
+  });
+
   it('masks passwords', async () => {
     const ui = renderUi(<TextStep prompt="Password" initial="secret" mask isActive onSubmit={() => null} />);
     await ui.waitForFrame('******');
     expect(ui.lastFrame()).not.toContain('secret');
+  });
+});
+
+describe('path fields', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'text-step-'));
+    await mkdir(path.join(dir, 'customer-files'));
+    for (const name of ['s4hana-sender.chain.pem', 's4hana-sender.crt.pem', 's4hana-sender.key.pem', 'root-ca.pem']) await writeFile(path.join(dir, 'customer-files', name), '');
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await rm(dir, {recursive: true, force: true});
+  });
+
+  it('completes with Tab: a folder, the common prefix with the candidates below, then the file', async () => {
+    const onSubmit = vi.fn(() => null);
+    const folder = path.join(dir, 'customer-files') + path.sep;
+    const ui = renderUi(<TextStep prompt="Path to the certificate file" initial={path.join(dir, 'cust')} isActive complete={completePath} onSubmit={onSubmit} />);
+    await ui.waitForFrame('cust');
+    await ui.press(KEY.tab, `› ${folder}`);
+    await ui.press('s4\t', `› ${folder}s4hana-sender.`);
+    await ui.waitForFrame('s4hana-sender.chain.pem  s4hana-sender.crt.pem  s4hana-sender.key.pem');
+    await ui.press('ch\t', `› ${folder}s4hana-sender.chain.pem`);
+    expect(ui.lastFrame()).not.toContain('s4hana-sender.crt.pem');
+    await ui.press(KEY.enter);
+    expect(onSubmit).toHaveBeenLastCalledWith(`${folder}s4hana-sender.chain.pem`);
+  });
+
+  it('shows ~ as typed and answers with the home folder in its place', async () => {
+    vi.stubEnv('HOME', dir);
+    vi.stubEnv('USERPROFILE', dir);
+    const onAnswer = vi.fn(() => null);
+    const ui = renderUi(<QuestionView question={{type: 'text', prompt: 'Path to the private key (PEM)', initial: '~/cu', completion: 'path'}} isActive onAnswer={onAnswer} />);
+    await ui.waitForFrame('~/cu');
+    await ui.press(KEY.tab, `› ~/customer-files${path.sep}`);
+    await ui.press('ro\t', 'root-ca.pem');
+    await ui.press(KEY.enter);
+    expect(onAnswer).toHaveBeenLastCalledWith(path.join(dir, 'customer-files', 'root-ca.pem'));
+  });
+
+  it('does nothing on Tab in a field that is not a path', async () => {
+    const ui = renderUi(<QuestionView question={{type: 'text', prompt: 'Instance name', initial: 'cpi'}} isActive onAnswer={() => null} />);
+    await ui.waitForFrame('cpi');
+    await ui.press(`${KEY.tab}-x`);
+    expect(ui.lastFrame()).toMatch(/› cpi-x\s*$/m);
+  });
+
+  it('the footer names the keys of the field: no ↑↓ on text, Tab only where it completes', async () => {
+    const text = renderUi(<Footer canGoBack running={false} question={{type: 'text', prompt: 'Path', completion: 'path'}} />);
+    await text.waitForFrame('Enter confirm · Tab complete · Esc back · Ctrl+C quit');
+    expect(text.lastFrame()).not.toContain('↑↓');
+    cleanup();
+    const name = renderUi(<Footer canGoBack={false} running={false} question={{type: 'text', prompt: 'Name'}} />);
+    await name.waitForFrame('Enter confirm · Ctrl+C quit');
+    cleanup();
+    const list = renderUi(<Footer canGoBack={false} running={false} question={{type: 'select', prompt: 'Pick', choices: []}} />);
+    await list.waitForFrame('↑↓ choose · Enter confirm');
   });
 });
 

@@ -364,20 +364,15 @@ describe('workshop scenarios in a terminal', () => {
     expect(review).toContain('is a self-signed CA certificate');
     expect(review).toContain('demo-customer-root-ca.pem');
 
-    await walk(cli, {'Fix the certificate first': {choose: 'Use another certificate file'}}, /\? Path to the certificate file(?::\s|\s*\r?\n› )\S*demo-customer-root-ca\.pem/);
-    // Same folder: replace the file name with the chain the customer should have sent. One key at
-    // a time, each seen on screen before the next, so no keystroke is lost on a busy machine.
-    const folder = path.join(home, 'customer-files') + path.sep;
-    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // The value follows the prompt on its line ("? Prompt: value") or on the next ("› value").
-    const shows = (value: string) => new RegExp(`(?:^\\? Path to the certificate file: |^› )${escape(value)}\\s*$`, 'm');
-    const wrong = 'demo-customer-root-ca.pem';
-    for (let left = wrong.length - 1; left >= 0; left--) {
-      cli.send('\u007F');
-      await cli.waitFor(shows(folder + wrong.slice(0, left)));
-    }
-    cli.send('s4hana-sender.chain.pem');
-    await cli.waitFor(shows(folder + 's4hana-sender.chain.pem'));
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const shows = (value: string) => new RegExp(`(?:^\\? Path to the certificate file: |^› ?)${escape(value)}\\s*$`, 'm');
+    // The rejected file is not offered again: the field starts empty.
+    await walk(cli, {'Fix the certificate first': {choose: 'Use another certificate file'}}, shows(''));
+    // Typed fast in one go and completed with Tab: "cha" names the chain alone.
+    const chain = path.join(home, 'customer-files', 's4hana-sender.chain.pem');
+    cli.send(`${path.join(home, 'customer-files', 's4hana-sender.cha')}\t`);
+    await cli.waitFor(shows(chain));
     cli.send(KEYS.enter);
     await walk(cli, OPTION1_DEFAULTS, 'Setup complete');
     expect(cli.screen()).toContain('All certificate checks passed');

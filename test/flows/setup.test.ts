@@ -355,6 +355,22 @@ describe('setup flow: Option 1', () => {
     expect(s.error).toMatchObject({code: 'certificate-rejected', fix: ['Give the leaf']});
   });
 
+  it('asks for another certificate with an empty path: never the file just rejected, nor the demo default', () => {
+    const start = initialState(setupFlow, {...context, defaults: {certificatePath: '/demo/root-ca.pem'}});
+    let s = ok(result<'preflight'>(start, {cfVersion, target, planAvailable: true}), true);
+    s = toCertificateSource('cpi-inbound', ok(ok(s, 'role-based'), 'ESBMessaging.send'));
+    s = ok(s, 'external');
+    expect(questionOf(s)).toMatchObject({initial: '/demo/root-ca.pem', completion: 'path'});
+    s = result<'load-certificate'>(ok(s, '/demo/root-ca.pem'), refusedCertificate);
+    s = ok(s, 'other');
+    expect(s.step).toBe('certificate-path');
+    expect(questionOf(s)).toMatchObject({initial: ''});
+    // The same after a duplicate: that certificate was checked, but it cannot be used either.
+    let d = result<'scan-duplicates'>(skipTests(withExternalCertificate(toCertificateSource())), duplicateElsewhere);
+    d = ok(d, 'other');
+    expect(questionOf(d)).toMatchObject({initial: ''});
+  });
+
   it('quits on certificate warnings from a plan unless they are accepted', () => {
     let s = ok(ok(toCertificateSource(), 'external'), '/c.pem');
     s = result<'load-certificate'>(s, {...goodCertificate, verdict: 'warn', checks: [{id: 'validity', title: 'Validity', verdict: 'warn', message: 'expires soon'}]});

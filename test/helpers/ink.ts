@@ -1,7 +1,7 @@
 import type {ReactElement} from 'react';
 import {render} from 'ink-testing-library';
 
-export const KEY = {enter: '\r', esc: '\u001B', up: '\u001B[A', down: '\u001B[B', backspace: '\u007F', ctrlC: '\u0003'} as const;
+export const KEY = {enter: '\r', esc: '\u001B', up: '\u001B[A', down: '\u001B[B', backspace: '\u007F', tab: '\t', ctrlC: '\u0003'} as const;
 
 /** One turn of the event loop: Ink attaches new input handlers in a passive effect. */
 export const settle = () => new Promise<void>(resolve => setImmediate(resolve));
@@ -20,8 +20,8 @@ export function renderUi(tree: ReactElement) {
     }
     await settle();
   };
-  /** Writes a key and waits until the frame reflects it (or briefly, for keys that change nothing). */
-  const press = async (key: string) => {
+  /** Writes a key and waits until the frame reflects it (or briefly, for keys that change nothing), or shows `thenFrame`. */
+  const press = async (key: string, thenFrame?: string | RegExp) => {
     const before = ui.lastFrame();
     ui.stdin.write(key);
     const start = Date.now();
@@ -29,6 +29,7 @@ export function renderUi(tree: ReactElement) {
     // Ink re-subscribes input handlers in a passive effect after the commit.
     await settle();
     await settle();
+    if (thenFrame) await waitForFrame(thenFrame);
   };
   return {...ui, waitForFrame, press};
 }
