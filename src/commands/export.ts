@@ -68,7 +68,7 @@ function parse(argv: string[]) {
   if (what !== 'terraform') throw new UsageError(what ? `Unknown export "${what}".` : 'Say what to export.', {fix: ['cpi-mtls export terraform --help']});
   if (rest.length > (values.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${rest.at(-1)}".`, {fix: ['Run cpi-mtls export terraform --help for the options.']});
   const format = values.format ?? 'hcl';
-  if (format !== 'hcl' && format !== 'tf-json') throw new UsageError(`--format ${format}: use hcl or tf-json.`);
+  if (format !== 'hcl' && format !== 'tf-json') throw new UsageError(`--format ${format}: use hcl or tf-json.`, {fix: ['For example: cpi-mtls export terraform --format tf-json']});
   const fromAudit = Boolean(values['from-audit'] || values.demo);
   if (fromAudit && values.from) throw new UsageError('--from and --from-audit exclude each other.', {fix: ['--from <output folder> exports what a setup created; --from-audit reads the landscape.']});
   return {...values, format: format as 'hcl' | 'tf-json', fromAudit, demo: values.demo ? (rest[0] ?? 'expiring') : undefined, out: path.resolve(values.out ?? 'terraform')};

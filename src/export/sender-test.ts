@@ -67,7 +67,7 @@ export function senderTestPs1(t: SenderTest): string {
 #   (cpi-mtls cert p12 --legacy).
 param([string]$Url = ${ps(t.url ?? '')})
 $ErrorActionPreference = 'Stop'
-if (-not $Url) { Write-Error 'Usage: .\\sender-test.ps1 -Url <endpoint URL>'; exit 2 }
+if (-not $Url) { Write-Host 'Usage: .\\sender-test.ps1 -Url <endpoint URL>'; exit 2 }
 $p12 = Join-Path $PSScriptRoot ${ps(t.pkcs12)}
 $passwordFile = ${t.passwordFile ? `Join-Path $PSScriptRoot ${ps(t.passwordFile)}` : "''"}
 if ($passwordFile -and (Test-Path -LiteralPath $passwordFile)) {
