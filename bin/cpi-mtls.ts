@@ -7,7 +7,7 @@ import {readFileSync} from 'node:fs';
 import {parseArgs} from 'node:util';
 import {closest, usageError} from './suggest.js';
 
-const COMMANDS = ['apply', 'setup', 'cert', 'audit', 'renew', 'migrate-neo', 'probe'] as const;
+const COMMANDS = ['apply', 'setup', 'cert', 'audit', 'renew', 'migrate-neo', 'probe', 'export'] as const;
 const CERT_COMMANDS = ['inspect', 'new', 'p12'] as const;
 
 const CERT_HELP = `cpi-mtls cert: the certificate workbench.
@@ -39,6 +39,7 @@ Usage
   cpi-mtls audit [--org] [--days N]      expiring, duplicate and shared certificates, client_x509, secret keys
   cpi-mtls renew                         zero-downtime certificate renewal: new key, live test, then delete the old one
   cpi-mtls migrate-neo                   move Neo certificate-to-user mappings to it-rt instances and keys
+  cpi-mtls export terraform              instances and keys as Terraform configuration (a setup's, or --from-audit)
 
 Options
   --cf <path>          cf executable to use (default: cf on PATH)
@@ -55,7 +56,8 @@ Options
 
 Exit codes: 0 complete, 1 not complete (a step or check failed), 2 usage error or invalid plan,
 130 cancelled.
-Command help: cpi-mtls cert inspect --help, cpi-mtls probe --help, cpi-mtls audit|renew|migrate-neo --help.
+Command help: cpi-mtls cert inspect --help, cpi-mtls probe --help, cpi-mtls audit|renew|migrate-neo --help,
+cpi-mtls export terraform --help.
 Docs: README.md (real landscapes, plan files, outputs).`;
 
 function version(): string {
@@ -90,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'audit') return (await import('../src/commands/audit.js')).runAuditCommand(rest, io);
   if (command === 'renew') return (await import('../src/commands/renew.js')).runRenewCommand(rest, io);
   if (command === 'migrate-neo') return (await import('../src/commands/migrate-neo.js')).runMigrateNeoCommand(rest, io);
+  if (command === 'export') return (await import('../src/commands/export.js')).runExportCommand(rest, io);
   if (command === 'probe') return (await import('../src/commands/probe.js')).runProbeCommand(rest, io);
 
   let parsed;

@@ -272,6 +272,16 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
         ]
       : ['The sender sends the leaf plus its intermediates (the load balancer holds roots only). Export a PKCS#12 with: cpi-mtls cert p12'],
   });
+  if (files.senderTestSh) {
+    add('sender-test', {
+      status: 'todo',
+      title: 'Sender test: call the endpoint from the sender host',
+      details: [
+        `Copy ${path.basename(files.pkcs12 ?? 'the PKCS#12')}, its password file, the load balancer root and the test script to the sender host, keeping their places in the output folder (the password by another channel).`,
+        'Linux/macOS: bash sender-test.sh [URL]; Windows: .\\sender-test.ps1 [-Url URL]. It prints HTTP 200 when the host, its network and the certificate work.',
+      ],
+    });
+  }
   const tenant = facts.tenant;
   const testedUrl = (answers.liveTest?.path ?? '').toLowerCase();
   const endpoint = tenant?.endpoints.find(e => testedUrl !== '' && (e.url.toLowerCase() === testedUrl || e.url.toLowerCase().endsWith(testedUrl)));
@@ -415,6 +425,9 @@ export const FILE_LABELS: Record<string, string> = {
   plan: 'Plan for the next subaccount (cpi-mtls apply --plan)',
   pkcs12: 'PKCS#12 for the sender',
   pkcs12Password: 'Password of the PKCS#12 (send separately)',
+  terraform: 'Terraform configuration (instance and key, import blocks)',
+  senderTestSh: 'Sender test for Linux/macOS (bash, curl)',
+  senderTestPs1: 'Sender test for Windows (PowerShell)',
 };
 
 export function fileLabel(key: string): string {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import {parse} from '@cdktf/hcl2json';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {renderHcl, tfJson, type TfModel} from '../../src/export/terraform.js';
+import {renderHcl, tfJson, tfLabel, type TfModel} from '../../src/export/terraform.js';
+import {applyDemoOption1} from '../helpers/demo-apply.js';
 import {CLI} from '../helpers/pty.js';
 
 let dir: string;
@@ -64,24 +65,7 @@ describe('Terraform export', () => {
   });
 
   it('a demo apply writes terraform/ naming the instance and key it created, with the broker-stored parameters', {timeout: 120_000}, async () => {
-    const home = path.join(dir, 'land');
-    const out = path.join(dir, 'out');
-    const plan = path.join(dir, 'plan.yaml');
-    await writeFile(
-      plan,
-      `version: 1
-option: role-based
-role: ESBMessaging.send
-instance: {name: cpi-inbound-mtls}
-certificate: {source: external, file: ${home}/customer-files/s4hana-sender.chain.pem}
-key: {name: s4hana-sender}
-liveTest: {run: true, path: /http/demo/orders, privateKeyFile: ${home}/customer-files/s4hana-sender.key.pem}
-output: ${out}
-`,
-    );
-    const env = {...process.env, CPI_MTLS_DEMO_HOME: home};
-    delete (env as Record<string, string | undefined>).CI;
-    const run = await execa(process.execPath, [CLI, 'apply', '--plan', plan, '--demo'], {reject: false, env, stdin: 'ignore'});
+    const {home, out, run} = await applyDemoOption1(dir);
     expect(run.exitCode, run.stderr + run.stdout).toBe(0);
 
     const state = JSON.parse(await readFile(path.join(home, 'cf-home/.cf/sim-state.json'), 'utf8'));
@@ -100,5 +84,67 @@ output: ${out}
     expect(JSON.parse(expression.replace(/^\$\{jsonencode\(/, '').replace(/\)\}$/, ''))).toEqual(stored);
     // The leaf the key holds is the file the configuration reads.
     expect((await readFile(path.join(out, 'terraform/client-leaf.pem'), 'utf8')).trim()).toBe((await readFile(path.join(out, 'client-leaf.pem'), 'utf8')).trim());
+
+    // export terraform --from writes the same configuration again, offline, here as tf-json.
+    const again = await execa(process.execPath, [CLI, 'export', 'terraform', '--from', out, '--format', 'tf-json', '--out', path.join(dir, 'again')], {reject: false, stdin: 'ignore'});
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(await readFile(path.join(dir, 'again/main.tf.json'), 'utf8'))).toEqual(asTerraformJson(parsed));
+  });
+
+  it('export terraform --from-audit writes every instance and key the stand-in cf holds; tf-json parses alike', {timeout: 120_000}, async () => {
+    const home = path.join(dir, 'land-audit');
+    const env = {...process.env, CPI_MTLS_DEMO_HOME: home};
+    const exportTo = (out: string, ...extra: string[]) => execa(process.execPath, [CLI, 'export', 'terraform', '--from-audit', '--demo', 'expiring', '--out', out, '--json', ...extra], {reject: false, env, stdin: 'ignore'});
+    const hclOut = path.join(dir, 'tf-hcl');
+    const run = await exportTo(hclOut);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({outcome: 'complete', instances: 2, keys: 2, imported: 3, skipped: []});
+
+    const state = JSON.parse(await readFile(path.join(home, 'cf-home/.cf/sim-state.json'), 'utf8'));
+    const parsed = await parse('main.tf', await readFile(path.join(hclOut, 'main.tf'), 'utf8'));
+    const argument = (expr: string) => JSON.parse(expr.replace(/^\$\{jsonencode\(/, '').replace(/\)\}$/, ''));
+    const expectedImports: string[] = [];
+    for (const instance of state.instances) {
+      const il = tfLabel(instance.name);
+      expect(parsed.variable[`${il}_name`][0].default).toBe(instance.name);
+      expect(argument(parsed.resource.cloudfoundry_service_instance[il][0].parameters)).toEqual(instance.parameters);
+      expectedImports.push(`\${cloudfoundry_service_instance.${il}} ${instance.guid}`);
+      for (const key of state.keys.filter((k: {instance_guid: string}) => k.instance_guid === instance.guid)) {
+        const kl = `${il}__${tfLabel(key.name)}`;
+        const binding = parsed.resource.cloudfoundry_service_credential_binding[kl][0];
+        expect(parsed.variable[`${kl}_key_name`][0].default).toBe(key.name);
+        expect(binding.service_instance).toBe(`\${cloudfoundry_service_instance.${il}.id}`);
+        if (key.parameters['key-type'] === 'certificate_external') {
+          // The leaf the key holds is the file the configuration reads, and the key is adopted.
+          expect(binding.parameters).toBe(`\${jsonencode({"key-type": "certificate_external", "X.509": file("\${path.module}/${kl}.pem")})}`);
+          expect((await readFile(path.join(hclOut, `${kl}.pem`), 'utf8')).trim()).toBe(key.parameters['X.509'].replace(/\r\n/g, '\n').trim());
+          expectedImports.push(`\${cloudfoundry_service_credential_binding.${kl}} ${key.guid}`);
+        } else expect(argument(binding.parameters)).toEqual({'key-type': 'certificate'});
+      }
+    }
+    expect(state.keys).toHaveLength(2);
+    expect(parsed.import.map((i: {to: string; id: string}) => `${i.to} ${i.id}`).sort()).toEqual(expectedImports.sort());
+
+    const jsonOut = path.join(dir, 'tf-json');
+    const json = await exportTo(jsonOut, '--format', 'tf-json');
+    expect(json.exitCode, json.stderr).toBe(0);
+    expect(JSON.parse(await readFile(path.join(jsonOut, 'main.tf.json'), 'utf8'))).toEqual(asTerraformJson(parsed));
+
+    // A folder with files export did not write is never written into.
+    await writeFile(path.join(jsonOut, 'notes.txt'), 'mine');
+    const refused = await exportTo(jsonOut);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('notes.txt');
+  });
+
+  it('export terraform --help shows examples; a wrong export or format is a usage error', async () => {
+    const help = await execa(process.execPath, [CLI, 'export', 'terraform', '--help'], {reject: false});
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout.split('Examples\n')[1]!.split('\n\n')[0]!.split('\n').filter(line => line.includes('cpi-mtls export terraform'))).toHaveLength(3);
+    for (const args of [['export', 'ansible'], ['export', 'terraform', '--format', 'yaml']]) {
+      const wrong = await execa(process.execPath, [CLI, ...args], {reject: false});
+      expect(wrong.exitCode).toBe(2);
+      expect(wrong.stderr).toMatch(/^✖ .*\n {2}→ /);
+    }
   });
 });
