@@ -8,48 +8,18 @@ import type {FlowState} from '../flows/types.js';
 import {chosenRole, createdByThisRun, isOption2, wantedInstanceParameters} from '../flows/setup.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, roleJson} from '../flows/parameters.js';
 import type {CfLogEntry} from './ports.js';
+import type {z} from 'zod';
+import type {checklistItemSchema, checklistSchema, itemStatusSchema} from './schema/checklist.js';
 
 /**
  * verified: the tool read it back or called it; done: the tool did it without re-reading it;
  * todo: the customer's part; failed; skipped; not-checked: a check the tool could not make.
  * Only verified and done carry a ✔.
  */
-export type ItemStatus = 'verified' | 'done' | 'todo' | 'failed' | 'skipped' | 'not-checked';
-
-export interface ChecklistItem {
-  /** Stable across runs and versions (e.g. "live-test", "sender-trust-store"). */
-  id?: string;
-  status: ItemStatus;
-  title: string;
-  details: string[];
-}
-
-export interface Checklist {
-  title: string;
-  /** The line shown when everything passed; each flow words its own (default: the setup's). */
-  headline?: string;
-  /** The headline was derived from the outcome and fits every ending, not only success. */
-  headlineFromOutcome?: boolean;
-  generatedAt: string;
-  outcome: 'complete' | 'incomplete' | 'failed' | 'cancelled';
-  option: string;
-  target?: string | {api: string; org: string; space: string};
-  items: ChecklistItem[];
-  created: Array<{kind: string; what: string; name: string; guid?: string; note?: string}>;
-  cleanup: string[];
-  commands: string[];
-  files: Record<string, string>;
-  /** The cf commands that changed something (the appendix); `commands` has every call. */
-  changes?: string[];
-  /** One sentence: what to do next. */
-  nextStep?: string;
-  error?: {message: string; fix: string[]};
-  /** Why the outcome is not complete: the error and every failed item, in order. */
-  reasons?: string[];
-  /** Checks that could not be made; a complete outcome may have them, and says so. */
-  notChecked?: string[];
-}
-
+export type ItemStatus = z.infer<typeof itemStatusSchema>;
+// The checklist is defined once, by the checklist.json schema (src/schema/checklist.ts).
+export type ChecklistItem = z.infer<typeof checklistItemSchema>;
+export type Checklist = z.infer<typeof checklistSchema>;
 export type Outcome = Checklist['outcome'];
 
 /** One mapping for every command: complete 0, cancelled 130, anything else 1. */

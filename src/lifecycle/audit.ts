@@ -7,6 +7,8 @@
  * (the adapter batches), then one parameters read per instance and one `/details` read per key,
  * at most `parallel` at a time. Nothing is listed per instance.
  */
+import type {z} from 'zod';
+import type {auditCertificateSchema, auditFindingSchema, auditInstanceSchema, auditKeySchema} from '../schema/audit.js';
 import type {CfPort, CfTarget, LastOperation} from '../ports.js';
 import {UsageError} from '../errors.js';
 import {certificateKey, duplicateGroups, subjectIssuerKey} from '../../flows/duplicates.js';
@@ -17,50 +19,15 @@ export const AUDITED_PLANS = ['integration-flow', 'api'] as const;
 export const DEFAULT_EXPIRY_DAYS = 30;
 export const DEFAULT_PARALLEL_READS = 8;
 
-export type AuditKeyType = 'sap-generated-certificate' | 'external-certificate' | 'client-secret' | 'unknown' | 'unreadable';
-
-export interface AuditCertificate {
-  subject: string;
-  issuer: string;
-  serialNumber?: string;
-  /** SHA-256 of the leaf; absent when the key's certificate text could not be parsed. */
-  fingerprint256?: string;
-  /** ISO-8601; from certificatedetails.validuntil, else from the certificate. */
-  validUntil?: string;
-  validUntilSource?: 'certificatedetails' | 'certificate';
-}
-
-export interface AuditKey {
-  guid: string;
-  name: string;
-  instanceGuid: string;
-  instanceName: string;
-  type: AuditKeyType;
-  createdAt?: string;
-  lastOperation: LastOperation | null;
-  clientId?: string;
-  url?: string;
-  certificate?: AuditCertificate;
-  /** Why the credentials could not be read (key still being created, no permission, ...). */
-  error?: string;
-}
-
-export interface AuditInstance {
-  guid: string;
-  name: string;
-  planName: string;
-  offeringName: string;
-  spaceGuid: string;
-  /** The space name when known (the targeted space). */
-  spaceName?: string;
-  roles: string[];
-  grantTypes: string[];
-  /** False when the broker would not return the parameters. */
-  parametersReadable: boolean;
-  parametersError?: string;
-  lastOperation: LastOperation | null;
-  keys: AuditKey[];
-}
+// The documents of an audit are defined once, by the audit.json schema (src/schema/audit.ts).
+export type AuditCertificate = z.infer<typeof auditCertificateSchema>;
+export type AuditKey = z.infer<typeof auditKeySchema>;
+export type AuditKeyType = AuditKey['type'];
+export type AuditInstance = z.infer<typeof auditInstanceSchema>;
+export type AuditFinding = z.infer<typeof auditFindingSchema>;
+export type FindingId = AuditFinding['id'];
+export type Severity = AuditFinding['severity'];
+export type FindingRef = AuditFinding['refs'][number];
 
 export interface AuditData {
   scope: 'space' | 'org';
@@ -205,23 +172,6 @@ export async function collectAudit(cf: CfPort, options: AuditOptions = {}): Prom
 
 // ---------------------------------------------------------------------------------------------
 // Findings (pure)
-
-export type FindingId = 'expired' | 'expiring' | 'duplicate-certificate' | 'shared-dn' | 'client-x509' | 'secret-key' | 'expiry-unknown' | 'unreadable-key' | 'parameters-unreadable';
-export type Severity = 'fail' | 'warn' | 'info';
-
-export interface FindingRef {
-  instanceName: string;
-  instanceGuid: string;
-  keyName?: string;
-}
-
-export interface AuditFinding {
-  id: FindingId;
-  severity: Severity;
-  message: string;
-  refs: FindingRef[];
-  fix: string[];
-}
 
 export interface AuditReport {
   data: AuditData;

@@ -3,6 +3,9 @@
  * objects, no Buffers) so `--json`, the checklist and the wizard can show or store it as is.
  */
 
+import type {z} from 'zod';
+import type {liveTestSchema, probeCallResultSchema, probeCertificateSchema, probeFailureSchema, probeServerSideSchema} from '../schema/live-test.js';
+
 export type ProbeMethod = 'GET' | 'POST';
 
 /** Facts about the client certificate known before the call; each one narrows a handshake failure. */
@@ -63,137 +66,15 @@ export interface ProbeRequest {
   body?: string;
 }
 
-export type ProbeStage = 'dns' | 'connect' | 'proxy' | 'tls' | 'request' | 'response';
-
-/** A connection that did not get as far as an HTTP answer. */
-export interface ProbeFailure {
-  stage: ProbeStage;
-  kind: 'timeout' | 'network' | 'tls-alert' | 'reset' | 'proxy' | 'cancelled';
-  /** Node or OpenSSL error code, e.g. ENOTFOUND, ECONNREFUSED, ERR_SSL_TLSV1_ALERT_UNKNOWN_CA. */
-  code?: string;
-  /** TLS alert name without prefix, e.g. unknown_ca. */
-  alert?: string;
-  host: string;
-  port: number;
-  message: string;
-}
-
-export type CertificateSource = 'sent-by-server' | 'node-root-store' | 'extra-ca' | 'aia';
-
-export interface ProbeCertificate {
-  /** One-line form, e.g. "C=US, O=DigiCert Inc, CN=DigiCert Global Root G2". */
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  notBefore: string;
-  notAfter: string;
-  fingerprint256: string;
-  selfSigned: boolean;
-  isCA: boolean;
-  source: CertificateSource;
-  pem: string;
-}
-
-export interface ProbeRootInfo {
-  found: boolean;
-  source: CertificateSource | 'not-found';
-  subject?: string;
-  fingerprint256?: string;
-  /** In Node's root store (Mozilla's list of public CAs). */
-  publicCa: boolean;
-  /** Issuer URL tried when the root came from (or was looked for in) the certificate's AIA. */
-  aiaUrl?: string;
-  /**
-   * Which extra trust anchors hold the root, when they do: 'caller' (--ca, extraCaPems) or
-   * 'NODE_EXTRA_CA_CERTS' (the file named by that variable in the probe's env).
-   */
-  extraCaOrigin?: 'caller' | 'NODE_EXTRA_CA_CERTS';
-  /** One sentence on where the root came from, for people. */
-  note: string;
-}
-
-export interface ProbeServerFiles {
-  directory: string;
-  certificates: Array<{subject: string; role: 'server' | 'intermediate' | 'root'; cer: string; pem: string}>;
-  zip: string;
-  /** The file to import into the sender's trust store (the root's .cer), absent when no root was found. */
-  trustStoreFile?: string;
-}
-
-export interface ProbeServerSide {
-  host: string;
-  port: number;
-  /** SNI sent; absent for IP addresses (RFC 6066 forbids IPs in SNI). */
-  servername?: string;
-  /** Proxy used, credentials removed, e.g. http://proxy.corp:8080. */
-  via?: string;
-  tls: {protocol: string | null; cipher: string | null};
-  /** The certificates as the server sent them (leaf first), then any completed up to the root. */
-  chain: ProbeCertificate[];
-  root: ProbeRootInfo;
-  /** The sender trusts the server when its trust store is Node's root store (plus the extra CAs). */
-  trustedBySystem: boolean;
-  /** Why not trusted, in OpenSSL/Node code style (e.g. UNABLE_TO_GET_ISSUER_CERT_LOCALLY). */
-  authorizationError?: string;
-  hostnameMatches: boolean;
-  /** The chain ends at a root that is neither public nor an extra trust anchor (--ca, NODE_EXTRA_CA_CERTS): a TLS-inspecting proxy or a private server. */
-  interception: boolean;
-  /** The NODE_EXTRA_CA_CERTS file read from the probe's env and how many CA certificates it gave (0 when unusable; see warnings). */
-  nodeExtraCaCerts?: {file: string; certificates: number};
-  warnings: string[];
-  files?: ProbeServerFiles;
-  /** Set when the server side could not be captured. */
-  error?: ProbeFailure;
-}
-
-export type ProbeOutcome =
-  | 'success'
-  | 'handshake-rejected'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'server-error'
-  | 'unexpected-status'
-  | 'network-error'
-  | 'timeout';
-
-export interface ProbeDiagnosis {
-  summary: string;
-  causes: string[];
-  fix: string[];
-  /** SAP documentation topics, KBAs and notes to read (title and address). */
-  docs: string[];
-}
-
-export interface ProbeCallResult {
-  outcome: ProbeOutcome;
-  method: ProbeMethod;
-  status?: number;
-  statusText?: string;
-  /** First characters of the response body, whitespace collapsed, secrets removed. */
-  bodyExcerpt?: string;
-  /** TLS of this connection (with the client certificate, when one was sent). */
-  tls?: {protocol: string | null; cipher: string | null};
-  /** Subject of the client certificate sent. */
-  clientCertificate?: string;
-  /**
-   * Extended key usages of the client certificate sent, as found in it: short names
-   * (clientAuth, serverAuth, anyExtendedKeyUsage, …) or the OID; empty when it has no EKU extension.
-   */
-  clientCertificateEku?: string[];
-  failure?: ProbeFailure;
-  /** Facts used for the diagnosis (given by the caller or derived from the certificate). */
-  localFacts?: ProbeLocalFacts & {derived: Array<keyof ProbeLocalFacts>};
-  diagnosis: ProbeDiagnosis;
-  durationMs: number;
-}
-
-export interface ProbeResult {
-  url: string;
-  method: ProbeMethod;
-  server: ProbeServerSide;
-  client?: ProbeCallResult;
-  basic?: ProbeCallResult & {clientId: string};
-  comparison?: string;
-  durationMs: number;
-}
+// The documents the probe returns are defined once, by the live-test.json schema (src/schema/live-test.ts).
+export type ProbeFailure = z.infer<typeof probeFailureSchema>;
+export type ProbeStage = ProbeFailure['stage'];
+export type ProbeCertificate = z.infer<typeof probeCertificateSchema>;
+export type CertificateSource = ProbeCertificate['source'];
+export type ProbeServerSide = z.infer<typeof probeServerSideSchema>;
+export type ProbeRootInfo = ProbeServerSide['root'];
+export type ProbeServerFiles = NonNullable<ProbeServerSide['files']>;
+export type ProbeCallResult = z.infer<typeof probeCallResultSchema>;
+export type ProbeOutcome = ProbeCallResult['outcome'];
+export type ProbeDiagnosis = ProbeCallResult['diagnosis'];
+export type ProbeResult = z.infer<typeof liveTestSchema>;

@@ -1,7 +1,6 @@
 /**
- * audit.json and `cpi-mtls audit --json` (src/lifecycle/audit.ts auditJson). Its parts are held
- * equal to the types of src/lifecycle/audit.ts by a type test (test/schema/documents.test.ts),
- * and a demo audit's file is parsed with it.
+ * audit.json and `cpi-mtls audit --json` (src/lifecycle/audit.ts auditJson). The audit's types
+ * are inferred from its parts, and a demo audit's file is parsed with it.
  */
 import {z} from 'zod';
 
@@ -11,8 +10,8 @@ export const auditCertificateSchema = z.strictObject({
   subject: z.string(),
   issuer: z.string(),
   serialNumber: z.string().optional(),
-  fingerprint256: z.string().optional(),
-  validUntil: z.string().optional(),
+  fingerprint256: z.string().optional().describe("SHA-256 of the leaf; absent when the key's certificate text could not be parsed."),
+  validUntil: z.string().optional().describe('ISO-8601; from certificatedetails.validuntil, else from the certificate.'),
   validUntilSource: z.enum(['certificatedetails', 'certificate']).optional(),
 });
 
@@ -27,7 +26,7 @@ export const auditKeySchema = z.strictObject({
   clientId: z.string().optional(),
   url: z.string().optional(),
   certificate: auditCertificateSchema.optional(),
-  error: z.string().optional(),
+  error: z.string().optional().describe('Why the credentials could not be read (key still being created, no permission, ...).'),
 });
 
 export const auditInstanceSchema = z.strictObject({
@@ -39,7 +38,7 @@ export const auditInstanceSchema = z.strictObject({
   spaceName: z.string().optional(),
   roles: z.array(z.string()),
   grantTypes: z.array(z.string()),
-  parametersReadable: z.boolean(),
+  parametersReadable: z.boolean().describe('False when the broker would not return the parameters.'),
   parametersError: z.string().optional(),
   lastOperation,
   keys: z.array(auditKeySchema),
@@ -67,5 +66,3 @@ export const auditSchema = z
     files: z.record(z.string(), z.string()),
   })
   .meta({title: 'cpi-mtls audit.json', description: 'Every it-rt instance and key of the space (or org) and the findings; no secrets.'});
-
-export type AuditDocument = z.infer<typeof auditSchema>;

@@ -1,7 +1,6 @@
 /**
- * checklist.json: the checklist the setup writes (src/checklist.ts builds it). The type there and
- * this schema are held equal by a type test (test/schema/documents.test.ts), and a run's file is
- * parsed with it, so the published shape is the shape written.
+ * checklist.json: the checklist every flow writes (src/checklist.ts builds it, with the types
+ * inferred from here), and a run's file is parsed with it: the published shape is the shape written.
  */
 import {z} from 'zod';
 
@@ -17,7 +16,7 @@ export const checklistItemSchema = z.strictObject({
 export const checklistSchema = z
   .strictObject({
     title: z.string(),
-    headline: z.string().optional().describe('The line shown when everything passed.'),
+    headline: z.string().optional().describe("The line shown when everything passed; each flow words its own."),
     headlineFromOutcome: z.boolean().optional().describe('The headline was derived from the outcome and fits every ending.'),
     generatedAt: z.string(),
     outcome: z.enum(['complete', 'incomplete', 'failed', 'cancelled']),
@@ -32,8 +31,6 @@ export const checklistSchema = z
     nextStep: z.string().optional().describe('One sentence: what to do next.'),
     error: z.strictObject({message: z.string(), fix: z.array(z.string())}).optional(),
     reasons: z.array(z.string()).optional().describe('Why the outcome is not complete: the error and every failed item, in order.'),
-    notChecked: z.array(z.string()).optional().describe('Checks that could not be made.'),
+    notChecked: z.array(z.string()).optional().describe('Checks that could not be made; a complete outcome may have them, and says so.'),
   })
   .meta({title: 'cpi-mtls checklist.json', description: 'What a cpi-mtls run did, verified and left to do; no secrets.'});
-
-export type ChecklistDocument = z.infer<typeof checklistSchema>;

@@ -1,7 +1,6 @@
 /**
- * live-test.json: the live test's full result (src/probe/types.ts ProbeResult), written by the
- * setup and the renewal. Held equal to ProbeResult by a type test (test/schema/documents.test.ts),
- * and a demo run's file is parsed with it.
+ * live-test.json: the live test's full result, written by the setup and the renewal. The probe's
+ * types (src/probe/types.ts) are inferred from it, and a demo run's file is parsed with it.
  */
 import {z} from 'zod';
 
@@ -22,7 +21,7 @@ export const probeFailureSchema = z.strictObject({
 });
 
 export const probeCertificateSchema = z.strictObject({
-  subject: z.string(),
+  subject: z.string().describe('One-line form, e.g. "C=US, O=DigiCert Inc, CN=DigiCert Global Root G2".'),
   issuer: z.string(),
   serialNumber: z.string(),
   notBefore: z.string(),
@@ -37,16 +36,16 @@ export const probeCertificateSchema = z.strictObject({
 export const probeServerSideSchema = z.strictObject({
   host: z.string(),
   port: z.number(),
-  servername: z.string().optional(),
-  via: z.string().optional(),
+  servername: z.string().optional().describe('SNI sent; absent for IP addresses (RFC 6066 forbids IPs in SNI).'),
+  via: z.string().optional().describe('The proxy used, credentials removed.'),
   tls,
-  chain: z.array(probeCertificateSchema),
+  chain: z.array(probeCertificateSchema).describe('As the server sent them (leaf first), then any completed up to the root.'),
   root: z.strictObject({
     found: z.boolean(),
     source: z.union([certificateSource, z.literal('not-found')]),
     subject: z.string().optional(),
     fingerprint256: z.string().optional(),
-    publicCa: z.boolean(),
+    publicCa: z.boolean().describe("In Node's root store (Mozilla's list of public CAs)."),
     aiaUrl: z.string().optional(),
     extraCaOrigin: z.enum(['caller', 'NODE_EXTRA_CA_CERTS']).optional(),
     note: z.string(),
@@ -54,7 +53,7 @@ export const probeServerSideSchema = z.strictObject({
   trustedBySystem: z.boolean(),
   authorizationError: z.string().optional(),
   hostnameMatches: z.boolean(),
-  interception: z.boolean(),
+  interception: z.boolean().describe('The chain ends at a root that is neither public nor an extra trust anchor: a TLS-inspecting proxy or a private server.'),
   nodeExtraCaCerts: z.strictObject({file: z.string(), certificates: z.number()}).optional(),
   warnings: z.array(z.string()),
   files: z
@@ -62,7 +61,7 @@ export const probeServerSideSchema = z.strictObject({
       directory: z.string(),
       certificates: z.array(z.strictObject({subject: z.string(), role: z.enum(['server', 'intermediate', 'root']), cer: z.string(), pem: z.string()})),
       zip: z.string(),
-      trustStoreFile: z.string().optional(),
+      trustStoreFile: z.string().optional().describe("The file to import into the sender's trust store (the root's .cer)."),
     })
     .optional(),
   error: probeFailureSchema.optional(),
@@ -73,10 +72,10 @@ const callFields = {
   method,
   status: z.number().optional(),
   statusText: z.string().optional(),
-  bodyExcerpt: z.string().optional(),
+  bodyExcerpt: z.string().optional().describe('First characters of the response body, whitespace collapsed, secrets removed.'),
   tls: tls.optional(),
   clientCertificate: z.string().optional(),
-  clientCertificateEku: z.array(z.string()).optional(),
+  clientCertificateEku: z.array(z.string()).optional().describe('EKUs of the client certificate sent (short names or OIDs); empty when it has no EKU extension.'),
   failure: probeFailureSchema.optional(),
   localFacts: z.strictObject({...localFacts, derived: z.array(z.enum(['ekuClientAuth', 'chainComplete', 'rootTrustedBySap']))}).optional(),
   diagnosis: z.strictObject({summary: z.string(), causes: z.array(z.string()), fix: z.array(z.string()), docs: z.array(z.string())}),
@@ -96,5 +95,3 @@ export const liveTestSchema = z
     durationMs: z.number(),
   })
   .meta({title: 'cpi-mtls live-test.json', description: 'The live TLS test: the server side, the call with the client certificate, the diagnosis; no private keys or secrets.'});
-
-export type LiveTestDocument = z.infer<typeof liveTestSchema>;

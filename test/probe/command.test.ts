@@ -64,8 +64,9 @@ describe('cpi-mtls probe', () => {
     const source = await readFile(path.resolve('src/commands/probe.ts'), 'utf8');
     const staticImports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1]);
     expect(staticImports.length).toBeGreaterThan(0);
-    // errors.js and timeouts.js import nothing but each other and Node built-ins.
-    for (const name of staticImports) expect(name).toMatch(/^node:|^\.\.\/errors\.js$|^\.\.\/timeouts\.js$/);
+    // errors.js, timeouts.js and args.js import nothing but each other and Node built-ins.
+    for (const name of staticImports) expect(name).toMatch(/^node:|^\.\.\/errors\.js$|^\.\.\/timeouts\.js$|^\.\/args\.js$/);
+    expect((await readFile(path.resolve('src/commands/args.ts'), 'utf8')).match(/^import .* from '([^']+)';$/gm)).toEqual(["import {parseArgs} from 'node:util';", "import {UsageError} from '../errors.js';"]);
     expect((await readFile(path.resolve('src/timeouts.ts'), 'utf8')).match(/^import .* from '([^']+)';$/gm)).toEqual(["import {UsageError} from './errors.js';"]);
     expect(source).not.toMatch(/from 'ink'|from 'react'/);
   });
