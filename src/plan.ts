@@ -11,7 +11,8 @@ import type {Answers} from '../flows/types.js';
 import {DEFAULT_ROLE} from '../flows/parameters.js';
 import {UsageError} from './errors.js';
 import {planSchema, type Plan} from './schema/plan.js';
-import {validate, type SchemaProblem} from './schema/problems.js';
+import {parseOrThrow, validate, type SchemaProblem} from './schema/problems.js';
+import type {z} from 'zod';
 
 export type {Plan} from './schema/plan.js';
 export type PlanProblem = SchemaProblem;
@@ -34,34 +35,35 @@ export function planSchemaModeline(): string {
   return `# yaml-language-server: $schema=${path.join(dir, 'schema', 'plan.schema.json').split(path.sep).join('/')}`;
 }
 
-/** Parses YAML or JSON text (JSON is YAML), then validates it. */
-export async function parsePlanText(text: string, where: string): Promise<Plan> {
+export function parsePlanText(text: string, where: string): Promise<Plan> {
+  return parsePlanAs(text, where, planSchema, 'plan');
+}
+
+/** Parses YAML or JSON text (JSON is YAML), then validates it with the plan's schema; every problem is named by its field path (exit 2). */
+async function parsePlanAs<T extends z.ZodType>(text: string, where: string, schema: T, kind: string, fix = 'the README documents every field with an example per option'): Promise<z.output<T>> {
   const {parse} = await import('yaml');
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = parse(text) ?? {};
   } catch (error) {
-    throw new UsageError(`${where} is not valid YAML or JSON: ${(error as Error).message}`, {fix: ['Check the indentation and quoting; the README has a full example per option.']});
+    throw new UsageError(`${where} is not valid YAML or JSON: ${(error as Error).message}`, {fix: [`Check the indentation and quoting at the place named; ${fix}.`]});
   }
-  const problems = validatePlan(raw);
-  if (problems.length > 0) {
-    throw new UsageError(`${where} is not a valid plan (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map(p => `  ${p.path}: ${p.message}`).join('\n')}`, {
-      fix: ['Fix the fields above; the README documents every field with an example per option.'],
-      details: {problems},
-    });
-  }
-  return planSchema.parse(raw);
+  return parseOrThrow(schema, raw, `${where} is not a valid ${kind}`, [`Fix the fields above; ${fix}.`]);
 }
 
-export async function loadPlan(file: string): Promise<{plan: Plan; answers: Answers; baseDir: string}> {
+/** Reads a plan file; paths in it are relative to its folder (baseDir). */
+export async function readPlanFile<T extends z.ZodType>(file: string, schema: T, kind = 'plan', fix?: string): Promise<{plan: z.output<T>; baseDir: string}> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new UsageError(`Cannot read the plan file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {fix: ['Check the path given with --plan.']});
   }
-  const plan = await parsePlanText(text, file);
-  const baseDir = path.dirname(path.resolve(file));
+  return {plan: await parsePlanAs(text, file, schema, kind, fix), baseDir: path.dirname(path.resolve(file))};
+}
+
+export async function loadPlan(file: string): Promise<{plan: Plan; answers: Answers; baseDir: string}> {
+  const {plan, baseDir} = await readPlanFile(file, planSchema);
   return {plan, answers: await planToAnswers(plan, baseDir), baseDir};
 }
 

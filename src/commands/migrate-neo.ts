@@ -82,16 +82,8 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArg
   if (v['neo-url'] && v.mappings) throw new UsageError('Use either --neo-url or --mappings, not both.');
   let answers: MigrateAnswers = {};
   if (v.plan) {
-    const {parse: parseYaml} = await import('yaml');
-    let raw: unknown;
-    try {
-      raw = parseYaml(await readText(v.plan, 'the plan')) ?? {};
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(`The plan ${v.plan} is neither JSON nor YAML: ${(error as Error).message}.`, {fix: ['Check the indentation and quoting at the place named; cpi-mtls migrate-neo --help lists the fields.']});
-    }
-    const [{migrateNeoPlanSchema}, {parseOrThrow}] = await Promise.all([import('../schema/migrate-neo-plan.js'), import('../schema/problems.js')]);
-    answers = parseOrThrow(migrateNeoPlanSchema, raw, `The plan ${v.plan} is not a valid migration plan`, ['cpi-mtls migrate-neo --help lists the fields (userRoles, instanceNames, mappingsFile, rolesFile, …).']);
+    const [{migrateNeoPlanSchema}, {readPlanFile}] = await Promise.all([import('../schema/migrate-neo-plan.js'), import('../plan.js')]);
+    answers = (await readPlanFile(v.plan, migrateNeoPlanSchema, 'migration plan', 'cpi-mtls migrate-neo --help lists the fields (userRoles, instanceNames, mappingsFile, rolesFile, …)')).plan;
     for (const [roles, name] of Object.entries(answers.instanceNames ?? {})) {
       const problem = typeof name === 'string' ? validateInstanceName(name) : 'It must be text.';
       if (problem) throw new UsageError(`The plan ${v.plan}: instanceNames["${roles}"] "${String(name)}": ${problem}`, {fix: ['Give each instance a name of letters, digits, ".", "_" and "-" that starts with a letter or digit.']});

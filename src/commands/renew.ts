@@ -70,22 +70,8 @@ async function readSecretLine(file: string): Promise<string> {
 }
 
 async function loadPlanAnswers(file: string): Promise<RenewAnswers> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`Cannot read the plan ${file}: ${(error as Error).message}.`, {fix: ['Check the path given with --plan.']});
-  }
-  const {parse} = await import('yaml');
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    throw new UsageError(`The plan ${file} is neither JSON nor YAML: ${(error as Error).message}.`, {fix: ['Check the indentation and quoting at the place named; cpi-mtls renew --help lists the fields.']});
-  }
-  const [{renewPlanSchema}, {parseOrThrow}] = await Promise.all([import('../schema/renew-plan.js'), import('../schema/problems.js')]);
-  const answers: RenewAnswers = parseOrThrow(renewPlanSchema, raw, `The plan ${file} is not a valid renewal plan`, ['cpi-mtls renew --help lists the fields (the option names in camelCase).']);
-  const base = path.dirname(path.resolve(file));
+  const [{renewPlanSchema}, {readPlanFile}] = await Promise.all([import('../schema/renew-plan.js'), import('../plan.js')]);
+  const {plan: answers, baseDir: base} = await readPlanFile(file, renewPlanSchema, 'renewal plan', 'cpi-mtls renew --help lists the fields (the option names in camelCase)');
   if (answers.certificatePath) answers.certificatePath = path.resolve(base, answers.certificatePath);
   if (answers.liveTest?.privateKeyPath) answers.liveTest.privateKeyPath = path.resolve(base, answers.liveTest.privateKeyPath);
   return answers;
