@@ -1,10 +1,10 @@
 import React, {useEffect, useMemo, useRef, useState} from 'react';
-import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
+import {Box, Static, Text, useApp, useInput, useStdin, useStdout} from 'ink';
 import {landscapeModel, showsLandscape} from '../flows/diagram.js';
 import {explanationFor} from '../flows/explain.js';
 import {canGoBack, isQuestion, progress, stepOf} from '../flows/machine.js';
 import {setupFlow} from '../flows/setup.js';
-import type {AnswerValue, FlowState, MachineState, Panel, Question} from '../flows/types.js';
+import type {AnswerValue, FlowState, MachineState, Panel, Question, TrailEntry} from '../flows/types.js';
 import type {FlowRunner} from '../src/engine/runner.js';
 import type {Checklist} from '../src/checklist.js';
 import {EffectStep} from './EffectStep.js';
@@ -15,8 +15,8 @@ import {Header} from './Header.js';
 import {LandscapeDiagram, layoutLandscape} from './LandscapeDiagram.js';
 import {Panels} from './PanelView.js';
 import {QuestionView} from './QuestionView.js';
-import {Trail} from './Trail.js';
-import {STATUS_MARK, trailStatus} from '../flows/common.js';
+import {TrailLine} from './Trail.js';
+import {trailChange} from '../flows/common.js';
 import {exitCodeOfOutcome} from '../src/checklist.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -38,9 +38,7 @@ export interface AppProps {
 export const SIDE_BY_SIDE_COLUMNS = 100;
 /** Leaves the question column 63 wide at 100 columns: the longest prompt fits on one line. */
 const SIDE_PANEL_WIDTH = 36;
-/** Answered steps shown in workshop mode: the room looks at the current step and the drawing. */
-const TRAIL_WITH_EXPLAIN = 4;
-/** Lines kept free below the live area: Ink clears the whole screen once a frame reaches the last row. */
+/** Lines kept free below the live area (the estimate may be short): Ink clears the screen and the scrollback once a frame reaches the last row. */
 const SPARE_ROWS = 3;
 
 /** The terminal size, updated on resize (an event, not a timer). Rows are unknown in tests. */
@@ -76,31 +74,32 @@ function questionHeight(question: Question | null, width: number): number {
   return textHeight(`? ${question.prompt}: ${question.initial ?? ''}`, width) + 1;
 }
 
-function trailHeight(lines: string[], max: number, columns: number): number {
-  if (lines.length === 0) return 0;
-  const shown = lines.slice(Math.max(0, lines.length - max));
-  return (lines.length > max ? 1 : 0) + shown.reduce((n, line) => n + textHeight(line, columns), 0) + 1;
-}
-
-
-/**
- * The wizard shell: header, answered steps, the active step, footer. It renders the runner's
- * state and forwards keys; every decision is the runner's (flows/).
- */
 /** Below this many rows the explain panel and the drawing are left out. */
 const MIN_TEACHING_ROWS = 32;
+
+/**
+ * The wizard shell. Finished steps are printed once above the live area (Ink's <Static>), so they
+ * stay in the scrollback; only the current step (header, question or effect, footer) is redrawn.
+ * It renders the runner's state and forwards keys; every decision is the runner's (flows/).
+ */
 
 export function App({runner, checklistOf, demo, explain = false, onExit, animate = true}: AppProps): React.ReactElement {
   const {exit} = useApp();
   const {isRawModeSupported} = useStdin();
-  const [{state, running}, setView] = useState({state: runner.state, running: runner.running});
+  const [{state, running, panelsPrinted}, setView] = useState({state: runner.state, running: runner.running, panelsPrinted: false});
   // Each question gets a fresh input component, so a default typed into one step never leaks.
   const [questionKey, setQuestionKey] = useState(0);
+  // Printed lines cannot be taken back. Back prints where it returned to instead of waiting with
+  // every line until the run ends: a line per step as it happens is what a terminal log shows.
+  const [log, setLog] = useState<React.ReactElement[]>([]);
+  const printed = useRef<TrailEntry[]>([]);
   const cancelPresses = useRef(0);
   const {columns, rows} = useTerminalSize();
   // Teaching panels and the drawing need room: on a short terminal a frame taller than the
   // screen makes Ink clear the scrollback on every render, so they stay off there.
   const teach = explain && rows >= MIN_TEACHING_ROWS;
+  const teaching = useRef(teach);
+  teaching.current = teach;
   // Teaching texts and the drawing belong to the setup flow's steps and facts.
   const isSetup = runner.flow.name === setupFlow.name;
   const setupState = state as FlowState;
@@ -109,8 +108,25 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
   const landscape = useMemo(() => (showDiagram ? landscapeModel(setupState) : null), [state, showDiagram]);
 
   useEffect(() => {
+    let asked: AnyState | null = null;
+    // Returns whether the question's panels were printed. Without the teaching column they are
+    // printed above it, so the live area is the header, the question and the footer: it fits in
+    // any terminal, whatever the panels hold (a certificate report is taller than 24 rows).
+    const print = (next: AnyState, isRunning: boolean): boolean => {
+      const {dropped, added} = trailChange(printed.current, next.trail);
+      printed.current = next.trail;
+      const step = stepOf(runner.flow, next);
+      const panels = !teaching.current && !isRunning && next.status === 'running' && isQuestion(step) && step.panels ? step.panels(next) : [];
+      const lines = [...(dropped > 0 ? [<Text dimColor>↩ back to: {step.title}</Text>] : []), ...added.map(entry => <TrailLine entry={entry} />)];
+      if (panels.length > 0 && asked !== next) lines.push(<Panels panels={panels} />);
+      asked = isQuestion(step) ? next : null;
+      if (lines.length > 0) setLog(items => [...items, ...lines.map((line, i) => <Box key={items.length + i}>{line}</Box>)]);
+      return panels.length > 0;
+    };
+    const panelsPrinted = print(runner.state, runner.running);
+    if (panelsPrinted) setView(view => ({...view, panelsPrinted}));
     const unsubscribe = runner.subscribe((next, isRunning) => {
-      setView({state: next, running: isRunning});
+      setView({state: next, running: isRunning, panelsPrinted: print(next, isRunning)});
       setQuestionKey(k => k + 1);
     });
     runner.start();
@@ -146,35 +162,16 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
     {isActive: Boolean(isRawModeSupported) && !finished},
   );
 
-  if (finished) {
-    if (state.status === 'cancelled') {
-      const actions: Array<{kind: string; what: string; name: string}> = Array.isArray(state.facts?.actions) ? state.facts.actions : [];
-      const created = actions.filter(a => a.kind === 'created' || a.kind === 'updated');
-      return (
-        <Box flexDirection="column">
-          <Text color="yellow">⚠ Cancelled. Nothing more was changed.</Text>
-          {created.map((a, index) => (
-            <Text key={index}>
-              {'  '}
-              {a.kind} {a.what} {a.name}
-            </Text>
-          ))}
-        </Box>
-      );
-    }
-    const checklist = checklistOf(state);
-    const files: Record<string, string> = state.facts.outputs ?? {};
-    // The last frame is drawn again on exit; one taller than the terminal would clear the screen.
-    const listHeight = 3 + (checklist.error ? 1 : 0) + checklist.items.length + (checklist.cleanup.length > 0 ? 2 + checklist.cleanup.length : 0) + 1 + Object.keys(files).length;
-    const compact = landscape !== null && listHeight + 1 + layoutLandscape(landscape, columns).length > rows - SPARE_ROWS;
-    return <FinalView checklist={checklist} files={files} landscape={landscape} columns={columns} compactLandscape={compact} />;
-  }
+  // The end is printed like the steps, so it stays on screen after exit, however long it is.
+  // One <Static> at one place in the tree: a second one would print every line again.
+  const printedSteps = (end?: React.ReactElement) => <Static items={end ? [...log, end] : log}>{item => item}</Static>;
+  if (finished) return <Box flexDirection="column">{printedSteps(<Box key="end"><EndView state={state} checklistOf={checklistOf} landscape={landscape} columns={columns} /></Box>)}</Box>;
 
   const step = stepOf(runner.flow, state);
   const {index, total, phase} = progress(runner.flow, state);
   const option = runner.flow.label?.(state);
   const question = isQuestion(step) ? step.question(state) : null;
-  const panels = isQuestion(step) && step.panels ? step.panels(state) : [];
+  const panels = isQuestion(step) && step.panels && !panelsPrinted ? step.panels(state) : [];
 
   const onAnswer = (value: AnswerValue): string | null => {
     const outcome = runner.answer(value);
@@ -189,11 +186,8 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
   const sideBySide = Boolean(explanation) && columns >= SIDE_BY_SIDE_COLUMNS && !(textBelow && panels.length === 0);
   const mainWidth = sideBySide ? columns - SIDE_PANEL_WIDTH - 1 : columns;
 
-  // Workshop mode adds height: keep the live area inside the terminal by showing fewer answered
-  // steps first, then the one-line-per-part drawing. Decided from text lengths, before rendering,
-  // so no frame is drawn twice.
-  const trailLines = state.trail.map(t => `${STATUS_MARK[trailStatus(t)]} ${t.summary}`);
-  let trailMax: number | undefined;
+  // Workshop mode adds height: keep the live area inside the terminal with the one-line-per-part
+  // drawing. Decided from text lengths, before rendering, so no frame is drawn twice.
   let compactDiagram = false;
   if (explanation || landscape) {
     const leftWidth = sideBySide ? mainWidth : columns;
@@ -202,18 +196,14 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
     const middle = sideBySide ? (textBelow ? Math.max(panelsHeight(panels, leftWidth), explainLines + 1) + questionHeight(question, columns) : Math.max(left, explainLines)) : left + explainLines;
     const diagramLines = (compact: boolean) => (landscape && !running ? 1 + layoutLandscape(landscape, columns, compact).length : 0);
     // Header (2) and footer (2).
-    const total = (max: number, compact: boolean) => 2 + trailHeight(trailLines, max, columns) + middle + diagramLines(compact) + 2;
-    const budget = rows - SPARE_ROWS;
-    trailMax = TRAIL_WITH_EXPLAIN;
-    if (total(trailMax, false) > budget) trailMax = 0;
-    if (total(trailMax, false) > budget) compactDiagram = true;
+    compactDiagram = 2 + middle + diagramLines(false) + 2 > rows - SPARE_ROWS;
   }
   const questionView = question ? <QuestionView key={questionKey} question={question} isActive={!running} onAnswer={onAnswer} /> : null;
 
   return (
     <Box flexDirection="column">
+      {printedSteps()}
       <Header index={index} total={total} phase={phase} option={option} demo={demo} />
-      <Trail lines={trailLines} max={trailMax} />
       {sideBySide && textBelow ? (
         <>
           <Box flexDirection="row">
@@ -253,6 +243,25 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
       <Box marginTop={1}>
         <Footer canGoBack={canGoBack(state)} running={running} />
       </Box>
+    </Box>
+  );
+}
+
+/** The cancelled note or the checklist, for the end of a run. */
+function EndView({state, checklistOf, landscape, columns}: {state: AnyState; checklistOf: AppProps['checklistOf']; landscape: ReturnType<typeof landscapeModel> | null; columns: number}): React.ReactElement {
+  if (state.status !== 'cancelled') return <FinalView checklist={checklistOf(state)} files={state.facts.outputs ?? {}} landscape={landscape} columns={columns} />;
+  const actions: Array<{kind: string; what: string; name: string}> = Array.isArray(state.facts?.actions) ? state.facts.actions : [];
+  return (
+    <Box flexDirection="column">
+      <Text color="yellow">⚠ Cancelled. Nothing more was changed.</Text>
+      {actions
+        .filter(a => a.kind === 'created' || a.kind === 'updated')
+        .map((a, index) => (
+          <Text key={index}>
+            {'  '}
+            {a.kind} {a.what} {a.name}
+          </Text>
+        ))}
     </Box>
   );
 }

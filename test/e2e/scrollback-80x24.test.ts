@@ -1,0 +1,89 @@
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {KEYS, spawnCli} from '../helpers/pty.js';
+import {emulator} from '../helpers/terminal.js';
+
+// The demo's happy path in an 80x24 terminal, replayed into a terminal emulator: afterwards the
+// shell's earlier output, every answered step and the whole final screen can still be scrolled to.
+// CPI_MTLS_SCREEN_CAPTURE=<file> writes the last screen to that file (the README's capture).
+
+const COLS = 80;
+const ROWS = 24;
+// Ink's clearTerminal (erase screen, erase scrollback, home), and a full reset: sent when a frame
+// reaches the terminal height (node_modules/ink/build/ink.js, lastOutputHeight >= rows).
+const CLEARS = ['\u001B[2J', '\u001B[3J', '\u001Bc'];
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-scrollback-'));
+});
+
+afterAll(async () => {
+  await rm(dir, {recursive: true, force: true});
+});
+
+describe('cpi-mtls --demo in an 80x24 terminal', () => {
+  it('keeps the earlier shell output, every answered step and the whole final screen in the scrollback', async () => {
+    const term = emulator(COLS, ROWS);
+    term.write('$ echo MARKER-BEFORE-RUN\r\nMARKER-BEFORE-RUN\r\n$ cpi-mtls --demo\r\n');
+    const cli = spawnCli(['--demo', '--out', path.join(dir, 'out')], {env: {CPI_MTLS_DEMO_HOME: path.join(dir, 'landscape')}, cols: COLS, rows: ROWS});
+    let raw = '';
+    cli.term.onData(data => {
+      raw += data;
+      term.write(data);
+    });
+
+    // Each question of the happy path, answered with its default (Enter).
+    const questions = [
+      'Create the service instance and keys in this org and space?',
+      'How should Cloud Integration authorize the sender?',
+      'Which role does the sender channel check?',
+      'Service instance name',
+      'Which client certificate will the sender use?',
+      'Path to the certificate file',
+      'All certificate checks passed',
+      'Service key name',
+      'Run the live connectivity test after the key is created?',
+      'Path to the private key',
+      'Check the tenant through its API?',
+      'Which endpoint should the live test call?',
+      'HTTP 200',
+      'Write a PKCS#12 for the sender system?',
+      'Save the answers as plan.yaml in the output folder?',
+    ];
+    for (const question of questions) {
+      await cli.waitFor(question, 60_000);
+      cli.send(KEYS.enter);
+    }
+    await cli.waitFor('Setup complete', 60_000);
+    expect((await cli.exited).exitCode).toBe(0);
+
+    const buffer = await term.buffer();
+    const text = buffer.join('\n');
+    // (c) No frame reached the terminal height: Ink never cleared the screen and the scrollback.
+    for (const clear of CLEARS) expect(raw.includes(clear), `output contains ${JSON.stringify(clear)}`).toBe(false);
+    // (a) What the shell printed before the run is still there.
+    expect(buffer).toContain('MARKER-BEFORE-RUN');
+    // (b) Every answer is printed once as a finished step ("› Title: answer").
+    const answers = buffer.filter(line => line.startsWith('› '));
+    const summaries = ['Target: demo-customer', 'Option 1', 'Role: ESBMessaging.send', 'Instance name: cpi-inbound-mtls', 'Certificate: external file', 'Certificate file:', 'Certificate s4hana-sender (pass) accepted', 'Key name:', 'Live test: after the key is created', 'Private key:', 'Tenant checks: through the API', 'Endpoint from the tenant:', 'Live test reviewed', 'PKCS#12 for the sender', 'Answers saved as a plan file'];
+    expect(summaries).toHaveLength(questions.length);
+    for (const summary of summaries) expect(answers.filter(line => line.startsWith(`› ${summary}`)), `${summary} in\n${answers.join('\n')}`).toHaveLength(1);
+    expect(answers).toHaveLength(questions.length);
+    // Every live frame was erased cleanly: no step header was left behind in the scrollback.
+    expect(text).not.toMatch(/· Step \d+\/\d+ ·/);
+    // (d) The final screen ends with its next step, after the checklist it belongs to.
+    const {nextStep} = JSON.parse(await readFile(path.join(dir, 'out/checklist.json'), 'utf8'));
+    expect(nextStep).toMatch(/^Next: send checklist\.md to the customer/);
+    // Wrapped at 80 columns: compared without the line breaks.
+    const squeeze = (t: string) => t.replace(/\s+/g, '');
+    expect(squeeze(text).endsWith(squeeze(nextStep)), text.slice(-400)).toBe(true);
+    expect(text.indexOf('Setup complete')).toBeGreaterThan(text.indexOf('MARKER-BEFORE-RUN'));
+
+    const screen = await term.screen();
+    if (process.env.CPI_MTLS_SCREEN_CAPTURE) await writeFile(process.env.CPI_MTLS_SCREEN_CAPTURE, screen.map(line => line.trimEnd()).join('\n').trimEnd() + '\n');
+  }, 240_000);
+});
