@@ -82,7 +82,6 @@ const MIN_TEACHING_ROWS = 32;
  * stay in the scrollback; only the current step (header, question or effect, footer) is redrawn.
  * It renders the runner's state and forwards keys; every decision is the runner's (flows/).
  */
-
 export function App({runner, checklistOf, demo, explain = false, onExit, animate = true}: AppProps): React.ReactElement {
   const {exit} = useApp();
   const {isRawModeSupported} = useStdin();
@@ -103,7 +102,9 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
   // Teaching texts and the drawing belong to the setup flow's steps and facts.
   const isSetup = runner.flow.name === setupFlow.name;
   const setupState = state as FlowState;
-  const showDiagram = isSetup && showsLandscape(setupState, teach);
+  const finished = state.status !== 'running';
+  // The final screen is printed, not redrawn: its drawing may make it taller than the terminal.
+  const showDiagram = isSetup && showsLandscape(setupState, finished ? explain : teach);
   // Built once per state, so the memoised drawing is not redone on unrelated renders.
   const landscape = useMemo(() => (showDiagram ? landscapeModel(setupState) : null), [state, showDiagram]);
 
@@ -135,7 +136,6 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
     };
   }, [runner]);
 
-  const finished = state.status !== 'running';
   useEffect(() => {
     if (!finished) return;
     // One outcome for headline, checklist and exit code: the checklist's.

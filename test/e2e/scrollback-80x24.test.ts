@@ -75,13 +75,14 @@ describe('cpi-mtls --demo in an 80x24 terminal', () => {
     expect(answers).toHaveLength(questions.length);
     // Every live frame was erased cleanly: no step header was left behind in the scrollback.
     expect(text).not.toMatch(/· Step \d+\/\d+ ·/);
-    // (d) The final screen ends with its next step, after the checklist it belongs to.
+    // (d) The final screen is printed whole, the drawing of the landscape too, and ends with its next step.
     const {nextStep} = JSON.parse(await readFile(path.join(dir, 'out/checklist.json'), 'utf8'));
     expect(nextStep).toMatch(/^Next: send checklist\.md to the customer/);
     // Wrapped at 80 columns: compared without the line breaks.
     const squeeze = (t: string) => t.replace(/\s+/g, '');
     expect(squeeze(text).endsWith(squeeze(nextStep)), text.slice(-400)).toBe(true);
     expect(text.indexOf('Setup complete')).toBeGreaterThan(text.indexOf('MARKER-BEFORE-RUN'));
+    expect(text.indexOf('Sender system')).toBeGreaterThan(text.indexOf('Setup complete'));
 
     const screen = await term.screen();
     if (process.env.CPI_MTLS_SCREEN_CAPTURE) await writeFile(process.env.CPI_MTLS_SCREEN_CAPTURE, screen.map(line => line.trimEnd()).join('\n').trimEnd() + '\n');
