@@ -1,7 +1,7 @@
 import React, {useEffect, useMemo, useRef, useState} from 'react';
 import {Box, Static, Text, useApp, useInput, useStdin, useStdout} from 'ink';
-import {landscapeModel, showsLandscape} from '../flows/diagram.js';
-import {explanationFor} from '../flows/explain.js';
+import {landscapeModel, showsLandscape, type LandscapeModel} from '../flows/diagram.js';
+import {explanationFor, type StepExplanation} from '../flows/explain.js';
 import {canGoBack, isQuestion, progress, stepOf} from '../flows/machine.js';
 import {setupFlow} from '../flows/setup.js';
 import type {AnswerValue, FlowState, MachineState, Panel, Question, TrailEntry} from '../flows/types.js';
@@ -50,9 +50,7 @@ function useTerminalSize(): {columns: number; rows: number} {
     if (!stdout) return undefined;
     const onResize = () => setSize(read());
     stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
+    return () => void stdout.off('resize', onResize);
   }, [stdout]);
   return size;
 }
@@ -77,6 +75,37 @@ function questionHeight(question: Question | null, width: number): number {
 /** Below this many rows the explain panel and the drawing are left out. */
 const MIN_TEACHING_ROWS = 32;
 
+/** What the live area shows of a step in workshop mode. */
+interface Live {
+  question: Question | null;
+  panels: Panel[];
+  explanation?: StepExplanation;
+  landscape: LandscapeModel | null;
+  columns: number;
+}
+
+/**
+ * A text answer (often a long path) keeps the full width so its prompt never wraps: it goes under
+ * the row of panels and explanation; with no panels beside it, the explanation goes below.
+ */
+function arrange({question, panels, explanation, columns}: Live) {
+  const textBelow = question?.type === 'text';
+  const sideBySide = Boolean(explanation) && columns >= SIDE_BY_SIDE_COLUMNS && !(textBelow && panels.length === 0);
+  return {textBelow, sideBySide, mainWidth: sideBySide ? columns - SIDE_PANEL_WIDTH - 1 : columns};
+}
+
+/** The live area's height from text lengths: decided before drawing, so no frame is drawn twice. */
+function liveHeight(live: Live, compactDiagram: boolean): number {
+  const {question, panels, explanation, landscape, columns} = live;
+  const {textBelow, sideBySide, mainWidth} = arrange(live);
+  const left = panelsHeight(panels, mainWidth) + questionHeight(question, textBelow ? columns : mainWidth);
+  const explainLines = explanation ? explainPanelHeight(explanation, sideBySide ? 'side' : 'below', sideBySide ? SIDE_PANEL_WIDTH : columns) : 0;
+  const middle = sideBySide ? (textBelow ? Math.max(panelsHeight(panels, mainWidth), explainLines + 1) + questionHeight(question, columns) : Math.max(left, explainLines)) : left + explainLines;
+  const diagram = landscape ? 1 + layoutLandscape(landscape, columns, compactDiagram).length : 0;
+  // Header (2) and footer (2).
+  return 2 + middle + diagram + 2;
+}
+
 /**
  * The wizard shell. Finished steps are printed once above the live area (Ink's <Static>), so they
  * stay in the scrollback; only the current step (header, question or effect, footer) is redrawn.
@@ -94,30 +123,49 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
   const printed = useRef<TrailEntry[]>([]);
   const cancelPresses = useRef(0);
   const {columns, rows} = useTerminalSize();
+  // The print callback below outlives renders: it reads the size of the latest one.
+  const sizeNow = useRef({columns, rows});
+  sizeNow.current = {columns, rows};
   // Teaching panels and the drawing need room: on a short terminal a frame taller than the
   // screen makes Ink clear the scrollback on every render, so they stay off there.
-  const teach = explain && rows >= MIN_TEACHING_ROWS;
-  const teaching = useRef(teach);
-  teaching.current = teach;
+  const teaches = () => explain && sizeNow.current.rows >= MIN_TEACHING_ROWS;
+  const teach = teaches();
   // Teaching texts and the drawing belong to the setup flow's steps and facts.
   const isSetup = runner.flow.name === setupFlow.name;
+  const liveOf = (s: AnyState, isRunning: boolean): Live => {
+    const step = stepOf(runner.flow, s);
+    const asking = !isRunning && isQuestion(step);
+    const teaching = teaches() && isSetup;
+    return {
+      question: asking ? step.question(s) : null,
+      panels: asking && step.panels ? step.panels(s) : [],
+      explanation: teaching ? explanationFor(s.step) : undefined,
+      landscape: teaching && !isRunning && showsLandscape(s as FlowState, true) ? landscapeModel(s as FlowState) : null,
+      columns: sizeNow.current.columns,
+    };
+  };
   const setupState = state as FlowState;
   const finished = state.status !== 'running';
+  // A question whose panels were printed is shown without teaching texts: it did not fit with them.
+  const teachNow = teach && !panelsPrinted;
   // The final screen is printed, not redrawn: its drawing may make it taller than the terminal.
-  const showDiagram = isSetup && showsLandscape(setupState, finished ? explain : teach);
+  const showDiagram = isSetup && showsLandscape(setupState, finished ? explain : teachNow);
   // Built once per state, so the memoised drawing is not redone on unrelated renders.
   const landscape = useMemo(() => (showDiagram ? landscapeModel(setupState) : null), [state, showDiagram]);
 
   useEffect(() => {
     let asked: AnyState | null = null;
-    // Returns whether the question's panels were printed. Without the teaching column they are
-    // printed above it, so the live area is the header, the question and the footer: it fits in
-    // any terminal, whatever the panels hold (a certificate report is taller than 24 rows).
+    // Returns whether the question's panels were printed. Unless the step fits with its teaching
+    // texts, they are printed above it, so the live area is the header, the question and the
+    // footer: it fits in any terminal, whatever the panels hold (a certificate report is taller
+    // than 24 rows).
     const print = (next: AnyState, isRunning: boolean): boolean => {
       const {dropped, added} = trailChange(printed.current, next.trail);
       printed.current = next.trail;
       const step = stepOf(runner.flow, next);
-      const panels = !teaching.current && !isRunning && next.status === 'running' && isQuestion(step) && step.panels ? step.panels(next) : [];
+      const live = liveOf(next, isRunning);
+      const fits = teaches() && liveHeight(live, true) <= sizeNow.current.rows - SPARE_ROWS;
+      const panels = fits || next.status !== 'running' ? [] : live.panels;
       const lines = [...(dropped > 0 ? [<Text dimColor>↩ back to: {step.title}</Text>] : []), ...added.map(entry => <TrailLine entry={entry} />)];
       if (panels.length > 0 && asked !== next) lines.push(<Panels panels={panels} />);
       asked = isQuestion(step) ? next : null;
@@ -131,9 +179,7 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
       setQuestionKey(k => k + 1);
     });
     runner.start();
-    return () => {
-      unsubscribe();
-    };
+    return () => void unsubscribe();
   }, [runner]);
 
   useEffect(() => {
@@ -170,71 +216,38 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
   const step = stepOf(runner.flow, state);
   const {index, total, phase} = progress(runner.flow, state);
   const option = runner.flow.label?.(state);
-  const question = isQuestion(step) ? step.question(state) : null;
-  const panels = isQuestion(step) && step.panels && !panelsPrinted ? step.panels(state) : [];
-
+  const live = liveOf(state, running);
+  const {question} = live;
+  const panels = panelsPrinted ? [] : live.panels;
   const onAnswer = (value: AnswerValue): string | null => {
     const outcome = runner.answer(value);
     return outcome.ok ? null : outcome.error;
   };
 
-  const explanation = teach && isSetup ? explanationFor(state.step) : undefined;
-  const asking = !running && question !== null;
-  // A text answer (often a long path) keeps the full width so its prompt never wraps: it goes
-  // under the row of panels and explanation; with no panels beside it, the explanation goes below.
-  const textBelow = asking && question?.type === 'text';
-  const sideBySide = Boolean(explanation) && columns >= SIDE_BY_SIDE_COLUMNS && !(textBelow && panels.length === 0);
-  const mainWidth = sideBySide ? columns - SIDE_PANEL_WIDTH - 1 : columns;
-
-  // Workshop mode adds height: keep the live area inside the terminal with the one-line-per-part
-  // drawing. Decided from text lengths, before rendering, so no frame is drawn twice.
-  let compactDiagram = false;
-  if (explanation || landscape) {
-    const leftWidth = sideBySide ? mainWidth : columns;
-    const left = asking ? panelsHeight(panels, leftWidth) + questionHeight(question, textBelow ? columns : leftWidth) : 1;
-    const explainLines = explanation ? explainPanelHeight(explanation, sideBySide ? 'side' : 'below', sideBySide ? SIDE_PANEL_WIDTH : columns) : 0;
-    const middle = sideBySide ? (textBelow ? Math.max(panelsHeight(panels, leftWidth), explainLines + 1) + questionHeight(question, columns) : Math.max(left, explainLines)) : left + explainLines;
-    const diagramLines = (compact: boolean) => (landscape && !running ? 1 + layoutLandscape(landscape, columns, compact).length : 0);
-    // Header (2) and footer (2).
-    compactDiagram = 2 + middle + diagramLines(false) + 2 > rows - SPARE_ROWS;
-  }
+  const explanation = teachNow ? live.explanation : undefined;
+  const asking = question !== null;
+  const {textBelow, sideBySide, mainWidth} = arrange({...live, panels, explanation});
+  // Workshop mode adds height: the one-line-per-part drawing keeps the live area inside the terminal.
+  const compactDiagram = landscape !== null && liveHeight({...live, panels, explanation, landscape}, false) > rows - SPARE_ROWS;
   const questionView = question ? <QuestionView key={questionKey} question={question} isActive={!running} onAnswer={onAnswer} /> : null;
 
   return (
     <Box flexDirection="column">
       {printedSteps()}
       <Header index={index} total={total} phase={phase} option={option} demo={demo} />
-      {sideBySide && textBelow ? (
-        <>
-          <Box flexDirection="row">
-            <Box flexDirection="column" width={mainWidth}>
-              <Panels panels={panels} />
-            </Box>
-            <Box marginLeft={1} marginBottom={1}>
-              <ExplainPanel explanation={explanation!} layout="side" width={SIDE_PANEL_WIDTH} />
-            </Box>
-          </Box>
-          {questionView}
-        </>
-      ) : (
-        <Box flexDirection={sideBySide ? 'row' : 'column'}>
-          <Box flexDirection="column" width={mainWidth}>
-            {asking ? (
-              <Box flexDirection="column">
-                <Panels panels={panels} />
-                {questionView}
-              </Box>
-            ) : (
-              <EffectStep title={step.title} animate={animate} />
-            )}
-          </Box>
-          {explanation ? (
-            <Box marginLeft={sideBySide ? 1 : 0}>
-              <ExplainPanel explanation={explanation} layout={sideBySide ? 'side' : 'below'} width={sideBySide ? SIDE_PANEL_WIDTH : columns} />
-            </Box>
-          ) : null}
+      {/* A text question beside the explanation goes under the row of panels and explanation. */}
+      <Box flexDirection={sideBySide ? 'row' : 'column'}>
+        <Box flexDirection="column" width={mainWidth}>
+          {asking ? <Panels panels={panels} /> : <EffectStep title={step.title} animate={animate} />}
+          {sideBySide && textBelow ? null : questionView}
         </Box>
-      )}
+        {explanation ? (
+          <Box marginLeft={sideBySide ? 1 : 0} marginBottom={sideBySide && textBelow ? 1 : 0}>
+            <ExplainPanel explanation={explanation} layout={sideBySide ? 'side' : 'below'} width={sideBySide ? SIDE_PANEL_WIDTH : columns} />
+          </Box>
+        ) : null}
+      </Box>
+      {sideBySide && textBelow ? questionView : null}
       {landscape && !running ? (
         <Box marginTop={1}>
           <LandscapeDiagram model={landscape} columns={columns} compact={compactDiagram} />
@@ -254,14 +267,7 @@ function EndView({state, checklistOf, landscape, columns}: {state: AnyState; che
   return (
     <Box flexDirection="column">
       <Text color="yellow">⚠ Cancelled. Nothing more was changed.</Text>
-      {actions
-        .filter(a => a.kind === 'created' || a.kind === 'updated')
-        .map((a, index) => (
-          <Text key={index}>
-            {'  '}
-            {a.kind} {a.what} {a.name}
-          </Text>
-        ))}
+      {actions.filter(a => a.kind === 'created' || a.kind === 'updated').map((a, index) => <Text key={index}>{`  ${a.kind} ${a.what} ${a.name}`}</Text>)}
     </Box>
   );
 }

@@ -7,10 +7,8 @@ import {emulator} from '../helpers/terminal.js';
 
 // The demo's happy path in an 80x24 terminal, replayed into a terminal emulator: afterwards the
 // shell's earlier output, every answered step and the whole final screen can still be scrolled to.
-// CPI_MTLS_SCREEN_CAPTURE=<file> writes the last screen to that file (the README's capture).
-
-const COLS = 80;
-const ROWS = 24;
+// A workshop-sized terminal shows the teaching texts and the drawing, and must not overflow either.
+// CPI_MTLS_SCREEN_CAPTURE=<file> writes the last 80x24 screen to that file (the README's capture).
 // Ink's clearTerminal (erase screen, erase scrollback, home), and a full reset: sent when a frame
 // reaches the terminal height (node_modules/ink/build/ink.js, lastOutputHeight >= rows).
 const CLEARS = ['\u001B[2J', '\u001B[3J', '\u001Bc'];
@@ -25,11 +23,15 @@ afterAll(async () => {
   await rm(dir, {recursive: true, force: true});
 });
 
-describe('cpi-mtls --demo in an 80x24 terminal', () => {
-  it('keeps the earlier shell output, every answered step and the whole final screen in the scrollback', async () => {
-    const term = emulator(COLS, ROWS);
+describe('cpi-mtls --demo in a small terminal', () => {
+  it.each([
+    {cols: 80, rows: 24, teaching: false},
+    {cols: 100, rows: 34, teaching: true},
+  ])('$cols x $rows keeps the earlier shell output, every answered step and the whole final screen in the scrollback', async ({cols, rows, teaching}) => {
+    const home = path.join(dir, `${cols}x${rows}`);
+    const term = emulator(cols, rows);
     term.write('$ echo MARKER-BEFORE-RUN\r\nMARKER-BEFORE-RUN\r\n$ cpi-mtls --demo\r\n');
-    const cli = spawnCli(['--demo', '--out', path.join(dir, 'out')], {env: {CPI_MTLS_DEMO_HOME: path.join(dir, 'landscape')}, cols: COLS, rows: ROWS});
+    const cli = spawnCli(['--demo', '--out', path.join(home, 'out')], {env: {CPI_MTLS_DEMO_HOME: path.join(home, 'landscape')}, cols, rows});
     let raw = '';
     cli.term.onData(data => {
       raw += data;
@@ -76,7 +78,7 @@ describe('cpi-mtls --demo in an 80x24 terminal', () => {
     // Every live frame was erased cleanly: no step header was left behind in the scrollback.
     expect(text).not.toMatch(/· Step \d+\/\d+ ·/);
     // (d) The final screen is printed whole, the drawing of the landscape too, and ends with its next step.
-    const {nextStep} = JSON.parse(await readFile(path.join(dir, 'out/checklist.json'), 'utf8'));
+    const {nextStep} = JSON.parse(await readFile(path.join(home, 'out/checklist.json'), 'utf8'));
     expect(nextStep).toMatch(/^Next: send checklist\.md to the customer/);
     // Wrapped at 80 columns: compared without the line breaks.
     const squeeze = (t: string) => t.replace(/\s+/g, '');
@@ -84,7 +86,10 @@ describe('cpi-mtls --demo in an 80x24 terminal', () => {
     expect(text.indexOf('Setup complete')).toBeGreaterThan(text.indexOf('MARKER-BEFORE-RUN'));
     expect(text.indexOf('Sender system')).toBeGreaterThan(text.indexOf('Setup complete'));
 
+    // Below 32 rows the teaching texts are left out; above, they are shown where they fit.
+    expect(raw.includes('Why this matters')).toBe(teaching);
+
     const screen = await term.screen();
-    if (process.env.CPI_MTLS_SCREEN_CAPTURE) await writeFile(process.env.CPI_MTLS_SCREEN_CAPTURE, screen.map(line => line.trimEnd()).join('\n').trimEnd() + '\n');
+    if (process.env.CPI_MTLS_SCREEN_CAPTURE && cols === 80 && rows === 24) await writeFile(process.env.CPI_MTLS_SCREEN_CAPTURE, screen.map(line => line.trimEnd()).join('\n').trimEnd() + '\n');
   }, 240_000);
 });
