@@ -163,9 +163,9 @@ export function App({runner, checklistOf, demo, explain = false, onExit, animate
       const {dropped, added} = trailChange(printed.current, next.trail);
       printed.current = next.trail;
       const step = stepOf(runner.flow, next);
-      const live = liveOf(next, isRunning);
-      const fits = teaches() && liveHeight(live, true) <= sizeNow.current.rows - SPARE_ROWS;
-      const panels = fits || next.status !== 'running' ? [] : live.panels;
+      // The end of a run has no live area: its screen is printed whole.
+      const live = next.status === 'running' ? liveOf(next, isRunning) : null;
+      const panels = !live || (teaches() && liveHeight(live, true) <= sizeNow.current.rows - SPARE_ROWS) ? [] : live.panels;
       const lines = [...(dropped > 0 ? [<Text dimColor>↩ back to: {step.title}</Text>] : []), ...added.map(entry => <TrailLine entry={entry} />)];
       if (panels.length > 0 && asked !== next) lines.push(<Panels panels={panels} />);
       asked = isQuestion(step) ? next : null;
