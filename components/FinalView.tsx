@@ -21,12 +21,10 @@ interface Props {
   /** The landscape drawing (workshop mode, or a failed live test), or null. */
   landscape?: LandscapeModel | null;
   columns?: number;
-  /** One line per part instead of boxes, when the terminal is short. */
-  compactLandscape?: boolean;
 }
 
-/** The end of a run: the checklist, with where its files are. */
-export function FinalView({checklist, files, landscape = null, columns = 80, compactLandscape = false}: Props): React.ReactElement {
+/** The end of a run: the checklist, with where its files are. Printed once, so it may be longer than the screen. */
+export function FinalView({checklist, files, landscape = null, columns = 80}: Props): React.ReactElement {
   const {tone, text} = headlineOf(checklist);
   const headline = {color: TONE_COLOR[tone], text};
   return (
@@ -37,7 +35,7 @@ export function FinalView({checklist, files, landscape = null, columns = 80, com
       {checklist.error ? <Text color="red">  {checklist.error.message}</Text> : null}
       {landscape ? (
         <Box marginTop={1}>
-          <LandscapeDiagram model={landscape} columns={columns} compact={compactLandscape} />
+          <LandscapeDiagram model={landscape} columns={columns} />
         </Box>
       ) : null}
       <Box flexDirection="column" marginTop={1}>

@@ -1,25 +1,16 @@
 import React from 'react';
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
+import {STATUS_MARK, trailStatus} from '../flows/common.js';
+import type {Status, TrailEntry} from '../flows/types.js';
 
-const MARK_COLOR: Record<string, string> = {'✔': 'green', '✖': 'red', '?': 'yellow', '☐': 'yellow', '–': 'gray', '›': 'cyan'};
+const MARK_COLOR: Record<Status, string> = {verified: 'green', done: 'green', answer: 'cyan', todo: 'yellow', failed: 'red', skipped: 'gray', 'not-checked': 'yellow'};
 
-/** Finished steps, one line each with the mark of their status (only verified and done get ✔); only the last few, to keep the live area small. */
-export function Trail({lines, max = 8}: {lines: string[]; max?: number}): React.ReactElement | null {
-  if (lines.length === 0) return null;
-  const hidden = Math.max(0, lines.length - max);
+/** A finished step, one line with the mark of its status (only verified and done get ✔). */
+export function TrailLine({entry}: {entry: TrailEntry}): React.ReactElement {
+  const status = trailStatus(entry);
   return (
-    <Box flexDirection="column" marginBottom={1}>
-      {hidden > 0 ? <Text dimColor>  … {hidden} earlier step(s)</Text> : null}
-      {lines.slice(hidden).map((line, index) => {
-        // A line starts with its status mark ("✔ ", "✖ ", …); one without a mark is a plain entry.
-        const marked = line.charAt(1) === ' ' && line.charAt(0) in MARK_COLOR;
-        const mark = marked ? line.charAt(0) : '•';
-        return (
-          <Text key={index}>
-            <Text color={MARK_COLOR[mark] ?? 'gray'}>{mark}</Text> <Text dimColor>{marked ? line.slice(2) : line}</Text>
-          </Text>
-        );
-      })}
-    </Box>
+    <Text>
+      <Text color={MARK_COLOR[status]}>{STATUS_MARK[status]}</Text> <Text dimColor>{entry.summary}</Text>
+    </Text>
   );
 }

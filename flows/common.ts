@@ -3,7 +3,7 @@
  * shared steps are in flows/steps/. Pure, like the flows.
  */
 import {IFLOW_PLAN, IT_RT_OFFERING} from './parameters.js';
-import type {ActionRecord, AnswerValue, FlowError, MachineState, Panel, ProbeFact, Status} from './types.js';
+import type {ActionRecord, AnswerValue, FlowError, MachineState, Panel, ProbeFact, Status, TrailEntry} from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyState = MachineState<any, any, any>;
@@ -43,6 +43,16 @@ export const STATUS_MARK: Record<Status, string> = {
 /** The status of a trail line; lines saved before statuses existed count as done. */
 export function trailStatus(entry: {status?: Status}): Status {
   return entry.status ?? 'done';
+}
+
+/**
+ * How the trail changed since it was last printed. Printed lines stay in the terminal's
+ * scrollback and cannot be taken back, so Back shows as `dropped` lines and the new ones follow.
+ */
+export function trailChange(printed: TrailEntry[], trail: TrailEntry[]): {dropped: number; added: TrailEntry[]} {
+  let same = 0;
+  while (same < printed.length && same < trail.length && printed[same] === trail[same]) same += 1;
+  return {dropped: printed.length - same, added: trail.slice(same)};
 }
 
 export function errorPanel(error: FlowError | undefined): Panel[] {

@@ -154,6 +154,29 @@ describe('App in workshop mode', () => {
   });
 });
 
+describe('App keeps finished steps in the scrollback', () => {
+  const count = (text: string, part: string) => text.split(part).length - 1;
+
+  it('prints each answer once above the live step; Back prints where it returned to', async () => {
+    const {runner, tree} = appFor(atCertificateReview(), false);
+    const ui = renderUi(tree);
+    await ui.waitForFrame('Continue?');
+    await ui.press(KEY.down);
+    await ui.press(KEY.enter);
+    await ui.waitForFrame('Path to the certificate file');
+    const answered = `› ${runner.state.trail.at(-1)!.summary}`;
+    // Printed lines come before the live header: the debug frame is every printed line, then the live area.
+    expect(ui.lastFrame()!.indexOf(answered)).toBeLessThan(ui.lastFrame()!.indexOf('· Step'));
+    await ui.press(KEY.esc);
+    await ui.waitForFrame('↩ back to: Certificate check');
+    await ui.waitForFrame('Continue?');
+    const frame = ui.lastFrame()!;
+    expect(count(frame, answered)).toBe(1);
+    expect(count(frame, '↩ back to: Certificate check')).toBe(1);
+    expect(frame.indexOf(answered)).toBeLessThan(frame.indexOf('↩ back to'));
+  });
+});
+
 describe('FinalView', () => {
   const checklist: Checklist = {
     title: 'Checklist',

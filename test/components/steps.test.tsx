@@ -9,7 +9,8 @@ import {EffectStep} from '../../components/EffectStep.js';
 import {Panels} from '../../components/PanelView.js';
 import {SelectStep} from '../../components/SelectStep.js';
 import {TextStep} from '../../components/TextStep.js';
-import {Trail} from '../../components/Trail.js';
+import {TrailLine} from '../../components/Trail.js';
+import {trailChange} from '../../flows/common.js';
 import {Header} from '../../components/Header.js';
 import {Footer} from '../../components/Footer.js';
 import {QuestionView} from '../../components/QuestionView.js';
@@ -201,12 +202,22 @@ describe('display components', () => {
     expect(ui.lastFrame()).toContain('• instance other, key old');
   });
 
-  it('Trail keeps the live area small', async () => {
-    const lines = Array.from({length: 12}, (_, i) => `answer ${i + 1}`);
-    const ui = renderUi(<Trail lines={lines} max={8} />);
-    await ui.waitForFrame('answer 12');
-    expect(ui.lastFrame()).toContain('4 earlier step(s)');
-    expect(ui.lastFrame()).not.toContain('answer 4\n');
+  it('TrailLine marks a finished step by its status: only verified and done get ✔', async () => {
+    for (const [status, mark] of [['verified', '✔'], ['answer', '›'], ['failed', '✖'], [undefined, '✔']] as const) {
+      const ui = renderUi(<TrailLine entry={{step: 's', summary: 'Role: ESBMessaging.send', status}} />);
+      await ui.waitForFrame('Role');
+      expect(ui.lastFrame()).toBe(`${mark} Role: ESBMessaging.send`);
+      cleanup();
+    }
+  });
+
+  it('trailChange: what to print after the trail grew, or after Back took lines away', () => {
+    const [a, b, c] = ['a', 'b', 'c'].map(step => ({step, summary: step}));
+    expect(trailChange([], [a, b])).toEqual({dropped: 0, added: [a, b]});
+    expect(trailChange([a, b], [a, b, c])).toEqual({dropped: 0, added: [c]});
+    expect(trailChange([a, b], [a])).toEqual({dropped: 1, added: []});
+    expect(trailChange([a, b], [a, c])).toEqual({dropped: 1, added: [c]});
+    expect(trailChange([a], [a])).toEqual({dropped: 0, added: []});
   });
 
   it('Header shows phase and progress', async () => {
