@@ -17,7 +17,7 @@ Usage
   cpi-mtls cert new                 create a private key and a CSR
   cpi-mtls cert p12                 bundle key, certificate and chain as PKCS#12 for the sender
 
-Examples
+Examples:
   cpi-mtls cert inspect s4hana-sender.chain.pem --key s4hana-sender.key.pem
   cpi-mtls cert new --cn s4hana-sender
   cpi-mtls cert p12 --help
@@ -53,6 +53,11 @@ Options
   --no-color           no colours (NO_COLOR is honoured too)
   -h, --help           this help
   -v, --version        the version
+
+Examples:
+  cpi-mtls --demo
+  cpi-mtls --demo reset --all
+  cpi-mtls apply --plan s4hana-sender.yaml --json > result.json
 
 Exit codes: 0 complete, 1 not complete (a step or check failed), 2 usage error or invalid plan,
 130 cancelled.

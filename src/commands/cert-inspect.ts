@@ -36,6 +36,11 @@ Options:
   --ascii               [ok]/[warn]/[FAIL] instead of ✔ ⚠ ✖
   -h, --help            show this help
 
+Examples:
+  cpi-mtls cert inspect s4hana-sender.chain.pem --key s4hana-sender.key.pem
+  cpi-mtls cert inspect client.p12 --password-file p12.pass --json
+  cpi-mtls cert inspect service-key.json --expiry-days 60
+
 Exit codes: 0 no check failed, 1 a check failed or a file could not be read, 2 usage error.
 `;
 
@@ -179,6 +184,10 @@ Options:
   --name BASE           file names BASE.key and BASE.csr (default: client)
   --force               overwrite an existing key file
   --json                print the file paths as JSON
+
+Examples:
+  cpi-mtls cert new --cn s4hana-sender.example.com
+  cpi-mtls cert new --cn s4hana-sender --o "ACME Corp" --c DE --out certs --name s4hana-sender
 `;
 
 export async function runCertNew(argv: string[], io: CommandIo): Promise<number> {
@@ -251,6 +260,10 @@ Options:
   --url URL             print a curl command line that calls URL with the certificate
   --name ALIAS          alias (friendly name) in the file (default: client)
   --json                print paths (and a generated password) as JSON
+
+Examples:
+  cpi-mtls cert p12 client.crt intermediate.pem --key client.key --out s4hana-sender.p12
+  cpi-mtls cert p12 client.chain.pem --key client.key --legacy --password-file p12.pass
 `;
 
 export async function runCertP12(argv: string[], io: CommandIo): Promise<number> {
