@@ -161,10 +161,18 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const {resetDemoLandscape} = await import('../src/demo/landscape.js');
+    const {abandonRuns, targetKey} = await import('../src/engine/progress.js');
+    const demoHome = process.env.CPI_MTLS_DEMO_HOME || undefined;
     // With CPI_MTLS_DEMO_HOME every scenario shares that one folder: remove it once.
     const homes = new Set<string>();
-    for (const name of names) homes.add(await resetDemoLandscape(name, process.env.CPI_MTLS_DEMO_HOME || undefined));
-    process.stdout.write(`${names.length === 1 ? `Demo landscape "${names[0]}"` : `All ${names.length} demo landscapes`} restored to the start (${[...homes].join(', ')} removed).\n`);
+    let forgotten = 0;
+    for (const name of names) {
+      homes.add(await resetDemoLandscape(name, demoHome));
+      // The unfinished runs point at what the reset removed: a resume would act on a landscape that is gone.
+      forgotten += await abandonRuns(values.out ?? 'cpi-mtls-output', targetKey({demo: {scenario: name, home: demoHome}}));
+    }
+    const runs = forgotten ? `; ${forgotten} unfinished run(s) will not be offered for resume` : '';
+    process.stdout.write(`${names.length === 1 ? `Demo landscape "${names[0]}"` : `All ${names.length} demo landscapes`} restored to the start (${[...homes].join(', ')} removed${runs}).\n`);
     return 0;
   }
 

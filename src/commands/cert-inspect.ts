@@ -32,6 +32,7 @@ Options:
                         A chain ending there passes as "trusted by your choice"
   --expiry-days N       warn when a certificate expires within N days (default ${DEFAULT_EXPIRY_WARNING_DAYS})
   --strict-roots        a public root that is not on SAP's list fails instead of warning
+  --demo [scenario]     trust the demo landscape's own roots, as the wizard does (default: happy)
   --json                machine-readable report on stdout
   --ascii               [ok]/[warn]/[FAIL] instead of ✔ ⚠ ✖
   -h, --help            show this help
@@ -40,6 +41,7 @@ Examples:
   cpi-mtls cert inspect s4hana-sender.chain.pem --key s4hana-sender.key.pem
   cpi-mtls cert inspect client.p12 --password-file p12.pass --json
   cpi-mtls cert inspect service-key.json --expiry-days 60
+  cpi-mtls cert inspect --demo ~/.cpi-mtls/demo/happy/customer-files/s4hana-sender.chain.pem
 
 Exit codes: 0 no check failed, 1 a check failed or a file could not be read, 2 usage error.
 `;
@@ -121,10 +123,17 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
         'extra-roots': {type: 'string', multiple: true},
         'expiry-days': {type: 'string'},
         'strict-roots': {type: 'boolean'},
+        demo: {type: 'boolean'},
       });
     if (values.help) {
       write(io.stdout, CERT_INSPECT_HELP);
       return 0;
+    }
+    // --demo [scenario]: a first argument that names a scenario is the scenario, not a file.
+    let scenario: string | undefined;
+    if (values.demo) {
+      const {findDemoScenario, DEFAULT_DEMO_SCENARIO} = await import('../demo/scenarios.js');
+      scenario = positionals[0] && findDemoScenario(positionals[0]) ? positionals.shift() : DEFAULT_DEMO_SCENARIO;
     }
     if (positionals.length === 0) throw new UsageError('Give at least one certificate file.', {fix: ['cpi-mtls cert inspect client.pem [--key client.key]']});
     let expiryWarningDays = DEFAULT_EXPIRY_WARNING_DAYS;
@@ -149,7 +158,9 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
       privateKeyPem = keyInput.privateKeyPem;
     }
     const extraRoots = values['extra-roots']?.length ? await (await import('../certs/trusted-roots.js')).loadTrustedRootFiles(values['extra-roots'], {label: '--extra-roots'}) : [];
-    const extraTrustedRootsPem = extraRoots.map((file) => file.pem);
+    // The wizard trusts the demo's own roots; inspecting its files must give the same verdict.
+    const demoRoots = scenario ? await (await import('../demo/landscape.js')).demoTrustedClientRoots(scenario, io.env.CPI_MTLS_DEMO_HOME || undefined) : [];
+    const extraTrustedRootsPem = [...extraRoots.map((file) => file.pem), ...demoRoots];
 
     const report = inspectClientCertificate(
       {certificates: inputs.flatMap((input) => input.certificates), ...(privateKeyPem ? {privateKeyPem} : {})},
