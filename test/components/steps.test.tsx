@@ -3,7 +3,7 @@ import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
-import {cleanup} from 'ink-testing-library';
+import {cleanup, render} from 'ink-testing-library';
 import {ConfirmStep} from '../../components/ConfirmStep.js';
 import {EffectStep} from '../../components/EffectStep.js';
 import {Panels} from '../../components/PanelView.js';
@@ -14,7 +14,7 @@ import {Header} from '../../components/Header.js';
 import {Footer} from '../../components/Footer.js';
 import {QuestionView} from '../../components/QuestionView.js';
 import {completePath} from '../../src/paths/complete.js';
-import {KEY, renderUi} from '../helpers/ink.js';
+import {KEY, renderUi, settle} from '../helpers/ink.js';
 
 afterEach(() => cleanup());
 
@@ -193,6 +193,25 @@ describe('display components', () => {
   it('EffectStep names the running work', async () => {
     const ui = renderUi(<EffectStep title="Creating the service instance" animate={false} />);
     await ui.waitForFrame('Creating the service instance…');
+  });
+
+  it('EffectStep shows the elapsed seconds once a step runs longer than 3 s, and restarts for the next step', async () => {
+    vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date']});
+    try {
+      const ui = render(<EffectStep title="Creating the service key" animate={false} />);
+      const after = async (ms: number) => {
+        vi.advanceTimersByTime(ms);
+        await settle();
+        await settle();
+        return ui.lastFrame() ?? '';
+      };
+      expect(await after(3000)).toMatch(/Creating the service key…$/m);
+      expect(await after(9000)).toContain('Creating the service key… 12s');
+      ui.rerender(<EffectStep title="Calling the endpoint" animate={false} />);
+      expect(await after(1000)).toMatch(/Calling the endpoint…$/m);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('Panels show title and every line', async () => {
