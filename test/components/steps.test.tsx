@@ -34,6 +34,7 @@ describe('SelectStep', () => {
     );
     await ui.waitForFrame('Option 2');
     expect(ui.lastFrame()).toContain('recommended');
+    expect(ui.lastFrame()).toMatch(/❯ Option 1/); // the pointer keeps a space before the label
     await ui.press(KEY.down);
     await ui.press(KEY.enter);
     expect(onSubmit).toHaveBeenCalledWith('certificate-in-iflow');
@@ -195,19 +196,20 @@ describe('display components', () => {
     await ui.waitForFrame('Creating the service instance…');
   });
 
-  it('EffectStep shows the elapsed seconds once a step runs longer than 3 s, and restarts for the next step', async () => {
+  it('EffectStep shows the elapsed seconds once a step runs longer than 3 s (on the spinner\'s tick), and restarts for the next step', async () => {
     vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date']});
     try {
-      const ui = render(<EffectStep title="Creating the service key" animate={false} />);
+      const ui = render(<EffectStep title="Creating the service key" />);
       const after = async (ms: number) => {
         vi.advanceTimersByTime(ms);
         await settle();
+        vi.advanceTimersByTime(50); // Ink's throttled render of the last tick
         await settle();
         return ui.lastFrame() ?? '';
       };
       expect(await after(3000)).toMatch(/Creating the service key…$/m);
       expect(await after(9000)).toContain('Creating the service key… 12s');
-      ui.rerender(<EffectStep title="Calling the endpoint" animate={false} />);
+      ui.rerender(<EffectStep title="Calling the endpoint" />);
       expect(await after(1000)).toMatch(/Calling the endpoint…$/m);
     } finally {
       vi.useRealTimers();
