@@ -7,7 +7,7 @@ import {COMMON_OPTIONS, parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {CpiMtlsError, UsageError} from '../errors.js';
-import {EXIT, runCommand, writeJson, type CommandIo} from '../runtime/command.js';
+import {EXIT, runCommand, writeJson, writeText, type CommandIo} from '../runtime/command.js';
 import {formatCertificateReport} from '../certs/format.js';
 import {inspectClientCertificate, DEFAULT_EXPIRY_WARNING_DAYS, type CertificateReport} from '../certs/inspect.js';
 import {loadCertificateInput, type CertificateInput, type LoadOptions} from '../certs/load.js';
@@ -47,7 +47,7 @@ Exit codes: 0 no check failed, 1 a check failed or a file could not be read, 2 u
 `;
 
 function write(stream: CommandIo['stdout'], text: string): void {
-  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  writeText(stream, text.endsWith('\n') ? text : `${text}\n`);
 }
 
 function useColor(io: CommandIo): boolean {
