@@ -57,23 +57,23 @@ export const ExplainPanel = React.memo(function ExplainPanel({explanation, layou
   if (layout === 'side') {
     return (
       <Box flexDirection="column">
-      <Box flexDirection="column" width={width} borderStyle="round" borderColor={COLOR} paddingX={1}>
-        <Text bold color={COLOR}>
-          Why this matters
-        </Text>
-        {body}
-        <Box marginTop={1} flexDirection="column">
+        <Box flexDirection="column" width={width} borderStyle="round" borderColor={COLOR} paddingX={1}>
           <Text bold color={COLOR}>
-            Replaces
+            Why this matters
           </Text>
-          {replacesLines(explanation, inner).map((line, index) => (
-            <Text key={index} dimColor>
-              {line}
+          {body}
+          <Box marginTop={1} flexDirection="column">
+            <Text bold color={COLOR}>
+              Replaces
             </Text>
-          ))}
+            {replacesLines(explanation, inner).map((line, index) => (
+              <Text key={index} dimColor>
+                {line}
+              </Text>
+            ))}
+          </Box>
         </Box>
-      </Box>
-      <RawLines lines={rawLines(explanation, inner)} />
+        <RawLines lines={rawLines(explanation, inner)} />
       </Box>
     );
   }
