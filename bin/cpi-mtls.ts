@@ -17,7 +17,7 @@ Usage
   cpi-mtls cert new                 create a private key and a CSR
   cpi-mtls cert p12                 bundle key, certificate and chain as PKCS#12 for the sender
 
-Examples
+Examples:
   cpi-mtls cert inspect s4hana-sender.chain.pem --key s4hana-sender.key.pem
   cpi-mtls cert new --cn s4hana-sender
   cpi-mtls cert p12 --help
@@ -53,6 +53,11 @@ Options
   --no-color           no colours (NO_COLOR is honoured too)
   -h, --help           this help
   -v, --version        the version
+
+Examples:
+  cpi-mtls --demo
+  cpi-mtls --demo reset --all
+  cpi-mtls apply --plan s4hana-sender.yaml --json > result.json
 
 Exit codes: 0 complete, 1 not complete (a step or check failed), 2 usage error or invalid plan,
 130 cancelled.
@@ -156,10 +161,18 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const {resetDemoLandscape} = await import('../src/demo/landscape.js');
+    const {abandonRuns, targetKey} = await import('../src/engine/progress.js');
+    const demoHome = process.env.CPI_MTLS_DEMO_HOME || undefined;
     // With CPI_MTLS_DEMO_HOME every scenario shares that one folder: remove it once.
     const homes = new Set<string>();
-    for (const name of names) homes.add(await resetDemoLandscape(name, process.env.CPI_MTLS_DEMO_HOME || undefined));
-    process.stdout.write(`${names.length === 1 ? `Demo landscape "${names[0]}"` : `All ${names.length} demo landscapes`} restored to the start (${[...homes].join(', ')} removed).\n`);
+    let forgotten = 0;
+    for (const name of names) {
+      homes.add(await resetDemoLandscape(name, demoHome));
+      // The unfinished runs point at what the reset removed: a resume would act on a landscape that is gone.
+      forgotten += await abandonRuns(values.out ?? 'cpi-mtls-output', targetKey({demo: {scenario: name, home: demoHome}}));
+    }
+    const runs = forgotten ? `; ${forgotten} unfinished run(s) will not be offered for resume` : '';
+    process.stdout.write(`${names.length === 1 ? `Demo landscape "${names[0]}"` : `All ${names.length} demo landscapes`} restored to the start (${[...homes].join(', ')} removed${runs}).\n`);
     return 0;
   }
 

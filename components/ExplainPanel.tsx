@@ -1,31 +1,8 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import type {StepExplanation} from '../flows/explain.js';
-
-/**
- * Word-wraps a line to `width` columns. Ink's own wrapping keeps the space at a break, which
- * starts the next line with a blank; this keeps the left edge clean.
- */
-export function wrapWords(text: string, width: number): string[] {
-  if (width <= 0) return [text];
-  const lines: string[] = [];
-  let current = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (current === '') current = word;
-    else if (Array.from(current).length + 1 + Array.from(word).length <= width) current += ' ' + word;
-    else {
-      lines.push(current);
-      current = word;
-    }
-    // A word longer than the line (a long path) is cut hard.
-    while (Array.from(current).length > width) {
-      lines.push(Array.from(current).slice(0, width).join(''));
-      current = Array.from(current).slice(width).join('');
-    }
-  }
-  if (current !== '') lines.push(current);
-  return lines;
-}
+import {RawLines} from './PanelView.js';
+import {splitBoxed, wrapWords} from './wrap.js';
 
 function innerWidth(layout: Props['layout'], width: number): number {
   // Side: border (2) and padding (2) take four columns.
@@ -33,17 +10,22 @@ function innerWidth(layout: Props['layout'], width: number): number {
 }
 
 function whyLines(explanation: StepExplanation, inner: number): string[] {
-  return explanation.why.flatMap(line => wrapWords(line, inner));
+  return splitBoxed(explanation.why, inner).boxed.flatMap(line => wrapWords(line, inner));
 }
 
 function replacesLines(explanation: StepExplanation, inner: number): string[] {
-  return explanation.replaces.flatMap(line => wrapWords(`• ${line}`, inner - 2).map((part, index) => (index === 0 ? part : `  ${part}`)));
+  return splitBoxed(explanation.replaces, inner - 2).boxed.flatMap(line => wrapWords(`• ${line}`, inner - 2).map((part, index) => (index === 0 ? part : `  ${part}`)));
+}
+
+/** Side layout: lines with a token wider than the frame, shown whole below it. */
+function rawLines(explanation: StepExplanation, inner: number): string[] {
+  return [...splitBoxed(explanation.why, inner).raw, ...splitBoxed(explanation.replaces, inner - 2).raw];
 }
 
 /** Lines the panel takes on screen, so the shell can keep the live area inside the terminal. */
 export function explainPanelHeight(explanation: StepExplanation, layout: Props['layout'], width: number): number {
   const inner = innerWidth(layout, width);
-  if (layout === 'side') return 2 + 1 + whyLines(explanation, inner).length + 1 + 1 + replacesLines(explanation, inner).length;
+  if (layout === 'side') return 2 + 1 + whyLines(explanation, inner).length + 1 + 1 + replacesLines(explanation, inner).length + rawLines(explanation, inner).length;
   const replaces = wrapWords(`Replaces: ${explanation.replaces.join(' · ')}`, inner).length;
   return 1 + 1 + whyLines(explanation, inner).length + replaces;
 }
@@ -74,21 +56,24 @@ export const ExplainPanel = React.memo(function ExplainPanel({explanation, layou
   );
   if (layout === 'side') {
     return (
-      <Box flexDirection="column" width={width} borderStyle="round" borderColor={COLOR} paddingX={1}>
-        <Text bold color={COLOR}>
-          Why this matters
-        </Text>
-        {body}
-        <Box marginTop={1} flexDirection="column">
+      <Box flexDirection="column">
+        <Box flexDirection="column" width={width} borderStyle="round" borderColor={COLOR} paddingX={1}>
           <Text bold color={COLOR}>
-            Replaces
+            Why this matters
           </Text>
-          {replacesLines(explanation, inner).map((line, index) => (
-            <Text key={index} dimColor>
-              {line}
+          {body}
+          <Box marginTop={1} flexDirection="column">
+            <Text bold color={COLOR}>
+              Replaces
             </Text>
-          ))}
+            {replacesLines(explanation, inner).map((line, index) => (
+              <Text key={index} dimColor>
+                {line}
+              </Text>
+            ))}
+          </Box>
         </Box>
+        <RawLines lines={rawLines(explanation, inner)} />
       </Box>
     );
   }

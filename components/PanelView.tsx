@@ -1,22 +1,50 @@
-import React from 'react';
-import {Box, Text} from 'ink';
+import React, {useEffect, useRef, useState} from 'react';
+import {Box, Text, measureElement, useStdout, type DOMElement} from 'ink';
 import type {Panel} from '../flows/types.js';
 import {toneColor, toneMark} from './theme.js';
+import {splitBoxed} from './wrap.js';
+
+/** Lines wider than the screen, each whole on its own row: the terminal wraps them softly, so a copy gets the token in one piece. */
+export function RawLines({lines}: {lines: string[]}): React.ReactElement | null {
+  if (lines.length === 0) return null;
+  return (
+    <Box flexDirection="column">
+      {lines.map((line, index) => (
+        <Box key={index} width={Array.from(line).length} flexShrink={0}>
+          <Text>{line}</Text>
+        </Box>
+      ))}
+    </Box>
+  );
+}
 
 /** A block of explanation above a question: a title line with a tone mark, then plain lines. */
 export function PanelView({panel}: {panel: Panel}): React.ReactElement {
+  const {stdout} = useStdout();
+  const ref = useRef<DOMElement>(null);
+  // The panel is as wide as its column (narrower beside the teaching panel): measured after layout.
+  const [width, setWidth] = useState(stdout.columns || 80);
+  useEffect(() => {
+    const measured = ref.current ? measureElement(ref.current).width : 0;
+    if (measured > 0 && measured !== width) setWidth(measured);
+  });
+  // Border (2) and padding (1) take three columns.
+  const {boxed, raw} = splitBoxed(panel.lines, width - 3);
   return (
-    <Box flexDirection="column" marginBottom={1} paddingLeft={1} borderStyle="round" borderColor={toneColor[panel.tone]}>
-      {panel.title ? (
-        <Text color={toneColor[panel.tone]} bold>
-          {toneMark[panel.tone]} {panel.title}
-        </Text>
-      ) : null}
-      {panel.lines.map((line, index) => (
-        <Text key={index} wrap="wrap">
-          {line}
-        </Text>
-      ))}
+    <Box ref={ref} flexDirection="column" marginBottom={1}>
+      <Box flexDirection="column" paddingLeft={1} borderStyle="round" borderColor={toneColor[panel.tone]}>
+        {panel.title ? (
+          <Text color={toneColor[panel.tone]} bold>
+            {toneMark[panel.tone]} {panel.title}
+          </Text>
+        ) : null}
+        {boxed.map((line, index) => (
+          <Text key={index} wrap="wrap">
+            {line}
+          </Text>
+        ))}
+      </Box>
+      <RawLines lines={raw} />
     </Box>
   );
 }

@@ -29,6 +29,9 @@ export function trail<S extends AnyState>(state: S, summary: string, status: Sta
   return {...state, trail: [...state.trail, {step: state.step, summary, status}]};
 }
 
+/** Waits up to this long look normal; past it the wizard and the headless log show the elapsed time. */
+export const SHOW_ELAPSED_AFTER_S = 3;
+
 /** The mark of each status: only verified and done carry a ✔. */
 export const STATUS_MARK: Record<Status, string> = {
   verified: '✔',

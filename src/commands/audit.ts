@@ -42,6 +42,11 @@ Options
 Environment
   CPI_MTLS_CF_TIMEOUT_MS   bound of one cf call in milliseconds (default 60000)
 
+Examples:
+  cpi-mtls audit --org --days 60
+  cpi-mtls audit --format junit --out audit-results
+  cpi-mtls audit --demo
+
 Secrets (clientsecret, private keys) are never read into the report.
 Exit codes: 0 no failure, 1 failures found (or warnings with --strict), 2 usage error, 130 cancelled.`;
 

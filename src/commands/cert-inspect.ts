@@ -7,7 +7,7 @@ import {COMMON_OPTIONS, parseCommandArgs} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {CpiMtlsError, UsageError} from '../errors.js';
-import {EXIT, runCommand, writeJson, type CommandIo} from '../runtime/command.js';
+import {EXIT, runCommand, writeJson, writeText, type CommandIo} from '../runtime/command.js';
 import {formatCertificateReport} from '../certs/format.js';
 import {inspectClientCertificate, DEFAULT_EXPIRY_WARNING_DAYS, type CertificateReport} from '../certs/inspect.js';
 import {loadCertificateInput, type CertificateInput, type LoadOptions} from '../certs/load.js';
@@ -32,15 +32,22 @@ Options:
                         A chain ending there passes as "trusted by your choice"
   --expiry-days N       warn when a certificate expires within N days (default ${DEFAULT_EXPIRY_WARNING_DAYS})
   --strict-roots        a public root that is not on SAP's list fails instead of warning
+  --demo [scenario]     trust the demo landscape's own roots, as the wizard does (default: happy)
   --json                machine-readable report on stdout
   --ascii               [ok]/[warn]/[FAIL] instead of ✔ ⚠ ✖
   -h, --help            show this help
+
+Examples:
+  cpi-mtls cert inspect s4hana-sender.chain.pem --key s4hana-sender.key.pem
+  cpi-mtls cert inspect client.p12 --password-file p12.pass --json
+  cpi-mtls cert inspect service-key.json --expiry-days 60
+  cpi-mtls cert inspect --demo ~/.cpi-mtls/demo/happy/customer-files/s4hana-sender.chain.pem
 
 Exit codes: 0 no check failed, 1 a check failed or a file could not be read, 2 usage error.
 `;
 
 function write(stream: CommandIo['stdout'], text: string): void {
-  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  writeText(stream, text.endsWith('\n') ? text : `${text}\n`);
 }
 
 function useColor(io: CommandIo): boolean {
@@ -116,10 +123,17 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
         'extra-roots': {type: 'string', multiple: true},
         'expiry-days': {type: 'string'},
         'strict-roots': {type: 'boolean'},
+        demo: {type: 'boolean'},
       });
     if (values.help) {
       write(io.stdout, CERT_INSPECT_HELP);
       return 0;
+    }
+    // --demo [scenario]: a first argument that names a scenario is the scenario, not a file.
+    let scenario: string | undefined;
+    if (values.demo) {
+      const {findDemoScenario, DEFAULT_DEMO_SCENARIO} = await import('../demo/scenarios.js');
+      scenario = positionals[0] && findDemoScenario(positionals[0]) ? positionals.shift() : DEFAULT_DEMO_SCENARIO;
     }
     if (positionals.length === 0) throw new UsageError('Give at least one certificate file.', {fix: ['cpi-mtls cert inspect client.pem [--key client.key]']});
     let expiryWarningDays = DEFAULT_EXPIRY_WARNING_DAYS;
@@ -144,7 +158,9 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
       privateKeyPem = keyInput.privateKeyPem;
     }
     const extraRoots = values['extra-roots']?.length ? await (await import('../certs/trusted-roots.js')).loadTrustedRootFiles(values['extra-roots'], {label: '--extra-roots'}) : [];
-    const extraTrustedRootsPem = extraRoots.map((file) => file.pem);
+    // The wizard trusts the demo's own roots; inspecting its files must give the same verdict.
+    const demoRoots = scenario ? await (await import('../demo/landscape.js')).demoTrustedClientRoots(scenario, io.env.CPI_MTLS_DEMO_HOME || undefined) : [];
+    const extraTrustedRootsPem = [...extraRoots.map((file) => file.pem), ...demoRoots];
 
     const report = inspectClientCertificate(
       {certificates: inputs.flatMap((input) => input.certificates), ...(privateKeyPem ? {privateKeyPem} : {})},
@@ -179,6 +195,10 @@ Options:
   --name BASE           file names BASE.key and BASE.csr (default: client)
   --force               overwrite an existing key file
   --json                print the file paths as JSON
+
+Examples:
+  cpi-mtls cert new --cn s4hana-sender.example.com
+  cpi-mtls cert new --cn s4hana-sender --o "ACME Corp" --c DE --out certs --name s4hana-sender
 `;
 
 export async function runCertNew(argv: string[], io: CommandIo): Promise<number> {
@@ -251,6 +271,10 @@ Options:
   --url URL             print a curl command line that calls URL with the certificate
   --name ALIAS          alias (friendly name) in the file (default: client)
   --json                print paths (and a generated password) as JSON
+
+Examples:
+  cpi-mtls cert p12 client.crt intermediate.pem --key client.key --out s4hana-sender.p12
+  cpi-mtls cert p12 client.chain.pem --key client.key --legacy --password-file p12.pass
 `;
 
 export async function runCertP12(argv: string[], io: CommandIo): Promise<number> {

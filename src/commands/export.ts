@@ -38,7 +38,7 @@ Options
   --demo [scenario]    read the offline demo landscape (implies --from-audit; default scenario: expiring)
   -h, --help           this help
 
-Examples
+Examples:
   cpi-mtls export terraform
   cpi-mtls export terraform --from-audit --org acme-dev --space integration --out infra/cpi
   cpi-mtls export terraform --demo --format tf-json

@@ -43,6 +43,11 @@ Options
 Environment
   CPI_MTLS_CF_TIMEOUT_MS bound of one cf call in milliseconds (default 60000)
 
+Examples:
+  cpi-mtls migrate-neo --demo
+  cpi-mtls migrate-neo --mappings mappings.json --roles roles.json --json
+  cpi-mtls migrate-neo --neo-url https://abc123-tmn.hci.eu2.hana.ondemand.com --yes
+
 Exit codes: 0 done (or planned), 1 a mapping failed or a step failed, 2 usage error, 130 cancelled.`;
 
 interface MigrateArgs {

@@ -40,6 +40,11 @@ Options
   --json                     print the result as JSON
   -h, --help                 this help
 
+Examples:
+  cpi-mtls probe https://my-tenant.it-cpi018-rt.cfapps.eu10-003.hana.ondemand.com/http/orders
+  cpi-mtls probe https://my-tenant.it-cpi018-rt.cfapps.eu10-003.hana.ondemand.com/http/orders --p12 client.p12 --p12-password-file p12.pass
+  cpi-mtls probe https://my-tenant.it-cpi018-rt.cfapps.eu10-003.hana.ondemand.com/http/orders --cert client.chain.pem --key client.key --method POST
+
 Proxy: HTTPS_PROXY / https_proxy and NO_PROXY / no_proxy are honoured (HTTP CONNECT).
 Exit codes: 0 the connection works (HTTP 2xx, or 5xx from the iflow), 1 it does not, 2 usage error, 130 cancelled.`;
 

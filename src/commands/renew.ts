@@ -47,6 +47,11 @@ Environment
   CPI_MTLS_CF_TIMEOUT_MS     bound of one cf call in milliseconds (default 60000)
   CPI_MTLS_PROBE_TIMEOUT_MS  bound of each stage of the live test in milliseconds
 
+Examples:
+  cpi-mtls renew --demo
+  cpi-mtls renew --instance cpi-inbound-mtls --key s4hana-sender-2025 --cert s4hana-sender-2026.chain.pem
+  cpi-mtls renew --plan renew.yaml --json --delete-old
+
 Exit codes: 0 renewed, 1 a step failed (or the live test failed), 2 usage error, 130 cancelled.`;
 
 interface RenewArgs {

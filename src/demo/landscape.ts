@@ -94,19 +94,39 @@ export async function resetDemoLandscape(scenario: string, home = defaultDemoHom
   return home;
 }
 
-/** The demo CA and certificates are kept with the landscape, so keys created earlier stay valid. */
-async function loadOrCreatePki(home: string): Promise<DemoPki> {
-  const file = path.join(home, 'demo-pki.json');
+const PKI_FILE = 'demo-pki.json';
+
+async function readPki(home: string): Promise<DemoPki | null> {
   try {
-    const stored = JSON.parse(await readFile(file, 'utf8')) as DemoPki & {createdAt: string};
+    const stored = JSON.parse(await readFile(path.join(home, PKI_FILE), 'utf8')) as DemoPki & {createdAt: string};
     return {...stored, createdAt: new Date(stored.createdAt)};
   } catch {
-    const pki = await createDemoPki();
-    // Holds the demo CAs' private keys: owner-only, like every key file.
-    await writeFile(file, JSON.stringify(pki), {mode: 0o600});
-    await chmod(file, 0o600);
-    return pki;
+    return null;
   }
+}
+
+/** The client roots the demo's load balancer trusts besides SAP's list: its own CA and the SAP Cloud Root CA stand-in. */
+function clientTrustRoots(pki: DemoPki): string[] {
+  return [pki.clientRoot.certPem, pki.sapCloudRoot.certPem];
+}
+
+/** The same roots without starting the landscape, so `cert inspect --demo` agrees with the wizard on the demo's files. */
+export async function demoTrustedClientRoots(scenario: string, home = defaultDemoHome(scenario)): Promise<string[]> {
+  const pki = await readPki(home);
+  if (!pki) throw new CpiMtlsError('demo-not-started', `There is no demo landscape in ${home} yet.`, {fix: [`Start it once with: cpi-mtls --demo ${scenario}`]});
+  return clientTrustRoots(pki);
+}
+
+/** The demo CA and certificates are kept with the landscape, so keys created earlier stay valid. */
+async function loadOrCreatePki(home: string): Promise<DemoPki> {
+  const stored = await readPki(home);
+  if (stored) return stored;
+  const pki = await createDemoPki();
+  const file = path.join(home, PKI_FILE);
+  // Holds the demo CAs' private keys: owner-only, like every key file.
+  await writeFile(file, JSON.stringify(pki), {mode: 0o600});
+  await chmod(file, 0o600);
+  return pki;
 }
 
 /** The tenant listens on a new port each run: point the landscape's URLs at it. */
@@ -254,7 +274,7 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
     fixtures,
     pki,
     tenant,
-    extraTrustedClientRootsPem: [pki.clientRoot.certPem, pki.sapCloudRoot.certPem],
+    extraTrustedClientRootsPem: clientTrustRoots(pki),
     extraServerCaPems: [tenant.serverCaPem],
     defaults: {
       certificatePath: fixtures.clientChain,

@@ -3,7 +3,7 @@
  * stderr as plain lines (no cursor movement), so logs and pipelines stay readable.
  */
 import {isQuestion, stepOf} from '../../flows/machine.js';
-import {STATUS_MARK, trailStatus} from '../../flows/common.js';
+import {SHOW_ELAPSED_AFTER_S, STATUS_MARK, trailStatus} from '../../flows/common.js';
 import type {MachineState} from '../../flows/types.js';
 import type {FlowRunner} from './runner.js';
 
@@ -20,6 +20,8 @@ export function runHeadless<S extends AnyState>(runner: FlowRunner<S>, answers: 
   return new Promise(resolve => {
     let printedTrail = runner.state.trail.length;
     let lastEffect = '';
+    // When the running effect started: a step that took long says so once it ends (no periodic noise).
+    let effect: {title: string; since: number} | null = null;
     let settled = false;
     const finish = (result: HeadlessResult<S>) => {
       if (settled) return;
@@ -31,10 +33,16 @@ export function runHeadless<S extends AnyState>(runner: FlowRunner<S>, answers: 
       for (const entry of state.trail.slice(printedTrail)) progress(`${STATUS_MARK[trailStatus(entry)]} ${entry.summary}`);
       printedTrail = state.trail.length;
       const step = stepOf(runner.flow, state);
+      if (effect && (!running || step.title !== effect.title)) {
+        const seconds = Math.round((Date.now() - effect.since) / 1000);
+        if (seconds > SHOW_ELAPSED_AFTER_S) progress(`  … took ${seconds} s`);
+        effect = null;
+      }
       if (running && step.title !== lastEffect) {
         lastEffect = step.title;
         progress(`… ${step.title}`);
       }
+      if (running && !effect) effect = {title: step.title, since: Date.now()};
       if (state.status !== 'running') return finish({state});
       if (running || !isQuestion(step)) return;
       const value = step.fromPlan?.(answers, state);

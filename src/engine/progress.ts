@@ -330,6 +330,13 @@ export async function markAbandoned(progressFile: string, pointerDir: string): P
   await updatePointer(pointerDir, progressFile, null);
 }
 
+/** Sets aside every unfinished run of one target (a demo reset: the next group must not be offered them). */
+export async function abandonRuns(pointerDir: string, target: string): Promise<number> {
+  const runs = (await readPointer(pointerDir)).runs.filter(run => run.target === target);
+  for (const run of runs) await markAbandoned(run.progressFile, pointerDir);
+  return runs.length;
+}
+
 export interface ResumeCandidate {
   file: string;
   record: ProgressRecord & {state: FlowState};

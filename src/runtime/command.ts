@@ -4,6 +4,7 @@
  * loads a view: bin/ hands the interactive renderer in as `io.ui`.
  */
 import path from 'node:path';
+import wrapAnsi from 'wrap-ansi';
 import type {FlowError, MachineState} from '../../flows/types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -48,9 +49,16 @@ export interface InteractiveUi {
 }
 
 /** What a command gets from its caller (bin/, or a test). */
+type TextStream = {write(text: string): unknown; isTTY?: boolean; columns?: number};
+
+/** Text for people: wrapped at word boundaries to the terminal's width (80 when unknown); a pipe or file gets it as it is. */
+export function writeText(stream: TextStream, text: string): void {
+  stream.write(stream.isTTY ? wrapAnsi(text, stream.columns || 80, {hard: false, trim: false}) : text);
+}
+
 export interface CommandIo {
-  stdout: {write(text: string): unknown; isTTY?: boolean};
-  stderr: {write(text: string): unknown};
+  stdout: TextStream;
+  stderr: TextStream;
   stdin?: {isTTY?: boolean};
   env: NodeJS.ProcessEnv;
   /** Aborts the command; when absent the runtime installs its Ctrl+C handler. */
@@ -90,7 +98,7 @@ export type ErrorFormat = (error: CpiMtlsError) => string;
 /** Prints an error (message and next steps on stderr; with --json also the one error document on stdout) and returns its exit code. */
 export function reportError(io: Pick<CommandIo, 'stdout' | 'stderr'>, error: unknown, json: boolean, extra?: Record<string, unknown>, format: ErrorFormat = formatError): number {
   const e = toCpiMtlsError(error);
-  io.stderr.write(format(e));
+  writeText(io.stderr, format(e));
   if (json) writeJson(io, errorDocument(e, extra));
   return e.exitCode;
 }
@@ -125,7 +133,7 @@ export class Run {
     }
     const onSigint = () => {
       if (!this.signal.aborted) return this.cancel();
-      io.stderr.write('✖ Quit at once (second Ctrl+C); run cpi-mtls audit to see what exists.\n');
+      writeText(io.stderr, '✖ Quit at once (second Ctrl+C); run cpi-mtls audit to see what exists.\n');
       (io.exit ?? process.exit)(EXIT.cancelled);
     };
     process.on('SIGINT', onSigint);

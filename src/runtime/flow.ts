@@ -9,7 +9,7 @@ import {renderChecklistText, type Checklist, fileLabel} from '../checklist.js';
 import type {FlowRunner} from '../engine/runner.js';
 import {CpiMtlsError, formatError, toCpiMtlsError} from '../errors.js';
 import type {CfLogEntry} from '../ports.js';
-import {exitCodeOfRun, EXIT, reportError, writeJson, type CommandIo, type InteractiveUi, type Run} from './command.js';
+import {exitCodeOfRun, EXIT, reportError, writeJson, writeText, type CommandIo, type InteractiveUi, type Run} from './command.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyState = MachineState<any, any, any>;
@@ -120,7 +120,7 @@ export async function runFlow<S extends AnyState>(io: CommandIo, run: Run, comma
   const cfLog = prepared.cfLog();
   const checklist = command.checklistOf(state, cfLog);
   if (command.json) writeJson(io, {...command.resultJson(state, cfLog, checklist), ...(missingAnswer ? {missingAnswer} : {})});
-  else io.stdout.write((command.textResult ?? defaultText)(state, checklist));
+  else writeText(io.stdout, (command.textResult ?? defaultText)(state, checklist));
   if (state.error) io.stderr.write(formatError(new CpiMtlsError(state.error.code, state.error.message, {fix: state.error.fix})));
   await command.afterRun?.(state, 'headless');
   return missingAnswer ? EXIT.usage : exitCodeOfRun(checklist.outcome, state.error);

@@ -36,6 +36,22 @@ describe('cpi-mtls cert inspect', () => {
     expect(out()).not.toMatch(/PRIVATE KEY/);
   });
 
+  test('text on a terminal wraps at word boundaries to its width; a pipe gets it unwrapped', async () => {
+    const args = [pki.file('chain-ordered.pem'), '--key', pki.file('leaf.key'), '--extra-roots', pki.file('root.crt')];
+    const piped = capture();
+    await runCertInspect(args, piped.io);
+    const terminal = capture({NO_COLOR: '1'});
+    Object.assign(terminal.io.stdout, {isTTY: true, columns: 50});
+    await runCertInspect(args, terminal.io);
+    const words = (text: string) => text.split(/\s+/).filter(Boolean);
+    // The uncolored text loses nothing: the same words, only the line breaks differ.
+    expect(words(terminal.out())).toEqual(words(piped.out()));
+    expect(Math.max(...piped.out().split('\n').map((line) => line.length))).toBeGreaterThan(50);
+    for (const line of terminal.out().split('\n')) {
+      if (line.length > 50) expect(line.trim(), 'only a single long token may pass the width').not.toMatch(/\s/);
+    }
+  });
+
   test('failing check: exit 1; --json carries the report and no key material', async () => {
     const {io, out} = capture();
     const code = await runCertInspect([pki.file('leaf-server-only.crt'), pki.file('int.crt'), '--key', pki.file('leaf.key'), '--json'], io);

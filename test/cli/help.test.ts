@@ -17,6 +17,16 @@ describe('cpi-mtls --help and --version', () => {
     expect(imported.filter(line => HEAVY.test(line))).toEqual([]);
   });
 
+  const commands = [[], ['apply'], ['setup'], ['--demo'], ['audit'], ['renew'], ['migrate-neo'], ['probe'], ['cert'], ['cert', 'inspect'], ['cert', 'new'], ['cert', 'p12'], ['export'], ['export', 'terraform']];
+  it.each(commands.map(words => [words.join(' ') || '(top level)', words]))('%s --help shows at least two examples, without Ink', async (_name, words) => {
+    const result = await execa(process.execPath, ['--import', recorder, CLI, ...words, '--help'], {reject: false});
+    expect(result.exitCode).toBe(0);
+    const after = result.stdout.split('Examples:\n')[1] ?? '';
+    const examples = after.split('\n').map(line => line.trim()).filter(line => line.startsWith('cpi-mtls '));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    expect(result.stderr.split('\n').filter(line => line.startsWith('[import] ') && HEAVY.test(line))).toEqual([]);
+  });
+
   it('prints the package version', async () => {
     const pkg = JSON.parse(await (await import('node:fs/promises')).readFile(path.join(ROOT, 'package.json'), 'utf8'));
     const result = await execa(process.execPath, ['--import', recorder, CLI, '--version'], {reject: false});

@@ -3,7 +3,8 @@ import {afterEach, describe, expect, it, vi} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {renderToString} from 'ink';
 import {App} from '../../components/App.js';
-import {ExplainPanel, explainPanelHeight, wrapWords} from '../../components/ExplainPanel.js';
+import {ExplainPanel, explainPanelHeight} from '../../components/ExplainPanel.js';
+import {wrapWords} from '../../components/wrap.js';
 import {FinalView} from '../../components/FinalView.js';
 import {landscapeModel} from '../../flows/diagram.js';
 import {EXPLANATIONS, explanationFor} from '../../flows/explain.js';
@@ -26,6 +27,8 @@ describe('explanations (flows/explain.ts)', () => {
     for (const [id, explanation] of Object.entries(EXPLANATIONS)) {
       expect(explanation.why.length, id).toBeGreaterThanOrEqual(2);
       expect(explanation.why.length, id).toBeLessThanOrEqual(4);
+      // Whole sentences only: the renderer wraps, a break inside a sentence would show as a ragged edge.
+      for (const line of explanation.why) expect(line, id).toMatch(/^[^\n]*[.!?]$/);
       for (const line of explanation.why) expect(width(line), `${id}: ${line}`).toBeLessThanOrEqual(90);
       expect(explanation.replaces.length, id).toBeGreaterThanOrEqual(1);
     }
@@ -70,9 +73,9 @@ describe('ExplainPanel', () => {
     expect(rows).toHaveLength(explainPanelHeight(explanation, 'below', 80));
   });
 
-  it('wrapWords keeps words whole and cuts only words longer than the line', () => {
+  it('wrapWords keeps words whole, even a word longer than the line', () => {
     expect(wrapWords('Only the leaf goes into the service key.', 16)).toEqual(['Only the leaf', 'goes into the', 'service key.']);
-    expect(wrapWords('/a/very/long/path/name', 8)).toEqual(['/a/very/', 'long/pat', 'h/name']);
+    expect(wrapWords('see /a/very/long/path/name', 8)).toEqual(['see', '/a/very/long/path/name']);
   });
 });
 

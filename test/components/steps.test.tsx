@@ -3,7 +3,7 @@ import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
-import {cleanup} from 'ink-testing-library';
+import {cleanup, render} from 'ink-testing-library';
 import {ConfirmStep} from '../../components/ConfirmStep.js';
 import {EffectStep} from '../../components/EffectStep.js';
 import {Panels} from '../../components/PanelView.js';
@@ -15,7 +15,7 @@ import {Header} from '../../components/Header.js';
 import {Footer} from '../../components/Footer.js';
 import {QuestionView} from '../../components/QuestionView.js';
 import {completePath} from '../../src/paths/complete.js';
-import {KEY, renderUi} from '../helpers/ink.js';
+import {KEY, renderUi, settle} from '../helpers/ink.js';
 
 afterEach(() => cleanup());
 
@@ -35,6 +35,7 @@ describe('SelectStep', () => {
     );
     await ui.waitForFrame('Option 2');
     expect(ui.lastFrame()).toContain('recommended');
+    expect(ui.lastFrame()).toMatch(/❯ Option 1/); // the pointer keeps a space before the label
     await ui.press(KEY.down);
     await ui.press(KEY.enter);
     expect(onSubmit).toHaveBeenCalledWith('certificate-in-iflow');
@@ -194,6 +195,26 @@ describe('display components', () => {
   it('EffectStep names the running work', async () => {
     const ui = renderUi(<EffectStep title="Creating the service instance" animate={false} />);
     await ui.waitForFrame('Creating the service instance…');
+  });
+
+  it('EffectStep shows the elapsed seconds once a step runs longer than 3 s (on the spinner\'s tick), and restarts for the next step', async () => {
+    vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date']});
+    try {
+      const ui = render(<EffectStep title="Creating the service key" />);
+      const after = async (ms: number) => {
+        vi.advanceTimersByTime(ms);
+        await settle();
+        vi.advanceTimersByTime(50); // Ink's throttled render of the last tick
+        await settle();
+        return ui.lastFrame() ?? '';
+      };
+      expect(await after(3000)).toMatch(/Creating the service key…$/m);
+      expect(await after(9000)).toContain('Creating the service key… 12s');
+      ui.rerender(<EffectStep title="Calling the endpoint" />);
+      expect(await after(1000)).toMatch(/Calling the endpoint…$/m);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('Panels show title and every line', async () => {

@@ -1,4 +1,5 @@
 import {X509Certificate} from 'node:crypto';
+import {Writable} from 'node:stream';
 import {mkdir, mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import {createDemoPki, type DemoPki} from '../../src/demo/pki.js';
 import {defaultDemoHome, resetDemoLandscape, startDemoLandscape, type DemoLandscape} from '../../src/demo/landscape.js';
 import {CHANNEL_UPLOAD_FOLDER, DEFAULT_DEMO_SCENARIO, DEMO_SCENARIOS, findDemoScenario} from '../../src/demo/scenarios.js';
 import type {SimState} from '../../src/demo/fakecf/state.js';
+import {runCertInspect} from '../../src/commands/cert-inspect.js';
 
 // Each scenario seeds its own landscape on first start; these tests start landscapes in-process
 // (stand-in cf state, local tenant) and read what a fresh one holds. One demo PKI is shared
@@ -210,5 +212,21 @@ describe('scenario landscapes', () => {
   it('gives each scenario its own default folder', () => {
     expect(defaultDemoHome('trial')).not.toBe(defaultDemoHome('happy'));
     expect(defaultDemoHome('trial')).toBe(path.join(os.homedir(), '.cpi-mtls', 'demo', 'trial'));
+  });
+
+  it('cert inspect --demo trusts the demo\'s roots like the wizard, so its own client certificate passes', async () => {
+    const home = await homeWithPki('inspect');
+    const chain = await withLandscape('happy', home, async landscape => landscape.fixtures.clientChain);
+    const inspect = async (args: string[]) => {
+      let out = '';
+      const stdout = new Writable({write: (chunk, _encoding, done) => ((out += String(chunk)), done())});
+      const code = await runCertInspect([...args, '--json'], {stdout, stderr: new Writable({write: (_c, _e, done) => done()}), env: {CPI_MTLS_DEMO_HOME: home}});
+      return {code, root: (JSON.parse(out) as {checks: {id: string; verdict: string}[]}).checks.filter(check => /root/.test(check.id))};
+    };
+    const withDemo = await inspect(['--demo', 'happy', chain]);
+    expect(withDemo.code).toBe(0);
+    expect(withDemo.root.every(check => check.verdict === 'pass')).toBe(true);
+    const withoutDemo = await inspect([chain]);
+    expect(withoutDemo.root.some(check => check.verdict !== 'pass')).toBe(true);
   });
 });

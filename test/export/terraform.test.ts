@@ -140,7 +140,7 @@ describe('Terraform export', () => {
   it('export terraform --help shows examples; a wrong export or format is a usage error', async () => {
     const help = await execa(process.execPath, [CLI, 'export', 'terraform', '--help'], {reject: false});
     expect(help.exitCode).toBe(0);
-    expect(help.stdout.split('Examples\n')[1]!.split('\n\n')[0]!.split('\n').filter(line => line.includes('cpi-mtls export terraform'))).toHaveLength(3);
+    expect(help.stdout.split('Examples:\n')[1]!.split('\n\n')[0]!.split('\n').filter(line => line.includes('cpi-mtls export terraform'))).toHaveLength(3);
     for (const args of [['export', 'ansible'], ['export', 'terraform', '--format', 'yaml']]) {
       const wrong = await execa(process.execPath, [CLI, ...args], {reject: false});
       expect(wrong.exitCode).toBe(2);
