@@ -685,6 +685,7 @@ interface Results {
 
 /** Placeholder for a section or summary row of the previous report (partial runs). */
 const KEPT = (what: string) => `<!-- kept: ${what} -->`;
+const KEPT_DATE = '<!-- kept-date -->';
 
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -748,7 +749,7 @@ function render(r: Results): string {
     ['Load average (1/5/15 min)', `start ${m.load.map((l) => l.toFixed(2)).join(' / ')}, end ${r.loadAtEnd.map((l) => l.toFixed(2)).join(' / ')}`],
     ['Repetitions', `BENCH_RUNS=${r.runs}; whole benchmark took ${(r.totalMs / 1000).toFixed(0)} s`],
   ]));
-  if (r.only) lines.push('', `> Partial run: BENCH_ONLY=${r.only.join(',')}. The other sections are kept from the previous report (its date and machine load were those of the table above it had).`);
+  if (r.only) lines.push('', `> Partial run: BENCH_ONLY=${r.only.join(',')}. The other sections and summary rows are kept unchanged from the full run of ${KEPT_DATE}.`);
   if (r.note) lines.push('', `> ${r.note}`);
   lines.push('');
 
@@ -905,6 +906,9 @@ function render(r: Results): string {
  */
 function keepFromPrevious(rendered: string, previous: string): string {
   const body = previous.split(/^## Analysis/m)[0]!;
+  // A partial report names the full run its kept parts come from; a full one is that run.
+  const keptDate = /kept unchanged from the full run of ([^.]+UTC)/.exec(body)?.[1] ?? /^\| Date \| (.+?) \|$/m.exec(body)?.[1] ?? 'an earlier run';
+  rendered = rendered.replace(KEPT_DATE, keptDate);
   const rows = rendered.replace(/^\| <!-- kept: (.+?) --> \|\n/gm, (_match, what: string) => {
     const line = body.split('\n').find((l) => l.startsWith(`| ${what}`));
     return line ? line + '\n' : '';
@@ -922,7 +926,7 @@ function keepFromPrevious(rendered: string, previous: string): string {
 async function writeReport(results: Results): Promise<void> {
   const analysis = await readFile(path.join(ROOT, 'bench', 'analysis.md'), 'utf8').catch(() => '');
   let report = render(results);
-  if (report.includes('<!-- kept: ')) report = keepFromPrevious(report, await readFile(OUT, 'utf8').catch(() => ''));
+  if (report.includes('<!-- kept')) report = keepFromPrevious(report, await readFile(OUT, 'utf8').catch(() => ''));
   await writeFile(OUT, report + (analysis ? '\n' + analysis.trim() + '\n' : ''));
 }
 
