@@ -738,7 +738,7 @@ function render(r: Results): string {
   const lines: string[] = [];
   lines.push('# Benchmarks', '');
   lines.push('Measured with `npm run bench` (not part of `npm test`) on the embedded demo landscape: the stand-in `cf`, the local HTTPS tenant and the demo certificates. Medians of several runs; ratios are taken within the same run, because absolute times drift from machine to machine.', '');
-  lines.push('```sh', 'npm ci', 'npm run bench            # BENCH_RUNS=5 by default; BENCH_AUDIT_SIZES=10,100,1000', '```', '');
+  lines.push('```sh', 'npm ci', 'npm run bench            # BENCH_RUNS=5 by default; BENCH_AUDIT_SIZES=10,100,1000', 'BENCH_ONLY=startup,firstframe,freshclone BENCH_RUNS=3 npm run bench   # some sections; the others are kept', 'BENCH_SKIP_FRESH_CLONE=1 npm run bench                                # without git clone + npm ci', '```', '');
   lines.push(table(['Machine', ''], [
     ['Date', r.startedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'],
     ['CPU', `${m.cpu}, ${m.cores} cores`],
