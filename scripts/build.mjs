@@ -4,7 +4,8 @@
  * `npm run typecheck`, not here).
  *
  * Shipped (package.json "files"):
- *   dist/bin/cpi-mtls.js   the command; `--help` and `--version` load only this file
+ *   dist/bin/cpi-mtls.js   the command; `--help` and `--version` load only this file and
+ *                          esbuild's 2 KB helper chunk
  *   dist/demo/fake-cf.js   the demo's stand-in `cf`, a separate process per call
  *   dist/chunks/*.js       code shared by the two and loaded by dynamic import (the Ink UI, the
  *                          engine, node-forge, ...): split so that each path loads only its part
@@ -100,11 +101,9 @@ try {
     },
     outdir: dist,
     packages: 'external',
-    metafile: true,
   });
-  const [product, dev] = await Promise.all([productBuild, devBuild]);
+  const [product] = await Promise.all([productBuild, devBuild]);
   await writeFile(path.join(dist, 'meta.json'), JSON.stringify(product.metafile));
-  await writeFile(path.join(dist, 'meta-dev.json'), JSON.stringify(dev.metafile));
   process.stderr.write(`${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 } catch (error) {
   process.stderr.write('failed\n');
