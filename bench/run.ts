@@ -121,7 +121,7 @@ async function measureStartup(): Promise<StartupResult> {
     ['yaml (from node_modules, unbundled)', 'yaml'],
     ['node-forge (from node_modules, unbundled)', 'node-forge'],
     ['ink + react (from node_modules, unbundled)', 'ink'],
-    ['chunk of src/cf/adapter.ts (execa bundled)', own('src/cf/adapter.ts')],
+    ['chunk of execa (bundled; the cf adapter imports it on the first cf call)', own('node_modules/execa/index.js')],
     ['chunk of src/main.ts (the setup command: flows, engine, adapter, checklist)', own('src/main.ts')],
     ['chunk of components/interactive.tsx (the Ink wizard, Ink and React bundled)', own('components/interactive.tsx')],
   ] as const) {
