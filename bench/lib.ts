@@ -135,3 +135,25 @@ export function terminalEnv(extra: Record<string, string> = {}): Record<string, 
     Object.entries({...process.env, ...extra}).filter(([name, value]) => value !== undefined && !['CI', 'CONTINUOUS_INTEGRATION', 'NO_COLOR'].includes(name)),
   ) as Record<string, string>;
 }
+
+interface BundleMeta {
+  outputs: Record<string, {entryPoint?: string; inputs: Record<string, unknown>; imports: Array<{path: string; kind: string; external?: boolean}>}>;
+}
+
+let bundleMeta: BundleMeta | undefined;
+function readBundleMeta(): BundleMeta {
+  bundleMeta ??= JSON.parse(readFileSync(path.join(ROOT, 'dist', 'meta.json'), 'utf8')) as BundleMeta;
+  return bundleMeta;
+}
+
+/** The sources and package files bundled into a built file (by URL); empty outside the bundle. */
+export function bundleInputs(url: string): string[] {
+  if (!url.startsWith('file:')) return [];
+  const output = path.relative(ROOT, fileURLToPath(url)).split(path.sep).join('/');
+  return Object.keys(readBundleMeta().outputs[output]?.inputs ?? {});
+}
+
+/** The built file (relative to the repository) that holds a source entry or dynamic import target. */
+export function bundleOutputOf(source: string): string | undefined {
+  return Object.entries(readBundleMeta().outputs).find(([, output]) => output.entryPoint === source)?.[0];
+}

@@ -8,6 +8,11 @@
  *   BENCH_AUDIT_SIZES  service-key counts of the audit landscapes (default 10,100,1000)
  *   BENCH_OUT          where to write the report (default BENCHMARKS.md in the repository)
  *   BENCH_NOTE         a line added to the report (e.g. about machine load)
+ *   BENCH_ONLY         comma-separated sections to measure: startup, firstframe, freshclone,
+ *                      apply, audit, probe, certs (default: all); the report keeps the other
+ *                      sections from the existing BENCH_OUT
+ *   BENCH_SKIP_FRESH_CLONE=1  leave out the fresh clone (git clone, npm ci, npm run demo: about a
+ *                      minute, mostly npm ci)
  */
 import {X509Certificate} from 'node:crypto';
 import {existsSync} from 'node:fs';
@@ -19,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import type {Trace} from './cf-trace.js';
-import {available, CLI, interleaved, IMPORT_RECORDER, machine, median, ms, percent, ratio, ROOT, runProcess, sample, terminalEnv, TRACE_PRELOAD, type Machine} from './lib.js';
+import {available, bundleInputs, bundleOutputOf, CLI, interleaved, IMPORT_RECORDER, machine, median, ms, percent, ratio, ROOT, runProcess, sample, terminalEnv, TRACE_PRELOAD, type Machine} from './lib.js';
 import {createDemoPki, type DemoPki} from '../src/demo/pki.js';
 import {leafIssuer} from './certificates.js';
 
@@ -29,6 +34,18 @@ const OUT = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.j
 const NODE = process.execPath;
 const STARTUP_TARGET_MS = 150;
 const OWN_SHARE_TARGET = 0.1;
+/** The wizard's first frame, as a multiple of a bare Node start in the same run. */
+const FIRST_FRAME_TARGET_RATIO = 3;
+/** Fresh clone: `npm run demo` (build included) until the first frame. */
+const FRESH_DEMO_TARGET_MS = 5000;
+const SECTIONS = ['startup', 'firstframe', 'freshclone', 'apply', 'audit', 'probe', 'certs'] as const;
+type Section = (typeof SECTIONS)[number];
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((name) => name.trim()).filter(Boolean) : undefined;
+for (const name of ONLY ?? []) if (!SECTIONS.includes(name as Section)) throw new Error(`BENCH_ONLY: unknown section "${name}" (${SECTIONS.join(', ')})`);
+function selected(section: Section): boolean {
+  if (section === 'freshclone' && process.env.BENCH_SKIP_FRESH_CLONE) return false;
+  return !ONLY || ONLY.includes(section);
+}
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
@@ -89,19 +106,24 @@ async function measureStartup(): Promise<StartupResult> {
   const version = versionRow!.samples;
   const helpModules = await modulesOf(['--help']);
   const versionModules = await modulesOf(['--version']);
-  const forbiddenLoaded = [...helpModules, ...versionModules].filter((url) => FORBIDDEN.test(url));
+  // The CLI is a bundle: a loaded chunk holds packages, listed in the metafile (dist/meta.json).
+  const forbiddenLoaded = [...new Set([...helpModules, ...versionModules])].flatMap((url) => [url, ...bundleInputs(url)]).filter((name) => FORBIDDEN.test(name));
   log('start-up: import cost of the dependencies and of the setup path');
   const importing = (specifier: string) => once(['--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`]);
-  const own = (file: string) => pathToFileURL(path.join(ROOT, 'dist', file)).href;
+  // The chunk that `import()` of a source file loads in the bundle.
+  const own = (source: string) => {
+    const output = bundleOutputOf(source);
+    return output ? pathToFileURL(path.join(ROOT, output)).href : 'file:///missing';
+  };
   const importVariants: Array<[string, () => Promise<void>]> = [['nothing (`node -e ""`)', () => once(['-e', ''])]];
   for (const [name, specifier] of [
-    ['execa', 'execa'],
-    ['yaml', 'yaml'],
-    ['node-forge', 'node-forge'],
-    ['ink + react', 'ink'],
-    ['src/cf/adapter.js (with execa)', own('src/cf/adapter.js')],
-    ['src/main.js (the setup command: flows, engine, adapter, checklist)', own('src/main.js')],
-    ['components/interactive.js (the Ink wizard)', own('components/interactive.js')],
+    ['execa (from node_modules, unbundled)', 'execa'],
+    ['yaml (from node_modules, unbundled)', 'yaml'],
+    ['node-forge (from node_modules, unbundled)', 'node-forge'],
+    ['ink + react (from node_modules, unbundled)', 'ink'],
+    ['chunk of execa (bundled; the cf adapter imports it on the first cf call)', own('node_modules/execa/index.js')],
+    ['chunk of src/main.ts (the setup command: flows, engine, adapter, checklist)', own('src/main.ts')],
+    ['chunk of components/interactive.tsx (the Ink wizard, Ink and React bundled)', own('components/interactive.tsx')],
   ] as const) {
     if (specifier.startsWith('file:') && !existsSync(fileURLToPath(specifier))) continue;
     importVariants.push([`\`import(${JSON.stringify(name).slice(1, -1)})\``, () => importing(specifier)]);
@@ -123,7 +145,35 @@ interface FirstFrameResult extends FirstFrameSamples {
   onePoolThread: FirstFrameSamples;
   /** `cpi-mtls --cf <missing>` without --demo: the same Ink start-up with no landscape starting. */
   noLandscapeBanner: number[];
+  /** `node -e 0`, interleaved with the runs above: the yardstick. */
+  bareNode: number[];
+  /** A bare Node that prints one character, in the same pseudo-terminal set-up: spawn to output. */
+  bareNodePty?: number[];
   failures: string[];
+}
+
+/**
+ * The same yardstick through node-pty, timed like the first frame (until the output arrives):
+ * the pseudo-terminal's own spawn cost is then in both numbers.
+ */
+async function bareNodeFirstOutput(): Promise<number> {
+  const pty = (await import('@lydell/node-pty')).default;
+  const started = performance.now();
+  const term = pty.spawn(NODE, ['-e', "process.stdout.write('.')"], {name: 'xterm-256color', cols: 120, rows: 45, cwd: os.tmpdir(), env: terminalEnv({FORCE_COLOR: '0'})});
+  const exited = new Promise<void>((resolve) => term.onExit(() => resolve()));
+  const ms = await new Promise<number>((resolve) => term.onData((data) => data.includes('.') && resolve(performance.now() - started)));
+  await exited;
+  return ms;
+}
+
+/**
+ * `node -e 0` as a child process, spawn to exit. Not in a pseudo-terminal: node-pty reports an
+ * exit late (by a few hundred ms under load), which would flatter the ratio.
+ */
+async function bareNodeStart(): Promise<number> {
+  const result = await runProcess(NODE, ['-e', '0']);
+  assertOk(result, 'node -e 0');
+  return result.ms;
 }
 
 const FIRST_QUESTION = 'Create the service instance and keys in this org and space?';
@@ -176,8 +226,14 @@ async function firstFrameOnce(extraEnv: Record<string, string>, args = ['--demo'
 
 async function measureFirstFrame(): Promise<FirstFrameResult> {
   log('first frame: cpi-mtls --demo in a pseudo-terminal');
-  const result: FirstFrameResult = {banner: [], question: [], onePoolThread: {banner: [], question: []}, noLandscapeBanner: [], failures: []};
+  const result: FirstFrameResult = {banner: [], question: [], onePoolThread: {banner: [], question: []}, noLandscapeBanner: [], bareNode: [], bareNodePty: [], failures: []};
+  await bareNodeStart(); // warm-ups, not counted
+  await bareNodeFirstOutput();
   for (let i = 0; i < RUNS; i++) {
+    for (let j = 0; j < 3; j++) {
+      result.bareNode.push(await bareNodeStart());
+      result.bareNodePty!.push(await bareNodeFirstOutput());
+    }
     // The variant only needs a few runs: it shows whether key generation competes for the CPU.
     for (const [target, env] of (i < 3 ? [[result, {}], [result.onePoolThread, {UV_THREADPOOL_SIZE: '1'}]] : [[result, {}]]) as Array<[FirstFrameSamples, Record<string, string>]>) {
       const outcome = await firstFrameOnce(env);
@@ -199,6 +255,58 @@ async function measureFirstFrame(): Promise<FirstFrameResult> {
     }
   }
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2b. Fresh clone: git clone, npm ci, npm run demo until the first frame
+
+interface FreshCloneResult {
+  commit: string;
+  cloneMs: number;
+  npmCiMs: number;
+  /** `npm run demo` spawned in a pseudo-terminal until the wizard's banner: npm, build, start. */
+  demoMs?: number;
+  /** The build's own timing, as its progress line prints it. */
+  buildLine?: string;
+  failure?: string;
+}
+
+const DEMO_BANNER = '[demo: happy]';
+
+async function measureFreshClone(): Promise<FreshCloneResult> {
+  log('fresh clone: git clone --no-hardlinks, npm ci (npm cache), npm run demo to the first frame');
+  const dir = await tempDir('clone');
+  try {
+    const repo = path.join(dir, 'cpi-mtls');
+    const commit = (await runProcess('git', ['rev-parse', '--short', 'HEAD'])).stdout.trim();
+    const clone = await runProcess('git', ['clone', '--quiet', '--no-hardlinks', ROOT, repo], {timeoutMs: 300_000});
+    assertOk(clone, 'git clone');
+    // The npm cache is warm on a developer's machine; --prefer-offline takes the packages from it.
+    const ci = await runProcess('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], {cwd: repo, timeoutMs: 600_000, env: terminalEnv()});
+    assertOk(ci, 'npm ci');
+    const pty = (await import('@lydell/node-pty')).default;
+    const started = performance.now();
+    const term = pty.spawn('npm', ['run', 'demo'], {name: 'xterm-256color', cols: 120, rows: 45, cwd: repo, env: terminalEnv({FORCE_COLOR: '0', CPI_MTLS_DEMO_HOME: path.join(dir, 'home')})});
+    let output = '';
+    let exited = false;
+    const exit = new Promise<void>((resolve) => term.onExit(() => resolve(void (exited = true))));
+    const demoMs = await new Promise<number | undefined>((resolve) => {
+      term.onData((data) => {
+        output += data;
+        if (output.replace(ANSI, '').includes(DEMO_BANNER)) resolve(performance.now() - started);
+      });
+      void exit.then(() => resolve(undefined));
+      setTimeout(() => resolve(undefined), 120_000).unref();
+    });
+    if (!exited) term.write('\u0003');
+    const stopped = await Promise.race([exit.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref())]);
+    if (!stopped) term.kill();
+    const screen = output.replace(ANSI, '');
+    const buildLine = /Building cpi-mtls… [\d.]+ s/.exec(screen)?.[0];
+    return {commit, cloneMs: clone.ms, npmCiMs: ci.ms, demoMs, buildLine, failure: demoMs === undefined ? `no first frame; last output: ${screen.slice(-300)}` : undefined};
+  } finally {
+    await rm(dir, {recursive: true, force: true, maxRetries: 3});
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,7 +514,7 @@ async function auditLandscape(dir: string, pki: DemoPki, certificates: string[],
 }
 
 async function measureAudit(pki: DemoPki): Promise<{runs: AuditRun[]; viaCli: boolean}> {
-  const viaCli = existsSync(path.join(ROOT, 'dist', 'src', 'commands', 'audit.js'));
+  const viaCli = bundleOutputOf('src/commands/audit.ts') !== undefined;
   const largest = Math.max(...AUDIT_SIZES);
   log(`audit: signing ${largest} client certificates for the stand-in landscapes`);
   const certificates = leafCertificates(pki, largest);
@@ -584,13 +692,20 @@ interface Results {
   runs: number;
   note?: string;
   opensslVersion?: string;
-  startup: StartupResult;
-  firstFrame: FirstFrameResult;
-  apply: ApplyResult;
-  audit: {runs: AuditRun[]; viaCli: boolean};
-  probe: Row[];
-  certs: {keygen: Row[]; p12: Row[]};
+  /** Sections measured (BENCH_ONLY); absent: all. */
+  only?: string[];
+  startup?: StartupResult;
+  firstFrame?: FirstFrameResult;
+  freshClone?: FreshCloneResult;
+  apply?: ApplyResult;
+  audit?: {runs: AuditRun[]; viaCli: boolean};
+  probe?: Row[];
+  certs?: {keygen: Row[]; p12: Row[]};
 }
+
+/** Placeholder for a section or summary row of the previous report (partial runs). */
+const KEPT = (what: string) => `<!-- kept: ${what} -->`;
+const KEPT_DATE = '<!-- kept-date -->';
 
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -610,11 +725,11 @@ function verdict(ok: boolean): string {
 
 function render(r: Results): string {
   const m = r.machine;
-  const s = r.startup;
+  const s = r.startup ?? {bareNode: [], help: [], version: [], helpModules: [], versionModules: [], forbiddenLoaded: [], imports: []};
   const help = median(s.help);
   const version = median(s.version);
   const bare = median(s.bareNode);
-  const a = r.apply;
+  const a: ApplyResult = r.apply ?? {runs: []};
   const per = (f: (x: ApplyRun) => number) => a.runs.map(f);
   const wallOf = (x: ApplyRun) => x.wallMs;
   const runOf = (x: ApplyRun) => x.wallMs - x.landscapeMs; // the run as on a real landscape: no demo landscape to start
@@ -633,14 +748,19 @@ function render(r: Results): string {
   const extraCalls = commands.filter((c, i) => manualEquivalent(c, i, commands).startsWith('—')).length;
   const avoidableCalls = commands.filter((c, i) => manualEquivalent(c, i, commands).includes('avoidable')).length;
   const ff = r.firstFrame;
+  const audit = r.audit ?? {runs: [], viaCli: true};
   const auditByKeys = new Map<number, AuditRun>();
-  for (const run of r.audit.runs) if (run.parallel !== 1 || !r.audit.viaCli) auditByKeys.set(run.keys, run);
-  const smallest = r.audit.runs.find((x) => x.keys === Math.min(...r.audit.runs.map((y) => y.keys)) && (x.parallel !== 1 || !r.audit.viaCli));
+  for (const run of audit.runs) if (run.parallel !== 1 || !audit.viaCli) auditByKeys.set(run.keys, run);
+  const smallest = audit.runs.find((x) => x.keys === Math.min(...audit.runs.map((y) => y.keys)) && (x.parallel !== 1 || !audit.viaCli));
+  const fc = r.freshClone;
+  // Like for like: both through node-pty, both timed to their first output; older results lack it.
+  const frameBase = ff ? median(ff.bareNodePty?.length ? ff.bareNodePty : ff.bareNode ?? []) : NaN;
+  const frameRatio = ff ? median(ff.banner) / frameBase : NaN;
 
   const lines: string[] = [];
   lines.push('# Benchmarks', '');
   lines.push('Measured with `npm run bench` (not part of `npm test`) on the embedded demo landscape: the stand-in `cf`, the local HTTPS tenant and the demo certificates. Medians of several runs; ratios are taken within the same run, because absolute times drift from machine to machine.', '');
-  lines.push('```sh', 'npm ci', 'npm run bench            # BENCH_RUNS=5 by default; BENCH_AUDIT_SIZES=10,100,1000', '```', '');
+  lines.push('```sh', 'npm ci', 'npm run bench            # BENCH_RUNS=5 by default; BENCH_AUDIT_SIZES=10,100,1000', 'BENCH_ONLY=startup,firstframe,freshclone BENCH_RUNS=3 npm run bench   # some sections; the others are kept', 'BENCH_SKIP_FRESH_CLONE=1 npm run bench                                # without git clone + npm ci', '```', '');
   lines.push(table(['Machine', ''], [
     ['Date', r.startedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'],
     ['CPU', `${m.cpu}, ${m.cores} cores`],
@@ -651,45 +771,77 @@ function render(r: Results): string {
     ['Load average (1/5/15 min)', `start ${m.load.map((l) => l.toFixed(2)).join(' / ')}, end ${r.loadAtEnd.map((l) => l.toFixed(2)).join(' / ')}`],
     ['Repetitions', `BENCH_RUNS=${r.runs}; whole benchmark took ${(r.totalMs / 1000).toFixed(0)} s`],
   ]));
+  if (r.only) lines.push('', `> Partial run: BENCH_ONLY=${r.only.join(',')}. The other sections and summary rows are kept unchanged from the full run of ${KEPT_DATE}.`);
   if (r.note) lines.push('', `> ${r.note}`);
   lines.push('');
 
   lines.push('## Summary', '');
-  lines.push(table(['Target', 'Measured', 'Verdict'], [
-    [`\`--help\` under ${STARTUP_TARGET_MS} ms`, ms(help), verdict(help < STARTUP_TARGET_MS)],
-    [`\`--version\` under ${STARTUP_TARGET_MS} ms`, ms(version), verdict(version < STARTUP_TARGET_MS)],
-    ['`--help` / `--version` load no Ink, React, node-forge, execa', s.forbiddenLoaded.length ? `loaded: ${s.forbiddenLoaded.join(', ')}` : `none of them (${s.helpModules.length} / ${s.versionModules.length} modules of our own)`, verdict(s.forbiddenLoaded.length === 0)],
-    [`cpi-mtls's own time under ${OWN_SHARE_TARGET * 100} % of an Option 1 run`, `${(ownShare * 100).toFixed(1)} % (${ms(own)} of ${ms(run)}, demo landscape start excluded)`, verdict(ownShare < OWN_SHARE_TARGET)],
-    ['no cf call the flow does not need', `${cfCount} cf calls vs. 6 in the minimal manual sequence; ${extraCalls} without a manual counterpart, ${avoidableCalls} of them avoidable`, verdict(avoidableCalls === 0)],
-  ]));
+  const summary: string[][] = [];
+  const keptRow = (target: string) => summary.push([KEPT(target)]);
+  if (r.startup) {
+    summary.push([`\`--help\` under ${STARTUP_TARGET_MS} ms`, ms(help), verdict(help < STARTUP_TARGET_MS)]);
+    summary.push([`\`--version\` under ${STARTUP_TARGET_MS} ms`, ms(version), verdict(version < STARTUP_TARGET_MS)]);
+    summary.push(['`--help` / `--version` load no Ink, React, node-forge, execa', s.forbiddenLoaded.length ? `loaded: ${s.forbiddenLoaded.join(', ')}` : `none of them (${s.helpModules.length} / ${s.versionModules.length} files of the bundle, none holding them)`, verdict(s.forbiddenLoaded.length === 0)]);
+  } else ['`--help` under', '`--version` under', '`--help` / `--version` load'].forEach(keptRow);
+  if (ff) summary.push([`first frame of \`cpi-mtls --demo\` under ${FIRST_FRAME_TARGET_RATIO}× a bare Node start`, `${ratio(median(ff.banner), frameBase)} (${ms(median(ff.banner))} vs. ${ms(frameBase)}, both in a pseudo-terminal to the first output; ${ratio(median(ff.banner), median(ff.bareNode ?? []))} against \`node -e 0\` as a plain child process)`, verdict(frameRatio < FIRST_FRAME_TARGET_RATIO)]);
+  else keptRow('first frame of');
+  if (fc) summary.push([`fresh clone: \`npm run demo\` (build included) to the first frame under ${FRESH_DEMO_TARGET_MS / 1000} s`, fc.demoMs === undefined ? `no first frame (${fc.failure})` : `${(fc.demoMs / 1000).toFixed(1)} s, after \`npm ci\` ${(fc.npmCiMs / 1000).toFixed(1)} s`, verdict(fc.demoMs !== undefined && fc.demoMs < FRESH_DEMO_TARGET_MS)]);
+  else keptRow('fresh clone:');
+  if (r.apply) {
+    summary.push([`cpi-mtls's own time under ${OWN_SHARE_TARGET * 100} % of an Option 1 run`, `${(ownShare * 100).toFixed(1)} % (${ms(own)} of ${ms(run)}, demo landscape start excluded)`, verdict(ownShare < OWN_SHARE_TARGET)]);
+    summary.push(['no cf call the flow does not need', `${cfCount} cf calls vs. 6 in the minimal manual sequence; ${extraCalls} without a manual counterpart, ${avoidableCalls} of them avoidable`, verdict(avoidableCalls === 0)]);
+  } else ["cpi-mtls's own time under", 'no cf call the flow'].forEach(keptRow);
+  lines.push(table(['Target', 'Measured', 'Verdict'], summary));
   lines.push('');
 
   lines.push('## 1. Start-up', '');
+  if (r.startup) {
   lines.push(table(['Command', 'Median', 'vs. bare `node -e ""`', 'Samples (ms)'], [
     ['`node -e ""` (Node itself)', ms(bare, 1), '1.00×', samplesText(s.bareNode)],
     ['`cpi-mtls --help`', ms(help, 1), ratio(help, bare), samplesText(s.help)],
     ['`cpi-mtls --version`', ms(version, 1), ratio(version, bare), samplesText(s.version)],
   ]));
-  lines.push('', `Modules loaded besides Node built-ins (recorded with \`node --import dist/bench/record-imports.js\`, the same resolve hook as \`test/helpers/record-imports.mjs\`): \`--help\` ${s.helpModules.length}, \`--version\` ${s.versionModules.length}:`, '');
+  lines.push('', `Files loaded besides Node built-ins (recorded with \`node --import dist/bench/record-imports.js\`, the same resolve hook as \`test/helpers/record-imports.mjs\`; the CLI is an esbuild bundle, so each is a bundle file whose contents the metafile \`dist/meta.json\` lists): \`--help\` ${s.helpModules.length}, \`--version\` ${s.versionModules.length}:`, '');
   for (const url of [...new Set([...s.helpModules, ...s.versionModules])]) lines.push(`- \`${path.relative(ROOT, url.replace(/^file:\/\//, ''))}\``);
-  lines.push('', s.forbiddenLoaded.length ? `**Loaded although not needed:** ${s.forbiddenLoaded.join(', ')}` : 'No Ink, React, node-forge, execa, yaml or fflate module is resolved for either.', '');
+  lines.push('', s.forbiddenLoaded.length ? `**Loaded although not needed:** ${s.forbiddenLoaded.join(', ')}` : 'No Ink, React, node-forge, execa, yaml or fflate module is resolved for either, nor bundled into the files they load.', '');
 
   lines.push('Where start-up time goes: a new Node process that only imports one module (median; the difference to `node -e ""` is the import cost):', '');
   const bareImport = median(s.imports[0]!.samples);
   lines.push(table(['Import', 'Median', 'Import cost', 'Samples (ms)'], s.imports.map((x) => [x.name, ms(median(x.samples)), ms(median(x.samples) - bareImport), samplesText(x.samples)])));
   lines.push('');
+  } else lines.push('Not measured in this run (BENCH_ONLY).', '');
   lines.push('### First frame of the wizard (`cpi-mtls --demo` in a pseudo-terminal)', '');
-  lines.push(`Spawned with @lydell/node-pty (120×45, \`CI\` and \`NO_COLOR\` removed from the environment: Ink draws no live frames when \`CI\` is set). Time from spawn until the text appears on the screen.`, '');
-  lines.push(table(['Until', 'Median', 'vs. `--help`', 'Samples (ms)'], [
-    ['"cpi-mtls" (first frame, while the demo landscape starts)', ms(median(ff.banner)), ratio(median(ff.banner), help), samplesText(ff.banner)],
-    [`first question "${FIRST_QUESTION}"`, ms(median(ff.question)), ratio(median(ff.question), help), samplesText(ff.question)],
-    ['"cpi-mtls", with `UV_THREADPOOL_SIZE=1` (one libuv pool thread for key generation and file reads)', ms(median(ff.onePoolThread.banner)), ratio(median(ff.onePoolThread.banner), help), samplesText(ff.onePoolThread.banner)],
-    ['first question, with `UV_THREADPOOL_SIZE=1`', ms(median(ff.onePoolThread.question)), ratio(median(ff.onePoolThread.question), help), samplesText(ff.onePoolThread.question)],
-    ['"cpi-mtls" without a demo landscape (`cpi-mtls --cf <missing file>`: same Ink start, nothing else running)', ms(median(ff.noLandscapeBanner ?? [])), ratio(median(ff.noLandscapeBanner ?? []), help), samplesText(ff.noLandscapeBanner ?? [])],
-  ]));
-  if (ff.failures.length) lines.push('', ...ff.failures.map((f) => `- failure: ${f}`));
-  lines.push('', `The first question waits for the demo landscape (median ${ms(landscape)} inside the Option 1 runs below, mostly the 13 RSA key pairs of the demo PKI) and the preflight cf calls; against a real landscape there is no landscape to start.`, '');
+  if (ff) {
+    const bareFrame = frameBase;
+    lines.push(`Spawned with @lydell/node-pty (120×45, \`CI\` and \`NO_COLOR\` removed from the environment: Ink draws no live frames when \`CI\` is set). Time from spawn until the text appears on the screen. The yardstick is a bare Node that prints one character (\`node -e "process.stdout.write('.')"\`), spawned and timed the same way, so that node-pty's own spawn cost is in both; \`node -e 0\` as a plain child process (spawn to exit; node-pty reports exits late) is shown beside it. Both run three times before each round of the runs.`, '');
+    lines.push(table(['Until', 'Median', 'vs. the yardstick', 'Samples (ms)'], [
+      ...(ff.bareNodePty?.length ? [['bare Node printing one character, in the same pseudo-terminal set-up (the yardstick)', ms(bareFrame), '1.00×', samplesText(ff.bareNodePty)]] : []),
+      ['`node -e 0` as a plain child process (no terminal, spawn to exit)', ms(median(ff.bareNode ?? [])), ratio(median(ff.bareNode ?? []), bareFrame), samplesText(ff.bareNode ?? [])],
+      ['"cpi-mtls" (first frame, while the demo landscape starts)', ms(median(ff.banner)), ratio(median(ff.banner), bareFrame), samplesText(ff.banner)],
+      [`first question "${FIRST_QUESTION}"`, ms(median(ff.question)), ratio(median(ff.question), bareFrame), samplesText(ff.question)],
+      ['"cpi-mtls", with `UV_THREADPOOL_SIZE=1` (one libuv pool thread for key generation and file reads)', ms(median(ff.onePoolThread.banner)), ratio(median(ff.onePoolThread.banner), bareFrame), samplesText(ff.onePoolThread.banner)],
+      ['first question, with `UV_THREADPOOL_SIZE=1`', ms(median(ff.onePoolThread.question)), ratio(median(ff.onePoolThread.question), bareFrame), samplesText(ff.onePoolThread.question)],
+      ['"cpi-mtls" without a demo landscape (`cpi-mtls --cf <missing file>`: same Ink start, nothing else running)', ms(median(ff.noLandscapeBanner ?? [])), ratio(median(ff.noLandscapeBanner ?? []), bareFrame), samplesText(ff.noLandscapeBanner ?? [])],
+    ]));
+    if (ff.failures.length) lines.push('', ...ff.failures.map((f) => `- failure: ${f}`));
+    lines.push('', `Target: first frame under ${FIRST_FRAME_TARGET_RATIO}× a bare Node start: ${verdict(frameRatio < FIRST_FRAME_TARGET_RATIO)} (${ratio(median(ff.banner), bareFrame)}; against \`node -e 0\` as a plain child process ${ratio(median(ff.banner), median(ff.bareNode ?? []))}).`);
+    lines.push('', `The first question waits for the demo landscape (${r.apply ? `median ${ms(landscape)} inside the Option 1 runs below, ` : ''}mostly the 13 RSA key pairs of the demo PKI) and the preflight cf calls; against a real landscape there is no landscape to start.`, '');
+  } else lines.push('Not measured in this run (BENCH_ONLY).', '');
+  if (fc) {
+    lines.push('### Fresh clone: `npm ci && npm run demo`', '');
+    lines.push(`\`git clone --no-hardlinks\` of this repository (commit ${fc.commit}) into a temporary folder, \`npm ci --prefer-offline\` there (packages from the npm cache, warm as on a developer's machine: no download), then \`npm run demo\` in a pseudo-terminal until the wizard's banner \`cpi-mtls ${DEMO_BANNER}\` appears. \`npm run demo\` builds first (esbuild) and prints one progress line.`, '');
+    lines.push(table(['Step', 'Time'], [
+      ['`git clone --no-hardlinks` (local)', `${(fc.cloneMs / 1000).toFixed(1)} s`],
+      ['`npm ci --prefer-offline` (npm cache)', `${(fc.npmCiMs / 1000).toFixed(1)} s`],
+      ['`npm run demo` to the first frame (npm, build, Node start, Ink)', fc.demoMs === undefined ? `no first frame: ${fc.failure}` : `${(fc.demoMs / 1000).toFixed(1)} s`],
+      ['… of which the build, as its progress line says', fc.buildLine ? `\`${fc.buildLine}\`` : 'n/a'],
+      ['**`npm ci && npm run demo` to the first frame**', fc.demoMs === undefined ? 'n/a' : `**${((fc.npmCiMs + fc.demoMs) / 1000).toFixed(1)} s**`],
+    ]));
+    lines.push('');
+  } else lines.push(KEPT('### Fresh clone'), '');
 
+  if (!r.apply) lines.push(KEPT('## 2.'), '');
+  else {
   lines.push('## 2. Option 1 from a plan file', '');
   lines.push('`node dist/bin/cpi-mtls.js apply --plan plan.json --demo --json` with `CPI_MTLS_DEMO_HOME` set to a fresh temporary folder per run; the plan (external certificate, role `ESBMessaging.send`, live test POST `/http/demo/orders`) points at the demo\'s customer files in `$CPI_MTLS_DEMO_HOME/customer-files/`. cf calls are timed from inside the process by `dist/bench/cf-trace.js` (preloaded with `--import`; it times each child process from spawn to close, as the cf adapter\'s `log[].durationMs` does, which the JSON result does not include).', '');
   lines.push(table(['', 'Median', 'Share of the run', 'Samples (ms)'], [
@@ -714,14 +866,18 @@ function render(r: Results): string {
   lines.push(table(['#', 'cf call (from the checklist JSON)', 'Manual counterpart'], commands.map((c, i) => [String(i + 1), `\`${c.replace(/\|/g, '\\|').slice(0, 140)}${c.length > 140 ? '…' : ''}\``, manualEquivalent(c, i, commands)])));
   lines.push('');
 
+  }
+
+  if (!r.audit) lines.push(KEPT('## 3.'), '');
+  else {
   lines.push('## 3. Audit on stand-in landscapes', '');
   lines.push(
-    r.audit.viaCli
+    audit.viaCli
       ? '`node dist/bin/cpi-mtls.js audit --json --cf <stand-in cf> --parallel N` against a stand-in with N service keys (certificate_external, 10 keys per it-rt instance, every 25th certificate expiring within 30 days), seeded with `seedState`. cf calls counted and timed by the same preload.'
       : '`cpi-mtls audit` was not built yet: the same reads made directly through `createCfAdapter` (`listInstances` + `listKeys` + `keyCredentials` per key, one after the other) against a stand-in with N service keys.',
     '',
   );
-  lines.push(table(['Keys', 'Instances', '--parallel', 'cf calls', 'Wall (median)', 'Wall per key', 'One cf call (mean)', 'Some cf call running', 'No cf call running', 'Peak RSS', 'Stand-in state file', 'Samples (ms)'], r.audit.runs.map((x) => [
+  lines.push(table(['Keys', 'Instances', '--parallel', 'cf calls', 'Wall (median)', 'Wall per key', 'One cf call (mean)', 'Some cf call running', 'No cf call running', 'Peak RSS', 'Stand-in state file', 'Samples (ms)'], audit.runs.map((x) => [
     String(x.keys), String(x.instances), String(x.parallel), String(x.cfCount), ms(median(x.wallMs)), ms(median(x.wallMs) / x.keys, 1), ms(x.cfCallMs), ms(x.cfBusyMs), ms(median(x.wallMs) - x.cfBusyMs), `${(x.maxRssKb / 1024).toFixed(0)} MB`, `${x.stateFileKb.toFixed(0)} KB`, samplesText(x.wallMs),
   ])));
   if (smallest) {
@@ -731,11 +887,19 @@ function render(r: Results): string {
   }
   lines.push('');
 
+  }
+
+  if (!r.probe) lines.push(KEPT('## 4.'), '');
+  else {
   lines.push('## 4. Live probe next to `openssl s_client`', '');
   lines.push('A local HTTPS server (demo load balancer chain; asks for a client certificate) on 127.0.0.1. In-process numbers exclude module loading (one warm-up call).', '');
   lines.push(rowsTable(r.probe, r.probe.some((x) => x.name.startsWith('`openssl s_client -connect … -CAfile root.pem`')) ? '`openssl s_client -connect … -CAfile root.pem`' : r.probe[0]!.name));
   lines.push('', '`cpi-mtls probe` does more than `s_client`: it captures and checks the chain, writes nothing unless `--out` is given, and with a certificate makes the HTTP call and diagnoses the answer.', '');
 
+  }
+
+  if (!r.certs) lines.push(KEPT('## 5.'), '');
+  else {
   lines.push('## 5. Key generation and PKCS#12 export next to openssl', '');
   lines.push(`RSA key generation time varies from key to key (searching primes), hence ${r.runs * 2 + 1} runs each.`, '');
   lines.push(rowsTable(r.certs.keygen, r.certs.keygen.find((x) => x.name.startsWith('`openssl req -new -newkey'))?.name ?? r.certs.keygen[0]!.name));
@@ -743,19 +907,50 @@ function render(r: Results): string {
   lines.push(rowsTable(r.certs.p12, r.certs.p12.find((x) => x.name.startsWith('`openssl pkcs12'))?.name ?? r.certs.p12[0]!.name));
   lines.push('');
 
+  }
+
+  if (!r.apply || !r.audit) lines.push(KEPT('## 6.'), '');
+  else {
   lines.push('## 6. Peak memory (RSS)', '');
   lines.push(table(['Process', 'Peak RSS'], [
     ['`cpi-mtls apply --plan … --demo --json` (process.resourceUsage().maxRSS at exit; median of the runs)', `${median(rss).toFixed(0)} MB (max ${Math.max(...rss).toFixed(0)} MB)`],
     ...(a.gnuTimeMaxRssKb ? [['the same run under `/usr/bin/time -v` (largest process of the tree)', `${(a.gnuTimeMaxRssKb / 1024).toFixed(0)} MB`]] : []),
-    ...r.audit.runs.filter((x) => x.parallel !== 1).map((x) => [`\`cpi-mtls audit\`, ${x.keys} keys`, `${(x.maxRssKb / 1024).toFixed(0)} MB`]),
+    ...audit.runs.filter((x) => x.parallel !== 1).map((x) => [`\`cpi-mtls audit\`, ${x.keys} keys`, `${(x.maxRssKb / 1024).toFixed(0)} MB`]),
   ]));
   lines.push('');
+  }
   return lines.join('\n');
+}
+
+/**
+ * Partial runs: fills each placeholder with the same part of the previous report (a `## `
+ * section up to the next one, a `### ` subsection up to the next heading, or a summary row
+ * starting with the target text); drops a placeholder the previous report does not have.
+ */
+function keepFromPrevious(rendered: string, previous: string): string {
+  const body = previous.split(/^## Analysis/m)[0]!;
+  // A partial report names the full run its kept parts come from; a full one is that run.
+  const keptDate = /kept unchanged from the full run of ([^.]+UTC)/.exec(body)?.[1] ?? /^\| Date \| (.+?) \|$/m.exec(body)?.[1] ?? 'an earlier run';
+  rendered = rendered.replace(KEPT_DATE, keptDate);
+  const rows = rendered.replace(/^\| <!-- kept: (.+?) --> \|\n/gm, (_match, what: string) => {
+    const line = body.split('\n').find((l) => l.startsWith(`| ${what}`));
+    return line ? line + '\n' : '';
+  });
+  return rows.replace(/^<!-- kept: (.+?) -->\n\n?/gm, (_match, what: string) => {
+    const level = /^#+/.exec(what)![0];
+    const start = body.split('\n').findIndex((l) => l.startsWith(what));
+    if (start < 0) return '';
+    const lines = body.split('\n').slice(start);
+    const end = lines.findIndex((l, i) => i > 0 && (level === '##' ? /^## /.test(l) : /^##+ /.test(l)));
+    return lines.slice(0, end < 0 ? undefined : end).join('\n').trimEnd() + '\n\n';
+  });
 }
 
 async function writeReport(results: Results): Promise<void> {
   const analysis = await readFile(path.join(ROOT, 'bench', 'analysis.md'), 'utf8').catch(() => '');
-  await writeFile(OUT, render(results) + (analysis ? '\n' + analysis.trim() + '\n' : ''));
+  let report = render(results);
+  if (report.includes('<!-- kept')) report = keepFromPrevious(report, await readFile(OUT, 'utf8').catch(() => ''));
+  await writeFile(OUT, report + (analysis ? '\n' + analysis.trim() + '\n' : ''));
 }
 
 async function main(): Promise<void> {
@@ -777,15 +972,19 @@ async function main(): Promise<void> {
   const opensslVersion = opensslOut?.exitCode === 0 ? opensslOut.stdout.trim() : undefined;
   const dir = await tempDir('main');
   try {
-    const startup = await measureStartup();
-    const firstFrame = await measureFirstFrame();
-    const apply = await measureApply();
-    log('demo PKI for the probe, certificate and audit measurements');
-    const pki = await createDemoPki();
-    const probe = await measureProbe(pki, dir, Boolean(opensslVersion));
-    const certs = await measureCerts(pki, dir, Boolean(opensslVersion));
-    const audit = await measureAudit(pki);
-    const results: Results = {machine: host, loadAtEnd: os.loadavg(), startedAt, totalMs: performance.now() - started, runs: RUNS, note: process.env.BENCH_NOTE || undefined, opensslVersion, startup, firstFrame, apply, audit, probe, certs};
+    const startup = selected('startup') ? await measureStartup() : undefined;
+    const firstFrame = selected('firstframe') ? await measureFirstFrame() : undefined;
+    const freshClone = selected('freshclone') ? await measureFreshClone() : undefined;
+    const apply = selected('apply') ? await measureApply() : undefined;
+    let pki: DemoPki | undefined;
+    if (selected('probe') || selected('certs') || selected('audit')) {
+      log('demo PKI for the probe, certificate and audit measurements');
+      pki = await createDemoPki();
+    }
+    const probe = pki && selected('probe') ? await measureProbe(pki, dir, Boolean(opensslVersion)) : undefined;
+    const certs = pki && selected('certs') ? await measureCerts(pki, dir, Boolean(opensslVersion)) : undefined;
+    const audit = pki && selected('audit') ? await measureAudit(pki) : undefined;
+    const results: Results = {machine: host, loadAtEnd: os.loadavg(), startedAt, totalMs: performance.now() - started, runs: RUNS, note: process.env.BENCH_NOTE || undefined, only: ONLY, opensslVersion, startup, firstFrame, freshClone, apply, audit, probe, certs};
     const saveTo = path.join(os.tmpdir(), 'cpi-mtls-bench-results.json');
     await writeFile(saveTo, JSON.stringify(results));
     await writeReport(results);

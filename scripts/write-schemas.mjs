@@ -3,7 +3,7 @@
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {publishedSchemas} from '../dist/src/schema/publish.js';
+import {publishedSchemas} from '../dist/tools/schemas.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'schema');
 await mkdir(dir, {recursive: true});

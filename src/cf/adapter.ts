@@ -10,7 +10,6 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {execa} from 'execa';
 import type {CallOptions, CfLogEntry, CfPort, CfTarget, CfVersion, LastOperation, ServiceInstance, ServiceKeyBinding, ServiceKeyCredentials} from '../ports.js';
 import {CfError, cfError, classifyFailure} from './errors.js';
 
@@ -135,6 +134,8 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       entry.parameters = redactParameters(call.parameters) as Record<string, unknown>;
     }
     log.push(entry);
+    // Loaded on the first cf call, not with the module: the wizard's first frame comes earlier.
+    const {execa} = await import('execa');
     const started = Date.now();
     try {
       if (call.parameters !== undefined) {

@@ -7,13 +7,15 @@ import {chmod, mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 
-/** The compiled entry point next to this module (dist/src/demo/fakecf/main.js). */
+/**
+ * The stand-in's entry point in the build, dist/demo/fake-cf.js: found by walking up from this
+ * module, which runs from a bundle chunk (dist/chunks/) or, in tests, from the sources.
+ */
 export function fakeCfMainPath(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const sibling = path.join(here, 'main.js');
-  if (existsSync(sibling)) return sibling;
-  // Loaded from the TypeScript sources (tests): use the compiled copy.
-  return path.join(here, '..', '..', '..', 'dist', 'src', 'demo', 'fakecf', 'main.js');
+  const entry = path.join('dist', 'demo', 'fake-cf.js');
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, entry)) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, entry);
 }
 
 /** Writes `cf` (Node script, mode 0755) and `cf.cmd` into binDir; returns the path of `cf`. */
