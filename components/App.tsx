@@ -238,7 +238,7 @@ export function App<S extends AnyState>({runner, checklistOf, demo, explain = fa
       {/* A text question beside the explanation goes under the row of panels and explanation. */}
       <Box flexDirection={sideBySide ? 'row' : 'column'}>
         <Box flexDirection="column" width={mainWidth}>
-          {asking ? <Panels panels={panels} /> : <EffectStep title={step.title} animate={animate} />}
+          {asking ? <Panels panels={panels} live /> : <EffectStep title={step.title} animate={animate} />}
           {sideBySide && textBelow ? null : questionView}
         </Box>
         {explanation ? (

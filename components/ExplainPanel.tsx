@@ -73,7 +73,7 @@ export const ExplainPanel = React.memo(function ExplainPanel({explanation, layou
             ))}
           </Box>
         </Box>
-        <RawLines lines={rawLines(explanation, inner)} />
+        <RawLines lines={rawLines(explanation, inner)} live />
       </Box>
     );
   }

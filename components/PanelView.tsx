@@ -4,13 +4,20 @@ import type {Panel} from '../flows/types.js';
 import {toneColor, toneMark} from './theme.js';
 import {splitBoxed} from './wrap.js';
 
-/** Lines wider than the screen, each whole on its own row: the terminal wraps them softly, so a copy gets the token in one piece. */
-export function RawLines({lines}: {lines: string[]}): React.ReactElement | null {
+/**
+ * Lines too wide for a box, each on its own row. Printed once (scrollback), a line wider than the
+ * screen stays whole and the terminal wraps it softly, so a copy gets the token in one piece. In
+ * the live area it is cut at the screen's width: Ink erases a redrawn frame by its own row count,
+ * and a softly wrapped row would be left behind.
+ */
+export function RawLines({lines, live = false}: {lines: string[]; live?: boolean}): React.ReactElement | null {
+  const {stdout} = useStdout();
   if (lines.length === 0) return null;
+  const columns = stdout.columns || 80;
   return (
     <Box flexDirection="column">
       {lines.map((line, index) => (
-        <Box key={index} width={Array.from(line).length} flexShrink={0}>
+        <Box key={index} width={live ? Math.min(columns, Array.from(line).length) : Array.from(line).length} flexShrink={0}>
           <Text>{line}</Text>
         </Box>
       ))}
@@ -19,7 +26,7 @@ export function RawLines({lines}: {lines: string[]}): React.ReactElement | null 
 }
 
 /** A block of explanation above a question: a title line with a tone mark, then plain lines. */
-export function PanelView({panel}: {panel: Panel}): React.ReactElement {
+export function PanelView({panel, live = false}: {panel: Panel; live?: boolean}): React.ReactElement {
   const {stdout} = useStdout();
   const ref = useRef<DOMElement>(null);
   // The panel is as wide as its column (narrower beside the teaching panel): measured after layout.
@@ -44,17 +51,17 @@ export function PanelView({panel}: {panel: Panel}): React.ReactElement {
           </Text>
         ))}
       </Box>
-      <RawLines lines={raw} />
+      <RawLines lines={raw} live={live} />
     </Box>
   );
 }
 
-export function Panels({panels}: {panels: Panel[]}): React.ReactElement | null {
+export function Panels({panels, live = false}: {panels: Panel[]; live?: boolean}): React.ReactElement | null {
   if (panels.length === 0) return null;
   return (
     <Box flexDirection="column">
       {panels.map((panel, index) => (
-        <PanelView key={index} panel={panel} />
+        <PanelView key={index} panel={panel} live={live} />
       ))}
     </Box>
   );
