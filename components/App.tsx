@@ -262,7 +262,7 @@ export function App<S extends AnyState>({runner, checklistOf, demo, explain = fa
 
 /** The cancelled note or the checklist, for the end of a run. */
 function EndView<S extends AnyState>({state, checklistOf, landscape, columns}: {state: S; checklistOf: AppProps<S>['checklistOf']; landscape: ReturnType<typeof landscapeModel> | null; columns: number}): React.ReactElement {
-  if (state.status !== 'cancelled') return <FinalView checklist={checklistOf(state)} files={state.facts.outputs ?? {}} landscape={landscape} columns={columns} />;
+  if (state.status !== 'cancelled') return <FinalView checklist={checklistOf(state)} files={state.facts.outputs ?? {}} landscape={landscape} columns={columns} outputDir={state.context.outputDir} />;
   const actions: Array<{kind: string; what: string; name: string}> = Array.isArray(state.facts?.actions) ? state.facts.actions : [];
   return (
     <Box flexDirection="column">

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import React from 'react';
 import {Box, Text} from 'ink';
 import type {LandscapeModel} from '../flows/diagram.js';
@@ -21,10 +22,12 @@ interface Props {
   /** The landscape drawing (workshop mode, or a failed live test), or null. */
   landscape?: LandscapeModel | null;
   columns?: number;
+  /** The run's output folder: named once, the files relative to it, so no path breaks across rows. */
+  outputDir?: string;
 }
 
 /** The end of a run: the checklist, with where its files are. Printed once, so it may be longer than the screen. */
-export function FinalView({checklist, files, landscape = null, columns = 80}: Props): React.ReactElement {
+export function FinalView({checklist, files, landscape = null, columns = 80, outputDir}: Props): React.ReactElement {
   const {tone, text} = headlineOf(checklist);
   const headline = {color: TONE_COLOR[tone], text};
   return (
@@ -58,9 +61,11 @@ export function FinalView({checklist, files, landscape = null, columns = 80}: Pr
         </Box>
       ) : null}
       <Box flexDirection="column" marginTop={1}>
+        {outputDir && Object.keys(files).length > 0 ? <Text>Files in {outputDir}:</Text> : null}
         {Object.entries(files).map(([what, file]) => (
           <Text key={what}>
-            <Text dimColor>{fileLabel(what)}:</Text> {file}
+            {outputDir ? '  ' : ''}
+            <Text dimColor>{fileLabel(what)}:</Text> {outputDir && isInside(file, outputDir) ? path.relative(outputDir, file) : file}
           </Text>
         ))}
       </Box>
@@ -71,4 +76,9 @@ export function FinalView({checklist, files, landscape = null, columns = 80}: Pr
       ) : null}
     </Box>
   );
+}
+
+function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }

@@ -84,6 +84,9 @@ describe('cpi-mtls --demo in a small terminal', () => {
     const squeeze = (t: string) => t.replace(/\s+/g, '');
     expect(squeeze(text).endsWith(squeeze(nextStep)), text.slice(-400)).toBe(true);
     expect(text.indexOf('Setup complete')).toBeGreaterThan(text.indexOf('MARKER-BEFORE-RUN'));
+    // The output folder is named once; each file is relative to it, so no path breaks across rows.
+    expect(text).toContain(`Files in ${path.join(home, 'out')}:`);
+    expect(text).toMatch(/^ {2}This checklist: checklist\.md\s*$/m);
     expect(text.indexOf('Sender system')).toBeGreaterThan(text.indexOf('Setup complete'));
 
     // Below 32 rows the teaching texts are left out; above, they are shown where they fit.
