@@ -5,7 +5,7 @@
  */
 import {readdir, readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
-import {parseCommandArgs} from './args.js';
+import {CF_OPTIONS, parseCommandArgs} from './args.js';
 import {CpiMtlsError, UsageError} from '../errors.js';
 import {timeoutsFromEnv} from '../timeouts.js';
 import {EXIT, runCommand, writeJson, type CommandIo} from '../runtime/command.js';
@@ -53,15 +53,10 @@ function parse(argv: string[]) {
   const {values, positionals} = parseCommandArgs('export terraform', argv, {
     from: {type: 'string'},
     'from-audit': {type: 'boolean'},
-    out: {type: 'string'},
     format: {type: 'string'},
     org: {type: 'string'},
     space: {type: 'string'},
-    json: {type: 'boolean'},
-    cf: {type: 'string'},
-    demo: {type: 'boolean'},
-    'no-color': {type: 'boolean'},
-    help: {type: 'boolean', short: 'h'},
+    ...CF_OPTIONS,
   });
   const [what, ...rest] = positionals;
   if (values.help) return 'help';
@@ -140,15 +135,8 @@ export async function runExportCommand(argv: string[], io: CommandIo): Promise<n
     await assertWritable(args.out);
     let result;
     if (args.fromAudit) {
-      const {createCfAdapter} = await import('../cf/adapter.js');
-      let cfEnv: Record<string, string> | undefined;
-      if (args.demo) {
-        const {startDemoLandscape} = await import('../demo/landscape.js');
-        const landscape = await startDemoLandscape({scenario: args.demo, home: io.env.CPI_MTLS_DEMO_HOME || undefined});
-        run.onCleanup(() => landscape.stop());
-        cfEnv = landscape.cfEnv;
-      }
-      const cf = createCfAdapter({binary: args.cf, env: cfEnv, defaultTimeoutMs: timeoutsFromEnv(io.env).cfTimeoutMs});
+      const {cfForRun} = await import('../runtime/landscape.js');
+      const {cf} = await cfForRun(run, {demo: args.demo, cf: args.cf, home: io.env.CPI_MTLS_DEMO_HOME, timeoutMs: timeoutsFromEnv(io.env).cfTimeoutMs});
       result = await fromAudit(cf, run.signal, io);
     } else result = await fromOutput(path.resolve(args.from ?? (await newestOutput())));
     const {model, pems, skipped, source} = result;
