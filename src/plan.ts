@@ -10,6 +10,7 @@ import path from 'node:path';
 import type {Answers} from '../flows/types.js';
 import {DEFAULT_ROLE} from '../flows/parameters.js';
 import {UsageError} from './errors.js';
+import {expandHome} from './paths/complete.js';
 import {planSchema, type Plan} from './schema/plan.js';
 import {parseOrThrow, validate, type SchemaProblem} from './schema/problems.js';
 import type {z} from 'zod';
@@ -62,6 +63,11 @@ export async function readPlanFile<T extends z.ZodType>(file: string, schema: T,
   return {plan: await parsePlanAs(text, file, schema, kind, fix), baseDir: path.dirname(path.resolve(file))};
 }
 
+/** A path in a plan: `~` is the home folder (as typed in the wizard), anything else relative to the plan's folder. */
+export function planPath(baseDir: string, file: string): string {
+  return path.resolve(baseDir, expandHome(file));
+}
+
 export async function loadPlan(file: string): Promise<{plan: Plan; answers: Answers; baseDir: string}> {
   const {plan, baseDir} = await readPlanFile(file, planSchema);
   return {plan, answers: await planToAnswers(plan, baseDir), baseDir};
@@ -69,7 +75,7 @@ export async function loadPlan(file: string): Promise<{plan: Plan; answers: Answ
 
 /** Paths in a plan are relative to the plan file, so a plan works from any working directory. */
 export async function planToAnswers(plan: Plan, baseDir: string): Promise<Answers> {
-  const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(baseDir, p));
+  const resolve = (p: string | undefined) => (p === undefined ? undefined : planPath(baseDir, p));
   const option = plan.option ?? 'role-based';
   const role = plan.role ?? DEFAULT_ROLE;
   let certificatePassword: string | undefined;

@@ -87,15 +87,15 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArg
   if (v['neo-url'] && v.mappings) throw new UsageError('Use either --neo-url or --mappings, not both.');
   let answers: MigrateAnswers = {};
   if (v.plan) {
-    const [{migrateNeoPlanSchema}, {readPlanFile}] = await Promise.all([import('../schema/migrate-neo-plan.js'), import('../plan.js')]);
+    const [{migrateNeoPlanSchema}, {readPlanFile, planPath}] = await Promise.all([import('../schema/migrate-neo-plan.js'), import('../plan.js')]);
     answers = (await readPlanFile(v.plan, migrateNeoPlanSchema, 'migration plan', 'cpi-mtls migrate-neo --help lists the fields (userRoles, instanceNames, mappingsFile, rolesFile, …)')).plan;
     for (const [roles, name] of Object.entries(answers.instanceNames ?? {})) {
       const problem = typeof name === 'string' ? validateInstanceName(name) : 'It must be text.';
       if (problem) throw new UsageError(`The plan ${v.plan}: instanceNames["${roles}"] "${String(name)}": ${problem}`, {fix: ['Give each instance a name of letters, digits, ".", "_" and "-" that starts with a letter or digit.']});
     }
     const base = path.dirname(path.resolve(v.plan));
-    if (answers.mappingsFile) answers.mappingsFile = path.resolve(base, answers.mappingsFile);
-    if (answers.rolesFile) answers.rolesFile = path.resolve(base, answers.rolesFile);
+    if (answers.mappingsFile) answers.mappingsFile = planPath(base, answers.mappingsFile);
+    if (answers.rolesFile) answers.rolesFile = planPath(base, answers.rolesFile);
   }
   if (v.mappings) answers = {...answers, source: 'file', mappingsFile: path.resolve(v.mappings)};
   if (v['neo-url']) answers = {...answers, source: 'api', neoUrl: v['neo-url']};

@@ -75,10 +75,10 @@ async function readSecretLine(file: string): Promise<string> {
 }
 
 async function loadPlanAnswers(file: string): Promise<RenewAnswers> {
-  const [{renewPlanSchema}, {readPlanFile}] = await Promise.all([import('../schema/renew-plan.js'), import('../plan.js')]);
+  const [{renewPlanSchema}, {readPlanFile, planPath}] = await Promise.all([import('../schema/renew-plan.js'), import('../plan.js')]);
   const {plan: answers, baseDir: base} = await readPlanFile(file, renewPlanSchema, 'renewal plan', 'cpi-mtls renew --help lists the fields (the option names in camelCase)');
-  if (answers.certificatePath) answers.certificatePath = path.resolve(base, answers.certificatePath);
-  if (answers.liveTest?.privateKeyPath) answers.liveTest.privateKeyPath = path.resolve(base, answers.liveTest.privateKeyPath);
+  if (answers.certificatePath) answers.certificatePath = planPath(base, answers.certificatePath);
+  if (answers.liveTest?.privateKeyPath) answers.liveTest.privateKeyPath = planPath(base, answers.liveTest.privateKeyPath);
   return answers;
 }
 
