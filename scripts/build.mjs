@@ -21,6 +21,7 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
+import {startupPatches} from './startup-patches.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -86,7 +87,7 @@ try {
     define: {'process.env.NODE_ENV': '"production"'},
     // Ink imports react-devtools-core only with DEV=true; it is not a dependency.
     external: ['react-devtools-core'],
-    plugins: [cjsNamedExports],
+    plugins: [cjsNamedExports, startupPatches(root)],
     metafile: true,
   });
   // Separate from the product so that its chunks do not depend on what the bench imports;
