@@ -70,6 +70,10 @@ const common = {
   format: 'esm',
   logLevel: 'warning',
   legalComments: 'none',
+  // Less text for Node to parse at start-up (about a quarter of the bytes). Names are kept, so
+  // `--debug` stack traces still name the functions.
+  minifyWhitespace: true,
+  minifySyntax: true,
 };
 
 try {

@@ -23,7 +23,8 @@ const OPTIONAL = new Set(['react-devtools-core', 'bufferutil', 'utf-8-validate']
 
 /** Bare specifiers a built file still imports or requires at run time. */
 function bareImports(text: string): string[] {
-  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|require\s*\(\s*|\bcreateRequire\w*\(import\.meta\.url\)\(\s*)(["'])([^"'\n]+)\1/g;
+  // A specifier has no spaces or punctuation of code: minified text such as `"from",x=>…"` is no import.
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|require\s*\(\s*|\bcreateRequire\w*\(import\.meta\.url\)\(\s*)(["'])([^"'\s,;=(){}]+)\1/g;
   return [...text.matchAll(pattern)].map(match => match[2]!).filter(specifier => !/^(\.|\/|file:|data:)/.test(specifier));
 }
 
