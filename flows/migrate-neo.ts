@@ -12,10 +12,9 @@ import {textStep} from './steps/question.js';
 import {preflightStep, readFailedStep, reportSteps, stepFailedStep} from './steps/run.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
-import type {CfTarget, CfVersion} from '../src/ports.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, externalCertificateKeyParameters, instanceParameters} from './parameters.js';
-import type {ActionRecord, Choice, FrameStepId, EffectStep, MachineState, Panel, QuestionStep, Step} from './types.js';
+import type {ActionRecord, Choice, Effect, EffectResults, Facts, FrameStepId, EffectStep, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 export interface MigrateAnswers {
@@ -46,10 +45,7 @@ export interface MappingOutcome {
   reason?: string;
 }
 
-export interface MigrateFacts {
-  cfVersion?: CfVersion;
-  target?: CfTarget;
-  planAvailable?: boolean;
+export interface MigrateFacts extends Pick<Facts, 'cfVersion' | 'target' | 'planAvailable' | 'outputs' | 'actions'> {
   mappings?: NeoMapping[];
   /** Roles per user as loaded from the roles file. */
   rolesFromFile?: Record<string, string[]>;
@@ -57,8 +53,6 @@ export interface MigrateFacts {
   existing?: AuditData;
   outcomes?: MappingOutcome[];
   applied?: boolean;
-  outputs?: Record<string, string>;
-  actions: ActionRecord[];
 }
 
 export type MigrateStepId =
@@ -69,15 +63,14 @@ export type MigrateStepId =
 export type MigrateState = MachineState<MigrateAnswers, MigrateFacts, MigrateStepId>;
 
 export type MigrateEffect =
-  | {type: 'preflight'; offering: string; plan: string}
+  | Extract<Effect, {type: 'preflight'}>
   | {type: 'load-neo-mappings'; source: 'api' | 'file'; url?: string; user?: string; password?: string; file?: string}
   | {type: 'load-roles'; file: string}
   | {type: 'validate-mappings'}
   | {type: 'apply-migration'; plan: MigrationPlan}
   | {type: 'write-migration-outputs'};
 
-export interface MigrateEffectResults {
-  preflight: {cfVersion: CfVersion; target: CfTarget; planAvailable: boolean};
+export interface MigrateEffectResults extends Pick<EffectResults, 'preflight'> {
   'load-neo-mappings': {mappings: NeoMapping[]};
   'load-roles': {roles: Record<string, string[]>};
   'validate-mappings': {validation: MappingValidation[]; existing: AuditData};

@@ -12,43 +12,35 @@ import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js
 import {duplicateMatch} from './duplicates.js';
 import {errorPanel, joinEndpoint, record, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
-import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {anotherCertificate, checksPanel, type CertificateAnswers, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {textStep} from './steps/question.js';
 import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
-import type {ActionRecord, CertificateFact, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Step} from './types.js';
+import type {CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, KeyFact, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
-export interface RenewAnswers {
+export interface RenewAnswers extends CertificateAnswers {
   instanceName?: string;
   /** The key whose certificate is being replaced. */
   oldKeyName?: string;
   certificateSource?: 'external' | 'sap-generated';
-  certificatePath?: string;
-  certificatePassword?: string;
-  sapKey?: {validityDays: number; keyLength: number};
   newKeyName?: string;
   acceptCertificateWarnings?: boolean;
-  liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
   /** Headless: delete the old key after a passing live test. Never implied. */
   deleteOld?: boolean;
   /** The sender channel lists the certificate (Option 2): a redeploy is part of the renewal. */
   option2?: boolean;
 }
 
-export interface RenewFacts {
+export interface RenewFacts extends Pick<Facts, 'certificate' | 'probe' | 'outputs' | 'actions'> {
   audit?: AuditData;
-  certificate?: CertificateFact;
   /** Other keys holding the new certificate (or its subject and issuer DN). */
   duplicates?: DuplicateFact[];
   /** The NEW key. */
   key?: KeyFact;
-  probe?: ProbeFact;
   oldKeyDeleted?: boolean;
   /** Why the old key was kept, for the report. */
   keptReason?: string;
-  outputs?: Record<string, string>;
-  actions: ActionRecord[];
 }
 
 export type RenewStepId =
@@ -59,19 +51,15 @@ export type RenewStepId =
 
 export type RenewState = MachineState<RenewAnswers, RenewFacts, RenewStepId>;
 
+/** The setup engine's certificate, key and probe effects, and the renewal's own. */
 export type RenewEffect =
   | {type: 'audit'}
-  | {type: 'load-certificate'; path: string; password?: string}
-  | {type: 'create-key'; instanceName: string; keyName: string; parameters?: Record<string, unknown>; expectLeafFingerprint?: string; writeSapGeneratedFiles?: boolean}
-  | ProbeEffect
+  | Extract<Effect, {type: 'load-certificate' | 'create-key' | 'probe'}>
   | {type: 'delete-key'; instanceName: string; keyName: string}
   | {type: 'write-renew-outputs'};
 
-export interface RenewEffectResults {
+export interface RenewEffectResults extends Pick<EffectResults, 'load-certificate' | 'create-key' | 'probe'> {
   audit: AuditData;
-  'load-certificate': CertificateFact;
-  'create-key': KeyFact;
-  probe: ProbeFact;
   'delete-key': {existed: boolean};
   'write-renew-outputs': {files: Record<string, string>};
 }

@@ -4,7 +4,7 @@
  * (sap-cloud-integration.md §1-5) and the seed article.
  */
 import {goto, type FlowDefinition} from './machine.js';
-import {errorPanel, joinEndpoint, record as recordAction, str, trail} from './common.js';
+import {errorPanel, joinEndpoint, record, str, trail} from './common.js';
 import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, instanceParameters, roleJson} from './parameters.js';
 import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {textStep} from './steps/question.js';
@@ -17,8 +17,6 @@ const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
 
 // ---------------------------------------------------------------------------------------------
 // Derived values (pure)
-
-const record = (state: FlowState, action: ActionRecord): FlowState => recordAction(state, action);
 
 export function chosenRole(answers: Answers): string | null {
   if (answers.option === 'certificate-in-iflow') return null;
@@ -400,13 +398,8 @@ const instanceExisting: Q = {
   apply(state, value) {
     const existing = state.facts.existingInstance!;
     if (value === 'reuse') {
-      const reused = record({...state, answers: {...state.answers, instanceAction: 'reuse'}, facts: {...state.facts, instance: existing}}, {
-        kind: 'reused',
-        what: 'service instance',
-        name: existing.name,
-        guid: existing.guid,
-      });
-      return goto(reused, 'certificate-source');
+      const reused = {...state, answers: {...state.answers, instanceAction: 'reuse' as const}, facts: {...state.facts, instance: existing}};
+      return goto(record(reused, {kind: 'reused', what: 'service instance', name: existing.name, guid: existing.guid}), 'certificate-source');
     }
     if (value === 'update') return goto({...state, answers: {...state.answers, instanceAction: 'update'}}, 'certificate-source');
     if (value === 'rename') return goto(state, 'instance-name');
@@ -1317,9 +1310,3 @@ export const setupFlow: FlowDefinition<FlowState> = {
   label: state => (state.answers.option === 'certificate-in-iflow' ? 'Option 2' : state.answers.option === 'role-based' ? 'Option 1' : undefined),
   steps: Object.fromEntries(steps.map(step => [step.id, step])),
 };
-
-/** Steps whose failure phase should show as its own; the failure step borrows the failed step's phase. */
-export function phaseOf(state: FlowState): string {
-  if (state.step === 'step-failed' && state.error?.step) return setupFlow.steps[state.error.step]?.phase ?? 'Service key';
-  return setupFlow.steps[state.step]?.phase ?? 'Checklist';
-}
