@@ -10,11 +10,11 @@
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
 import {duplicateMatch} from './duplicates.js';
-import {errorPanel, joinEndpoint, record, str, trail} from './common.js';
+import {errorPanel, record, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {anotherCertificate, checksPanel, type CertificateAnswers, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {textStep} from './steps/question.js';
-import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
+import {liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
 import type {CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, KeyFact, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
@@ -168,10 +168,6 @@ export function suggestedNewKeyName(state: RenewState): string {
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   return name;
-}
-
-export function renewEndpointUrl(state: RenewState, pathOrUrl: string): string {
-  return joinEndpoint(state.facts.key?.url ?? oldKey(state)?.url, pathOrUrl);
 }
 
 export function renewLiveTestCredentials(state: RenewState): LiveTestCredentials | null {
@@ -454,7 +450,7 @@ const liveTest = liveTestStep<RenewState>({
 });
 
 const liveTestPath = liveTestPathStep<RenewState>({
-  initial: state => (state.answers.option2 ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath,
+  option2: state => state.answers.option2 === true,
   hasCredentials: state => renewLiveTestCredentials(state) !== null,
 });
 
@@ -466,8 +462,7 @@ const liveTestKey = liveTestKeyStep<RenewState>({
 const probe = probeStep<RenewState>({
   title: 'Calling the endpoint with the new certificate',
   credentials: state => renewLiveTestCredentials(state)!,
-  url: state => renewEndpointUrl(state, state.answers.liveTest?.path ?? '/'),
-  crossCheck: crossCheckOf,
+  runtimeUrl: state => state.facts.key?.url ?? oldKey(state)?.url,
   trail: result => ({summary: `Live test: ${result.success ? '✔' : '✖'} ${result.summary}`}),
 });
 

@@ -4,11 +4,11 @@
  * (sap-cloud-integration.md §1-5) and the seed article.
  */
 import {goto, type FlowDefinition} from './machine.js';
-import {errorPanel, joinEndpoint, record, str, trail} from './common.js';
+import {errorPanel, record, str, trail} from './common.js';
 import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, instanceParameters, roleJson} from './parameters.js';
 import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {textStep} from './steps/question.js';
-import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
+import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {doneStep, preflightStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
 import {PHASES, type CsrKeyType, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
@@ -36,11 +36,6 @@ export function wantedInstanceParameters(answers: Answers): Record<string, unkno
 
 export function isOption2(state: FlowState): boolean {
   return state.answers.option === 'certificate-in-iflow';
-}
-
-/** The endpoint URL the live test calls: an absolute URL, or the key's url plus the path. */
-export function endpointUrl(state: FlowState, pathOrUrl: string): string {
-  return joinEndpoint(state.facts.key?.url, pathOrUrl);
 }
 
 /** Paths of the certificate and key the live test uses, or null when a key must be asked for. */
@@ -1013,11 +1008,6 @@ export function endpointPathOf(url: string): string {
   }
 }
 
-/** The endpoint a demo scenario points the live test at, by option. */
-function preferredEndpointPath(state: FlowState): string | undefined {
-  return (isOption2(state) ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath;
-}
-
 /** Endpoints whose URL fits the plan's path, for choosing one without questions. */
 function endpointForPath(state: FlowState, pathOrUrl: string | undefined): string | undefined {
   if (!pathOrUrl) return undefined;
@@ -1050,7 +1040,7 @@ const tenantResults: Q = {
   question(state) {
     const endpoints = state.facts.tenant?.endpoints ?? [];
     if (!state.answers.liveTest?.run) return {type: 'select', prompt: 'Continue', choices: [{value: 'manual', label: 'Continue (no live test)'}]};
-    const preferred = endpointForPath(state, state.answers.liveTest?.path ?? preferredEndpointPath(state));
+    const preferred = endpointForPath(state, state.answers.liveTest?.path ?? demoEndpointPath(state.context, isOption2(state)));
     return {
       type: 'select',
       prompt: endpoints.length ? 'Which endpoint should the live test call?' : 'Continue',
@@ -1087,7 +1077,7 @@ const liveTest = liveTestStep<FlowState>({
 });
 
 const liveTestPath = liveTestPathStep<FlowState>({
-  initial: preferredEndpointPath,
+  option2: isOption2,
   hasCredentials: state => liveTestCredentials(state) !== null,
 });
 
@@ -1114,8 +1104,7 @@ const checkPrivateKey: E<'check-private-key'> = {
 const probe = probeStep<FlowState>({
   title: 'Calling the endpoint with the client certificate',
   credentials: state => liveTestCredentials(state)!,
-  url: state => endpointUrl(state, state.answers.liveTest?.path ?? '/'),
-  crossCheck: crossCheckOf,
+  runtimeUrl: state => state.facts.key?.url,
   trail: result => ({summary: `Live test: ${result.summary}`, status: result.outcome === 'skipped' ? 'skipped' : result.success ? 'verified' : 'failed'}),
 });
 
@@ -1147,18 +1136,8 @@ const basicCompare: E<'basic-compare'> = {
   id: 'basic-compare',
   phase: 'Live test',
   title: 'Calling the endpoint with Basic authentication for comparison',
-  effect(state) {
-    const credentials = liveTestCredentials(state)!;
-    return {
-      type: 'basic-compare',
-      instanceName: state.facts.instance?.name ?? '',
-      url: endpointUrl(state, state.answers.liveTest?.path ?? '/'),
-      method: state.answers.liveTest?.method ?? 'POST',
-      ...credentials,
-      // The same facts as the first call: the comparison adds to the diagnosis, it does not replace it.
-      crossCheck: crossCheckOf(state),
-    };
-  },
+  // The same call and facts as the first one: the comparison adds to the diagnosis, it does not replace it.
+  effect: state => ({...probeEffectOf(state, liveTestCredentials(state)!, state.facts.key?.url), type: 'basic-compare', instanceName: state.facts.instance?.name ?? ''}),
   onResult(state, result) {
     const name = `${result.temporaryKey.instanceName}/${result.temporaryKey.keyName}`;
     let next: FlowState = {...state, facts: {...state.facts, probe: result.probe}};
