@@ -8,7 +8,7 @@
  * space already holds, so a re-run after a partial failure plans only what is missing.
  */
 import {str, trail} from './common.js';
-import {textStep} from './steps/question.js';
+import {selectStep, textStep} from './steps/question.js';
 import {preflightStep, readFailedStep, reportSteps, stepFailedStep} from './steps/run.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
@@ -314,25 +314,19 @@ const preflight = preflightStep<MigrateState>({
   next: state => (state.answers.source === 'file' && state.answers.mappingsFile ? 'load-mappings' : 'source'),
 });
 
-const source: Q = {
-  kind: 'question',
-  id: 'source',
-  phase: 'Neo mappings',
-  title: 'Neo mappings',
+const source = selectStep<MigrateState, 'source', 'file' | 'api'>({
+  id: 'source', field: 'source', phase: 'Neo mappings', title: 'Neo mappings',
   panels: () => [{tone: 'info', lines: ['The certificate-to-user mappings of the Neo tenant (Monitor → Certificate-to-User Mappings), read through its API or from an export.']}],
-  question: state => ({
-    type: 'select',
-    prompt: 'Where do the mappings come from?',
-    initial: state.answers.source,
-    choices: [
-      {value: 'api', label: 'The Neo tenant API', hint: 'GET /api/v1/CertificateUserMappings with your Neo user'},
-      {value: 'file', label: 'An exported JSON file', hint: 'the answer of that call, saved'},
-    ],
-  }),
-  fromPlan: answers => answers.source,
-  apply: (state, value) => goto({...state, answers: {...state.answers, source: value === 'api' ? 'api' : 'file'}}, value === 'api' ? 'neo-url' : 'mappings-file'),
-  summary: (_state, value) => (value === 'api' ? 'Source: Neo API' : 'Source: export file'),
-};
+  prompt: 'Where do the mappings come from?',
+  initial: state => state.answers.source,
+  values: ['file', 'api'],
+  choices: () => [
+    {value: 'api', label: 'The Neo tenant API', hint: 'GET /api/v1/CertificateUserMappings with your Neo user'},
+    {value: 'file', label: 'An exported JSON file', hint: 'the answer of that call, saved'},
+  ],
+  next: source => (source === 'api' ? 'neo-url' : 'mappings-file'),
+  summary: source => (source === 'api' ? 'Source: Neo API' : 'Source: export file'),
+});
 
 const neoUrl = textStep<MigrateState, 'neoUrl'>({
   id: 'neo-url', field: 'neoUrl', phase: 'Neo mappings', title: 'Neo tenant', prompt: 'Neo tenant management URL',

@@ -13,7 +13,7 @@ import {duplicateMatch} from './duplicates.js';
 import {errorPanel, record, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {anotherCertificate, checksPanel, type CertificateAnswers, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
-import {textStep} from './steps/question.js';
+import {selectStep, textStep} from './steps/question.js';
 import {liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
 import type {CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, KeyFact, MachineState, Panel, QuestionStep, Step} from './types.js';
@@ -259,27 +259,18 @@ const chooseKey: Q = {
   },
 };
 
-const certificateSource: Q = {
-  kind: 'question',
-  id: 'certificate-source',
-  phase: 'Certificate',
-  title: 'New certificate',
-  question: state => ({
-    type: 'select',
-    prompt: 'Where does the new certificate come from?',
-    initial: state.answers.certificateSource ?? (oldKey(state)?.type === 'sap-generated-certificate' ? 'sap-generated' : 'external'),
-    choices: [
-      {value: 'external', label: 'A certificate file from the sender', hint: 'PEM, DER or PKCS#12; checked against SAP rules'},
-      {value: 'sap-generated', label: 'SAP generates a new one', hint: 'new key pair and certificate in the new key; the sender must install them'},
-    ],
-  }),
-  fromPlan: answers => answers.certificateSource,
-  apply(state, value) {
-    const source = value === 'sap-generated' ? 'sap-generated' : 'external';
-    return goto({...state, answers: {...state.answers, certificateSource: source}}, source === 'external' ? 'certificate-path' : 'sap-key-validity');
-  },
-  summary: (_state, value) => (value === 'sap-generated' ? 'New certificate: SAP-generated' : 'New certificate: file'),
-};
+const certificateSource = selectStep<RenewState, 'certificateSource', 'external' | 'sap-generated'>({
+  id: 'certificate-source', field: 'certificateSource', phase: 'Certificate', title: 'New certificate',
+  prompt: 'Where does the new certificate come from?',
+  initial: state => state.answers.certificateSource ?? (oldKey(state)?.type === 'sap-generated-certificate' ? 'sap-generated' : 'external'),
+  values: ['external', 'sap-generated'],
+  choices: () => [
+    {value: 'external', label: 'A certificate file from the sender', hint: 'PEM, DER or PKCS#12; checked against SAP rules'},
+    {value: 'sap-generated', label: 'SAP generates a new one', hint: 'new key pair and certificate in the new key; the sender must install them'},
+  ],
+  next: source => (source === 'external' ? 'certificate-path' : 'sap-key-validity'),
+  summary: source => (source === 'sap-generated' ? 'New certificate: SAP-generated' : 'New certificate: file'),
+});
 
 const certificatePath = certificatePathStep<RenewState>({
   phase: 'Certificate', prompt: 'Path to the new certificate file', emptyError: 'Enter the path of the new certificate (PEM, DER or PKCS#12).',
