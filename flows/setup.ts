@@ -9,7 +9,7 @@ import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, i
 import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {selectStep, textStep} from './steps/question.js';
 import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
-import {doneStep, preflightStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
+import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
 import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step, type TenantEndpointFact} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
@@ -1105,15 +1105,10 @@ const basicCompare: E<'basic-compare'> = {
   },
 };
 
-const writeOutputs = writeOutputsStep<FlowState, 'write-outputs'>({
+const report = reportSteps<FlowState, 'write-outputs'>({
   type: 'write-outputs', phase: 'Checklist', title: 'Writing the checklist and files',
   status: state => (Boolean(state.error) || blockingFindings(state).length > 0 ? 'failed' : 'done'),
-});
-
-const done = doneStep<FlowState>('Checklist');
-
-const stepFailed = stepFailedStep<FlowState>({
-  phase: 'Service key', stopLabel: 'Stop and write the checklist', stopHint: 'it lists exactly what exists now',
+  failedPhase: 'Service key', stopLabel: 'Stop and write the checklist', stopHint: 'it lists exactly what exists now',
   stop: state => stopWith(state, state.error),
 });
 
@@ -1232,9 +1227,7 @@ const steps: Step<FlowState>[] = [
   liveTestKey,
   probe,
   probeResult,
-  writeOutputs,
-  done,
-  stepFailed,
+  ...report,
 ];
 
 export const setupFlow: FlowDefinition<FlowState> = {
