@@ -166,7 +166,6 @@ export interface TenantFact {
 }
 
 export interface ActionRecord {
-  /** created / updated / reused / deleted / written / skipped */
   kind: 'created' | 'updated' | 'reused' | 'deleted' | 'written' | 'skipped';
   what: string;
   name: string;
