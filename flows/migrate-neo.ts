@@ -390,11 +390,8 @@ const sourceFailed = stepFailedStep<MigrateState>({
   summary: value => (value === 'retry' ? 'Retrying' : value === 'source' ? 'Changing the source' : 'Stopped: mappings not read'),
 });
 
-const rolesFile: Q = {
-  kind: 'question',
-  id: 'roles-file',
-  phase: 'Roles',
-  title: 'Roles',
+const rolesFile = textStep<MigrateState, 'rolesFile'>({
+  id: 'roles-file', field: 'rolesFile', phase: 'Roles', title: 'Roles',
   panels: state => [
     {
       tone: 'info',
@@ -405,16 +402,12 @@ const rolesFile: Q = {
       ],
     },
   ],
-  question: state => ({type: 'text', prompt: 'Roles file (empty: ask per user)', initial: state.answers.rolesFile ?? '', completion: 'path'}),
+  prompt: 'Roles file (empty: ask per user)', completion: 'path',
+  initial: state => state.answers.rolesFile ?? '',
   fromPlan: answers => answers.rolesFile ?? '',
-  apply(state, value) {
-    const file = str(value);
-    const next = {...state, answers: {...state.answers, rolesFile: file}};
-    if (file) return goto(next, 'load-roles');
-    return goto(next, usersWithoutRoles(next).length ? 'user-roles' : 'validate');
-  },
-  summary: (_state, value) => (str(value) ? `Roles file: ${str(value)}` : 'Roles: asked per user'),
-};
+  next: (state, file) => (file ? 'load-roles' : usersWithoutRoles(state).length ? 'user-roles' : 'validate'),
+  summary: file => (file ? `Roles file: ${file}` : 'Roles: asked per user'),
+});
 
 const loadRoles: E<'load-roles'> = {
   kind: 'effect',
@@ -450,13 +443,7 @@ const userRoles: Q = {
     return [{tone: 'info', lines: [`User ${user}: ${count} certificate mapping(s).`, ...(known.length ? [`Roles given so far: ${known.join(', ')}`] : []), 'Comma-separated role names, e.g. ESBMessaging.send, Orders.send. Empty: do not migrate this user.']}];
   },
   question: state => ({type: 'text', prompt: `Roles of ${usersWithoutRoles(state)[0]}`, initial: 'ESBMessaging.send'}),
-  validate(value) {
-    for (const role of parseRoleList(str(value))) {
-      const problem = validateRoleName(role);
-      if (problem) return problem;
-    }
-    return null;
-  },
+  validate: value => parseRoleList(str(value)).map(validateRoleName).find(problem => problem !== null) ?? null,
   fromPlan: (answers, state) => {
     const roles = answers.userRoles?.[usersWithoutRoles(state)[0] ?? ''];
     return roles ? roles.join(', ') : undefined;

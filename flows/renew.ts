@@ -101,18 +101,15 @@ export function missingHeadlessAnswers(answers: RenewAnswers, certificate?: {has
   return missing;
 }
 
+const NAME_RULES = [['instanceName', validateInstanceName], ['oldKeyName', validateKeyName], ['newKeyName', validateKeyName]] as const;
+
 /** The names a renewal sends to cf that break the naming rules (a name starting with "-" included). */
-export function renewNameProblems(answers: RenewAnswers): Array<{field: 'instanceName' | 'oldKeyName' | 'newKeyName'; value: string; problem: string}> {
-  const problems: Array<{field: 'instanceName' | 'oldKeyName' | 'newKeyName'; value: string; problem: string}> = [];
-  const check = (field: 'instanceName' | 'oldKeyName' | 'newKeyName', value: unknown, rule: (v: string) => string | null) => {
-    if (value === undefined) return;
-    const problem = typeof value === 'string' ? rule(value) : 'It must be text.';
-    if (problem) problems.push({field, value: String(value), problem});
-  };
-  check('instanceName', answers.instanceName, validateInstanceName);
-  check('oldKeyName', answers.oldKeyName, validateKeyName);
-  check('newKeyName', answers.newKeyName, validateKeyName);
-  return problems;
+export function renewNameProblems(answers: RenewAnswers) {
+  return NAME_RULES.flatMap(([field, rule]) => {
+    const value: unknown = answers[field];
+    const problem = value === undefined ? null : typeof value === 'string' ? rule(value) : 'It must be text.';
+    return problem ? [{field, value: String(value), problem}] : [];
+  });
 }
 
 export const RENEW_PHASES = ['Inventory', 'Certificate', 'New key', 'Live test', 'Old key', 'Report'] as const;

@@ -6,6 +6,7 @@ import {goto} from '../machine.js';
 import {joinEndpoint, probePanel, str, trail, type LiveTestAnswers} from '../common.js';
 import type {CertificateFact, Choice, CrossCheck, DuplicateFact, EffectStep, FlowContext, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Status, StepId, TenantFact} from '../types.js';
 import {validateEndpointPath} from '../validate.js';
+import type {CertificateAnswers} from './certificate.js';
 
 type WithLiveTest = MachineState<{liveTest?: LiveTestAnswers}, unknown>;
 
@@ -21,7 +22,7 @@ export interface LiveTestCredentials {
  * the private key given for the test.
  */
 export function liveTestCredentialsOf(
-  answers: {certificateSource?: string; certificatePath?: string; certificatePassword?: string; liveTest?: LiveTestAnswers},
+  answers: CertificateAnswers,
   facts: {certificate?: CertificateFact; key?: KeyFact},
   options: {passwordWithKey: boolean},
 ): LiveTestCredentials | null {
