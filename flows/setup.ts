@@ -938,9 +938,7 @@ const checkTenant: E<'tenant-checks'> = {
       const name = result.temporary.instanceName;
       next = record(next, {kind: 'created', what: 'service instance', name, note: 'temporary, plan api, for the tenant checks'});
       if (result.temporary.removed) next = record(next, {kind: 'deleted', what: 'service instance', name, note: 'temporary api instance removed after the checks'});
-    }
-    if (result.temporary && !result.temporary.removed && !state.answers.tenantChecks?.keepApiInstance) {
-      next = trail(next, `Temporary api instance ${result.temporary.instanceName} could not be removed: remove it by hand (see the checklist)`, 'failed');
+      else if (!state.answers.tenantChecks?.keepApiInstance) next = trail(next, `Temporary api instance ${name} could not be removed: remove it by hand (see the checklist)`, 'failed');
     }
     const keystore = result.keystore?.verdict === 'not-checked' ? undefined : result.keystore;
     const keystoreText = !keystore

@@ -161,7 +161,7 @@ export function probeResultStep<S extends WithProbe>(options: {extraLines: (stat
  * key itself plus any other key with the same certificate the scan found; an SAP-generated
  * certificate is only in its own key), and the tenant's key pair when the tenant checks read it.
  */
-export function crossCheckOf(state: MachineState<{certificateSource?: string}, {duplicates?: DuplicateFact[]; key?: KeyFact; tenant?: TenantFact}>): CrossCheck {
+function crossCheckOf(state: WithProbe): CrossCheck {
   const sameCertificateKeys = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate').length;
   const keystore = state.facts.tenant?.keystore;
   return {
