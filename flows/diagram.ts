@@ -6,7 +6,8 @@
  * only draws it.
  */
 import type {CertificateCheck} from '../src/ports.js';
-import {chosenRole, isOption2} from './setup.js';
+import {stringArray} from './parameters.js';
+import {chosenRole, endpointPathOf, isOption2} from './setup.js';
 import type {FlowState, StepId} from './types.js';
 import {commonNameOf} from './validate.js';
 
@@ -49,7 +50,7 @@ export interface LandscapeModel {
 }
 
 /** Steps at which the shell draws the landscape in workshop mode. */
-export const DIAGRAM_STEPS: ReadonlySet<StepId> = new Set(['certificate-review', 'probe-result']);
+const DIAGRAM_STEPS: ReadonlySet<StepId> = new Set(['certificate-review', 'probe-result']);
 
 /**
  * Whether the landscape belongs on screen: at the certificate review and the live test result in
@@ -57,12 +58,8 @@ export const DIAGRAM_STEPS: ReadonlySet<StepId> = new Set(['certificate-review',
  */
 export function showsLandscape(state: FlowState, explain: boolean): boolean {
   if (state.status === 'cancelled') return false;
-  if (state.status === 'done' || state.status === 'failed') return explain || liveTestFailed(state);
+  if (state.status === 'done' || state.status === 'failed') return explain || Boolean(state.facts.probe && !state.facts.probe.success);
   return explain && DIAGRAM_STEPS.has(state.step);
-}
-
-export function liveTestFailed(state: FlowState): boolean {
-  return Boolean(state.facts.probe && !state.facts.probe.success);
 }
 
 const ORDER: PartId[] = ['sender', 'load-balancer', 'runtime', 'instance'];
@@ -92,7 +89,7 @@ export function landscapeModel(state: FlowState): LandscapeModel {
   if (sapGenerated) keyStatus = facts.key?.files?.privateKey ? 'ok' : notYet;
   else if (checks.some(check => check.id === 'key-match')) keyStatus = fromChecks(['key-match'], 'unknown');
   else if (cert?.hasPrivateKey) keyStatus = 'ok';
-  else if (handshakeCompleted(outcome)) keyStatus = 'ok'; // the handshake proved possession
+  else if (reachedRuntime) keyStatus = 'ok'; // the handshake proved possession
   else keyStatus = answers.liveTest?.privateKeyPath ? 'unknown' : notYet;
   const intermediates = sapGenerated ? undefined : cert?.chain.filter(c => !c.selfSigned).length;
   const chainStatus: PartStatus = sapGenerated ? (facts.key ? 'ok' : notYet) : cert ? fromChecks(['chain'], 'ok') : notYet;
@@ -119,7 +116,8 @@ export function landscapeModel(state: FlowState): LandscapeModel {
   ]);
 
   // --- Cloud Integration runtime: the iflow behind the endpoint path
-  const path = endpointPathOf(answers.liveTest?.path);
+  // The host is the same for every iflow: the path names it (the live test may have been given a full URL).
+  const path = answers.liveTest?.path && endpointPathOf(answers.liveTest.path);
   let iflowStatus: PartStatus = probe ? 'unknown' : notYet;
   if (outcome === 'success' || outcome === 'server-error') iflowStatus = 'ok';
   else if (outcome === 'not-found' || outcome === 'unexpected-status') iflowStatus = 'failed';
@@ -136,7 +134,7 @@ export function landscapeModel(state: FlowState): LandscapeModel {
   // --- service instance: roles and keys (a duplicate of the certificate in another key fails it)
   const instanceName = facts.instance?.name ?? answers.instanceName;
   const role = chosenRole(answers);
-  const instanceRoles = rolesOf(facts.instance?.parameters);
+  const instanceRoles = facts.instance?.parameters ? stringArray(facts.instance.parameters.roles) : null;
   let roleStatus: PartStatus;
   if (option2) roleStatus = facts.instance ? 'ok' : notYet;
   else if (outcome === 'forbidden') roleStatus = 'failed';
@@ -172,31 +170,11 @@ export function landscapeModel(state: FlowState): LandscapeModel {
   return {parts, hops: {toLoadBalancer, serverChain, toRuntime, toInstance}, failed, caption: captionOf(state, failed)};
 }
 
-/** The path of the endpoint (the live test may have been given a full URL): the host is the same for every iflow. */
-function endpointPathOf(pathOrUrl: string | undefined): string | undefined {
-  if (!pathOrUrl || !/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
-  try {
-    return new URL(pathOrUrl).pathname;
-  } catch {
-    return pathOrUrl;
-  }
-}
-
-function handshakeCompleted(outcome: string | undefined): boolean {
-  return outcome !== undefined && HTTP_OUTCOMES.has(outcome);
-}
-
 /** A warning is usable (the user may accept it), so most checks draw it as ok; the review panel names it. */
 function verdictStatus(checks: CertificateCheck[], absent: PartStatus, warnAs: PartStatus): PartStatus {
   if (checks.length === 0) return absent;
   if (checks.some(check => check.verdict === 'fail')) return 'failed';
   return checks.some(check => check.verdict === 'warn') ? warnAs : 'ok';
-}
-
-function rolesOf(parameters: Record<string, unknown> | null | undefined): string[] | null {
-  if (!parameters) return null;
-  const roles = parameters.roles;
-  return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [];
 }
 
 /** A part is failed when any item is, ok when all are, else still ahead (pending) or unknown. */

@@ -28,17 +28,12 @@ function splitUnescaped(text: string, separators: string): string[] {
 
 const TYPE_ALIASES: Record<string, string> = {EMAILADDRESS: 'E', EMAIL: 'E', ST: 'S'};
 
-export interface DnAttribute {
-  type: string;
-  value: string;
-}
-
 /**
  * Parses `CN=a,O=b`, `C=DE, O=b, CN=a`, `/C=DE/O=b/CN=a` or Node's line form (`C=DE\nO=b`).
  * A separator not followed by `TYPE=` belongs to the value (`O=Acme, Inc.`). Returns the
  * attributes in the written order, values unescaped.
  */
-export function parseDn(dn: string): DnAttribute[] {
+export function parseDn(dn: string): Array<{type: string; value: string}> {
   const text = dn.trim();
   const raw = text.startsWith('/') ? splitUnescaped(text.slice(1), '/') : text.includes('\n') ? text.split('\n') : splitUnescaped(text, ',;');
   const parts: string[] = [];
@@ -46,19 +41,17 @@ export function parseDn(dn: string): DnAttribute[] {
     if (parts.length > 0 && !ATTRIBUTE_START.test(part)) parts[parts.length - 1] += `,${part}`;
     else parts.push(part);
   }
-  const attributes: DnAttribute[] = [];
-  for (const part of parts) {
+  return parts.flatMap(part => {
     const equals = part.indexOf('=');
-    if (equals < 0) continue;
+    if (equals < 0) return [];
     const rawType = part.slice(0, equals).trim().toUpperCase();
     const value = part
       .slice(equals + 1)
       .trim()
       .replace(/^"(.*)"$/, '$1')
       .replace(/\\(.)/g, '$1');
-    attributes.push({type: TYPE_ALIASES[rawType] ?? rawType, value});
-  }
-  return attributes;
+    return [{type: TYPE_ALIASES[rawType] ?? rawType, value}];
+  });
 }
 
 const escapeValue = (value: string) => value.replace(SPECIAL, (c) => `\\${c}`);

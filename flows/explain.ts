@@ -228,5 +228,5 @@ export const EXPLANATIONS: Readonly<Record<StepId, StepExplanation>> = {
 
 /** The teaching text for a step, or undefined for steps of other flows. */
 export function explanationFor(stepId: StepId): StepExplanation | undefined {
-  return Object.prototype.hasOwnProperty.call(EXPLANATIONS, stepId) ? EXPLANATIONS[stepId] : undefined;
+  return Object.hasOwn(EXPLANATIONS, stepId) ? EXPLANATIONS[stepId] : undefined;
 }

@@ -8,14 +8,13 @@
  * space already holds, so a re-run after a partial failure plans only what is missing.
  */
 import {str, trail} from './common.js';
-import {textStep} from './steps/question.js';
+import {selectStep, textStep} from './steps/question.js';
 import {preflightStep, readFailedStep, reportSteps, stepFailedStep} from './steps/run.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
-import type {CfTarget, CfVersion} from '../src/ports.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, externalCertificateKeyParameters, instanceParameters} from './parameters.js';
-import type {ActionRecord, Choice, FrameStepId, EffectStep, MachineState, Panel, QuestionStep, Step} from './types.js';
+import type {ActionRecord, Choice, Effect, EffectResults, Facts, FrameStepId, EffectStep, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 export interface MigrateAnswers {
@@ -46,10 +45,7 @@ export interface MappingOutcome {
   reason?: string;
 }
 
-export interface MigrateFacts {
-  cfVersion?: CfVersion;
-  target?: CfTarget;
-  planAvailable?: boolean;
+export interface MigrateFacts extends Pick<Facts, 'cfVersion' | 'target' | 'planAvailable' | 'outputs' | 'actions'> {
   mappings?: NeoMapping[];
   /** Roles per user as loaded from the roles file. */
   rolesFromFile?: Record<string, string[]>;
@@ -57,8 +53,6 @@ export interface MigrateFacts {
   existing?: AuditData;
   outcomes?: MappingOutcome[];
   applied?: boolean;
-  outputs?: Record<string, string>;
-  actions: ActionRecord[];
 }
 
 export type MigrateStepId =
@@ -69,15 +63,14 @@ export type MigrateStepId =
 export type MigrateState = MachineState<MigrateAnswers, MigrateFacts, MigrateStepId>;
 
 export type MigrateEffect =
-  | {type: 'preflight'; offering: string; plan: string}
+  | Extract<Effect, {type: 'preflight'}>
   | {type: 'load-neo-mappings'; source: 'api' | 'file'; url?: string; user?: string; password?: string; file?: string}
   | {type: 'load-roles'; file: string}
   | {type: 'validate-mappings'}
   | {type: 'apply-migration'; plan: MigrationPlan}
   | {type: 'write-migration-outputs'};
 
-export interface MigrateEffectResults {
-  preflight: {cfVersion: CfVersion; target: CfTarget; planAvailable: boolean};
+export interface MigrateEffectResults extends Pick<EffectResults, 'preflight'> {
   'load-neo-mappings': {mappings: NeoMapping[]};
   'load-roles': {roles: Record<string, string[]>};
   'validate-mappings': {validation: MappingValidation[]; existing: AuditData};
@@ -321,25 +314,19 @@ const preflight = preflightStep<MigrateState>({
   next: state => (state.answers.source === 'file' && state.answers.mappingsFile ? 'load-mappings' : 'source'),
 });
 
-const source: Q = {
-  kind: 'question',
-  id: 'source',
-  phase: 'Neo mappings',
-  title: 'Neo mappings',
+const source = selectStep<MigrateState, 'source', 'file' | 'api'>({
+  id: 'source', field: 'source', phase: 'Neo mappings', title: 'Neo mappings',
   panels: () => [{tone: 'info', lines: ['The certificate-to-user mappings of the Neo tenant (Monitor → Certificate-to-User Mappings), read through its API or from an export.']}],
-  question: state => ({
-    type: 'select',
-    prompt: 'Where do the mappings come from?',
-    initial: state.answers.source,
-    choices: [
-      {value: 'api', label: 'The Neo tenant API', hint: 'GET /api/v1/CertificateUserMappings with your Neo user'},
-      {value: 'file', label: 'An exported JSON file', hint: 'the answer of that call, saved'},
-    ],
-  }),
-  fromPlan: answers => answers.source,
-  apply: (state, value) => goto({...state, answers: {...state.answers, source: value === 'api' ? 'api' : 'file'}}, value === 'api' ? 'neo-url' : 'mappings-file'),
-  summary: (_state, value) => (value === 'api' ? 'Source: Neo API' : 'Source: export file'),
-};
+  prompt: 'Where do the mappings come from?',
+  initial: state => state.answers.source,
+  values: ['file', 'api'],
+  choices: () => [
+    {value: 'api', label: 'The Neo tenant API', hint: 'GET /api/v1/CertificateUserMappings with your Neo user'},
+    {value: 'file', label: 'An exported JSON file', hint: 'the answer of that call, saved'},
+  ],
+  next: source => (source === 'api' ? 'neo-url' : 'mappings-file'),
+  summary: source => (source === 'api' ? 'Source: Neo API' : 'Source: export file'),
+});
 
 const neoUrl = textStep<MigrateState, 'neoUrl'>({
   id: 'neo-url', field: 'neoUrl', phase: 'Neo mappings', title: 'Neo tenant', prompt: 'Neo tenant management URL',
@@ -403,11 +390,8 @@ const sourceFailed = stepFailedStep<MigrateState>({
   summary: value => (value === 'retry' ? 'Retrying' : value === 'source' ? 'Changing the source' : 'Stopped: mappings not read'),
 });
 
-const rolesFile: Q = {
-  kind: 'question',
-  id: 'roles-file',
-  phase: 'Roles',
-  title: 'Roles',
+const rolesFile = textStep<MigrateState, 'rolesFile'>({
+  id: 'roles-file', field: 'rolesFile', phase: 'Roles', title: 'Roles',
   panels: state => [
     {
       tone: 'info',
@@ -418,16 +402,12 @@ const rolesFile: Q = {
       ],
     },
   ],
-  question: state => ({type: 'text', prompt: 'Roles file (empty: ask per user)', initial: state.answers.rolesFile ?? '', completion: 'path'}),
+  prompt: 'Roles file (empty: ask per user)', completion: 'path',
+  initial: state => state.answers.rolesFile ?? '',
   fromPlan: answers => answers.rolesFile ?? '',
-  apply(state, value) {
-    const file = str(value);
-    const next = {...state, answers: {...state.answers, rolesFile: file}};
-    if (file) return goto(next, 'load-roles');
-    return goto(next, usersWithoutRoles(next).length ? 'user-roles' : 'validate');
-  },
-  summary: (_state, value) => (str(value) ? `Roles file: ${str(value)}` : 'Roles: asked per user'),
-};
+  next: (state, file) => (file ? 'load-roles' : usersWithoutRoles(state).length ? 'user-roles' : 'validate'),
+  summary: file => (file ? `Roles file: ${file}` : 'Roles: asked per user'),
+});
 
 const loadRoles: E<'load-roles'> = {
   kind: 'effect',
@@ -463,13 +443,7 @@ const userRoles: Q = {
     return [{tone: 'info', lines: [`User ${user}: ${count} certificate mapping(s).`, ...(known.length ? [`Roles given so far: ${known.join(', ')}`] : []), 'Comma-separated role names, e.g. ESBMessaging.send, Orders.send. Empty: do not migrate this user.']}];
   },
   question: state => ({type: 'text', prompt: `Roles of ${usersWithoutRoles(state)[0]}`, initial: 'ESBMessaging.send'}),
-  validate(value) {
-    for (const role of parseRoleList(str(value))) {
-      const problem = validateRoleName(role);
-      if (problem) return problem;
-    }
-    return null;
-  },
+  validate: value => parseRoleList(str(value)).map(validateRoleName).find(problem => problem !== null) ?? null,
   fromPlan: (answers, state) => {
     const roles = answers.userRoles?.[usersWithoutRoles(state)[0] ?? ''];
     return roles ? roles.join(', ') : undefined;

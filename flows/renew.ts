@@ -10,45 +10,37 @@
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
 import {duplicateMatch} from './duplicates.js';
-import {errorPanel, joinEndpoint, record, str, trail} from './common.js';
+import {errorPanel, record, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
-import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
-import {textStep} from './steps/question.js';
-import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
+import {anotherCertificate, checksPanel, type CertificateAnswers, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {selectStep, textStep} from './steps/question.js';
+import {liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
-import type {ActionRecord, CertificateFact, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Step} from './types.js';
+import type {CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, KeyFact, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
-export interface RenewAnswers {
+export interface RenewAnswers extends CertificateAnswers {
   instanceName?: string;
   /** The key whose certificate is being replaced. */
   oldKeyName?: string;
   certificateSource?: 'external' | 'sap-generated';
-  certificatePath?: string;
-  certificatePassword?: string;
-  sapKey?: {validityDays: number; keyLength: number};
   newKeyName?: string;
   acceptCertificateWarnings?: boolean;
-  liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string};
   /** Headless: delete the old key after a passing live test. Never implied. */
   deleteOld?: boolean;
   /** The sender channel lists the certificate (Option 2): a redeploy is part of the renewal. */
   option2?: boolean;
 }
 
-export interface RenewFacts {
+export interface RenewFacts extends Pick<Facts, 'certificate' | 'probe' | 'outputs' | 'actions'> {
   audit?: AuditData;
-  certificate?: CertificateFact;
   /** Other keys holding the new certificate (or its subject and issuer DN). */
   duplicates?: DuplicateFact[];
   /** The NEW key. */
   key?: KeyFact;
-  probe?: ProbeFact;
   oldKeyDeleted?: boolean;
   /** Why the old key was kept, for the report. */
   keptReason?: string;
-  outputs?: Record<string, string>;
-  actions: ActionRecord[];
 }
 
 export type RenewStepId =
@@ -59,19 +51,15 @@ export type RenewStepId =
 
 export type RenewState = MachineState<RenewAnswers, RenewFacts, RenewStepId>;
 
+/** The setup engine's certificate, key and probe effects, and the renewal's own. */
 export type RenewEffect =
   | {type: 'audit'}
-  | {type: 'load-certificate'; path: string; password?: string}
-  | {type: 'create-key'; instanceName: string; keyName: string; parameters?: Record<string, unknown>; expectLeafFingerprint?: string; writeSapGeneratedFiles?: boolean}
-  | ProbeEffect
+  | Extract<Effect, {type: 'load-certificate' | 'create-key' | 'probe'}>
   | {type: 'delete-key'; instanceName: string; keyName: string}
   | {type: 'write-renew-outputs'};
 
-export interface RenewEffectResults {
+export interface RenewEffectResults extends Pick<EffectResults, 'load-certificate' | 'create-key' | 'probe'> {
   audit: AuditData;
-  'load-certificate': CertificateFact;
-  'create-key': KeyFact;
-  probe: ProbeFact;
   'delete-key': {existed: boolean};
   'write-renew-outputs': {files: Record<string, string>};
 }
@@ -113,18 +101,15 @@ export function missingHeadlessAnswers(answers: RenewAnswers, certificate?: {has
   return missing;
 }
 
+const NAME_RULES = [['instanceName', validateInstanceName], ['oldKeyName', validateKeyName], ['newKeyName', validateKeyName]] as const;
+
 /** The names a renewal sends to cf that break the naming rules (a name starting with "-" included). */
-export function renewNameProblems(answers: RenewAnswers): Array<{field: 'instanceName' | 'oldKeyName' | 'newKeyName'; value: string; problem: string}> {
-  const problems: Array<{field: 'instanceName' | 'oldKeyName' | 'newKeyName'; value: string; problem: string}> = [];
-  const check = (field: 'instanceName' | 'oldKeyName' | 'newKeyName', value: unknown, rule: (v: string) => string | null) => {
-    if (value === undefined) return;
-    const problem = typeof value === 'string' ? rule(value) : 'It must be text.';
-    if (problem) problems.push({field, value: String(value), problem});
-  };
-  check('instanceName', answers.instanceName, validateInstanceName);
-  check('oldKeyName', answers.oldKeyName, validateKeyName);
-  check('newKeyName', answers.newKeyName, validateKeyName);
-  return problems;
+export function renewNameProblems(answers: RenewAnswers) {
+  return NAME_RULES.flatMap(([field, rule]) => {
+    const value: unknown = answers[field];
+    const problem = value === undefined ? null : typeof value === 'string' ? rule(value) : 'It must be text.';
+    return problem ? [{field, value: String(value), problem}] : [];
+  });
 }
 
 export const RENEW_PHASES = ['Inventory', 'Certificate', 'New key', 'Live test', 'Old key', 'Report'] as const;
@@ -180,10 +165,6 @@ export function suggestedNewKeyName(state: RenewState): string {
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   return name;
-}
-
-export function renewEndpointUrl(state: RenewState, pathOrUrl: string): string {
-  return joinEndpoint(state.facts.key?.url ?? oldKey(state)?.url, pathOrUrl);
 }
 
 export function renewLiveTestCredentials(state: RenewState): LiveTestCredentials | null {
@@ -275,27 +256,18 @@ const chooseKey: Q = {
   },
 };
 
-const certificateSource: Q = {
-  kind: 'question',
-  id: 'certificate-source',
-  phase: 'Certificate',
-  title: 'New certificate',
-  question: state => ({
-    type: 'select',
-    prompt: 'Where does the new certificate come from?',
-    initial: state.answers.certificateSource ?? (oldKey(state)?.type === 'sap-generated-certificate' ? 'sap-generated' : 'external'),
-    choices: [
-      {value: 'external', label: 'A certificate file from the sender', hint: 'PEM, DER or PKCS#12; checked against SAP rules'},
-      {value: 'sap-generated', label: 'SAP generates a new one', hint: 'new key pair and certificate in the new key; the sender must install them'},
-    ],
-  }),
-  fromPlan: answers => answers.certificateSource,
-  apply(state, value) {
-    const source = value === 'sap-generated' ? 'sap-generated' : 'external';
-    return goto({...state, answers: {...state.answers, certificateSource: source}}, source === 'external' ? 'certificate-path' : 'sap-key-validity');
-  },
-  summary: (_state, value) => (value === 'sap-generated' ? 'New certificate: SAP-generated' : 'New certificate: file'),
-};
+const certificateSource = selectStep<RenewState, 'certificateSource', 'external' | 'sap-generated'>({
+  id: 'certificate-source', field: 'certificateSource', phase: 'Certificate', title: 'New certificate',
+  prompt: 'Where does the new certificate come from?',
+  initial: state => state.answers.certificateSource ?? (oldKey(state)?.type === 'sap-generated-certificate' ? 'sap-generated' : 'external'),
+  values: ['external', 'sap-generated'],
+  choices: () => [
+    {value: 'external', label: 'A certificate file from the sender', hint: 'PEM, DER or PKCS#12; checked against SAP rules'},
+    {value: 'sap-generated', label: 'SAP generates a new one', hint: 'new key pair and certificate in the new key; the sender must install them'},
+  ],
+  next: source => (source === 'external' ? 'certificate-path' : 'sap-key-validity'),
+  summary: source => (source === 'sap-generated' ? 'New certificate: SAP-generated' : 'New certificate: file'),
+});
 
 const certificatePath = certificatePathStep<RenewState>({
   phase: 'Certificate', prompt: 'Path to the new certificate file', emptyError: 'Enter the path of the new certificate (PEM, DER or PKCS#12).',
@@ -466,7 +438,7 @@ const liveTest = liveTestStep<RenewState>({
 });
 
 const liveTestPath = liveTestPathStep<RenewState>({
-  initial: state => (state.answers.option2 ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath,
+  option2: state => state.answers.option2 === true,
   hasCredentials: state => renewLiveTestCredentials(state) !== null,
 });
 
@@ -478,8 +450,7 @@ const liveTestKey = liveTestKeyStep<RenewState>({
 const probe = probeStep<RenewState>({
   title: 'Calling the endpoint with the new certificate',
   credentials: state => renewLiveTestCredentials(state)!,
-  url: state => renewEndpointUrl(state, state.answers.liveTest?.path ?? '/'),
-  crossCheck: crossCheckOf,
+  runtimeUrl: state => state.facts.key?.url ?? oldKey(state)?.url,
   trail: result => ({summary: `Live test: ${result.success ? '✔' : '✖'} ${result.summary}`}),
 });
 

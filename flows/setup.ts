@@ -4,21 +4,19 @@
  * (sap-cloud-integration.md §1-5) and the seed article.
  */
 import {goto, type FlowDefinition} from './machine.js';
-import {errorPanel, joinEndpoint, record as recordAction, str, trail} from './common.js';
+import {errorPanel, record, str, trail} from './common.js';
 import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, instanceParameters, roleJson} from './parameters.js';
 import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
-import {textStep} from './steps/question.js';
-import {crossCheckOf, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
-import {doneStep, preflightStep, stepFailedStep, writeOutputsStep} from './steps/run.js';
-import {PHASES, type CsrKeyType, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step} from './types.js';
+import {selectStep, textStep} from './steps/question.js';
+import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
+import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
+import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step, type TenantEndpointFact} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
 
 // ---------------------------------------------------------------------------------------------
 // Derived values (pure)
-
-const record = (state: FlowState, action: ActionRecord): FlowState => recordAction(state, action);
 
 export function chosenRole(answers: Answers): string | null {
   if (answers.option === 'certificate-in-iflow') return null;
@@ -38,11 +36,6 @@ export function wantedInstanceParameters(answers: Answers): Record<string, unkno
 
 export function isOption2(state: FlowState): boolean {
   return state.answers.option === 'certificate-in-iflow';
-}
-
-/** The endpoint URL the live test calls: an absolute URL, or the key's url plus the path. */
-export function endpointUrl(state: FlowState, pathOrUrl: string): string {
-  return joinEndpoint(state.facts.key?.url, pathOrUrl);
 }
 
 /** Paths of the certificate and key the live test uses, or null when a key must be asked for. */
@@ -103,8 +96,7 @@ export function blockingFindings(state: FlowState): string[] {
   if (probe && !probe.success) findings.push(`live test: ${probe.summary}`);
   if (tenant?.keystore?.verdict === 'fail') findings.push(`tenant keystore: ${tenant.keystore.message}`);
   if (tenant?.trial) findings.push('trial tenant: no inbound client-certificate authentication');
-  const tested = (state.answers.liveTest?.path ?? '').toLowerCase();
-  const endpoint = tenant?.endpoints.find(e => tested !== '' && (e.url.toLowerCase() === tested || e.url.toLowerCase().endsWith(tested)));
+  const endpoint = tenantEndpointFor(state, state.answers.liveTest?.path);
   if (endpoint?.channel?.verdict === 'fail') findings.push(`sender channel of ${endpoint.iflowId}: ${endpoint.channel.message}`);
   return findings;
 }
@@ -216,28 +208,18 @@ const confirmTarget: Q = {
   summary: (state, value) => (value ? `Target: ${state.facts.target?.org.name} / ${state.facts.target?.space.name}` : 'Target rejected'),
 };
 
-const chooseOption: Q = {
-  kind: 'question',
-  id: 'choose-option',
-  phase: 'Authorization',
-  title: 'Authorization option',
-  question: state => ({
-    type: 'select',
-    prompt: 'How should Cloud Integration authorize the sender?',
-    initial: state.answers.option ?? state.context.defaults?.option,
-    choices: [
-      {value: 'role-based', label: 'Option 1: role-based (recommended)', hint: 'certificate in a service key, role on the instance; renewals need no redeploy'},
-      {value: 'certificate-in-iflow', label: 'Option 2: certificate in the integration flow (not recommended)', hint: 'sender channel checks subject and issuer DN; every change needs a redeploy'},
-    ],
-  }),
-  fromPlan: answers => answers.option,
-  apply(state, value) {
-    const option = value === 'certificate-in-iflow' ? 'certificate-in-iflow' : 'role-based';
-    const next = {...state, answers: {...state.answers, option: option as Answers['option']}};
-    return goto(next, option === 'role-based' ? 'choose-role' : 'option2-warning');
-  },
-  summary: (_state, value) => (value === 'certificate-in-iflow' ? 'Option 2: certificate in the integration flow' : 'Option 1: role-based authorization'),
-};
+const chooseOption = selectStep<FlowState, 'option', OptionId>({
+  id: 'choose-option', field: 'option', phase: 'Authorization', title: 'Authorization option',
+  prompt: 'How should Cloud Integration authorize the sender?',
+  initial: state => state.answers.option ?? state.context.defaults?.option,
+  values: ['role-based', 'certificate-in-iflow'],
+  choices: () => [
+    {value: 'role-based', label: 'Option 1: role-based (recommended)', hint: 'certificate in a service key, role on the instance; renewals need no redeploy'},
+    {value: 'certificate-in-iflow', label: 'Option 2: certificate in the integration flow (not recommended)', hint: 'sender channel checks subject and issuer DN; every change needs a redeploy'},
+  ],
+  next: option => (option === 'role-based' ? 'choose-role' : 'option2-warning'),
+  summary: option => (option === 'certificate-in-iflow' ? 'Option 2: certificate in the integration flow' : 'Option 1: role-based authorization'),
+});
 
 const option2Warning: Q = {
   kind: 'question',
@@ -263,11 +245,8 @@ const option2Warning: Q = {
   summary: (_state, value) => (value ? 'Option 2 warning acknowledged' : 'Went back to the option choice'),
 };
 
-const chooseRole: Q = {
-  kind: 'question',
-  id: 'choose-role',
-  phase: 'Authorization',
-  title: 'Role',
+const chooseRole = selectStep<FlowState, 'roleChoice', 'ESBMessaging.send' | 'custom'>({
+  id: 'choose-role', field: 'roleChoice', phase: 'Authorization', title: 'Role',
   panels: () => [
     {
       tone: 'info',
@@ -277,23 +256,17 @@ const chooseRole: Q = {
       ],
     },
   ],
-  question: state => ({
-    type: 'select',
-    prompt: 'Which role does the sender channel check?',
-    initial: state.answers.roleChoice,
-    choices: [
-      {value: 'ESBMessaging.send', label: 'ESBMessaging.send', hint: 'SAP pre-delivered role, fine when no flow-specific check is needed'},
-      {value: 'custom', label: 'A custom role', hint: 'only certificates of this instance may call flows with that role'},
-    ],
-  }),
+  prompt: 'Which role does the sender channel check?',
+  initial: state => state.answers.roleChoice,
+  values: ['ESBMessaging.send', 'custom'],
+  choices: () => [
+    {value: 'ESBMessaging.send', label: 'ESBMessaging.send', hint: 'SAP pre-delivered role, fine when no flow-specific check is needed'},
+    {value: 'custom', label: 'A custom role', hint: 'only certificates of this instance may call flows with that role'},
+  ],
   fromPlan: answers => answers.roleChoice ?? (answers.customRole ? 'custom' : undefined),
-  apply(state, value) {
-    const roleChoice = value === 'custom' ? 'custom' : 'ESBMessaging.send';
-    const next = {...state, answers: {...state.answers, roleChoice: roleChoice as Answers['roleChoice']}};
-    return goto(next, roleChoice === 'custom' ? 'custom-role' : 'instance-name');
-  },
-  summary: (_state, value) => (value === 'custom' ? 'Role: custom' : `Role: ${DEFAULT_ROLE}`),
-};
+  next: roleChoice => (roleChoice === 'custom' ? 'custom-role' : 'instance-name'),
+  summary: roleChoice => (roleChoice === 'custom' ? 'Role: custom' : `Role: ${DEFAULT_ROLE}`),
+});
 
 const customRole = textStep<FlowState, 'customRole'>({
   id: 'custom-role', field: 'customRole', phase: 'Authorization', title: 'Custom role',
@@ -400,13 +373,8 @@ const instanceExisting: Q = {
   apply(state, value) {
     const existing = state.facts.existingInstance!;
     if (value === 'reuse') {
-      const reused = record({...state, answers: {...state.answers, instanceAction: 'reuse'}, facts: {...state.facts, instance: existing}}, {
-        kind: 'reused',
-        what: 'service instance',
-        name: existing.name,
-        guid: existing.guid,
-      });
-      return goto(reused, 'certificate-source');
+      const reused = {...state, answers: {...state.answers, instanceAction: 'reuse' as const}, facts: {...state.facts, instance: existing}};
+      return goto(record(reused, {kind: 'reused', what: 'service instance', name: existing.name, guid: existing.guid}), 'certificate-source');
     }
     if (value === 'update') return goto({...state, answers: {...state.answers, instanceAction: 'update'}}, 'certificate-source');
     if (value === 'rename') return goto(state, 'instance-name');
@@ -422,15 +390,13 @@ const instanceExisting: Q = {
   },
   summary(state, value) {
     const name = state.facts.existingInstance?.name;
-    return value === 'reuse'
-      ? `Reusing instance ${name}`
-      : value === 'update'
-        ? `Instance ${name} will be updated`
-        : value === 'rename'
-          ? `Not using ${name}`
-          : value === 'remove'
-            ? `Removing the failed instance ${name}`
-            : `Stopped at instance ${name}`;
+    const texts: Record<string, string> = {
+      reuse: `Reusing instance ${name}`,
+      update: `Instance ${name} will be updated`,
+      rename: `Not using ${name}`,
+      remove: `Removing the failed instance ${name}`,
+    };
+    return texts[String(value)] ?? `Stopped at instance ${name}`;
   },
 };
 
@@ -527,29 +493,19 @@ const updateInstance: E<'update-instance'> = {
   },
 };
 
-const certificateSource: Q = {
-  kind: 'question',
-  id: 'certificate-source',
-  phase: 'Client certificate',
-  title: 'Client certificate source',
-  question: state => ({
-    type: 'select',
-    prompt: 'Which client certificate will the sender use?',
-    initial: state.answers.certificateSource,
-    choices: [
-      {value: 'external', label: 'A certificate file I have (PEM, DER or PKCS#12)', hint: 'issued by a CA the SAP load balancer trusts'},
-      ...(isOption2(state) ? [] : [{value: 'sap-generated', label: 'Let SAP generate one (key type "certificate")', hint: 'valid up to 365 days; the private key comes with the key'}]),
-      {value: 'new-csr', label: 'I have none yet: create a private key and a CSR', hint: 'for a CA the load balancer trusts; continue when the certificate is back'},
-    ],
-  }),
-  fromPlan: answers => answers.certificateSource,
-  apply(state, value) {
-    const source = value === 'sap-generated' || value === 'new-csr' ? value : 'external';
-    const next = {...state, answers: {...state.answers, certificateSource: source as Answers['certificateSource']}};
-    return goto(next, source === 'external' ? 'certificate-path' : source === 'new-csr' ? 'csr-subject' : 'sap-key-validity');
-  },
-  summary: (_state, value) => (value === 'sap-generated' ? 'Certificate: SAP-generated' : value === 'new-csr' ? 'Certificate: new key and CSR' : 'Certificate: external file'),
-};
+const certificateSource = selectStep<FlowState, 'certificateSource', CertificateSource>({
+  id: 'certificate-source', field: 'certificateSource', phase: 'Client certificate', title: 'Client certificate source',
+  prompt: 'Which client certificate will the sender use?',
+  initial: state => state.answers.certificateSource,
+  values: ['external', 'sap-generated', 'new-csr'],
+  choices: state => [
+    {value: 'external', label: 'A certificate file I have (PEM, DER or PKCS#12)', hint: 'issued by a CA the SAP load balancer trusts'},
+    ...(isOption2(state) ? [] : [{value: 'sap-generated' as const, label: 'Let SAP generate one (key type "certificate")', hint: 'valid up to 365 days; the private key comes with the key'}]),
+    {value: 'new-csr', label: 'I have none yet: create a private key and a CSR', hint: 'for a CA the load balancer trusts; continue when the certificate is back'},
+  ],
+  next: source => (source === 'external' ? 'certificate-path' : source === 'new-csr' ? 'csr-subject' : 'sap-key-validity'),
+  summary: source => (source === 'sap-generated' ? 'Certificate: SAP-generated' : source === 'new-csr' ? 'Certificate: new key and CSR' : 'Certificate: external file'),
+});
 
 const csrSubject: Q = {
   kind: 'question',
@@ -629,11 +585,8 @@ const csrNext: Q = {
   summary: () => 'Waiting for the CA to sign the CSR',
 };
 
-const exportPkcs12: Q = {
-  kind: 'question',
-  id: 'export-pkcs12',
-  phase: 'Checklist',
-  title: 'PKCS#12 for the sender',
+const exportPkcs12 = selectStep<FlowState, 'exportPkcs12', 'skip' | 'modern' | 'legacy'>({
+  id: 'export-pkcs12', field: 'exportPkcs12', phase: 'Checklist', title: 'PKCS#12 for the sender',
   panels: () => [
     {
       tone: 'info',
@@ -643,23 +596,17 @@ const exportPkcs12: Q = {
       ],
     },
   ],
-  question: () => ({
-    type: 'select',
-    prompt: 'Write a PKCS#12 for the sender system?',
-    choices: [
-      {value: 'modern', label: 'Yes (AES-256, SHA-256)', hint: 'current keytool, openssl 3, STRUST, Postman'},
-      {value: 'legacy', label: 'Yes, with legacy algorithms (3DES, SHA-1)', hint: 'for older importers'},
-      {value: 'skip', label: 'No'},
-    ],
-  }),
+  prompt: 'Write a PKCS#12 for the sender system?',
+  values: ['skip', 'modern', 'legacy'],
+  choices: () => [
+    {value: 'modern', label: 'Yes (AES-256, SHA-256)', hint: 'current keytool, openssl 3, STRUST, Postman'},
+    {value: 'legacy', label: 'Yes, with legacy algorithms (3DES, SHA-1)', hint: 'for older importers'},
+    {value: 'skip', label: 'No'},
+  ],
   fromPlan: answers => answers.exportPkcs12 ?? 'skip',
-  apply(state, value) {
-    const choice = value === 'modern' || value === 'legacy' ? value : 'skip';
-    const next = {...state, answers: {...state.answers, exportPkcs12: choice as Answers['exportPkcs12']}};
-    return goto(next, choice === 'skip' ? 'save-plan' : 'write-pkcs12');
-  },
-  summary: (_state, value) => (value === 'skip' ? 'No PKCS#12' : `PKCS#12 for the sender (${String(value)})`),
-};
+  next: choice => (choice === 'skip' ? 'save-plan' : 'write-pkcs12'),
+  summary: choice => (choice === 'skip' ? 'No PKCS#12' : `PKCS#12 for the sender (${choice})`),
+});
 
 const writePkcs12: E<'export-pkcs12'> = {
   kind: 'effect',
@@ -991,22 +938,18 @@ const checkTenant: E<'tenant-checks'> = {
       const name = result.temporary.instanceName;
       next = record(next, {kind: 'created', what: 'service instance', name, note: 'temporary, plan api, for the tenant checks'});
       if (result.temporary.removed) next = record(next, {kind: 'deleted', what: 'service instance', name, note: 'temporary api instance removed after the checks'});
+      else if (!state.answers.tenantChecks?.keepApiInstance) next = trail(next, `Temporary api instance ${name} could not be removed: remove it by hand (see the checklist)`, 'failed');
     }
-    if (result.temporary && !result.temporary.removed && !state.answers.tenantChecks?.keepApiInstance) {
-      next = trail(next, `Temporary api instance ${result.temporary.instanceName} could not be removed: remove it by hand (see the checklist)`, 'failed');
-    }
-    const keystore = result.keystore;
+    const keystore = result.keystore?.verdict === 'not-checked' ? undefined : result.keystore;
     const keystoreText = !keystore
       ? 'key pair not checked'
       : keystore.verdict === 'fail'
         ? `key pair sap_cloudintegrationcertificate: ${keystore.message}`
-        : keystore.verdict === 'not-checked'
-          ? 'key pair not checked'
-          : 'key pair sap_cloudintegrationcertificate present';
+        : 'key pair sap_cloudintegrationcertificate present';
     const summary = result.reachable
       ? `Tenant: ${keystoreText}; ${result.endpoints.length} endpoint(s)${result.trial ? '; trial tenant' : ''}`
       : `Tenant API not usable: ${result.error?.message ?? 'unknown error'}`;
-    const status = !result.reachable || !keystore || keystore.verdict === 'not-checked' ? 'not-checked' : keystore.verdict === 'fail' || result.trial ? 'failed' : 'verified';
+    const status = !result.reachable || !keystore ? 'not-checked' : keystore.verdict === 'fail' || result.trial ? 'failed' : 'verified';
     return goto(trail(next, summary, status), 'tenant-results');
   },
 };
@@ -1020,16 +963,11 @@ export function endpointPathOf(url: string): string {
   }
 }
 
-/** The endpoint a demo scenario points the live test at, by option. */
-function preferredEndpointPath(state: FlowState): string | undefined {
-  return (isOption2(state) ? state.context.defaults?.endpointPathOption2 : undefined) ?? state.context.defaults?.endpointPath;
-}
-
-/** Endpoints whose URL fits the plan's path, for choosing one without questions. */
-function endpointForPath(state: FlowState, pathOrUrl: string | undefined): string | undefined {
+/** The tenant's endpoint whose URL fits a path (or URL), e.g. to choose one without questions. */
+function tenantEndpointFor(state: FlowState, pathOrUrl: string | undefined): TenantEndpointFact | undefined {
   if (!pathOrUrl) return undefined;
   const wanted = pathOrUrl.toLowerCase();
-  return state.facts.tenant?.endpoints.find(e => e.url.toLowerCase() === wanted || e.url.toLowerCase().endsWith(wanted))?.url;
+  return state.facts.tenant?.endpoints.find(e => e.url.toLowerCase() === wanted || e.url.toLowerCase().endsWith(wanted));
 }
 
 const tenantResults: Q = {
@@ -1057,7 +995,7 @@ const tenantResults: Q = {
   question(state) {
     const endpoints = state.facts.tenant?.endpoints ?? [];
     if (!state.answers.liveTest?.run) return {type: 'select', prompt: 'Continue', choices: [{value: 'manual', label: 'Continue (no live test)'}]};
-    const preferred = endpointForPath(state, state.answers.liveTest?.path ?? preferredEndpointPath(state));
+    const preferred = tenantEndpointFor(state, state.answers.liveTest?.path ?? demoEndpointPath(state.context, isOption2(state)))?.url;
     return {
       type: 'select',
       prompt: endpoints.length ? 'Which endpoint should the live test call?' : 'Continue',
@@ -1065,7 +1003,7 @@ const tenantResults: Q = {
       choices: [...endpoints.map(e => ({value: e.url, label: e.iflowId, hint: e.url})), {value: 'manual', label: endpoints.length ? 'Type the endpoint myself' : 'Continue to the live test'}],
     };
   },
-  fromPlan: (answers, state) => (answers.liveTest?.run ? endpointForPath(state, answers.liveTest?.path) : undefined) ?? 'manual',
+  fromPlan: (answers, state) => (answers.liveTest?.run ? tenantEndpointFor(state, answers.liveTest?.path)?.url : undefined) ?? 'manual',
   apply(state, value) {
     if (!state.answers.liveTest?.run) return afterLiveTest(state);
     if (value === 'manual') return goto(state, 'live-test-path');
@@ -1094,7 +1032,7 @@ const liveTest = liveTestStep<FlowState>({
 });
 
 const liveTestPath = liveTestPathStep<FlowState>({
-  initial: preferredEndpointPath,
+  option2: isOption2,
   hasCredentials: state => liveTestCredentials(state) !== null,
 });
 
@@ -1121,8 +1059,7 @@ const checkPrivateKey: E<'check-private-key'> = {
 const probe = probeStep<FlowState>({
   title: 'Calling the endpoint with the client certificate',
   credentials: state => liveTestCredentials(state)!,
-  url: state => endpointUrl(state, state.answers.liveTest?.path ?? '/'),
-  crossCheck: crossCheckOf,
+  runtimeUrl: state => state.facts.key?.url,
   trail: result => ({summary: `Live test: ${result.summary}`, status: result.outcome === 'skipped' ? 'skipped' : result.success ? 'verified' : 'failed'}),
 });
 
@@ -1154,18 +1091,8 @@ const basicCompare: E<'basic-compare'> = {
   id: 'basic-compare',
   phase: 'Live test',
   title: 'Calling the endpoint with Basic authentication for comparison',
-  effect(state) {
-    const credentials = liveTestCredentials(state)!;
-    return {
-      type: 'basic-compare',
-      instanceName: state.facts.instance?.name ?? '',
-      url: endpointUrl(state, state.answers.liveTest?.path ?? '/'),
-      method: state.answers.liveTest?.method ?? 'POST',
-      ...credentials,
-      // The same facts as the first call: the comparison adds to the diagnosis, it does not replace it.
-      crossCheck: crossCheckOf(state),
-    };
-  },
+  // The same call and facts as the first one: the comparison adds to the diagnosis, it does not replace it.
+  effect: state => ({...probeEffectOf(state, liveTestCredentials(state)!, state.facts.key?.url), type: 'basic-compare', instanceName: state.facts.instance?.name ?? ''}),
   onResult(state, result) {
     const name = `${result.temporaryKey.instanceName}/${result.temporaryKey.keyName}`;
     let next: FlowState = {...state, facts: {...state.facts, probe: result.probe}};
@@ -1176,15 +1103,10 @@ const basicCompare: E<'basic-compare'> = {
   },
 };
 
-const writeOutputs = writeOutputsStep<FlowState, 'write-outputs'>({
+const report = reportSteps<FlowState, 'write-outputs'>({
   type: 'write-outputs', phase: 'Checklist', title: 'Writing the checklist and files',
   status: state => (Boolean(state.error) || blockingFindings(state).length > 0 ? 'failed' : 'done'),
-});
-
-const done = doneStep<FlowState>('Checklist');
-
-const stepFailed = stepFailedStep<FlowState>({
-  phase: 'Service key', stopLabel: 'Stop and write the checklist', stopHint: 'it lists exactly what exists now',
+  failedPhase: 'Service key', stopLabel: 'Stop and write the checklist', stopHint: 'it lists exactly what exists now',
   stop: state => stopWith(state, state.error),
 });
 
@@ -1303,9 +1225,7 @@ const steps: Step<FlowState>[] = [
   liveTestKey,
   probe,
   probeResult,
-  writeOutputs,
-  done,
-  stepFailed,
+  ...report,
 ];
 
 export const setupFlow: FlowDefinition<FlowState> = {
@@ -1317,9 +1237,3 @@ export const setupFlow: FlowDefinition<FlowState> = {
   label: state => (state.answers.option === 'certificate-in-iflow' ? 'Option 2' : state.answers.option === 'role-based' ? 'Option 1' : undefined),
   steps: Object.fromEntries(steps.map(step => [step.id, step])),
 };
-
-/** Steps whose failure phase should show as its own; the failure step borrows the failed step's phase. */
-export function phaseOf(state: FlowState): string {
-  if (state.step === 'step-failed' && state.error?.step) return setupFlow.steps[state.error.step]?.phase ?? 'Service key';
-  return setupFlow.steps[state.step]?.phase ?? 'Checklist';
-}

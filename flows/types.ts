@@ -166,7 +166,6 @@ export interface TenantFact {
 }
 
 export interface ActionRecord {
-  /** created / updated / reused / deleted / written / skipped */
   kind: 'created' | 'updated' | 'reused' | 'deleted' | 'written' | 'skipped';
   what: string;
   name: string;
@@ -301,7 +300,7 @@ export interface QuestionStep<S extends MachineState<any, any, any> = FlowState>
   summary?(state: S, value: AnswerValue): string;
 }
 
-export interface EffectStep<S extends MachineState<any, any, any> = FlowState, E extends {type: string} = Effect, R = EffectResultOf<E & Effect>> {
+export interface EffectStep<S extends MachineState<any, any, any> = FlowState, E extends {type: string} = Effect, R = EffectResults[(E & Effect)['type']]> {
   kind: 'effect';
   id: S['step'];
   phase: string;
@@ -316,7 +315,6 @@ export interface EffectStep<S extends MachineState<any, any, any> = FlowState, E
 export type Step<S extends MachineState<any, any, any> = FlowState> = QuestionStep<S> | EffectStep<S, any, any>;
 
 export const PHASES = ['Preflight', 'Authorization', 'Service instance', 'Client certificate', 'Service key', 'Live test', 'Checklist'] as const;
-export type Phase = (typeof PHASES)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Effects: requests for work, as data. The engine maps each type to its ports.
@@ -389,4 +387,3 @@ export interface EffectResults {
   'write-outputs': {files: Record<string, string>};
 }
 
-export type EffectResultOf<E extends Effect> = EffectResults[E['type']];

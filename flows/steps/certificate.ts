@@ -9,7 +9,7 @@ import {str} from '../common.js';
 import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from '../parameters.js';
 import type {CertificateSummary} from '../../src/ports.js';
 import type {LiveTestAnswers} from '../common.js';
-import type {AnswerValue, CertificateFact, EffectStep, FlowError, MachineState, Panel, QuestionStep, StepId} from '../types.js';
+import type {AnswerValue, CertificateFact, Effect, EffectStep, FlowError, MachineState, Panel, QuestionStep, StepId} from '../types.js';
 import {validateValidityDays} from '../validate.js';
 
 /** The answers the certificate steps read and write; setup and renewal both have them. */
@@ -62,7 +62,7 @@ export function certificatePasswordStep<S extends CertificateState>(options: {ph
   };
 }
 
-export type LoadCertificateEffect = {type: 'load-certificate'; path: string; password?: string; trustedRoots?: string[]};
+type LoadCertificateEffect = Extract<Effect, {type: 'load-certificate'}>;
 
 /** Reads and checks the certificate; a file that needs a (different) password goes to the password question. */
 export function loadCertificateStep<S extends CertificateState>(options: {phase: string; title: string; trustedRoots?: (state: S) => string[] | undefined; onResult: (state: S, result: CertificateFact) => S; unreadable: (state: S, error: FlowError) => S;}): EffectStep<S, LoadCertificateEffect, CertificateFact> {

@@ -3,9 +3,10 @@
  * the call itself and its result. Builders take the texts and where each answer leads.
  */
 import {goto} from '../machine.js';
-import {probePanel, str, trail, type LiveTestAnswers} from '../common.js';
-import type {CertificateFact, Choice, CrossCheck, DuplicateFact, EffectStep, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Status, StepId, TenantFact} from '../types.js';
+import {joinEndpoint, probePanel, str, trail, type LiveTestAnswers} from '../common.js';
+import type {CertificateFact, Choice, CrossCheck, DuplicateFact, EffectStep, FlowContext, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Status, StepId, TenantFact} from '../types.js';
 import {validateEndpointPath} from '../validate.js';
+import type {CertificateAnswers} from './certificate.js';
 
 type WithLiveTest = MachineState<{liveTest?: LiveTestAnswers}, unknown>;
 
@@ -21,7 +22,7 @@ export interface LiveTestCredentials {
  * the private key given for the test.
  */
 export function liveTestCredentialsOf(
-  answers: {certificateSource?: string; certificatePath?: string; certificatePassword?: string; liveTest?: LiveTestAnswers},
+  answers: CertificateAnswers,
   facts: {certificate?: CertificateFact; key?: KeyFact},
   options: {passwordWithKey: boolean},
 ): LiveTestCredentials | null {
@@ -56,15 +57,20 @@ export function liveTestStep<S extends WithLiveTest>(options: {lines: string[]; 
   };
 }
 
+/** The endpoint a demo scenario points the live test at; Option 2's sender channel lists the certificate. */
+export function demoEndpointPath(context: FlowContext, option2: boolean): string | undefined {
+  return (option2 ? context.defaults?.endpointPathOption2 : undefined) ?? context.defaults?.endpointPath;
+}
+
 /** The endpoint of the live test: a path after the runtime URL, or a full URL. */
-export function liveTestPathStep<S extends WithLiveTest>(options: {initial: (state: S) => string | undefined; hasCredentials: (state: S) => boolean}): QuestionStep<S> {
+export function liveTestPathStep<S extends WithLiveTest>(options: {option2: (state: S) => boolean; hasCredentials: (state: S) => boolean}): QuestionStep<S> {
   return {
     kind: 'question',
     id: 'live-test-path',
     phase: 'Live test',
     title: 'Endpoint',
     panels: () => [{tone: 'info', lines: ['The path is the sender channel Address with /http in front (SOAP: /cxf), e.g. /http/orders. A full URL works too.']}],
-    question: state => ({type: 'text', prompt: 'Endpoint path', initial: state.answers.liveTest?.path ?? options.initial(state) ?? '/http/'}),
+    question: state => ({type: 'text', prompt: 'Endpoint path', initial: state.answers.liveTest?.path ?? demoEndpointPath(state.context, options.option2(state)) ?? '/http/'}),
     validate: value => validateEndpointPath(str(value)),
     fromPlan: answers => answers.liveTest?.path,
     apply(state, value) {
@@ -91,22 +97,25 @@ export function liveTestKeyStep<S extends WithLiveTest>(options: {hint: string; 
   };
 }
 
-type WithProbe = MachineState<{liveTest?: LiveTestAnswers}, {probe?: ProbeFact; certificate?: CertificateFact}>;
+type WithProbe = MachineState<
+  {certificateSource?: string; liveTest?: LiveTestAnswers},
+  {probe?: ProbeFact; certificate?: CertificateFact; duplicates?: DuplicateFact[]; key?: KeyFact; tenant?: TenantFact}
+>;
+
+/** The call of the live test: the endpoint (after the runtime URL) with the certificate, and what explains a failure. */
+export function probeEffectOf(state: WithProbe, credentials: LiveTestCredentials, runtimeUrl: string | undefined): ProbeEffect {
+  const liveTest = state.answers.liveTest;
+  return {type: 'probe', url: joinEndpoint(runtimeUrl, liveTest?.path ?? '/'), method: liveTest?.method ?? 'POST', ...credentials, crossCheck: crossCheckOf(state)};
+}
 
 /** Calls the endpoint with the certificate; the result is a fact, a failing call is no error. */
-export function probeStep<S extends WithProbe>(options: {title: string; credentials: (state: S) => LiveTestCredentials; url: (state: S) => string; crossCheck: (state: S) => CrossCheck; trail: (result: ProbeFact) => {summary: string; status?: Status};}): EffectStep<S, ProbeEffect, ProbeFact> {
+export function probeStep<S extends WithProbe>(options: {title: string; credentials: (state: S) => LiveTestCredentials; runtimeUrl: (state: S) => string | undefined; trail: (result: ProbeFact) => {summary: string; status?: Status};}): EffectStep<S, ProbeEffect, ProbeFact> {
   return {
     kind: 'effect',
     id: 'probe',
     phase: 'Live test',
     title: options.title,
-    effect: state => ({
-      type: 'probe',
-      url: options.url(state),
-      method: state.answers.liveTest?.method ?? 'POST',
-      ...options.credentials(state),
-      crossCheck: options.crossCheck(state),
-    }),
+    effect: state => probeEffectOf(state, options.credentials(state), options.runtimeUrl(state)),
     onResult(state, result) {
       const line = options.trail(result);
       return goto(trail({...state, facts: {...state.facts, probe: result}}, line.summary, line.status), 'probe-result');
@@ -152,7 +161,7 @@ export function probeResultStep<S extends WithProbe>(options: {extraLines: (stat
  * key itself plus any other key with the same certificate the scan found; an SAP-generated
  * certificate is only in its own key), and the tenant's key pair when the tenant checks read it.
  */
-export function crossCheckOf(state: MachineState<{certificateSource?: string}, {duplicates?: DuplicateFact[]; key?: KeyFact; tenant?: TenantFact}>): CrossCheck {
+function crossCheckOf(state: WithProbe): CrossCheck {
   const sameCertificateKeys = (state.facts.duplicates ?? []).filter(d => d.match === 'certificate').length;
   const keystore = state.facts.tenant?.keystore;
   return {

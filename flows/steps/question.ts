@@ -1,10 +1,10 @@
 /** Questions of one shape that every flow asks. */
 import {goto} from '../machine.js';
 import {str} from '../common.js';
-import type {AnswerValue, MachineState, Panel, QuestionStep, StepId} from '../types.js';
+import type {AnswerValue, Choice, MachineState, Panel, QuestionStep, StepId} from '../types.js';
 
 /** A text answer kept in one answers field (a name, a path); the flow says what it checks and where it leads. */
-export function textStep<S extends MachineState<Partial<Record<F, string>>, unknown>, F extends string>(options: {id: StepId; field: F; phase: string; title: string; prompt: string; placeholder?: string; mask?: boolean; completion?: 'path'; panels?: (state: S) => Panel[]; initial?: (state: S) => string | undefined; validate?: (value: string, state: S) => string | null; fromPlan?: (answers: S['answers'], state: S) => string | undefined; read?: (value: AnswerValue) => string; next: StepId | ((state: S) => StepId); summary: (value: string) => string}): QuestionStep<S> {
+export function textStep<S extends MachineState<Partial<Record<F, string>>, unknown>, F extends string>(options: {id: StepId; field: F; phase: string; title: string; prompt: string; placeholder?: string; mask?: boolean; completion?: 'path'; panels?: (state: S) => Panel[]; initial?: (state: S) => string | undefined; validate?: (value: string, state: S) => string | null; fromPlan?: (answers: S['answers'], state: S) => string | undefined; read?: (value: AnswerValue) => string; next: StepId | ((state: S, value: string) => StepId); summary: (value: string) => string}): QuestionStep<S> {
   const read = options.read ?? str;
   return {
     kind: 'question',
@@ -15,7 +15,29 @@ export function textStep<S extends MachineState<Partial<Record<F, string>>, unkn
     question: state => ({type: 'text', prompt: options.prompt, initial: options.initial?.(state), ...(options.placeholder ? {placeholder: options.placeholder} : {}), ...(options.mask ? {mask: true} : {}), ...(options.completion ? {completion: options.completion} : {})}),
     ...(options.validate ? {validate: (value: AnswerValue, state: S) => options.validate!(read(value), state)} : {}),
     fromPlan: options.fromPlan ?? (answers => answers[options.field]),
-    apply: (state, value) => goto({...state, answers: {...state.answers, [options.field]: read(value)}}, typeof options.next === 'string' ? options.next : options.next(state)),
+    apply: (state, value) => goto({...state, answers: {...state.answers, [options.field]: read(value)}}, typeof options.next === 'string' ? options.next : options.next(state, read(value))),
     summary: (_state, value) => options.summary(read(value)),
+  };
+}
+
+/** A choice kept in one answers field; a value outside `values` counts as the first of them. */
+export function selectStep<S extends MachineState<Partial<Record<F, string>>, unknown>, F extends string, V extends string>(options: {
+  id: StepId;
+  field: F;
+  phase: string;
+  title: string;
+  prompt: string;
+  panels?: (state: S) => Panel[];
+  values: readonly V[];
+  choices: (state: S) => Choice<V>[];
+  initial?: (state: S) => string | undefined;
+  fromPlan?: (answers: S['answers'], state: S) => string | undefined;
+  next: (value: V) => StepId;
+  summary: (value: V) => string;
+}): QuestionStep<S> {
+  const pick = (value: AnswerValue) => options.values.find(v => v === value) ?? options.values[0];
+  return {
+    ...textStep<S, F>({...options, read: pick, next: (_state, value) => options.next(pick(value)), summary: value => options.summary(pick(value))}),
+    question: state => ({type: 'select', prompt: options.prompt, initial: options.initial?.(state), choices: options.choices(state)}),
   };
 }

@@ -45,7 +45,7 @@ export function readFailedStep<S extends AnyState>(options: {id: StepId; phase: 
 }
 
 /** Writes the report (checklist, files) and ends the flow with the status it earned. */
-export function writeOutputsStep<S extends MachineState<unknown, {outputs?: Record<string, string>}>, T extends string>(options: {type: T; phase: string; title: string; status: (state: S) => FlowStatus;}): EffectStep<S, {type: T}, {files: Record<string, string>}> {
+function writeOutputsStep<S extends MachineState<unknown, {outputs?: Record<string, string>}>, T extends string>(options: {type: T; phase: string; title: string; status: (state: S) => FlowStatus;}): EffectStep<S, {type: T}, {files: Record<string, string>}> {
   return {
     kind: 'effect',
     id: 'write-outputs',
@@ -59,7 +59,7 @@ export function writeOutputsStep<S extends MachineState<unknown, {outputs?: Reco
 }
 
 /** The terminal step; the flow's status says how it ended. */
-export function doneStep<S extends AnyState>(phase: string): QuestionStep<S> {
+function doneStep<S extends AnyState>(phase: string): QuestionStep<S> {
   return {
     kind: 'question',
     id: 'done',
@@ -95,11 +95,12 @@ export function stepFailedStep<S extends AnyState>(options: {id?: StepId; phase:
   };
 }
 
-/** The end of renewal and migration: write the report, end, and a failure step that stops into the report. */
-export function reportSteps<S extends MachineState<unknown, {outputs?: Record<string, string>}>, T extends string>(options: {type: T; title: string; status: (state: S) => FlowStatus; failedPhase: string; stopHint: string}) {
+/** The end of every flow: write the report, end, and a failure step that stops into the report (setup's first offers a cleanup). */
+export function reportSteps<S extends MachineState<unknown, {outputs?: Record<string, string>}>, T extends string>(options: {type: T; phase?: string; title: string; status: (state: S) => FlowStatus; failedPhase: string; stopLabel?: string; stopHint: string; stop?: (state: S) => S}) {
+  const stop = options.stop ?? (state => goto(state, 'write-outputs', {error: state.error} as Partial<S>));
   return [
-    writeOutputsStep<S, T>({type: options.type, phase: 'Report', title: options.title, status: options.status}),
-    doneStep<S>('Report'),
-    stepFailedStep<S>({phase: options.failedPhase, stopLabel: 'Stop and write the report', stopHint: options.stopHint, stop: state => goto(state, 'write-outputs', {error: state.error} as Partial<S>)}),
+    writeOutputsStep<S, T>({type: options.type, phase: options.phase ?? 'Report', title: options.title, status: options.status}),
+    doneStep<S>(options.phase ?? 'Report'),
+    stepFailedStep<S>({phase: options.failedPhase, stopLabel: options.stopLabel ?? 'Stop and write the report', stopHint: options.stopHint, stop}),
   ] as const;
 }
