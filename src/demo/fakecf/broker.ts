@@ -46,6 +46,10 @@ export function planOf(state: SimState, instance: SimInstance): SimPlan | undefi
   return state.plans.find((p) => p.guid === instance.plan_guid);
 }
 
+export function brokerName(state: SimState, offering: SimOffering): string {
+  return state.brokers.find((b) => b.guid === offering.broker_guid)?.name ?? '';
+}
+
 function isItRt(state: SimState, plan: SimPlan | undefined): boolean {
   return plan !== undefined && offeringOf(state, plan).name === IT_RT;
 }

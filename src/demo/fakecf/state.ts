@@ -272,8 +272,8 @@ export function generateDemoClientCa(): {certPem: string; keyPem: string} {
 
 const LOCK_STALE_MS = 15_000;
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+export function sleepSync(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function pidAlive(pid: number): boolean {
