@@ -6,18 +6,16 @@
  * stays in its folder like a real one would, so a second run finds what the first created
  * (audit, renewal, resume). `cpi-mtls --demo reset` restores a scenario to its start.
  */
-import {X509Certificate} from 'node:crypto';
-import {chmod, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {firstX509} from '../certs/pem-text.js';
 import {installFakeCf} from './fakecf/install.js';
 import {readSimState, seedState, withStateLock, writeStateFile, type SeedOptions, type SimState} from './fakecf/state.js';
-import {createDemoPki, writeDemoFixtures, type DemoFixturePaths, type DemoPki} from './pki.js';
+import {createDemoPki, writeDemoFixtures, writePrivate, type DemoFixturePaths, type DemoPki} from './pki.js';
 import {startDemoTenant, type CertificateResolution, type DemoIflow, type DemoTenant} from './tenant.js';
-import {formatSapDn} from '../../flows/dn.js';
 import {CpiMtlsError} from '../errors.js';
-import {DEFAULT_DEMO_SCENARIO, findDemoScenario, type DemoDefaults, type DemoScenario, type ScenarioContext} from './scenarios.js';
+import {DEFAULT_DEMO_SCENARIO, dnsOf, findDemoScenario, type DemoDefaults, type DemoScenario, type ScenarioContext} from './scenarios.js';
 
 export interface DemoLandscape {
   scenario: string;
@@ -38,7 +36,6 @@ export interface DemoLandscape {
 
 /** One iflow per option: role-based, and one whose sender channel lists the demo client certificate. */
 export function demoIflows(pki: DemoPki): DemoIflow[] {
-  const leaf = new X509Certificate(pki.clientLeaf.certPem);
   return [
     {id: 'Demo_Orders_Inbound', name: 'Demo Orders Inbound', path: '/demo/orders', adapter: 'HTTPS', senderAuthType: 'RoleBased', userRole: 'ESBMessaging.send'},
     {
@@ -47,7 +44,7 @@ export function demoIflows(pki: DemoPki): DemoIflow[] {
       path: '/demo/orders-cert',
       adapter: 'HTTPS',
       senderAuthType: 'ClientCertificate',
-      allowedCertificates: [{subjectDN: formatSapDn(leaf.subject), issuerDN: formatSapDn(leaf.issuer)}],
+      allowedCertificates: [dnsOf(pki.clientLeaf.certPem)],
     },
   ];
 }
@@ -122,10 +119,8 @@ async function loadOrCreatePki(home: string): Promise<DemoPki> {
   const stored = await readPki(home);
   if (stored) return stored;
   const pki = await createDemoPki();
-  const file = path.join(home, PKI_FILE);
   // Holds the demo CAs' private keys: owner-only, like every key file.
-  await writeFile(file, JSON.stringify(pki), {mode: 0o600});
-  await chmod(file, 0o600);
+  await writePrivate(path.join(home, PKI_FILE), JSON.stringify(pki));
   return pki;
 }
 
@@ -150,10 +145,6 @@ function retarget(stateFile: string, urls: {runtimeUrl: string; apiUrl: string; 
   });
 }
 
-function firstCertificateFingerprint(pem: unknown): string | null {
-  return firstX509(pem)?.fingerprint256 ?? null;
-}
-
 function oauthOf(credentials: Record<string, unknown>): Record<string, unknown> {
   const oauth = credentials.oauth;
   return oauth && typeof oauth === 'object' ? (oauth as Record<string, unknown>) : credentials;
@@ -169,7 +160,7 @@ function rolesOf(state: SimState, instanceGuid: string): {name: string; roles: s
 export function resolveFromState(state: SimState | null, fingerprint256: string): CertificateResolution {
   if (!state) return {keys: []};
   const keys = state.keys
-    .filter(key => firstCertificateFingerprint(oauthOf(key.credentials).certificate) === fingerprint256)
+    .filter(key => firstX509(oauthOf(key.credentials).certificate)?.fingerprint256 === fingerprint256)
     .map(key => {
       const {name, roles} = rolesOf(state, key.instance_guid);
       return {instanceName: name, keyName: key.name, roles};
