@@ -235,36 +235,59 @@ export function stateFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(home, '.cf', 'sim-state.json');
 }
 
-/** A CA standing in for "SAP PKI Certificate Service Client CA". */
-export function generateDemoClientCa(): {certPem: string; keyPem: string} {
-  const forge = loadForge();
+/**
+ * A certificate for a new RSA key pair: self-signed, or signed by `issuer` (with its authority key
+ * identifier appended to the extensions). The key is PKCS#1, as SAP hands it out.
+ */
+export function issueCertificate(request: {
+  bits: number;
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+  subject: Forge.pki.CertificateField[];
+  extensions: object[];
+  issuer?: {certPem: string; keyPem: string};
+}): {certPem: string; keyPem: string} {
   const {privateKey, publicKey} = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
+    modulusLength: request.bits,
     publicKeyEncoding: {type: 'spki', format: 'pem'},
     privateKeyEncoding: {type: 'pkcs1', format: 'pem'},
   });
+  const forge = loadForge();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  cert.serialNumber = '01' + randomUUID().replace(/-/g, '').slice(0, 14);
-  cert.validity.notBefore = new Date(Date.now() - 24 * 3600 * 1000);
-  cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
-  const attrs = [
-    {name: 'countryName', value: 'DE'},
-    {name: 'localityName', value: 'cf-eu10'},
-    {name: 'organizationName', value: 'SAP SE'},
-    {shortName: 'OU', value: 'SAP BTP Clients'},
-    {name: 'commonName', value: 'SAP PKI Certificate Service Client CA (demo)'},
-  ];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.setExtensions([
-    {name: 'basicConstraints', cA: true, critical: true},
-    {name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true},
-    {name: 'subjectKeyIdentifier'},
-  ]);
-  const key = forge.pki.privateKeyFromPem(privateKey);
-  cert.sign(key, forge.md.sha256.create());
+  cert.serialNumber = request.serialNumber;
+  cert.validity.notBefore = request.notBefore;
+  cert.validity.notAfter = request.notAfter;
+  cert.setSubject(request.subject);
+  const issuer = request.issuer && forge.pki.certificateFromPem(request.issuer.certPem);
+  cert.setIssuer(issuer ? issuer.subject.attributes : request.subject);
+  const authorityKey = issuer ? [{name: 'authorityKeyIdentifier', keyIdentifier: issuer.generateSubjectKeyIdentifier().getBytes()}] : [];
+  cert.setExtensions([...request.extensions, ...authorityKey]);
+  cert.sign(forge.pki.privateKeyFromPem(request.issuer?.keyPem ?? privateKey), forge.md.sha256.create());
   return {certPem: forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n'), keyPem: privateKey};
+}
+
+/** A CA standing in for "SAP PKI Certificate Service Client CA". */
+export function generateDemoClientCa(): {certPem: string; keyPem: string} {
+  return issueCertificate({
+    bits: 2048,
+    serialNumber: '01' + randomUUID().replace(/-/g, '').slice(0, 14),
+    notBefore: new Date(Date.now() - 24 * 3600 * 1000),
+    notAfter: new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000),
+    subject: [
+      {name: 'countryName', value: 'DE'},
+      {name: 'localityName', value: 'cf-eu10'},
+      {name: 'organizationName', value: 'SAP SE'},
+      {shortName: 'OU', value: 'SAP BTP Clients'},
+      {name: 'commonName', value: 'SAP PKI Certificate Service Client CA (demo)'},
+    ],
+    extensions: [
+      {name: 'basicConstraints', cA: true, critical: true},
+      {name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true},
+      {name: 'subjectKeyIdentifier'},
+    ],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
