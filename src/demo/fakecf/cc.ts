@@ -456,12 +456,6 @@ export interface CcResponse {
 
 type Query = Map<string, string>;
 
-function parseQuery(search: string): Query {
-  const query: Query = new Map();
-  for (const [key, value] of new URLSearchParams(search)) query.set(key, value);
-  return query;
-}
-
 function checkQuery(query: Query, allowed: string[]): void {
   const all = [...allowed, 'page', 'per_page', 'order_by'];
   const unknown = [...query.keys()].filter((key) => !all.includes(key));
@@ -752,6 +746,15 @@ function accepted(state: SimState, job: SimJob): CcResponse {
   return {status: 202, body: null, headers: {Location: `${state.api?.target ?? ''}/v3/jobs/${job.guid}`}};
 }
 
+const LISTS: Record<string, (state: SimState, path: string, query: Query) => unknown> = {
+  organizations: listOrganizations,
+  spaces: listSpaces,
+  service_offerings: listOfferings,
+  service_plans: listPlans,
+  service_instances: listInstances,
+  service_credential_bindings: listKeys,
+};
+
 /**
  * Answers one Cloud Controller request. `fault` is a broker-error/async-fail fault that applies
  * to writes made through this request.
@@ -769,7 +772,7 @@ function route(state: SimState, method: string, rawPath: string, body: string | 
   const withoutHost = rawPath.replace(/^https?:\/\/[^/]+/, '');
   const [pathPart = '', search = ''] = withoutHost.split('?', 2);
   const path = '/' + pathPart.replace(/^\/+/, '').replace(/\/+$/, '');
-  const query = parseQuery(search);
+  const query: Query = new Map(new URLSearchParams(search));
   const ok = (value: unknown): CcResponse => ({status: 200, body: value, headers: {}});
   const ctx: OperationContext = {state, fault};
   const segments = path.split('/').filter(Boolean);
@@ -778,22 +781,7 @@ function route(state: SimState, method: string, rawPath: string, body: string | 
   const [, collection, guid, sub] = segments;
   const get = method === 'GET';
 
-  if (segments.length === 2 && get) {
-    switch (collection) {
-      case 'organizations':
-        return ok(listOrganizations(state, path, query));
-      case 'spaces':
-        return ok(listSpaces(state, path, query));
-      case 'service_offerings':
-        return ok(listOfferings(state, path, query));
-      case 'service_plans':
-        return ok(listPlans(state, path, query));
-      case 'service_instances':
-        return ok(listInstances(state, path, query));
-      case 'service_credential_bindings':
-        return ok(listKeys(state, path, query));
-    }
-  }
+  if (segments.length === 2 && get && Object.hasOwn(LISTS, collection!)) return ok(LISTS[collection!]!(state, path, query));
 
   if (collection === 'service_instances') {
     if (segments.length === 2 && method === 'POST') {

@@ -372,10 +372,8 @@ function envFaults(): FaultTable {
 
 /** Faults for this command, with `once` faults consumed (state faults removed, env faults remembered). */
 function takeFaults(file: string, command: string): FaultSpec[] {
-  const state = readSimState(file);
-  const fromState = faultList(state?.faults, command);
+  const fromState = faultList(readSimState(file)?.faults, command);
   const fromEnv = faultList(envFaults(), command);
-  if (!fromState.length && !fromEnv.length) return [];
   if (!fromState.some((f) => f.once) && !fromEnv.some((f) => f.once)) return [...fromState, ...fromEnv];
   return withStateLock(file, () => {
     const current = readSimState(file);
@@ -450,14 +448,12 @@ function where(env: Env): string {
 
 function findInstance(env: Env, name: string): SimInstance | undefined {
   const instance = env.state.instances.find((i) => i.name === name && i.space_guid === env.state.target.space!.guid);
-  if (!instance) return undefined;
-  return pollInstance(env.state, instance) ? instance : undefined;
+  return instance && pollInstance(env.state, instance) ? instance : undefined;
 }
 
 function findKey(env: Env, instance: SimInstance, name: string): SimKey | undefined {
   const key = env.state.keys.find((k) => k.instance_guid === instance.guid && k.name === name);
-  if (!key) return undefined;
-  return pollKey(env.state, key) ? key : undefined;
+  return key && pollKey(env.state, key) ? key : undefined;
 }
 
 function instanceNotFound(env: Env, name: string): number {
@@ -571,8 +567,9 @@ function apiTarget(url: string): string {
   return (/^https?:\/\//.test(url) ? url : `https://${url}`).replace(/\/+$/, '');
 }
 
-function logIn(state: SimState, user: string): void {
-  state.auth = {user, token: randomUUID(), expired: false};
+/** Logs in as `user`, or out with null; either way nothing is targeted. */
+function setLogin(state: SimState, user: string | null): void {
+  state.auth = user === null ? null : {user, token: randomUUID(), expired: false};
   state.target = {org: null, space: null};
 }
 
@@ -588,8 +585,7 @@ const handlers: Record<string, Handler> = {
       out.say('Unsetting API endpoint...');
       out.ok();
       state.api = null;
-      state.auth = null;
-      state.target = {org: null, space: null};
+      setLogin(state, null);
       return 0;
     }
     const url = parsed.positionals[0];
@@ -598,10 +594,7 @@ const handlers: Record<string, Handler> = {
       out.say(`Setting API endpoint to ${target}...`);
       if (target.startsWith('http:')) out.say('Warning: Insecure http API endpoint detected: secure https API endpoints are recommended');
       out.ok();
-      if (state.api?.target !== target) {
-        state.auth = null;
-        state.target = {org: null, space: null};
-      }
+      if (state.api?.target !== target) setLogin(state, null);
       state.api = {target, version: state.api?.version ?? CC_API_VERSION};
     }
     if (!state.api) {
@@ -620,7 +613,7 @@ const handlers: Record<string, Handler> = {
     const {state, out} = env;
     out.say(`API endpoint: ${state.api!.target}`);
     out.say('Authenticating...');
-    logIn(state, parsed.positionals[0]!);
+    setLogin(state, parsed.positionals[0]!);
     out.ok();
     out.say(`Use '${env.bin} target' to view or set your target org and space.`);
     return 0;
@@ -636,7 +629,7 @@ const handlers: Record<string, Handler> = {
     const user = value(parsed, 'u');
     if (!user || !value(parsed, 'p')) return out.fail('The stand-in cf logs in non-interactively only: pass -u USERNAME and -p PASSWORD.');
     out.say('Authenticating...');
-    logIn(state, user);
+    setLogin(state, user);
     out.ok();
     const orgName = value(parsed, 'o');
     const org = orgName ? state.orgs.find((o) => o.name === orgName) : state.orgs.length === 1 ? state.orgs[0] : undefined;
@@ -662,8 +655,7 @@ const handlers: Record<string, Handler> = {
   logout(env) {
     const {state, out} = env;
     out.say(`Logging out ${state.auth?.user ?? ''}...`);
-    state.auth = null;
-    state.target = {org: null, space: null};
+    setLogin(state, null);
     out.ok();
     return 0;
   },
