@@ -67,13 +67,18 @@ interface LandscapeMarker {
 
 const MARKER_FILE = 'landscape.json';
 
-async function readMarker(home: string): Promise<LandscapeMarker | null> {
+/** A JSON file of the landscape folder, or null when it is missing or unreadable. */
+async function readJson<T>(home: string, name: string): Promise<T | null> {
   try {
-    const marker = JSON.parse(await readFile(path.join(home, MARKER_FILE), 'utf8')) as Partial<LandscapeMarker>;
-    return typeof marker.scenario === 'string' ? {scenario: marker.scenario, seededAt: String(marker.seededAt ?? '')} : null;
+    return JSON.parse(await readFile(path.join(home, name), 'utf8')) as T;
   } catch {
     return null;
   }
+}
+
+async function readMarker(home: string): Promise<LandscapeMarker | null> {
+  const marker = await readJson<Partial<LandscapeMarker>>(home, MARKER_FILE);
+  return typeof marker?.scenario === 'string' ? {scenario: marker.scenario, seededAt: String(marker.seededAt ?? '')} : null;
 }
 
 /** A scenario with a starting state of its own cannot be laid over a landscape seeded for another. */
@@ -94,12 +99,8 @@ export async function resetDemoLandscape(scenario: string, home = defaultDemoHom
 const PKI_FILE = 'demo-pki.json';
 
 async function readPki(home: string): Promise<DemoPki | null> {
-  try {
-    const stored = JSON.parse(await readFile(path.join(home, PKI_FILE), 'utf8')) as DemoPki & {createdAt: string};
-    return {...stored, createdAt: new Date(stored.createdAt)};
-  } catch {
-    return null;
-  }
+  const stored = await readJson<DemoPki & {createdAt: string}>(home, PKI_FILE);
+  return stored && {...stored, createdAt: new Date(stored.createdAt)};
 }
 
 /** The client roots the demo's load balancer trusts besides SAP's list: its own CA and the SAP Cloud Root CA stand-in. */
@@ -150,10 +151,11 @@ function oauthOf(credentials: Record<string, unknown>): Record<string, unknown> 
   return oauth && typeof oauth === 'object' ? (oauth as Record<string, unknown>) : credentials;
 }
 
-function rolesOf(state: SimState, instanceGuid: string): {name: string; roles: string[]} {
+/** The instance that holds a key, with its roles. */
+function holderOf(state: SimState, instanceGuid: string): {instanceName: string; roles: string[]} {
   const instance = state.instances.find(i => i.guid === instanceGuid);
   const roles = Array.isArray(instance?.parameters?.roles) ? (instance!.parameters.roles as unknown[]).filter((r): r is string => typeof r === 'string') : [];
-  return {name: instance?.name ?? instanceGuid, roles};
+  return {instanceName: instance?.name ?? instanceGuid, roles};
 }
 
 /** Which service keys in the stand-in's state hold this certificate (all it-rt instances). */
@@ -161,10 +163,7 @@ export function resolveFromState(state: SimState | null, fingerprint256: string)
   if (!state) return {keys: []};
   const keys = state.keys
     .filter(key => firstX509(oauthOf(key.credentials).certificate)?.fingerprint256 === fingerprint256)
-    .map(key => {
-      const {name, roles} = rolesOf(state, key.instance_guid);
-      return {instanceName: name, keyName: key.name, roles};
-    });
+    .map(key => ({...holderOf(state, key.instance_guid), keyName: key.name}));
   return {keys};
 }
 
@@ -175,7 +174,7 @@ export function apiClientsFromState(state: SimState | null): Array<{clientId: st
   const apiInstances = new Set(state.instances.filter(instance => apiPlans.has(instance.plan_guid)).map(instance => instance.guid));
   return state.keys
     .filter(key => apiInstances.has(key.instance_guid))
-    .map(key => ({oauth: oauthOf(key.credentials), roles: rolesOf(state, key.instance_guid).roles}))
+    .map(key => ({oauth: oauthOf(key.credentials), roles: holderOf(state, key.instance_guid).roles}))
     .filter(({oauth}) => typeof oauth.clientid === 'string' && typeof oauth.clientsecret === 'string')
     .map(({oauth, roles}) => ({clientId: oauth.clientid as string, clientSecret: oauth.clientsecret as string, roles}));
 }
@@ -223,9 +222,7 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
     resolveBasic(clientId, clientSecret) {
       const state = readSimState(stateFile);
       const key = state?.keys.find(k => oauthOf(k.credentials).clientid === clientId && oauthOf(k.credentials).clientsecret === clientSecret);
-      if (!state || !key) return null;
-      const {name, roles} = rolesOf(state, key.instance_guid);
-      return {instanceName: name, roles};
+      return state && key ? holderOf(state, key.instance_guid) : null;
     },
     iflows: scenarioIflows ? () => scenarioIflows(baseIflows, context) : baseIflows,
     keystore: {sapKeyPairPresent},

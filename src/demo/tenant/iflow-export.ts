@@ -26,9 +26,8 @@ const xmlEscape = (value: string) =>
   value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function property(key: string, value: string): string {
-  return value === ''
-    ? `                <ifl:property>\n                    <key>${key}</key>\n                    <value/>\n                </ifl:property>`
-    : `                <ifl:property>\n                    <key>${key}</key>\n                    <value>${xmlEscape(value)}</value>\n                </ifl:property>`;
+  const element = value === '' ? '<value/>' : `<value>${xmlEscape(value)}</value>`;
+  return `                <ifl:property>\n                    <key>${key}</key>\n                    ${element}\n                </ifl:property>`;
 }
 
 /**
