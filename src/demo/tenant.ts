@@ -9,7 +9,7 @@
  * Which service keys hold a certificate is not known here: the landscape glue answers that
  * through `resolveCertificate` / `resolveBasic`, reading the stand-in cf's state.
  */
-import type {ExportedIflow} from './tenant/iflow-export.js';
+import {DEFAULT_ROLE, type ExportedIflow} from './tenant/iflow-export.js';
 import http from 'node:http';
 import tls from 'node:tls';
 import {X509Certificate, randomBytes} from 'node:crypto';
@@ -151,8 +151,6 @@ function addressMatches(address: string, requestPath: string): boolean {
   }
   return a === p;
 }
-
-const DEFAULT_ROLE = 'ESBMessaging.send';
 
 export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoTenant> {
   const now = options.now ?? (() => new Date());
