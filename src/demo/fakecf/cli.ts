@@ -3,8 +3,10 @@
  * cf v8 (and v7 when CF_SIM_VERSION starts with 7.), per cf-cli.md §1-7, §10 and §12.
  */
 import {randomUUID} from 'node:crypto';
+import {once} from 'node:events';
 import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {createInterface} from 'node:readline';
 import {brokerName, offeringOf, planOf} from './broker.js';
 import {CcError, createInstance, createKey, deleteInstance, deleteKey, handleRequest, instanceParameters, keyDetails, pollInstance, pollJob, pollKey, updateInstance, type OperationContext} from './cc.js';
 import {
@@ -1057,25 +1059,12 @@ export interface RunResult {
   hang?: boolean;
 }
 
+/** The first line on stdin; end of input (or an error) gives an empty answer. */
 async function readAnswer(): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const stdin = process.stdin;
-    const done = () => {
-      stdin.removeAllListeners('data');
-      stdin.removeAllListeners('end');
-      stdin.pause();
-      resolve(text.split(/\r?\n/)[0] ?? '');
-    };
-    stdin.setEncoding('utf8');
-    stdin.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.includes('\n')) done();
-    });
-    stdin.on('end', done);
-    stdin.on('error', done);
-    stdin.resume();
-  });
+  const lines = createInterface({input: process.stdin, terminal: false});
+  const [line = ''] = (await Promise.race([once(lines, 'line'), once(lines, 'close')]).catch(() => [])) as string[];
+  lines.close();
+  return line;
 }
 
 /** Runs one `cf` invocation against the state file and returns what it printed. */
