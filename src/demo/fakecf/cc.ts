@@ -4,7 +4,7 @@
  * operations, so `cf create-service` and `cf curl -X POST /v3/service_instances` agree.
  */
 import {BrokerError, brokerName, buildCredentials, offeringOf, planOf, validateInstanceParameters, validateKeyParameters} from './broker.js';
-import {nextGuid, timestamp, type FaultSpec, type SimInstance, type SimJob, type SimKey, type SimLastOperation, type SimOffering, type SimPending, type SimPlan, type SimState} from './state.js';
+import {nextGuid, timestamp, type FaultSpec, type SimInstance, type SimJob, type SimKey, type SimLastOperation, type SimOffering, type SimPending, type SimPlan, type SimResource, type SimState} from './state.js';
 
 export class CcError extends Error {
   constructor(
@@ -64,7 +64,7 @@ function completeJob(job: SimJob): void {
  */
 function brokerRejects(
   ctx: OperationContext,
-  resource: SimInstance | SimKey,
+  resource: SimResource,
   job: SimJob,
   type: SimLastOperation['type'],
   verb: string,
@@ -101,7 +101,7 @@ function operationRunning(op: SimLastOperation | null): boolean {
 // Polling: each read of a resource is one poll of the broker
 
 /** Advances a pending operation by one poll; returns it when this poll finished it. */
-function advance(state: SimState, resource: SimInstance | SimKey): SimPending | null {
+function advance(state: SimState, resource: SimResource): SimPending | null {
   const pending = resource.pending;
   const op = resource.last_operation;
   if (!pending || !op) return null;

@@ -71,27 +71,26 @@ export interface SimPlan extends Ref {
   created_at: string;
 }
 
-export interface SimInstance extends Ref {
-  space_guid: string;
-  plan_guid: string;
-  type: 'managed' | 'user-provided';
-  tags: string[];
+/** What service instances and keys share: parameters and an operation the broker may still run. */
+export interface SimResource extends Ref {
   parameters: Record<string, unknown>;
   last_operation: SimLastOperation | null;
   pending?: SimPending | null;
-  dashboard_url?: string | null;
   created_at: string;
   updated_at: string;
 }
 
-export interface SimKey extends Ref {
+export interface SimInstance extends SimResource {
+  space_guid: string;
+  plan_guid: string;
+  type: 'managed' | 'user-provided';
+  tags: string[];
+  dashboard_url?: string | null;
+}
+
+export interface SimKey extends SimResource {
   instance_guid: string;
-  parameters: Record<string, unknown>;
   credentials: Record<string, unknown>;
-  last_operation: SimLastOperation | null;
-  pending?: SimPending | null;
-  created_at: string;
-  updated_at: string;
 }
 
 export interface SimJob {
@@ -177,11 +176,7 @@ export interface SeedKey {
   guid?: string;
 }
 
-export interface SeedOptions {
-  runtimeUrl?: string;
-  apiUrl?: string;
-  tokenUrl?: string;
-  sapClientCa?: {certPem: string; keyPem: string};
+export interface SeedOptions extends Partial<SimSettings> {
   version?: string;
   /** Cloud Controller endpoint stored as the API target; null = no API target (and not logged in). */
   apiEndpoint?: string | null;
@@ -195,9 +190,6 @@ export interface SeedOptions {
   itRtAvailable?: boolean;
   asyncPolls?: number;
   keyAsyncPolls?: number;
-  duplicateCertificate?: 'accept' | 'reject';
-  updateParameters?: 'replace' | 'merge';
-  pinKeyName?: string | null;
   instances?: SeedInstance[];
   keys?: SeedKey[];
   faults?: FaultTable;
