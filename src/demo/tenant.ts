@@ -341,17 +341,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   }
   const runtimeUrl = `https://127.0.0.1:${runtimePort}`;
   const apiUrl = `https://127.0.0.1:${apiPort}`;
-  const apiHandler = createApiHandler({
-    pki: options.pki,
-    runtimeUrl,
-    apiUrl,
-    iflows,
-    keystore,
-    apiClients: options.apiClients,
-    resolveBasic: options.resolveBasic,
-    tokens,
-    now,
-  });
+  const apiHandler = createApiHandler({...options, runtimeUrl, apiUrl, iflows, keystore, tokens, now});
   apiHttp.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     apiHandler(request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'});
