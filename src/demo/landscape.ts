@@ -6,18 +6,16 @@
  * stays in its folder like a real one would, so a second run finds what the first created
  * (audit, renewal, resume). `cpi-mtls --demo reset` restores a scenario to its start.
  */
-import {X509Certificate} from 'node:crypto';
-import {chmod, mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {firstX509} from '../certs/pem-text.js';
 import {installFakeCf} from './fakecf/install.js';
 import {readSimState, seedState, withStateLock, writeStateFile, type SeedOptions, type SimState} from './fakecf/state.js';
-import {createDemoPki, writeDemoFixtures, type DemoFixturePaths, type DemoPki} from './pki.js';
+import {createDemoPki, writeDemoFixtures, writePrivate, type DemoFixturePaths, type DemoPki} from './pki.js';
 import {startDemoTenant, type CertificateResolution, type DemoIflow, type DemoTenant} from './tenant.js';
-import {formatSapDn} from '../../flows/dn.js';
 import {CpiMtlsError} from '../errors.js';
-import {DEFAULT_DEMO_SCENARIO, findDemoScenario, type DemoDefaults, type DemoScenario, type ScenarioContext} from './scenarios.js';
+import {DEFAULT_DEMO_SCENARIO, dnsOf, findDemoScenario, type DemoDefaults, type DemoScenario, type ScenarioContext} from './scenarios.js';
 
 export interface DemoLandscape {
   scenario: string;
@@ -38,7 +36,6 @@ export interface DemoLandscape {
 
 /** One iflow per option: role-based, and one whose sender channel lists the demo client certificate. */
 export function demoIflows(pki: DemoPki): DemoIflow[] {
-  const leaf = new X509Certificate(pki.clientLeaf.certPem);
   return [
     {id: 'Demo_Orders_Inbound', name: 'Demo Orders Inbound', path: '/demo/orders', adapter: 'HTTPS', senderAuthType: 'RoleBased', userRole: 'ESBMessaging.send'},
     {
@@ -47,7 +44,7 @@ export function demoIflows(pki: DemoPki): DemoIflow[] {
       path: '/demo/orders-cert',
       adapter: 'HTTPS',
       senderAuthType: 'ClientCertificate',
-      allowedCertificates: [{subjectDN: formatSapDn(leaf.subject), issuerDN: formatSapDn(leaf.issuer)}],
+      allowedCertificates: [dnsOf(pki.clientLeaf.certPem)],
     },
   ];
 }
@@ -70,13 +67,18 @@ interface LandscapeMarker {
 
 const MARKER_FILE = 'landscape.json';
 
-async function readMarker(home: string): Promise<LandscapeMarker | null> {
+/** A JSON file of the landscape folder, or null when it is missing or unreadable. */
+async function readJson<T>(home: string, name: string): Promise<T | null> {
   try {
-    const marker = JSON.parse(await readFile(path.join(home, MARKER_FILE), 'utf8')) as Partial<LandscapeMarker>;
-    return typeof marker.scenario === 'string' ? {scenario: marker.scenario, seededAt: String(marker.seededAt ?? '')} : null;
+    return JSON.parse(await readFile(path.join(home, name), 'utf8')) as T;
   } catch {
     return null;
   }
+}
+
+async function readMarker(home: string): Promise<LandscapeMarker | null> {
+  const marker = await readJson<Partial<LandscapeMarker>>(home, MARKER_FILE);
+  return typeof marker?.scenario === 'string' ? {scenario: marker.scenario, seededAt: String(marker.seededAt ?? '')} : null;
 }
 
 /** A scenario with a starting state of its own cannot be laid over a landscape seeded for another. */
@@ -97,12 +99,8 @@ export async function resetDemoLandscape(scenario: string, home = defaultDemoHom
 const PKI_FILE = 'demo-pki.json';
 
 async function readPki(home: string): Promise<DemoPki | null> {
-  try {
-    const stored = JSON.parse(await readFile(path.join(home, PKI_FILE), 'utf8')) as DemoPki & {createdAt: string};
-    return {...stored, createdAt: new Date(stored.createdAt)};
-  } catch {
-    return null;
-  }
+  const stored = await readJson<DemoPki & {createdAt: string}>(home, PKI_FILE);
+  return stored && {...stored, createdAt: new Date(stored.createdAt)};
 }
 
 /** The client roots the demo's load balancer trusts besides SAP's list: its own CA and the SAP Cloud Root CA stand-in. */
@@ -122,10 +120,8 @@ async function loadOrCreatePki(home: string): Promise<DemoPki> {
   const stored = await readPki(home);
   if (stored) return stored;
   const pki = await createDemoPki();
-  const file = path.join(home, PKI_FILE);
   // Holds the demo CAs' private keys: owner-only, like every key file.
-  await writeFile(file, JSON.stringify(pki), {mode: 0o600});
-  await chmod(file, 0o600);
+  await writePrivate(path.join(home, PKI_FILE), JSON.stringify(pki));
   return pki;
 }
 
@@ -150,30 +146,24 @@ function retarget(stateFile: string, urls: {runtimeUrl: string; apiUrl: string; 
   });
 }
 
-function firstCertificateFingerprint(pem: unknown): string | null {
-  return firstX509(pem)?.fingerprint256 ?? null;
-}
-
 function oauthOf(credentials: Record<string, unknown>): Record<string, unknown> {
   const oauth = credentials.oauth;
   return oauth && typeof oauth === 'object' ? (oauth as Record<string, unknown>) : credentials;
 }
 
-function rolesOf(state: SimState, instanceGuid: string): {name: string; roles: string[]} {
+/** The instance that holds a key, with its roles. */
+function holderOf(state: SimState, instanceGuid: string): {instanceName: string; roles: string[]} {
   const instance = state.instances.find(i => i.guid === instanceGuid);
   const roles = Array.isArray(instance?.parameters?.roles) ? (instance!.parameters.roles as unknown[]).filter((r): r is string => typeof r === 'string') : [];
-  return {name: instance?.name ?? instanceGuid, roles};
+  return {instanceName: instance?.name ?? instanceGuid, roles};
 }
 
 /** Which service keys in the stand-in's state hold this certificate (all it-rt instances). */
 export function resolveFromState(state: SimState | null, fingerprint256: string): CertificateResolution {
   if (!state) return {keys: []};
   const keys = state.keys
-    .filter(key => firstCertificateFingerprint(oauthOf(key.credentials).certificate) === fingerprint256)
-    .map(key => {
-      const {name, roles} = rolesOf(state, key.instance_guid);
-      return {instanceName: name, keyName: key.name, roles};
-    });
+    .filter(key => firstX509(oauthOf(key.credentials).certificate)?.fingerprint256 === fingerprint256)
+    .map(key => ({...holderOf(state, key.instance_guid), keyName: key.name}));
   return {keys};
 }
 
@@ -184,7 +174,7 @@ export function apiClientsFromState(state: SimState | null): Array<{clientId: st
   const apiInstances = new Set(state.instances.filter(instance => apiPlans.has(instance.plan_guid)).map(instance => instance.guid));
   return state.keys
     .filter(key => apiInstances.has(key.instance_guid))
-    .map(key => ({oauth: oauthOf(key.credentials), roles: rolesOf(state, key.instance_guid).roles}))
+    .map(key => ({oauth: oauthOf(key.credentials), roles: holderOf(state, key.instance_guid).roles}))
     .filter(({oauth}) => typeof oauth.clientid === 'string' && typeof oauth.clientsecret === 'string')
     .map(({oauth, roles}) => ({clientId: oauth.clientid as string, clientSecret: oauth.clientsecret as string, roles}));
 }
@@ -232,9 +222,7 @@ export async function startDemoLandscape(options: LandscapeOptions = {}): Promis
     resolveBasic(clientId, clientSecret) {
       const state = readSimState(stateFile);
       const key = state?.keys.find(k => oauthOf(k.credentials).clientid === clientId && oauthOf(k.credentials).clientsecret === clientSecret);
-      if (!state || !key) return null;
-      const {name, roles} = rolesOf(state, key.instance_guid);
-      return {instanceName: name, roles};
+      return state && key ? holderOf(state, key.instance_guid) : null;
     },
     iflows: scenarioIflows ? () => scenarioIflows(baseIflows, context) : baseIflows,
     keystore: {sapKeyPairPresent},

@@ -4,13 +4,14 @@
  * one certificate without clientAuth), the users' roles, and a local HTTPS stand-in for the Neo
  * tenant's `/api/v1/CertificateUserMappings` (OData v2 JSON, Basic auth, `__next` paging).
  */
-import {X509Certificate, randomBytes, timingSafeEqual} from 'node:crypto';
+import {X509Certificate, randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import https from 'node:https';
-import type {AddressInfo} from 'node:net';
 import path from 'node:path';
-import {signDemoCertificate, type DemoPki} from './pki.js';
+import {DAY_MS, signDemoCertificate, type DemoPki} from './pki.js';
+import {listen} from './tenant.js';
+import {odataDate, sameSecret} from './tenant/api.js';
 
 export interface NeoMappingRecord {
   Id: string;
@@ -40,14 +41,8 @@ export interface NeoSamplePaths {
   caCertificates: string;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 function base64Der(pem: string): string {
   return new X509Certificate(pem).raw.toString('base64');
-}
-
-function odataDate(ms: number): string {
-  return `/Date(${ms})/`;
 }
 
 /** Builds the sample export. Two extra senders get their own certificates from the demo client CA. */
@@ -56,7 +51,7 @@ export function buildSampleNeoExport(pki: DemoPki, now = new Date()): NeoSample 
     signDemoCertificate({subject: {C: 'DE', O: 'Demo Customer', CN: cn}, keyOf: pki.clientLeaf, issuer: pki.clientIntermediate, notBefore: new Date(now.getTime() - DAY_MS), notAfter: new Date(now.getTime() + 300 * DAY_MS), extendedKeyUsage: ['clientAuth']});
   const crm = sign('crm-sender');
   const billing = sign('billing-sender');
-  const created = odataDate(now.getTime() - 400 * DAY_MS);
+  const created = odataDate(new Date(now.getTime() - 400 * DAY_MS));
   const entry = (id: string, user: string, pem: string, form: 'der' | 'pem' = 'der'): NeoMappingRecord => ({
     Id: id,
     User: user,
@@ -125,12 +120,6 @@ export interface NeoApiOptions {
   pageSize?: number;
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** A local HTTPS stand-in for the Neo tenant's CertificateUserMappings API. */
 export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiServer> {
   const data = typeof options.mappings === 'string' ? (JSON.parse(await readFile(options.mappings, 'utf8')) as {d: {results: NeoMappingRecord[]}}) : options.mappings;
@@ -165,11 +154,7 @@ export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiS
     const next = skip + top < results.length ? `/api/v1/CertificateUserMappings?$skip=${skip + top}&$top=${top}` : undefined;
     return send(200, {d: {results: page, ...(next ? {__next: next} : {})}});
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const {port} = server.address() as AddressInfo;
+  const port = await listen(server);
   return {
     url: `https://127.0.0.1:${port}`,
     user,

@@ -64,7 +64,7 @@ export interface DistinguishedName {
   C?: string;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface KeyPair {
   privateKey: forge.pki.rsa.PrivateKey;
@@ -277,34 +277,6 @@ export async function createDemoPki(options: {now?: Date} = {}): Promise<DemoPki
   };
 }
 
-/**
- * Issues a client certificate the way SAP's certificate service does for a "certificate" service
- * key: a fresh key pair, signed by the SAP client CA stand-in. `chainPem` is what the key's
- * `certificate` field holds: leaf, SAP client CA, and the root.
- */
-export async function issueSapGeneratedCertificate(
-  demoPki: DemoPki,
-  request: {commonName: string; validityDays?: number; keyLength?: number; now?: Date},
-): Promise<DemoLeaf & {serialNumber: string; notAfter: Date; subjectDN: string; issuerDN: string}> {
-  const now = request.now ?? new Date();
-  const keyPair = await generateKeyPair(request.keyLength ?? 2048);
-  const issuerCert = pki.certificateFromPem(demoPki.sapClientCa.certPem);
-  const issuerKey = pki.privateKeyFromPem(demoPki.sapClientCa.keyPem) as forge.pki.rsa.PrivateKey;
-  const notAfter = new Date(now.getTime() + (request.validityDays ?? 365) * DAY_MS);
-  const subject: DistinguishedName = {C: 'DE', L: 'cf-demo', O: 'SAP SE (Demo)', OU: 'SAP BTP Clients', CN: request.commonName};
-  const cert = issue({subject, keyPair, issuer: {cert: issuerCert, privateKey: issuerKey}, ca: false, extendedKeyUsage: ['clientAuth'], notBefore: new Date(now.getTime() - 60_000), notAfter});
-  const pair = certAndKey(cert, keyPair);
-  const dn = (attributes: forge.pki.CertificateField[]) => attributes.map((a) => `${a.shortName}=${String(a.value)}`).reverse().join(',');
-  return {
-    ...pair,
-    chainPem: pair.certPem + demoPki.sapClientCa.certPem + demoPki.sapCloudRoot.certPem,
-    serialNumber: cert.serialNumber.toUpperCase(),
-    notAfter,
-    subjectDN: dn(cert.subject.attributes),
-    issuerDN: dn(cert.issuer.attributes),
-  };
-}
-
 export interface DemoFixturePaths {
   dir: string;
   /** Client leaf + intermediate, as the customer delivers it. */
@@ -318,7 +290,7 @@ export interface DemoFixturePaths {
   variants: Record<'noClientAuth' | 'untrusted' | 'expired' | 'expiring', {chain: string; key: string}>;
 }
 
-async function writePrivate(file: string, content: string): Promise<void> {
+export async function writePrivate(file: string, content: string): Promise<void> {
   await writeFile(file, content, {mode: 0o600});
   // The mode above only applies when the file is created; tighten an existing file too.
   await chmod(file, 0o600);

@@ -62,7 +62,7 @@ export const DEFAULT_DEMO_SCENARIO = 'happy';
 /** The folder where the option-2 scenario's "redeploy" picks up the channel certificate. */
 export const CHANNEL_UPLOAD_FOLDER = 'sender-channel-upload';
 
-function dnsOf(certPem: string): {subjectDN: string; issuerDN: string} {
+export function dnsOf(certPem: string): {subjectDN: string; issuerDN: string} {
   const x509 = new X509Certificate(certPem);
   return {subjectDN: formatSapDn(x509.subject), issuerDN: formatSapDn(x509.issuer)};
 }

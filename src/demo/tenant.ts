@@ -9,13 +9,13 @@
  * Which service keys hold a certificate is not known here: the landscape glue answers that
  * through `resolveCertificate` / `resolveBasic`, reading the stand-in cf's state.
  */
-import type {ExportedIflow} from './tenant/iflow-export.js';
+import {DEFAULT_ROLE, type ExportedIflow} from './tenant/iflow-export.js';
 import http from 'node:http';
 import tls from 'node:tls';
 import {X509Certificate, randomBytes} from 'node:crypto';
 import type {AddressInfo} from 'node:net';
 import type {DemoPki} from './pki.js';
-import {createApiHandler, type TokenStore} from './tenant/api.js';
+import {basicCredentials, createApiHandler, type TokenStore} from './tenant/api.js';
 import {dnEquals, formatSapDn} from '../../flows/dn.js';
 
 export const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
@@ -45,6 +45,19 @@ export interface CertificateResolution {
 
 export type MaybePromise<T> = T | Promise<T>;
 
+/** false = trial tenant (no sap_cloudintegrationcertificate). */
+export interface DemoKeystore {
+  sapKeyPairPresent: boolean;
+  notAfter?: Date;
+}
+
+/** A client of an `api` plan key; roles default to ["MonitoringDataRead", "WorkspacePackagesRead"]. */
+export interface ApiClient {
+  clientId: string;
+  clientSecret: string;
+  roles?: string[];
+}
+
 export interface DemoTenantEvent {
   at: Date;
   kind: 'handshake-rejected' | 'certificate-not-passed-on' | 'request';
@@ -61,16 +74,15 @@ export interface DemoTenantOptions {
   resolveBasic?(clientId: string, clientSecret: string): MaybePromise<{instanceName: string; roles: string[]} | null>;
   /** An array (read on every request, so the caller may change it) or a function returning one. */
   iflows: DemoIflow[] | (() => DemoIflow[]);
-  /** false = trial tenant. Read on every request. */
-  keystore: {sapKeyPairPresent: boolean; notAfter?: Date} | (() => {sapKeyPairPresent: boolean; notAfter?: Date});
+  /** Read on every request. */
+  keystore: DemoKeystore | (() => DemoKeystore);
   /**
-   * Clients of `api` plan keys accepted at the token endpoint, with the roles of their instance;
-   * roles default to ["MonitoringDataRead", "WorkspacePackagesRead"]. Each resource checks the
-   * role SAP lists for it (keystore, endpoints, runtime status: MonitoringDataRead; the iFlow
-   * export: WorkspacePackagesRead).
+   * Clients of `api` plan keys accepted at the token endpoint, with the roles of their instance.
+   * Each resource checks the role SAP lists for it (keystore, endpoints, runtime status:
+   * MonitoringDataRead; the iFlow export: WorkspacePackagesRead). An array, or a function read on
+   * every token request (the landscape's api keys change).
    */
-  /** An array, or a function read on every token request (the landscape's api keys change). */
-  apiClients: Array<{clientId: string; clientSecret: string; roles?: string[]}> | (() => Array<{clientId: string; clientSecret: string; roles?: string[]}>);
+  apiClients: ApiClient[] | (() => ApiClient[]);
   /**
    * What the load balancer does with an expired (or not yet valid) client certificate that
    * chains to a trusted root. SAP does not document it; default: reject in the handshake.
@@ -119,12 +131,7 @@ interface Principal {
   certificate?: {subjectDN: string; issuerDN: string};
 }
 
-function derToPem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
-}
-
-function listen(server: tls.Server): Promise<number> {
+export function listen(server: tls.Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -144,8 +151,6 @@ function addressMatches(address: string, requestPath: string): boolean {
   }
   return a === p;
 }
-
-const DEFAULT_ROLE = 'ESBMessaging.send';
 
 export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoTenant> {
   const now = options.now ?? (() => new Date());
@@ -219,7 +224,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     const x509 = new X509Certificate(peer.raw);
     return {
       kind: 'passed',
-      leafPem: derToPem(peer.raw),
+      leafPem: x509.toString(),
       fingerprint256: peer.fingerprint256.toUpperCase(),
       subjectDN: formatSapDn(x509.subject),
       issuerDN: formatSapDn(x509.issuer),
@@ -246,11 +251,9 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
       return {via: 'certificate', instanceName: match.instanceName, keyName: match.keyName, roles: match.roles, certificate: {subjectDN: state.subjectDN, issuerDN: state.issuerDN}};
     }
     const authorization = request.headers.authorization ?? '';
-    const basic = /^Basic\s+(\S+)$/i.exec(authorization);
-    if (basic) {
-      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      const principal = colon < 0 || !options.resolveBasic ? null : await options.resolveBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (/^Basic\s+\S+$/i.test(authorization)) {
+      const credentials = basicCredentials(authorization);
+      const principal = credentials && options.resolveBasic ? await options.resolveBasic(...credentials) : null;
       if (!principal) return {status: 401, body: BAD_CREDENTIALS_BODY, contentType: 'application/xml'};
       return {via: 'basic', instanceName: principal.instanceName, roles: principal.roles};
     }
@@ -272,51 +275,39 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   async function handleRuntime(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'https://runtime.invalid');
     const path = url.pathname;
+    const sendPage = (status: number, title: string, description: string) => send(response, status, tomcatPage(status, title, description), 'text/html;charset=utf-8', {}, path);
     const prefix = /^\/(http|cxf)(\/.*)$/i.exec(path);
-    if (!prefix) {
-      send(response, 404, tomcatPage(404, 'Not Found', 'The requested resource is not available.'), 'text/html;charset=utf-8', {}, path);
-      return;
-    }
+    if (!prefix) return sendPage(404, 'Not Found', 'The requested resource is not available.');
     const state = peerStates.get(request.socket) ?? {kind: 'none'};
     const principal = await authenticate(request, state);
     if ('status' in principal) {
-      send(response, principal.status, principal.body, principal.contentType, principal.status === 401 && state.kind !== 'passed' ? {'www-authenticate': 'Basic realm="Cloud Integration"'} : {}, path);
-      return;
+      const challenge: Record<string, string> = principal.status === 401 && state.kind !== 'passed' ? {'www-authenticate': 'Basic realm="Cloud Integration"'} : {};
+      return send(response, principal.status, principal.body, principal.contentType, challenge, path);
     }
     const adapter = prefix[1]!.toLowerCase() === 'http' ? 'HTTPS' : 'SOAP';
     const iflow = iflows().find((candidate) => (candidate.deployed ?? true) && candidate.adapter === adapter && addressMatches(candidate.path, prefix[2]!));
     if (!iflow) {
-      send(response, 404, tomcatPage(404, 'Not Found', 'No deployed integration flow has this address. Check the path (use the URL from the endpoint list) and the deployment status.'), 'text/html;charset=utf-8', {}, path);
-      return;
+      return sendPage(404, 'Not Found', 'No deployed integration flow has this address. Check the path (use the URL from the endpoint list) and the deployment status.');
     }
     if (iflow.senderAuthType === 'RoleBased') {
       const role = iflow.userRole ?? DEFAULT_ROLE;
       if (!principal.roles.includes(role)) {
-        send(response, 403, tomcatPage(403, 'Forbidden', `The service instance ${principal.instanceName} does not grant the role ${role} required by the sender channel.`), 'text/html;charset=utf-8', {}, path);
-        return;
+        return sendPage(403, 'Forbidden', `The service instance ${principal.instanceName} does not grant the role ${role} required by the sender channel.`);
       }
     } else {
-      if (!principal.certificate) {
-        send(response, 403, tomcatPage(403, 'Forbidden', 'The sender channel accepts client certificates only.'), 'text/html;charset=utf-8', {}, path);
-        return;
-      }
+      if (!principal.certificate) return sendPage(403, 'Forbidden', 'The sender channel accepts client certificates only.');
       const {subjectDN, issuerDN} = principal.certificate;
       const accepted = (iflow.allowedCertificates ?? []).some((entry) => dnEquals(entry.subjectDN, subjectDN) && dnEquals(entry.issuerDN, issuerDN));
-      if (!accepted) {
-        send(response, 403, subjectAndIssuerNotAcceptedMessage(subjectDN, issuerDN), 'text/plain; charset=utf-8', {}, path);
-        return;
-      }
+      if (!accepted) return send(response, 403, subjectAndIssuerNotAcceptedMessage(subjectDN, issuerDN), 'text/plain; charset=utf-8', {}, path);
     }
     if (iflow.xsrfProtection) {
       const method = (request.method ?? 'GET').toUpperCase();
       const sent = request.headers['x-csrf-token'];
       if ((method === 'GET' || method === 'HEAD') && typeof sent === 'string' && sent.toLowerCase() === 'fetch') {
-        send(response, 200, '', 'text/plain; charset=utf-8', {'x-csrf-token': csrfToken}, path);
-        return;
+        return send(response, 200, '', 'text/plain; charset=utf-8', {'x-csrf-token': csrfToken}, path);
       }
       if (!['GET', 'HEAD', 'OPTIONS'].includes(method) && sent !== csrfToken) {
-        send(response, 403, 'CSRF token validation failed', 'text/plain; charset=utf-8', {'x-csrf-token': 'Required'}, path);
-        return;
+        return send(response, 403, 'CSRF token validation failed', 'text/plain; charset=utf-8', {'x-csrf-token': 'Required'}, path);
       }
     }
     // Drain the request body before answering, as the integration flow would consume it.
@@ -350,17 +341,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   }
   const runtimeUrl = `https://127.0.0.1:${runtimePort}`;
   const apiUrl = `https://127.0.0.1:${apiPort}`;
-  const apiHandler = createApiHandler({
-    pki: options.pki,
-    runtimeUrl,
-    apiUrl,
-    iflows,
-    keystore,
-    apiClients: options.apiClients,
-    resolveBasic: options.resolveBasic,
-    tokens,
-    now,
-  });
+  const apiHandler = createApiHandler({...options, runtimeUrl, apiUrl, iflows, keystore, tokens, now});
   apiHttp.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     apiHandler(request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'});

@@ -3,7 +3,7 @@ import {X509Certificate, createPrivateKey} from 'node:crypto';
 import {mkdtemp, readFile, rm, stat} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {createDemoPki, issueSapGeneratedCertificate, writeDemoFixtures, type DemoPki} from '../../src/demo/pki.js';
+import {createDemoPki, writeDemoFixtures, type DemoPki} from '../../src/demo/pki.js';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
@@ -67,18 +67,11 @@ describe('demo PKI', () => {
     expect(Math.round(expiringDays)).toBe(10);
   });
 
-  it('provides an SAP client CA stand-in that signs SAP-generated certificates', async () => {
+  it('provides an SAP client CA stand-in', () => {
     const ca = x509(pki.sapClientCa.certPem);
     expect(ca.subject).toContain('CN=SAP PKI Certificate Service Client CA');
     expect(ca.subject).toMatch(/O=.*Demo/);
     expect(ca.ca).toBe(true);
-    const issued = await issueSapGeneratedCertificate(pki, {commonName: 'generated-sender', validityDays: 30, now});
-    const leaf = x509(issued.certPem);
-    expect(leaf.checkIssued(ca)).toBe(true);
-    expect(leaf.keyUsage).toEqual([CLIENT_AUTH]);
-    expect(issued.chainPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
-    expect(issued.issuerDN).toMatch(/^CN=SAP PKI Certificate Service Client CA,OU=SAP BTP Clients,O=SAP SE \(Demo\),L=cf-demo,C=DE$/);
-    expect(issued.notAfter.getTime() - now.getTime()).toBe(30 * 86_400_000);
   });
 
   it('writes the consultant fixtures with private keys at mode 0600', async () => {

@@ -3,19 +3,10 @@
  * for Cloud Integration (sap-cloud-integration.md §3-5): parameter checks, the client_x509
  * deprecation, and the three service-key shapes. The other offerings accept anything.
  */
-import {X509Certificate, generateKeyPairSync, randomBytes} from 'node:crypto';
-import {createRequire} from 'node:module';
-import type Forge from 'node-forge';
+import {X509Certificate, randomBytes} from 'node:crypto';
 import {certificatePems, firstX509, normalisePemText} from '../../certs/pem-text.js';
 import {formatSapDn} from '../../../flows/dn.js';
-import {nextGuid, timestamp, type SeedInstance, type SeedKey, type SimInstance, type SimKey, type SimOffering, type SimPlan, type SimState} from './state.js';
-
-/** node-forge is loaded only when a certificate is made: it costs most of a cf call's start-up. */
-let forgeModule: typeof Forge | undefined;
-function loadForge(): typeof Forge {
-  forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof Forge;
-  return forgeModule;
-}
+import {issueCertificate, nextGuid, timestamp, type SeedInstance, type SeedKey, type SimInstance, type SimKey, type SimOffering, type SimPlan, type SimState} from './state.js';
 
 /** A rejection by the broker; CC reports it as `Service broker error: <message>`. */
 export class BrokerError extends Error {}
@@ -44,6 +35,10 @@ export function offeringOf(state: SimState, plan: SimPlan): SimOffering {
 
 export function planOf(state: SimState, instance: SimInstance): SimPlan | undefined {
   return state.plans.find((p) => p.guid === instance.plan_guid);
+}
+
+export function brokerName(state: SimState, offering: SimOffering): string {
+  return state.brokers.find((b) => b.guid === offering.broker_guid)?.name ?? '';
 }
 
 function isItRt(state: SimState, plan: SimPlan | undefined): boolean {
@@ -154,44 +149,34 @@ function randomDigits(count: number): string {
   return Array.from(randomBytes(count), (byte) => String(byte % 10)).join('');
 }
 
-function issueCertificate(state: SimState, key: {guid: string}, instance: SimInstance, validityDays: number, keyLength: number): {certificate: string; key: string; details: Record<string, unknown>} {
-  const {privateKey, publicKey} = generateKeyPairSync('rsa', {
-    modulusLength: keyLength,
-    publicKeyEncoding: {type: 'spki', format: 'pem'},
-    privateKeyEncoding: {type: 'pkcs1', format: 'pem'},
-  });
-  const forge = loadForge();
+function sapGeneratedCertificate(state: SimState, key: {guid: string}, instance: SimInstance, validityDays: number, keyLength: number): {certificate: string; key: string; details: Record<string, unknown>} {
   const ca = state.settings.sapClientCa;
-  const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  cert.serialNumber = '7' + randomBytes(15).toString('hex').slice(1);
   const notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notBefore = notBefore;
-  cert.validity.notAfter = new Date(notBefore.getTime() + validityDays * 24 * 3600 * 1000);
-  cert.setSubject([
-    {name: 'countryName', value: 'DE'},
-    {name: 'organizationName', value: 'SAP SE'},
-    {shortName: 'OU', value: 'SAP BTP Clients'},
-    {shortName: 'OU', value: instance.guid},
-    {name: 'localityName', value: 'cf-eu10'},
-    {name: 'commonName', value: key.guid},
-  ]);
-  cert.setIssuer(caCert.subject.attributes);
-  cert.setExtensions([
-    {name: 'basicConstraints', cA: false},
-    {name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true},
-    {name: 'extKeyUsage', clientAuth: true},
-    {name: 'subjectKeyIdentifier'},
-    {name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes()},
-  ]);
-  cert.sign(caKey, forge.md.sha256.create());
-  const leafPem = forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
+  const leaf = issueCertificate({
+    bits: keyLength,
+    serialNumber: '7' + randomBytes(15).toString('hex').slice(1),
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + validityDays * 24 * 3600 * 1000),
+    subject: [
+      {name: 'countryName', value: 'DE'},
+      {name: 'organizationName', value: 'SAP SE'},
+      {shortName: 'OU', value: 'SAP BTP Clients'},
+      {shortName: 'OU', value: instance.guid},
+      {name: 'localityName', value: 'cf-eu10'},
+      {name: 'commonName', value: key.guid},
+    ],
+    extensions: [
+      {name: 'basicConstraints', cA: false},
+      {name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true},
+      {name: 'extKeyUsage', clientAuth: true},
+      {name: 'subjectKeyIdentifier'},
+    ],
+    issuer: ca,
+  });
   return {
-    certificate: leafPem.trim() + '\n' + normalisePemText(ca.certPem).trim() + '\n',
-    key: privateKey,
-    details: certificateDetails(new X509Certificate(leafPem)),
+    certificate: leaf.certPem.trim() + '\n' + normalisePemText(ca.certPem).trim() + '\n',
+    key: leaf.keyPem,
+    details: certificateDetails(new X509Certificate(leaf.certPem)),
   };
 }
 
@@ -218,7 +203,7 @@ export function buildCredentials(state: SimState, instance: SimInstance, key: {g
   };
   const keyType = parameters['key-type'];
   if (keyType === 'certificate') {
-    const issued = issueCertificate(state, key, instance, Number(parameters.validity ?? 365), Number(parameters['key-length'] ?? 2048));
+    const issued = sapGeneratedCertificate(state, key, instance, Number(parameters.validity ?? 365), Number(parameters['key-length'] ?? 2048));
     oauth.certificate = issued.certificate;
     oauth.key = issued.key;
     oauth.certificatedetails = issued.details;

@@ -3,8 +3,8 @@
  * the v3 routes `cf curl` reaches (cf-cli.md §8, §12.3). Commands and routes share the same
  * operations, so `cf create-service` and `cf curl -X POST /v3/service_instances` agree.
  */
-import {BrokerError, buildCredentials, offeringOf, planOf, validateInstanceParameters, validateKeyParameters} from './broker.js';
-import {nextGuid, timestamp, type FaultSpec, type SimInstance, type SimJob, type SimKey, type SimLastOperation, type SimOffering, type SimPlan, type SimState} from './state.js';
+import {BrokerError, brokerName, buildCredentials, offeringOf, planOf, validateInstanceParameters, validateKeyParameters} from './broker.js';
+import {nextGuid, timestamp, type FaultSpec, type SimInstance, type SimJob, type SimKey, type SimLastOperation, type SimOffering, type SimPending, type SimPlan, type SimResource, type SimState} from './state.js';
 
 export class CcError extends Error {
   constructor(
@@ -58,21 +58,38 @@ function completeJob(job: SimJob): void {
   job.updated_at = timestamp();
 }
 
-function brokerMessage(ctx: OperationContext, check: () => void): string | null {
-  if (ctx.fault?.type === 'broker-error') return ctx.fault.message ?? SIMULATED_BROKER_FAILURE;
-  try {
-    check();
-    return null;
-  } catch (error) {
-    if (error instanceof BrokerError) return error.message;
-    throw error;
+/**
+ * Asks the broker (or the broker-error fault); a rejection fails the resource's last operation
+ * and the job with `<verb> could not be completed: Service broker error: <message>`.
+ */
+function brokerRejects(
+  ctx: OperationContext,
+  resource: SimResource,
+  job: SimJob,
+  type: SimLastOperation['type'],
+  verb: string,
+  check: () => void = () => undefined,
+): boolean {
+  let message: string;
+  if (ctx.fault?.type === 'broker-error') message = ctx.fault.message ?? SIMULATED_BROKER_FAILURE;
+  else {
+    try {
+      check();
+      return false;
+    } catch (error) {
+      if (!(error instanceof BrokerError)) throw error;
+      message = error.message;
+    }
   }
+  resource.last_operation = operation(type, 'failed', `Service broker error: ${message}`);
+  failJob(job, `${verb} could not be completed: Service broker error: ${message}`);
+  return true;
 }
 
-/** Async behaviour for this call: polls until done and the outcome. */
-function asyncPlan(ctx: OperationContext, polls: number): {polls: number; outcome: 'succeeded' | 'failed'; description: string} | null {
-  if (ctx.fault?.type === 'async-fail') return {polls: Math.max(polls, 1), outcome: 'failed', description: ctx.fault.message ?? SIMULATED_ASYNC_FAILURE};
-  if (polls > 0) return {polls, outcome: 'succeeded', description: ''};
+/** Async behaviour for this call: the operation the broker finishes after `polls` reads, or null when synchronous. */
+function asyncPending(ctx: OperationContext, polls: number): SimPending | null {
+  if (ctx.fault?.type === 'async-fail') return {pollsLeft: Math.max(polls, 1), outcome: 'failed', description: ctx.fault.message ?? SIMULATED_ASYNC_FAILURE};
+  if (polls > 0) return {pollsLeft: polls, outcome: 'succeeded', description: ''};
   return null;
 }
 
@@ -83,56 +100,41 @@ function operationRunning(op: SimLastOperation | null): boolean {
 // ---------------------------------------------------------------------------------------------
 // Polling: each read of a resource is one poll of the broker
 
-function jobsFor(state: SimState, guid: string): SimJob[] {
-  return state.jobs.filter((job) => job.resource?.guid === guid && (job.state === 'POLLING' || job.state === 'PROCESSING'));
-}
-
-function finishJobs(state: SimState, guid: string, outcome: 'succeeded' | 'failed', verb: string): void {
-  for (const job of jobsFor(state, guid)) {
-    if (outcome === 'succeeded') completeJob(job);
+/** Advances a pending operation by one poll; returns it when this poll finished it. */
+function advance(state: SimState, resource: SimResource): SimPending | null {
+  const pending = resource.pending;
+  const op = resource.last_operation;
+  if (!pending || !op) return null;
+  pending.pollsLeft -= 1;
+  if (pending.pollsLeft > 0) return null;
+  resource.pending = null;
+  op.state = pending.outcome;
+  op.description = pending.description;
+  op.updated_at = timestamp();
+  resource.updated_at = op.updated_at;
+  for (const job of state.jobs) {
+    if (job.resource?.guid !== resource.guid || (job.state !== 'POLLING' && job.state !== 'PROCESSING')) continue;
+    if (pending.outcome === 'succeeded') completeJob(job);
     else failJob(job, 'An unknown error occurred.', 10001, 'UnknownError');
-    void verb;
   }
+  return pending;
 }
 
 /** Advances a pending instance operation by one poll. Returns false when the instance is gone. */
 export function pollInstance(state: SimState, instance: SimInstance): boolean {
-  const pending = instance.pending;
-  if (!pending || !instance.last_operation) return true;
-  pending.pollsLeft -= 1;
-  if (pending.pollsLeft > 0) return true;
-  const op = instance.last_operation;
-  instance.pending = null;
-  op.state = pending.outcome;
-  op.description = pending.description;
-  op.updated_at = timestamp();
-  instance.updated_at = op.updated_at;
-  finishJobs(state, instance.guid, pending.outcome, op.type);
-  if (pending.outcome === 'succeeded' && op.type === 'update' && pending.parameters) instance.parameters = pending.parameters;
-  if (pending.outcome === 'succeeded' && op.type === 'delete') {
-    removeInstance(state, instance);
-    return false;
-  }
-  return true;
+  const finished = advance(state, instance);
+  if (finished?.outcome !== 'succeeded') return true;
+  const type = instance.last_operation!.type;
+  if (type === 'update' && finished.parameters) instance.parameters = finished.parameters;
+  if (type !== 'delete') return true;
+  removeInstance(state, instance);
+  return false;
 }
 
 export function pollKey(state: SimState, key: SimKey): boolean {
-  const pending = key.pending;
-  if (!pending || !key.last_operation) return true;
-  pending.pollsLeft -= 1;
-  if (pending.pollsLeft > 0) return true;
-  const op = key.last_operation;
-  key.pending = null;
-  op.state = pending.outcome;
-  op.description = pending.description;
-  op.updated_at = timestamp();
-  key.updated_at = op.updated_at;
-  finishJobs(state, key.guid, pending.outcome, op.type);
-  if (pending.outcome === 'succeeded' && op.type === 'delete') {
-    state.keys = state.keys.filter((k) => k.guid !== key.guid);
-    return false;
-  }
-  return true;
+  if (advance(state, key)?.outcome !== 'succeeded' || key.last_operation!.type !== 'delete') return true;
+  state.keys = state.keys.filter((k) => k.guid !== key.guid);
+  return false;
 }
 
 export function pollJob(state: SimState, job: SimJob): void {
@@ -157,7 +159,7 @@ function removeInstance(state: SimState, instance: SimInstance): void {
 export function createInstance(
   ctx: OperationContext,
   request: {name: string; spaceGuid: string; plan: SimPlan; parameters: Record<string, unknown>; tags: string[]},
-): {job: SimJob; instance: SimInstance} {
+): SimJob {
   const {state} = ctx;
   if (state.instances.some((i) => i.name === request.name && i.space_guid === request.spaceGuid)) {
     throw unprocessable(`The service instance name is taken: ${request.name}.`);
@@ -180,21 +182,16 @@ export function createInstance(
   state.instances.push(instance);
   const job = newJob(ctx, 'service_instance.create', {kind: 'service_instances', guid: instance.guid});
   const offering = offeringOf(state, request.plan);
-  const rejection = brokerMessage(ctx, () => validateInstanceParameters(state, request.plan, request.parameters));
-  if (rejection !== null) {
-    instance.last_operation = operation('create', 'failed', `Service broker error: ${rejection}`);
-    failJob(job, `provision could not be completed: Service broker error: ${rejection}`);
-    return {job, instance};
-  }
-  const later = asyncPlan(ctx, offering.async_polls);
+  if (brokerRejects(ctx, instance, job, 'create', 'provision', () => validateInstanceParameters(state, request.plan, request.parameters))) return job;
+  const later = asyncPending(ctx, offering.async_polls);
   if (later) {
-    instance.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description};
+    instance.pending = later;
     job.state = 'POLLING';
   } else {
     instance.last_operation = operation('create', 'succeeded');
     completeJob(job);
   }
-  return {job, instance};
+  return job;
 }
 
 export function updateInstance(ctx: OperationContext, instance: SimInstance, request: {parameters?: Record<string, unknown>; tags?: string[]}): SimJob {
@@ -204,17 +201,12 @@ export function updateInstance(ctx: OperationContext, instance: SimInstance, req
   if (!plan) throw unprocessable('Cannot update a user-provided service instance with this request.');
   const parameters = request.parameters === undefined ? instance.parameters : state.settings.updateParameters === 'merge' ? {...instance.parameters, ...request.parameters} : request.parameters;
   const job = newJob(ctx, 'service_instance.update', {kind: 'service_instances', guid: instance.guid});
-  const rejection = brokerMessage(ctx, () => validateInstanceParameters(state, plan, request.parameters ?? {}, instance));
-  if (rejection !== null) {
-    instance.last_operation = operation('update', 'failed', `Service broker error: ${rejection}`);
-    failJob(job, `update could not be completed: Service broker error: ${rejection}`);
-    return job;
-  }
+  if (brokerRejects(ctx, instance, job, 'update', 'update', () => validateInstanceParameters(state, plan, request.parameters ?? {}, instance))) return job;
   if (request.tags) instance.tags = request.tags;
-  const later = asyncPlan(ctx, offeringOf(state, plan).async_polls);
+  const later = asyncPending(ctx, offeringOf(state, plan).async_polls);
   instance.last_operation = operation('update', 'in progress');
   if (later) {
-    instance.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description, parameters};
+    instance.pending = {...later, parameters};
     job.state = 'POLLING';
   } else {
     instance.parameters = parameters;
@@ -229,19 +221,14 @@ export function deleteInstance(ctx: OperationContext, instance: SimInstance): Si
   const {state} = ctx;
   if (operationRunning(instance.last_operation) && instance.last_operation?.type !== 'create') throw inProgress(instance.name);
   const job = newJob(ctx, 'service_instance.delete', {kind: 'service_instances', guid: instance.guid});
-  const rejection = brokerMessage(ctx, () => undefined);
-  if (rejection !== null) {
-    instance.last_operation = operation('delete', 'failed', `Service broker error: ${rejection}`);
-    failJob(job, `deprovision could not be completed: Service broker error: ${rejection}`);
-    return job;
-  }
+  if (brokerRejects(ctx, instance, job, 'delete', 'deprovision')) return job;
   // CC v3 removes the keys before it deprovisions.
   state.keys = state.keys.filter((k) => k.instance_guid !== instance.guid);
   const plan = planOf(state, instance);
-  const later = plan ? asyncPlan(ctx, offeringOf(state, plan).async_polls) : null;
+  const later = plan ? asyncPending(ctx, offeringOf(state, plan).async_polls) : null;
   if (later) {
     instance.last_operation = operation('delete', 'in progress');
-    instance.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description};
+    instance.pending = later;
     job.state = 'POLLING';
   } else {
     removeInstance(state, instance);
@@ -250,7 +237,7 @@ export function deleteInstance(ctx: OperationContext, instance: SimInstance): Si
   return job;
 }
 
-export function createKey(ctx: OperationContext, instance: SimInstance, request: {name: string; parameters: Record<string, unknown>}): {job: SimJob; key: SimKey} {
+export function createKey(ctx: OperationContext, instance: SimInstance, request: {name: string; parameters: Record<string, unknown>}): SimJob {
   const {state} = ctx;
   if (instance.type === 'user-provided') throw unprocessable("Service credential bindings of type 'key' are not supported for user-provided service instances.");
   const plan = planOf(state, instance);
@@ -273,40 +260,31 @@ export function createKey(ctx: OperationContext, instance: SimInstance, request:
     updated_at: now,
   };
   const job = newJob(ctx, 'service_keys.create', {kind: 'service_credential_bindings', guid: key.guid});
-  const rejection = brokerMessage(ctx, () => validateKeyParameters(state, instance, request.parameters));
+  const rejected = brokerRejects(ctx, key, job, 'create', 'bind', () => validateKeyParameters(state, instance, request.parameters));
   state.keys.push(key);
-  if (rejection !== null) {
-    key.last_operation = operation('create', 'failed', `Service broker error: ${rejection}`);
-    failJob(job, `bind could not be completed: Service broker error: ${rejection}`);
-    return {job, key};
-  }
+  if (rejected) return job;
   key.credentials = buildCredentials(state, instance, key, request.parameters);
-  const later = asyncPlan(ctx, offering.key_async_polls);
+  const later = asyncPending(ctx, offering.key_async_polls);
   if (later) {
-    key.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description};
+    key.pending = later;
     job.state = 'POLLING';
   } else {
     key.last_operation = operation('create', 'succeeded');
     completeJob(job);
   }
-  return {job, key};
+  return job;
 }
 
 export function deleteKey(ctx: OperationContext, key: SimKey): SimJob {
   const {state} = ctx;
   const job = newJob(ctx, 'service_keys.delete', {kind: 'service_credential_bindings', guid: key.guid});
-  const rejection = brokerMessage(ctx, () => undefined);
-  if (rejection !== null) {
-    key.last_operation = operation('delete', 'failed', `Service broker error: ${rejection}`);
-    failJob(job, `unbind could not be completed: Service broker error: ${rejection}`);
-    return job;
-  }
+  if (brokerRejects(ctx, key, job, 'delete', 'unbind')) return job;
   const instance = state.instances.find((i) => i.guid === key.instance_guid);
   const plan = instance ? planOf(state, instance) : undefined;
-  const later = plan ? asyncPlan(ctx, offeringOf(state, plan).key_async_polls) : null;
+  const later = plan ? asyncPending(ctx, offeringOf(state, plan).key_async_polls) : null;
   if (later) {
     key.last_operation = operation('delete', 'in progress');
-    key.pending = {pollsLeft: later.polls, outcome: later.outcome, description: later.description};
+    key.pending = later;
     job.state = 'POLLING';
   } else {
     state.keys = state.keys.filter((k) => k.guid !== key.guid);
@@ -478,12 +456,6 @@ export interface CcResponse {
 
 type Query = Map<string, string>;
 
-function parseQuery(search: string): Query {
-  const query: Query = new Map();
-  for (const [key, value] of new URLSearchParams(search)) query.set(key, value);
-  return query;
-}
-
 function checkQuery(query: Query, allowed: string[]): void {
   const all = [...allowed, 'page', 'per_page', 'order_by'];
   const unknown = [...query.keys()].filter((key) => !all.includes(key));
@@ -498,10 +470,21 @@ function listParam(query: Query, name: string): string[] | undefined {
   return value.split(',').filter((item) => item !== '');
 }
 
-function matches(values: string[] | undefined, actual: string | undefined, caseInsensitive = false): boolean {
+/** Whether `actual` passes the list filter `name` of the query; an absent filter passes everything. */
+function matches(query: Query, name: string, actual: string | undefined, caseInsensitive = false): boolean {
+  const values = listParam(query, name);
   if (values === undefined) return true;
   if (actual === undefined) return false;
   return caseInsensitive ? values.some((v) => v.toLowerCase() === actual.toLowerCase()) : values.includes(actual);
+}
+
+/** The `include` list, each item one of `valid`. */
+function includeParam(query: Query, valid: string[]): string[] {
+  const include = listParam(query, 'include') ?? [];
+  for (const item of include) {
+    if (!valid.includes(item)) throw badQuery(`Invalid included resource: '${item}'. Valid included resources are: ${valid.map((v) => `'${v}'`).join(', ')}`);
+  }
+  return include;
 }
 
 interface Sortable {
@@ -579,9 +562,9 @@ function allSpaces(state: SimState) {
 
 function listOrganizations(state: SimState, path: string, query: Query) {
   checkQuery(query, ['names', 'guids']);
-  const names = listParam(query, 'names');
-  const guids = listParam(query, 'guids');
-  const orgs = state.orgs.filter((org) => matches(names, org.name) && matches(guids, org.guid)).map((org) => ({...org, created_at: '2020-01-01T00:00:00Z'}));
+  const orgs = state.orgs
+    .filter((org) => matches(query, 'names', org.name) && matches(query, 'guids', org.guid))
+    .map((org) => ({...org, created_at: '2020-01-01T00:00:00Z'}));
   return paginate(state, path, query, orgs, (org) => ({
     guid: org.guid,
     created_at: org.created_at,
@@ -596,13 +579,9 @@ function listOrganizations(state: SimState, path: string, query: Query) {
 
 function listSpaces(state: SimState, path: string, query: Query) {
   checkQuery(query, ['names', 'guids', 'organization_guids', 'include']);
-  const names = listParam(query, 'names');
-  const guids = listParam(query, 'guids');
-  const orgGuids = listParam(query, 'organization_guids');
-  const include = listParam(query, 'include') ?? [];
-  for (const item of include) if (item !== 'organization') throw badQuery(`Invalid included resource: '${item}'. Valid included resources are: 'organization'`);
+  const include = includeParam(query, ['organization']);
   const spaces = allSpaces(state)
-    .filter((s) => matches(names, s.name) && matches(guids, s.guid) && matches(orgGuids, s.org_guid))
+    .filter((s) => matches(query, 'names', s.name) && matches(query, 'guids', s.guid) && matches(query, 'organization_guids', s.org_guid))
     .map((s) => ({...s, created_at: '2020-01-01T00:00:00Z'}));
   const page = paginate(state, path, query, spaces, (space) => ({
     guid: space.guid,
@@ -621,45 +600,40 @@ function listSpaces(state: SimState, path: string, query: Query) {
   return {...page, included: {organizations: orgs.map((o) => ({guid: o!.guid, name: o!.name, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', suspended: false, relationships: {quota: {data: null}}, metadata: EMPTY_METADATA(), links: {self: href(state, `/v3/organizations/${o!.guid}`)}}))}};
 }
 
-function brokerName(state: SimState, offering: SimOffering): string {
-  return state.brokers.find((b) => b.guid === offering.broker_guid)?.name ?? '';
+/** The brokers of these offerings, once each, with the requested fields. */
+function includedBrokers(state: SimState, offerings: SimOffering[], fields: string[]): Array<Record<string, unknown>> {
+  return uniqueBy(offerings.map((o) => state.brokers.find((b) => b.guid === o.broker_guid)!)).map((b) => project({guid: b.guid, name: b.name}, fields));
 }
 
 function listOfferings(state: SimState, path: string, query: Query) {
   checkQuery(query, ['names', 'available', 'service_broker_names', 'service_broker_guids', 'space_guids', 'organization_guids', 'guids', 'fields[service_broker]']);
-  const names = listParam(query, 'names');
-  const brokers = listParam(query, 'service_broker_names');
-  const brokerGuids = listParam(query, 'service_broker_guids');
-  const guids = listParam(query, 'guids');
   const brokerFields = fieldsParam(query, 'service_broker', ['guid', 'name']);
-  const offerings = state.offerings.filter((o) => matches(names, o.name, true) && matches(brokers, brokerName(state, o)) && matches(brokerGuids, o.broker_guid) && matches(guids, o.guid));
+  const offerings = state.offerings.filter(
+    (o) =>
+      matches(query, 'names', o.name, true) &&
+      matches(query, 'service_broker_names', brokerName(state, o)) &&
+      matches(query, 'service_broker_guids', o.broker_guid) &&
+      matches(query, 'guids', o.guid),
+  );
   const result: Record<string, unknown> = paginate(state, path, query, offerings, (o) => renderOffering(state, o));
-  if (brokerFields) {
-    result.included = {service_brokers: uniqueBy(offerings.map((o) => state.brokers.find((b) => b.guid === o.broker_guid)!)).map((b) => project({guid: b.guid, name: b.name}, brokerFields))};
-  }
+  if (brokerFields) result.included = {service_brokers: includedBrokers(state, offerings, brokerFields)};
   return result;
 }
 
 function listPlans(state: SimState, path: string, query: Query) {
   checkQuery(query, ['names', 'available', 'service_offering_names', 'service_offering_guids', 'service_broker_names', 'service_broker_guids', 'space_guids', 'organization_guids', 'guids', 'service_instance_guids', 'include', 'fields[service_offering.service_broker]']);
-  const names = listParam(query, 'names');
-  const offeringNames = listParam(query, 'service_offering_names');
-  const offeringGuids = listParam(query, 'service_offering_guids');
-  const brokers = listParam(query, 'service_broker_names');
-  const guids = listParam(query, 'guids');
-  const instanceGuids = listParam(query, 'service_instance_guids');
   const available = query.get('available');
-  const include = listParam(query, 'include') ?? [];
-  for (const item of include) if (item !== 'service_offering' && item !== 'space.organization') throw badQuery(`Invalid included resource: '${item}'. Valid included resources are: 'space.organization', 'service_offering'`);
+  const instanceGuids = listParam(query, 'service_instance_guids');
+  const include = includeParam(query, ['space.organization', 'service_offering']);
   const brokerFields = fieldsParam(query, 'service_offering.service_broker', ['guid', 'name']);
   const plans = state.plans.filter((plan) => {
     const offering = offeringOf(state, plan);
     return (
-      matches(names, plan.name) &&
-      matches(offeringNames, offering.name, true) &&
-      matches(offeringGuids, offering.guid) &&
-      matches(brokers, brokerName(state, offering)) &&
-      matches(guids, plan.guid) &&
+      matches(query, 'names', plan.name) &&
+      matches(query, 'service_offering_names', offering.name, true) &&
+      matches(query, 'service_offering_guids', offering.guid) &&
+      matches(query, 'service_broker_names', brokerName(state, offering)) &&
+      matches(query, 'guids', plan.guid) &&
       (instanceGuids === undefined || state.instances.some((i) => instanceGuids.includes(i.guid) && i.plan_guid === plan.guid)) &&
       (available === undefined || String(plan.available) === available)
     );
@@ -668,7 +642,7 @@ function listPlans(state: SimState, path: string, query: Query) {
   const included: Record<string, unknown[]> = {};
   const offerings = uniqueBy(plans.map((plan) => offeringOf(state, plan)));
   if (include.includes('service_offering')) included.service_offerings = offerings.map((o) => renderOffering(state, o));
-  if (brokerFields) included.service_brokers = uniqueBy(offerings.map((o) => state.brokers.find((b) => b.guid === o.broker_guid)!)).map((b) => project({guid: b.guid, name: b.name}, brokerFields));
+  if (brokerFields) included.service_brokers = includedBrokers(state, offerings, brokerFields);
   if (Object.keys(included).length) result.included = included;
   return result;
 }
@@ -688,13 +662,6 @@ function listInstances(state: SimState, path: string, query: Query) {
     'fields[service_plan.service_offering]',
     'fields[service_plan.service_offering.service_broker]',
   ]);
-  const names = listParam(query, 'names');
-  const guids = listParam(query, 'guids');
-  const type = listParam(query, 'type');
-  const spaceGuids = listParam(query, 'space_guids');
-  const orgGuids = listParam(query, 'organization_guids');
-  const planNames = listParam(query, 'service_plan_names');
-  const planGuids = listParam(query, 'service_plan_guids');
   const spaceFields = fieldsParam(query, 'space', ['guid', 'name', 'relationships.organization']);
   const orgFields = fieldsParam(query, 'space.organization', ['guid', 'name']);
   const planFields = fieldsParam(query, 'service_plan', ['guid', 'name', 'relationships.service_offering']);
@@ -705,13 +672,13 @@ function listInstances(state: SimState, path: string, query: Query) {
     const plan = planOf(state, instance);
     const space = spaces.find((s) => s.guid === instance.space_guid);
     return (
-      matches(names, instance.name) &&
-      matches(guids, instance.guid) &&
-      matches(type, instance.type) &&
-      matches(spaceGuids, instance.space_guid) &&
-      matches(orgGuids, space?.org_guid) &&
-      matches(planNames, plan?.name, true) &&
-      matches(planGuids, plan?.guid)
+      matches(query, 'names', instance.name) &&
+      matches(query, 'guids', instance.guid) &&
+      matches(query, 'type', instance.type) &&
+      matches(query, 'space_guids', instance.space_guid) &&
+      matches(query, 'organization_guids', space?.org_guid) &&
+      matches(query, 'service_plan_names', plan?.name, true) &&
+      matches(query, 'service_plan_guids', plan?.guid)
     );
   });
   const instances = candidates.filter((instance) => pollInstance(state, instance));
@@ -724,35 +691,28 @@ function listInstances(state: SimState, path: string, query: Query) {
   const offerings = uniqueBy(plans.map((p) => offeringOf(state, p)));
   if (planFields) included.service_plans = plans.map((p) => project(renderPlan(state, p), planFields));
   if (offeringFields) included.service_offerings = offerings.map((o) => project(renderOffering(state, o), offeringFields));
-  if (brokerFields) included.service_brokers = uniqueBy(offerings.map((o) => state.brokers.find((b) => b.guid === o.broker_guid)!)).map((b) => project({guid: b.guid, name: b.name}, brokerFields));
+  if (brokerFields) included.service_brokers = includedBrokers(state, offerings, brokerFields);
   if (Object.keys(included).length) result.included = included;
   return result;
 }
 
 function listKeys(state: SimState, path: string, query: Query) {
   checkQuery(query, ['names', 'guids', 'type', 'service_instance_guids', 'service_instance_names', 'app_guids', 'app_names', 'service_plan_guids', 'service_plan_names', 'service_offering_guids', 'service_offering_names', 'include']);
-  const names = listParam(query, 'names');
-  const guids = listParam(query, 'guids');
-  const type = listParam(query, 'type');
-  const instanceGuids = listParam(query, 'service_instance_guids');
-  const instanceNames = listParam(query, 'service_instance_names');
-  const planNames = listParam(query, 'service_plan_names');
-  const offeringNames = listParam(query, 'service_offering_names');
-  const appFilter = listParam(query, 'app_guids') ?? listParam(query, 'app_names');
-  const include = listParam(query, 'include') ?? [];
-  for (const item of include) if (item !== 'app' && item !== 'service_instance') throw badQuery(`Invalid included resource: '${item}'. Valid included resources are: 'app', 'service_instance'`);
+  // The stand-in has no apps: a filter by app matches no key.
+  const appFilter = query.has('app_guids') || query.has('app_names');
+  const include = includeParam(query, ['app', 'service_instance']);
   const candidates = state.keys.filter((key) => {
     const instance = state.instances.find((i) => i.guid === key.instance_guid);
     const plan = instance ? planOf(state, instance) : undefined;
     return (
-      appFilter === undefined &&
-      matches(names, key.name) &&
-      matches(guids, key.guid) &&
-      matches(type, 'key') &&
-      matches(instanceGuids, key.instance_guid) &&
-      matches(instanceNames, instance?.name) &&
-      matches(planNames, plan?.name, true) &&
-      matches(offeringNames, plan ? offeringOf(state, plan).name : undefined, true)
+      !appFilter &&
+      matches(query, 'names', key.name) &&
+      matches(query, 'guids', key.guid) &&
+      matches(query, 'type', 'key') &&
+      matches(query, 'service_instance_guids', key.instance_guid) &&
+      matches(query, 'service_instance_names', instance?.name) &&
+      matches(query, 'service_plan_names', plan?.name, true) &&
+      matches(query, 'service_offering_names', plan ? offeringOf(state, plan).name : undefined, true)
     );
   });
   const keys = candidates.filter((key) => pollKey(state, key));
@@ -786,6 +746,15 @@ function accepted(state: SimState, job: SimJob): CcResponse {
   return {status: 202, body: null, headers: {Location: `${state.api?.target ?? ''}/v3/jobs/${job.guid}`}};
 }
 
+const LISTS: Record<string, (state: SimState, path: string, query: Query) => unknown> = {
+  organizations: listOrganizations,
+  spaces: listSpaces,
+  service_offerings: listOfferings,
+  service_plans: listPlans,
+  service_instances: listInstances,
+  service_credential_bindings: listKeys,
+};
+
 /**
  * Answers one Cloud Controller request. `fault` is a broker-error/async-fail fault that applies
  * to writes made through this request.
@@ -803,7 +772,7 @@ function route(state: SimState, method: string, rawPath: string, body: string | 
   const withoutHost = rawPath.replace(/^https?:\/\/[^/]+/, '');
   const [pathPart = '', search = ''] = withoutHost.split('?', 2);
   const path = '/' + pathPart.replace(/^\/+/, '').replace(/\/+$/, '');
-  const query = parseQuery(search);
+  const query: Query = new Map(new URLSearchParams(search));
   const ok = (value: unknown): CcResponse => ({status: 200, body: value, headers: {}});
   const ctx: OperationContext = {state, fault};
   const segments = path.split('/').filter(Boolean);
@@ -812,22 +781,7 @@ function route(state: SimState, method: string, rawPath: string, body: string | 
   const [, collection, guid, sub] = segments;
   const get = method === 'GET';
 
-  if (segments.length === 2 && get) {
-    switch (collection) {
-      case 'organizations':
-        return ok(listOrganizations(state, path, query));
-      case 'spaces':
-        return ok(listSpaces(state, path, query));
-      case 'service_offerings':
-        return ok(listOfferings(state, path, query));
-      case 'service_plans':
-        return ok(listPlans(state, path, query));
-      case 'service_instances':
-        return ok(listInstances(state, path, query));
-      case 'service_credential_bindings':
-        return ok(listKeys(state, path, query));
-    }
-  }
+  if (segments.length === 2 && get && Object.hasOwn(LISTS, collection!)) return ok(LISTS[collection!]!(state, path, query));
 
   if (collection === 'service_instances') {
     if (segments.length === 2 && method === 'POST') {
@@ -839,8 +793,8 @@ function route(state: SimState, method: string, rawPath: string, body: string | 
       if (!spaceGuid || !allSpaces(state).some((s) => s.guid === spaceGuid)) throw unprocessable('Invalid space. Ensure that the space exists and you have access to it.');
       if (!plan) throw unprocessable('Invalid service plan. Ensure that the service plan exists, is available, and you have access to it.');
       if (typeof request.name !== 'string' || !request.name) throw unprocessable('Name must be a string');
-      const {job} = createInstance(ctx, {name: request.name, spaceGuid, plan, parameters: (request.parameters as Record<string, unknown>) ?? {}, tags: (request.tags as string[]) ?? []});
-      return accepted(state, job);
+      const parameters = (request.parameters as Record<string, unknown>) ?? {};
+      return accepted(state, createInstance(ctx, {name: request.name, spaceGuid, plan, parameters, tags: (request.tags as string[]) ?? []}));
     }
     const instance = guid ? state.instances.find((i) => i.guid === guid) : undefined;
     if (segments.length >= 3 && (!instance || !pollInstance(state, instance))) throw notFound('Service instance not found');
@@ -862,8 +816,7 @@ function route(state: SimState, method: string, rawPath: string, body: string | 
       const instance = state.instances.find((i) => i.guid === relationshipGuid(request, 'service_instance'));
       if (!instance) throw unprocessable('The service instance could not be found.');
       if (typeof request.name !== 'string' || !request.name) throw unprocessable('Name must be a string');
-      const {job} = createKey(ctx, instance, {name: request.name, parameters: (request.parameters as Record<string, unknown>) ?? {}});
-      return accepted(state, job);
+      return accepted(state, createKey(ctx, instance, {name: request.name, parameters: (request.parameters as Record<string, unknown>) ?? {}}));
     }
     const key = guid ? state.keys.find((k) => k.guid === guid) : undefined;
     if (segments.length >= 3 && (!key || !pollKey(state, key))) throw notFound('Service credential binding not found');

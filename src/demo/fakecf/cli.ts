@@ -3,13 +3,17 @@
  * cf v8 (and v7 when CF_SIM_VERSION starts with 7.), per cf-cli.md §1-7, §10 and §12.
  */
 import {randomUUID} from 'node:crypto';
+import {once} from 'node:events';
 import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {offeringOf, planOf} from './broker.js';
+import {createInterface} from 'node:readline';
+import {brokerName, offeringOf, planOf} from './broker.js';
 import {CcError, createInstance, createKey, deleteInstance, deleteKey, handleRequest, instanceParameters, keyDetails, pollInstance, pollJob, pollKey, updateInstance, type OperationContext} from './cc.js';
 import {
+  CC_API_VERSION,
   seedState,
   readSimState,
+  sleepSync,
   stateFileFromEnv,
   withStateLock,
   writeStateFile,
@@ -325,6 +329,17 @@ function parseParameters(value: string): Record<string, unknown> {
   throw new UsageFailure(INVALID_C);
 }
 
+function incorrectUsage(out: Output, error: UsageFailure, help: string): number {
+  out.warn(`Incorrect Usage: ${error.message}`);
+  out.warn('');
+  if (error.failedFirst) {
+    out.say(out.failedWord());
+    out.say();
+  }
+  out.raw(help);
+  return 1;
+}
+
 function helpText(spec: CommandSpec, bin: string): string {
   const lines = ['NAME:', `   ${spec.name} - ${spec.description}`, '', 'USAGE:', `   ${bin} ${spec.usage}`, ''];
   if (spec.alias) lines.push('ALIAS:', `   ${spec.alias}`, '');
@@ -357,20 +372,14 @@ function envFaults(): FaultTable {
   }
 }
 
-interface ActiveFaults {
-  list: FaultSpec[];
-}
-
 /** Faults for this command, with `once` faults consumed (state faults removed, env faults remembered). */
-function takeFaults(file: string, command: string): ActiveFaults {
-  const state = readSimState(file);
-  const fromState = faultList(state?.faults, command);
+function takeFaults(file: string, command: string): FaultSpec[] {
+  const fromState = faultList(readSimState(file)?.faults, command);
   const fromEnv = faultList(envFaults(), command);
-  if (!fromState.length && !fromEnv.length) return {list: []};
-  if (!fromState.some((f) => f.once) && !fromEnv.some((f) => f.once)) return {list: [...fromState, ...fromEnv]};
+  if (!fromState.some((f) => f.once) && !fromEnv.some((f) => f.once)) return [...fromState, ...fromEnv];
   return withStateLock(file, () => {
     const current = readSimState(file);
-    if (!current) return {list: [...fromState, ...fromEnv]};
+    if (!current) return [...fromState, ...fromEnv];
     const list: FaultSpec[] = [];
     for (const name of [command, '*']) {
       const entry = current.faults[name];
@@ -390,7 +399,7 @@ function takeFaults(file: string, command: string): ActiveFaults {
       list.push(fault);
     }
     writeStateFile(file, current);
-    return {list};
+    return list;
   });
 }
 
@@ -417,10 +426,6 @@ interface Env {
   pollMs: number;
 }
 
-function sleepSync(ms: number): void {
-  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 const TOKEN_EXPIRED = 'The token expired, was revoked, or the token ID is incorrect. Please log back in to re-authenticate.';
 
 type Need = 'none' | 'api' | 'login' | 'space';
@@ -445,14 +450,12 @@ function where(env: Env): string {
 
 function findInstance(env: Env, name: string): SimInstance | undefined {
   const instance = env.state.instances.find((i) => i.name === name && i.space_guid === env.state.target.space!.guid);
-  if (!instance) return undefined;
-  return pollInstance(env.state, instance) ? instance : undefined;
+  return instance && pollInstance(env.state, instance) ? instance : undefined;
 }
 
 function findKey(env: Env, instance: SimInstance, name: string): SimKey | undefined {
   const key = env.state.keys.find((k) => k.instance_guid === instance.guid && k.name === name);
-  if (!key) return undefined;
-  return pollKey(env.state, key) ? key : undefined;
+  return key && pollKey(env.state, key) ? key : undefined;
 }
 
 function instanceNotFound(env: Env, name: string): number {
@@ -527,41 +530,49 @@ const flag = (parsed: Parsed, name: string) => parsed.flags.has(name);
 const value = (parsed: Parsed, name: string) => parsed.flags.get(name)?.at(-1);
 
 /**
- * How cf ends an instance operation (create, update, delete): v7 prints OK, then the progress
- * line for an async broker; v8 waits with --wait, then prints the progress or done line and OK
- * (cf-cli.md §4.5, §4.12, §10).
+ * How cf ends a service operation. Instances (create, update, delete; `done` given): v7 prints OK,
+ * then the progress line for an async broker; v8 waits with --wait, then prints the progress or
+ * done line and OK (cf-cli.md §4.5, §4.12, §10). Keys: OK first, then v8 prints "… in progress."
+ * for an async broker (§4.8, §4.11).
  */
-function reportInstanceJob(env: Env, parsed: Parsed, job: SimJob, progress: string, done: string): number {
+function reportJob(env: Env, parsed: Parsed, job: SimJob, progress: string, done?: string): number {
   const {out} = env;
+  if (!env.v7 && job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
+  if (job.state === 'FAILED') return out.fail(env.v7 ? v7JobFailure(job) : jobFailure(job));
+  const pending = job.state === 'POLLING';
   if (env.v7) {
-    if (job.state === 'FAILED') return out.fail(v7JobFailure(job));
     out.ok();
-    if (job.state === 'POLLING') {
+    if (pending && done !== undefined) {
       out.say();
       out.say(progress);
     }
-    return 0;
+  } else if (done !== undefined) {
+    out.say(pending ? progress : done);
+    out.ok();
+  } else {
+    out.ok();
+    if (pending) out.say(progress);
   }
-  if (job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
-  if (job.state === 'FAILED') return out.fail(jobFailure(job));
-  out.say(job.state === 'POLLING' ? progress : done);
-  out.ok();
   return 0;
 }
 
-/** The same for service keys: OK first, then "… in progress." for an async broker (§4.8, §4.11). */
-function reportKeyJob(env: Env, parsed: Parsed, job: SimJob, progress: string): number {
-  const {out} = env;
-  if (env.v7) {
-    if (job.state === 'FAILED') return out.fail(v7JobFailure(job));
-    out.ok();
-    return 0;
-  }
-  if (job.state === 'POLLING' && flag(parsed, 'wait')) job = waitForJob(env, job);
-  if (job.state === 'FAILED') return out.fail(jobFailure(job));
-  out.ok();
-  if (job.state === 'POLLING') out.say(progress);
+/** A command with nothing left to do: v7 prints OK, then its lines; v8 its lines, then OK. */
+function nothingToDo(env: Env, v7Lines: string[], v8Lines: string[]): number {
+  if (env.v7) env.out.ok();
+  for (const line of env.v7 ? v7Lines : v8Lines) env.out.say(line);
+  if (!env.v7) env.out.ok();
   return 0;
+}
+
+/** `https://` added when the URL has no scheme, trailing slashes removed. */
+function apiTarget(url: string): string {
+  return (/^https?:\/\//.test(url) ? url : `https://${url}`).replace(/\/+$/, '');
+}
+
+/** Logs in as `user`, or out with null; either way nothing is targeted. */
+function setLogin(state: SimState, user: string | null): void {
+  state.auth = user === null ? null : {user, token: randomUUID(), expired: false};
+  state.target = {org: null, space: null};
 }
 
 const handlers: Record<string, Handler> = {
@@ -576,21 +587,17 @@ const handlers: Record<string, Handler> = {
       out.say('Unsetting API endpoint...');
       out.ok();
       state.api = null;
-      state.auth = null;
-      state.target = {org: null, space: null};
+      setLogin(state, null);
       return 0;
     }
     const url = parsed.positionals[0];
     if (url) {
-      const target = (/^https?:\/\//.test(url) ? url : `https://${url}`).replace(/\/+$/, '');
+      const target = apiTarget(url);
       out.say(`Setting API endpoint to ${target}...`);
       if (target.startsWith('http:')) out.say('Warning: Insecure http API endpoint detected: secure https API endpoints are recommended');
       out.ok();
-      if (state.api?.target !== target) {
-        state.auth = null;
-        state.target = {org: null, space: null};
-      }
-      state.api = {target, version: state.api?.version ?? '3.180.0'};
+      if (state.api?.target !== target) setLogin(state, null);
+      state.api = {target, version: state.api?.version ?? CC_API_VERSION};
     }
     if (!state.api) {
       out.say(`No API endpoint set. Use 'cf api' to set an endpoint`);
@@ -608,8 +615,7 @@ const handlers: Record<string, Handler> = {
     const {state, out} = env;
     out.say(`API endpoint: ${state.api!.target}`);
     out.say('Authenticating...');
-    state.auth = {user: parsed.positionals[0]!, token: randomUUID(), expired: false};
-    state.target = {org: null, space: null};
+    setLogin(state, parsed.positionals[0]!);
     out.ok();
     out.say(`Use '${env.bin} target' to view or set your target org and space.`);
     return 0;
@@ -618,15 +624,14 @@ const handlers: Record<string, Handler> = {
   login(env, parsed) {
     const {state, out} = env;
     const api = value(parsed, 'a');
-    if (api) state.api = {target: (/^https?:\/\//.test(api) ? api : `https://${api}`).replace(/\/+$/, ''), version: '3.180.0'};
+    if (api) state.api = {target: apiTarget(api), version: CC_API_VERSION};
     if (!state.api) return out.fail(`No API endpoint set. Use '${env.bin} login -a API_URL' to target an endpoint.`);
     out.say(`API endpoint: ${state.api.target}`);
     out.say();
     const user = value(parsed, 'u');
     if (!user || !value(parsed, 'p')) return out.fail('The stand-in cf logs in non-interactively only: pass -u USERNAME and -p PASSWORD.');
     out.say('Authenticating...');
-    state.auth = {user, token: randomUUID(), expired: false};
-    state.target = {org: null, space: null};
+    setLogin(state, user);
     out.ok();
     const orgName = value(parsed, 'o');
     const org = orgName ? state.orgs.find((o) => o.name === orgName) : state.orgs.length === 1 ? state.orgs[0] : undefined;
@@ -652,8 +657,7 @@ const handlers: Record<string, Handler> = {
   logout(env) {
     const {state, out} = env;
     out.say(`Logging out ${state.auth?.user ?? ''}...`);
-    state.auth = null;
-    state.target = {org: null, space: null};
+    setLogin(state, null);
     out.ok();
     return 0;
   },
@@ -688,19 +692,18 @@ const handlers: Record<string, Handler> = {
   marketplace(env, parsed) {
     const {state, out} = env;
     const offeringName = value(parsed, 'e');
-    const brokerName = value(parsed, 'b');
+    const brokerFilter = value(parsed, 'b');
     if (offeringName && flag(parsed, 'no-plans')) throw new UsageFailure('The following arguments cannot be used together: --no-plans, -e');
     if (state.auth) {
       const failure = precondition(env, 'space');
       if (failure) return out.fail(failure);
     }
     const as = state.auth ? ` ${where(env)}` : '...';
-    out.say(offeringName ? `Getting service plan information for service offering ${offeringName}${state.auth ? ` ${where(env)}` : '...'}` : `Getting all service offerings from marketplace${as}`);
+    out.say(offeringName ? `Getting service plan information for service offering ${offeringName}${as}` : `Getting all service offerings from marketplace${as}`);
     out.say();
-    const brokerOf = (guid: string) => state.brokers.find((b) => b.guid === guid)!.name;
     const plans = state.plans.filter((plan) => {
       const offering = offeringOf(state, plan);
-      return (flag(parsed, 'show-unavailable') || plan.available) && (!offeringName || offering.name.toLowerCase() === offeringName.toLowerCase()) && (!brokerName || brokerOf(offering.broker_guid) === brokerName);
+      return (flag(parsed, 'show-unavailable') || plan.available) && (!offeringName || offering.name.toLowerCase() === offeringName.toLowerCase()) && (!brokerFilter || brokerName(state, offering) === brokerFilter);
     });
     if (!plans.length) {
       out.say('No service offerings found.');
@@ -710,7 +713,7 @@ const handlers: Record<string, Handler> = {
     if (offeringName) {
       offerings.forEach((offering, index) => {
         if (index > 0) out.say();
-        out.say(`broker: ${brokerOf(offering.broker_guid)}`);
+        out.say(`broker: ${brokerName(state, offering)}`);
         const rows = [['plan', 'description', 'free or paid', 'costs']];
         for (const plan of plans.filter((p) => p.offering_guid === offering.guid)) {
           rows.push([plan.name, plan.description, plan.free ? 'free' : 'paid', plan.costs.map((c) => `${c.currency} ${c.amount.toFixed(2)}/${c.unit}`).join(', ')]);
@@ -723,7 +726,7 @@ const handlers: Record<string, Handler> = {
     const rows = [noPlans ? ['offering', 'description', 'broker'] : ['offering', 'plans', 'description', 'broker']];
     for (const offering of offerings) {
       const names = plans.filter((p) => p.offering_guid === offering.guid).map((p) => p.name).join(', ');
-      rows.push(noPlans ? [offering.name, offering.description, brokerOf(offering.broker_guid)] : [offering.name, names, offering.description, brokerOf(offering.broker_guid)]);
+      rows.push(noPlans ? [offering.name, offering.description, brokerName(state, offering)] : [offering.name, names, offering.description, brokerName(state, offering)]);
     }
     for (const line of table(rows)) out.say(line);
     out.say();
@@ -735,18 +738,17 @@ const handlers: Record<string, Handler> = {
     const {state, out} = env;
     const [offeringName, planName, rawName] = parsed.positionals as [string, string, string];
     const name = rawName.trim();
-    const brokerName = value(parsed, 'b');
+    const brokerFilter = value(parsed, 'b');
     const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : {};
     const tags = (value(parsed, 't') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
     out.say(`Creating service instance ${name} ${where(env)}`);
     const candidates = state.plans.filter((plan) => {
       const offering = offeringOf(state, plan);
-      const broker = state.brokers.find((b) => b.guid === offering.broker_guid)!;
-      return plan.name === planName && offering.name.toLowerCase() === offeringName.toLowerCase() && (!brokerName || broker.name === brokerName);
+      return plan.name === planName && offering.name.toLowerCase() === offeringName.toLowerCase() && (!brokerFilter || brokerName(state, offering) === brokerFilter);
     });
     if (!candidates.length) {
       if (env.v7) return out.fail(`Could not find plan with name ${planName}`);
-      return out.fail(`The plan '${planName}' could not be found for service offering '${offeringName}'${brokerName ? ` and broker '${brokerName}'` : ''}.`);
+      return out.fail(`The plan '${planName}' could not be found for service offering '${offeringName}'${brokerFilter ? ` and broker '${brokerFilter}'` : ''}.`);
     }
     if (new Set(candidates.map((p) => offeringOf(state, p).broker_guid)).size > 1) {
       return out.fail(`Service offering '${offeringName}' is provided by multiple service brokers. Specify a broker name by using the '-b' flag.`);
@@ -754,20 +756,15 @@ const handlers: Record<string, Handler> = {
     const plan = candidates[0]!;
     const existing = state.instances.find((i) => i.name === name && i.space_guid === state.target.space!.guid);
     if (existing) {
-      if (env.v7) {
-        if (existing.plan_guid !== plan.guid) return out.fail(`The service instance name is taken: ${name}`);
-        out.ok();
-        out.say(`Service ${name} already exists`);
-        return 0;
-      }
+      if (env.v7 && existing.plan_guid !== plan.guid) return out.fail(`The service instance name is taken: ${name}`);
       out.ok();
-      out.say(`Service instance ${name} already exists`);
+      out.say(env.v7 ? `Service ${name} already exists` : `Service instance ${name} already exists`);
       return 0;
     }
     if (!env.v7) out.say();
     const ctx: OperationContext = {state, fault: env.fault};
-    const {job} = createInstance(ctx, {name, spaceGuid: state.target.space!.guid, plan, parameters, tags});
-    return reportInstanceJob(env, parsed, job, `Create in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Service instance ${name} created.`);
+    const job = createInstance(ctx, {name, spaceGuid: state.target.space!.guid, plan, parameters, tags});
+    return reportJob(env, parsed, job, `Create in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Service instance ${name} created.`);
   },
 
   'update-service'(env, parsed) {
@@ -785,29 +782,22 @@ const handlers: Record<string, Handler> = {
     const instance = findInstance(env, name);
     if (!instance) return instanceNotFound(env, name);
     if (value(parsed, 'p') && value(parsed, 'p') !== planOf(state, instance)?.name) return out.fail('The stand-in cf does not change plans.');
-    let job: SimJob;
-    try {
-      job = updateInstance({state, fault: env.fault}, instance, {parameters, tags: tagsValue === undefined ? undefined : tagsValue.split(',').map((t) => t.trim()).filter(Boolean)});
-    } catch (error) {
-      if (error instanceof CcError) return out.fail(error.detail);
-      throw error;
-    }
-    return reportInstanceJob(env, parsed, job, `Update in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Update of service instance ${name} complete.`);
+    const tags = tagsValue === undefined ? undefined : tagsValue.split(',').map((t) => t.trim()).filter(Boolean);
+    const job = updateInstance({state, fault: env.fault}, instance, {parameters, tags});
+    return reportJob(env, parsed, job, `Update in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Update of service instance ${name} complete.`);
   },
 
   service(env, parsed) {
     const {state, out} = env;
     const name = parsed.positionals[0]!;
     if (flag(parsed, 'guid') && flag(parsed, 'params')) throw new UsageFailure('The following arguments cannot be used together: --guid, --params');
-    if (flag(parsed, 'guid')) {
+    if (flag(parsed, 'guid') || flag(parsed, 'params')) {
       const instance = findInstance(env, name);
       if (!instance) return instanceNotFound(env, name);
-      out.say(instance.guid);
-      return 0;
-    }
-    if (flag(parsed, 'params')) {
-      const instance = findInstance(env, name);
-      if (!instance) return instanceNotFound(env, name);
+      if (flag(parsed, 'guid')) {
+        out.say(instance.guid);
+        return 0;
+      }
       try {
         out.say(goJson(instanceParameters(state, instance), 2));
         out.say();
@@ -830,7 +820,7 @@ const handlers: Record<string, Handler> = {
         ['name:', instance.name],
         ['guid:', instance.guid],
         ['type:', 'managed'],
-        ['broker:', offering ? (state.brokers.find((b) => b.guid === offering.broker_guid)?.name ?? '') : ''],
+        ['broker:', offering ? brokerName(state, offering) : ''],
         ['offering:', offering?.name ?? ''],
         ['plan:', plan?.name ?? ''],
         ['tags:', instance.tags.join(', ')],
@@ -883,7 +873,7 @@ const handlers: Record<string, Handler> = {
         plan?.name ?? '',
         '',
         op ? `${op.type} ${op.state}` : '',
-        offering ? (state.brokers.find((b) => b.guid === offering.broker_guid)?.name ?? '') : '',
+        offering ? brokerName(state, offering) : '',
         plan?.maintenance_info ? 'no' : '',
       ]);
     }
@@ -900,23 +890,14 @@ const handlers: Record<string, Handler> = {
     if (!instance) return instanceNotFound(env, instanceName);
     let job: SimJob;
     try {
-      job = createKey({state, fault: env.fault}, instance, {name: keyName, parameters}).job;
+      job = createKey({state, fault: env.fault}, instance, {name: keyName, parameters});
     } catch (error) {
       if (!(error instanceof CcError)) throw error;
-      if (error.detail.startsWith('The binding name is invalid.')) {
-        if (env.v7) {
-          out.ok();
-          out.say(`Service key ${keyName} already exists`);
-          return 0;
-        }
-        out.say();
-        out.say(`Service key ${keyName} already exists`);
-        out.ok();
-        return 0;
-      }
-      return out.fail(error.detail);
+      if (!error.detail.startsWith('The binding name is invalid.')) return out.fail(error.detail);
+      const exists = `Service key ${keyName} already exists`;
+      return nothingToDo(env, [exists], ['', exists]);
     }
-    return reportKeyJob(env, parsed, job, 'Create in progress.');
+    return reportJob(env, parsed, job, 'Create in progress.');
   },
 
   'service-key'(env, parsed) {
@@ -942,19 +923,8 @@ const handlers: Record<string, Handler> = {
       out.say(key.guid);
       return 0;
     }
-    let details: Record<string, unknown>;
-    try {
-      details = keyDetails(key);
-    } catch (error) {
-      if (error instanceof CcError) return out.fail(error.detail);
-      throw error;
-    }
-    if (env.v7) {
-      out.say(goJson(details.credentials, 1, true));
-      out.say();
-      return 0;
-    }
-    out.say(goJson(details, 2));
+    const details = keyDetails(key);
+    out.say(env.v7 ? goJson(details.credentials, 1, true) : goJson(details, 2));
     out.say();
     return 0;
   },
@@ -988,18 +958,11 @@ const handlers: Record<string, Handler> = {
     if (!instance) return instanceNotFound(env, instanceName);
     const key = findKey(env, instance, keyName);
     if (!key) {
-      if (env.v7) {
-        out.ok();
-        out.say(`Service key ${keyName} does not exist for service instance ${instanceName}.`);
-        return 0;
-      }
-      out.say();
-      out.say(`Service key ${keyName} does not exist for service instance ${instanceName}.`);
-      out.ok();
-      return 0;
+      const missing = `Service key ${keyName} does not exist for service instance ${instanceName}.`;
+      return nothingToDo(env, [missing], ['', missing]);
     }
     const job = deleteKey({state, fault: env.fault}, key);
-    return reportKeyJob(env, parsed, job, 'Delete in progress.');
+    return reportJob(env, parsed, job, 'Delete in progress.');
   },
 
   'delete-service'(env, parsed) {
@@ -1008,26 +971,10 @@ const handlers: Record<string, Handler> = {
     out.say(env.v7 ? `Deleting service ${name} ${where(env)}` : `Deleting service instance ${name} ${where(env)}`);
     if (!env.v7) out.say();
     const instance = findInstance(env, name);
-    if (!instance) {
-      if (env.v7) {
-        out.ok();
-        out.say();
-        out.say(`Service ${name} does not exist.`);
-        return 0;
-      }
-      out.say(`Service instance ${name} did not exist.`);
-      out.ok();
-      return 0;
-    }
-    let job: SimJob;
-    try {
-      job = deleteInstance({state, fault: env.fault}, instance);
-    } catch (error) {
-      if (error instanceof CcError) return out.fail(error.detail);
-      throw error;
-    }
+    if (!instance) return nothingToDo(env, ['', `Service ${name} does not exist.`], [`Service instance ${name} did not exist.`]);
+    const job = deleteInstance({state, fault: env.fault}, instance);
     const progress = `Delete in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`;
-    return reportInstanceJob(env, parsed, job, progress, `Service instance ${name} deleted.`);
+    return reportJob(env, parsed, job, progress, `Service instance ${name} deleted.`);
   },
 
   'oauth-token'(env) {
@@ -1062,13 +1009,7 @@ const handlers: Record<string, Handler> = {
       return 0;
     }
     if (flag(parsed, 'fail') && response.status >= 400) {
-      if (env.v7) {
-        out.say(out.failedWord());
-        out.say(`The requested URL returned error: ${response.status}`);
-      } else {
-        out.warn(`The requested URL returned error: ${response.status}`);
-        out.say(out.failedWord());
-      }
+      out.fail(`The requested URL returned error: ${response.status}`);
       return 22;
     }
     if (flag(parsed, 'i')) {
@@ -1118,25 +1059,12 @@ export interface RunResult {
   hang?: boolean;
 }
 
+/** The first line on stdin; end of input (or an error) gives an empty answer. */
 async function readAnswer(): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const stdin = process.stdin;
-    const done = () => {
-      stdin.removeAllListeners('data');
-      stdin.removeAllListeners('end');
-      stdin.pause();
-      resolve(text.split(/\r?\n/)[0] ?? '');
-    };
-    stdin.setEncoding('utf8');
-    stdin.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.includes('\n')) done();
-    });
-    stdin.on('end', done);
-    stdin.on('error', done);
-    stdin.resume();
-  });
+  const lines = createInterface({input: process.stdin, terminal: false});
+  const [line = ''] = (await Promise.race([once(lines, 'line'), once(lines, 'close')]).catch(() => [])) as string[];
+  lines.close();
+  return line;
 }
 
 /** Runs one `cf` invocation against the state file and returns what it printed. */
@@ -1174,18 +1102,11 @@ export async function runCf(argv: string[]): Promise<RunResult> {
     if (parsed.flags.has('c')) parseParameters(parsed.flags.get('c')!.at(-1)!);
   } catch (error) {
     if (!(error instanceof UsageFailure)) throw error;
-    out.warn(`Incorrect Usage: ${error.message}`);
-    out.warn('');
-    if (error.failedFirst) {
-      out.say(out.failedWord());
-      out.say();
-    }
-    out.raw(helpText(spec, bin));
-    return finish(1);
+    return finish(incorrectUsage(out, error, helpText(spec, bin)));
   }
 
   // Faults: before the lock, so a hanging or slow process blocks nobody.
-  const faults = takeFaults(file, spec.name).list;
+  const faults = takeFaults(file, spec.name);
   for (const fault of faults) {
     if (fault.type === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms ?? 2000));
   }
@@ -1229,11 +1150,9 @@ export async function runCf(argv: string[]): Promise<RunResult> {
       try {
         code = handlers[spec.name]!(env, parsed);
       } catch (error) {
-        if (!(error instanceof UsageFailure)) throw error;
-        out.warn(`Incorrect Usage: ${error.message}`);
-        out.warn('');
-        out.raw(helpText(spec, bin));
-        code = 1;
+        if (error instanceof CcError) code = out.fail(error.detail);
+        else if (error instanceof UsageFailure) code = incorrectUsage(out, error, helpText(spec, bin));
+        else throw error;
       }
     }
     writeStateFile(file, state);

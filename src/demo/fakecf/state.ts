@@ -71,27 +71,26 @@ export interface SimPlan extends Ref {
   created_at: string;
 }
 
-export interface SimInstance extends Ref {
-  space_guid: string;
-  plan_guid: string;
-  type: 'managed' | 'user-provided';
-  tags: string[];
+/** What service instances and keys share: parameters and an operation the broker may still run. */
+export interface SimResource extends Ref {
   parameters: Record<string, unknown>;
   last_operation: SimLastOperation | null;
   pending?: SimPending | null;
-  dashboard_url?: string | null;
   created_at: string;
   updated_at: string;
 }
 
-export interface SimKey extends Ref {
+export interface SimInstance extends SimResource {
+  space_guid: string;
+  plan_guid: string;
+  type: 'managed' | 'user-provided';
+  tags: string[];
+  dashboard_url?: string | null;
+}
+
+export interface SimKey extends SimResource {
   instance_guid: string;
-  parameters: Record<string, unknown>;
   credentials: Record<string, unknown>;
-  last_operation: SimLastOperation | null;
-  pending?: SimPending | null;
-  created_at: string;
-  updated_at: string;
 }
 
 export interface SimJob {
@@ -177,11 +176,7 @@ export interface SeedKey {
   guid?: string;
 }
 
-export interface SeedOptions {
-  runtimeUrl?: string;
-  apiUrl?: string;
-  tokenUrl?: string;
-  sapClientCa?: {certPem: string; keyPem: string};
+export interface SeedOptions extends Partial<SimSettings> {
   version?: string;
   /** Cloud Controller endpoint stored as the API target; null = no API target (and not logged in). */
   apiEndpoint?: string | null;
@@ -195,9 +190,6 @@ export interface SeedOptions {
   itRtAvailable?: boolean;
   asyncPolls?: number;
   keyAsyncPolls?: number;
-  duplicateCertificate?: 'accept' | 'reject';
-  updateParameters?: 'replace' | 'merge';
-  pinKeyName?: string | null;
   instances?: SeedInstance[];
   keys?: SeedKey[];
   faults?: FaultTable;
@@ -235,36 +227,59 @@ export function stateFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(home, '.cf', 'sim-state.json');
 }
 
-/** A CA standing in for "SAP PKI Certificate Service Client CA". */
-export function generateDemoClientCa(): {certPem: string; keyPem: string} {
-  const forge = loadForge();
+/**
+ * A certificate for a new RSA key pair: self-signed, or signed by `issuer` (with its authority key
+ * identifier appended to the extensions). The key is PKCS#1, as SAP hands it out.
+ */
+export function issueCertificate(request: {
+  bits: number;
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+  subject: Forge.pki.CertificateField[];
+  extensions: object[];
+  issuer?: {certPem: string; keyPem: string};
+}): {certPem: string; keyPem: string} {
   const {privateKey, publicKey} = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
+    modulusLength: request.bits,
     publicKeyEncoding: {type: 'spki', format: 'pem'},
     privateKeyEncoding: {type: 'pkcs1', format: 'pem'},
   });
+  const forge = loadForge();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  cert.serialNumber = '01' + randomUUID().replace(/-/g, '').slice(0, 14);
-  cert.validity.notBefore = new Date(Date.now() - 24 * 3600 * 1000);
-  cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
-  const attrs = [
-    {name: 'countryName', value: 'DE'},
-    {name: 'localityName', value: 'cf-eu10'},
-    {name: 'organizationName', value: 'SAP SE'},
-    {shortName: 'OU', value: 'SAP BTP Clients'},
-    {name: 'commonName', value: 'SAP PKI Certificate Service Client CA (demo)'},
-  ];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.setExtensions([
-    {name: 'basicConstraints', cA: true, critical: true},
-    {name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true},
-    {name: 'subjectKeyIdentifier'},
-  ]);
-  const key = forge.pki.privateKeyFromPem(privateKey);
-  cert.sign(key, forge.md.sha256.create());
+  cert.serialNumber = request.serialNumber;
+  cert.validity.notBefore = request.notBefore;
+  cert.validity.notAfter = request.notAfter;
+  cert.setSubject(request.subject);
+  const issuer = request.issuer && forge.pki.certificateFromPem(request.issuer.certPem);
+  cert.setIssuer(issuer ? issuer.subject.attributes : request.subject);
+  const authorityKey = issuer ? [{name: 'authorityKeyIdentifier', keyIdentifier: issuer.generateSubjectKeyIdentifier().getBytes()}] : [];
+  cert.setExtensions([...request.extensions, ...authorityKey]);
+  cert.sign(forge.pki.privateKeyFromPem(request.issuer?.keyPem ?? privateKey), forge.md.sha256.create());
   return {certPem: forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n'), keyPem: privateKey};
+}
+
+/** A CA standing in for "SAP PKI Certificate Service Client CA". */
+export function generateDemoClientCa(): {certPem: string; keyPem: string} {
+  return issueCertificate({
+    bits: 2048,
+    serialNumber: '01' + randomUUID().replace(/-/g, '').slice(0, 14),
+    notBefore: new Date(Date.now() - 24 * 3600 * 1000),
+    notAfter: new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000),
+    subject: [
+      {name: 'countryName', value: 'DE'},
+      {name: 'localityName', value: 'cf-eu10'},
+      {name: 'organizationName', value: 'SAP SE'},
+      {shortName: 'OU', value: 'SAP BTP Clients'},
+      {name: 'commonName', value: 'SAP PKI Certificate Service Client CA (demo)'},
+    ],
+    extensions: [
+      {name: 'basicConstraints', cA: true, critical: true},
+      {name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true},
+      {name: 'subjectKeyIdentifier'},
+    ],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,8 +287,8 @@ export function generateDemoClientCa(): {certPem: string; keyPem: string} {
 
 const LOCK_STALE_MS = 15_000;
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+export function sleepSync(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function pidAlive(pid: number): boolean {

@@ -6,8 +6,8 @@
  */
 import type http from 'node:http';
 import {X509Certificate, randomBytes, timingSafeEqual} from 'node:crypto';
-import {signDemoCertificate, type DemoPki} from '../pki.js';
-import type {DemoIflow, MaybePromise} from '../tenant.js';
+import {signDemoCertificate} from '../pki.js';
+import type {DemoIflow, DemoKeystore, DemoTenantOptions} from '../tenant.js';
 import {buildIflowArchive} from './iflow-export.js';
 
 export interface IssuedToken {
@@ -47,21 +47,27 @@ export function roleForResource(resource: string): string {
   return RESOURCE_ROLES.find((entry) => entry.pattern.test(resource))?.role ?? MONITORING_ROLE;
 }
 
-export interface ApiHandlerOptions {
-  pki: DemoPki;
+export interface ApiHandlerOptions extends Pick<DemoTenantOptions, 'pki' | 'apiClients' | 'resolveBasic'> {
   runtimeUrl: string;
   apiUrl: string;
   iflows: () => DemoIflow[];
-  keystore: () => {sapKeyPairPresent: boolean; notAfter?: Date};
-  apiClients: Array<{clientId: string; clientSecret: string; roles?: string[]}> | (() => Array<{clientId: string; clientSecret: string; roles?: string[]}>);
-  resolveBasic?(clientId: string, clientSecret: string): MaybePromise<{instanceName: string; roles: string[]} | null>;
+  keystore: () => DemoKeystore;
   tokens: TokenStore;
   now: () => Date;
 }
 
-const odataDate = (date: Date) => `/Date(${date.getTime()})/`;
+export const odataDate = (date: Date) => `/Date(${date.getTime()})/`;
 
-function sameSecret(a: string, b: string): boolean {
+/** Client id and secret of a Basic authorization header, taken as sent (no URL decoding, like curl -u). */
+export function basicCredentials(authorization: string | undefined): [string, string] | null {
+  const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
+  if (!basic) return null;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+}
+
+export function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
@@ -131,27 +137,12 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
   }
 
   async function handleToken(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> {
-    if (request.method !== 'POST') {
-      json(response, 405, {error: 'method_not_allowed', error_description: 'Use POST.'}, {allow: 'POST'});
-      return;
-    }
+    if (request.method !== 'POST') return json(response, 405, {error: 'method_not_allowed', error_description: 'Use POST.'}, {allow: 'POST'});
     const form = new URLSearchParams(await readBody(request));
     const grantType = url.searchParams.get('grant_type') ?? form.get('grant_type');
-    let clientId = form.get('client_id') ?? '';
-    let clientSecret = form.get('client_secret') ?? '';
-    const basic = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (basic) {
-      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon >= 0) {
-        // Taken as sent (no URL decoding), like curl -u and SAP's examples send them.
-        clientId = decoded.slice(0, colon);
-        clientSecret = decoded.slice(colon + 1);
-      }
-    }
+    const [clientId, clientSecret] = basicCredentials(request.headers.authorization) ?? [form.get('client_id') ?? '', form.get('client_secret') ?? ''];
     if (grantType !== 'client_credentials') {
-      json(response, 400, {error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${grantType ?? '(none)'}`});
-      return;
+      return json(response, 400, {error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${grantType ?? '(none)'}`});
     }
     let issued: Omit<IssuedToken, 'expiresAt'> | null = null;
     const apiClients = typeof options.apiClients === 'function' ? options.apiClients() : options.apiClients;
@@ -163,8 +154,8 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
       if (runtime) issued = {kind: 'runtime', clientId, instanceName: runtime.instanceName, roles: runtime.roles};
     }
     if (!issued) {
-      json(response, 401, {error: 'unauthorized', error_description: 'Bad credentials'}, {'www-authenticate': 'Basic realm="UAA/client", error="unauthorized", error_description="Bad credentials"'});
-      return;
+      const challenge = 'Basic realm="UAA/client", error="unauthorized", error_description="Bad credentials"';
+      return json(response, 401, {error: 'unauthorized', error_description: 'Bad credentials'}, {'www-authenticate': challenge});
     }
     const token = randomBytes(24).toString('base64url');
     options.tokens.set(token, {...issued, expiresAt: options.now().getTime() + TOKEN_LIFETIME_SECONDS * 1000});
@@ -252,66 +243,53 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     const token = bearer ? options.tokens.get(bearer[1]!) : undefined;
     if (!token || token.expiresAt <= options.now().getTime()) {
-      odataError(response, 401, 'Unauthorized', bearer ? 'The access token is invalid or expired.' : 'Authentication required: send an OAuth access token (Authorization: Bearer …).');
-      return;
+      return odataError(response, 401, 'Unauthorized', bearer ? 'The access token is invalid or expired.' : 'Authentication required: send an OAuth access token (Authorization: Bearer …).');
     }
     const resource = decodeURIComponent(url.pathname.slice('/api/v1/'.length));
     const role = roleForResource(resource);
     if (token.kind !== 'api' || !token.roles.includes(role)) {
-      odataError(response, 403, 'Forbidden', `The client ${token.clientId} lacks the role ${role}, which reading ${resource.split(/[(/?]/)[0]} needs. Use a service key of an it-rt instance with plan api whose roles include "${role}".`);
-      return;
+      const what = resource.split(/[(/?]/)[0];
+      return odataError(response, 403, 'Forbidden', `The client ${token.clientId} lacks the role ${role}, which reading ${what} needs. Use a service key of an it-rt instance with plan api whose roles include "${role}".`);
     }
-    if (request.method !== 'GET') {
-      odataError(response, 405, 'Method Not Allowed', 'The demo tenant API is read-only.');
-      return;
-    }
+    if (request.method !== 'GET') return odataError(response, 405, 'Method Not Allowed', 'The demo tenant API is read-only.');
     const wantsJson = (request.headers.accept ?? '').includes('json') || url.searchParams.get('$format') === 'json';
     const isMedia = resource.endsWith('/$value');
     if (!isMedia && !wantsJson) {
-      odataError(response, 406, 'Not Acceptable', 'The demo tenant answers OData requests in JSON only: send Accept: application/json.');
-      return;
+      return odataError(response, 406, 'Not Acceptable', 'The demo tenant answers OData requests in JSON only: send Accept: application/json.');
     }
 
     let match = /^KeystoreEntries\('([^']*)'\)$/.exec(resource);
     if (match) {
       const keystoreName = url.searchParams.get('keystoreName') ?? 'system';
       const entry = keystoreName === 'system' ? keystoreEntry(match[1]!) : null;
-      if (!entry) odataError(response, 404, 'Not Found', `Keystore entry with hex alias ${match[1]} not found in keystore ${keystoreName}.`);
-      else json(response, 200, {d: entry});
-      return;
+      if (!entry) return odataError(response, 404, 'Not Found', `Keystore entry with hex alias ${match[1]} not found in keystore ${keystoreName}.`);
+      return json(response, 200, {d: entry});
     }
     if (resource === 'ServiceEndpoints') {
       const filter = parseFilter(url.searchParams.get('$filter'));
-      if (filter === null) {
-        odataError(response, 400, 'Bad Request', 'The demo tenant supports $filter terms of the form Field eq \'value\' only.');
-        return;
-      }
+      if (filter === null) return odataError(response, 400, 'Bad Request', 'The demo tenant supports $filter terms of the form Field eq \'value\' only.');
       const expand = (url.searchParams.get('$expand') ?? '').split(',').map((s) => s.trim()).includes('EntryPoints');
       const results = options.iflows()
         .filter((iflow) => iflow.deployed ?? true)
         .map((iflow) => serviceEndpoint(iflow, expand))
         .filter((endpoint) => filter.every((term) => String(endpoint[term.field]) === term.value));
-      json(response, 200, {d: {results}});
-      return;
+      return json(response, 200, {d: {results}});
     }
     if (resource === 'IntegrationRuntimeArtifacts') {
-      json(response, 200, {d: {results: options.iflows().filter((iflow) => iflow.deployed ?? true).map(runtimeArtifact)}});
-      return;
+      return json(response, 200, {d: {results: options.iflows().filter((iflow) => iflow.deployed ?? true).map(runtimeArtifact)}});
     }
     match = /^IntegrationRuntimeArtifacts\('([^']*)'\)$/.exec(resource);
     if (match) {
       const iflow = options.iflows().find((candidate) => candidate.id === match![1] && (candidate.deployed ?? true));
-      if (!iflow) odataError(response, 404, 'Not Found', `Integration flow ${match[1]} is not deployed.`);
-      else json(response, 200, {d: runtimeArtifact(iflow)});
-      return;
+      if (!iflow) return odataError(response, 404, 'Not Found', `Integration flow ${match[1]} is not deployed.`);
+      return json(response, 200, {d: runtimeArtifact(iflow)});
     }
     match = /^IntegrationDesigntimeArtifacts\(Id='([^']*)',Version='([^']*)'\)\/\$value$/.exec(resource);
     if (match) {
       const [, id, version] = match;
       const iflow = iflowsWithExport().find((candidate) => candidate.id === id);
       if (!iflow || (version !== 'active' && version !== (iflow.version ?? '1.0.0'))) {
-        odataError(response, 404, 'Not Found', `Integration design time artifact ${id} with version ${version} not found.`);
-        return;
+        return odataError(response, 404, 'Not Found', `Integration design time artifact ${id} with version ${version} not found.`);
       }
       const zip = buildIflowArchive(iflow, options.now());
       response.writeHead(200, {'content-type': 'application/zip', 'content-length': zip.length, 'content-disposition': `attachment; filename=${id}.zip`});

@@ -5,6 +5,9 @@
  */
 import {strToU8, zipSync} from 'fflate';
 
+/** The role a RoleBased sender channel checks when it names none. */
+export const DEFAULT_ROLE = 'ESBMessaging.send';
+
 export interface ExportedIflow {
   id: string;
   name: string;
@@ -12,7 +15,7 @@ export interface ExportedIflow {
   path: string;
   adapter: 'HTTPS' | 'SOAP';
   senderAuthType: 'RoleBased' | 'ClientCertificate';
-  /** Role checked for RoleBased channels; default ESBMessaging.send. */
+  /** Role checked for RoleBased channels; default DEFAULT_ROLE. */
   userRole?: string;
   /** Option 2: subject DN + issuer DN pairs accepted by the channel. */
   allowedCertificates?: Array<{subjectDN: string; issuerDN: string}>;
@@ -26,9 +29,8 @@ const xmlEscape = (value: string) =>
   value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function property(key: string, value: string): string {
-  return value === ''
-    ? `                <ifl:property>\n                    <key>${key}</key>\n                    <value/>\n                </ifl:property>`
-    : `                <ifl:property>\n                    <key>${key}</key>\n                    <value>${xmlEscape(value)}</value>\n                </ifl:property>`;
+  const element = value === '' ? '<value/>' : `<value>${xmlEscape(value)}</value>`;
+  return `                <ifl:property>\n                    <key>${key}</key>\n                    ${element}\n                </ifl:property>`;
 }
 
 /**
@@ -41,7 +43,7 @@ function demoClientCertificatesValue(list: Array<{subjectDN: string; issuerDN: s
 }
 
 export function renderIflw(iflow: ExportedIflow): string {
-  const role = iflow.senderAuthType === 'RoleBased' ? (iflow.externalizeRole ? '{{SenderRole}}' : iflow.userRole ?? 'ESBMessaging.send') : '';
+  const role = iflow.senderAuthType === 'RoleBased' ? (iflow.externalizeRole ? '{{SenderRole}}' : iflow.userRole ?? DEFAULT_ROLE) : '';
   const certificates = iflow.senderAuthType === 'ClientCertificate' ? demoClientCertificatesValue(iflow.allowedCertificates ?? []) : '';
   const https = iflow.adapter === 'HTTPS';
   const version = https ? '1.5.2' : '1.9.0';
@@ -122,7 +124,7 @@ export function buildIflowArchive(iflow: ExportedIflow, now = new Date()): Buffe
   const version = iflow.version ?? '1.0.0';
   const parameters: string[] = ['#Store externalized parameters', `#${now.toUTCString()}`];
   if (iflow.senderAuthType === 'RoleBased' && iflow.externalizeRole) {
-    parameters.push(`SenderRole=${propertiesEscape(iflow.userRole ?? 'ESBMessaging.send')}`);
+    parameters.push(`SenderRole=${propertiesEscape(iflow.userRole ?? DEFAULT_ROLE)}`);
   }
   const manifest = [
     'Manifest-Version: 1.0',
