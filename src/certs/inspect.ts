@@ -9,7 +9,7 @@ import type {CertificateCheck, CertificateCheckId, CertificateSummary, Verdict} 
 import {CpiMtlsError} from '../errors.js';
 import {pemBlocks} from './load.js';
 import {SAP_ROOT_CA_LIST, type SapRootCa} from './sap-root-cas.js';
-import {OID, certificateDetails, extendedKeyUsageName, isWeakSignatureAlgorithm, safeVerify, summarize, x509Of} from './x509.js';
+import {OID, certificateDetails, commonNameOf, extendedKeyUsageName, isWeakSignatureAlgorithm, safeVerify, summarize, x509Of} from './x509.js';
 
 export interface InspectOptions {
   /** Reference time for validity checks (tests, "will it still work next month"). */
@@ -99,8 +99,7 @@ function stores(): TrustStores {
 }
 
 function nameOf(summary: CertificateSummary): string {
-  const cn = /(?:^|, )CN=([^,]+)/.exec(summary.subject)?.[1];
-  return cn ? `"${cn}"` : `"${summary.subject}"`;
+  return `"${commonNameOf(summary.subject) ?? summary.subject}"`;
 }
 
 function isoDay(iso: string): string {

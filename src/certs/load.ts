@@ -13,8 +13,6 @@ import {normalisePemText} from './pem-text.js';
 import {looksLikePkcs12, readPkcs12} from './pkcs12.js';
 import {summarize} from './x509.js';
 
-export {summarize} from './x509.js';
-
 export type CertificateInputKind = 'pem' | 'der' | 'pkcs12' | 'service-key' | 'private-key';
 
 export interface CertificateInput {

@@ -2,6 +2,7 @@
  * Plain-text report of a probe result for people (no colours, no terminal control codes), so it
  * reads the same in a terminal, a log file and a ticket.
  */
+import {commonNameOf} from '../certs/x509.js';
 import type {CertificateSource, ProbeCallResult, ProbeCertificate, ProbeResult} from './types.js';
 
 const SOURCE_LABEL: Record<CertificateSource | 'not-found', string> = {
@@ -24,8 +25,7 @@ function table(rows: string[][], indent: string): string[] {
 }
 
 function shortName(subject: string): string {
-  const cn = /(?:^|, )CN=([^,]+)/.exec(subject)?.[1];
-  return cn ?? subject;
+  return commonNameOf(subject) ?? subject;
 }
 
 function chainRows(chain: ProbeCertificate[], rootFound: boolean, fromEnv: boolean): string[][] {

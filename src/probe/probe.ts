@@ -10,8 +10,7 @@ import {compareWithBasic, diagnose, type CallKind} from './diagnose.js';
 import {httpOverTls, type HttpExchange} from './http-call.js';
 import {analyseServerChain, captureFromSocket, captureServerSide, type CaptureOptions, type CapturedHandshake} from './server.js';
 import type {ProbeCallResult, ProbeCrossCheck, ProbeFailure, ProbeLocalFacts, ProbeMethod, ProbeRequest, ProbeResult} from './types.js';
-import {readNodeExtraCaCerts} from './trust-anchors.js';
-import {extraCaPool, type CertificatePool} from './x509.js';
+import {extraCaPool, readNodeExtraCaCerts, type CertificatePool} from './trust-anchors.js';
 
 export type * from './types.js';
 export {connectionWorks} from './diagnose.js';

@@ -8,8 +8,9 @@ import tls from 'node:tls';
 import {oneLineDn} from '../../flows/dn.js';
 import {ProbeConnectionError, classifyError, openTls, type StageTimeouts} from './connect.js';
 import type {ChainEntry} from './files.js';
-import type {CertificateSource, ProbeRootInfo, ProbeServerSide} from './types.js';
-import {type CertificatePool, type ExtraCaOrigin, type TrustPool, describeCertificate, isIssuedBy, isSelfSigned, issuerUrls, nodeRootStore} from './x509.js';
+import {type CertificatePool, type ExtraCaOrigin, type TrustPool, nodeRootStore} from './trust-anchors.js';
+import type {CertificateSource, ProbeCertificate, ProbeRootInfo, ProbeServerSide} from './types.js';
+import {isIssuedBy, isSelfSigned, issuerUrls, toPem} from '../certs/x509.js';
 
 export interface CaptureOptions {
   host: string;
@@ -113,6 +114,21 @@ export interface CapturedHandshake {
 
 export function captureFromSocket(socket: tls.TLSSocket, servername?: string, via?: string): CapturedHandshake {
   return {protocol: socket.getProtocol(), cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name ?? null, sent: sentChain(socket), servername, via};
+}
+
+function describeCertificate(cert: X509Certificate, source: CertificateSource): ProbeCertificate {
+  return {
+    subject: oneLineDn(cert.subject),
+    issuer: oneLineDn(cert.issuer),
+    serialNumber: cert.serialNumber.toUpperCase(),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
+    fingerprint256: cert.fingerprint256,
+    selfSigned: isSelfSigned(cert),
+    isCA: cert.ca,
+    source,
+    pem: toPem(cert),
+  };
 }
 
 /** Completes the chain to its root, judges trust and interception, and saves the files. */
