@@ -164,14 +164,11 @@ export const der = {
   },
   utf8: (value: string): Buffer => tlv(TAG.UTF8_STRING, Buffer.from(value, 'utf8')),
   printable: (value: string): Buffer => tlv(TAG.PRINTABLE_STRING, Buffer.from(value, 'latin1')),
-  ia5: (value: string): Buffer => tlv(TAG.IA5_STRING, Buffer.from(value, 'latin1')),
   bmp: (value: string): Buffer => tlv(TAG.BMP_STRING, Buffer.from(value, 'utf16le').swap16()),
-  /** [n] EXPLICIT: a constructed context-specific wrapper. */
+  /** [n] EXPLICIT, a constructed context-specific wrapper; [n] IMPLICIT of a constructed value (SET OF) is encoded alike. */
   explicit: (n: number, content: Buffer): Buffer => tlv(0xa0 | n, content),
   /** [n] IMPLICIT for a primitive value. */
   implicitPrimitive: (n: number, value: Buffer): Buffer => tlv(0x80 | n, value),
-  /** [n] IMPLICIT for a constructed value (e.g. SET OF). */
-  implicitConstructed: (n: number, content: Buffer): Buffer => tlv(0xa0 | n, content),
   algorithm: (oid: string, parameters?: Buffer | null): Buffer =>
     der.sequence(der.oid(oid), ...(parameters === undefined ? [] : [parameters ?? der.null()])),
 };

@@ -98,7 +98,7 @@ export function buildCsr(privateKey: KeyObject, publicKey: KeyObject, subject: C
     der.integer(0),
     encodeName(subject),
     publicKey.export({type: 'spki', format: 'der'}),
-    der.implicitConstructed(0, extensionRequest(sans, keyType)),
+    der.explicit(0, extensionRequest(sans, keyType)), // attributes: [0] IMPLICIT SET OF
   );
   const signature = sign('sha256', info, privateKey);
   const algorithm = keyType === 'ec' ? der.algorithm('1.2.840.10045.4.3.2') : der.algorithm('1.2.840.113549.1.1.11', null);

@@ -48,23 +48,7 @@ Examples:
 Proxy: HTTPS_PROXY / https_proxy and NO_PROXY / no_proxy are honoured (HTTP CONNECT).
 Exit codes: 0 the connection works (HTTP 2xx, or 5xx from the iflow), 1 it does not, 2 usage error, 130 cancelled.`;
 
-interface ParsedProbeArgs {
-  url: string;
-  cert?: string;
-  key?: string;
-  p12?: string;
-  p12PasswordFile?: string;
-  basic?: string;
-  basicSecretFile?: string;
-  method: 'GET' | 'POST';
-  ca: string[];
-  out?: string;
-  timeoutMs?: number;
-  aia: boolean;
-  json: boolean;
-}
-
-function parse(argv: string[]): ParsedProbeArgs | 'help' {
+function parse(argv: string[]) {
   const parsed = parseCommandArgs('probe', argv, {
         cert: {type: 'string'},
         key: {type: 'string'},
@@ -107,7 +91,7 @@ function parse(argv: string[]): ParsedProbeArgs | 'help' {
     p12PasswordFile: values['p12-password-file'],
     basic: values.basic,
     basicSecretFile: values['basic-secret-file'],
-    method,
+    method: method as 'GET' | 'POST', // checked above
     ca: values.ca ?? [],
     out: values.out,
     timeoutMs,
