@@ -79,11 +79,11 @@ export function classifyError(error: unknown, stage: ProbeStage, host: string, p
   return {stage, kind: 'network', code, host, port, message: `${STAGE_NAMES[stage]} with ${where} failed: ${detail}`};
 }
 
-export function timeoutFailure(stage: ProbeStage, host: string, port: number, ms: number): ProbeFailure {
+function timeoutFailure(stage: ProbeStage, host: string, port: number, ms: number): ProbeFailure {
   return {stage, kind: 'timeout', code: 'ETIMEDOUT', host, port, message: `${host}:${port} did not complete the ${STAGE_NAMES[stage]} within ${ms} ms.`};
 }
 
-export function cancelledFailure(stage: ProbeStage, host: string, port: number): ProbeFailure {
+function cancelledFailure(stage: ProbeStage, host: string, port: number): ProbeFailure {
   return {stage, kind: 'cancelled', code: 'ABORT_ERR', host, port, message: `Cancelled during the ${STAGE_NAMES[stage]} with ${host}:${port}.`};
 }
 
@@ -91,7 +91,7 @@ export function cancelledFailure(stage: ProbeStage, host: string, port: number):
  * Runs one stage: `start` begins the work and returns a cleanup that destroys whatever it
  * opened. The stage ends with the first of: success, failure, timeout, abort.
  */
-function runStage<T>(
+export function runStage<T>(
   stage: ProbeStage,
   target: {host: string; port: number},
   ms: number,
