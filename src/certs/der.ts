@@ -32,10 +32,9 @@ export const TAG = {
   SET: 0x31,
 } as const;
 
-/** Parses one DER element at `offset`; children are parsed for constructed elements. */
-export function parseDer(buffer: Buffer, offset = 0): DerNode {
-  const {node} = readNode(buffer, offset, 0);
-  return node;
+/** Parses the DER element at the start of `buffer`; children are parsed for constructed elements. */
+export function parseDer(buffer: Buffer): DerNode {
+  return readNode(buffer, 0, 0).node;
 }
 
 /** Parses a whole buffer that must hold exactly one element. */
@@ -112,14 +111,20 @@ export function integerOf(node: DerNode | undefined): number {
 // ---------------------------------------------------------------------------------------------
 // Writer
 
-function encodeLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
+/** A non-negative number as big-endian bytes, at least one. */
+function bigEndian(value: number): number[] {
   const bytes: number[] = [];
-  let rest = length;
-  while (rest > 0) {
+  let rest = value;
+  do {
     bytes.unshift(rest & 0xff);
     rest = Math.floor(rest / 256);
-  }
+  } while (rest > 0);
+  return bytes;
+}
+
+function encodeLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes = bigEndian(length);
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
 
@@ -137,12 +142,7 @@ export const der = {
   null: (): Buffer => Buffer.from([TAG.NULL, 0]),
   boolean: (value: boolean): Buffer => Buffer.from([TAG.BOOLEAN, 1, value ? 0xff : 0]),
   integer(value: number): Buffer {
-    const bytes: number[] = [];
-    let rest = value;
-    do {
-      bytes.unshift(rest & 0xff);
-      rest = Math.floor(rest / 256);
-    } while (rest > 0);
+    const bytes = bigEndian(value);
     if (bytes[0] & 0x80) bytes.unshift(0);
     return tlv(TAG.INTEGER, Buffer.from(bytes));
   },

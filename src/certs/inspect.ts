@@ -424,10 +424,11 @@ export function inspectClientCertificate(
   }
 
   // --- Check: validity ----------------------------------------------------------------------
-  const validityChain = [...path, ...(root && !rootSupplied ? [root] : [])];
+  // The path plus a root found in a trust list: what the load balancer judges.
+  const judged = [...path, ...(root && !rootSupplied ? [root] : [])];
   const problems: string[] = [];
   const warnings: string[] = [];
-  for (const certificate of validityChain) {
+  for (const certificate of judged) {
     const notBefore = Date.parse(certificate.notBefore);
     const notAfter = Date.parse(certificate.notAfter);
     const label = certificate === leaf ? leafName : `${certificate === root ? 'root' : 'intermediate'} ${nameOf(certificate)}`;
@@ -468,7 +469,7 @@ export function inspectClientCertificate(
   // --- Check: key strength and signature algorithm --------------------------------------------
   const strengthProblems: string[] = [];
   const strengthWarnings: string[] = [];
-  for (const certificate of [...path, ...(root && !rootSupplied ? [root] : [])]) {
+  for (const certificate of judged) {
     const label = certificate === leaf ? leafName : nameOf(certificate);
     const key = certificate.publicKey;
     if (key.type === 'RSA' && (key.bits ?? 0) < 2048) strengthProblems.push(`${label} has an RSA key of ${key.bits} bits (at least 2048 are required)`);

@@ -166,8 +166,7 @@ function privateKeyFromPem(blockText: string, passphrase: string | undefined, wh
     return toPkcs8Pem(createPrivateKey(passphrase === undefined ? {key: blockText, format: 'pem'} : {key: blockText, format: 'pem', passphrase}));
   } catch (error) {
     if (isMissingPassphrase(error)) throw keyPasswordError(where, false, error);
-    if (passphrase !== undefined && isBadDecrypt(error)) throw keyPasswordError(where, true, error);
-    if (/ENCRYPTED/.test(blockText) && isBadDecrypt(error)) throw keyPasswordError(where, passphrase !== undefined, error);
+    if (isBadDecrypt(error) && (passphrase !== undefined || /ENCRYPTED/.test(blockText))) throw keyPasswordError(where, passphrase !== undefined, error);
     throw new CpiMtlsError('invalid-private-key', `${where}: the private key cannot be read; it is damaged or in a format that is not supported.`, {
       cause: error,
       fix: ['Export the key again as PEM (PKCS#8, "BEGIN PRIVATE KEY") or PKCS#1 ("BEGIN RSA PRIVATE KEY").'],

@@ -134,8 +134,7 @@ function describeCertificate(cert: X509Certificate, source: CertificateSource): 
 /** Completes the chain to its root, judges trust and interception, and saves the files. */
 export async function analyseServerChain(captured: CapturedHandshake, options: CaptureOptions): Promise<ProbeServerSide> {
   const {host, port} = options;
-  const {protocol, cipher, sent} = captured;
-  const opened = {servername: captured.servername, via: captured.via};
+  const {protocol, cipher, sent, servername, via} = captured;
   const roots = nodeRootStore();
   const extra = options.extraCas;
   const warnings: string[] = [];
@@ -221,8 +220,8 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
   const result: ProbeServerSide = {
     host,
     port,
-    ...(opened.servername ? {servername: opened.servername} : {}),
-    ...(opened.via ? {via: opened.via} : {}),
+    ...(servername ? {servername} : {}),
+    ...(via ? {via} : {}),
     tls: {protocol, cipher},
     chain: entries.map(({cert, source}) => describeCertificate(cert, source)),
     root: rootInfo,
