@@ -4,7 +4,8 @@
  * running. The CSR is assembled here and signed with crypto.sign, which works for RSA and EC
  * alike (node-forge can only sign RSA CSRs).
  */
-import {generateKeyPair, sign, type KeyObject} from 'node:crypto';
+import {generateKeyPair, sign, type KeyObject, type KeyPairKeyObjectResult} from 'node:crypto';
+import {promisify} from 'node:util';
 import {isIP} from 'node:net';
 import {CpiMtlsError, CancelledError} from '../errors.js';
 import {TAG, der, tlv} from './der.js';
@@ -105,12 +106,11 @@ export function buildCsr(privateKey: KeyObject, publicKey: KeyObject, subject: C
   return toPem('CERTIFICATE REQUEST', der.sequence(info, algorithm, der.bitString(signature)));
 }
 
-function keyPair(request: KeyRequest): Promise<{privateKey: KeyObject; publicKey: KeyObject}> {
-  return new Promise((resolve, reject) => {
-    const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject): void => (error ? reject(error) : resolve({publicKey, privateKey}));
-    if (request.keyType === 'ec') generateKeyPair('ec', {namedCurve: 'prime256v1'}, done);
-    else generateKeyPair('rsa', {modulusLength: request.bits, publicExponent: 0x10001}, done);
-  });
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+function keyPair(request: KeyRequest): Promise<KeyPairKeyObjectResult> {
+  if (request.keyType === 'ec') return generateKeyPairAsync('ec', {namedCurve: 'prime256v1'});
+  return generateKeyPairAsync('rsa', {modulusLength: request.bits, publicExponent: 0x10001});
 }
 
 /**

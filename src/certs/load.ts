@@ -56,12 +56,6 @@ interface PemBlock {
   line: number;
 }
 
-function lineAt(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 /** Splits PEM text into blocks; a BEGIN without its END is a truncated file. */
 export function pemBlocks(text: string, where = 'the input'): PemBlock[] {
   const normalized = normalisePemText(text);
@@ -73,7 +67,7 @@ export function pemBlocks(text: string, where = 'the input'): PemBlock[] {
     const endMarker = `-----END ${label}-----`;
     const endIndex = normalized.indexOf(endMarker, match.index);
     const nextBegin = normalized.indexOf('-----BEGIN ', match.index + match[0].length);
-    const line = lineAt(normalized, match.index);
+    const line = normalized.slice(0, match.index).split('\n').length;
     if (endIndex < 0 || (nextBegin >= 0 && nextBegin < endIndex)) {
       throw new CpiMtlsError('truncated-pem', `${where}: the ${label} block that starts on line ${line} has no "${endMarker}" line; the file is cut off or damaged.`, {
         fix: ['Copy the whole block again, from the BEGIN line down to and including the END line.'],

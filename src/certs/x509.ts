@@ -178,8 +178,7 @@ export function extendedKeyUsage(x509: X509Certificate): string[] {
 export function summarize(x509: X509Certificate): CertificateSummary {
   const details = certificateDetails(x509);
   const keyDetails = x509.publicKey.asymmetricKeyDetails ?? {};
-  const keyType = x509.publicKey.asymmetricKeyType ?? 'unknown';
-  const publicKey: CertificateSummary['publicKey'] = {type: keyType.toUpperCase() === 'EC' ? 'EC' : keyType.toUpperCase()};
+  const publicKey: CertificateSummary['publicKey'] = {type: (x509.publicKey.asymmetricKeyType ?? 'unknown').toUpperCase()};
   if (keyDetails.modulusLength) publicKey.bits = keyDetails.modulusLength;
   if (keyDetails.namedCurve) {
     publicKey.curve = CURVE_NAMES[keyDetails.namedCurve] ?? keyDetails.namedCurve;
