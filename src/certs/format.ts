@@ -94,11 +94,9 @@ export function summaryLine(checks: CertificateCheck[]): string {
 export function formatCertificateReport(report: CertificateReport, options: FormatOptions = {}): string {
   const sections: string[] = [];
   if (!options.checksOnly && report.leaf) {
-    sections.push(formatCertificateSummary(report.leaf, 'Client certificate'));
-    sections.push(chainLines(report).join('\n'));
+    sections.push(formatCertificateSummary(report.leaf, 'Client certificate'), chainLines(report).join('\n'));
   }
   const titleWidth = Math.max(...report.checks.map((check) => check.title.length));
-  sections.push(report.checks.flatMap((check) => formatCheck(check, titleWidth, options)).join('\n'));
-  sections.push(summaryLine(report.checks));
+  sections.push(report.checks.flatMap((check) => formatCheck(check, titleWidth, options)).join('\n'), summaryLine(report.checks));
   return sections.join('\n\n') + '\n';
 }
