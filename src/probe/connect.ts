@@ -33,12 +33,6 @@ export interface OpenTlsOptions {
   onStage?: (stage: string) => void;
 }
 
-export interface OpenedTls {
-  socket: tls.TLSSocket;
-  servername?: string;
-  via?: string;
-}
-
 const STAGE_NAMES: Record<ProbeStage, string> = {
   dns: 'DNS lookup',
   connect: 'TCP connect',
@@ -206,7 +200,7 @@ function tlsHandshake(raw: net.Socket, host: string, port: number, ms: number, o
 }
 
 /** DNS, TCP (or proxy CONNECT), TLS; the server certificate is never rejected here, it is reported. */
-export async function openTls(options: OpenTlsOptions): Promise<OpenedTls> {
+export async function openTls(options: OpenTlsOptions) {
   const {host, port, timeouts, signal} = options;
   const proxy = proxyFor('https', host, port, options.env);
   let raw: net.Socket;

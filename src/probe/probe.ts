@@ -12,12 +12,7 @@ import {analyseServerChain, captureFromSocket, captureServerSide, type CaptureOp
 import type {ProbeCallResult, ProbeCrossCheck, ProbeFailure, ProbeLocalFacts, ProbeMethod, ProbeRequest, ProbeResult} from './types.js';
 import {extraCaPool, readNodeExtraCaCerts, type CertificatePool} from './trust-anchors.js';
 
-export type * from './types.js';
 export {connectionWorks} from './diagnose.js';
-
-export interface ProbeHooks {
-  onStage?: (stage: string) => void;
-}
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_POST_BODY = '{"message":"cpi-mtls connectivity test"}';
@@ -176,7 +171,7 @@ export function redactSecrets<T>(value: T, secrets: string[]): T {
   return scrub(value) as T;
 }
 
-export async function runProbe(request: ProbeRequest, hooks: ProbeHooks = {}): Promise<ProbeResult> {
+export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: string) => void} = {}): Promise<ProbeResult> {
   const started = performance.now();
   if (request.signal?.aborted) throw new CancelledError();
   const target = parseProbeUrl(request.url);

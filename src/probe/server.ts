@@ -43,18 +43,13 @@ function sentChain(socket: tls.TLSSocket): X509Certificate[] {
   return chain;
 }
 
-interface TrustVerdict {
-  trusted: boolean;
-  error?: string;
-}
-
 /**
  * Validates like OpenSSL would with Node's root store plus the extra CAs: a path from the leaf
  * through the sent certificates to a trust anchor, validity dates, and the host name. Done
  * here rather than by the handshake because the handshake must run with an empty store to
  * see exactly which certificates the server sent (Node fills the chain from its store).
  */
-export function evaluateTrust(sent: X509Certificate[], anchors: TrustPool[], host: string, now: Date): TrustVerdict {
+export function evaluateTrust(sent: X509Certificate[], anchors: TrustPool[], host: string, now: Date): {trusted: boolean; error?: string} {
   if (sent.length === 0) return {trusted: false, error: 'NO_PEER_CERTIFICATE'};
   const path: X509Certificate[] = [];
   let anchored = false;
