@@ -26,7 +26,6 @@ export const TAG = {
   OID: 0x06,
   UTF8_STRING: 0x0c,
   PRINTABLE_STRING: 0x13,
-  IA5_STRING: 0x16,
   BMP_STRING: 0x1e,
   SEQUENCE: 0x30,
   SET: 0x31,

@@ -83,18 +83,17 @@ function decodeString(node: DerNode): string {
   return node.value.toString('latin1');
 }
 
+/** The attributes of a DER Name as [type OID, value], one list per RDN, in certificate order. */
+function nameAttributes(name: DerNode): Array<Array<[string, string]>> {
+  return name.children.map((rdn) =>
+    rdn.children.map((attribute) => [oidOf(attribute.children[0]), attribute.children[1] ? decodeString(attribute.children[1]) : '']),
+  );
+}
+
 function nameParts(name: DerNode): NameParts {
-  const parts: NameParts = {};
-  for (const rdn of name.children) {
-    for (const attribute of rdn.children) {
-      const type = oidOf(attribute.children[0]);
-      const value = attribute.children[1] ? decodeString(attribute.children[1]) : '';
-      if (type === OID.commonName) parts.commonName ??= value;
-      else if (type === OID.organization) parts.organization ??= value;
-      else if (type === OID.organizationalUnit) parts.organizationalUnit ??= value;
-    }
-  }
-  return parts;
+  const attributes = nameAttributes(name).flat();
+  const first = (oid: string): string | undefined => attributes.find(([type]) => type === oid)?.[1];
+  return {commonName: first(OID.commonName), organization: first(OID.organization), organizationalUnit: first(OID.organizationalUnit)};
 }
 
 const detailsCache = new WeakMap<X509Certificate, CertificateDetails>();
@@ -145,16 +144,9 @@ const NAME_SHORT: Record<string, string> = {
  * "C=DE, O=Acme, CN=sender". Commas and plus signs inside values are escaped with a backslash.
  */
 function oneLineName(name: DerNode): string {
-  return name.children
-    .map((rdn) =>
-      rdn.children
-        .map((attribute) => {
-          const type = oidOf(attribute.children[0]);
-          const value = attribute.children[1] ? decodeString(attribute.children[1]) : '';
-          return `${NAME_SHORT[type] ?? type}=${value.replace(/([,+\\])/g, '\\$1')}`;
-        })
-        .join(' + '),
-    )
+  const escape = (value: string): string => value.replace(/([,+\\])/g, '\\$1');
+  return nameAttributes(name)
+    .map((rdn) => rdn.map(([type, value]) => `${NAME_SHORT[type] ?? type}=${escape(value)}`).join(' + '))
     .join(', ');
 }
 

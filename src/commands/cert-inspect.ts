@@ -4,7 +4,7 @@
  * imports Ink or React, so `--help` stays fast.
  */
 import {COMMON_OPTIONS, parseCommandArgs} from './args.js';
-import {readFile} from 'node:fs/promises';
+import {readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {CpiMtlsError, UsageError} from '../errors.js';
 import {EXIT, runCommand, writeJson, writeText, type CommandIo} from '../runtime/command.js';
@@ -232,7 +232,6 @@ export async function runCertNew(argv: string[], io: CommandIo): Promise<number>
     const base = values.name ?? 'client';
     const keyPath = path.join(directory, `${base}.key`);
     const csrPath = path.join(directory, `${base}.csr`);
-    const {stat} = await import('node:fs/promises');
     if (!values.force && (await stat(keyPath).then(() => true, () => false))) {
       throw new CpiMtlsError('file-exists', `${keyPath} exists already; a certificate may depend on it.`, {fix: ['Choose another --name or --out, or pass --force to replace it.']});
     }
