@@ -127,10 +127,6 @@ function sapEntryByName(subject: X509Certificate): SapRootCa | undefined {
   );
 }
 
-function rootLabel(entry: SapRootCa): string {
-  return `"${entry.commonName ?? entry.organizationalUnit}" (${entry.organization})`;
-}
-
 const LIST_NAME = `SAP's root CA list (${SAP_ROOT_CA_LIST.version}, ${SAP_ROOT_CA_LIST.date}; a public proxy for SAP Note 2801396)`;
 
 function worst(checks: CertificateCheck[]): Verdict {
@@ -331,7 +327,9 @@ export function inspectClientCertificate(
   }
 
   // --- Check: root trusted by SAP's load balancer ---------------------------------------------
-  const rootName = root ? nameOf(root) : rootByNameOnly ? rootLabel(rootByNameOnly) : undefined;
+  const rootName = root
+    ? nameOf(root)
+    : rootByNameOnly && `"${rootByNameOnly.commonName ?? rootByNameOnly.organizationalUnit}" (${rootByNameOnly.organization})`;
   if (rootSource === 'sap-list') {
     const how = rootSupplied ? 'matched by SHA-256 fingerprint' : root ? 'not supplied; found as the verified issuer of the last certificate' : "not supplied; matched by the issuer's name only";
     add('root', 'pass', `${rootName} is on ${LIST_NAME} (${how}).`);
