@@ -50,6 +50,11 @@ function write(stream: CommandIo['stdout'], text: string): void {
   writeText(stream, text.endsWith('\n') ? text : `${text}\n`);
 }
 
+function showHelp(io: CommandIo, text: string): number {
+  write(io.stdout, text);
+  return 0;
+}
+
 function useColor(io: CommandIo): boolean {
   if (io.env.NO_COLOR) return false;
   if (io.env.FORCE_COLOR !== undefined) return io.env.FORCE_COLOR !== '0' && io.env.FORCE_COLOR !== '';
@@ -125,10 +130,7 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
         'strict-roots': {type: 'boolean'},
         demo: {type: 'boolean'},
       });
-    if (values.help) {
-      write(io.stdout, CERT_INSPECT_HELP);
-      return 0;
-    }
+    if (values.help) return showHelp(io, CERT_INSPECT_HELP);
     // --demo [scenario]: a first argument that names a scenario is the scenario, not a file.
     let scenario: string | undefined;
     if (values.demo) {
@@ -219,10 +221,7 @@ export async function runCertNew(argv: string[], io: CommandIo): Promise<number>
         force: {type: 'boolean'},
         ...COMMON_OPTIONS,
       });
-    if (values.help) {
-      write(io.stdout, CERT_NEW_HELP);
-      return 0;
-    }
+    if (values.help) return showHelp(io, CERT_NEW_HELP);
     if (!values.cn) throw new UsageError('--cn is required.', {fix: ['cpi-mtls cert new --cn sender.example.com --o "Acme" --c DE']});
     const keyType = values['key-type'] ?? 'rsa';
     if (keyType !== 'rsa' && keyType !== 'ec') throw new UsageError(`--key-type must be rsa or ec, not "${keyType}".`);
@@ -290,10 +289,7 @@ export async function runCertP12(argv: string[], io: CommandIo): Promise<number>
         name: {type: 'string'},
         ...COMMON_OPTIONS,
       });
-    if (values.help) {
-      write(io.stdout, CERT_P12_HELP);
-      return 0;
-    }
+    if (values.help) return showHelp(io, CERT_P12_HELP);
     if (positionals.length === 0) throw new UsageError('Give the certificate file(s).', {fix: ['cpi-mtls cert p12 client-chain.pem --key client.key --out client.p12']});
     const inPassword = values['in-password-file'] !== undefined ? await readPasswordFile(values['in-password-file']) : io.env.CPI_MTLS_CERT_PASSWORD;
     const loadOptions: LoadOptions = inPassword === undefined ? {} : {password: inPassword, passphrase: inPassword};

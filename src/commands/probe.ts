@@ -124,16 +124,14 @@ export async function runProbeCommand(argv: string[], io: CommandIo): Promise<nu
       throw new UsageError('--basic needs the clientsecret.', {fix: ['Set CPI_MTLS_CLIENT_SECRET in the environment, or pass --basic-secret-file <file>.']});
     }
     const extraCaPems = await Promise.all((args.ca ?? []).map(async (file) => (await readInput(file, 'the CA file')).toString('utf8')));
-    let client: {certPem: string; keyPem: string} | undefined;
+    let material: import('../probe/credentials.js').ClientMaterial | undefined;
     if (args.cert && args.key) {
       const {loadPemClient} = await import('../probe/credentials.js');
-      const material = loadPemClient((await readInput(args.cert, 'the certificate file')).toString('utf8'), (await readInput(args.key, 'the key file')).toString('utf8'), {cert: args.cert, key: args.key});
-      client = {certPem: material.certPem, keyPem: material.keyPem};
+      material = loadPemClient((await readInput(args.cert, 'the certificate file')).toString('utf8'), (await readInput(args.key, 'the key file')).toString('utf8'), {cert: args.cert, key: args.key});
     } else if (args.p12) {
       const {loadPkcs12Client} = await import('../probe/credentials.js');
       const password = args['p12-password-file'] ? firstLine(await readInput(args['p12-password-file'], 'the PKCS#12 password file')) : '';
-      const material = await loadPkcs12Client(await readInput(args.p12, 'the PKCS#12 file'), password, args.p12);
-      client = {certPem: material.certPem, keyPem: material.keyPem};
+      material = await loadPkcs12Client(await readInput(args.p12, 'the PKCS#12 file'), password, args.p12);
     }
 
     const [{runProbe, connectionWorks}, {formatProbeResult}] = await Promise.all([import('../probe/probe.js'), import('../probe/format.js')]);
@@ -141,7 +139,7 @@ export async function runProbeCommand(argv: string[], io: CommandIo): Promise<nu
       {
         url: args.url,
         method: args.method,
-        client,
+        client: material && {certPem: material.certPem, keyPem: material.keyPem},
         basic: args.basic && secret ? {clientId: args.basic, clientSecret: secret} : undefined,
         extraCaPems,
         timeoutMs: args.timeoutMs,
