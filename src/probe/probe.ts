@@ -4,7 +4,7 @@
  */
 import {performance} from 'node:perf_hooks';
 import {CancelledError, CpiMtlsError} from '../errors.js';
-import {ProbeConnectionError, classifyError, openTls, type StageTimeouts} from './connect.js';
+import {classifyError, openTls, type StageTimeouts} from './connect.js';
 import {clientEku, deriveLocalFacts, describeClient, loadPemClient, type ClientMaterial} from './credentials.js';
 import {compareWithBasic, diagnose, type CallKind} from './diagnose.js';
 import {httpOverTls, type HttpExchange} from './http-call.js';
@@ -116,7 +116,7 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
       signal: params.signal,
     });
   } catch (error) {
-    failure = error instanceof ProbeConnectionError ? error.failure : classifyError(error, 'response', target.host, target.port);
+    failure = classifyError(error, 'response', target.host, target.port);
     if (failure.kind === 'cancelled') throw new CancelledError(failure.message);
   }
   const {outcome, diagnosis} = diagnose({

@@ -6,7 +6,7 @@ import type {X509Certificate} from 'node:crypto';
 import {X509Certificate as X509} from 'node:crypto';
 import tls from 'node:tls';
 import {oneLineDn} from '../../flows/dn.js';
-import {ProbeConnectionError, classifyError, openTls, type StageTimeouts} from './connect.js';
+import {classifyError, openTls, type StageTimeouts} from './connect.js';
 import type {ChainEntry} from './files.js';
 import {type CertificatePool, type ExtraCaOrigin, type TrustPool, nodeRootStore} from './trust-anchors.js';
 import type {CertificateSource, ProbeCertificate, ProbeRootInfo, ProbeServerSide} from './types.js';
@@ -88,7 +88,7 @@ export async function captureServerSide(options: CaptureOptions): Promise<ProbeS
     // An empty CA list keeps Node from appending its own root to the peer chain.
     opened = await openTls({host, port, timeouts: options.timeouts, env: options.env, signal: options.signal, tlsOptions: {ca: []}, onStage: options.onStage});
   } catch (error) {
-    const failure = error instanceof ProbeConnectionError ? error.failure : classifyError(error, 'tls', host, port);
+    const failure = classifyError(error, 'tls', host, port);
     if (failure.kind === 'cancelled') throw error;
     return {...base, error: failure};
   }
