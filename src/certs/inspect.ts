@@ -191,10 +191,9 @@ export function inspectClientCertificate(
     given.some((other) => other !== candidate && issues(x(candidate), x(other)) !== 'no');
   const keyOwner = privateKey ? given.find((certificate) => safeCheckKey(x(certificate), privateKey!)) : undefined;
   const endEntities = given.filter((certificate) => !certificate.isCA);
-  let leaf: CertificateSummary;
-  if (keyOwner) leaf = keyOwner;
-  else if (endEntities.length) leaf = endEntities.find((certificate) => !issuesAnother(certificate)) ?? endEntities[0];
-  else leaf = given.find((certificate) => !issuesAnother(certificate)) ?? given[0];
+  // Without the key: the end-entity (else any) certificate that issued none of the others, else the first.
+  const leafPool = endEntities.length ? endEntities : given;
+  const leaf = keyOwner ?? leafPool.find((certificate) => !issuesAnother(certificate)) ?? leafPool[0];
 
   // --- Path leaf → root over the supplied certificates --------------------------------------
   const path: CertificateSummary[] = [leaf];
