@@ -26,16 +26,14 @@ export const TAG = {
   OID: 0x06,
   UTF8_STRING: 0x0c,
   PRINTABLE_STRING: 0x13,
-  IA5_STRING: 0x16,
   BMP_STRING: 0x1e,
   SEQUENCE: 0x30,
   SET: 0x31,
 } as const;
 
-/** Parses one DER element at `offset`; children are parsed for constructed elements. */
-export function parseDer(buffer: Buffer, offset = 0): DerNode {
-  const {node} = readNode(buffer, offset, 0);
-  return node;
+/** Parses the DER element at the start of `buffer`; children are parsed for constructed elements. */
+export function parseDer(buffer: Buffer): DerNode {
+  return readNode(buffer, 0, 0).node;
 }
 
 /** Parses a whole buffer that must hold exactly one element. */
@@ -112,14 +110,20 @@ export function integerOf(node: DerNode | undefined): number {
 // ---------------------------------------------------------------------------------------------
 // Writer
 
-function encodeLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
+/** A non-negative number as big-endian bytes, at least one. */
+function bigEndian(value: number): number[] {
   const bytes: number[] = [];
-  let rest = length;
-  while (rest > 0) {
+  let rest = value;
+  do {
     bytes.unshift(rest & 0xff);
     rest = Math.floor(rest / 256);
-  }
+  } while (rest > 0);
+  return bytes;
+}
+
+function encodeLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes = bigEndian(length);
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
 
@@ -137,12 +141,7 @@ export const der = {
   null: (): Buffer => Buffer.from([TAG.NULL, 0]),
   boolean: (value: boolean): Buffer => Buffer.from([TAG.BOOLEAN, 1, value ? 0xff : 0]),
   integer(value: number): Buffer {
-    const bytes: number[] = [];
-    let rest = value;
-    do {
-      bytes.unshift(rest & 0xff);
-      rest = Math.floor(rest / 256);
-    } while (rest > 0);
+    const bytes = bigEndian(value);
     if (bytes[0] & 0x80) bytes.unshift(0);
     return tlv(TAG.INTEGER, Buffer.from(bytes));
   },
@@ -164,14 +163,11 @@ export const der = {
   },
   utf8: (value: string): Buffer => tlv(TAG.UTF8_STRING, Buffer.from(value, 'utf8')),
   printable: (value: string): Buffer => tlv(TAG.PRINTABLE_STRING, Buffer.from(value, 'latin1')),
-  ia5: (value: string): Buffer => tlv(TAG.IA5_STRING, Buffer.from(value, 'latin1')),
   bmp: (value: string): Buffer => tlv(TAG.BMP_STRING, Buffer.from(value, 'utf16le').swap16()),
-  /** [n] EXPLICIT: a constructed context-specific wrapper. */
+  /** [n] EXPLICIT, a constructed context-specific wrapper; [n] IMPLICIT of a constructed value (SET OF) is encoded alike. */
   explicit: (n: number, content: Buffer): Buffer => tlv(0xa0 | n, content),
   /** [n] IMPLICIT for a primitive value. */
   implicitPrimitive: (n: number, value: Buffer): Buffer => tlv(0x80 | n, value),
-  /** [n] IMPLICIT for a constructed value (e.g. SET OF). */
-  implicitConstructed: (n: number, content: Buffer): Buffer => tlv(0xa0 | n, content),
   algorithm: (oid: string, parameters?: Buffer | null): Buffer =>
     der.sequence(der.oid(oid), ...(parameters === undefined ? [] : [parameters ?? der.null()])),
 };

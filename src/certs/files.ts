@@ -48,19 +48,12 @@ export function writePublicFile(target: string, content: string | Buffer): Promi
   return writeAtomic(target, content, 0o644);
 }
 
-async function exists(target: string): Promise<boolean> {
-  return stat(target).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** Writes several files; when one fails, removes the ones this call created. */
 async function writeAll(files: Array<{path: string; content: string | Buffer; secret: boolean}>): Promise<void> {
   const created: string[] = [];
   try {
     for (const file of files) {
-      const existed = await exists(file.path);
+      const existed = await stat(file.path).then(() => true, () => false);
       await (file.secret ? writeSecretFile : writePublicFile)(file.path, file.content);
       if (!existed) created.push(file.path);
     }

@@ -4,7 +4,7 @@
  */
 import type {CertificateCheck, CertificateSummary, Verdict} from '../ports.js';
 import type {CertificateReport} from './inspect.js';
-import {extendedKeyUsageName} from './x509.js';
+import {commonNameOf, extendedKeyUsageName} from './x509.js';
 
 export interface FormatOptions {
   /** ANSI colours for the markers. Default false. */
@@ -58,18 +58,14 @@ export function formatCertificateSummary(summary: CertificateSummary, heading = 
   return lines.join('\n');
 }
 
-function commonName(summary: CertificateSummary): string {
-  return /(?:^|, )CN=([^,]+)/.exec(summary.subject)?.[1] ?? summary.subject;
-}
-
 function chainLines(report: CertificateReport): string[] {
   const entries: Array<[string, string]> = [];
   const supplied = new Set(report.chainInOrder);
   report.chainInOrder.forEach((certificate, index) => {
     const role = index === 0 ? 'leaf' : certificate === report.root ? 'root' : 'intermediate';
-    entries.push([`${index + 1}. ${role}`, commonName(certificate)]);
+    entries.push([`${index + 1}. ${role}`, commonNameOf(certificate.subject) ?? certificate.subject]);
   });
-  if (report.root && !supplied.has(report.root)) entries.push([`${entries.length + 1}. root`, `${commonName(report.root)} (not supplied; known)`]);
+  if (report.root && !supplied.has(report.root)) entries.push([`${entries.length + 1}. root`, `${commonNameOf(report.root.subject) ?? report.root.subject} (not supplied; known)`]);
   const sourceText = {
     'sap-list': "on SAP's list",
     'user-trusted': "trusted by your choice, not on SAP's list",
@@ -98,11 +94,9 @@ export function summaryLine(checks: CertificateCheck[]): string {
 export function formatCertificateReport(report: CertificateReport, options: FormatOptions = {}): string {
   const sections: string[] = [];
   if (!options.checksOnly && report.leaf) {
-    sections.push(formatCertificateSummary(report.leaf, 'Client certificate'));
-    sections.push(chainLines(report).join('\n'));
+    sections.push(formatCertificateSummary(report.leaf, 'Client certificate'), chainLines(report).join('\n'));
   }
   const titleWidth = Math.max(...report.checks.map((check) => check.title.length));
-  sections.push(report.checks.flatMap((check) => formatCheck(check, titleWidth, options)).join('\n'));
-  sections.push(summaryLine(report.checks));
+  sections.push(report.checks.flatMap((check) => formatCheck(check, titleWidth, options)).join('\n'), summaryLine(report.checks));
   return sections.join('\n\n') + '\n';
 }

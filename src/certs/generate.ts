@@ -4,7 +4,8 @@
  * running. The CSR is assembled here and signed with crypto.sign, which works for RSA and EC
  * alike (node-forge can only sign RSA CSRs).
  */
-import {generateKeyPair, sign, type KeyObject} from 'node:crypto';
+import {generateKeyPair, sign, type KeyObject, type KeyPairKeyObjectResult} from 'node:crypto';
+import {promisify} from 'node:util';
 import {isIP} from 'node:net';
 import {CpiMtlsError, CancelledError} from '../errors.js';
 import {TAG, der, tlv} from './der.js';
@@ -98,19 +99,18 @@ export function buildCsr(privateKey: KeyObject, publicKey: KeyObject, subject: C
     der.integer(0),
     encodeName(subject),
     publicKey.export({type: 'spki', format: 'der'}),
-    der.implicitConstructed(0, extensionRequest(sans, keyType)),
+    der.explicit(0, extensionRequest(sans, keyType)), // attributes: [0] IMPLICIT SET OF
   );
   const signature = sign('sha256', info, privateKey);
   const algorithm = keyType === 'ec' ? der.algorithm('1.2.840.10045.4.3.2') : der.algorithm('1.2.840.113549.1.1.11', null);
   return toPem('CERTIFICATE REQUEST', der.sequence(info, algorithm, der.bitString(signature)));
 }
 
-function keyPair(request: KeyRequest): Promise<{privateKey: KeyObject; publicKey: KeyObject}> {
-  return new Promise((resolve, reject) => {
-    const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject): void => (error ? reject(error) : resolve({publicKey, privateKey}));
-    if (request.keyType === 'ec') generateKeyPair('ec', {namedCurve: 'prime256v1'}, done);
-    else generateKeyPair('rsa', {modulusLength: request.bits, publicExponent: 0x10001}, done);
-  });
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+function keyPair(request: KeyRequest): Promise<KeyPairKeyObjectResult> {
+  if (request.keyType === 'ec') return generateKeyPairAsync('ec', {namedCurve: 'prime256v1'});
+  return generateKeyPairAsync('rsa', {modulusLength: request.bits, publicExponent: 0x10001});
 }
 
 /**

@@ -9,7 +9,7 @@ import type {CertificateCheck, CertificateCheckId, CertificateSummary, Verdict} 
 import {CpiMtlsError} from '../errors.js';
 import {pemBlocks} from './load.js';
 import {SAP_ROOT_CA_LIST, type SapRootCa} from './sap-root-cas.js';
-import {OID, certificateDetails, extendedKeyUsageName, isWeakSignatureAlgorithm, safeVerify, summarize, x509Of} from './x509.js';
+import {OID, certificateDetails, commonNameOf, extendedKeyUsageName, isWeakSignatureAlgorithm, safeVerify, summarize, x509Of} from './x509.js';
 
 export interface InspectOptions {
   /** Reference time for validity checks (tests, "will it still work next month"). */
@@ -99,8 +99,7 @@ function stores(): TrustStores {
 }
 
 function nameOf(summary: CertificateSummary): string {
-  const cn = /(?:^|, )CN=([^,]+)/.exec(summary.subject)?.[1];
-  return cn ? `"${cn}"` : `"${summary.subject}"`;
+  return `"${commonNameOf(summary.subject) ?? summary.subject}"`;
 }
 
 function isoDay(iso: string): string {
@@ -128,10 +127,6 @@ function sapEntryByName(subject: X509Certificate): SapRootCa | undefined {
   );
 }
 
-function rootLabel(entry: SapRootCa): string {
-  return `"${entry.commonName ?? entry.organizationalUnit}" (${entry.organization})`;
-}
-
 const LIST_NAME = `SAP's root CA list (${SAP_ROOT_CA_LIST.version}, ${SAP_ROOT_CA_LIST.date}; a public proxy for SAP Note 2801396)`;
 
 function worst(checks: CertificateCheck[]): Verdict {
@@ -140,9 +135,16 @@ function worst(checks: CertificateCheck[]): Verdict {
   return 'pass';
 }
 
-function check(id: CertificateCheckId, title: string, verdict: Verdict, message: string, fix?: string): CertificateCheck {
-  return fix && verdict !== 'pass' ? {id, title, verdict, message, fix} : {id, title, verdict, message};
-}
+const TITLES: Record<CertificateCheckId, string> = {
+  leaf: 'Client certificate',
+  chain: 'Chain complete and in order',
+  unrelated: 'Certificates outside the chain',
+  root: "Root trusted by SAP's load balancer",
+  eku: 'Extended key usage: clientAuth',
+  validity: 'Validity',
+  'key-match': 'Private key matches',
+  'key-strength': 'Key size and signature',
+};
 
 export function inspectClientCertificate(
   input: {certificates: CertificateSummary[]; privateKeyPem?: string},
@@ -151,6 +153,10 @@ export function inspectClientCertificate(
   const now = options.now ?? new Date();
   const expiryDays = options.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
   const checks: CertificateCheck[] = [];
+  const add = (id: CertificateCheckId, verdict: Verdict, message: string, fix?: string): void => {
+    const title = TITLES[id];
+    checks.push(fix && verdict !== 'pass' ? {id, title, verdict, message, fix} : {id, title, verdict, message});
+  };
 
   // Deduplicate (the same certificate pasted twice is harmless) and keep the input order.
   const seen = new Set<string>();
@@ -169,16 +175,13 @@ export function inspectClientCertificate(
   }
 
   if (given.length === 0) {
-    checks.push(
-      check(
-        'leaf',
-        'Client certificate',
-        'fail',
-        input.privateKeyPem ? 'Only a private key was given, no certificate.' : 'No certificate was given.',
-        input.privateKeyPem
-          ? 'Give the certificate file as well (the key goes with --key), or a PKCS#12 file that holds both.'
-          : 'Give the client certificate (PEM, DER or PKCS#12), or the service key JSON of an SAP-generated certificate.',
-      ),
+    add(
+      'leaf',
+      'fail',
+      input.privateKeyPem ? 'Only a private key was given, no certificate.' : 'No certificate was given.',
+      input.privateKeyPem
+        ? 'Give the certificate file as well (the key goes with --key), or a PKCS#12 file that holds both.'
+        : 'Give the client certificate (PEM, DER or PKCS#12), or the service key JSON of an SAP-generated certificate.',
     );
     return {leaf: null, intermediates: [], root: null, rootSource: 'unknown', chainInOrder: [], checks, verdict: 'fail'};
   }
@@ -188,10 +191,9 @@ export function inspectClientCertificate(
     given.some((other) => other !== candidate && issues(x(candidate), x(other)) !== 'no');
   const keyOwner = privateKey ? given.find((certificate) => safeCheckKey(x(certificate), privateKey!)) : undefined;
   const endEntities = given.filter((certificate) => !certificate.isCA);
-  let leaf: CertificateSummary;
-  if (keyOwner) leaf = keyOwner;
-  else if (endEntities.length) leaf = endEntities.find((certificate) => !issuesAnother(certificate)) ?? endEntities[0];
-  else leaf = given.find((certificate) => !issuesAnother(certificate)) ?? given[0];
+  // Without the key: the end-entity (else any) certificate that issued none of the others, else the first.
+  const leafPool = endEntities.length ? endEntities : given;
+  const leaf = keyOwner ?? leafPool.find((certificate) => !issuesAnother(certificate)) ?? leafPool[0];
 
   // --- Path leaf → root over the supplied certificates --------------------------------------
   const path: CertificateSummary[] = [leaf];
@@ -267,22 +269,19 @@ export function inspectClientCertificate(
   const leafName = nameOf(leaf);
   if (leaf.isCA) {
     const alone = given.length === 1 && leaf.selfSigned;
-    checks.push(
-      check(
-        'leaf',
-        'Client certificate',
-        'fail',
-        alone
-          ? `${leafName} is a self-signed CA certificate (basicConstraints CA:TRUE), not a client certificate.`
-          : `${leafName} is a CA certificate (basicConstraints CA:TRUE), not a client certificate; ${given.length > 1 ? 'no end-entity certificate was found in the input' : 'it is a root or intermediate, not the certificate issued to your sender'}.`,
-        `Use the certificate your CA issued to the sender system (basicConstraints CA:FALSE). ${PLACES_EXPLAINED}`,
-      ),
+    add(
+      'leaf',
+      'fail',
+      alone
+        ? `${leafName} is a self-signed CA certificate (basicConstraints CA:TRUE), not a client certificate.`
+        : `${leafName} is a CA certificate (basicConstraints CA:TRUE), not a client certificate; ${given.length > 1 ? 'no end-entity certificate was found in the input' : 'it is a root or intermediate, not the certificate issued to your sender'}.`,
+      `Use the certificate your CA issued to the sender system (basicConstraints CA:FALSE). ${PLACES_EXPLAINED}`,
     );
   } else if (endEntities.length > 1) {
     const others = endEntities.filter((certificate) => certificate !== leaf).map(nameOf).join(', ');
-    checks.push(check('leaf', 'Client certificate', 'warn', `${leafName} is used as the client certificate; the input holds other end-entity certificates too (${others}).`, 'Keep one client certificate per file, with its chain. Give the private key (--key) to pick the right one.'));
+    add('leaf', 'warn', `${leafName} is used as the client certificate; the input holds other end-entity certificates too (${others}).`, 'Keep one client certificate per file, with its chain. Give the private key (--key) to pick the right one.');
   } else {
-    checks.push(check('leaf', 'Client certificate', 'pass', `${leafName} is an end-entity certificate (CA:FALSE).`));
+    add('leaf', 'pass', `${leafName} is an end-entity certificate (CA:FALSE).`);
   }
 
   // --- Check: chain completeness and order ---------------------------------------------------
@@ -290,99 +289,76 @@ export function inspectClientCertificate(
   const positions = path.map((certificate) => given.indexOf(certificate));
   const inOrder = positions.every((position, index) => index === 0 || position > positions[index - 1]);
   if (signatureMismatch) {
-    checks.push(
-      check(
-        'chain',
-        'Chain complete and in order',
-        'fail',
-        `The signature of ${nameOf(signatureMismatch.child)} does not verify with the key of ${nameOf(signatureMismatch.candidate)}, although the names match: this issuer certificate is a different (older or renewed) CA certificate with the same name.`,
-        `Download the current issuer certificate for "${signatureMismatch.child.issuer}" from your CA and replace the one in the file.`,
-      ),
+    add(
+      'chain',
+      'fail',
+      `The signature of ${nameOf(signatureMismatch.child)} does not verify with the key of ${nameOf(signatureMismatch.candidate)}, although the names match: this issuer certificate is a different (older or renewed) CA certificate with the same name.`,
+      `Download the current issuer certificate for "${signatureMismatch.child.issuer}" from your CA and replace the one in the file.`,
     );
   } else if (issuerMissing) {
     const stopsAtLeaf = top === leaf;
-    checks.push(
-      check(
-        'chain',
-        'Chain complete and in order',
-        'fail',
-        `The chain stops at ${nameOf(top)}: the certificate of its issuer "${top.issuer}" is missing${stopsAtLeaf ? ' (an intermediate certificate is needed)' : ''}, and that issuer is not a root on ${LIST_NAME}.`,
-        `Add the certificate of "${top.issuer}" to the file after ${nameOf(top)} (your CA's download page, or the "CA Issuers" address in the certificate). The load balancer holds roots only, so the sender must present every intermediate.`,
-      ),
+    add(
+      'chain',
+      'fail',
+      `The chain stops at ${nameOf(top)}: the certificate of its issuer "${top.issuer}" is missing${stopsAtLeaf ? ' (an intermediate certificate is needed)' : ''}, and that issuer is not a root on ${LIST_NAME}.`,
+      `Add the certificate of "${top.issuer}" to the file after ${nameOf(top)} (your CA's download page, or the "CA Issuers" address in the certificate). The load balancer holds roots only, so the sender must present every intermediate.`,
     );
   } else {
     const shape = [`leaf`, ...intermediates.map(() => 'intermediate'), ...(rootSupplied ? ['root'] : [])].join(' → ');
     if (!inOrder && path.length > 1) {
-      checks.push(
-        check(
-          'chain',
-          'Chain complete and in order',
-          'warn',
-          `The chain is complete (${shape}) but the certificates are not in that order in the input.`,
-          'Senders must present leaf first, then each issuer. Use the ordered bundle cpi-mtls writes (cpi-mtls cert p12, or the chain PEM), not the original file.',
-        ),
+      add(
+        'chain',
+        'warn',
+        `The chain is complete (${shape}) but the certificates are not in that order in the input.`,
+        'Senders must present leaf first, then each issuer. Use the ordered bundle cpi-mtls writes (cpi-mtls cert p12, or the chain PEM), not the original file.',
       );
     } else {
-      checks.push(check('chain', 'Chain complete and in order', 'pass', `Complete and in order: ${shape}${rootSupplied ? '' : ' (root not supplied; the load balancer has it)'}.`));
+      add('chain', 'pass', `Complete and in order: ${shape}${rootSupplied ? '' : ' (root not supplied; the load balancer has it)'}.`);
     }
   }
   if (unrelated.length) {
-    checks.push(
-      check(
-        'unrelated',
-        'Certificates outside the chain',
-        'warn',
-        `${unrelated.length} certificate(s) in the input are not part of this chain: ${unrelated.map(nameOf).join(', ')}.`,
-        'Remove them from the file the sender presents; extra certificates confuse some TLS stacks and importers.',
-      ),
+    add(
+      'unrelated',
+      'warn',
+      `${unrelated.length} certificate(s) in the input are not part of this chain: ${unrelated.map(nameOf).join(', ')}.`,
+      'Remove them from the file the sender presents; extra certificates confuse some TLS stacks and importers.',
     );
   }
 
   // --- Check: root trusted by SAP's load balancer ---------------------------------------------
-  const rootName = root ? nameOf(root) : rootByNameOnly ? rootLabel(rootByNameOnly) : undefined;
-  const rootTitle = "Root trusted by SAP's load balancer";
+  const rootName = root
+    ? nameOf(root)
+    : rootByNameOnly && `"${rootByNameOnly.commonName ?? rootByNameOnly.organizationalUnit}" (${rootByNameOnly.organization})`;
   if (rootSource === 'sap-list') {
     const how = rootSupplied ? 'matched by SHA-256 fingerprint' : root ? 'not supplied; found as the verified issuer of the last certificate' : "not supplied; matched by the issuer's name only";
-    checks.push(check('root', rootTitle, 'pass', `${rootName} is on ${LIST_NAME} (${how}).`));
+    add('root', 'pass', `${rootName} is on ${LIST_NAME} (${how}).`);
   } else if (rootSource === 'user-trusted') {
-    checks.push(
-      check(
-        'root',
-        rootTitle,
-        'pass',
-        `${rootName} is trusted by your choice, not on SAP's list (${LIST_NAME}). The load balancer accepts it only where this root is trusted, e.g. a test landscape or a custom domain with your own trust list.`,
-      ),
+    add(
+      'root',
+      'pass',
+      `${rootName} is trusted by your choice, not on SAP's list (${LIST_NAME}). The load balancer accepts it only where this root is trusted, e.g. a test landscape or a custom domain with your own trust list.`,
     );
   } else if (publicRootNotListed) {
-    checks.push(
-      check(
-        'root',
-        rootTitle,
-        options.strictRoots ? 'fail' : 'warn',
-        `The root ${rootName} is a public CA but not on ${LIST_NAME}. The list is a proxy, so this may still work.`,
-        `Check SAP Note 2801396 for ${rootName}; if it is not there, pick a CA on the list. ${SAP_ALTERNATIVES[0]}`,
-      ),
+    add(
+      'root',
+      options.strictRoots ? 'fail' : 'warn',
+      `The root ${rootName} is a public CA but not on ${LIST_NAME}. The list is a proxy, so this may still work.`,
+      `Check SAP Note 2801396 for ${rootName}; if it is not there, pick a CA on the list. ${SAP_ALTERNATIVES[0]}`,
     );
   } else if (leaf.selfSigned && path.length === 1) {
-    checks.push(
-      check('root', rootTitle, 'fail', `${leafName} is self-signed. SAP's load balancer accepts only certificates issued by a root CA on its list; self-signed certificates never work on a real tenant.`, SAP_ALTERNATIVES.join(' ')),
-    );
+    add('root', 'fail', `${leafName} is self-signed. SAP's load balancer accepts only certificates issued by a root CA on its list; self-signed certificates never work on a real tenant.`, SAP_ALTERNATIVES.join(' '));
   } else if (rootSource === 'supplied') {
-    checks.push(
-      check(
-        'root',
-        rootTitle,
-        'fail',
-        `The root ${rootName} is a private CA: it is neither on ${LIST_NAME} nor a public CA. SAP's load balancer drops certificates from private CAs on real tenants, and the request then fails as if no certificate had been sent.`,
-        `${SAP_ALTERNATIVES.join(' ')} (If a test landscape or a custom domain with its own trust list trusts this CA, add it as a trusted root: --extra-roots for cert inspect, --trust-root or trustedRoots: for the setup.)`,
-      ),
+    add(
+      'root',
+      'fail',
+      `The root ${rootName} is a private CA: it is neither on ${LIST_NAME} nor a public CA. SAP's load balancer drops certificates from private CAs on real tenants, and the request then fails as if no certificate had been sent.`,
+      `${SAP_ALTERNATIVES.join(' ')} (If a test landscape or a custom domain with its own trust list trusts this CA, add it as a trusted root: --extra-roots for cert inspect, --trust-root or trustedRoots: for the setup.)`,
     );
   } else {
-    checks.push(check('root', rootTitle, 'warn', 'The root cannot be judged until the chain is complete.', 'Complete the chain first (see above).'));
+    add('root', 'warn', 'The root cannot be judged until the chain is complete.', 'Complete the chain first (see above).');
   }
 
   // --- Check: EKU clientAuth -----------------------------------------------------------------
-  const ekuTitle = 'Extended key usage: clientAuth';
   const leafEku = leaf.extendedKeyUsage;
   const badIntermediates = intermediates.filter(
     (certificate) => certificate.extendedKeyUsage.length > 0 && !certificate.extendedKeyUsage.includes(OID.clientAuth) && !certificate.extendedKeyUsage.includes(OID.anyExtendedKeyUsage),
@@ -392,17 +368,14 @@ export function inspectClientCertificate(
   const ekuFix = `Request a certificate with the "TLS Web Client Authentication" extended key usage (a client-authentication product at your CA). ${SAP_ALTERNATIVES[0]} ${SAP_ALTERNATIVES[1]}`;
   if (leafEku.includes(OID.clientAuth)) {
     if (badIntermediates.length) {
-      checks.push(
-        check(
-          'eku',
-          ekuTitle,
-          'fail',
-          `${leafName} allows clientAuth, but intermediate ${badIntermediates.map(nameOf).join(', ')} restricts usage to ${badIntermediates[0].extendedKeyUsage.map(extendedKeyUsageName).join(', ')}: TLS stacks that check the whole chain reject the client certificate.`,
-          'Ask your CA for a chain issued for client authentication.',
-        ),
+      add(
+        'eku',
+        'fail',
+        `${leafName} allows clientAuth, but intermediate ${badIntermediates.map(nameOf).join(', ')} restricts usage to ${badIntermediates[0].extendedKeyUsage.map(extendedKeyUsageName).join(', ')}: TLS stacks that check the whole chain reject the client certificate.`,
+        'Ask your CA for a chain issued for client authentication.',
       );
     } else {
-      checks.push(check('eku', ekuTitle, 'pass', `${leafName} allows TLS Web Client Authentication (1.3.6.1.5.5.7.3.2).`));
+      add('eku', 'pass', `${leafName} allows TLS Web Client Authentication (1.3.6.1.5.5.7.3.2).`);
     }
   } else {
     // No clientAuth listed is a failure whatever else the leaf carries: SAP requires clientAuth
@@ -413,22 +386,20 @@ export function inspectClientCertificate(
       leafEku.length === 0
         ? 'has no extended key usage extension'
         : `lists only ${leafEku.map((oid) => `${extendedKeyUsageName(oid)} (${oid})`).join(', ')}`;
-    checks.push(
-      check(
-        'eku',
-        ekuTitle,
-        'fail',
-        `${leafName} ${seen}; TLS Web Client Authentication (clientAuth, ${OID.clientAuth}) is not listed. SAP requires clientAuth in the client certificate, and its load balancer rejects certificates without it during the TLS handshake, before any HTTP status. ${sunsetNote}`,
-        ekuFix,
-      ),
+    add(
+      'eku',
+      'fail',
+      `${leafName} ${seen}; TLS Web Client Authentication (clientAuth, ${OID.clientAuth}) is not listed. SAP requires clientAuth in the client certificate, and its load balancer rejects certificates without it during the TLS handshake, before any HTTP status. ${sunsetNote}`,
+      ekuFix,
     );
   }
 
   // --- Check: validity ----------------------------------------------------------------------
-  const validityChain = [...path, ...(root && !rootSupplied ? [root] : [])];
+  // The path plus a root found in a trust list: what the load balancer judges.
+  const judged = [...path, ...(root && !rootSupplied ? [root] : [])];
   const problems: string[] = [];
   const warnings: string[] = [];
-  for (const certificate of validityChain) {
+  for (const certificate of judged) {
     const notBefore = Date.parse(certificate.notBefore);
     const notAfter = Date.parse(certificate.notAfter);
     const label = certificate === leaf ? leafName : `${certificate === root ? 'root' : 'intermediate'} ${nameOf(certificate)}`;
@@ -440,28 +411,25 @@ export function inspectClientCertificate(
   }
   const leafDaysLeft = Math.floor((Date.parse(leaf.notAfter) - now.getTime()) / DAY_MS);
   if (problems.length) {
-    checks.push(check('validity', 'Validity', 'fail', `${problems.join('; ')}.`, 'Get a new certificate (or check the clock of this computer if the dates look wrong).'));
+    add('validity', 'fail', `${problems.join('; ')}.`, 'Get a new certificate (or check the clock of this computer if the dates look wrong).');
   } else if (warnings.length) {
-    checks.push(check('validity', 'Validity', 'warn', `${warnings.join('; ')}.`, 'Plan the renewal now: with certificate pinning a renewed certificate needs a new service key.'));
+    add('validity', 'warn', `${warnings.join('; ')}.`, 'Plan the renewal now: with certificate pinning a renewed certificate needs a new service key.');
   } else {
-    checks.push(check('validity', 'Validity', 'pass', `Valid from ${isoDay(leaf.notBefore)} to ${isoDay(leaf.notAfter)} (${leafDaysLeft} days left).`));
+    add('validity', 'pass', `Valid from ${isoDay(leaf.notBefore)} to ${isoDay(leaf.notAfter)} (${leafDaysLeft} days left).`);
   }
 
   // --- Check: private key matches -----------------------------------------------------------
   if (input.privateKeyPem) {
     if (privateKeyError || !privateKey) {
-      checks.push(check('key-match', 'Private key matches', 'fail', 'The private key given cannot be read.', 'Give the key as PEM (PKCS#8 or PKCS#1); decrypt it first if it is encrypted.'));
+      add('key-match', 'fail', 'The private key given cannot be read.', 'Give the key as PEM (PKCS#8 or PKCS#1); decrypt it first if it is encrypted.');
     } else if (keyOwner === leaf) {
-      checks.push(check('key-match', 'Private key matches', 'pass', `The private key belongs to ${leafName}.`));
+      add('key-match', 'pass', `The private key belongs to ${leafName}.`);
     } else {
-      checks.push(
-        check(
-          'key-match',
-          'Private key matches',
-          'fail',
-          `The private key does not belong to ${leafName}${keyOwner ? ` (it belongs to ${nameOf(keyOwner)})` : ''}. TLS with this pair fails.`,
-          'Find the key that was generated together with the CSR for this certificate (same folder, same date), or create a new key and CSR with: cpi-mtls cert new',
-        ),
+      add(
+        'key-match',
+        'fail',
+        `The private key does not belong to ${leafName}${keyOwner ? ` (it belongs to ${nameOf(keyOwner)})` : ''}. TLS with this pair fails.`,
+        'Find the key that was generated together with the CSR for this certificate (same folder, same date), or create a new key and CSR with: cpi-mtls cert new',
       );
     }
   }
@@ -469,7 +437,7 @@ export function inspectClientCertificate(
   // --- Check: key strength and signature algorithm --------------------------------------------
   const strengthProblems: string[] = [];
   const strengthWarnings: string[] = [];
-  for (const certificate of [...path, ...(root && !rootSupplied ? [root] : [])]) {
+  for (const certificate of judged) {
     const label = certificate === leaf ? leafName : nameOf(certificate);
     const key = certificate.publicKey;
     if (key.type === 'RSA' && (key.bits ?? 0) < 2048) strengthProblems.push(`${label} has an RSA key of ${key.bits} bits (at least 2048 are required)`);
@@ -483,11 +451,11 @@ export function inspectClientCertificate(
   }
   const keyText = `${leaf.publicKey.type}${leaf.publicKey.curve ? ` ${leaf.publicKey.curve}` : leaf.publicKey.bits ? ` ${leaf.publicKey.bits}` : ''}`;
   if (strengthProblems.length) {
-    checks.push(check('key-strength', 'Key size and signature', 'fail', `${strengthProblems.join('; ')}.`, 'Create a new key (RSA 2048+ or EC P-256) and CSR with: cpi-mtls cert new, and have it signed with SHA-256.'));
+    add('key-strength', 'fail', `${strengthProblems.join('; ')}.`, 'Create a new key (RSA 2048+ or EC P-256) and CSR with: cpi-mtls cert new, and have it signed with SHA-256.');
   } else if (strengthWarnings.length) {
-    checks.push(check('key-strength', 'Key size and signature', 'warn', `${strengthWarnings.join('; ')}.`, 'Prefer RSA 2048+ or EC P-256/P-384.'));
+    add('key-strength', 'warn', `${strengthWarnings.join('; ')}.`, 'Prefer RSA 2048+ or EC P-256/P-384.');
   } else {
-    checks.push(check('key-strength', 'Key size and signature', 'pass', `${keyText}, ${leaf.signatureAlgorithm ?? 'unknown signature'}.`));
+    add('key-strength', 'pass', `${keyText}, ${leaf.signatureAlgorithm ?? 'unknown signature'}.`);
   }
 
   return {leaf, intermediates, root, rootSource, chainInOrder: path, checks, verdict: worst(checks)};

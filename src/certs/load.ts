@@ -13,8 +13,6 @@ import {normalisePemText} from './pem-text.js';
 import {looksLikePkcs12, readPkcs12} from './pkcs12.js';
 import {summarize} from './x509.js';
 
-export {summarize} from './x509.js';
-
 export type CertificateInputKind = 'pem' | 'der' | 'pkcs12' | 'service-key' | 'private-key';
 
 export interface CertificateInput {
@@ -58,12 +56,6 @@ interface PemBlock {
   line: number;
 }
 
-function lineAt(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 /** Splits PEM text into blocks; a BEGIN without its END is a truncated file. */
 export function pemBlocks(text: string, where = 'the input'): PemBlock[] {
   const normalized = normalisePemText(text);
@@ -75,7 +67,7 @@ export function pemBlocks(text: string, where = 'the input'): PemBlock[] {
     const endMarker = `-----END ${label}-----`;
     const endIndex = normalized.indexOf(endMarker, match.index);
     const nextBegin = normalized.indexOf('-----BEGIN ', match.index + match[0].length);
-    const line = lineAt(normalized, match.index);
+    const line = normalized.slice(0, match.index).split('\n').length;
     if (endIndex < 0 || (nextBegin >= 0 && nextBegin < endIndex)) {
       throw new CpiMtlsError('truncated-pem', `${where}: the ${label} block that starts on line ${line} has no "${endMarker}" line; the file is cut off or damaged.`, {
         fix: ['Copy the whole block again, from the BEGIN line down to and including the END line.'],
@@ -168,8 +160,7 @@ function privateKeyFromPem(blockText: string, passphrase: string | undefined, wh
     return toPkcs8Pem(createPrivateKey(passphrase === undefined ? {key: blockText, format: 'pem'} : {key: blockText, format: 'pem', passphrase}));
   } catch (error) {
     if (isMissingPassphrase(error)) throw keyPasswordError(where, false, error);
-    if (passphrase !== undefined && isBadDecrypt(error)) throw keyPasswordError(where, true, error);
-    if (/ENCRYPTED/.test(blockText) && isBadDecrypt(error)) throw keyPasswordError(where, passphrase !== undefined, error);
+    if (isBadDecrypt(error) && (passphrase !== undefined || /ENCRYPTED/.test(blockText))) throw keyPasswordError(where, passphrase !== undefined, error);
     throw new CpiMtlsError('invalid-private-key', `${where}: the private key cannot be read; it is damaged or in a format that is not supported.`, {
       cause: error,
       fix: ['Export the key again as PEM (PKCS#8, "BEGIN PRIVATE KEY") or PKCS#1 ("BEGIN RSA PRIVATE KEY").'],

@@ -201,8 +201,8 @@ export async function readPkcs12(buffer: Buffer, password: string | undefined, w
     throw invalid(error instanceof Error ? error.message : String(error), error);
   }
   const macData = pfx.children[2];
-  let chosen: Password | undefined;
-  const candidates: Password[] = password === undefined ? ['', null] : password === '' ? ['', null] : [password];
+  const candidates: Password[] = password ? [password] : ['', null];
+  let chosen: Password | undefined = candidates[0];
   if (macData) {
     try {
       chosen = candidates.find((candidate) => macMatches(macData, authSafe, candidate));
@@ -210,8 +210,6 @@ export async function readPkcs12(buffer: Buffer, password: string | undefined, w
       throw invalid(error instanceof Error ? error.message : String(error), error);
     }
     if (chosen === undefined) throw passwordError(password, where);
-  } else {
-    chosen = candidates[0];
   }
   try {
     return await readAuthenticatedSafe(authSafe, chosen);

@@ -7,6 +7,7 @@
 import type {CertificateSummary} from '../ports.js';
 import {CpiMtlsError} from '../errors.js';
 import {loadCertificateInput} from './load.js';
+import {commonNameOf} from './x509.js';
 
 export interface TrustedRootFile {
   path: string;
@@ -18,10 +19,6 @@ export interface TrustedRootFile {
 export interface TrustedRootOptions {
   /** How the user gave the file, for messages, e.g. "--trust-root" or "trustedRoots". Default "trusted root". */
   label?: string;
-}
-
-function commonName(summary: CertificateSummary): string {
-  return /(?:^|, )CN=([^,]+)/.exec(summary.subject)?.[1] ?? summary.subject;
 }
 
 const GIVE_PEM = 'Give the root CA certificate as PEM ("-----BEGIN CERTIFICATE-----"); convert a DER .cer with: openssl x509 -inform DER -in root.cer -out root.pem';
@@ -57,7 +54,7 @@ export async function loadTrustedRootFiles(paths: string | readonly string[], op
     }
     const leaves = input.certificates.filter((certificate) => !certificate.isCA);
     if (leaves.length) {
-      const names = leaves.map((leaf) => `"${commonName(leaf)}"`).join(', ');
+      const names = leaves.map((leaf) => `"${commonNameOf(leaf.subject) ?? leaf.subject}"`).join(', ');
       throw new CpiMtlsError('trusted-root-not-ca', `${label} ${file} holds ${names}, an end-entity (leaf) certificate, not a CA certificate; only CA certificates can be trusted roots.`, {
         fix: ['Give the certificate of the root CA at the top of the chain (basicConstraints CA:TRUE), not the client or server certificate. "cpi-mtls cert inspect <chain file>" shows which one that is.'],
         details: {path: file, leaves: leaves.map((leaf) => leaf.subject)},

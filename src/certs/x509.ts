@@ -1,17 +1,16 @@
 /**
- * Certificate facts that node:crypto's X509Certificate does not expose directly (signature
- * algorithm, key identifiers, the parts of a name), and the summary every other module uses.
+ * X509Certificate helpers: facts node:crypto does not expose directly (signature algorithm, the
+ * parts of a name), issuer links and chain order, and the summary every other module uses.
+ * node-forge cannot read EC certificates, and many CA certificates on SAP's path are EC.
  */
 import {X509Certificate, createHash} from 'node:crypto';
 import type {CertificateSummary} from '../ports.js';
-import {TAG, decodeOid, oidOf, parseDer, type DerNode} from './der.js';
+import {TAG, oidOf, parseDer, type DerNode} from './der.js';
 
 export const OID = {
   clientAuth: '1.3.6.1.5.5.7.3.2',
   serverAuth: '1.3.6.1.5.5.7.3.1',
   anyExtendedKeyUsage: '2.5.29.37.0',
-  subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35',
   commonName: '2.5.4.3',
   organization: '2.5.4.10',
   organizationalUnit: '2.5.4.11',
@@ -36,18 +35,23 @@ const SIGNATURE_ALGORITHMS: Record<string, string> = {
   '1.2.840.10040.4.3': 'dsa_with_SHA1',
 };
 
-const EKU_NAMES: Record<string, string> = {
-  '1.3.6.1.5.5.7.3.1': 'TLS Web Server Authentication',
-  '1.3.6.1.5.5.7.3.2': 'TLS Web Client Authentication',
-  '1.3.6.1.5.5.7.3.3': 'Code Signing',
-  '1.3.6.1.5.5.7.3.4': 'E-mail Protection',
-  '1.3.6.1.5.5.7.3.8': 'Time Stamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSP Signing',
-  '2.5.29.37.0': 'Any Extended Key Usage',
+/** Extended key usages: the name openssl prints, and the short name (clientAuth, …). */
+const EKU_NAMES: Record<string, {long: string; short: string}> = {
+  '1.3.6.1.5.5.7.3.1': {long: 'TLS Web Server Authentication', short: 'serverAuth'},
+  '1.3.6.1.5.5.7.3.2': {long: 'TLS Web Client Authentication', short: 'clientAuth'},
+  '1.3.6.1.5.5.7.3.3': {long: 'Code Signing', short: 'codeSigning'},
+  '1.3.6.1.5.5.7.3.4': {long: 'E-mail Protection', short: 'emailProtection'},
+  '1.3.6.1.5.5.7.3.8': {long: 'Time Stamping', short: 'timeStamping'},
+  '1.3.6.1.5.5.7.3.9': {long: 'OCSP Signing', short: 'OCSPSigning'},
+  '2.5.29.37.0': {long: 'Any Extended Key Usage', short: 'anyExtendedKeyUsage'},
 };
 
 export function extendedKeyUsageName(oid: string): string {
-  return EKU_NAMES[oid] ?? oid;
+  return EKU_NAMES[oid]?.long ?? oid;
+}
+
+export function extendedKeyUsageShortName(oid: string): string {
+  return EKU_NAMES[oid]?.short ?? oid;
 }
 
 /** A signature algorithm that no longer protects anything (SHA-1, MD5). */
@@ -64,15 +68,11 @@ export interface NameParts {
 }
 
 export interface CertificateDetails {
-  signatureAlgorithmOid: string;
   signatureAlgorithm: string;
-  subjectKeyId?: string;
-  authorityKeyId?: string;
   /** DER of the subject and issuer names, hex, for exact name comparison. */
   subjectNameDer: string;
   issuerNameDer: string;
   issuerParts: NameParts;
-  subjectParts: NameParts;
   subject: string;
   issuer: string;
 }
@@ -83,18 +83,17 @@ function decodeString(node: DerNode): string {
   return node.value.toString('latin1');
 }
 
+/** The attributes of a DER Name as [type OID, value], one list per RDN, in certificate order. */
+function nameAttributes(name: DerNode): Array<Array<[string, string]>> {
+  return name.children.map((rdn) =>
+    rdn.children.map((attribute) => [oidOf(attribute.children[0]), attribute.children[1] ? decodeString(attribute.children[1]) : '']),
+  );
+}
+
 function nameParts(name: DerNode): NameParts {
-  const parts: NameParts = {};
-  for (const rdn of name.children) {
-    for (const attribute of rdn.children) {
-      const type = oidOf(attribute.children[0]);
-      const value = attribute.children[1] ? decodeString(attribute.children[1]) : '';
-      if (type === OID.commonName) parts.commonName ??= value;
-      else if (type === OID.organization) parts.organization ??= value;
-      else if (type === OID.organizationalUnit) parts.organizationalUnit ??= value;
-    }
-  }
-  return parts;
+  const attributes = nameAttributes(name).flat();
+  const first = (oid: string): string | undefined => attributes.find(([type]) => type === oid)?.[1];
+  return {commonName: first(OID.commonName), organization: first(OID.organization), organizationalUnit: first(OID.organizationalUnit)};
 }
 
 const detailsCache = new WeakMap<X509Certificate, CertificateDetails>();
@@ -111,26 +110,13 @@ export function certificateDetails(x509: X509Certificate): CertificateDetails {
   const subject = fields[start + 4];
   const signatureAlgorithmOid = oidOf(signatureAlgorithmNode.children[0]);
   const details: CertificateDetails = {
-    signatureAlgorithmOid,
     signatureAlgorithm: SIGNATURE_ALGORITHMS[signatureAlgorithmOid] ?? signatureAlgorithmOid,
     subjectNameDer: subject.raw.toString('hex'),
     issuerNameDer: issuer.raw.toString('hex'),
     issuerParts: nameParts(issuer),
-    subjectParts: nameParts(subject),
     subject: oneLineName(subject),
     issuer: oneLineName(issuer),
   };
-  const extensionsWrapper = fields.find((field) => field.tag === 0xa3);
-  for (const extension of extensionsWrapper?.children[0]?.children ?? []) {
-    const oid = decodeOid(extension.children[0].value);
-    const valueNode = extension.children[extension.children.length - 1];
-    if (oid === OID.subjectKeyIdentifier) {
-      details.subjectKeyId = parseDer(valueNode.value).value.toString('hex').toUpperCase();
-    } else if (oid === OID.authorityKeyIdentifier) {
-      const keyId = parseDer(valueNode.value).children.find((child) => child.tag === 0x80);
-      if (keyId) details.authorityKeyId = keyId.value.toString('hex').toUpperCase();
-    }
-  }
   detailsCache.set(x509, details);
   return details;
 }
@@ -157,17 +143,10 @@ const NAME_SHORT: Record<string, string> = {
  * A DER Name in openssl's one-line order (as in the certificate, most significant first):
  * "C=DE, O=Acme, CN=sender". Commas and plus signs inside values are escaped with a backslash.
  */
-export function oneLineName(name: DerNode): string {
-  return name.children
-    .map((rdn) =>
-      rdn.children
-        .map((attribute) => {
-          const type = oidOf(attribute.children[0]);
-          const value = attribute.children[1] ? decodeString(attribute.children[1]) : '';
-          return `${NAME_SHORT[type] ?? type}=${value.replace(/([,+\\])/g, '\\$1')}`;
-        })
-        .join(' + '),
-    )
+function oneLineName(name: DerNode): string {
+  const escape = (value: string): string => value.replace(/([,+\\])/g, '\\$1');
+  return nameAttributes(name)
+    .map((rdn) => rdn.map(([type, value]) => `${NAME_SHORT[type] ?? type}=${escape(value)}`).join(' + '))
     .join(', ');
 }
 
@@ -191,8 +170,7 @@ export function extendedKeyUsage(x509: X509Certificate): string[] {
 export function summarize(x509: X509Certificate): CertificateSummary {
   const details = certificateDetails(x509);
   const keyDetails = x509.publicKey.asymmetricKeyDetails ?? {};
-  const keyType = x509.publicKey.asymmetricKeyType ?? 'unknown';
-  const publicKey: CertificateSummary['publicKey'] = {type: keyType.toUpperCase() === 'EC' ? 'EC' : keyType.toUpperCase()};
+  const publicKey: CertificateSummary['publicKey'] = {type: (x509.publicKey.asymmetricKeyType ?? 'unknown').toUpperCase()};
   if (keyDetails.modulusLength) publicKey.bits = keyDetails.modulusLength;
   if (keyDetails.namedCurve) {
     publicKey.curve = CURVE_NAMES[keyDetails.namedCurve] ?? keyDetails.namedCurve;
@@ -214,6 +192,11 @@ export function summarize(x509: X509Certificate): CertificateSummary {
     signatureAlgorithm: details.signatureAlgorithm,
     pem: x509.toString(),
   };
+}
+
+/** The CN of a one-line name ("C=DE, O=Acme, CN=sender"). */
+export function commonNameOf(name: string): string | undefined {
+  return /(?:^|, )CN=([^,]+)/.exec(name)?.[1];
 }
 
 /** Whether `issuer`'s key verifies `subject`'s signature; false instead of throwing. */
@@ -240,4 +223,43 @@ export function x509Of(summary: CertificateSummary): X509Certificate {
 
 export function sha256Fingerprint(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+}
+
+export function isSelfSigned(cert: X509Certificate): boolean {
+  return cert.subject === cert.issuer && safeVerify(cert, cert);
+}
+
+/** `issuer` issued `cert`: names and key identifiers match (OpenSSL X509_check_issued) and the signature verifies. */
+export function isIssuedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
+  return cert.issuer === issuer.subject && cert.checkIssued(issuer) && safeVerify(cert, issuer);
+}
+
+/** CA Issuers URLs from the Authority Information Access extension. */
+export function issuerUrls(cert: X509Certificate): string[] {
+  const info = cert.infoAccess ?? '';
+  const urls: string[] = [];
+  for (const match of info.matchAll(/CA Issuers - URI:"?([^"\n]+)"?/g)) urls.push(match[1].trim());
+  return urls.filter((url) => /^https?:\/\//i.test(url));
+}
+
+export function toPem(cert: X509Certificate): string {
+  const text = cert.toString();
+  return text.endsWith('\n') ? text : text + '\n';
+}
+
+/** The chain order a sender should send: each certificate followed by its issuer, leaf first. */
+export function orderChain(certs: X509Certificate[]): X509Certificate[] {
+  if (certs.length <= 1) return certs;
+  const remaining = [...certs];
+  // The leaf is the certificate that issued none of the others.
+  const leafIndex = remaining.findIndex((candidate) => !remaining.some((other) => other !== candidate && other.issuer === candidate.subject && isIssuedBy(other, candidate)));
+  const ordered = [remaining.splice(leafIndex >= 0 ? leafIndex : 0, 1)[0]];
+  for (;;) {
+    const last = ordered[ordered.length - 1];
+    if (isSelfSigned(last)) break;
+    const next = remaining.findIndex((candidate) => isIssuedBy(last, candidate));
+    if (next < 0) break;
+    ordered.push(remaining.splice(next, 1)[0]);
+  }
+  return [...ordered, ...remaining];
 }

@@ -4,7 +4,7 @@
  * imports Ink or React, so `--help` stays fast.
  */
 import {COMMON_OPTIONS, parseCommandArgs} from './args.js';
-import {readFile} from 'node:fs/promises';
+import {readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {CpiMtlsError, UsageError} from '../errors.js';
 import {EXIT, runCommand, writeJson, writeText, type CommandIo} from '../runtime/command.js';
@@ -48,6 +48,11 @@ Exit codes: 0 no check failed, 1 a check failed or a file could not be read, 2 u
 
 function write(stream: CommandIo['stdout'], text: string): void {
   writeText(stream, text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function showHelp(io: CommandIo, text: string): number {
+  write(io.stdout, text);
+  return 0;
 }
 
 function useColor(io: CommandIo): boolean {
@@ -125,10 +130,7 @@ export async function runCertInspect(argv: string[], io: CommandIo): Promise<num
         'strict-roots': {type: 'boolean'},
         demo: {type: 'boolean'},
       });
-    if (values.help) {
-      write(io.stdout, CERT_INSPECT_HELP);
-      return 0;
-    }
+    if (values.help) return showHelp(io, CERT_INSPECT_HELP);
     // --demo [scenario]: a first argument that names a scenario is the scenario, not a file.
     let scenario: string | undefined;
     if (values.demo) {
@@ -219,10 +221,7 @@ export async function runCertNew(argv: string[], io: CommandIo): Promise<number>
         force: {type: 'boolean'},
         ...COMMON_OPTIONS,
       });
-    if (values.help) {
-      write(io.stdout, CERT_NEW_HELP);
-      return 0;
-    }
+    if (values.help) return showHelp(io, CERT_NEW_HELP);
     if (!values.cn) throw new UsageError('--cn is required.', {fix: ['cpi-mtls cert new --cn sender.example.com --o "Acme" --c DE']});
     const keyType = values['key-type'] ?? 'rsa';
     if (keyType !== 'rsa' && keyType !== 'ec') throw new UsageError(`--key-type must be rsa or ec, not "${keyType}".`);
@@ -232,7 +231,6 @@ export async function runCertNew(argv: string[], io: CommandIo): Promise<number>
     const base = values.name ?? 'client';
     const keyPath = path.join(directory, `${base}.key`);
     const csrPath = path.join(directory, `${base}.csr`);
-    const {stat} = await import('node:fs/promises');
     if (!values.force && (await stat(keyPath).then(() => true, () => false))) {
       throw new CpiMtlsError('file-exists', `${keyPath} exists already; a certificate may depend on it.`, {fix: ['Choose another --name or --out, or pass --force to replace it.']});
     }
@@ -291,10 +289,7 @@ export async function runCertP12(argv: string[], io: CommandIo): Promise<number>
         name: {type: 'string'},
         ...COMMON_OPTIONS,
       });
-    if (values.help) {
-      write(io.stdout, CERT_P12_HELP);
-      return 0;
-    }
+    if (values.help) return showHelp(io, CERT_P12_HELP);
     if (positionals.length === 0) throw new UsageError('Give the certificate file(s).', {fix: ['cpi-mtls cert p12 client-chain.pem --key client.key --out client.p12']});
     const inPassword = values['in-password-file'] !== undefined ? await readPasswordFile(values['in-password-file']) : io.env.CPI_MTLS_CERT_PASSWORD;
     const loadOptions: LoadOptions = inPassword === undefined ? {} : {password: inPassword, passphrase: inPassword};

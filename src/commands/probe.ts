@@ -48,24 +48,8 @@ Examples:
 Proxy: HTTPS_PROXY / https_proxy and NO_PROXY / no_proxy are honoured (HTTP CONNECT).
 Exit codes: 0 the connection works (HTTP 2xx, or 5xx from the iflow), 1 it does not, 2 usage error, 130 cancelled.`;
 
-interface ParsedProbeArgs {
-  url: string;
-  cert?: string;
-  key?: string;
-  p12?: string;
-  p12PasswordFile?: string;
-  basic?: string;
-  basicSecretFile?: string;
-  method: 'GET' | 'POST';
-  ca: string[];
-  out?: string;
-  timeoutMs?: number;
-  aia: boolean;
-  json: boolean;
-}
-
-function parse(argv: string[]): ParsedProbeArgs | 'help' {
-  const parsed = parseCommandArgs('probe', argv, {
+function parse(argv: string[]) {
+  const {values, positionals} = parseCommandArgs('probe', argv, {
         cert: {type: 'string'},
         key: {type: 'string'},
         p12: {type: 'string'},
@@ -79,7 +63,6 @@ function parse(argv: string[]): ParsedProbeArgs | 'help' {
         'no-aia': {type: 'boolean'},
         ...COMMON_OPTIONS,
   });
-  const {values, positionals} = parsed;
   if (values.help) return 'help';
   if (positionals.length !== 1) {
     throw new UsageError(positionals.length === 0 ? 'probe needs the endpoint URL.' : `probe takes one URL, got ${positionals.length}: ${positionals.join(' ')}.`, {
@@ -99,21 +82,8 @@ function parse(argv: string[]): ParsedProbeArgs | 'help' {
     timeoutMs = Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, not "${values.timeout}".`, {fix: ['For example --timeout 15000.']});
   }
-  return {
-    url: positionals[0],
-    cert: values.cert,
-    key: values.key,
-    p12: values.p12,
-    p12PasswordFile: values['p12-password-file'],
-    basic: values.basic,
-    basicSecretFile: values['basic-secret-file'],
-    method,
-    ca: values.ca ?? [],
-    out: values.out,
-    timeoutMs,
-    aia: !values['no-aia'],
-    json: Boolean(values.json),
-  };
+  // The method was checked above.
+  return {...values, url: positionals[0], method: method as 'GET' | 'POST', timeoutMs};
 }
 
 /** Certificate, key, CA and password files are a few kilobytes; larger is the wrong file. */
@@ -149,21 +119,19 @@ export async function runProbeCommand(argv: string[], io: CommandIo): Promise<nu
       return 0;
     }
     if (args.timeoutMs === undefined) args.timeoutMs = fromEnv;
-    const secret = args.basic ? (args.basicSecretFile ? firstLine(await readInput(args.basicSecretFile, 'the clientsecret file')) : io.env.CPI_MTLS_CLIENT_SECRET) : undefined;
+    const secret = args.basic ? (args['basic-secret-file'] ? firstLine(await readInput(args['basic-secret-file'], 'the clientsecret file')) : io.env.CPI_MTLS_CLIENT_SECRET) : undefined;
     if (args.basic && !secret) {
       throw new UsageError('--basic needs the clientsecret.', {fix: ['Set CPI_MTLS_CLIENT_SECRET in the environment, or pass --basic-secret-file <file>.']});
     }
-    const extraCaPems = await Promise.all(args.ca.map(async (file) => (await readInput(file, 'the CA file')).toString('utf8')));
-    let client: {certPem: string; keyPem: string} | undefined;
+    const extraCaPems = await Promise.all((args.ca ?? []).map(async (file) => (await readInput(file, 'the CA file')).toString('utf8')));
+    let material: import('../probe/credentials.js').ClientMaterial | undefined;
     if (args.cert && args.key) {
       const {loadPemClient} = await import('../probe/credentials.js');
-      const material = loadPemClient((await readInput(args.cert, 'the certificate file')).toString('utf8'), (await readInput(args.key, 'the key file')).toString('utf8'), {cert: args.cert, key: args.key});
-      client = {certPem: material.certPem, keyPem: material.keyPem};
+      material = loadPemClient((await readInput(args.cert, 'the certificate file')).toString('utf8'), (await readInput(args.key, 'the key file')).toString('utf8'), {cert: args.cert, key: args.key});
     } else if (args.p12) {
       const {loadPkcs12Client} = await import('../probe/credentials.js');
-      const password = args.p12PasswordFile ? firstLine(await readInput(args.p12PasswordFile, 'the PKCS#12 password file')) : '';
-      const material = await loadPkcs12Client(await readInput(args.p12, 'the PKCS#12 file'), password, args.p12);
-      client = {certPem: material.certPem, keyPem: material.keyPem};
+      const password = args['p12-password-file'] ? firstLine(await readInput(args['p12-password-file'], 'the PKCS#12 password file')) : '';
+      material = await loadPkcs12Client(await readInput(args.p12, 'the PKCS#12 file'), password, args.p12);
     }
 
     const [{runProbe, connectionWorks}, {formatProbeResult}] = await Promise.all([import('../probe/probe.js'), import('../probe/format.js')]);
@@ -171,12 +139,12 @@ export async function runProbeCommand(argv: string[], io: CommandIo): Promise<nu
       {
         url: args.url,
         method: args.method,
-        client,
+        client: material && {certPem: material.certPem, keyPem: material.keyPem},
         basic: args.basic && secret ? {clientId: args.basic, clientSecret: secret} : undefined,
         extraCaPems,
         timeoutMs: args.timeoutMs,
         outputDir: args.out,
-        fetchIssuers: args.aia,
+        fetchIssuers: !args['no-aia'],
         env: io.env,
         signal: run.signal,
       },

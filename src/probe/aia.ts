@@ -5,7 +5,7 @@
 import {X509Certificate} from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import {httpProxyFor, proxyAuthorization, proxyPort} from './proxy.js';
+import {proxyAuthorization, proxyFor, proxyPort} from './proxy.js';
 import {certificatePems} from '../certs/pem-text.js';
 
 const MAX_BYTES = 64 * 1024;
@@ -27,11 +27,12 @@ export async function fetchIssuerCertificate(url: string, options: {timeoutMs: n
 }
 
 function get(target: URL, options: {timeoutMs: number; signal?: AbortSignal; env: NodeJS.ProcessEnv}): Promise<Buffer> {
+  let timer: NodeJS.Timeout | undefined;
   return new Promise<Buffer>((resolve, reject) => {
     const isHttps = target.protocol === 'https:';
     const port = target.port ? Number(target.port) : isHttps ? 443 : 80;
     // Plain HTTP through a proxy uses the absolute URL as request target; HTTPS issuer URLs are rare and go direct.
-    const proxy = isHttps ? undefined : httpProxyFor(target.hostname, port, options.env);
+    const proxy = isHttps ? undefined : proxyFor('http', target.hostname, port, options.env);
     const authorization = proxy ? proxyAuthorization(proxy) : undefined;
     const request = (isHttps ? https : http).request({
       host: proxy ? proxy.hostname.replace(/^\[|\]$/g, '') : target.hostname.replace(/^\[|\]$/g, ''),
@@ -39,19 +40,14 @@ function get(target: URL, options: {timeoutMs: number; signal?: AbortSignal; env
       path: proxy ? target.href : target.pathname + target.search,
       method: 'GET',
       headers: {Accept: 'application/pkix-cert, application/x-x509-ca-cert, */*', ...(authorization ? {'Proxy-Authorization': authorization} : {}), ...(proxy ? {Host: target.host} : {})},
-      timeout: options.timeoutMs,
       signal: options.signal,
       agent: false,
     });
-    const timer = setTimeout(() => request.destroy(new Error(`no answer from ${target.href} within ${options.timeoutMs} ms`)), options.timeoutMs);
-    request.once('timeout', () => request.destroy(new Error(`no answer from ${target.href} within ${options.timeoutMs} ms`)));
-    request.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
+    // One bound for the whole exchange, from connecting to the last byte.
+    timer = setTimeout(() => request.destroy(new Error(`no answer from ${target.href} within ${options.timeoutMs} ms`)), options.timeoutMs);
+    request.once('error', reject);
     request.once('response', (response) => {
       if ((response.statusCode ?? 0) < 200 || (response.statusCode ?? 0) >= 300) {
-        clearTimeout(timer);
         response.resume();
         reject(new Error(`${target.href} answered HTTP ${response.statusCode}`));
         return;
@@ -63,15 +59,9 @@ function get(target: URL, options: {timeoutMs: number; signal?: AbortSignal; env
         if (size > MAX_BYTES) request.destroy(new Error(`${target.href} sent more than ${MAX_BYTES} bytes; not a certificate`));
         else chunks.push(chunk);
       });
-      response.once('end', () => {
-        clearTimeout(timer);
-        resolve(Buffer.concat(chunks));
-      });
-      response.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
+      response.once('end', () => resolve(Buffer.concat(chunks)));
+      response.once('error', reject);
     });
     request.end();
-  });
+  }).finally(() => clearTimeout(timer));
 }

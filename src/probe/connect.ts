@@ -6,7 +6,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import {httpsProxyFor, proxyAuthorization, proxyPort, redactProxy} from './proxy.js';
+import {proxyAuthorization, proxyFor, proxyPort, redactProxy} from './proxy.js';
 import type {ProbeFailure, ProbeStage} from './types.js';
 
 export interface StageTimeouts {
@@ -33,11 +33,14 @@ export interface OpenTlsOptions {
   onStage?: (stage: string) => void;
 }
 
-export interface OpenedTls {
-  socket: tls.TLSSocket;
-  servername?: string;
-  via?: string;
-}
+const STAGE_NAMES: Record<ProbeStage, string> = {
+  dns: 'DNS lookup',
+  connect: 'TCP connect',
+  proxy: 'proxy CONNECT',
+  tls: 'TLS handshake',
+  request: 'request',
+  response: 'wait for the HTTP response',
+};
 
 const ALERT_CODE = /^ERR_SSL_(?:TLSV1|TLSV13|SSLV3)_ALERT_(.+)$/;
 
@@ -62,44 +65,27 @@ export function classifyError(error: unknown, stage: ProbeStage, host: string, p
     return {stage, kind: 'tls-alert', code, alert, host, port, message: `${where} ended the TLS connection with the alert "${alert}" (${stage}).`};
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up|Client network socket disconnected/i.test(detail)) {
-    return {stage, kind: 'reset', code: code ?? 'ECONNRESET', host, port, message: `${where} closed the connection during the ${stageName(stage)} without an answer.`};
+    return {stage, kind: 'reset', code: code ?? 'ECONNRESET', host, port, message: `${where} closed the connection during the ${STAGE_NAMES[stage]} without an answer.`};
   }
   if (code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_TLS_')) {
     return {stage, kind: 'network', code, host, port, message: `TLS with ${where} failed (${code}): ${err.reason ?? detail}.`};
   }
-  return {stage, kind: 'network', code, host, port, message: `${stageName(stage)} with ${where} failed: ${detail}`};
+  return {stage, kind: 'network', code, host, port, message: `${STAGE_NAMES[stage]} with ${where} failed: ${detail}`};
 }
 
-export function stageName(stage: ProbeStage): string {
-  switch (stage) {
-    case 'dns':
-      return 'DNS lookup';
-    case 'connect':
-      return 'TCP connect';
-    case 'proxy':
-      return 'proxy CONNECT';
-    case 'tls':
-      return 'TLS handshake';
-    case 'request':
-      return 'request';
-    case 'response':
-      return 'wait for the HTTP response';
-  }
+function timeoutFailure(stage: ProbeStage, host: string, port: number, ms: number): ProbeFailure {
+  return {stage, kind: 'timeout', code: 'ETIMEDOUT', host, port, message: `${host}:${port} did not complete the ${STAGE_NAMES[stage]} within ${ms} ms.`};
 }
 
-export function timeoutFailure(stage: ProbeStage, host: string, port: number, ms: number): ProbeFailure {
-  return {stage, kind: 'timeout', code: 'ETIMEDOUT', host, port, message: `${host}:${port} did not complete the ${stageName(stage)} within ${ms} ms.`};
-}
-
-export function cancelledFailure(stage: ProbeStage, host: string, port: number): ProbeFailure {
-  return {stage, kind: 'cancelled', code: 'ABORT_ERR', host, port, message: `Cancelled during the ${stageName(stage)} with ${host}:${port}.`};
+function cancelledFailure(stage: ProbeStage, host: string, port: number): ProbeFailure {
+  return {stage, kind: 'cancelled', code: 'ABORT_ERR', host, port, message: `Cancelled during the ${STAGE_NAMES[stage]} with ${host}:${port}.`};
 }
 
 /**
  * Runs one stage: `start` begins the work and returns a cleanup that destroys whatever it
  * opened. The stage ends with the first of: success, failure, timeout, abort.
  */
-function runStage<T>(
+export function runStage<T>(
   stage: ProbeStage,
   target: {host: string; port: number},
   ms: number,
@@ -214,9 +200,9 @@ function tlsHandshake(raw: net.Socket, host: string, port: number, ms: number, o
 }
 
 /** DNS, TCP (or proxy CONNECT), TLS; the server certificate is never rejected here, it is reported. */
-export async function openTls(options: OpenTlsOptions): Promise<OpenedTls> {
+export async function openTls(options: OpenTlsOptions) {
   const {host, port, timeouts, signal} = options;
-  const proxy = httpsProxyFor(host, port, options.env);
+  const proxy = proxyFor('https', host, port, options.env);
   let raw: net.Socket;
   if (proxy) {
     options.onStage?.(`connecting to ${host}:${port} through proxy ${redactProxy(proxy)}`);

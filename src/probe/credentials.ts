@@ -5,10 +5,10 @@ import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
 import {certificatePems, normalisePemText} from '../certs/pem-text.js';
 import {readPkcs12, type Pkcs12Contents} from '../certs/pkcs12.js';
 import {CpiMtlsError} from '../errors.js';
-import {extendedKeyUsage} from '../certs/x509.js';
+import {OID, extendedKeyUsage, extendedKeyUsageShortName, isIssuedBy, isSelfSigned, orderChain, toPem} from '../certs/x509.js';
 import {oneLineDn} from '../../flows/dn.js';
+import {type CertificatePool, nodeRootStore} from './trust-anchors.js';
 import type {ProbeLocalFacts} from './types.js';
-import {CertificatePool, EKU_CLIENT_AUTH, isIssuedBy, isSelfSigned, nodeRootStore, orderChain, toPem} from './x509.js';
 
 export interface ClientMaterial {
   /** Leaf first, then intermediates in issuing order. */
@@ -73,22 +73,12 @@ export async function loadPkcs12Client(data: Uint8Array, password: string, where
   return loadPemClient(certPem, keyPem, {cert: where, key: where});
 }
 
-const EKU_SHORT_NAMES: Record<string, string> = {
-  '1.3.6.1.5.5.7.3.1': 'serverAuth',
-  '1.3.6.1.5.5.7.3.2': 'clientAuth',
-  '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
-  '2.5.29.37.0': 'anyExtendedKeyUsage',
-};
-
 /**
  * The extended key usages of the client certificate as it is: short names (clientAuth,
  * serverAuth, …; the OID for others), empty when the certificate has no EKU extension.
  */
 export function clientEku(material: ClientMaterial): string[] {
-  return extendedKeyUsage(material.leaf).map((oid) => EKU_SHORT_NAMES[oid] ?? oid);
+  return extendedKeyUsage(material.leaf).map(extendedKeyUsageShortName);
 }
 
 /**
@@ -97,8 +87,7 @@ export function clientEku(material: ClientMaterial): string[] {
  * (or with only anyExtendedKeyUsage) does not have it.
  */
 export function deriveLocalFacts(material: ClientMaterial, extraCas: CertificatePool): ProbeLocalFacts {
-  const eku = extendedKeyUsage(material.leaf);
-  const facts: ProbeLocalFacts = {ekuClientAuth: eku.includes(EKU_CLIENT_AUTH)};
+  const facts: ProbeLocalFacts = {ekuClientAuth: extendedKeyUsage(material.leaf).includes(OID.clientAuth)};
   const chain = material.chain;
   const linked = chain.every((cert, index) => index === 0 || isIssuedBy(chain[index - 1], cert));
   const top = chain[chain.length - 1];

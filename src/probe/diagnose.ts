@@ -42,17 +42,19 @@ export interface DiagnoseInput {
   crossCheck?: ProbeCrossCheck;
 }
 
-const SUCCESS_FOR_SETUP = new Set<ProbeOutcome>(['success', 'server-error']);
-
+/** A 5xx comes from the iflow: for the connection setup that is a success. */
 export function connectionWorks(outcome: ProbeOutcome): boolean {
-  return SUCCESS_FOR_SETUP.has(outcome);
+  return outcome === 'success' || outcome === 'server-error';
 }
 
 export function diagnose(input: DiagnoseInput): {outcome: ProbeOutcome; diagnosis: ProbeDiagnosis} {
   if (input.failure) return diagnoseFailure(input, input.failure);
   const exchange = input.exchange!;
   const status = exchange.status;
-  if (status >= 200 && status < 300) return {outcome: 'success', diagnosis: success(input, status)};
+  if (status >= 200 && status < 300) {
+    const summary = `HTTP ${status}: the runtime accepted ${credentialName(input.kind)} and the iflow answered.`;
+    return {outcome: 'success', diagnosis: {summary, causes: [], fix: [], docs: []}};
+  }
   if (status >= 500) return {outcome: 'server-error', diagnosis: serverError(input, exchange)};
   if (status === 401) return {outcome: 'unauthorized', diagnosis: unauthorized(input, exchange)};
   if (status === 403) return {outcome: 'forbidden', diagnosis: forbidden(input, exchange)};
@@ -62,15 +64,6 @@ export function diagnose(input: DiagnoseInput): {outcome: ProbeOutcome; diagnosi
 
 function credentialName(kind: CallKind): string {
   return kind === 'certificate' ? 'the client certificate' : 'Basic auth (clientid/clientsecret)';
-}
-
-function success(input: DiagnoseInput, status: number): ProbeDiagnosis {
-  return {
-    summary: `HTTP ${status}: the runtime accepted ${credentialName(input.kind)} and the iflow answered.`,
-    causes: [],
-    fix: [],
-    docs: [],
-  };
 }
 
 function serverError(input: DiagnoseInput, exchange: HttpExchange): ProbeDiagnosis {
@@ -84,10 +77,6 @@ function serverError(input: DiagnoseInput, exchange: HttpExchange): ProbeDiagnos
     fix: ['Open Monitor → Message Processing → All Integration Flows in the tenant and look at the failed message to see why the iflow failed.'],
     docs: [DOCS.troubleshooting],
   };
-}
-
-function isTrialHost(host: string): boolean {
-  return /trial/i.test(host);
 }
 
 function unauthorized(input: DiagnoseInput, exchange: HttpExchange): ProbeDiagnosis {
@@ -106,7 +95,7 @@ function unauthorized(input: DiagnoseInput, exchange: HttpExchange): ProbeDiagno
     const findings: Array<{summary: string; cause: string; fix: string}> = [];
     const count = input.crossCheck?.keysWithThisCertificate;
     const keyPair = input.crossCheck?.tenantKeyPair;
-    if (isTrialHost(input.host)) {
+    if (/trial/i.test(input.host)) {
       findings.push({
         summary: 'trial tenants do not support inbound client-certificate authentication.',
         cause: 'The host name contains "trial": trial tenants do not support inbound client-certificate authentication.',
@@ -260,17 +249,12 @@ function unexpected(input: DiagnoseInput, exchange: HttpExchange): ProbeDiagnosi
   };
 }
 
-/** What the certificate carries instead of clientAuth, for the cause text. */
-function ekuSeen(clientEku: string[] | undefined): string {
-  if (clientEku === undefined) return '';
-  if (clientEku.length === 0) return ' (it has no EKU extension at all)';
-  return ` (it lists only ${clientEku.join(', ')})`;
-}
-
 const EKU_FIX = 'Get a certificate with EKU clientAuth, for example one issued by SAP Cloud Root CA through the BTP Destination service from your own CSR.';
 
+/** The cause text, with what the certificate carries instead of clientAuth when that is known. */
 function ekuCause(clientEku: string[] | undefined): string {
-  return `Your certificate has no Extended Key Usage "TLS Web Client Authentication" (clientAuth, 1.3.6.1.5.5.7.3.2)${ekuSeen(clientEku)}; SAP requires it, and the load balancer rejects such certificates in the handshake. Public CAs stopped adding clientAuth in 2025.`;
+  const seen = clientEku === undefined ? '' : clientEku.length === 0 ? ' (it has no EKU extension at all)' : ` (it lists only ${clientEku.join(', ')})`;
+  return `Your certificate has no Extended Key Usage "TLS Web Client Authentication" (clientAuth, 1.3.6.1.5.5.7.3.2)${seen}; SAP requires it, and the load balancer rejects such certificates in the handshake. Public CAs stopped adding clientAuth in 2025.`;
 }
 
 function factPointers(facts: ProbeLocalFacts | undefined, clientEku?: string[]): {causes: string[]; fix: string[]; pointsTo: string[]} {

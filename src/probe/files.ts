@@ -6,8 +6,8 @@ import {X509Certificate} from 'node:crypto';
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {zipSync} from 'fflate';
+import {toPem} from '../certs/x509.js';
 import type {ProbeServerFiles} from './types.js';
-import {commonName} from './x509.js';
 
 export interface ChainEntry {
   cert: X509Certificate;
@@ -27,11 +27,12 @@ export async function writeChainFiles(directory: string, chain: ChainEntry[]): P
   const zipEntries: Record<string, Uint8Array> = {};
   let trustStoreFile: string | undefined;
   for (const {cert, role} of chain) {
-    let base = `${role}_${slug(commonName(cert.subject) ?? cert.subject.split('\n').pop() ?? 'certificate')}`;
+    const names = cert.subject.split('\n');
+    let base = `${role}_${slug(names.find((name) => name.startsWith('CN='))?.slice(3) ?? names.pop() ?? 'certificate')}`;
     for (let n = 2; used.has(base.toLowerCase()); n++) base = `${base}_${n}`;
     used.add(base.toLowerCase());
     const der = new Uint8Array(cert.raw);
-    const pem = cert.toString().endsWith('\n') ? cert.toString() : cert.toString() + '\n';
+    const pem = toPem(cert);
     const cerPath = path.join(absolute, `${base}.cer`);
     const pemPath = path.join(absolute, `${base}.pem`);
     await writeFile(cerPath, der);

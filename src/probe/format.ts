@@ -2,6 +2,7 @@
  * Plain-text report of a probe result for people (no colours, no terminal control codes), so it
  * reads the same in a terminal, a log file and a ticket.
  */
+import {commonNameOf} from '../certs/x509.js';
 import type {CertificateSource, ProbeCallResult, ProbeCertificate, ProbeResult} from './types.js';
 
 const SOURCE_LABEL: Record<CertificateSource | 'not-found', string> = {
@@ -24,8 +25,7 @@ function table(rows: string[][], indent: string): string[] {
 }
 
 function shortName(subject: string): string {
-  const cn = /(?:^|, )CN=([^,]+)/.exec(subject)?.[1];
-  return cn ?? subject;
+  return commonNameOf(subject) ?? subject;
 }
 
 function chainRows(chain: ProbeCertificate[], rootFound: boolean, fromEnv: boolean): string[][] {
@@ -64,47 +64,41 @@ function callLines(title: string, call: ProbeCallResult): string[] {
 }
 
 export function formatProbeResult(result: ProbeResult): string {
-  const lines: string[] = [];
-  lines.push(`Connectivity test  ${result.method} ${result.url}  (${result.durationMs} ms)`);
-  lines.push('');
   const server = result.server;
-  lines.push(`Server side  ${server.host}:${server.port}${server.via ? `  via proxy ${server.via}` : ''}`);
+  const lines = [
+    `Connectivity test  ${result.method} ${result.url}  (${result.durationMs} ms)`,
+    '',
+    `Server side  ${server.host}:${server.port}${server.via ? `  via proxy ${server.via}` : ''}`,
+  ];
   if (server.error) {
     lines.push(`  Not reached: ${server.error.message}`);
-    for (const warning of server.warnings) lines.push(`  ! ${warning}`);
   } else {
-    const rows: string[][] = [['TLS', `${server.tls.protocol ?? '?'}  ${server.tls.cipher ?? ''}`.trim()]];
-    rows.push(['Root', server.root.found ? `${shortName(server.root.subject ?? '')} (${SOURCE_LABEL[server.root.source]}${server.root.publicCa ? ', public CA' : ''})` : 'not found']);
-    const trustedWith =
-      server.root.extraCaOrigin === 'NODE_EXTRA_CA_CERTS'
-        ? `yes, with NODE_EXTRA_CA_CERTS${server.nodeExtraCaCerts ? ` (${server.nodeExtraCaCerts.file})` : ''}: a sender that trusts that CA accepts this server`
-        : server.root.extraCaOrigin === 'caller' || server.root.source === 'extra-ca'
-          ? 'yes, with the extra CA file: a sender that trusts it accepts this server'
-          : 'yes: a sender with a standard trust store accepts this server';
-    rows.push(['Trusted', server.trustedBySystem ? trustedWith : `no${server.authorizationError ? ` (${server.authorizationError})` : ''}`]);
-    rows.push(['Host name', server.hostnameMatches ? 'matches the certificate' : 'does NOT match the certificate']);
+    const fromEnv = server.root.extraCaOrigin === 'NODE_EXTRA_CA_CERTS';
+    const trustedWith = fromEnv
+      ? `yes, with NODE_EXTRA_CA_CERTS${server.nodeExtraCaCerts ? ` (${server.nodeExtraCaCerts.file})` : ''}: a sender that trusts that CA accepts this server`
+      : server.root.extraCaOrigin === 'caller' || server.root.source === 'extra-ca'
+        ? 'yes, with the extra CA file: a sender that trusts it accepts this server'
+        : 'yes: a sender with a standard trust store accepts this server';
+    const rows = [
+      ['TLS', `${server.tls.protocol ?? '?'}  ${server.tls.cipher ?? ''}`.trim()],
+      ['Root', server.root.found ? `${shortName(server.root.subject ?? '')} (${SOURCE_LABEL[server.root.source]}${server.root.publicCa ? ', public CA' : ''})` : 'not found'],
+      ['Trusted', server.trustedBySystem ? trustedWith : `no${server.authorizationError ? ` (${server.authorizationError})` : ''}`],
+      ['Host name', server.hostnameMatches ? 'matches the certificate' : 'does NOT match the certificate'],
+    ];
     if (server.files) {
       rows.push(['Saved', `${server.files.directory} (${server.files.certificates.length} certificates, certificates.zip)`]);
       rows.push(['Trust store', server.files.trustStoreFile ? `import ${server.files.trustStoreFile} into the sender's trust store` : 'no root found to import']);
     } else if (server.root.found) {
       rows.push(['Trust store', `the sender must trust ${shortName(server.root.subject ?? '')} (use --out <dir> to save it)`]);
     }
-    lines.push(...table(rows, '  '));
-    lines.push('  Chain');
-    lines.push(...table(chainRows(server.chain, server.root.found, server.root.extraCaOrigin === 'NODE_EXTRA_CA_CERTS'), '    '));
-    for (const warning of server.warnings) lines.push(`  ! ${warning}`);
+    lines.push(...table(rows, '  '), '  Chain', ...table(chainRows(server.chain, server.root.found, fromEnv), '    '));
   }
+  for (const warning of server.warnings) lines.push(`  ! ${warning}`);
   if (result.client) {
-    lines.push('');
-    lines.push(...callLines(`Client certificate${result.client.clientCertificate ? `  ${result.client.clientCertificate}` : ''}`, result.client));
+    const title = `Client certificate${result.client.clientCertificate ? `  ${result.client.clientCertificate}` : ''}`;
+    lines.push('', ...callLines(title, result.client));
   }
-  if (result.basic) {
-    lines.push('');
-    lines.push(...callLines(`Basic auth  clientid ${result.basic.clientId}`, result.basic));
-  }
-  if (result.comparison) {
-    lines.push('');
-    lines.push(`Comparison  ${result.comparison}`);
-  }
+  if (result.basic) lines.push('', ...callLines(`Basic auth  clientid ${result.basic.clientId}`, result.basic));
+  if (result.comparison) lines.push('', `Comparison  ${result.comparison}`);
   return lines.join('\n') + '\n';
 }

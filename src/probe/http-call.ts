@@ -4,13 +4,16 @@
  */
 import http from 'node:http';
 import type tls from 'node:tls';
-import {ProbeConnectionError, cancelledFailure, classifyError, timeoutFailure} from './connect.js';
+import {runStage} from './connect.js';
+
+/** The start of the body is enough for the diagnosis; a large one is not waited for. */
+const MAX_BODY = 4096;
 
 export interface HttpExchange {
   status: number;
   statusText: string;
   headers: http.IncomingHttpHeaders;
-  /** Up to `maxBody` bytes of the body, as text. */
+  /** Up to MAX_BODY bytes of the body, as text. */
   body: string;
 }
 
@@ -24,17 +27,20 @@ export interface HttpCallOptions {
   body?: string;
   responseMs: number;
   signal?: AbortSignal;
-  maxBody?: number;
 }
 
+/** Stage 'response': fails like the connection stages, and always closes the socket. */
 export function httpOverTls(options: HttpCallOptions): Promise<HttpExchange> {
-  const {socket, host, port, responseMs, signal} = options;
-  const maxBody = options.maxBody ?? 4096;
-  return new Promise<HttpExchange>((resolve, reject) => {
-    let settled = false;
-    const hostHeader = port === 443 ? host : `${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const body = options.body === undefined ? undefined : Buffer.from(options.body);
-    const request = http.request({
+  const {socket, host, port} = options;
+  const hostHeader = port === 443 ? host : `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const body = options.body === undefined ? undefined : Buffer.from(options.body);
+  let request: http.ClientRequest | undefined;
+  const close = () => {
+    request?.destroy();
+    socket.destroy();
+  };
+  return runStage<HttpExchange>('response', {host, port}, options.responseMs, options.signal, (resolve, reject) => {
+    request = http.request({
       host,
       port,
       method: options.method,
@@ -49,37 +55,21 @@ export function httpOverTls(options: HttpCallOptions): Promise<HttpExchange> {
       },
       createConnection: () => socket,
     });
-    const finish = (error: unknown, value?: HttpExchange) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      request.destroy();
-      socket.destroy();
-      if (error) reject(error instanceof ProbeConnectionError ? error : new ProbeConnectionError(classifyError(error, 'response', host, port)));
-      else resolve(value!);
-    };
-    const onAbort = () => finish(new ProbeConnectionError(cancelledFailure('response', host, port)));
-    const timer = setTimeout(() => finish(new ProbeConnectionError(timeoutFailure('response', host, port, responseMs))), responseMs);
-    signal?.addEventListener('abort', onAbort, {once: true});
-    if (signal?.aborted) onAbort();
-
-    request.once('error', (error) => finish(error));
+    request.once('error', reject);
     request.once('response', (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () =>
-        finish(undefined, {
+        resolve({
           status: response.statusCode ?? 0,
           statusText: response.statusMessage ?? '',
           headers: response.headers,
-          body: Buffer.concat(chunks).subarray(0, maxBody).toString('utf8'),
+          body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8'),
         });
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         size += chunk.length;
-        // The start of the body is enough for the diagnosis; do not wait for a large one.
-        if (size >= maxBody) done();
+        if (size >= MAX_BODY) done();
       });
       response.once('end', done);
       // A body cut off after the status line still counts: the status is what matters.
@@ -87,5 +77,6 @@ export function httpOverTls(options: HttpCallOptions): Promise<HttpExchange> {
       response.once('aborted', done);
     });
     request.end(body);
-  });
+    return close;
+  }).finally(close);
 }

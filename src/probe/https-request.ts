@@ -9,7 +9,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import {CancelledError} from '../errors.js';
 import {proxyConnect} from './connect.js';
-import {httpsProxyFor, redactProxy} from './proxy.js';
+import {proxyFor, redactProxy} from './proxy.js';
 
 export interface HttpsRequest {
   method?: string;
@@ -75,7 +75,7 @@ export function httpsRequest(url: string | URL, request: HttpsRequest): Promise<
     request.signal?.addEventListener('abort', onAbort, {once: true});
     let proxy: URL | undefined;
     try {
-      proxy = httpsProxyFor(host, port, request.env ?? process.env);
+      proxy = proxyFor('https', host, port, request.env ?? process.env);
     } catch (error) {
       return finish(error);
     }

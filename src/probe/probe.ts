@@ -4,21 +4,15 @@
  */
 import {performance} from 'node:perf_hooks';
 import {CancelledError, CpiMtlsError} from '../errors.js';
-import {ProbeConnectionError, classifyError, openTls, type StageTimeouts} from './connect.js';
+import {classifyError, openTls, type StageTimeouts} from './connect.js';
 import {clientEku, deriveLocalFacts, describeClient, loadPemClient, type ClientMaterial} from './credentials.js';
 import {compareWithBasic, diagnose, type CallKind} from './diagnose.js';
 import {httpOverTls, type HttpExchange} from './http-call.js';
 import {analyseServerChain, captureFromSocket, captureServerSide, type CaptureOptions, type CapturedHandshake} from './server.js';
 import type {ProbeCallResult, ProbeCrossCheck, ProbeFailure, ProbeLocalFacts, ProbeMethod, ProbeRequest, ProbeResult} from './types.js';
-import {readNodeExtraCaCerts} from './trust-anchors.js';
-import {extraCaPool, type CertificatePool} from './x509.js';
+import {extraCaPool, readNodeExtraCaCerts, type CertificatePool} from './trust-anchors.js';
 
-export type * from './types.js';
 export {connectionWorks} from './diagnose.js';
-
-export interface ProbeHooks {
-  onStage?: (stage: string) => void;
-}
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_POST_BODY = '{"message":"cpi-mtls connectivity test"}';
@@ -122,7 +116,7 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
       signal: params.signal,
     });
   } catch (error) {
-    failure = error instanceof ProbeConnectionError ? error.failure : classifyError(error, 'response', target.host, target.port);
+    failure = classifyError(error, 'response', target.host, target.port);
     if (failure.kind === 'cancelled') throw new CancelledError(failure.message);
   }
   const {outcome, diagnosis} = diagnose({
@@ -177,7 +171,7 @@ export function redactSecrets<T>(value: T, secrets: string[]): T {
   return scrub(value) as T;
 }
 
-export async function runProbe(request: ProbeRequest, hooks: ProbeHooks = {}): Promise<ProbeResult> {
+export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: string) => void} = {}): Promise<ProbeResult> {
   const started = performance.now();
   if (request.signal?.aborted) throw new CancelledError();
   const target = parseProbeUrl(request.url);

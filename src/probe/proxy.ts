@@ -34,19 +34,10 @@ export function bypassesProxy(host: string, port: number, noProxy: string | unde
   return false;
 }
 
-/** The proxy to use for an https:// target, or undefined for a direct connection. */
-export function httpsProxyFor(host: string, port: number, env: NodeJS.ProcessEnv): URL | undefined {
-  const proxy = envValue(env, 'https_proxy') ?? envValue(env, 'all_proxy');
-  if (!proxy) return undefined;
-  if (bypassesProxy(host, port, envValue(env, 'no_proxy'))) return undefined;
-  return parseProxyUrl(proxy);
-}
-
-/** The proxy for a plain http:// fetch (issuer certificates), or undefined. */
-export function httpProxyFor(host: string, port: number, env: NodeJS.ProcessEnv): URL | undefined {
-  const proxy = envValue(env, 'http_proxy') ?? envValue(env, 'all_proxy');
-  if (!proxy) return undefined;
-  if (bypassesProxy(host, port, envValue(env, 'no_proxy'))) return undefined;
+/** The proxy to use for an https:// or http:// (issuer certificates) target, or undefined for a direct connection. */
+export function proxyFor(scheme: 'https' | 'http', host: string, port: number, env: NodeJS.ProcessEnv): URL | undefined {
+  const proxy = envValue(env, `${scheme}_proxy`) ?? envValue(env, 'all_proxy');
+  if (!proxy || bypassesProxy(host, port, envValue(env, 'no_proxy'))) return undefined;
   return parseProxyUrl(proxy);
 }
 

@@ -6,10 +6,11 @@ import type {X509Certificate} from 'node:crypto';
 import {X509Certificate as X509} from 'node:crypto';
 import tls from 'node:tls';
 import {oneLineDn} from '../../flows/dn.js';
-import {ProbeConnectionError, classifyError, openTls, type StageTimeouts} from './connect.js';
+import {classifyError, openTls, type StageTimeouts} from './connect.js';
 import type {ChainEntry} from './files.js';
-import type {CertificateSource, ProbeRootInfo, ProbeServerSide} from './types.js';
-import {type CertificatePool, type ExtraCaOrigin, type TrustPool, describeCertificate, isIssuedBy, isSelfSigned, issuerUrls, nodeRootStore} from './x509.js';
+import {type CertificatePool, type ExtraCaOrigin, type TrustPool, nodeRootStore} from './trust-anchors.js';
+import type {CertificateSource, ProbeCertificate, ProbeRootInfo, ProbeServerSide} from './types.js';
+import {isIssuedBy, isSelfSigned, issuerUrls, toPem} from '../certs/x509.js';
 
 export interface CaptureOptions {
   host: string;
@@ -42,18 +43,13 @@ function sentChain(socket: tls.TLSSocket): X509Certificate[] {
   return chain;
 }
 
-interface TrustVerdict {
-  trusted: boolean;
-  error?: string;
-}
-
 /**
  * Validates like OpenSSL would with Node's root store plus the extra CAs: a path from the leaf
  * through the sent certificates to a trust anchor, validity dates, and the host name. Done
  * here rather than by the handshake because the handshake must run with an empty store to
  * see exactly which certificates the server sent (Node fills the chain from its store).
  */
-export function evaluateTrust(sent: X509Certificate[], anchors: TrustPool[], host: string, now: Date): TrustVerdict {
+export function evaluateTrust(sent: X509Certificate[], anchors: TrustPool[], host: string, now: Date): {trusted: boolean; error?: string} {
   if (sent.length === 0) return {trusted: false, error: 'NO_PEER_CERTIFICATE'};
   const path: X509Certificate[] = [];
   let anchored = false;
@@ -92,7 +88,7 @@ export async function captureServerSide(options: CaptureOptions): Promise<ProbeS
     // An empty CA list keeps Node from appending its own root to the peer chain.
     opened = await openTls({host, port, timeouts: options.timeouts, env: options.env, signal: options.signal, tlsOptions: {ca: []}, onStage: options.onStage});
   } catch (error) {
-    const failure = error instanceof ProbeConnectionError ? error.failure : classifyError(error, 'tls', host, port);
+    const failure = classifyError(error, 'tls', host, port);
     if (failure.kind === 'cancelled') throw error;
     return {...base, error: failure};
   }
@@ -115,11 +111,25 @@ export function captureFromSocket(socket: tls.TLSSocket, servername?: string, vi
   return {protocol: socket.getProtocol(), cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name ?? null, sent: sentChain(socket), servername, via};
 }
 
+function describeCertificate(cert: X509Certificate, source: CertificateSource): ProbeCertificate {
+  return {
+    subject: oneLineDn(cert.subject),
+    issuer: oneLineDn(cert.issuer),
+    serialNumber: cert.serialNumber.toUpperCase(),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
+    fingerprint256: cert.fingerprint256,
+    selfSigned: isSelfSigned(cert),
+    isCA: cert.ca,
+    source,
+    pem: toPem(cert),
+  };
+}
+
 /** Completes the chain to its root, judges trust and interception, and saves the files. */
 export async function analyseServerChain(captured: CapturedHandshake, options: CaptureOptions): Promise<ProbeServerSide> {
   const {host, port} = options;
-  const {protocol, cipher, sent} = captured;
-  const opened = {servername: captured.servername, via: captured.via};
+  const {protocol, cipher, sent, servername, via} = captured;
   const roots = nodeRootStore();
   const extra = options.extraCas;
   const warnings: string[] = [];
@@ -205,8 +215,8 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
   const result: ProbeServerSide = {
     host,
     port,
-    ...(opened.servername ? {servername: opened.servername} : {}),
-    ...(opened.via ? {via: opened.via} : {}),
+    ...(servername ? {servername} : {}),
+    ...(via ? {via} : {}),
     tls: {protocol, cipher},
     chain: entries.map(({cert, source}) => describeCertificate(cert, source)),
     root: rootInfo,

@@ -7,7 +7,7 @@ import {CpiMtlsError} from '../../src/errors.js';
 import {clientEku, deriveLocalFacts, loadPemClient, loadPkcs12Client} from '../../src/probe/credentials.js';
 import {describeEku} from '../../src/probe/format.js';
 import {runProbe} from '../../src/probe/probe.js';
-import {extraCaPool} from '../../src/probe/x509.js';
+import {extraCaPool} from '../../src/probe/trust-anchors.js';
 import {createTestPki, type TestPki} from './pki.js';
 import {startRuntime} from './servers.js';
 
