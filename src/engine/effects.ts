@@ -8,6 +8,7 @@ import {dnKey} from '../../flows/dn.js';
 import {duplicateMatch} from '../../flows/duplicates.js';
 import {firstX509} from '../certs/pem-text.js';
 import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
+import {mapLimited, oauthOf} from '../lifecycle/common.js';
 import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
 import {executorOf, type EffectExecutor} from './runner.js';
 
@@ -74,11 +75,6 @@ export interface EngineServices {
   leftovers?: string[];
 }
 
-export function oauthCredentials(credentials: ServiceKeyCredentials): Record<string, unknown> {
-  const oauth = credentials.oauth;
-  return oauth && typeof oauth === 'object' ? (oauth as Record<string, unknown>) : credentials;
-}
-
 /** SHA-256 fingerprint and DNs of the first certificate in a PEM text, or null. */
 export function firstCertificate(pemText: unknown): {fingerprint256: string; subject: string; issuer: string} | null {
   const x509 = firstX509(pemText);
@@ -142,20 +138,6 @@ function verifyParameters(sent: Record<string, unknown>, stored: Record<string, 
   throw new CpiMtlsError('parameters-mismatch', `Instance ${name} holds ${mismatch.field} ${JSON.stringify(mismatch.stored)}, but ${JSON.stringify(mismatch.sent)} was sent.`, {
     fix: [`Check the instance in the BTP cockpit (View Parameters) and update it: cf update-service ${name} -c <file with the full parameter set>`],
   });
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, signal: AbortSignal, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({length: Math.min(limit, items.length)}, async () => {
-    while (next < items.length) {
-      signal.throwIfAborted();
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 /** The live call as the flow decided it, with the certificate checks the diagnosis refers to. */
@@ -286,7 +268,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       const withKeys = instances.filter(instance => !skip.has(instance.guid));
       const keys = withKeys.length === 0 ? [] : await cf.listKeys(withKeys.map(instance => instance.guid), {signal});
       const unreadable: Array<{instanceName: string; keyName: string; reason: string}> = [];
-      const found = await mapLimited(keys, parallel, signal, async key => {
+      const found = await mapLimited(keys, parallel, async key => {
         const instanceName = byGuid.get(key.instanceGuid)?.name ?? key.instanceGuid;
         const op = key.lastOperation;
         const counts = keyInScan(op);
@@ -303,7 +285,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
           unreadable.push({instanceName, keyName: key.name, reason: toCpiMtlsError(error).message});
           return null;
         }
-        const certificateText = oauthCredentials(credentials).certificate;
+        const certificateText = oauthOf(credentials).certificate;
         const cert = firstCertificate(certificateText);
         if (!cert) {
           // ClientId/Secret keys carry no certificate; a certificate that cannot be parsed is not known.
@@ -313,7 +295,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
         const found = {instanceName, instanceGuid: key.instanceGuid, keyName: key.name, keyGuid: key.guid};
         const match = duplicateMatch(cert, effect);
         return match && ({...found, match} as DuplicateFact);
-      });
+      }, signal);
       const spaces = new Set(instances.map(instance => instance.spaceGuid).filter(Boolean));
       return {
         duplicates: found.filter((d): d is DuplicateFact => d !== null),
@@ -349,7 +331,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
         return {guid: key.guid, name: key.name, instanceName: effect.instanceName, alreadyExisted: false};
       }
       const credentials = await cf.keyCredentials(key.guid, {signal});
-      const oauth = oauthCredentials(credentials);
+      const oauth = oauthOf(credentials);
       const cert = firstCertificate(oauth.certificate);
       const fact: KeyFact = {
         guid: key.guid,
@@ -392,7 +374,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       try {
         // Inside the try: cf may finish the key even when the run is cancelled while it creates it.
         const {key} = await cf.createKey({instanceName: effect.instanceName, keyName}, {signal});
-        const oauth = oauthCredentials(await cf.keyCredentials(key.guid, {signal}));
+        const oauth = oauthOf(await cf.keyCredentials(key.guid, {signal}));
         // The same facts as the first call: the comparison adds to the diagnosis, it does not replace it.
         const basic = {clientId: String(oauth.clientid ?? ''), clientSecret: String(oauth.clientsecret ?? '')};
         const probe = await services.probe.run({...probeRequest(effect, state.facts.certificate), basic}, signal);
