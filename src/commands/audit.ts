@@ -3,7 +3,7 @@
  * and reports expired and expiring certificates, duplicates, shared DNs, client_x509 and
  * ClientId/Secret keys. Exit 1 on a failure finding, so it can gate a pipeline.
  */
-import {CF_OPTIONS, parseCommandArgs} from './args.js';
+import {CF_OPTIONS, demoScenario, parseCommandArgs, showHelp} from './args.js';
 import path from 'node:path';
 import {UsageError} from '../errors.js';
 import {timeoutsFromEnv} from '../timeouts.js';
@@ -74,9 +74,9 @@ function parse(argv: string[]): AuditArgs | 'help' {
   });
   const {values, positionals} = parsed;
   if (values.help) return 'help';
-  if (positionals.length > (values.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${positionals.at(-1)}".`, {fix: ['Run cpi-mtls audit --help for the options.']});
+  const demo = demoScenario('audit', positionals, values.demo);
   const format = assertAuditFormat(values.format); // export formats (src/export/)
-  return {org: Boolean(values.org), days: values.days, strict: Boolean(values.strict), out: values.out, json: Boolean(values.json) || format === 'json', parallel: values.parallel, cf: values.cf, demo: values.demo ? (positionals[0] ?? 'expiring') : undefined, format};
+  return {org: Boolean(values.org), days: values.days, strict: Boolean(values.strict), out: values.out, json: Boolean(values.json) || format === 'json', parallel: values.parallel, cf: values.cf, demo, format};
 }
 
 function parallelOf(value: string | undefined): number | undefined {
@@ -89,10 +89,7 @@ function parallelOf(value: string | undefined): number | undefined {
 export async function runAuditCommand(argv: string[], io: CommandIo): Promise<number> {
   return runCommand(io, argv.includes('--json'), async run => {
     const args = parse(argv);
-    if (args === 'help') {
-      io.stdout.write(AUDIT_HELP + '\n');
-      return 0;
-    }
+    if (args === 'help') return showHelp(io, AUDIT_HELP);
     const audit = await import('../lifecycle/audit.js');
     const days = audit.assertDays(args.days);
     const parallel = parallelOf(args.parallel);

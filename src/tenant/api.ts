@@ -14,7 +14,6 @@ import type {CallOptions} from '../ports.js';
 export const SAP_KEY_PAIR_ALIAS = 'sap_cloudintegrationcertificate';
 /** Bound of one API call (token request included) when the caller sets none. */
 export const DEFAULT_TENANT_API_TIMEOUT_MS = 20_000;
-const DEFAULT_TIMEOUT_MS = DEFAULT_TENANT_API_TIMEOUT_MS;
 
 /**
  * What cpi-mtls reads through the API, and the role template the `api` instance needs for each.
@@ -168,7 +167,7 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
   let tokenInFlight: Promise<string> | undefined;
 
   async function send(url: string, request: {method: string; headers: Record<string, string>; body?: string; maxBytes: number}, call: CallOptions = {}): Promise<HttpResult> {
-    const timeoutMs = call.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = call.timeoutMs ?? options.timeoutMs ?? DEFAULT_TENANT_API_TIMEOUT_MS;
     const signals = [options.signal, call.signal].filter((signal): signal is AbortSignal => Boolean(signal));
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     try {
