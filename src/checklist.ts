@@ -432,12 +432,8 @@ export function renderChecklistMarkdown(checklist: Checklist): string {
   const problems = checklist.items.filter(i => i.status === 'failed' || i.status === 'not-checked');
   const rest = checklist.items.filter(i => !todo.includes(i) && !problems.includes(i));
   if (todo.length > 0) {
-    lines.push('## What you need to do', '');
-    todo.forEach((item, index) => {
-      lines.push(`${index + 1}. **${item.title}**`);
-      for (const detail of item.details) lines.push(`   - ${detail}`);
-    });
-    lines.push('');
+    const steps = todo.flatMap((item, index) => [`${index + 1}. **${item.title}**`, ...item.details.map(detail => `   - ${detail}`)]);
+    lines.push('## What you need to do', '', ...steps, '');
   }
   const list = (items: ChecklistItem[]) => items.flatMap(item => [`- **${STATUS_MARK[item.status]}** ${item.title}`, ...item.details.map(detail => `  - ${detail}`)]);
   if (problems.length > 0) lines.push('## Failed or not checked', '', ...list(problems), '');

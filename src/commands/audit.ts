@@ -50,20 +50,7 @@ Examples:
 Secrets (clientsecret, private keys) are never read into the report.
 Exit codes: 0 no failure, 1 failures found (or warnings with --strict), 2 usage error, 130 cancelled.`;
 
-interface AuditArgs {
-  org: boolean;
-  days?: string;
-  strict: boolean;
-  out?: string;
-  json: boolean;
-  parallel?: string;
-  cf?: string;
-  /** The demo scenario to audit, when --demo was given. */
-  demo?: string;
-  format?: import('../export/audit-formats.js').AuditFormat; // export formats (src/export/)
-}
-
-function parse(argv: string[]): AuditArgs | 'help' {
+function parse(argv: string[]) {
   const parsed = parseCommandArgs('audit', argv, {
     ...CF_OPTIONS,
     org: {type: 'boolean'},

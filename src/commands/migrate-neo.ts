@@ -50,22 +50,11 @@ Examples:
 
 Exit codes: 0 done (or planned), 1 a mapping failed or a step failed, 2 usage error, 130 cancelled.`;
 
-interface MigrateArgs {
-  answers: MigrateAnswers;
-  json: boolean;
-  plan?: string;
-  out?: string;
-  cf?: string;
-  demo: boolean;
-  ca: string[];
-  trustRoots: string[];
-}
-
 function readText(file: string, what: string): Promise<string> {
   return readOptionFile(file, what, 'Check the path; relative paths start from the current folder.');
 }
 
-async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArgs | 'help'> {
+async function parse(argv: string[], env: NodeJS.ProcessEnv) {
   const parsed = parseCommandArgs('migrate-neo', argv, {
     'neo-url': {type: 'string'},
     mappings: {type: 'string'},

@@ -53,16 +53,6 @@ Examples:
 
 Exit codes: 0 renewed, 1 a step failed (or the live test failed), 2 usage error, 130 cancelled.`;
 
-interface RenewArgs {
-  answers: RenewAnswers;
-  json: boolean;
-  plan?: string;
-  out?: string;
-  cf?: string;
-  /** The demo scenario, when --demo was given. */
-  demo?: string;
-}
-
 async function readSecretLine(file: string): Promise<string> {
   const text = await readOptionFile(file, 'the password file', 'Give a file that holds the PKCS#12 password on its first line: --password-file <file>.');
   return text.split(/\r?\n/)[0] ?? '';
@@ -76,7 +66,7 @@ async function loadPlanAnswers(file: string): Promise<RenewAnswers> {
   return answers;
 }
 
-async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
+async function parse(argv: string[]) {
   const parsed = parseCommandArgs('renew', argv, {
     instance: {type: 'string'},
     key: {type: 'string'},

@@ -116,18 +116,6 @@ async function readParameters(cf: CfPort, guid: string, signal: AbortSignal): Pr
   }
 }
 
-/** A create that failed may leave the resource on the platform ("create failed"): find it, with its own bound. */
-async function leftoverOf(find: (signal: AbortSignal) => Promise<{guid: string; lastOperation?: {type: string; state: string} | null} | null>): Promise<{guid: string; state: string} | null> {
-  try {
-    const found = await find(AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
-    if (!found) return null;
-    const op = found.lastOperation;
-    return {guid: found.guid, state: op ? `${op.type} ${op.state}` : 'state unknown'};
-  } catch {
-    return null;
-  }
-}
-
 /** Cleanup of temporary credentials runs under its own bound, not the (maybe aborted) run's signal. */
 export const CLEANUP_TIMEOUT_MS = 60_000;
 
@@ -146,11 +134,16 @@ function probeRequest(effect: Omit<ProbeEffect, 'type'>, certificate: Certificat
   return {url, method, certificatePath, privateKeyPath, password, ...effect.crossCheck, certificate};
 }
 
-/** Adds what a failed create left on the platform to the error, so the flow can report and remove it. */
-async function withLeftover(error: unknown, find: () => Promise<{guid: string; state: string} | null>): Promise<unknown> {
+/**
+ * A create that failed may leave the resource on the platform ("create failed"): found under its
+ * own bound, it is added to the error, so the flow can report and remove it.
+ */
+async function withLeftover(error: unknown, find: (signal: AbortSignal) => Promise<{guid: string; lastOperation?: {type: string; state: string} | null} | null>): Promise<unknown> {
   if (isCancellation(error)) return error;
-  const leftover = await find();
-  if (!leftover) return error;
+  const found = await find(AbortSignal.timeout(CLEANUP_TIMEOUT_MS)).catch(() => null);
+  if (!found) return error;
+  const op = found.lastOperation;
+  const leftover = {guid: found.guid, state: op ? `${op.type} ${op.state}` : 'state unknown'};
   const e = toCpiMtlsError(error);
   return new CpiMtlsError(e.code, e.message, {fix: e.fix, details: {...e.details, leftover}, cause: error});
 }
@@ -227,7 +220,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       try {
         created = await cf.createInstance({offering: effect.offering, plan: effect.plan, name: effect.name, parameters: effect.parameters}, {signal});
       } catch (error) {
-        throw await withLeftover(error, () => leftoverOf(s => cf.findInstance(effect.name, {signal: s})));
+        throw await withLeftover(error, s => cf.findInstance(effect.name, {signal: s}));
       }
       const {instance, alreadyExisted} = created;
       if (dryRun) {
@@ -313,12 +306,10 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
           ? {key: {guid: effect.existingKeyGuid, name: effect.keyName, instanceGuid: '', lastOperation: null}, alreadyExisted: true}
           : await cf.createKey({instanceName: effect.instanceName, keyName: effect.keyName, parameters: effect.parameters}, {signal});
       } catch (error) {
-        throw await withLeftover(error, () =>
-          leftoverOf(async s => {
-            const instance = await cf.findInstance(effect.instanceName, {signal: s});
-            return instance ? ((await cf.listKeys([instance.guid], {signal: s})).find(k => k.name === effect.keyName) ?? null) : null;
-          }),
-        );
+        throw await withLeftover(error, async s => {
+          const instance = await cf.findInstance(effect.instanceName, {signal: s});
+          return instance ? ((await cf.listKeys([instance.guid], {signal: s})).find(k => k.name === effect.keyName) ?? null) : null;
+        });
       }
       const {key, alreadyExisted} = created;
       if (alreadyExisted && key.lastOperation?.state === 'failed') {

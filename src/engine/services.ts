@@ -11,7 +11,7 @@ import {buildChecklist, renderChecklistMarkdown} from '../checklist.js';
 import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
 import {oauthOf, writeFileAtomic} from '../lifecycle/common.js';
 import type {CertificateCheckId, CfPort} from '../ports.js';
-import type {CertificateService, EngineServices, OutputService, ProbeService, TenantService} from './effects.js';
+import {CLEANUP_TIMEOUT_MS, type CertificateService, type EngineServices, type OutputService, type ProbeService, type TenantService} from './effects.js';
 
 export interface ServiceOptions {
   cf: CfPort;
@@ -61,7 +61,7 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
         {now: options.now?.(), extraTrustedRootsPem: [...(options.extraTrustedClientRootsPem ?? []), ...userRoots]},
       );
       const chain = report.chainInOrder.filter(c => c.fingerprint256 !== report.leaf?.fingerprint256);
-      const fact: CertificateFact = {
+      return {
         kind: input.kind,
         path: file,
         leaf: report.leaf,
@@ -70,8 +70,7 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
         verdict: report.verdict,
         hasPrivateKey: Boolean(input.privateKeyPem),
         rootSource: report.rootSource,
-      };
-      return fact;
+      } satisfies CertificateFact;
     },
     async checkPrivateKey(certificatePem, privateKeyPath, signal) {
       const {loadCertificateInput} = await import('../certs/load.js');
@@ -160,7 +159,7 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
       });
       const client = result.client;
       const outcome = client?.outcome ?? 'network-error';
-      const fact: ProbeFact = {
+      return {
         url: request.url,
         outcome,
         status: client?.status,
@@ -174,8 +173,7 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
         ...(result.basic ? {basic: {status: result.basic.status, outcome: result.basic.outcome, summary: result.basic.diagnosis.summary}} : {}),
         ...(result.comparison ? {comparison: result.comparison} : {}),
         raw: result,
-      };
-      return fact;
+      } satisfies ProbeFact;
     },
   };
 }
@@ -208,8 +206,6 @@ export async function readApiKeyFile(file: string): Promise<{url: string; tokenU
   return fields as {url: string; tokenUrl: string; clientId: string; clientSecret: string};
 }
 
-/** Bound of each delete (key, instance) of the temporary api instance, whatever ended the checks. */
-export const TEMPORARY_CLEANUP_TIMEOUT_MS = 60_000;
 /** Errors after which no further API read can succeed: the whole check reports the API as unusable. */
 const API_UNUSABLE = new Set(['tenant-api-config', 'tenant-api-unreachable', 'tenant-api-tls', 'tenant-api-timeout', 'tenant-api-credentials', 'tenant-api-unauthorized']);
 
@@ -220,12 +216,12 @@ const API_UNUSABLE = new Set(['tenant-api-config', 'tenant-api-unreachable', 'te
  */
 async function removeTemporaryApiInstance(cf: CfPort, temporary: {instanceName: string; keyName: string}): Promise<boolean> {
   try {
-    await cf.deleteKey(temporary.instanceName, temporary.keyName, {signal: AbortSignal.timeout(TEMPORARY_CLEANUP_TIMEOUT_MS)});
+    await cf.deleteKey(temporary.instanceName, temporary.keyName, {signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS)});
   } catch {
     // Deleting the instance below removes the key too.
   }
   try {
-    await cf.deleteInstance(temporary.instanceName, {signal: AbortSignal.timeout(TEMPORARY_CLEANUP_TIMEOUT_MS)});
+    await cf.deleteInstance(temporary.instanceName, {signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS)});
     return true;
   } catch {
     return false;
