@@ -14,11 +14,6 @@ import {exitCodeOfRun, EXIT, reportError, writeJson, writeText, type CommandIo, 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyState = MachineState<any, any, any>;
 
-export interface MissingAnswer {
-  step: string;
-  title: string;
-}
-
 export interface FlowCommand<S extends AnyState> {
   flow: FlowDefinition<S>;
   mode: 'interactive' | 'headless';
@@ -114,7 +109,7 @@ export async function runFlow<S extends AnyState>(io: CommandIo, run: Run, comma
   // runHeadless cancels the runner on a missing answer and may report only the cancellation:
   // a cancelled run that stands on a question, without Ctrl+C, lacked an answer.
   const step = command.flow.steps[state.step];
-  let missingAnswer: MissingAnswer | undefined = result.missingAnswer;
+  let missingAnswer = result.missingAnswer;
   if (!missingAnswer && !interrupted && state.status === 'cancelled' && step?.kind === 'question') missingAnswer = {step: step.id, title: step.title};
   if (missingAnswer) io.stderr.write(formatError({message: `No answer for "${missingAnswer.title}" (step ${missingAnswer.step}).`, fix: [command.missingAnswerFix ?? 'Give it as an option (see --help) or in the plan file, or run in a terminal to be asked.']}));
   const cfLog = prepared.cfLog();
