@@ -57,7 +57,7 @@ export function headlineOf(checklist: Pick<Checklist, 'outcome' | 'headline' | '
   return {tone: 'error', text: `✖ Not complete.${why} The checklist says what failed and what exists now.`};
 }
 
-export const STATUS_LABEL: Record<ItemStatus, string> = {
+const STATUS_MARK: Record<ItemStatus, string> = {
   done: '✔ done',
   verified: '✔ verified',
   todo: '☐ to do',
@@ -65,11 +65,22 @@ export const STATUS_LABEL: Record<ItemStatus, string> = {
   skipped: '– skipped',
   'not-checked': '? not checked',
 };
-const STATUS_MARK = STATUS_LABEL;
 
 /** A cf call as the user would type it. */
 export function commandLine(entry: CfLogEntry): string {
   return ['cf', ...entry.args.map(arg => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg))].join(' ');
+}
+
+/** The command that removes a service key (`<instance>/<key>`) or instance a run created. */
+export function removalCommand(resource: {what: string; name: string}): string {
+  const [instance, key] = resource.name.split('/');
+  return resource.what === 'service key' ? `cf delete-service-key ${instance} ${key} -f` : `cf delete-service ${resource.name} -f`;
+}
+
+/** A checklist item from a tenant check's judgement. */
+function judged(judgement: {verdict: string; message: string; fix?: string}, title: string): Omit<ChecklistItem, 'id'> {
+  const status = judgement.verdict === 'fail' ? 'failed' : judgement.verdict === 'not-checked' ? 'not-checked' : 'verified';
+  return {status, title, details: [judgement.message, ...(judgement.fix ? [`Fix: ${judgement.fix}`] : [])]};
 }
 
 export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry>, files: Record<string, string>, now: Date, leftovers: readonly string[] = []): Checklist {
@@ -190,7 +201,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   const key = facts.key;
   const keyRemoved = key ? isRemoved('service key', `${key.instanceName}/${key.name}`) : false;
   const failedKey = facts.actions.find(a => a.failed && a.what === 'service key' && !isRemoved(a.what, a.name));
-  if (failedKey) add('service-key-failed', {status: 'failed', title: `Service key ${failedKey.name}: creation failed; Cloud Foundry still holds it`, details: [failedKey.note ?? '', `Remove it: cf delete-service-key ${failedKey.name.split('/')[0]} ${failedKey.name.split('/')[1]} -f`]});
+  if (failedKey) add('service-key-failed', {status: 'failed', title: `Service key ${failedKey.name}: creation failed; Cloud Foundry still holds it`, details: [failedKey.note ?? '', `Remove it: ${removalCommand(failedKey)}`]});
   add('service-key', 
     !key && answers.certificateSource === 'new-csr'
       ? {status: 'todo', title: 'Service key with the signed certificate', details: ['Created by the next run of the wizard, with the certificate from the CA.']}
@@ -275,12 +286,8 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
     });
   }
   if (endpoint?.channel) {
-    const verdict = endpoint.channel.verdict;
-    add('sender-channel-read', {
-      status: verdict === 'fail' ? 'failed' : verdict === 'not-checked' ? 'not-checked' : 'verified',
-      title: verdict === 'not-checked' ? `Sender channel of ${endpoint.iflowId}: could not be read from the tenant` : `Sender channel of ${endpoint.iflowId} read from the tenant`,
-      details: [endpoint.channel.message, ...(endpoint.channel.fix ? [`Fix: ${endpoint.channel.fix}`] : [])],
-    });
+    const read = endpoint.channel.verdict === 'not-checked' ? ': could not be read from the tenant' : ' read from the tenant';
+    add('sender-channel-read', judged(endpoint.channel, `Sender channel of ${endpoint.iflowId}${read}`));
   }
   const verifiedLive = probe?.success === true && probe.outcome !== 'skipped';
   add('iflow-deployed', {
@@ -295,16 +302,13 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
     title: 'Integration flow deployed',
     details: [endpoint ? `Runtime status: ${endpoint.runtimeStatus}` : 'Monitor → Manage Integration Content shows it Started.'],
   });
+  const keystoreTitle = 'Tenant keystore holds the key pair sap_cloudintegrationcertificate (not expired)';
   add('tenant-keystore', 
     tenant?.keystore
-      ? {
-          status: tenant.keystore.verdict === 'fail' ? 'failed' : tenant.keystore.verdict === 'not-checked' ? 'not-checked' : 'verified',
-          title: 'Tenant keystore holds the key pair sap_cloudintegrationcertificate (not expired)',
-          details: [tenant.keystore.message, ...(tenant.keystore.fix ? [`Fix: ${tenant.keystore.fix}`] : [])],
-        }
+      ? judged(tenant.keystore, keystoreTitle)
       : {
           status: verifiedLive ? 'verified' : 'todo',
-          title: 'Tenant keystore holds the key pair sap_cloudintegrationcertificate (not expired)',
+          title: keystoreTitle,
           details: [
             'Monitor → Manage Security → Keystore. Trial tenants lack it: client certificates cannot work there, only Basic authentication.',
             ...(tenant && !tenant.reachable ? [`The tenant API could not be used: ${tenant.error?.message ?? ''}`] : []),
@@ -324,7 +328,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   }
   const basicLeft = facts.actions.filter(a => a.kind === 'created' && a.note?.startsWith('temporary ClientId/Secret') && !isRemoved(a.what, a.name));
   for (const left of basicLeft) {
-    add('temporary-basic-key', {status: 'failed', title: `Temporary ClientId/Secret key ${left.name} could not be removed: remove it`, details: [`cf delete-service-key ${left.name.split('/')[0]} ${left.name.split('/')[1]} -f`]});
+    add('temporary-basic-key', {status: 'failed', title: `Temporary ClientId/Secret key ${left.name} could not be removed: remove it`, details: [removalCommand(left)]});
   }
   if (leftovers.length > 0) {
     add('temporary-leftovers', {status: 'failed', title: 'Temporary credentials of an interrupted step could not be removed: remove them', details: [...leftovers]});
@@ -341,7 +345,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   const cleanup =
     outcome === 'complete'
       ? []
-      : createdByThisRun(state).map(a => (a.what === 'service key' ? `cf delete-service-key ${a.name.split('/')[0]} ${a.name.split('/')[1]} -f` : `cf delete-service ${a.name} -f`));
+      : createdByThisRun(state).map(removalCommand);
   return {
     title: `cpi-mtls checklist: ${option2 ? 'Option 2 (certificate in the integration flow)' : 'Option 1 (role-based)'}`,
     generatedAt: now.toISOString(),
@@ -428,26 +432,12 @@ export function renderChecklistMarkdown(checklist: Checklist): string {
   const problems = checklist.items.filter(i => i.status === 'failed' || i.status === 'not-checked');
   const rest = checklist.items.filter(i => !todo.includes(i) && !problems.includes(i));
   if (todo.length > 0) {
-    lines.push('## What you need to do', '');
-    todo.forEach((item, index) => {
-      lines.push(`${index + 1}. **${item.title}**`);
-      for (const detail of item.details) lines.push(`   - ${detail}`);
-    });
-    lines.push('');
+    const steps = todo.flatMap((item, index) => [`${index + 1}. **${item.title}**`, ...item.details.map(detail => `   - ${detail}`)]);
+    lines.push('## What you need to do', '', ...steps, '');
   }
-  if (problems.length > 0) {
-    lines.push('## Failed or not checked', '');
-    for (const item of problems) {
-      lines.push(`- **${STATUS_MARK[item.status]}** ${item.title}`);
-      for (const detail of item.details) lines.push(`  - ${detail}`);
-    }
-    lines.push('');
-  }
-  lines.push('## Done and verified', '');
-  for (const item of rest) {
-    lines.push(`- **${STATUS_MARK[item.status]}** ${item.title}`);
-    for (const detail of item.details) lines.push(`  - ${detail}`);
-  }
+  const list = (items: ChecklistItem[]) => items.flatMap(item => [`- **${STATUS_MARK[item.status]}** ${item.title}`, ...item.details.map(detail => `  - ${detail}`)]);
+  if (problems.length > 0) lines.push('## Failed or not checked', '', ...list(problems), '');
+  lines.push('## Done and verified', '', ...list(rest));
   lines.push('', '## Resources', '');
   if (checklist.created.length === 0) lines.push('Nothing was created or changed.');
   // "kind" reads "created", "deleted", or "create failed" for a leftover the platform still holds.

@@ -96,6 +96,15 @@ function finished(op: LastOperation | null): boolean {
   return op === null || op.state === 'succeeded' || op.state === 'failed';
 }
 
+/** Polling a delete ends when the resource is gone or its delete failed. */
+function goneOrDeleteFailed(resource: {lastOperation: LastOperation | null} | null): boolean {
+  return resource === null || (resource.lastOperation?.type === 'delete' && resource.lastOperation.state === 'failed');
+}
+
+function resourcesOf(page: Json): Json[] {
+  return (page.resources as Json[] | undefined) ?? [];
+}
+
 /** Path and query of a pagination href (cf curl wants it without the host). */
 function pathOf(href: string): string {
   try {
@@ -123,17 +132,23 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
 
   const cancelled = (args: string[]) => cfError('cancelled', 'Cancelled while cf was running.', {args, exitCode: null});
 
+  /** Logs a cf call; parameters appear redacted, as the file cf is given. */
+  function logCall(args: string[], write: boolean, parameters?: Record<string, unknown>): CfLogEntry {
+    const entry: CfLogEntry = {args: [...args], exitCode: null, durationMs: 0, write};
+    if (parameters !== undefined) {
+      entry.args.push('-c', PARAMETER_FILE_LABEL);
+      entry.parameters = redactParameters(parameters) as Record<string, unknown>;
+    }
+    log.push(entry);
+    return entry;
+  }
+
   async function exec(args: string[], call: RunOptions): Promise<RunResult> {
     if (call.signal?.aborted) throw cancelled(args);
     const timeout = call.timeoutMs ?? (call.write ? readTimeout * 3 : readTimeout);
     let tempDir: string | undefined;
     const fullArgs = [...args];
-    const entry: CfLogEntry = {args: [...args], exitCode: null, durationMs: 0, write: call.write === true};
-    if (call.parameters !== undefined) {
-      entry.args.push('-c', PARAMETER_FILE_LABEL);
-      entry.parameters = redactParameters(call.parameters) as Record<string, unknown>;
-    }
-    log.push(entry);
+    const entry = logCall(args, call.write === true, call.parameters);
     // Loaded on the first cf call, not with the module: the wizard's first frame comes earlier.
     const {execa} = await import('execa');
     const started = Date.now();
@@ -316,7 +331,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     // One request for both GUIDs: spaces of that name, with their organizations included.
     const found = await curl(`/v3/spaces?names=${q(spaceName)}&include=organization`, call);
     const orgs = ((asObject(found.included)?.organizations as Json[] | undefined) ?? []).filter((o) => o.name === orgName);
-    const space = ((found.resources as Json[] | undefined) ?? []).find(
+    const space = resourcesOf(found).find(
       (s) => s.name === spaceName && orgs.some((o) => o.guid === dig(s, 'relationships', 'organization', 'data', 'guid')),
     );
     if (!space) throw cfError('not-found', `The targeted space ${spaceName} in org ${orgName} is not visible to ${user}.`, context);
@@ -360,8 +375,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
   async function findInstance(name: string, call: CallOptions = {}): Promise<ServiceInstance | null> {
     const {space} = await target(call);
     const page = await curl(`/v3/service_instances?names=${q(name)}&space_guids=${space.guid}&${INSTANCE_FIELDS}`, call);
-    const resources = (page.resources as Json[] | undefined) ?? [];
-    const match = resources.find((r) => r.name === name);
+    const match = resourcesOf(page).find((r) => r.name === name);
     if (!match) {
       instanceGuids.delete(name);
       return null;
@@ -374,7 +388,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
 
   async function findKey(instanceGuid: string, keyName: string, call: CallOptions): Promise<ServiceKeyBinding | null> {
     const page = await curl(`/v3/service_credential_bindings?type=key&names=${q(keyName)}&service_instance_guids=${instanceGuid}`, call);
-    const match = ((page.resources as Json[] | undefined) ?? []).find((r) => r.name === keyName);
+    const match = resourcesOf(page).find((r) => r.name === keyName);
     return match ? toKey(match) : null;
   }
 
@@ -398,15 +412,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
   function brokerFailure(what: string, op: LastOperation, args: string[]): CfError {
     const description = op.description || 'The broker gave no reason.';
     return cfError('broker', `${what} failed: ${description}`, {args, exitCode: 0, brokerMessage: description});
-  }
-
-  function recordDryRun(args: string[], parameters?: Record<string, unknown>): void {
-    const entry: CfLogEntry = {args: [...args], exitCode: null, durationMs: 0, write: true};
-    if (parameters !== undefined) {
-      entry.args.push('-c', PARAMETER_FILE_LABEL);
-      entry.parameters = redactParameters(parameters) as Record<string, unknown>;
-    }
-    log.push(entry);
   }
 
   async function waitForInstance(name: string, call: CallOptions): Promise<ServiceInstance | null> {
@@ -446,7 +451,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       const args = ['create-service', request.offering, request.plan, request.name];
       if (options.dryRun) {
         const existing = await findInstance(request.name, call);
-        recordDryRun(args, request.parameters);
+        logCall(args, true, request.parameters);
         if (existing) return {instance: existing, alreadyExisted: true};
         const {space} = await target(call);
         return {instance: {guid: DRY_RUN_GUID, name: request.name, spaceGuid: space.guid, planGuid: DRY_RUN_GUID, planName: request.plan, offeringName: request.offering, lastOperation: null}, alreadyExisted: false};
@@ -466,7 +471,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       const args = ['update-service', request.name];
       if (options.dryRun) {
         const existing = await findInstance(request.name, call);
-        recordDryRun(args, request.parameters);
+        logCall(args, true, request.parameters);
         if (!existing) throw cfError('not-found', `Service instance ${request.name} not found.`, {args, exitCode: null});
         return existing;
       }
@@ -483,14 +488,14 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       const args = ['delete-service', name, '-f'];
       if (options.dryRun) {
         const existing = await findInstance(name, call);
-        recordDryRun(args);
+        logCall(args, true);
         return {existed: existing !== null};
       }
       await target(call);
       const result = await run(args, {...call, write: true});
       const existed = !/did not exist|does not exist/i.test(result.stdout);
       if (existed) {
-        const instance = await poll(`Deleting service instance ${name}`, () => findInstance(name, call), (i) => i === null || (i.lastOperation?.type === 'delete' && i.lastOperation.state === 'failed'), call);
+        const instance = await poll(`Deleting service instance ${name}`, () => findInstance(name, call), goneOrDeleteFailed, call);
         if (instance?.lastOperation) throw brokerFailure(`Deleting service instance ${name}`, instance.lastOperation, args);
       }
       return {existed};
@@ -520,7 +525,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       if (options.dryRun) {
         const instance = await findInstance(request.instanceName, call);
         const existing = instance ? await findKey(instance.guid, request.keyName, call) : null;
-        recordDryRun(args, request.parameters);
+        logCall(args, true, request.parameters);
         if (existing) return {key: existing, alreadyExisted: true};
         return {key: {guid: DRY_RUN_GUID, name: request.keyName, instanceGuid: instance?.guid ?? DRY_RUN_GUID, lastOperation: null}, alreadyExisted: false};
       }
@@ -542,7 +547,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       if (options.dryRun) {
         const instance = await findInstance(instanceName, call);
         const existing = instance ? await findKey(instance.guid, keyName, call) : null;
-        recordDryRun(args);
+        logCall(args, true);
         return {existed: existing !== null};
       }
       await target(call);
@@ -551,7 +556,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       if (existed) {
         const instance = await findInstance(instanceName, call);
         if (instance) {
-          const key = await poll(`Deleting service key ${keyName}`, () => findKey(instance.guid, keyName, call), (k) => k === null || (k.lastOperation?.type === 'delete' && k.lastOperation.state === 'failed'), call);
+          const key = await poll(`Deleting service key ${keyName}`, () => findKey(instance.guid, keyName, call), goneOrDeleteFailed, call);
           if (key?.lastOperation) throw brokerFailure(`Deleting service key ${keyName}`, key.lastOperation, args);
         }
       }

@@ -61,37 +61,27 @@ function loginFix(api: string | undefined): string[] {
     : [`Log in: ${LOGIN_EXAMPLE}   (the API endpoint is shown in the BTP cockpit, subaccount overview)`];
 }
 
+/** The standard advice per kind; the login kinds name the API endpoint when it is known. */
+const FIXES: Record<Exclude<CfErrorKind, 'not-logged-in' | 'token-expired'>, string[]> = {
+  'cf-not-installed': [`Install the cf CLI v8 from ${CF_DOWNLOAD_PAGE} and make sure \`cf version\` works in this terminal.`, 'If cf is installed elsewhere, put its folder on PATH.'],
+  'no-api': [`Set the Cloud Foundry API endpoint and log in: ${LOGIN_EXAMPLE}`],
+  'no-org': ['Target the org and space of your Cloud Integration subaccount: cf target -o ORG -s SPACE', 'List your orgs with: cf orgs'],
+  'no-space': ['Target the space: cf target -s SPACE', 'List the spaces of the org with: cf spaces'],
+  broker: ['The service broker rejected the request; its message above says why. Correct the parameters and run again.'],
+  timeout: ['Check your network connection to the Cloud Foundry API, then run again.', 'Check the state with: cf services'],
+  cancelled: [],
+  'not-found': ['Check the name and that the right org and space are targeted: cf target'],
+  'already-exists': ['Choose another name, or delete the existing object first if it is yours to remove.'],
+  'bad-response': ['Run the same cf command in a terminal to see its full output; upgrade to the latest cf CLI v8 if it looks garbled.'],
+  failed: ['Run the same cf command in a terminal to see its full output.'],
+};
+
 /** Builds the CfError for a known situation, with its standard advice. */
 export function cfError(kind: CfErrorKind, message: string, context: Partial<ClassifyContext> & {brokerMessage?: string; cause?: unknown} = {}): CfError {
   const base = {args: context.args, exitCode: context.exitCode, brokerMessage: context.brokerMessage, cause: context.cause};
-  switch (kind) {
-    case 'cf-not-installed':
-      return new CfError(kind, message, {...base, fix: [`Install the cf CLI v8 from ${CF_DOWNLOAD_PAGE} and make sure \`cf version\` works in this terminal.`, 'If cf is installed elsewhere, put its folder on PATH.']});
-    case 'no-api':
-      return new CfError(kind, message, {...base, fix: [`Set the Cloud Foundry API endpoint and log in: ${LOGIN_EXAMPLE}`]});
-    case 'not-logged-in':
-      return new CfError(kind, message, {...base, fix: loginFix(context.apiEndpoint)});
-    case 'token-expired':
-      return new CfError(kind, message, {...base, fix: ['Your cf session has expired.', ...loginFix(context.apiEndpoint)]});
-    case 'no-org':
-      return new CfError(kind, message, {...base, fix: ['Target the org and space of your Cloud Integration subaccount: cf target -o ORG -s SPACE', 'List your orgs with: cf orgs']});
-    case 'no-space':
-      return new CfError(kind, message, {...base, fix: ['Target the space: cf target -s SPACE', 'List the spaces of the org with: cf spaces']});
-    case 'broker':
-      return new CfError(kind, message, {...base, fix: ['The service broker rejected the request; its message above says why. Correct the parameters and run again.']});
-    case 'timeout':
-      return new CfError(kind, message, {...base, fix: ['Check your network connection to the Cloud Foundry API, then run again.', 'Check the state with: cf services']});
-    case 'cancelled':
-      return new CfError(kind, message, base);
-    case 'not-found':
-      return new CfError(kind, message, {...base, fix: ['Check the name and that the right org and space are targeted: cf target']});
-    case 'already-exists':
-      return new CfError(kind, message, {...base, fix: ['Choose another name, or delete the existing object first if it is yours to remove.']});
-    case 'bad-response':
-      return new CfError(kind, message, {...base, fix: ['Run the same cf command in a terminal to see its full output; upgrade to the latest cf CLI v8 if it looks garbled.']});
-    default:
-      return new CfError(kind, message, {...base, fix: ['Run the same cf command in a terminal to see its full output.']});
-  }
+  if (kind === 'not-logged-in') return new CfError(kind, message, {...base, fix: loginFix(context.apiEndpoint)});
+  if (kind === 'token-expired') return new CfError(kind, message, {...base, fix: ['Your cf session has expired.', ...loginFix(context.apiEndpoint)]});
+  return new CfError(kind, message, {...base, fix: [...FIXES[kind]]});
 }
 
 const BROKER_PATTERN = /^Job \([0-9a-f-]+\) failed: (?:\w+ could not be completed: )?(.*)$/s;
@@ -108,17 +98,13 @@ export function classifyFailure(message: string, context: ClassifyContext): CfEr
   if (/token expired|Access token has expired|token ID is incorrect|Credentials were rejected/i.test(text)) return cfError('token-expired', 'The cf login has expired.', context);
   if (/No org targeted/i.test(text)) return cfError('no-org', 'No Cloud Foundry org is targeted in cf.', context);
   if (/No space targeted/i.test(text)) return cfError('no-space', 'No Cloud Foundry space is targeted in cf.', context);
-  const job = BROKER_PATTERN.exec(first);
-  if (job) {
-    const broker = job[1]!.replace(/^Service broker error: /, '');
-    return cfError('broker', `The service broker rejected the request: ${broker}`, {...context, brokerMessage: broker});
-  }
-  if (/^Server error, status code: 5\d\d.*message: (.*)$/.test(first)) {
-    const broker = first.replace(/^.*message: /, '').replace(/^Service broker error: /, '');
-    return cfError('broker', `The service broker rejected the request: ${broker}`, {...context, brokerMessage: broker});
-  }
-  if (/Service broker error|could not be completed/i.test(first)) {
-    const broker = first.replace(/^.*Service broker error: /, '');
+  // The broker's words: from a failed job, a 5xx answer, or a line that names the broker.
+  const said =
+    BROKER_PATTERN.exec(first)?.[1] ??
+    (/^Server error, status code: 5\d\d.*message: (.*)$/.test(first) ? first.replace(/^.*message: /, '') : undefined) ??
+    (/Service broker error|could not be completed/i.test(first) ? first.replace(/^.*Service broker error: /, '') : undefined);
+  if (said !== undefined) {
+    const broker = said.replace(/^Service broker error: /, '');
     return cfError('broker', `The service broker rejected the request: ${broker}`, {...context, brokerMessage: broker});
   }
   if (/name is taken|already exists/i.test(first)) return cfError('already-exists', first, context);

@@ -16,3 +16,26 @@ export function parseCommandArgs<T extends OptionSpec>(command: string, argv: st
     throw new UsageError((error as Error).message, {fix: [`Run cpi-mtls ${command} --help for the options.`]});
   }
 }
+
+/** Prints a command's help; its exit code is 0. */
+export function showHelp(io: {stdout: {write(text: string): unknown}}, help: string): number {
+  io.stdout.write(help + '\n');
+  return 0;
+}
+
+/** The scenario of `--demo [scenario]` (the one argument it allows; default expiring), or undefined without --demo. */
+export function demoScenario(command: string, positionals: string[], demo: boolean | undefined): string | undefined {
+  if (positionals.length > (demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${positionals.at(-1)}".`, {fix: [`Run cpi-mtls ${command} --help for the options.`]});
+  return demo ? (positionals[0] ?? 'expiring') : undefined;
+}
+
+/** Reads a file named by an option; one that cannot be read is a usage error. */
+export async function readOptionFile(file: string, what: string, fix: string): Promise<string> {
+  try {
+    // Loaded here: this module's static imports stay Node built-ins and errors.js (--help is fast).
+    const {readFile} = await import('node:fs/promises');
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`, {fix: [fix]});
+  }
+}

@@ -3,7 +3,7 @@
  * and reports expired and expiring certificates, duplicates, shared DNs, client_x509 and
  * ClientId/Secret keys. Exit 1 on a failure finding, so it can gate a pipeline.
  */
-import {CF_OPTIONS, parseCommandArgs} from './args.js';
+import {CF_OPTIONS, demoScenario, parseCommandArgs, showHelp} from './args.js';
 import path from 'node:path';
 import {UsageError} from '../errors.js';
 import {timeoutsFromEnv} from '../timeouts.js';
@@ -50,20 +50,7 @@ Examples:
 Secrets (clientsecret, private keys) are never read into the report.
 Exit codes: 0 no failure, 1 failures found (or warnings with --strict), 2 usage error, 130 cancelled.`;
 
-interface AuditArgs {
-  org: boolean;
-  days?: string;
-  strict: boolean;
-  out?: string;
-  json: boolean;
-  parallel?: string;
-  cf?: string;
-  /** The demo scenario to audit, when --demo was given. */
-  demo?: string;
-  format?: import('../export/audit-formats.js').AuditFormat; // export formats (src/export/)
-}
-
-function parse(argv: string[]): AuditArgs | 'help' {
+function parse(argv: string[]) {
   const parsed = parseCommandArgs('audit', argv, {
     ...CF_OPTIONS,
     org: {type: 'boolean'},
@@ -74,9 +61,9 @@ function parse(argv: string[]): AuditArgs | 'help' {
   });
   const {values, positionals} = parsed;
   if (values.help) return 'help';
-  if (positionals.length > (values.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${positionals.at(-1)}".`, {fix: ['Run cpi-mtls audit --help for the options.']});
+  const demo = demoScenario('audit', positionals, values.demo);
   const format = assertAuditFormat(values.format); // export formats (src/export/)
-  return {org: Boolean(values.org), days: values.days, strict: Boolean(values.strict), out: values.out, json: Boolean(values.json) || format === 'json', parallel: values.parallel, cf: values.cf, demo: values.demo ? (positionals[0] ?? 'expiring') : undefined, format};
+  return {org: Boolean(values.org), days: values.days, strict: Boolean(values.strict), out: values.out, json: Boolean(values.json) || format === 'json', parallel: values.parallel, cf: values.cf, demo, format};
 }
 
 function parallelOf(value: string | undefined): number | undefined {
@@ -89,10 +76,7 @@ function parallelOf(value: string | undefined): number | undefined {
 export async function runAuditCommand(argv: string[], io: CommandIo): Promise<number> {
   return runCommand(io, argv.includes('--json'), async run => {
     const args = parse(argv);
-    if (args === 'help') {
-      io.stdout.write(AUDIT_HELP + '\n');
-      return 0;
-    }
+    if (args === 'help') return showHelp(io, AUDIT_HELP);
     const audit = await import('../lifecycle/audit.js');
     const days = audit.assertDays(args.days);
     const parallel = parallelOf(args.parallel);

@@ -5,7 +5,7 @@
  */
 import {readdir, readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
-import {CF_OPTIONS, parseCommandArgs} from './args.js';
+import {CF_OPTIONS, demoScenario, parseCommandArgs, showHelp} from './args.js';
 import {CpiMtlsError, UsageError} from '../errors.js';
 import {timeoutsFromEnv} from '../timeouts.js';
 import {EXIT, runCommand, writeJson, type CommandIo} from '../runtime/command.js';
@@ -61,12 +61,12 @@ function parse(argv: string[]) {
   const [what, ...rest] = positionals;
   if (values.help) return 'help';
   if (what !== 'terraform') throw new UsageError(what ? `Unknown export "${what}".` : 'Say what to export.', {fix: ['cpi-mtls export terraform --help']});
-  if (rest.length > (values.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${rest.at(-1)}".`, {fix: ['Run cpi-mtls export terraform --help for the options.']});
+  const demo = demoScenario('export terraform', rest, values.demo);
   const format = values.format ?? 'hcl';
   if (format !== 'hcl' && format !== 'tf-json') throw new UsageError(`--format ${format}: use hcl or tf-json.`, {fix: ['For example: cpi-mtls export terraform --format tf-json']});
   const fromAudit = Boolean(values['from-audit'] || values.demo);
   if (fromAudit && values.from) throw new UsageError('--from and --from-audit exclude each other.', {fix: ['--from <output folder> exports what a setup created; --from-audit reads the landscape.']});
-  return {...values, format: format as 'hcl' | 'tf-json', fromAudit, demo: values.demo ? (rest[0] ?? 'expiring') : undefined, out: path.resolve(values.out ?? 'terraform')};
+  return {...values, format: format as 'hcl' | 'tf-json', fromAudit, demo, out: path.resolve(values.out ?? 'terraform')};
 }
 
 /** The newest setup output folder with a Terraform model: what a consultant just ran. */
@@ -128,10 +128,7 @@ async function assertWritable(dir: string): Promise<void> {
 export async function runExportCommand(argv: string[], io: CommandIo): Promise<number> {
   return runCommand(io, argv.includes('--json'), async run => {
     const args = parse(argv);
-    if (args === 'help') {
-      io.stdout.write(EXPORT_HELP + '\n');
-      return EXIT.complete;
-    }
+    if (args === 'help') return showHelp(io, EXPORT_HELP);
     await assertWritable(args.out);
     let result;
     if (args.fromAudit) {

@@ -3,7 +3,7 @@
  * instances (one per distinct set of roles) with one External Certificate key per certificate
  * (flows/migrate-neo.ts). Re-running after a partial failure creates only what is missing.
  */
-import {CF_OPTIONS, parseCommandArgs} from './args.js';
+import {CF_OPTIONS, parseCommandArgs, readOptionFile, showHelp} from './args.js';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {MigrateAnswers} from '../../flows/migrate-neo.js';
@@ -50,28 +50,11 @@ Examples:
 
 Exit codes: 0 done (or planned), 1 a mapping failed or a step failed, 2 usage error, 130 cancelled.`;
 
-interface MigrateArgs {
-  answers: MigrateAnswers;
-  json: boolean;
-  plan?: string;
-  out?: string;
-  cf?: string;
-  demo: boolean;
-  ca: string[];
-  trustRoots: string[];
+function readText(file: string, what: string): Promise<string> {
+  return readOptionFile(file, what, 'Check the path; relative paths start from the current folder.');
 }
 
-async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`Cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`, {
-      fix: ['Check the path; relative paths start from the current folder.'],
-    });
-  }
-}
-
-async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArgs | 'help'> {
+async function parse(argv: string[], env: NodeJS.ProcessEnv) {
   const parsed = parseCommandArgs('migrate-neo', argv, {
     'neo-url': {type: 'string'},
     mappings: {type: 'string'},
@@ -88,14 +71,14 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArg
   let answers: MigrateAnswers = {};
   if (v.plan) {
     const [{migrateNeoPlanSchema}, {readPlanFile, planPath}] = await Promise.all([import('../schema/migrate-neo-plan.js'), import('../plan.js')]);
-    answers = (await readPlanFile(v.plan, migrateNeoPlanSchema, 'migration plan', 'cpi-mtls migrate-neo --help lists the fields (userRoles, instanceNames, mappingsFile, rolesFile, …)')).plan;
+    const read = await readPlanFile(v.plan, migrateNeoPlanSchema, 'migration plan', 'cpi-mtls migrate-neo --help lists the fields (userRoles, instanceNames, mappingsFile, rolesFile, …)');
+    answers = read.plan;
     for (const [roles, name] of Object.entries(answers.instanceNames ?? {})) {
       const problem = typeof name === 'string' ? validateInstanceName(name) : 'It must be text.';
       if (problem) throw new UsageError(`The plan ${v.plan}: instanceNames["${roles}"] "${String(name)}": ${problem}`, {fix: ['Give each instance a name of letters, digits, ".", "_" and "-" that starts with a letter or digit.']});
     }
-    const base = path.dirname(path.resolve(v.plan));
-    if (answers.mappingsFile) answers.mappingsFile = planPath(base, answers.mappingsFile);
-    if (answers.rolesFile) answers.rolesFile = planPath(base, answers.rolesFile);
+    if (answers.mappingsFile) answers.mappingsFile = planPath(read.baseDir, answers.mappingsFile);
+    if (answers.rolesFile) answers.rolesFile = planPath(read.baseDir, answers.rolesFile);
   }
   if (v.mappings) answers = {...answers, source: 'file', mappingsFile: path.resolve(v.mappings)};
   if (v['neo-url']) answers = {...answers, source: 'api', neoUrl: v['neo-url']};
@@ -111,10 +94,7 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv): Promise<MigrateArg
 export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promise<number> {
   return runCommand(io, argv.includes('--json'), async run => {
     const a = await parse(argv, io.env);
-    if (a === 'help') {
-      io.stdout.write(MIGRATE_NEO_HELP + '\n');
-      return 0;
-    }
+    if (a === 'help') return showHelp(io, MIGRATE_NEO_HELP);
     const timeouts = timeoutsFromEnv(io.env);
     const caPems = await Promise.all(a.ca.map(file => readText(file, 'the CA file')));
     const trustedRoots = await Promise.all(a.trustRoots.map(file => readText(file, 'the root file')));
@@ -141,7 +121,6 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
       answers: a.answers,
       demo: a.demo ? 'neo-migration' : undefined,
       preparing: a.demo ? 'Starting the demo landscape and the Neo API stand-in' : 'Starting',
-      missingAnswerFix: 'Give it as an option (see --help) or in the plan file, or run in a terminal to be asked.',
       async prepare() {
         const answers: MigrateAnswers = {...a.answers};
         const neoCaPems: string[] = [];

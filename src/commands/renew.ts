@@ -3,8 +3,7 @@
  * terminal it asks; with --json, --plan or without a terminal it runs from the flags, and then
  * deletes the old key only with --delete-old after a passing live test.
  */
-import {CF_OPTIONS, parseCommandArgs} from './args.js';
-import {readFile} from 'node:fs/promises';
+import {CF_OPTIONS, demoScenario, parseCommandArgs, readOptionFile, showHelp} from './args.js';
 import path from 'node:path';
 import {missingHeadlessAnswers, renewNameProblems, type RenewAnswers} from '../../flows/renew.js';
 import {CpiMtlsError, UsageError} from '../errors.js';
@@ -54,24 +53,9 @@ Examples:
 
 Exit codes: 0 renewed, 1 a step failed (or the live test failed), 2 usage error, 130 cancelled.`;
 
-interface RenewArgs {
-  answers: RenewAnswers;
-  json: boolean;
-  plan?: string;
-  out?: string;
-  cf?: string;
-  /** The demo scenario, when --demo was given. */
-  demo?: string;
-}
-
 async function readSecretLine(file: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? '';
-  } catch (error) {
-    throw new UsageError(`Cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`, {
-      fix: ['Give a file that holds the PKCS#12 password on its first line: --password-file <file>.'],
-    });
-  }
+  const text = await readOptionFile(file, 'the password file', 'Give a file that holds the PKCS#12 password on its first line: --password-file <file>.');
+  return text.split(/\r?\n/)[0] ?? '';
 }
 
 async function loadPlanAnswers(file: string): Promise<RenewAnswers> {
@@ -82,7 +66,7 @@ async function loadPlanAnswers(file: string): Promise<RenewAnswers> {
   return answers;
 }
 
-async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
+async function parse(argv: string[]) {
   const parsed = parseCommandArgs('renew', argv, {
     instance: {type: 'string'},
     key: {type: 'string'},
@@ -103,7 +87,7 @@ async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
   });
   const v = parsed.values;
   if (v.help) return 'help';
-  if (parsed.positionals.length > (v.demo ? 1 : 0)) throw new UsageError(`Unexpected argument "${parsed.positionals.at(-1)}".`, {fix: ['Run cpi-mtls renew --help for the options.']});
+  const demo = demoScenario('renew', parsed.positionals, v.demo);
   if (v.cert && v['sap-generated']) throw new UsageError('Use either --cert <file> or --sap-generated, not both.');
   const method = v.method?.toUpperCase();
   if (method && method !== 'GET' && method !== 'POST') throw new UsageError(`--method must be GET or POST, not ${v.method}.`);
@@ -146,7 +130,7 @@ async function parse(argv: string[]): Promise<RenewArgs | 'help'> {
   const flagOf = {instanceName: v.instance ? '--instance' : 'instanceName (plan)', oldKeyName: v.key ? '--key' : 'oldKeyName (plan)', newKeyName: v['new-key'] ? '--new-key' : 'newKeyName (plan)'} as const;
   const [bad] = renewNameProblems(answers);
   if (bad) throw new UsageError(`${flagOf[bad.field]} "${bad.value}": ${bad.problem}`, {fix: [`Give ${flagOf[bad.field]} a name of letters, digits, ".", "_" and "-" that starts with a letter or digit.`]});
-  return {answers, json: Boolean(v.json), plan: v.plan, out: v.out, cf: v.cf, demo: v.demo ? (parsed.positionals[0] ?? 'expiring') : undefined};
+  return {answers, json: Boolean(v.json), plan: v.plan, out: v.out, cf: v.cf, demo};
 }
 
 /**
@@ -181,10 +165,7 @@ async function plantDemoRenewal(cf: import('../ports.js').CfPort, pki: import('.
 export async function runRenewCommand(argv: string[], io: CommandIo): Promise<number> {
   return runCommand(io, argv.includes('--json'), async run => {
     const a = await parse(argv);
-    if (a === 'help') {
-      io.stdout.write(RENEW_HELP + '\n');
-      return 0;
-    }
+    if (a === 'help') return showHelp(io, RENEW_HELP);
     const timeouts = timeoutsFromEnv(io.env);
     const mode = chooseMode(io, {json: a.json, plan: a.plan});
     if (mode === 'headless') {
@@ -216,7 +197,6 @@ export async function runRenewCommand(argv: string[], io: CommandIo): Promise<nu
       answers: a.answers,
       demo: a.demo,
       preparing: a.demo ? `Starting the demo landscape (${a.demo})` : 'Starting',
-      missingAnswerFix: 'Give it as an option (see --help) or in the plan file, or run in a terminal to be asked.',
       async prepare() {
         const {cf, landscape} = await cfForRun(run, {demo: a.demo, cf: a.cf, home: io.env.CPI_MTLS_DEMO_HOME, timeoutMs: timeouts.cfTimeoutMs});
         if (landscape) await plantDemoRenewal(cf, landscape.pki);

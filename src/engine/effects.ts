@@ -8,6 +8,7 @@ import {dnKey} from '../../flows/dn.js';
 import {duplicateMatch} from '../../flows/duplicates.js';
 import {firstX509} from '../certs/pem-text.js';
 import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
+import {mapLimited, oauthOf} from '../lifecycle/common.js';
 import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
 import {executorOf, type EffectExecutor} from './runner.js';
 
@@ -74,11 +75,6 @@ export interface EngineServices {
   leftovers?: string[];
 }
 
-export function oauthCredentials(credentials: ServiceKeyCredentials): Record<string, unknown> {
-  const oauth = credentials.oauth;
-  return oauth && typeof oauth === 'object' ? (oauth as Record<string, unknown>) : credentials;
-}
-
 /** SHA-256 fingerprint and DNs of the first certificate in a PEM text, or null. */
 export function firstCertificate(pemText: unknown): {fingerprint256: string; subject: string; issuer: string} | null {
   const x509 = firstX509(pemText);
@@ -120,18 +116,6 @@ async function readParameters(cf: CfPort, guid: string, signal: AbortSignal): Pr
   }
 }
 
-/** A create that failed may leave the resource on the platform ("create failed"): find it, with its own bound. */
-async function leftoverOf(find: (signal: AbortSignal) => Promise<{guid: string; lastOperation?: {type: string; state: string} | null} | null>): Promise<{guid: string; state: string} | null> {
-  try {
-    const found = await find(AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
-    if (!found) return null;
-    const op = found.lastOperation;
-    return {guid: found.guid, state: op ? `${op.type} ${op.state}` : 'state unknown'};
-  } catch {
-    return null;
-  }
-}
-
 /** Cleanup of temporary credentials runs under its own bound, not the (maybe aborted) run's signal. */
 export const CLEANUP_TIMEOUT_MS = 60_000;
 
@@ -144,31 +128,22 @@ function verifyParameters(sent: Record<string, unknown>, stored: Record<string, 
   });
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, signal: AbortSignal, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({length: Math.min(limit, items.length)}, async () => {
-    while (next < items.length) {
-      signal.throwIfAborted();
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
-
 /** The live call as the flow decided it, with the certificate checks the diagnosis refers to. */
 function probeRequest(effect: Omit<ProbeEffect, 'type'>, certificate: CertificateFact | undefined): Parameters<ProbeService['run']>[0] {
   const {url, method, certificatePath, privateKeyPath, password} = effect;
   return {url, method, certificatePath, privateKeyPath, password, ...effect.crossCheck, certificate};
 }
 
-/** Adds what a failed create left on the platform to the error, so the flow can report and remove it. */
-async function withLeftover(error: unknown, find: () => Promise<{guid: string; state: string} | null>): Promise<unknown> {
+/**
+ * A create that failed may leave the resource on the platform ("create failed"): found under its
+ * own bound, it is added to the error, so the flow can report and remove it.
+ */
+async function withLeftover(error: unknown, find: (signal: AbortSignal) => Promise<{guid: string; lastOperation?: {type: string; state: string} | null} | null>): Promise<unknown> {
   if (isCancellation(error)) return error;
-  const leftover = await find();
-  if (!leftover) return error;
+  const found = await find(AbortSignal.timeout(CLEANUP_TIMEOUT_MS)).catch(() => null);
+  if (!found) return error;
+  const op = found.lastOperation;
+  const leftover = {guid: found.guid, state: op ? `${op.type} ${op.state}` : 'state unknown'};
   const e = toCpiMtlsError(error);
   return new CpiMtlsError(e.code, e.message, {fix: e.fix, details: {...e.details, leftover}, cause: error});
 }
@@ -245,7 +220,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       try {
         created = await cf.createInstance({offering: effect.offering, plan: effect.plan, name: effect.name, parameters: effect.parameters}, {signal});
       } catch (error) {
-        throw await withLeftover(error, () => leftoverOf(s => cf.findInstance(effect.name, {signal: s})));
+        throw await withLeftover(error, s => cf.findInstance(effect.name, {signal: s}));
       }
       const {instance, alreadyExisted} = created;
       if (dryRun) {
@@ -286,7 +261,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       const withKeys = instances.filter(instance => !skip.has(instance.guid));
       const keys = withKeys.length === 0 ? [] : await cf.listKeys(withKeys.map(instance => instance.guid), {signal});
       const unreadable: Array<{instanceName: string; keyName: string; reason: string}> = [];
-      const found = await mapLimited(keys, parallel, signal, async key => {
+      const found = await mapLimited(keys, parallel, async key => {
         const instanceName = byGuid.get(key.instanceGuid)?.name ?? key.instanceGuid;
         const op = key.lastOperation;
         const counts = keyInScan(op);
@@ -303,7 +278,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
           unreadable.push({instanceName, keyName: key.name, reason: toCpiMtlsError(error).message});
           return null;
         }
-        const certificateText = oauthCredentials(credentials).certificate;
+        const certificateText = oauthOf(credentials).certificate;
         const cert = firstCertificate(certificateText);
         if (!cert) {
           // ClientId/Secret keys carry no certificate; a certificate that cannot be parsed is not known.
@@ -313,7 +288,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
         const found = {instanceName, instanceGuid: key.instanceGuid, keyName: key.name, keyGuid: key.guid};
         const match = duplicateMatch(cert, effect);
         return match && ({...found, match} as DuplicateFact);
-      });
+      }, signal);
       const spaces = new Set(instances.map(instance => instance.spaceGuid).filter(Boolean));
       return {
         duplicates: found.filter((d): d is DuplicateFact => d !== null),
@@ -331,12 +306,10 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
           ? {key: {guid: effect.existingKeyGuid, name: effect.keyName, instanceGuid: '', lastOperation: null}, alreadyExisted: true}
           : await cf.createKey({instanceName: effect.instanceName, keyName: effect.keyName, parameters: effect.parameters}, {signal});
       } catch (error) {
-        throw await withLeftover(error, () =>
-          leftoverOf(async s => {
-            const instance = await cf.findInstance(effect.instanceName, {signal: s});
-            return instance ? ((await cf.listKeys([instance.guid], {signal: s})).find(k => k.name === effect.keyName) ?? null) : null;
-          }),
-        );
+        throw await withLeftover(error, async s => {
+          const instance = await cf.findInstance(effect.instanceName, {signal: s});
+          return instance ? ((await cf.listKeys([instance.guid], {signal: s})).find(k => k.name === effect.keyName) ?? null) : null;
+        });
       }
       const {key, alreadyExisted} = created;
       if (alreadyExisted && key.lastOperation?.state === 'failed') {
@@ -349,7 +322,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
         return {guid: key.guid, name: key.name, instanceName: effect.instanceName, alreadyExisted: false};
       }
       const credentials = await cf.keyCredentials(key.guid, {signal});
-      const oauth = oauthCredentials(credentials);
+      const oauth = oauthOf(credentials);
       const cert = firstCertificate(oauth.certificate);
       const fact: KeyFact = {
         guid: key.guid,
@@ -392,7 +365,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       try {
         // Inside the try: cf may finish the key even when the run is cancelled while it creates it.
         const {key} = await cf.createKey({instanceName: effect.instanceName, keyName}, {signal});
-        const oauth = oauthCredentials(await cf.keyCredentials(key.guid, {signal}));
+        const oauth = oauthOf(await cf.keyCredentials(key.guid, {signal}));
         // The same facts as the first call: the comparison adds to the diagnosis, it does not replace it.
         const basic = {clientId: String(oauth.clientid ?? ''), clientSecret: String(oauth.clientsecret ?? '')};
         const probe = await services.probe.run({...probeRequest(effect, state.facts.certificate), basic}, signal);

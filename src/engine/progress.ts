@@ -11,7 +11,6 @@
  */
 import {createHash, randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
-import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {FlowDefinition} from '../../flows/machine.js';
 import type {Answers, Effect, FlowError, FlowState} from '../../flows/types.js';
@@ -149,19 +148,7 @@ export function deriveResume(flow: FlowDefinition<FlowState>, state: FlowState, 
 // ---------------------------------------------------------------------------------------------
 // Files
 
-async function writeAtomic0600(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), {recursive: true});
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, content, {mode: 0o600});
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, {force: true});
-    throw error;
-  }
-}
-
-function writeAtomic0600Sync(file: string, content: string): void {
+function writeAtomic0600(file: string, content: string): void {
   mkdirSync(path.dirname(file), {recursive: true});
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -173,49 +160,31 @@ function writeAtomic0600Sync(file: string, content: string): void {
   }
 }
 
-/** The pointer's runs with this file's entry replaced; entries whose progress file is gone are dropped. */
-function pointerRuns(progressFile: string, entry: PointerEntry | null, pointer: PointerFile): PointerFile | null {
-  const runs = pointer.runs.filter(run => path.resolve(run.progressFile) !== path.resolve(progressFile) && existsSync(run.progressFile));
-  if (entry) runs.push(entry);
-  return runs.length === 0 ? null : {...pointer, runs};
-}
-
-function updatePointerSync(dir: string, progressFile: string, entry: PointerEntry | null): void {
-  let pointer: PointerFile = {format: POINTER_FORMAT, version: 1, runs: []};
+function readJson<T>(file: string): T | null {
   try {
-    const parsed = JSON.parse(readFileSync(path.join(dir, POINTER_FILE), 'utf8')) as PointerFile;
-    if (parsed.format === POINTER_FORMAT && Array.isArray(parsed.runs)) pointer = parsed;
-  } catch {
-    // missing or unreadable: start a new one
-  }
-  const next = pointerRuns(progressFile, entry, pointer);
-  if (next) writeAtomic0600Sync(path.join(dir, POINTER_FILE), JSON.stringify(next, null, 2) + '\n');
-  else rmSync(path.join(dir, POINTER_FILE), {force: true});
-}
-
-async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch {
     return null;
   }
 }
 
-async function readPointer(dir: string): Promise<PointerFile> {
-  const pointer = await readJson<PointerFile>(path.join(dir, POINTER_FILE));
+function readPointer(dir: string): PointerFile {
+  const pointer = readJson<PointerFile>(path.join(dir, POINTER_FILE));
   if (!pointer || pointer.format !== POINTER_FORMAT || !Array.isArray(pointer.runs)) return {format: POINTER_FORMAT, version: 1, runs: []};
   return pointer;
 }
 
-/** Adds, replaces or (entry null) removes the pointer entry of one progress file. */
-async function updatePointer(dir: string, progressFile: string, entry: PointerEntry | null): Promise<void> {
-  const next = pointerRuns(progressFile, entry, await readPointer(dir));
-  if (next) await writeAtomic0600(path.join(dir, POINTER_FILE), JSON.stringify(next, null, 2) + '\n');
-  else await rm(path.join(dir, POINTER_FILE), {force: true});
+/** Adds, replaces or (entry null) removes the pointer entry of one progress file; entries whose progress file is gone are dropped. */
+function updatePointer(dir: string, progressFile: string, entry: PointerEntry | null): void {
+  const pointer = readPointer(dir);
+  const runs = pointer.runs.filter(run => path.resolve(run.progressFile) !== path.resolve(progressFile) && existsSync(run.progressFile));
+  if (entry) runs.push(entry);
+  if (runs.length) writeAtomic0600(path.join(dir, POINTER_FILE), JSON.stringify({...pointer, runs}, null, 2) + '\n');
+  else rmSync(path.join(dir, POINTER_FILE), {force: true});
 }
 
-export async function readProgress(file: string): Promise<ProgressRecord | null> {
-  const record = await readJson<ProgressRecord>(file);
+function readProgress(file: string): ProgressRecord | null {
+  const record = readJson<ProgressRecord>(file);
   return record && record.format === FORMAT && record.version === 1 ? record : null;
 }
 
@@ -300,7 +269,7 @@ export class ProgressRecorder {
 
   private save(record: ProgressRecord): void {
     try {
-      writeAtomic0600Sync(this.file, JSON.stringify(record, null, 1) + '\n');
+      writeAtomic0600(this.file, JSON.stringify(record, null, 1) + '\n');
       const entry: PointerEntry | null = record.resumable
         ? {
             target: record.target,
@@ -315,7 +284,7 @@ export class ProgressRecorder {
       // The pointer changes only when the resume point or status does.
       const pointerKey = entry ? `${entry.status}:${entry.resumeStep}` : 'none';
       if (pointerKey !== this.lastPointer) {
-        updatePointerSync(this.options.pointerDir, this.file, entry);
+        updatePointer(this.options.pointerDir, this.file, entry);
         this.lastPointer = pointerKey;
       }
     } catch (error) {
@@ -325,14 +294,14 @@ export class ProgressRecorder {
 }
 
 export async function markAbandoned(progressFile: string, pointerDir: string): Promise<void> {
-  const record = await readProgress(progressFile);
-  if (record) await writeAtomic0600(progressFile, JSON.stringify({...record, status: 'abandoned', resumable: false, state: null}, null, 1) + '\n');
-  await updatePointer(pointerDir, progressFile, null);
+  const record = readProgress(progressFile);
+  if (record) writeAtomic0600(progressFile, JSON.stringify({...record, status: 'abandoned', resumable: false, state: null}, null, 1) + '\n');
+  updatePointer(pointerDir, progressFile, null);
 }
 
 /** Sets aside every unfinished run of one target (a demo reset: the next group must not be offered them). */
 export async function abandonRuns(pointerDir: string, target: string): Promise<number> {
-  const runs = (await readPointer(pointerDir)).runs.filter(run => run.target === target);
+  const runs = readPointer(pointerDir).runs.filter(run => run.target === target);
   for (const run of runs) await markAbandoned(run.progressFile, pointerDir);
   return runs.length;
 }
@@ -347,14 +316,17 @@ export interface ResumeCandidate {
  * same answers; for the wizard (planHash null), any. Entries whose file is gone are dropped.
  */
 export async function findResumable(options: {pointerDir: string; target: string; planHash: string | null; flow: string}): Promise<ResumeCandidate | null> {
-  const pointer = await readPointer(options.pointerDir);
-  const entries = pointer.runs
+  const entries = readPointer(options.pointerDir).runs
     .filter(run => run.target === options.target && (options.planHash === null || run.planHash === options.planHash))
     .sort((a, b) => b.savedAt.localeCompare(a.savedAt));
   for (const entry of entries) {
-    const record = await readProgress(entry.progressFile);
+    const record = readProgress(entry.progressFile);
     if (!record || !record.resumable || !record.state || record.flow !== options.flow || record.target !== options.target) {
-      await updatePointer(options.pointerDir, entry.progressFile, null).catch(() => undefined);
+      try {
+        updatePointer(options.pointerDir, entry.progressFile, null);
+      } catch {
+        // an unwritable pointer does not stop the search
+      }
       continue;
     }
     if (options.planHash !== null && record.planHash !== options.planHash) continue;
@@ -383,11 +355,7 @@ export function describeCandidate(record: ProgressRecord): string {
 // ---------------------------------------------------------------------------------------------
 // Repeating a step whose create failed
 
-/** Errors after which a create may have reached the landscape (not a "name taken" refusal). */
-function createMayHaveHappened(error: unknown): boolean {
-  return isCancellation(error) || codeAfterCreate(toCpiMtlsError(error).code);
-}
-
+/** Error codes after which a create may have reached the landscape (not a "name taken" refusal). */
 function codeAfterCreate(code: string): boolean {
   return ['cancelled', 'cf-broker', 'cf-timeout', 'cf-failed', 'cf-bad-response', 'cf-token-expired', 'cf-not-logged-in'].includes(code);
 }
@@ -435,7 +403,7 @@ export function repeatSafeExecutor(execute: EffectExecutor, cf: CfPort, resumed?
     try {
       return await execute(effect, state, signal);
     } catch (error) {
-      if (id && createMayHaveHappened(error)) tried.add(id);
+      if (id && (isCancellation(error) || codeAfterCreate(toCpiMtlsError(error).code))) tried.add(id);
       throw error;
     }
   }) as EffectExecutor;

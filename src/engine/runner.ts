@@ -180,8 +180,6 @@ export class FlowRunner<S extends AnyState = FlowState> {
       this.controller = null;
       const error: FlowError = {
         ...failedBefore,
-        code: failedBefore.code,
-        message: failedBefore.message,
         fix: [...failedBefore.fix, `"${step.title}" is not repeated with the same input: change the input (the plan field or the file) and run again.`],
         step: stateAtStart.step,
       };

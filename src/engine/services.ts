@@ -2,19 +2,16 @@
  * The real services behind the setup flow's effects: the certificate workbench, the live probe
  * and the output writer, composed with a cf adapter. Heavy modules load on first use.
  */
-import {mkdir, rename, writeFile} from 'node:fs/promises';
+import {randomBytes} from 'node:crypto';
+import {readFile} from 'node:fs/promises';
 import path from 'node:path';
-import type {CertificateFact, FlowState, ProbeFact} from '../../flows/types.js';
+import type {CertificateFact, FlowState, ProbeFact, TenantEndpointFact, TenantFact} from '../../flows/types.js';
 import {setupOutputFiles} from '../../flows/setup.js';
 import {buildChecklist, renderChecklistMarkdown} from '../checklist.js';
-import {CpiMtlsError} from '../errors.js';
+import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
+import {oauthOf, writeFileAtomic} from '../lifecycle/common.js';
 import type {CertificateCheckId, CfPort} from '../ports.js';
-import type {CertificateService, EngineServices, OutputService, ProbeService, TenantService} from './effects.js';
-import {oauthCredentials} from './effects.js';
-import type {TenantEndpointFact, TenantFact} from '../../flows/types.js';
-import {readFile} from 'node:fs/promises';
-import {randomBytes} from 'node:crypto';
-import {isCancellation, toCpiMtlsError} from '../errors.js';
+import {CLEANUP_TIMEOUT_MS, type CertificateService, type EngineServices, type OutputService, type ProbeService, type TenantService} from './effects.js';
 
 export interface ServiceOptions {
   cf: CfPort;
@@ -37,11 +34,13 @@ async function readTrustedRoots(files: string[]): Promise<string[]> {
   return (await loadTrustedRootFiles(files, {label: 'trusted root (--trust-root / trustedRoots)'})).map(file => file.pem);
 }
 
-async function writeAtomic(file: string, content: string, mode = 0o644): Promise<void> {
-  await mkdir(path.dirname(file), {recursive: true});
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, content, {mode});
-  await rename(temp, file);
+/** The certificates of a file and the private key: from the same file (PKCS#12, PEM bundle) or from the key file. */
+async function loadKeyPair(certificatePath: string, privateKeyPath: string | undefined, password: string | undefined) {
+  const {loadCertificateInput} = await import('../certs/load.js');
+  const input = await loadCertificateInput(certificatePath, {password, passphrase: password});
+  let keyPem = input.privateKeyPem;
+  if (!keyPem && privateKeyPath) keyPem = (await loadCertificateInput(privateKeyPath, {passphrase: password})).privateKeyPem;
+  return {certificates: input.certificates, keyPem};
 }
 
 export function createCertificateService(options: Pick<ServiceOptions, 'extraTrustedClientRootsPem' | 'now'>): CertificateService {
@@ -62,7 +61,7 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
         {now: options.now?.(), extraTrustedRootsPem: [...(options.extraTrustedClientRootsPem ?? []), ...userRoots]},
       );
       const chain = report.chainInOrder.filter(c => c.fingerprint256 !== report.leaf?.fingerprint256);
-      const fact: CertificateFact = {
+      return {
         kind: input.kind,
         path: file,
         leaf: report.leaf,
@@ -71,8 +70,7 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
         verdict: report.verdict,
         hasPrivateKey: Boolean(input.privateKeyPem),
         rootSource: report.rootSource,
-      };
-      return fact;
+      } satisfies CertificateFact;
     },
     async checkPrivateKey(certificatePem, privateKeyPath, signal) {
       const {loadCertificateInput} = await import('../certs/load.js');
@@ -109,13 +107,10 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
       return {...files, subject: `CN=${request.commonName}${request.organization ? `, O=${request.organization}` : ''}`};
     },
     async exportPkcs12(request, dir) {
-      const {loadCertificateInput} = await import('../certs/load.js');
       const {exportPkcs12, writeSecretFile} = await import('../certs/files.js');
-      const input = await loadCertificateInput(request.certificatePath, {password: request.password, passphrase: request.password});
-      let keyPem = input.privateKeyPem;
-      if (!keyPem && request.privateKeyPath) keyPem = (await loadCertificateInput(request.privateKeyPath, {passphrase: request.password})).privateKeyPem;
+      const {certificates, keyPem} = await loadKeyPair(request.certificatePath, request.privateKeyPath, request.password);
       if (!keyPem) throw new CpiMtlsError('no-private-key', 'A PKCS#12 needs the private key of the client certificate.', {fix: ['Give the private key file, or export later with: cpi-mtls cert p12']});
-      const {der, password} = exportPkcs12({privateKeyPem: keyPem, certificates: input.certificates, legacy: request.legacy, friendlyName: 'cpi-mtls client'});
+      const {der, password} = exportPkcs12({privateKeyPem: keyPem, certificates, legacy: request.legacy, friendlyName: 'cpi-mtls client'});
       const file = path.join(dir, request.legacy ? 'sender-legacy.p12' : 'sender.p12');
       const passwordFile = `${file}.password.txt`;
       // Password first: a .p12 without its password file would be useless.
@@ -136,20 +131,14 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
   return {
     async run(request, signal) {
       const {runProbe} = await import('../probe/probe.js');
-      const {loadCertificateInput} = await import('../certs/load.js');
-      const input = await loadCertificateInput(request.certificatePath, {password: request.password, passphrase: request.password});
-      let keyPem = input.privateKeyPem;
-      if (!keyPem && request.privateKeyPath) {
-        const keyInput = await loadCertificateInput(request.privateKeyPath, {passphrase: request.password});
-        keyPem = keyInput.privateKeyPem;
-      }
+      const {certificates, keyPem} = await loadKeyPair(request.certificatePath, request.privateKeyPath, request.password);
       if (!keyPem) {
         throw new CpiMtlsError('no-private-key', 'The live test needs the private key of the client certificate.', {
           fix: ['Give the private key file (PEM), or a PKCS#12 file that holds key and certificate.'],
         });
       }
       // Send leaf plus intermediates (no root), the way a sender should.
-      const sendChain = input.certificates.filter(c => !c.selfSigned || input.certificates.length === 1);
+      const sendChain = certificates.filter(c => !c.selfSigned || certificates.length === 1);
       const certPem = sendChain.map(c => c.pem.trim()).join('\n') + '\n';
       const checks = request.certificate?.checks ?? [];
       const verdictOf = (id: CertificateCheckId) => {
@@ -170,7 +159,7 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
       });
       const client = result.client;
       const outcome = client?.outcome ?? 'network-error';
-      const fact: ProbeFact = {
+      return {
         url: request.url,
         outcome,
         status: client?.status,
@@ -184,8 +173,7 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
         ...(result.basic ? {basic: {status: result.basic.status, outcome: result.basic.outcome, summary: result.basic.diagnosis.summary}} : {}),
         ...(result.comparison ? {comparison: result.comparison} : {}),
         raw: result,
-      };
-      return fact;
+      } satisfies ProbeFact;
     },
   };
 }
@@ -206,7 +194,7 @@ export async function readApiKeyFile(file: string): Promise<{url: string; tokenU
     throw new CpiMtlsError('api-key-invalid', `${file} is not JSON.`, {fix: ['Save the key with: cf service-key <api instance> <key> > api-key.json']});
   }
   const credentials = parsed.credentials && typeof parsed.credentials === 'object' ? (parsed.credentials as Record<string, unknown>) : parsed;
-  const oauth = oauthCredentials(credentials);
+  const oauth = oauthOf(credentials);
   const fields = {url: oauth.url, tokenUrl: oauth.tokenurl, clientId: oauth.clientid, clientSecret: oauth.clientsecret};
   const missing = Object.entries(fields).filter(([, v]) => typeof v !== 'string' || v === '').map(([k]) => k);
   if (missing.length) {
@@ -218,8 +206,6 @@ export async function readApiKeyFile(file: string): Promise<{url: string; tokenU
   return fields as {url: string; tokenUrl: string; clientId: string; clientSecret: string};
 }
 
-/** Bound of each delete (key, instance) of the temporary api instance, whatever ended the checks. */
-export const TEMPORARY_CLEANUP_TIMEOUT_MS = 60_000;
 /** Errors after which no further API read can succeed: the whole check reports the API as unusable. */
 const API_UNUSABLE = new Set(['tenant-api-config', 'tenant-api-unreachable', 'tenant-api-tls', 'tenant-api-timeout', 'tenant-api-credentials', 'tenant-api-unauthorized']);
 
@@ -230,12 +216,12 @@ const API_UNUSABLE = new Set(['tenant-api-config', 'tenant-api-unreachable', 'te
  */
 async function removeTemporaryApiInstance(cf: CfPort, temporary: {instanceName: string; keyName: string}): Promise<boolean> {
   try {
-    await cf.deleteKey(temporary.instanceName, temporary.keyName, {signal: AbortSignal.timeout(TEMPORARY_CLEANUP_TIMEOUT_MS)});
+    await cf.deleteKey(temporary.instanceName, temporary.keyName, {signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS)});
   } catch {
     // Deleting the instance below removes the key too.
   }
   try {
-    await cf.deleteInstance(temporary.instanceName, {signal: AbortSignal.timeout(TEMPORARY_CLEANUP_TIMEOUT_MS)});
+    await cf.deleteInstance(temporary.instanceName, {signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS)});
     return true;
   } catch {
     return false;
@@ -272,7 +258,7 @@ export function createTenantService(options: Pick<ServiceOptions, 'cf' | 'extraS
           temporary = {instanceName, keyName: 'cpi-mtls-check', removed: false};
           await cf.createInstance({offering: 'it-rt', plan: 'api', name: instanceName, parameters: apiInstanceParameters()}, {signal});
           const {key} = await cf.createKey({instanceName, keyName: temporary.keyName}, {signal});
-          const oauth = oauthCredentials(await cf.keyCredentials(key.guid, {signal}));
+          const oauth = oauthOf(await cf.keyCredentials(key.guid, {signal}));
           credentials = {url: String(oauth.url), tokenUrl: String(oauth.tokenurl), clientId: String(oauth.clientid), clientSecret: String(oauth.clientsecret)};
         }
         // Every call is bounded, the token request included: a tenant that never answers cannot hang the run.
@@ -349,21 +335,21 @@ export function createOutputService(options: Pick<ServiceOptions, 'cf' | 'output
       const files: Record<string, string> = {};
       for (const file of setupOutputFiles(state)) {
         if ('path' in file) files[file.what] = file.path;
-        else await writeAtomic((files[file.what] = path.join(dir, file.name)), file.content);
+        else await writeFileAtomic((files[file.what] = path.join(dir, file.name)), file.content);
       }
       if (state.answers.savePlan) {
         const {answersToPlan, planSchemaModeline} = await import('../plan.js');
         const {stringify} = await import('yaml');
         files.plan = path.join(dir, 'plan.yaml');
         const header = planSchemaModeline() + '\n# cpi-mtls plan: run it in the next subaccount with  cpi-mtls apply --plan plan.yaml\n# Passwords are never saved; give a PKCS#12 password with certificate.passwordFile.\n';
-        await writeAtomic(files.plan, header + stringify(answersToPlan(state.answers, dir)));
+        await writeFileAtomic(files.plan, header + stringify(answersToPlan(state.answers, dir)));
       }
       Object.assign(files, await (await import('../export/handover.js')).writeHandoverOutputs(state, dir, files)); // hand-over files (src/export/)
       files.checklist = path.join(dir, 'checklist.md');
       files.checklistJson = path.join(dir, 'checklist.json');
       const checklist = buildChecklist(state, options.cf.log, files, options.now?.() ?? new Date());
-      await writeAtomic(files.checklist, renderChecklistMarkdown(checklist));
-      await writeAtomic(files.checklistJson, JSON.stringify(checklist, null, 2) + '\n');
+      await writeFileAtomic(files.checklist, renderChecklistMarkdown(checklist));
+      await writeFileAtomic(files.checklistJson, JSON.stringify(checklist, null, 2) + '\n');
       return files;
     },
   };

@@ -46,10 +46,6 @@ function hclValue(value: unknown): string {
   return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
 }
 
-function hclString(value: string): string {
-  return hclValue(value);
-}
-
 const PROVIDER = {source: 'cloudfoundry/cloudfoundry', version: '~> 1.0'};
 
 /** The model of a finished setup: the instance and key it created or reused. */
@@ -94,20 +90,13 @@ export function modelOfAudit(data: AuditData, parameters: ReadonlyMap<string, Re
   return {model: {org: data.target.org, space: data.target.space, instances}, pems, skipped};
 }
 
-interface Labels {
-  instance: (i: TfInstance) => string;
-  key: (i: TfInstance, k: TfKey) => string;
-}
-
-function labels(model: TfModel): Labels {
+function labels(model: TfModel) {
   const single = model.instances.length === 1;
   return {
-    instance: i => tfLabel(i.name),
-    key: (i, k) => (single ? tfLabel(k.name) : `${tfLabel(i.name)}__${tfLabel(k.name)}`),
+    instance: (i: TfInstance) => tfLabel(i.name),
+    key: (i: TfInstance, k: TfKey) => (single ? tfLabel(k.name) : `${tfLabel(i.name)}__${tfLabel(k.name)}`),
   };
 }
-
-const planLabel = (plan: string) => tfLabel(plan);
 
 function keyParametersHcl(k: TfKey): string {
   if (k.kind === 'external') return `jsonencode({"key-type": "certificate_external", "X.509": file("\${path.module}/${k.certificateFile ?? 'client-leaf.pem'}")})`;
@@ -128,7 +117,7 @@ export function tfJson(model: TfModel): Record<string, unknown> {
   for (const i of model.instances) {
     const il = l.instance(i);
     variable[`${il}_name`] = [{description: `Name of the ${i.planName} instance`, default: i.name}];
-    instances[il] = [{name: `\${var.${il}_name}`, type: 'managed', space: '${data.cloudfoundry_space.this.id}', service_plan: `\${data.cloudfoundry_service_plan.${planLabel(i.planName)}.id}`, parameters: `\${jsonencode(${hclValue(i.parameters)})}`}];
+    instances[il] = [{name: `\${var.${il}_name}`, type: 'managed', space: '${data.cloudfoundry_space.this.id}', service_plan: `\${data.cloudfoundry_service_plan.${tfLabel(i.planName)}.id}`, parameters: `\${jsonencode(${hclValue(i.parameters)})}`}];
     if (i.guid) imports.push({to: `cloudfoundry_service_instance.${il}`, id: i.guid});
     for (const k of i.keys) {
       const kl = l.key(i, k);
@@ -143,7 +132,7 @@ export function tfJson(model: TfModel): Record<string, unknown> {
     data: {
       cloudfoundry_org: {this: [{name: '${var.org_name}'}]},
       cloudfoundry_space: {this: [{name: '${var.space_name}', org: '${data.cloudfoundry_org.this.id}'}]},
-      cloudfoundry_service_plan: Object.fromEntries(plans.map(p => [planLabel(p), [{name: p, service_offering_name: 'it-rt'}]])),
+      cloudfoundry_service_plan: Object.fromEntries(plans.map(p => [tfLabel(p), [{name: p, service_offering_name: 'it-rt'}]])),
     },
     resource: {
       cloudfoundry_service_instance: instances,
@@ -165,28 +154,21 @@ export function renderHcl(model: TfModel): string {
     'terraform {',
     '  required_version = ">= 1.5"',
     '  required_providers {',
-    `    cloudfoundry = {source = ${hclString(PROVIDER.source)}, version = ${hclString(PROVIDER.version)}}`,
+    `    cloudfoundry = {source = ${hclValue(PROVIDER.source)}, version = ${hclValue(PROVIDER.version)}}`,
     '  }',
     '}',
     '',
-    'variable "org_name" {',
-    '  description = "Cloud Foundry org"',
-    `  default     = ${hclString(model.org)}`,
-    '}',
-    '',
-    'variable "space_name" {',
-    '  description = "Cloud Foundry space"',
-    `  default     = ${hclString(model.space)}`,
-    '}',
-    '',
   ];
+  const variable = (name: string, description: string, value: string) => out.push(`variable "${name}" {`, `  description = ${hclValue(description)}`, `  default     = ${hclValue(value)}`, '}', '');
+  variable('org_name', 'Cloud Foundry org', model.org);
+  variable('space_name', 'Cloud Foundry space', model.space);
   for (const i of model.instances) {
-    out.push(`variable "${l.instance(i)}_name" {`, `  description = ${hclString(`Name of the ${i.planName} instance`)}`, `  default     = ${hclString(i.name)}`, '}', '');
-    for (const k of i.keys) out.push(`variable "${l.key(i, k)}_key_name" {`, `  description = ${hclString(`Name of the service key (${k.kind} certificate)`)}`, `  default     = ${hclString(k.name)}`, '}', '');
+    variable(`${l.instance(i)}_name`, `Name of the ${i.planName} instance`, i.name);
+    for (const k of i.keys) variable(`${l.key(i, k)}_key_name`, `Name of the service key (${k.kind} certificate)`, k.name);
   }
   out.push('data "cloudfoundry_org" "this" {', '  name = var.org_name', '}', '', 'data "cloudfoundry_space" "this" {', '  name = var.space_name', '  org  = data.cloudfoundry_org.this.id', '}', '');
   for (const p of [...new Set(model.instances.map(i => i.planName))]) {
-    out.push(`data "cloudfoundry_service_plan" "${planLabel(p)}" {`, `  name                  = ${hclString(p)}`, '  service_offering_name = "it-rt"', '}', '');
+    out.push(`data "cloudfoundry_service_plan" "${tfLabel(p)}" {`, `  name                  = ${hclValue(p)}`, '  service_offering_name = "it-rt"', '}', '');
   }
   for (const i of model.instances) {
     const il = l.instance(i);
@@ -196,7 +178,7 @@ export function renderHcl(model: TfModel): string {
       `  name         = var.${il}_name`,
       '  type         = "managed"',
       '  space        = data.cloudfoundry_space.this.id',
-      `  service_plan = data.cloudfoundry_service_plan.${planLabel(i.planName)}.id`,
+      `  service_plan = data.cloudfoundry_service_plan.${tfLabel(i.planName)}.id`,
       `  parameters   = jsonencode(${hclValue(i.parameters)})`,
       '}',
       '',
@@ -226,9 +208,9 @@ export function renderHcl(model: TfModel): string {
   }
   for (const i of model.instances) {
     const il = l.instance(i);
-    if (i.guid) out.push(`import {`, `  to = cloudfoundry_service_instance.${il}`, `  id = ${hclString(i.guid)}`, '}', '');
+    if (i.guid) out.push(`import {`, `  to = cloudfoundry_service_instance.${il}`, `  id = ${hclValue(i.guid)}`, '}', '');
     for (const k of i.keys) {
-      if (k.guid && k.kind === 'external') out.push('import {', `  to = cloudfoundry_service_credential_binding.${l.key(i, k)}`, `  id = ${hclString(k.guid)}`, '}', '');
+      if (k.guid && k.kind === 'external') out.push('import {', `  to = cloudfoundry_service_credential_binding.${l.key(i, k)}`, `  id = ${hclValue(k.guid)}`, '}', '');
     }
   }
   return out.join('\n');

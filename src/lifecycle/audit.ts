@@ -12,7 +12,7 @@ import type {auditCertificateSchema, auditFindingSchema, auditInstanceSchema, au
 import type {CfPort, CfTarget, LastOperation} from '../ports.js';
 import {UsageError} from '../errors.js';
 import {certificateKey, duplicateGroups, subjectIssuerKey} from '../../flows/duplicates.js';
-import {DAY_MS, daysUntil, leafFromPem, mapLimited, markdownTable, oauthOf, parseValidUntil, stringList, textTable} from './common.js';
+import {DAY_MS, daysUntil, errorText, leafFromPem, mapLimited, markdownTable, oauthOf, parseValidUntil, stringList, textTable} from './common.js';
 
 export const IT_RT = 'it-rt';
 export const AUDITED_PLANS = ['integration-flow', 'api'] as const;
@@ -70,10 +70,6 @@ export function certificateOfCredentials(credentials: Record<string, unknown>): 
     validUntilSource: fromDetails ? 'certificatedetails' : leaf ? 'certificate' : undefined,
   };
   return {...base, certificate};
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Reads the landscape. Throws only for what stops the whole audit (login, target, listing). */
@@ -319,51 +315,39 @@ const TYPE_LABEL: Record<AuditKeyType, string> = {
 };
 const MARK: Record<Severity, string> = {fail: '✖', warn: '⚠', info: 'ℹ'};
 
-interface Row {
-  instance: string;
-  plan: string;
-  roles: string;
-  grants: string;
-  key: string;
-  type: string;
-  validUntil: string;
-  days: string;
-  status: string;
-}
-
-function rowsOf(report: AuditReport): Row[] {
+/** One row per key (or per instance without keys), in the order of HEADERS. */
+function rowsOf(report: AuditReport): string[][] {
   const now = new Date(report.evaluatedAt);
   const statusOf = (instanceGuid: string, keyName?: string) => {
     const hits = report.findings.filter(f => f.refs.some(r => r.instanceGuid === instanceGuid && (keyName === undefined ? r.keyName === undefined : r.keyName === keyName)));
     return hits.map(f => `${MARK[f.severity]} ${f.id}`).join(', ');
   };
-  const rows: Row[] = [];
+  const rows: string[][] = [];
   for (const instance of report.data.instances) {
-    const common = {
-      instance: report.data.scope === 'org' && !instance.spaceName ? `${instance.name} (space ${instance.spaceGuid.slice(0, 8)})` : instance.name,
-      plan: instance.planName,
-      roles: instance.parametersReadable ? instance.roles.join(', ') || '–' : '?',
-      grants: instance.parametersReadable ? instance.grantTypes.join(', ') || '–' : '?',
-    };
+    const common = [
+      report.data.scope === 'org' && !instance.spaceName ? `${instance.name} (space ${instance.spaceGuid.slice(0, 8)})` : instance.name,
+      instance.planName,
+      instance.parametersReadable ? instance.roles.join(', ') || '–' : '?',
+      instance.parametersReadable ? instance.grantTypes.join(', ') || '–' : '?',
+    ];
     const instanceStatus = statusOf(instance.guid);
-    if (instance.keys.length === 0) rows.push({...common, key: '(no keys)', type: '', validUntil: '', days: '', status: instanceStatus});
+    if (instance.keys.length === 0) rows.push([...common, '(no keys)', '', '', '', instanceStatus]);
     for (const key of instance.keys) {
       const until = key.certificate?.validUntil;
-      rows.push({
+      rows.push([
         ...common,
-        key: key.name,
-        type: TYPE_LABEL[key.type],
-        validUntil: until ? until.slice(0, 10) : key.certificate ? '?' : '',
-        days: until ? String(daysUntil(until, now)) : '',
-        status: [instanceStatus, statusOf(instance.guid, key.name)].filter(Boolean).join(', ') || (key.certificate ? '✔' : ''),
-      });
+        key.name,
+        TYPE_LABEL[key.type],
+        until ? until.slice(0, 10) : key.certificate ? '?' : '',
+        until ? String(daysUntil(until, now)) : '',
+        [instanceStatus, statusOf(instance.guid, key.name)].filter(Boolean).join(', ') || (key.certificate ? '✔' : ''),
+      ]);
     }
   }
   return rows;
 }
 
 const HEADERS = ['Instance', 'Plan', 'Roles', 'Grant types', 'Key', 'Type', 'Valid until', 'Days', 'Status'];
-const rowCells = (row: Row) => [row.instance, row.plan, row.roles, row.grants, row.key, row.type, row.validUntil, row.days, row.status];
 
 function headline(report: AuditReport): string {
   const {summary, data} = report;
@@ -374,7 +358,7 @@ function headline(report: AuditReport): string {
 export function renderAuditText(report: AuditReport): string {
   const lines = [headline(report), ''];
   if (report.data.instances.length === 0) lines.push(`No ${IT_RT} instances found.`);
-  else lines.push(textTable(HEADERS, rowsOf(report).map(rowCells), [32, 16, 28, 24, 32, 22, 10, 6, 48]));
+  else lines.push(textTable(HEADERS, rowsOf(report), [32, 16, 28, 24, 32, 22, 10, 6, 48]));
   if (report.findings.length) {
     lines.push('', 'Findings');
     for (const finding of report.findings) {
@@ -392,7 +376,7 @@ export function renderAuditMarkdown(report: AuditReport): string {
   const lines = [`# cpi-mtls audit`, '', headline(report), '', `API ${report.data.target.apiEndpoint}, user ${report.data.target.user}, collected ${report.data.collectedAt}.`, ''];
   lines.push('## Instances and keys', '');
   if (report.data.instances.length === 0) lines.push(`No ${IT_RT} instances found.`);
-  else lines.push(markdownTable(HEADERS, rowsOf(report).map(rowCells)));
+  else lines.push(markdownTable(HEADERS, rowsOf(report)));
   lines.push('', '## Findings', '');
   if (report.findings.length === 0) lines.push('No findings.');
   for (const finding of report.findings) {

@@ -57,10 +57,13 @@ export function parseValidUntil(value: unknown): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function daysUntil(iso: string, now: Date): number {
   return Math.floor((Date.parse(iso) - now.getTime()) / DAY_MS);
 }
-
 
 export interface LeafFacts {
   fingerprint256: string;

@@ -8,13 +8,13 @@ import {buildMigrationPlan, mappingOutcomes, operationLine, type MappingOutcome,
 import {IFLOW_PLAN, IT_RT_OFFERING, externalCertificateKeyParameters} from '../../flows/parameters.js';
 import type {ActionRecord} from '../../flows/types.js';
 import type {Checklist, ChecklistItem} from '../checklist.js';
-import {commandLine, renderChecklistMarkdown} from '../checklist.js';
+import {commandLine, removalCommand, renderChecklistMarkdown} from '../checklist.js';
 import {createEffectHandlers, type EngineServices} from '../engine/effects.js';
 import {executorOf, type EffectExecutor} from '../engine/runner.js';
 import {CpiMtlsError} from '../errors.js';
 import type {CfLogEntry, CfPort} from '../ports.js';
 import {collectAudit} from './audit.js';
-import {leafFromPem, oauthOf, writeFileAtomic} from './common.js';
+import {errorText, leafFromPem, oauthOf, writeFileAtomic} from './common.js';
 import {fetchNeoMappings, readNeoMappingsFile, readRolesFile, validateMappings} from './neo.js';
 
 export interface MigrateServices extends EngineServices {
@@ -25,10 +25,6 @@ export interface MigrateServices extends EngineServices {
   /** CAs trusted for the Neo API's TLS in addition to the system store (the demo stand-in). */
   neoCaPems?: string[];
   neoTimeoutMs?: number;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Runs the plan; returns one outcome per planned mapping. Never throws for one failed operation. */
@@ -115,14 +111,15 @@ export function migrateChecklist(state: MigrateState, cfLog: ReadonlyArray<CfLog
     target: t ? `org ${t.org.name} / space ${t.space.name}` : undefined,
     items,
     created: facts.actions.map(a => ({kind: a.kind, what: a.what, name: a.name, guid: a.guid, note: a.note})),
-    cleanup: facts.actions
-      .filter(a => a.kind === 'created')
-      .reverse()
-      .map(a => (a.what === 'service key' ? `cf delete-service-key ${a.name.replace('/', ' ')} -f` : `cf delete-service ${a.name} -f`)),
+    cleanup: facts.actions.filter(a => a.kind === 'created').reverse().map(removalCommand),
     commands: cfLog.filter(e => e.write).map(commandLine),
     files: facts.outputs ?? {},
     error: state.error ? {message: state.error.message, fix: state.error.fix} : undefined,
   };
+}
+
+function operationsJson(plan: MigrationPlan) {
+  return plan.operations.map(op => ({command: operationLine(op), args: op.args, parameters: op.parameters ?? null, mappingIds: op.mappingIds}));
 }
 
 export function migrateJson(state: MigrateState, cfLog: ReadonlyArray<CfLogEntry>): Record<string, unknown> {
@@ -138,7 +135,7 @@ export function migrateJson(state: MigrateState, cfLog: ReadonlyArray<CfLogEntry
     validation: state.facts.validation ?? [],
     plan: {
       instances: plan.instances.map(i => ({name: i.name, roles: i.roles, exists: i.exists, parameters: i.parameters, keys: i.keys.map(k => ({mappingId: k.mappingId, user: k.user, keyName: k.keyName, fingerprint256: k.fingerprint256, subject: k.subject, notAfter: k.notAfter ?? null, existingKey: k.existingKey ?? null}))})),
-      operations: plan.operations.map(op => ({command: operationLine(op), args: op.args, parameters: op.parameters ?? null, mappingIds: op.mappingIds})),
+      operations: operationsJson(plan),
     },
     files: state.facts.outputs ?? {},
     error: state.error ?? null,
@@ -162,7 +159,7 @@ async function writeMigrationOutputs(state: MigrateState, cfLog: ReadonlyArray<C
     reportJson: path.join(dir, 'migration-report.json'),
   };
   // The plan with the full certificates: what a later run (or a colleague) would send.
-  await writeFileAtomic(files.plan, JSON.stringify({instances: plan.instances, skipped: plan.skipped, operations: plan.operations.map(op => ({command: operationLine(op), args: op.args, parameters: op.parameters ?? null, mappingIds: op.mappingIds}))}, null, 2) + '\n');
+  await writeFileAtomic(files.plan, JSON.stringify({instances: plan.instances, skipped: plan.skipped, operations: operationsJson(plan)}, null, 2) + '\n');
   const withFiles: MigrateState = {...state, facts: {...state.facts, outputs: files}};
   await writeFileAtomic(files.report, renderChecklistMarkdown(migrateChecklist(withFiles, cfLog)) + migrateText(withFiles).replace(/^\nPer mapping/, '\n## Per mapping\n') + '\n');
   await writeFileAtomic(files.reportJson, JSON.stringify(migrateJson(withFiles, cfLog), null, 2) + '\n');

@@ -13,11 +13,6 @@ import type {CfLogEntry} from '../ports.js';
 import {collectAudit} from './audit.js';
 import {requireClientAuth, writeFileAtomic} from './common.js';
 
-export interface RenewServices extends EngineServices {
-  /** Parallel `/details` reads of the audit. */
-  parallelReads?: number;
-}
-
 export function renewChecklist(state: RenewState, cfLog: ReadonlyArray<CfLogEntry>, now = new Date()): Checklist {
   const {answers, facts} = state;
   const items: ChecklistItem[] = [];
@@ -146,7 +141,7 @@ async function writeRenewOutputs(state: RenewState, cfLog: ReadonlyArray<CfLogEn
   return files;
 }
 
-export function createRenewExecutor(services: RenewServices): EffectExecutor<RenewState> {
+export function createRenewExecutor(services: EngineServices): EffectExecutor<RenewState> {
   const setup = createEffectHandlers(services);
   const {cf} = services;
   const handlers: {[K in RenewEffect['type']]: (effect: Extract<RenewEffect, {type: K}>, state: RenewState, signal: AbortSignal) => Promise<RenewEffectResults[K]>} = {

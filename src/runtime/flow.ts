@@ -14,11 +14,6 @@ import {exitCodeOfRun, EXIT, reportError, writeJson, writeText, type CommandIo, 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyState = MachineState<any, any, any>;
 
-export interface MissingAnswer {
-  step: string;
-  title: string;
-}
-
 export interface FlowCommand<S extends AnyState> {
   flow: FlowDefinition<S>;
   mode: 'interactive' | 'headless';
@@ -32,8 +27,8 @@ export interface FlowCommand<S extends AnyState> {
   resultJson(state: S, cfLog: ReadonlyArray<CfLogEntry>, checklist: Checklist): Record<string, unknown>;
   /** The text result; default: the checklist, then every file written. */
   textResult?(state: S, checklist: Checklist): string;
-  /** The next step after "No answer for …" in a headless run. */
-  missingAnswerFix: string;
+  /** The next step after "No answer for …" in a headless run; default: an option, the plan file or a terminal. */
+  missingAnswerFix?: string;
   /** When prepare fails: fields of the --json document besides the error, and a note for stderr. */
   notStarted?(): {document?: Record<string, unknown>; note?: string};
   /** After the run and its last step's cleanup, before the exit code is returned. */
@@ -114,9 +109,9 @@ export async function runFlow<S extends AnyState>(io: CommandIo, run: Run, comma
   // runHeadless cancels the runner on a missing answer and may report only the cancellation:
   // a cancelled run that stands on a question, without Ctrl+C, lacked an answer.
   const step = command.flow.steps[state.step];
-  let missingAnswer: MissingAnswer | undefined = result.missingAnswer;
+  let missingAnswer = result.missingAnswer;
   if (!missingAnswer && !interrupted && state.status === 'cancelled' && step?.kind === 'question') missingAnswer = {step: step.id, title: step.title};
-  if (missingAnswer) io.stderr.write(formatError({message: `No answer for "${missingAnswer.title}" (step ${missingAnswer.step}).`, fix: [command.missingAnswerFix]}));
+  if (missingAnswer) io.stderr.write(formatError({message: `No answer for "${missingAnswer.title}" (step ${missingAnswer.step}).`, fix: [command.missingAnswerFix ?? 'Give it as an option (see --help) or in the plan file, or run in a terminal to be asked.']}));
   const cfLog = prepared.cfLog();
   const checklist = command.checklistOf(state, cfLog);
   if (command.json) writeJson(io, {...command.resultJson(state, cfLog, checklist), ...(missingAnswer ? {missingAnswer} : {})});

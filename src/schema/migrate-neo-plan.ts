@@ -27,5 +27,3 @@ export const migrateNeoPlanSchema = mapping(
   'expected a mapping with fields such as mappingsFile, userRoles, instanceNames',
 ).meta({title: 'cpi-mtls Neo migration plan', description: 'The answers of `cpi-mtls migrate-neo --plan <file>`; paths are relative to the plan file.'});
 
-export type MigrateNeoPlan = z.infer<typeof migrateNeoPlanSchema>;
-

@@ -41,5 +41,3 @@ export const renewPlanSchema = mapping(
   'expected a mapping with fields such as instanceName, oldKeyName, certificatePath',
 ).meta({title: 'cpi-mtls renewal plan', description: 'The answers of `cpi-mtls renew --plan <file>`; paths are relative to the plan file.'});
 
-export type RenewPlan = z.infer<typeof renewPlanSchema>;
-

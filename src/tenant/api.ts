@@ -8,13 +8,12 @@
  */
 import tls from 'node:tls';
 import {CpiMtlsError} from '../errors.js';
-import {HttpsTimeoutError, ResponseTooLargeError, httpsRequest} from '../probe/https-request.js';
+import {HttpsTimeoutError, ResponseTooLargeError, httpsRequest, type HttpsResponse} from '../probe/https-request.js';
 import type {CallOptions} from '../ports.js';
 
 export const SAP_KEY_PAIR_ALIAS = 'sap_cloudintegrationcertificate';
 /** Bound of one API call (token request included) when the caller sets none. */
 export const DEFAULT_TENANT_API_TIMEOUT_MS = 20_000;
-const DEFAULT_TIMEOUT_MS = DEFAULT_TENANT_API_TIMEOUT_MS;
 
 /**
  * What cpi-mtls reads through the API, and the role template the `api` instance needs for each.
@@ -110,12 +109,6 @@ export interface TenantApi {
   downloadIflow(id: string, version?: string, options?: CallOptions): Promise<Buffer>;
 }
 
-interface HttpResult {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
 
 /** Hex form of a keystore alias, as the KeystoreEntries key expects it. */
@@ -167,8 +160,8 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
   let token: {value: string; expiresAt: number} | undefined;
   let tokenInFlight: Promise<string> | undefined;
 
-  async function send(url: string, request: {method: string; headers: Record<string, string>; body?: string; maxBytes: number}, call: CallOptions = {}): Promise<HttpResult> {
-    const timeoutMs = call.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  async function send(url: string, request: {method: string; headers: Record<string, string>; body?: string; maxBytes: number}, call: CallOptions = {}): Promise<HttpsResponse> {
+    const timeoutMs = call.timeoutMs ?? options.timeoutMs ?? DEFAULT_TENANT_API_TIMEOUT_MS;
     const signals = [options.signal, call.signal].filter((signal): signal is AbortSignal => Boolean(signal));
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     try {
@@ -253,7 +246,7 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
     return tokenInFlight;
   }
 
-  function parseJson(result: HttpResult, url: string): unknown {
+  function parseJson(result: HttpsResponse, url: string): unknown {
     try {
       return JSON.parse(result.body.toString('utf8'));
     } catch (error) {
@@ -264,7 +257,7 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
     }
   }
 
-  function httpError(result: HttpResult, url: string, what: string): CpiMtlsError {
+  function httpError(result: HttpsResponse, url: string, what: string): CpiMtlsError {
     const excerpt = result.body.toString('utf8').replace(/\s+/g, ' ').slice(0, 300);
     return new CpiMtlsError('tenant-api-http', `The ${what} at ${hostOf(url)} failed with HTTP ${result.status}${excerpt ? `: ${excerpt}` : ''}.`, {
       fix: ['Try again later; if it persists, check the tenant in the Integration Suite web UI.'],
@@ -286,7 +279,7 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
   }
 
   /** GET with the bearer token; one retry with a new token after a 401 (token revoked or expired early). */
-  async function get(read: ApiRead, resource: string, accept: string, maxBytes: number, call?: CallOptions, absoluteUrl?: string): Promise<HttpResult> {
+  async function get(read: ApiRead, resource: string, accept: string, maxBytes: number, call?: CallOptions, absoluteUrl?: string): Promise<HttpsResponse> {
     const url = absoluteUrl ?? `${apiRoot}/${resource}`;
     for (let attempt = 0; ; attempt++) {
       const bearer = await accessToken(call);

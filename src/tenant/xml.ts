@@ -34,13 +34,9 @@ const NAME = /^[A-Za-z_][-A-Za-z0-9_.:]*/;
 function decodeEntities(text: string, offset: number): string {
   return text.replace(/&([^;&\s]*);?/g, (whole, entity: string) => {
     if (!whole.endsWith(';')) throw new XmlSyntaxError(`Unterminated entity reference "${whole}"`, offset);
-    if (entity.startsWith('#x') || entity.startsWith('#X')) {
-      const code = Number.parseInt(entity.slice(2), 16);
-      if (!Number.isFinite(code)) throw new XmlSyntaxError(`Bad character reference &${entity};`, offset);
-      return String.fromCodePoint(code);
-    }
     if (entity.startsWith('#')) {
-      const code = Number.parseInt(entity.slice(1), 10);
+      const hex = entity[1] === 'x' || entity[1] === 'X';
+      const code = Number.parseInt(entity.slice(hex ? 2 : 1), hex ? 16 : 10);
       if (!Number.isFinite(code)) throw new XmlSyntaxError(`Bad character reference &${entity};`, offset);
       return String.fromCodePoint(code);
     }
