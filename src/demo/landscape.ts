@@ -10,6 +10,8 @@ import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {firstX509} from '../certs/pem-text.js';
+import {oauthOf} from '../lifecycle/common.js';
+import {stringArray} from '../../flows/parameters.js';
 import {installFakeCf} from './fakecf/install.js';
 import {readSimState, seedState, withStateLock, writeStateFile, type SeedOptions, type SimState} from './fakecf/state.js';
 import {createDemoPki, writeDemoFixtures, writePrivate, type DemoFixturePaths, type DemoPki} from './pki.js';
@@ -146,16 +148,10 @@ function retarget(stateFile: string, urls: {runtimeUrl: string; apiUrl: string; 
   });
 }
 
-function oauthOf(credentials: Record<string, unknown>): Record<string, unknown> {
-  const oauth = credentials.oauth;
-  return oauth && typeof oauth === 'object' ? (oauth as Record<string, unknown>) : credentials;
-}
-
 /** The instance that holds a key, with its roles. */
 function holderOf(state: SimState, instanceGuid: string): {instanceName: string; roles: string[]} {
   const instance = state.instances.find(i => i.guid === instanceGuid);
-  const roles = Array.isArray(instance?.parameters?.roles) ? (instance!.parameters.roles as unknown[]).filter((r): r is string => typeof r === 'string') : [];
-  return {instanceName: instance?.name ?? instanceGuid, roles};
+  return {instanceName: instance?.name ?? instanceGuid, roles: stringArray(instance?.parameters?.roles)};
 }
 
 /** Which service keys in the stand-in's state hold this certificate (all it-rt instances). */

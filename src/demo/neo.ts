@@ -9,7 +9,8 @@ import {existsSync} from 'node:fs';
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
-import {DAY_MS, signDemoCertificate, type DemoPki} from './pki.js';
+import {signDemoCertificate, type DemoPki} from './pki.js';
+import {DAY_MS} from '../lifecycle/common.js';
 import {listen} from './tenant.js';
 import {odataDate, sameSecret} from './tenant/api.js';
 

@@ -14,6 +14,7 @@ import {chmod, mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {constants, createPrivateKey, privateEncrypt, randomBytes, type KeyObject} from 'node:crypto';
 import forge from 'node-forge';
+import {DAY_MS} from '../lifecycle/common.js';
 
 const {pki, md} = forge;
 
@@ -63,8 +64,6 @@ export interface DistinguishedName {
   L?: string;
   C?: string;
 }
-
-export const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface KeyPair {
   privateKey: forge.pki.rsa.PrivateKey;

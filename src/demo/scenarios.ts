@@ -15,6 +15,7 @@ import type {SeedOptions} from './fakecf/state.js';
 import type {DemoFixturePaths, DemoPki} from './pki.js';
 import type {DemoIflow} from './tenant.js';
 import {formatSapDn} from '../../flows/dn.js';
+import {DEFAULT_ROLE, externalCertificateKeyParameters, instanceParameters} from '../../flows/parameters.js';
 
 /** What a scenario's functions may use: the landscape's PKI, its customer files and its folder. */
 export interface ScenarioContext {
@@ -89,10 +90,6 @@ function uploadedChannelCertificates(home: string): Array<{subjectDN: string; is
   return entries;
 }
 
-const ESB = 'ESBMessaging.send';
-const FULL_PARAMETERS = (roles: string[]) => ({roles, 'grant-types': ['client_credentials'], 'redirect-uris': []});
-const externalKey = (certPem: string) => ({'key-type': 'certificate_external', 'X.509': certPem.trim() + '\n'});
-
 export const DEMO_SCENARIOS: DemoScenario[] = [
   {
     name: 'happy',
@@ -159,8 +156,8 @@ export const DEMO_SCENARIOS: DemoScenario[] = [
       'It then offers to remove the instance this run created.',
     ],
     seed: ({pki}) => ({
-      instances: [{name: 'legacy-orders-inbound', parameters: FULL_PARAMETERS([ESB])}],
-      keys: [{instance: 'legacy-orders-inbound', name: 's4hana-sender-2025', parameters: externalKey(pki.clientLeaf.certPem)}],
+      instances: [{name: 'legacy-orders-inbound', parameters: instanceParameters([DEFAULT_ROLE])}],
+      keys: [{instance: 'legacy-orders-inbound', name: 's4hana-sender-2025', parameters: externalCertificateKeyParameters(pki.clientLeaf.certPem)}],
     }),
   },
   {
@@ -191,7 +188,7 @@ export const DEMO_SCENARIOS: DemoScenario[] = [
       'Choose "Update the instance": it is updated, the key is created and the live test answers HTTP 200.',
     ],
     seed: () => ({
-      instances: [{name: 'cpi-inbound-mtls', parameters: {roles: [ESB], 'grant-types': ['client_x509'], 'redirect-uris': []}}],
+      instances: [{name: 'cpi-inbound-mtls', parameters: {roles: [DEFAULT_ROLE], 'grant-types': ['client_x509'], 'redirect-uris': []}}],
     }),
   },
   {
@@ -246,11 +243,11 @@ export const DEMO_SCENARIOS: DemoScenario[] = [
     seed: ({pki}) => ({
       instances: [
         // The names renew's own demo uses, so it finds its key here as well.
-        {name: 'cpi-inbound-mtls', parameters: FULL_PARAMETERS([ESB])},
-        {name: 'cpi-inbound-invoices', parameters: FULL_PARAMETERS([ESB])},
+        {name: 'cpi-inbound-mtls', parameters: instanceParameters([DEFAULT_ROLE])},
+        {name: 'cpi-inbound-invoices', parameters: instanceParameters([DEFAULT_ROLE])},
       ],
       keys: [
-        {instance: 'cpi-inbound-mtls', name: 's4hana-sender-expiring', parameters: externalKey(pki.clientLeafExpiring.certPem)},
+        {instance: 'cpi-inbound-mtls', name: 's4hana-sender-expiring', parameters: externalCertificateKeyParameters(pki.clientLeafExpiring.certPem)},
         {instance: 'cpi-inbound-invoices', name: 'sap-generated-invoices', parameters: {'key-type': 'certificate', validity: 10, 'key-length': 2048}},
       ],
     }),

@@ -9,7 +9,8 @@
  * Which service keys hold a certificate is not known here: the landscape glue answers that
  * through `resolveCertificate` / `resolveBasic`, reading the stand-in cf's state.
  */
-import {DEFAULT_ROLE, type ExportedIflow} from './tenant/iflow-export.js';
+import type {ExportedIflow} from './tenant/iflow-export.js';
+import {DEFAULT_ROLE} from '../../flows/parameters.js';
 import http from 'node:http';
 import tls from 'node:tls';
 import {X509Certificate, randomBytes} from 'node:crypto';
@@ -17,8 +18,7 @@ import type {AddressInfo} from 'node:net';
 import type {DemoPki} from './pki.js';
 import {basicCredentials, createApiHandler, type TokenStore} from './tenant/api.js';
 import {dnEquals, formatSapDn} from '../../flows/dn.js';
-
-export const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
+import {OID} from '../certs/x509.js';
 
 /** A deployed (or only designed) integration flow of the demo tenant. */
 export interface DemoIflow extends ExportedIflow {
@@ -207,8 +207,8 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     const peer = socket.getPeerCertificate(false);
     if (!peer || !peer.raw) return {kind: 'none'};
     const eku = peer.ext_key_usage ?? [];
-    if (!eku.includes(CLIENT_AUTH_EKU)) {
-      emit({kind: 'handshake-rejected', message: `Client certificate ${peer.subject?.CN ?? ''} has no extended key usage clientAuth (${CLIENT_AUTH_EKU}); the load balancer rejects it in the TLS handshake.`});
+    if (!eku.includes(OID.clientAuth)) {
+      emit({kind: 'handshake-rejected', message: `Client certificate ${peer.subject?.CN ?? ''} has no extended key usage clientAuth (${OID.clientAuth}); the load balancer rejects it in the TLS handshake.`});
       return 'reject';
     }
     if (!socket.authorized) {

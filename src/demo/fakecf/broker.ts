@@ -6,12 +6,11 @@
 import {X509Certificate, randomBytes} from 'node:crypto';
 import {certificatePems, firstX509, normalisePemText} from '../../certs/pem-text.js';
 import {formatSapDn} from '../../../flows/dn.js';
+import {IT_RT_OFFERING} from '../../../flows/parameters.js';
 import {issueCertificate, nextGuid, timestamp, type SeedInstance, type SeedKey, type SimInstance, type SimKey, type SimOffering, type SimPlan, type SimState} from './state.js';
 
 /** A rejection by the broker; CC reports it as `Service broker error: <message>`. */
 export class BrokerError extends Error {}
-
-export const IT_RT = 'it-rt';
 
 const GRANT_TYPES = [
   'authorization_code',
@@ -42,7 +41,7 @@ export function brokerName(state: SimState, offering: SimOffering): string {
 }
 
 function isItRt(state: SimState, plan: SimPlan | undefined): boolean {
-  return plan !== undefined && offeringOf(state, plan).name === IT_RT;
+  return plan !== undefined && offeringOf(state, plan).name === IT_RT_OFFERING;
 }
 
 function hasDeprecatedGrant(parameters: Record<string, unknown>): boolean {
@@ -225,7 +224,7 @@ export function findPlan(state: SimState, offeringName: string, planName: string
 }
 
 export function plantInstance(state: SimState, seedInstance: SeedInstance, seed?: string): SimInstance {
-  const offeringName = seedInstance.offering ?? IT_RT;
+  const offeringName = seedInstance.offering ?? IT_RT_OFFERING;
   const planName = seedInstance.plan ?? 'integration-flow';
   const plan = findPlan(state, offeringName, planName);
   if (!plan) throw new Error(`seed: no plan ${planName} of offering ${offeringName}`);

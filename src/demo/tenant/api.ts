@@ -9,6 +9,7 @@ import {X509Certificate, randomBytes, timingSafeEqual} from 'node:crypto';
 import {signDemoCertificate} from '../pki.js';
 import type {DemoIflow, DemoKeystore, DemoTenantOptions} from '../tenant.js';
 import {buildIflowArchive} from './iflow-export.js';
+import {SAP_KEY_PAIR_ALIAS} from '../../tenant/api.js';
 
 export interface IssuedToken {
   kind: 'api' | 'runtime';
@@ -20,7 +21,6 @@ export interface IssuedToken {
 
 export type TokenStore = Map<string, IssuedToken>;
 
-export const SAP_KEY_PAIR_ALIAS = 'sap_cloudintegrationcertificate';
 const TOKEN_LIFETIME_SECONDS = 3600;
 const MAX_BODY_BYTES = 64 * 1024;
 /** Role template of the `api` plan needed to read monitoring data (keystore, endpoints, status). */

@@ -4,9 +4,7 @@
  * sender channel carries the same `ifl:property` keys a real HTTPS or SOAP sender does.
  */
 import {strToU8, zipSync} from 'fflate';
-
-/** The role a RoleBased sender channel checks when it names none. */
-export const DEFAULT_ROLE = 'ESBMessaging.send';
+import {DEFAULT_ROLE} from '../../../flows/parameters.js';
 
 export interface ExportedIflow {
   id: string;
