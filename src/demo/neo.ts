@@ -11,8 +11,9 @@ import https from 'node:https';
 import path from 'node:path';
 import {signDemoCertificate, type DemoPki} from './pki.js';
 import {DAY_MS} from '../lifecycle/common.js';
+import {NEO_MAPPINGS_PATH} from '../lifecycle/neo.js';
 import {listen} from './tenant.js';
-import {odataDate, sameSecret} from './tenant/api.js';
+import {basicCredentials, odataDate, sameSecret} from './tenant/api.js';
 
 export interface NeoMappingRecord {
   Id: string;
@@ -135,10 +136,8 @@ export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiS
       res.writeHead(status, {'Content-Type': 'application/json', ...headers});
       res.end(JSON.stringify(body));
     };
-    const header = req.headers.authorization ?? '';
-    const [scheme, encoded] = header.split(' ');
-    const [givenUser, ...rest] = scheme === 'Basic' && encoded ? Buffer.from(encoded, 'base64').toString('utf8').split(':') : [''];
-    if (givenUser !== user || !sameSecret(rest.join(':'), password)) {
+    const [givenUser, givenPassword] = basicCredentials(req.headers.authorization) ?? ['', ''];
+    if (givenUser !== user || !sameSecret(givenPassword, password)) {
       return send(401, {error: {code: 'Unauthorized', message: {lang: 'en', value: 'Authentication required'}}}, {'WWW-Authenticate': 'Basic realm="SAP Cloud Integration"'});
     }
     const url = new URL(req.url ?? '/', 'https://localhost');
@@ -148,11 +147,11 @@ export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiS
       const found = results.find(r => r.Id === single[1]);
       return found ? send(200, {d: found}) : send(404, {error: {code: 'NotFound', message: {lang: 'en', value: `No mapping ${single[1]}`}}});
     }
-    if (url.pathname !== '/api/v1/CertificateUserMappings') return send(404, {error: {code: 'NotFound', message: {lang: 'en', value: `Unknown resource ${url.pathname}`}}});
+    if (url.pathname !== NEO_MAPPINGS_PATH) return send(404, {error: {code: 'NotFound', message: {lang: 'en', value: `Unknown resource ${url.pathname}`}}});
     const skip = Math.max(0, Number(url.searchParams.get('$skip') ?? 0) || 0);
     const top = Math.min(pageSize, Math.max(1, Number(url.searchParams.get('$top') ?? pageSize) || pageSize));
     const page = results.slice(skip, skip + top);
-    const next = skip + top < results.length ? `/api/v1/CertificateUserMappings?$skip=${skip + top}&$top=${top}` : undefined;
+    const next = skip + top < results.length ? `${NEO_MAPPINGS_PATH}?$skip=${skip + top}&$top=${top}` : undefined;
     return send(200, {d: {results: page, ...(next ? {__next: next} : {})}});
   });
   const port = await listen(server);
