@@ -11,10 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import {firstX509} from '../certs/pem-text.js';
 import {oauthOf} from '../lifecycle/common.js';
+import {writeSecretFile} from '../certs/files.js';
 import {stringArray} from '../../flows/parameters.js';
 import {installFakeCf} from './fakecf/install.js';
 import {readSimState, seedState, withStateLock, writeStateFile, type SeedOptions, type SimState} from './fakecf/state.js';
-import {createDemoPki, writeDemoFixtures, writePrivate, type DemoFixturePaths, type DemoPki} from './pki.js';
+import {createDemoPki, writeDemoFixtures, type DemoFixturePaths, type DemoPki} from './pki.js';
 import {startDemoTenant, type CertificateResolution, type DemoIflow, type DemoTenant} from './tenant.js';
 import {CpiMtlsError} from '../errors.js';
 import {DEFAULT_DEMO_SCENARIO, dnsOf, findDemoScenario, type DemoDefaults, type DemoScenario, type ScenarioContext} from './scenarios.js';
@@ -123,7 +124,7 @@ async function loadOrCreatePki(home: string): Promise<DemoPki> {
   if (stored) return stored;
   const pki = await createDemoPki();
   // Holds the demo CAs' private keys: owner-only, like every key file.
-  await writePrivate(path.join(home, PKI_FILE), JSON.stringify(pki));
+  await writeSecretFile(path.join(home, PKI_FILE), JSON.stringify(pki));
   return pki;
 }
 

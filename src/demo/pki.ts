@@ -10,11 +10,12 @@
  * - a stand-in for "SAP PKI Certificate Service Client CA" under a stand-in SAP Cloud Root CA,
  *   which signs the certificates of SAP-generated service keys.
  */
-import {chmod, mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {constants, createPrivateKey, privateEncrypt, randomBytes, type KeyObject} from 'node:crypto';
 import forge from 'node-forge';
 import {DAY_MS} from '../lifecycle/common.js';
+import {writeSecretFile} from '../certs/files.js';
 
 const {pki, md} = forge;
 
@@ -289,12 +290,6 @@ export interface DemoFixturePaths {
   variants: Record<'noClientAuth' | 'untrusted' | 'expired' | 'expiring', {chain: string; key: string}>;
 }
 
-export async function writePrivate(file: string, content: string): Promise<void> {
-  await writeFile(file, content, {mode: 0o600});
-  // The mode above only applies when the file is created; tighten an existing file too.
-  await chmod(file, 0o600);
-}
-
 /** Writes the files a consultant would receive from the customer into `dir` (created if missing). */
 export async function writeDemoFixtures(demoPki: DemoPki, dir: string): Promise<DemoFixturePaths> {
   await mkdir(dir, {recursive: true});
@@ -314,7 +309,7 @@ export async function writeDemoFixtures(demoPki: DemoPki, dir: string): Promise<
   };
   await writeFile(paths.clientChain, demoPki.clientLeaf.chainPem);
   await writeFile(paths.clientLeaf, demoPki.clientLeaf.certPem);
-  await writePrivate(paths.clientKey, demoPki.clientLeaf.keyPem);
+  await writeSecretFile(paths.clientKey, demoPki.clientLeaf.keyPem);
   await writeFile(paths.caOnly, demoPki.clientRoot.certPem);
   const variantSources = {
     noClientAuth: demoPki.clientLeafNoClientAuth,
@@ -324,7 +319,7 @@ export async function writeDemoFixtures(demoPki: DemoPki, dir: string): Promise<
   } as const;
   for (const [name, source] of Object.entries(variantSources) as Array<[keyof typeof variantSources, DemoLeaf]>) {
     await writeFile(paths.variants[name].chain, source.chainPem);
-    await writePrivate(paths.variants[name].key, source.keyPem);
+    await writeSecretFile(paths.variants[name].key, source.keyPem);
   }
   return paths;
 }
