@@ -16,6 +16,7 @@ import {constants, createPrivateKey, privateEncrypt, randomBytes, type KeyObject
 import forge from 'node-forge';
 import {DAY_MS} from '../lifecycle/common.js';
 import {writeSecretFile} from '../certs/files.js';
+import type {CsrSubject} from '../certs/generate.js';
 
 const {pki, md} = forge;
 
@@ -58,13 +59,8 @@ export interface DemoPki {
   sapClientCa: DemoCertAndKey;
 }
 
-export interface DistinguishedName {
-  CN: string;
-  O?: string;
-  OU?: string;
-  L?: string;
-  C?: string;
-}
+/** The subject fields the demo certificates use (the product's CSR subject without ST). */
+type DistinguishedName = Omit<CsrSubject, 'ST'>;
 
 interface KeyPair {
   privateKey: forge.pki.rsa.PrivateKey;
@@ -110,13 +106,8 @@ function nativeSigner(privateKey: forge.pki.rsa.PrivateKey): forge.pki.rsa.Priva
 
 function toAttributes(dn: DistinguishedName): forge.pki.CertificateField[] {
   // Order as in an openssl one-line DN: C, L, O, OU, CN.
-  const attributes: forge.pki.CertificateField[] = [];
-  if (dn.C) attributes.push({shortName: 'C', value: dn.C});
-  if (dn.L) attributes.push({shortName: 'L', value: dn.L});
-  if (dn.O) attributes.push({shortName: 'O', value: dn.O});
-  if (dn.OU) attributes.push({shortName: 'OU', value: dn.OU});
-  attributes.push({shortName: 'CN', value: dn.CN});
-  return attributes;
+  const fields = (['C', 'L', 'O', 'OU', 'CN'] as const).filter((field) => dn[field]);
+  return fields.map((field) => ({shortName: field, value: dn[field]}));
 }
 
 function randomSerial(): string {
