@@ -149,7 +149,7 @@ function askPasswordAgainIfNeeded(state: FlowState, record: ProgressRecord): Flo
 }
 
 export async function runSetup(options: SetupOptions, io: CommandIo): Promise<number> {
-  const {stdout, stderr, env} = io;
+  const {stdout, stderr} = io;
 
   if (options.listScenarios) {
     for (const scenario of DEMO_SCENARIOS) stdout.write(`${scenario.name.padEnd(24)} ${scenario.summary}\n`);

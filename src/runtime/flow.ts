@@ -4,7 +4,7 @@
  * end. Both ways end with the exit code of the checklist's outcome.
  */
 import type {FlowDefinition} from '../../flows/machine.js';
-import type {Answers, FlowState, MachineState} from '../../flows/types.js';
+import type {MachineState} from '../../flows/types.js';
 import {renderChecklistText, type Checklist, fileLabel} from '../checklist.js';
 import type {FlowRunner} from '../engine/runner.js';
 import {CpiMtlsError, formatError, toCpiMtlsError} from '../errors.js';
