@@ -129,7 +129,6 @@ export function App<S extends AnyState>({runner, checklistOf, demo, explain = fa
   // Teaching panels and the drawing need room: on a short terminal a frame taller than the
   // screen makes Ink clear the scrollback on every render, so they stay off there.
   const teaches = () => explain && sizeNow.current.rows >= MIN_TEACHING_ROWS;
-  const teach = teaches();
   // Teaching texts and the drawing belong to the setup flow's steps and facts.
   const isSetup = runner.flow.name === setupFlow.name;
   const liveOf = (s: AnyState, isRunning: boolean): Live => {
@@ -147,7 +146,7 @@ export function App<S extends AnyState>({runner, checklistOf, demo, explain = fa
   const setupState = state as FlowState;
   const finished = state.status !== 'running';
   // A question whose panels were printed is shown without teaching texts: it did not fit with them.
-  const teachNow = teach && !panelsPrinted;
+  const teachNow = teaches() && !panelsPrinted;
   // The final screen is printed, not redrawn: its drawing may make it taller than the terminal.
   const showDiagram = isSetup && showsLandscape(setupState, finished ? explain : teachNow);
   // Built once per state, so the memoised drawing is not redone on unrelated renders.
@@ -261,7 +260,7 @@ export function App<S extends AnyState>({runner, checklistOf, demo, explain = fa
 }
 
 /** The cancelled note or the checklist, for the end of a run. */
-function EndView<S extends AnyState>({state, checklistOf, landscape, columns}: {state: S; checklistOf: AppProps<S>['checklistOf']; landscape: ReturnType<typeof landscapeModel> | null; columns: number}): React.ReactElement {
+function EndView<S extends AnyState>({state, checklistOf, landscape, columns}: {state: S; checklistOf: AppProps<S>['checklistOf']; landscape: LandscapeModel | null; columns: number}): React.ReactElement {
   if (state.status !== 'cancelled') return <FinalView checklist={checklistOf(state)} files={state.facts.outputs ?? {}} landscape={landscape} columns={columns} outputDir={state.context.outputDir} />;
   const actions: Array<{kind: string; what: string; name: string}> = Array.isArray(state.facts?.actions) ? state.facts.actions : [];
   return (
