@@ -4,7 +4,7 @@ import {landscapeModel, showsLandscape, type LandscapeModel} from '../flows/diag
 import {explanationFor, type StepExplanation} from '../flows/explain.js';
 import {canGoBack, isQuestion, progress, stepOf} from '../flows/machine.js';
 import {setupFlow} from '../flows/setup.js';
-import type {AnswerValue, FlowState, MachineState, Panel, Question, TrailEntry} from '../flows/types.js';
+import type {AnswerValue, AnyState, FlowState, Panel, Question, TrailEntry} from '../flows/types.js';
 import type {FlowRunner} from '../src/engine/runner.js';
 import type {Checklist} from '../src/checklist.js';
 import {EffectStep} from './EffectStep.js';
@@ -18,9 +18,6 @@ import {QuestionView} from './QuestionView.js';
 import {TrailLine} from './Trail.js';
 import {trailChange} from '../flows/common.js';
 import {exitCodeOfOutcome} from '../src/checklist.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
 
 export interface AppProps<S extends AnyState> {
   runner: FlowRunner<S>;

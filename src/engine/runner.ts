@@ -4,11 +4,8 @@
  * decision made in flows/ is made the same way everywhere.
  */
 import {answer as applyAnswer, back as goBack, effectFailed, effectSucceeded, isEffect, isFinished, stepOf, type AnswerOutcome, type FlowDefinition} from '../../flows/machine.js';
-import type {AnswerValue, FlowError, FlowState, MachineState} from '../../flows/types.js';
+import type {AnswerValue, AnyState, FlowError, FlowState} from '../../flows/types.js';
 import {isCancellation, toCpiMtlsError} from '../errors.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
 
 /** Does the work an effect step asks for; a flow's effects are plain data with a `type`. */
 export type EffectExecutor<S extends AnyState = FlowState> = (effect: {type: string}, state: S, signal: AbortSignal) => Promise<unknown>;

@@ -5,10 +5,7 @@
  */
 import path from 'node:path';
 import wrapAnsi from 'wrap-ansi';
-import type {MachineState} from '../../flows/types.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
+import type {AnyState} from '../../flows/types.js';
 import {exitCodeOfOutcome, type Checklist, type Outcome} from '../checklist.js';
 import type {FlowRunner} from '../engine/runner.js';
 import {formatError, toCpiMtlsError, type CpiMtlsError} from '../errors.js';
