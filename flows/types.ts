@@ -331,7 +331,6 @@ export type Effect =
   | {type: 'load-certificate'; path: string; password?: string; trustedRoots?: string[]}
   | {type: 'check-private-key'; certificatePem: string; privateKeyPath: string}
   | {type: 'check-api-key'; path: string}
-  | {type: 'verify-resources'; instanceName?: string; instanceGuid?: string; keyName?: string}
   | {type: 'scan-duplicates'; plan: string; fingerprint256: string; subject: string; issuer: string; skipInstanceGuids?: string[]; scope?: 'org' | 'space'}
   | {
       type: 'create-key';
@@ -378,8 +377,6 @@ export interface EffectResults {
   'load-certificate': CertificateFact;
   'check-private-key': {matches: true};
   'check-api-key': {clientIdKnown: boolean};
-  /** What a resumed run relies on, read again: missing or failed resources are named. */
-  'verify-resources': {missing: string[]};
   'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number; spacesScanned?: number; unreadable: Array<{instanceName: string; keyName: string; reason: string}>};
   'create-key': KeyFact;
   probe: ProbeFact;
