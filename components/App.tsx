@@ -4,7 +4,7 @@ import {landscapeModel, showsLandscape, type LandscapeModel} from '../flows/diag
 import {explanationFor, type StepExplanation} from '../flows/explain.js';
 import {canGoBack, isQuestion, progress, stepOf} from '../flows/machine.js';
 import {setupFlow} from '../flows/setup.js';
-import type {AnswerValue, FlowState, MachineState, Panel, Question, TrailEntry} from '../flows/types.js';
+import type {AnswerValue, AnyState, FlowState, Panel, Question, TrailEntry} from '../flows/types.js';
 import type {FlowRunner} from '../src/engine/runner.js';
 import type {Checklist} from '../src/checklist.js';
 import {EffectStep} from './EffectStep.js';
@@ -18,9 +18,6 @@ import {QuestionView} from './QuestionView.js';
 import {TrailLine} from './Trail.js';
 import {trailChange} from '../flows/common.js';
 import {exitCodeOfOutcome} from '../src/checklist.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
 
 export interface AppProps<S extends AnyState> {
   runner: FlowRunner<S>;
@@ -129,7 +126,6 @@ export function App<S extends AnyState>({runner, checklistOf, demo, explain = fa
   // Teaching panels and the drawing need room: on a short terminal a frame taller than the
   // screen makes Ink clear the scrollback on every render, so they stay off there.
   const teaches = () => explain && sizeNow.current.rows >= MIN_TEACHING_ROWS;
-  const teach = teaches();
   // Teaching texts and the drawing belong to the setup flow's steps and facts.
   const isSetup = runner.flow.name === setupFlow.name;
   const liveOf = (s: AnyState, isRunning: boolean): Live => {
@@ -147,7 +143,7 @@ export function App<S extends AnyState>({runner, checklistOf, demo, explain = fa
   const setupState = state as FlowState;
   const finished = state.status !== 'running';
   // A question whose panels were printed is shown without teaching texts: it did not fit with them.
-  const teachNow = teach && !panelsPrinted;
+  const teachNow = teaches() && !panelsPrinted;
   // The final screen is printed, not redrawn: its drawing may make it taller than the terminal.
   const showDiagram = isSetup && showsLandscape(setupState, finished ? explain : teachNow);
   // Built once per state, so the memoised drawing is not redone on unrelated renders.
@@ -261,7 +257,7 @@ export function App<S extends AnyState>({runner, checklistOf, demo, explain = fa
 }
 
 /** The cancelled note or the checklist, for the end of a run. */
-function EndView<S extends AnyState>({state, checklistOf, landscape, columns}: {state: S; checklistOf: AppProps<S>['checklistOf']; landscape: ReturnType<typeof landscapeModel> | null; columns: number}): React.ReactElement {
+function EndView<S extends AnyState>({state, checklistOf, landscape, columns}: {state: S; checklistOf: AppProps<S>['checklistOf']; landscape: LandscapeModel | null; columns: number}): React.ReactElement {
   if (state.status !== 'cancelled') return <FinalView checklist={checklistOf(state)} files={state.facts.outputs ?? {}} landscape={landscape} columns={columns} outputDir={state.context.outputDir} />;
   const actions: Array<{kind: string; what: string; name: string}> = Array.isArray(state.facts?.actions) ? state.facts.actions : [];
   return (

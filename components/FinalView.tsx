@@ -2,19 +2,10 @@ import path from 'node:path';
 import React from 'react';
 import {Box, Text} from 'ink';
 import type {LandscapeModel} from '../flows/diagram.js';
-import {fileLabel, headlineOf, type Checklist, type ItemStatus} from '../src/checklist.js';
+import {STATUS_MARK} from '../flows/common.js';
+import {fileLabel, headlineOf, type Checklist} from '../src/checklist.js';
 import {LandscapeDiagram} from './LandscapeDiagram.js';
-
-const MARK: Record<ItemStatus, {mark: string; color: string}> = {
-  done: {mark: '✔', color: 'green'},
-  verified: {mark: '✔', color: 'green'},
-  todo: {mark: '☐', color: 'yellow'},
-  failed: {mark: '✖', color: 'red'},
-  skipped: {mark: '–', color: 'gray'},
-  'not-checked': {mark: '?', color: 'yellow'},
-};
-
-const TONE_COLOR = {success: 'green', warning: 'yellow', error: 'red'} as const;
+import {statusColor, toneColor} from './theme.js';
 
 interface Props {
   checklist: Checklist;
@@ -29,11 +20,10 @@ interface Props {
 /** The end of a run: the checklist, with where its files are. Printed once, so it may be longer than the screen. */
 export function FinalView({checklist, files, landscape = null, columns = 80, outputDir}: Props): React.ReactElement {
   const {tone, text} = headlineOf(checklist);
-  const headline = {color: TONE_COLOR[tone], text};
   return (
     <Box flexDirection="column">
-      <Text bold color={headline.color}>
-        {headline.text}
+      <Text bold color={toneColor[tone]}>
+        {text}
       </Text>
       {checklist.error ? <Text color="red">  {checklist.error.message}</Text> : null}
       {landscape ? (
@@ -44,7 +34,7 @@ export function FinalView({checklist, files, landscape = null, columns = 80, out
       <Box flexDirection="column" marginTop={1}>
         {checklist.items.map((item, index) => (
           <Text key={index}>
-            <Text color={MARK[item.status].color}>{MARK[item.status].mark}</Text> {item.title}
+            <Text color={statusColor[item.status]}>{STATUS_MARK[item.status]}</Text> {item.title}
             {item.status === 'todo' ? <Text dimColor> (to do)</Text> : item.status === 'not-checked' ? <Text dimColor> (not checked)</Text> : null}
           </Text>
         ))}

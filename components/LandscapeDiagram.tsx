@@ -61,12 +61,11 @@ function drawBox(part: DiagramPart, width: number, height: number, options: {tee
   const topLimit = options.upTee ? options.upTee.at - 2 : width - 2;
   const titleRoom = Math.max(1, topLimit - 5);
   const title = fit(Array.from(part.title).length <= titleRoom ? part.title : part.shortTitle, titleRoom).trimEnd();
-  const titleSegs: DiagramLine = [
+  let top: DiagramLine = [
     {text: '╭─ ', ...border},
     {text: STATUS_MARK[part.status], status: part.status},
     {text: ' ' + title + ' ', status: part.status === 'failed' ? 'failed' : undefined, bold: true},
   ];
-  let top = titleSegs;
   const used = lineWidth(top);
   if (options.upTee && options.upTee.at > used) {
     top = [...top, {text: '─'.repeat(options.upTee.at - used), ...border}, {text: '┴', status: options.upTee.status}, {text: '─'.repeat(Math.max(0, width - options.upTee.at - 2)) + '╮', ...border}];
@@ -95,11 +94,9 @@ function arrow(hop: DiagramHop, width: number, direction: 'right' | 'left'): Dia
 }
 
 function label(text: string, width: number): DiagramLine {
-  const room = Math.max(0, width - 1);
-  const chars = Array.from(text);
-  const shown = chars.length > room ? chars.slice(0, room).join('') : text;
-  const left = Math.floor((width - Array.from(shown).length) / 2);
-  return [{text: ' '.repeat(left) + shown + ' '.repeat(width - left - Array.from(shown).length), dim: true}];
+  const shown = Array.from(text).slice(0, Math.max(0, width - 1));
+  const left = Math.floor((width - shown.length) / 2);
+  return [{text: ' '.repeat(left) + shown.join('') + ' '.repeat(width - left - shown.length), dim: true}];
 }
 
 function blank(width: number): DiagramLine {

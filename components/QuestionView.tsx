@@ -1,6 +1,5 @@
 import React from 'react';
-import type {AnswerValue, Question} from '../flows/types.js';
-import {ConfirmStep} from './ConfirmStep.js';
+import type {AnswerValue, Choice, Question} from '../flows/types.js';
 import {SelectStep} from './SelectStep.js';
 import {TextStep} from './TextStep.js';
 import {completePath, expandHome} from '../src/paths/complete.js';
@@ -12,12 +11,18 @@ interface Props {
   onAnswer: (value: AnswerValue) => string | null;
 }
 
+/** Yes / No as a two-item list, so keyboard handling is the same as every other choice. */
+const YES_NO: Choice[] = [
+  {value: 'yes', label: 'Yes'},
+  {value: 'no', label: 'No'},
+];
+
 export function QuestionView({question, isActive, onAnswer}: Props): React.ReactElement {
   switch (question.type) {
     case 'select':
       return <SelectStep prompt={question.prompt} choices={question.choices} initial={question.initial} isActive={isActive} onSubmit={value => void onAnswer(value)} />;
     case 'confirm':
-      return <ConfirmStep prompt={question.prompt} initial={question.initial} isActive={isActive} onSubmit={value => void onAnswer(value)} />;
+      return <SelectStep prompt={question.prompt} choices={YES_NO} initial={question.initial === false ? 'no' : 'yes'} isActive={isActive} onSubmit={value => void onAnswer(value === 'yes')} />;
     case 'text': {
       // A path field keeps `~` as typed; the answer is the path the file system knows.
       const isPath = question.completion === 'path';

@@ -1,10 +1,7 @@
 import React from 'react';
 import {Box, Text, render, useApp, useInput} from 'ink';
 import SelectInput from 'ink-select-input';
-
 import type {ResumeChoice as Choice, ResumeQuestion as ResumePromptProps} from '../src/runtime/command.js';
-
-export type {ResumePromptProps};
 
 export function ResumePrompt({resumeTitle, description, progressFile, passwordNotSaved, demo, onChoice}: ResumePromptProps & {onChoice: (choice: Choice) => void}): React.ReactElement {
   const {exit} = useApp();

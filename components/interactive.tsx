@@ -1,13 +1,10 @@
 import React, {useEffect, useState} from 'react';
 import {Box, Text, render, useApp} from 'ink';
-import type {MachineState} from '../flows/types.js';
+import type {AnyState} from '../flows/types.js';
 import type {FlowRunner} from '../src/engine/runner.js';
 import type {InteractiveOptions} from '../src/runtime/command.js';
 import {App} from './App.js';
 import {EffectStep} from './EffectStep.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
 
 // The runtime (src/runtime/) receives this module from bin/ as its InteractiveUi.
 export {askToResume} from './ResumePrompt.js';

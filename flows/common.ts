@@ -3,10 +3,8 @@
  * shared steps are in flows/steps/. Pure, like the flows.
  */
 import {IFLOW_PLAN, IT_RT_OFFERING} from './parameters.js';
-import type {ActionRecord, AnswerValue, FlowError, MachineState, Panel, ProbeFact, Status, TrailEntry} from './types.js';
+import type {ActionRecord, AnswerValue, AnyState, FlowError, MachineState, Panel, ProbeFact, Status, TrailEntry} from './types.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
 type WithActions = MachineState<unknown, {actions: ActionRecord[]}>;
 
 export interface LiveTestAnswers {

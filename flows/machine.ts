@@ -4,10 +4,7 @@
  * must serialise to a plan and a resume file, and plain functions keep the headless runner, the
  * Ink view and the tests on one small, dependency-free API.
  */
-import type {AnswerValue, EffectStep, FlowContext, FlowError, MachineState, QuestionStep, Step, StepId} from './types.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
+import type {AnswerValue, AnyState, EffectStep, FlowContext, FlowError, MachineState, QuestionStep, Step, StepId} from './types.js';
 
 export interface FlowDefinition<S extends AnyState = AnyState> {
   name: string;

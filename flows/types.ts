@@ -242,6 +242,10 @@ export interface MachineState<A = unknown, F = unknown, Id extends string = Step
   trail: TrailEntry[];
 }
 
+/** Any flow's state, for code shared by every flow (machine, runner, views). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyState = MachineState<any, any, any>;
+
 /**
  * How far a line of the trail (or an item of the checklist) can be trusted: verified = the tool
  * read it back or called it; done = the tool did it without re-reading; answer = a choice made;
@@ -284,7 +288,7 @@ export interface Panel {
 
 export type AnswerValue = string | boolean;
 
-export interface QuestionStep<S extends MachineState<any, any, any> = FlowState> {
+export interface QuestionStep<S extends AnyState = FlowState> {
   kind: 'question';
   id: S['step'];
   phase: string;
@@ -300,7 +304,7 @@ export interface QuestionStep<S extends MachineState<any, any, any> = FlowState>
   summary?(state: S, value: AnswerValue): string;
 }
 
-export interface EffectStep<S extends MachineState<any, any, any> = FlowState, E extends {type: string} = Effect, R = EffectResults[(E & Effect)['type']]> {
+export interface EffectStep<S extends AnyState = FlowState, E extends {type: string} = Effect, R = EffectResults[(E & Effect)['type']]> {
   kind: 'effect';
   id: S['step'];
   phase: string;
@@ -312,7 +316,7 @@ export interface EffectStep<S extends MachineState<any, any, any> = FlowState, E
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Step<S extends MachineState<any, any, any> = FlowState> = QuestionStep<S> | EffectStep<S, any, any>;
+export type Step<S extends AnyState = FlowState> = QuestionStep<S> | EffectStep<S, any, any>;
 
 export const PHASES = ['Preflight', 'Authorization', 'Service instance', 'Client certificate', 'Service key', 'Live test', 'Checklist'] as const;
 
@@ -327,7 +331,6 @@ export type Effect =
   | {type: 'load-certificate'; path: string; password?: string; trustedRoots?: string[]}
   | {type: 'check-private-key'; certificatePem: string; privateKeyPath: string}
   | {type: 'check-api-key'; path: string}
-  | {type: 'verify-resources'; instanceName?: string; instanceGuid?: string; keyName?: string}
   | {type: 'scan-duplicates'; plan: string; fingerprint256: string; subject: string; issuer: string; skipInstanceGuids?: string[]; scope?: 'org' | 'space'}
   | {
       type: 'create-key';
@@ -374,8 +377,6 @@ export interface EffectResults {
   'load-certificate': CertificateFact;
   'check-private-key': {matches: true};
   'check-api-key': {clientIdKnown: boolean};
-  /** What a resumed run relies on, read again: missing or failed resources are named. */
-  'verify-resources': {missing: string[]};
   'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number; spacesScanned?: number; unreadable: Array<{instanceName: string; keyName: string; reason: string}>};
   'create-key': KeyFact;
   probe: ProbeFact;

@@ -149,7 +149,7 @@ function askPasswordAgainIfNeeded(state: FlowState, record: ProgressRecord): Flo
 }
 
 export async function runSetup(options: SetupOptions, io: CommandIo): Promise<number> {
-  const {stdout, stderr, env} = io;
+  const {stdout, stderr} = io;
 
   if (options.listScenarios) {
     for (const scenario of DEMO_SCENARIOS) stdout.write(`${scenario.name.padEnd(24)} ${scenario.summary}\n`);
@@ -161,8 +161,7 @@ export async function runSetup(options: SetupOptions, io: CommandIo): Promise<nu
   }
 
   const mode = chooseMode(io, {json: Boolean(options.json), plan: options.planFile});
-  const interactive = mode === 'interactive';
-  if (!interactive && !options.planFile) {
+  if (mode !== 'interactive' && !options.planFile) {
     stderr.write(NO_TERMINAL_GUIDANCE);
     return 2;
   }
@@ -222,9 +221,6 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
   } catch (error) {
     return reportError(io, error, Boolean(options.json), {outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), progress: null});
   }
-  const newRecorder = () => options.dryRun
-    ? null
-    : new ProgressRecorder({flow: setupFlow, outputDir, pointerDir, target, planHash: hashOfPlan, planFile: options.planFile, resumedFrom: resume?.record});
   // Made once the resume decision is final (a stale resume becomes a new run).
   let recorder = null as ProgressRecorder | null;
   if (resume && !interactive) stderr.write(`↻ Resuming: ${describeCandidate(resume.record)}\n  progress file ${resume.file}\n`);
@@ -232,20 +228,6 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
   /** Removal commands for temporary credentials that an interrupted step could not remove. */
   const leftovers: string[] = [];
   let planned: PlannedChange[] = [];
-
-  /** After the run: the progress file on disk, and how to go on when the run can be resumed. */
-  const finishProgress = async (): Promise<void> => {
-    if (!recorder) return;
-    await recorder.flush();
-    const last = recorder.last;
-    if (recorder.writeError) stderr.write(`⚠ Progress could not be saved to ${recorder.file}: ${recorder.writeError.message}\n`);
-    else if (last?.resumable && last.status !== 'running') {
-      // A failed live test ends without an error of its own: say why the run can go on.
-      if (last.reason?.code === 'live-test-failed') stderr.write(formatError(last.reason));
-      const again = options.planFile ? 'Run the same apply command again' : 'Start cpi-mtls again from this folder';
-      stderr.write(`↻ Progress saved in ${recorder.file}.\n  → ${again} to resume at "${last.resumeTitle}"; finished steps are not repeated.\n`);
-    }
-  };
 
   return runFlow(io, run, {
     flow: setupFlow,
@@ -283,7 +265,9 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
           state = fresh();
         }
       }
-      recorder = newRecorder();
+      recorder = options.dryRun
+        ? null
+        : new ProgressRecorder({flow: setupFlow, outputDir, pointerDir, target, planHash: hashOfPlan, planFile: options.planFile, resumedFrom: resume?.record});
       if (resume && interactive) state = askPasswordAgainIfNeeded(state, resume.record);
       const execute = repeatSafeExecutor(createEffectExecutor(services), cf, resume?.record);
       const runner = new FlowRunner(setupFlow, state, execute, {onTransition: recorder?.record});
@@ -308,7 +292,18 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
       note: resume ? `↻ Nothing was changed; the unfinished run is kept in ${resume.file}.\n  → Fix the above, then run the same apply command again to resume it.\n` : undefined,
     }),
     async afterRun(_state, how) {
-      await finishProgress();
+      // The progress file on disk, and how to go on when the run can be resumed.
+      if (recorder) {
+        await recorder.flush();
+        const last = recorder.last;
+        if (recorder.writeError) stderr.write(`⚠ Progress could not be saved to ${recorder.file}: ${recorder.writeError.message}\n`);
+        else if (last?.resumable && last.status !== 'running') {
+          // A failed live test ends without an error of its own: say why the run can go on.
+          if (last.reason?.code === 'live-test-failed') stderr.write(formatError(last.reason));
+          const again = options.planFile ? 'Run the same apply command again' : 'Start cpi-mtls again from this folder';
+          stderr.write(`↻ Progress saved in ${recorder.file}.\n  → ${again} to resume at "${last.resumeTitle}"; finished steps are not repeated.\n`);
+        }
+      }
       if (how === 'interactive' && options.dryRun) stdout.write(renderPlannedChanges(planned));
       for (const command of leftovers) stderr.write(`✖ Temporary credentials were left behind; remove them: ${command}\n`);
     },

@@ -12,18 +12,12 @@ import {DEFAULT_ROLE} from '../flows/parameters.js';
 import {UsageError} from './errors.js';
 import {expandHome} from './paths/complete.js';
 import {planSchema, type Plan} from './schema/plan.js';
-import {parseOrThrow, validate, type SchemaProblem} from './schema/problems.js';
+import {parseOrThrow} from './schema/problems.js';
 import type {z} from 'zod';
 
 export type {Plan} from './schema/plan.js';
-export type PlanProblem = SchemaProblem;
 /** A plan built from answers; names may still be missing when a run stopped early. */
 export type PlanDraft = Omit<Plan, 'instance' | 'key'> & {instance: Partial<Plan['instance']>; key?: {name?: string}};
-
-/** Checks a parsed plan against the plan schema; returns every problem (empty when valid). */
-export function validatePlan(raw: unknown): PlanProblem[] {
-  return validate(planSchema, raw);
-}
 
 /**
  * The first line of a saved plan: editors with the YAML language server validate and complete
@@ -36,31 +30,26 @@ export function planSchemaModeline(): string {
   return `# yaml-language-server: $schema=${path.join(dir, 'schema', 'plan.schema.json').split(path.sep).join('/')}`;
 }
 
-export function parsePlanText(text: string, where: string): Promise<Plan> {
-  return parsePlanAs(text, where, planSchema, 'plan');
-}
-
-/** Parses YAML or JSON text (JSON is YAML), then validates it with the plan's schema; every problem is named by its field path (exit 2). */
-async function parsePlanAs<T extends z.ZodType>(text: string, where: string, schema: T, kind: string, fix = 'the README documents every field with an example per option'): Promise<z.output<T>> {
-  const {parse} = await import('yaml');
-  let raw: unknown;
-  try {
-    raw = parse(text) ?? {};
-  } catch (error) {
-    throw new UsageError(`${where} is not valid YAML or JSON: ${(error as Error).message}`, {fix: [`Check the indentation and quoting at the place named; ${fix}.`]});
-  }
-  return parseOrThrow(schema, raw, `${where} is not a valid ${kind}`, [`Fix the fields above; ${fix}.`]);
-}
-
-/** Reads a plan file; paths in it are relative to its folder (baseDir). */
-export async function readPlanFile<T extends z.ZodType>(file: string, schema: T, kind = 'plan', fix?: string): Promise<{plan: z.output<T>; baseDir: string}> {
+/**
+ * Reads a plan file: YAML or JSON (JSON is YAML), validated with `schema`; every problem
+ * is named by its field path (exit 2). Paths in it are relative to its folder (baseDir).
+ */
+export async function readPlanFile<T extends z.ZodType>(file: string, schema: T, kind = 'plan', fix = 'the README documents every field with an example per option'): Promise<{plan: z.output<T>; baseDir: string}> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new UsageError(`Cannot read the plan file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {fix: ['Check the path given with --plan.']});
   }
-  return {plan: await parsePlanAs(text, file, schema, kind, fix), baseDir: path.dirname(path.resolve(file))};
+  const {parse} = await import('yaml');
+  let raw: unknown;
+  try {
+    raw = parse(text) ?? {};
+  } catch (error) {
+    throw new UsageError(`${file} is not valid YAML or JSON: ${(error as Error).message}`, {fix: [`Check the indentation and quoting at the place named; ${fix}.`]});
+  }
+  const plan = parseOrThrow(schema, raw, `${file} is not a valid ${kind}`, [`Fix the fields above; ${fix}.`]);
+  return {plan, baseDir: path.dirname(path.resolve(file))};
 }
 
 /** A path in a plan: `~` is the home folder (as typed in the wizard), anything else relative to the plan's folder. */

@@ -11,8 +11,6 @@ export interface Timeouts {
   probeTimeoutMs?: number;
 }
 
-export const TIMEOUT_VARIABLES = ['CPI_MTLS_CF_TIMEOUT_MS', 'CPI_MTLS_PROBE_TIMEOUT_MS'] as const;
-
 /** A positive whole number of milliseconds from the environment, or undefined when unset. */
 function msFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const text = env[name];

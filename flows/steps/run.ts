@@ -5,10 +5,8 @@
 import {goto} from '../machine.js';
 import {errorPanel, offeringMissingError, trail} from '../common.js';
 import {IFLOW_PLAN, IT_RT_OFFERING} from '../parameters.js';
-import type {Choice, EffectResults, EffectStep, FlowStatus, MachineState, QuestionStep, Status, StepId} from '../types.js';
+import type {AnyState, Choice, EffectResults, EffectStep, FlowStatus, MachineState, QuestionStep, Status, StepId} from '../types.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
 type PreflightResult = EffectResults['preflight'];
 
 /** cf CLI, login, target and the it-rt offering; without the offering the flow goes to `blocked`. */

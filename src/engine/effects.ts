@@ -187,24 +187,6 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       return {instance: instanceFact(instance, await readParameters(cf, instance.guid, signal))};
     },
 
-    async 'verify-resources'(effect, _state, signal) {
-      const missing: string[] = [];
-      if (!effect.instanceName) return {missing};
-      const instance = await cf.findInstance(effect.instanceName, {signal});
-      if (!instance || (effect.instanceGuid && instance.guid !== effect.instanceGuid)) {
-        missing.push(`service instance ${effect.instanceName}${instance ? ' (replaced by another instance of that name)' : ''}`);
-        return {missing};
-      }
-      if (instance.lastOperation?.state === 'failed') missing.push(`service instance ${effect.instanceName} (last operation ${instance.lastOperation.type} failed)`);
-      if (effect.keyName) {
-        const keys = await cf.listKeys([instance.guid], {signal});
-        const key = keys.find(k => k.name === effect.keyName);
-        if (!key) missing.push(`service key ${effect.instanceName}/${effect.keyName}`);
-        else if (key.lastOperation?.state === 'failed') missing.push(`service key ${effect.instanceName}/${effect.keyName} (last operation ${key.lastOperation.type} failed)`);
-      }
-      return {missing};
-    },
-
     async 'check-private-key'(effect, _state, signal) {
       await services.certificates.checkPrivateKey(effect.certificatePem, effect.privateKeyPath, signal);
       return {matches: true as const};

@@ -4,11 +4,8 @@
  */
 import {isQuestion, stepOf} from '../../flows/machine.js';
 import {SHOW_ELAPSED_AFTER_S, STATUS_MARK, trailStatus} from '../../flows/common.js';
-import type {MachineState} from '../../flows/types.js';
+import type {AnyState} from '../../flows/types.js';
 import type {FlowRunner} from './runner.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
 
 export interface HeadlessResult<S extends AnyState> {
   state: S;

@@ -239,11 +239,6 @@ export class ProgressRecorder {
   /** Kept for callers that await the last save; saves are synchronous. */
   async flush(): Promise<void> {}
 
-  /** Marks the run as set aside: it is no longer offered for resume. */
-  async abandon(): Promise<void> {
-    await markAbandoned(this.file, this.options.pointerDir);
-  }
-
   private build(state: FlowState): ProgressRecord {
     const derived = deriveResume(this.options.flow, state, this.memory);
     const resume = derived.resume ? withoutSecrets(derived.resume) : null;

@@ -4,11 +4,8 @@
  * decision made in flows/ is made the same way everywhere.
  */
 import {answer as applyAnswer, back as goBack, effectFailed, effectSucceeded, isEffect, isFinished, stepOf, type AnswerOutcome, type FlowDefinition} from '../../flows/machine.js';
-import type {AnswerValue, FlowError, FlowState, MachineState} from '../../flows/types.js';
+import type {AnswerValue, AnyState, FlowError, FlowState} from '../../flows/types.js';
 import {isCancellation, toCpiMtlsError} from '../errors.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
 
 /** Does the work an effect step asks for; a flow's effects are plain data with a `type`. */
 export type EffectExecutor<S extends AnyState = FlowState> = (effect: {type: string}, state: S, signal: AbortSignal) => Promise<unknown>;
@@ -49,7 +46,6 @@ export class FlowRunner<S extends AnyState = FlowState> {
   /** Incremented per effect attempt so a late result of an aborted attempt is ignored. */
   private attempt = 0;
   private effectRunning = false;
-  private finishedResolvers: Array<(state: S) => void> = [];
   /** Inputs of effects that failed, with their error, since a person last answered. */
   private readonly failedInputs = new Map<string, FlowError>();
   private automaticTransitions = 0;
@@ -118,11 +114,6 @@ export class FlowRunner<S extends AnyState = FlowState> {
     );
   }
 
-  waitUntilFinished(): Promise<S> {
-    if (isFinished(this.current)) return Promise.resolve(this.current);
-    return new Promise(resolve => this.finishedResolvers.push(resolve));
-  }
-
   private abortEffect(): void {
     this.attempt += 1;
     this.effectRunning = false;
@@ -148,13 +139,7 @@ export class FlowRunner<S extends AnyState = FlowState> {
     this.current = next;
     this.emit();
     void Promise.resolve(this.options.onTransition?.(next)).catch(() => undefined);
-    if (isFinished(next)) {
-      const resolvers = this.finishedResolvers;
-      this.finishedResolvers = [];
-      for (const resolve of resolvers) resolve(next);
-      return;
-    }
-    this.advance();
+    if (!isFinished(next)) this.advance();
   }
 
   private emit(): void {

@@ -133,16 +133,6 @@ export function markdownTable(headers: string[], rows: string[][]): string {
   return [`| ${headers.map(esc).join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map(row => `| ${row.map(esc).join(' | ')} |`)].join('\n');
 }
 
-/** Readable, CLI-safe names: lower case, [a-z0-9._-], no leading or trailing dashes. */
-export function slug(text: string, max: number): string {
-  const cleaned = text
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '');
-  return cleaned.slice(0, max).replace(/[-.]+$/g, '');
-}
-
 export function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

@@ -19,7 +19,6 @@ export const DOCS = {
   connectionSetup: `SAP Help "Connection Setup for Inbound Communication (Integration Flow Endpoints)": ${HELP}connection-setup-for-inbound-communication-integration-flow-endpoints`,
   httpsSender: `SAP Help "HTTPS Sender Adapter": ${HELP}https-sender-adapter`,
   troubleshooting: `SAP Help "Troubleshooting for Sender and Receiver Systems": ${HELP}troubleshooting-sender-receiver-systems`,
-  connectivityTest: `SAP Help "Using the Connectivity Test to Get the Load Balancer Server Root Certificate": ${HELP}using-the-connectivity-test-to-get-the-load-balancer-server-root-certificate`,
   basicAuth: `SAP Help "Basic Authentication with clientid and clientsecret for Integration Flow Processing": ${HELP}basic-authentication-with-clientid-and-clientsecret-for-integration-flow-processing`,
   kbaInvalidClient: `SAP KBA 3224701 (401 invalid_client, certificate not configured exactly once): ${KBA}3224701`,
   kbaClones: `SAP KBA 3364579 (401, "Multiple clones found for certificate"): ${KBA}3364579`,

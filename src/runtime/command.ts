@@ -5,10 +5,7 @@
  */
 import path from 'node:path';
 import wrapAnsi from 'wrap-ansi';
-import type {FlowError, MachineState} from '../../flows/types.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
+import type {AnyState} from '../../flows/types.js';
 import {exitCodeOfOutcome, type Checklist, type Outcome} from '../checklist.js';
 import type {FlowRunner} from '../engine/runner.js';
 import {formatError, toCpiMtlsError, type CpiMtlsError} from '../errors.js';
@@ -76,11 +73,6 @@ export function exitCodeOfRun(outcome: Outcome, error?: {code: string} | null): 
   // A flow that stops on a usage problem (a name cf would misread, a plan field) ends like one.
   if (error?.code === 'usage') return EXIT.usage;
   return exitCodeOfOutcome(outcome);
-}
-
-/** The exit code of a command that stopped with an error: usage 2, cancelled 130, otherwise 1. */
-export function exitCodeOfError(error: unknown): number {
-  return toCpiMtlsError(error).exitCode;
 }
 
 /** The --json document of a command that stopped with an error: `{outcome, error: {code, message, fix}}`. */

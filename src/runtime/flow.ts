@@ -4,15 +4,12 @@
  * end. Both ways end with the exit code of the checklist's outcome.
  */
 import type {FlowDefinition} from '../../flows/machine.js';
-import type {Answers, FlowState, MachineState} from '../../flows/types.js';
+import type {AnyState} from '../../flows/types.js';
 import {renderChecklistText, type Checklist, fileLabel} from '../checklist.js';
 import type {FlowRunner} from '../engine/runner.js';
 import {CpiMtlsError, formatError, toCpiMtlsError} from '../errors.js';
 import type {CfLogEntry} from '../ports.js';
 import {exitCodeOfRun, EXIT, reportError, writeJson, writeText, type CommandIo, type InteractiveUi, type Run} from './command.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyState = MachineState<any, any, any>;
 
 export interface FlowCommand<S extends AnyState> {
   flow: FlowDefinition<S>;

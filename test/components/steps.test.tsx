@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import {cleanup, render} from 'ink-testing-library';
-import {ConfirmStep} from '../../components/ConfirmStep.js';
 import {EffectStep} from '../../components/EffectStep.js';
 import {Panels} from '../../components/PanelView.js';
 import {SelectStep} from '../../components/SelectStep.js';
@@ -175,15 +174,15 @@ describe('path fields', () => {
   });
 });
 
-describe('ConfirmStep', () => {
+describe('QuestionView: a confirmation', () => {
   it('answers yes by default and no after moving down', async () => {
     const onSubmit = vi.fn();
-    const ui = renderUi(<ConfirmStep prompt="Create the service instance here?" isActive onSubmit={onSubmit} />);
+    const ui = renderUi(<QuestionView question={{type: 'confirm', prompt: 'Create the service instance here?'}} isActive onAnswer={onSubmit} />);
     await ui.waitForFrame('Yes');
     await ui.press(KEY.enter);
     expect(onSubmit).toHaveBeenLastCalledWith(true);
     cleanup();
-    const ui2 = renderUi(<ConfirmStep prompt="Again?" isActive onSubmit={onSubmit} />);
+    const ui2 = renderUi(<QuestionView question={{type: 'confirm', prompt: 'Again?'}} isActive onAnswer={onSubmit} />);
     await ui2.waitForFrame('No');
     await ui2.press(KEY.down);
     await ui2.press(KEY.enter);

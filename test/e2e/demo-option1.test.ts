@@ -120,10 +120,10 @@ describe('cpi-mtls --demo in a terminal', () => {
     expect(cli.screen()).not.toContain(await readFile(`${p12}.password.txt`, 'utf8').then(t => t.trim()));
 
     // The saved plan repeats this setup without questions.
-    const {parsePlanText} = await import('../../src/plan.js');
+    const [{readPlanFile}, {planSchema}] = await Promise.all([import('../../src/plan.js'), import('../../src/schema/plan.js')]);
     const planText = await readFile(path.join(out, 'plan.yaml'), 'utf8');
     expect(planText.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=.*\/schema\/plan\.schema\.json$/); // editors validate it
-    const plan = await parsePlanText(planText, 'plan.yaml');
+    const {plan} = await readPlanFile(path.join(out, 'plan.yaml'), planSchema);
     expect(plan).toMatchObject({option: 'role-based', role: 'ESBMessaging.send', instance: {name: 'cpi-inbound-mtls'}, certificate: {source: 'external'}, tenantChecks: {mode: 'create'}});
     // Portable: paths relative to the plan, the endpoint as its path (the host is this tenant's).
     expect(path.isAbsolute(plan.certificate!.file!)).toBe(false);

@@ -1,12 +1,14 @@
 import {describe, expect, it} from 'vitest';
-import {CancelledError, CpiMtlsError, UsageError} from '../../src/errors.js';
-import {errorDocument, exitCodeOfError, exitCodeOfRun, reportError, Run, runCommand, type CommandIo} from '../../src/runtime/command.js';
+import {CancelledError, CpiMtlsError, toCpiMtlsError, UsageError} from '../../src/errors.js';
+import {errorDocument, exitCodeOfRun, reportError, Run, runCommand, type CommandIo} from '../../src/runtime/command.js';
 
 function capture(extra: Partial<CommandIo> = {}) {
   const out = {stdout: '', stderr: ''};
   const io: CommandIo = {stdout: {write: (t: string) => (out.stdout += t)}, stderr: {write: (t: string) => (out.stderr += t)}, env: {}, ...extra};
   return {io, out};
 }
+
+const exitCode = (error: unknown) => toCpiMtlsError(error).exitCode;
 
 describe('the runtime: exit codes', () => {
   it('maps the checklist outcome: complete 0, cancelled 130, incomplete and failed 1', () => {
@@ -21,11 +23,11 @@ describe('the runtime: exit codes', () => {
   });
 
   it('an error that ends a command: usage 2, cancelled 130, anything else 1', () => {
-    expect(exitCodeOfError(new UsageError('bad option'))).toBe(2);
-    expect(exitCodeOfError(new CancelledError())).toBe(130);
-    expect(exitCodeOfError(Object.assign(new Error('aborted'), {name: 'AbortError'}))).toBe(130);
-    expect(exitCodeOfError(new CpiMtlsError('cf-failed', 'cf failed'))).toBe(1);
-    expect(exitCodeOfError(new Error('boom'))).toBe(1);
+    expect(exitCode(new UsageError('bad option'))).toBe(2);
+    expect(exitCode(new CancelledError())).toBe(130);
+    expect(exitCode(Object.assign(new Error('aborted'), {name: 'AbortError'}))).toBe(130);
+    expect(exitCode(new CpiMtlsError('cf-failed', 'cf failed'))).toBe(1);
+    expect(exitCode(new Error('boom'))).toBe(1);
   });
 });
 

@@ -1,12 +1,14 @@
 import {readFile} from 'node:fs/promises';
 import {describe, expect, it} from 'vitest';
 import {parse} from 'yaml';
-import {answersToPlan, planSchemaModeline, validatePlan} from '../../src/plan.js';
+import {answersToPlan, planSchemaModeline} from '../../src/plan.js';
+import {planSchema} from '../../src/schema/plan.js';
+import {validate} from '../../src/schema/problems.js';
 
 // The setup plan is validated by the zod schema in src/schema/plan.ts; the messages are the ones
 // users know from the hand-written checks it replaced, each named by its field path.
 
-const lines = (raw: unknown) => validatePlan(raw).map(p => `${p.path}: ${p.message}`);
+const lines = (raw: unknown) => validate(planSchema, raw).map(p => `${p.path}: ${p.message}`);
 
 describe('plan schema', () => {
   it('names every problem by field path, unknown fields and rules between fields included', () => {
@@ -82,12 +84,12 @@ describe('plan schema', () => {
     const section = readme.slice(readme.indexOf('## Plan files'), readme.indexOf('\n## ', readme.indexOf('## Plan files') + 1));
     const examples = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => parse(m[1])).filter(example => example !== null); // the editor line alone is a comment
     expect(examples.length).toBeGreaterThanOrEqual(4);
-    for (const example of examples) expect(validatePlan(example)).toEqual([]);
+    for (const example of examples) expect(validate(planSchema, example)).toEqual([]);
     const saved = answersToPlan(
       {option: 'role-based', roleChoice: 'ESBMessaging.send', instanceName: 'cpi-inbound-mtls', certificateSource: 'sap-generated', sapKey: {validityDays: 90, keyLength: 4096}, keyName: 'k1', liveTest: {run: true, path: 'https://t.example/http/orders'}},
       '/tmp/out',
     );
-    expect(validatePlan(JSON.parse(JSON.stringify(saved)))).toEqual([]);
+    expect(validate(planSchema, JSON.parse(JSON.stringify(saved)))).toEqual([]);
   });
 
   it('a saved plan names the installed package\'s schema file for editors', async () => {
