@@ -39,9 +39,11 @@ export function startupPatches(root, patches = STARTUP_PATCHES) {
     setup(build) {
       const applied = new Set();
       for (const patch of patches) {
-        // Only this file (the copy Ink uses), not other versions nested below other packages.
-        const filter = new RegExp(`^${escapeRegExp(path.join(root, patch.file))}$`);
+        const filter = new RegExp(`${patch.file.split('/').map(escapeRegExp).join('[\\\\/]')}$`);
         build.onLoad({filter}, async (args) => {
+          // Only this file (the copy Ink uses), not other versions nested below other packages;
+          // path.relative also copes with Windows' separators and drive-letter case.
+          if (path.relative(root, args.path).split(path.sep).join('/') !== patch.file) return undefined;
           const source = await readFile(args.path, 'utf8');
           if (source.split(patch.from).length !== 2) throw new Error(`${args.path}: the line to replace was not found exactly once (dependency changed?): ${patch.from}`);
           applied.add(patch);
