@@ -396,7 +396,7 @@ const instanceExisting: Q = {
       rename: `Not using ${name}`,
       remove: `Removing the failed instance ${name}`,
     };
-    return texts[String(value)] ?? `Stopped at instance ${name}`;
+    return Object.hasOwn(texts, String(value)) ? texts[String(value)]! : `Stopped at instance ${name}`;
   },
 };
 

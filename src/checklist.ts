@@ -7,6 +7,7 @@ import path from 'node:path';
 import type {FlowState} from '../flows/types.js';
 import {chosenRole, createdByThisRun, isOption2, wantedInstanceParameters} from '../flows/setup.js';
 import {IFLOW_PLAN, IT_RT_OFFERING, roleJson} from '../flows/parameters.js';
+import {STATUS_MARK} from '../flows/common.js';
 import type {CfLogEntry} from './ports.js';
 import type {z} from 'zod';
 import type {checklistItemSchema, checklistSchema, itemStatusSchema} from './schema/checklist.js';
@@ -57,14 +58,9 @@ export function headlineOf(checklist: Pick<Checklist, 'outcome' | 'headline' | '
   return {tone: 'error', text: `✖ Not complete.${why} The checklist says what failed and what exists now.`};
 }
 
-const STATUS_MARK: Record<ItemStatus, string> = {
-  done: '✔ done',
-  verified: '✔ verified',
-  todo: '☐ to do',
-  failed: '✖ failed',
-  skipped: '– skipped',
-  'not-checked': '? not checked',
-};
+const STATUS_WORD: Record<ItemStatus, string> = {done: 'done', verified: 'verified', todo: 'to do', failed: 'failed', skipped: 'skipped', 'not-checked': 'not checked'};
+/** A checklist item's label: the trail's mark and the status in words. */
+const statusLabel = (status: ItemStatus) => `${STATUS_MARK[status]} ${STATUS_WORD[status]}`;
 
 /** A cf call as the user would type it. */
 export function commandLine(entry: CfLogEntry): string {
@@ -435,7 +431,7 @@ export function renderChecklistMarkdown(checklist: Checklist): string {
     const steps = todo.flatMap((item, index) => [`${index + 1}. **${item.title}**`, ...item.details.map(detail => `   - ${detail}`)]);
     lines.push('## What you need to do', '', ...steps, '');
   }
-  const list = (items: ChecklistItem[]) => items.flatMap(item => [`- **${STATUS_MARK[item.status]}** ${item.title}`, ...item.details.map(detail => `  - ${detail}`)]);
+  const list = (items: ChecklistItem[]) => items.flatMap(item => [`- **${statusLabel(item.status)}** ${item.title}`, ...item.details.map(detail => `  - ${detail}`)]);
   if (problems.length > 0) lines.push('## Failed or not checked', '', ...list(problems), '');
   lines.push('## Done and verified', '', ...list(rest));
   lines.push('', '## Resources', '');
@@ -461,7 +457,7 @@ export function renderChecklistMarkdown(checklist: Checklist): string {
 export function renderChecklistText(checklist: Checklist): string {
   const lines: string[] = [checklist.title, headlineOf(checklist).text, ''];
   for (const item of checklist.items) {
-    lines.push(`${STATUS_MARK[item.status].padEnd(12)} ${item.title}`);
+    lines.push(`${statusLabel(item.status).padEnd(12)} ${item.title}`);
     for (const detail of item.details) lines.push(`${' '.repeat(13)}${detail}`);
   }
   if (checklist.cleanup.length > 0) lines.push('', 'Remove what this run created:', ...checklist.cleanup.map(c => `  ${c}`));

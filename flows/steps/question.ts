@@ -15,7 +15,11 @@ export function textStep<S extends MachineState<Partial<Record<F, string>>, unkn
     question: state => ({type: 'text', prompt: options.prompt, initial: options.initial?.(state), ...(options.placeholder ? {placeholder: options.placeholder} : {}), ...(options.mask ? {mask: true} : {}), ...(options.completion ? {completion: options.completion} : {})}),
     ...(options.validate ? {validate: (value: AnswerValue, state: S) => options.validate!(read(value), state)} : {}),
     fromPlan: options.fromPlan ?? (answers => answers[options.field]),
-    apply: (state, value) => goto({...state, answers: {...state.answers, [options.field]: read(value)}}, typeof options.next === 'string' ? options.next : options.next(state, read(value))),
+    apply: (state, value) => {
+      const answered = {...state, answers: {...state.answers, [options.field]: read(value)}};
+      // `next` sees the answer just given, as a hand-written apply would.
+      return goto(answered, typeof options.next === 'string' ? options.next : options.next(answered, read(value)));
+    },
     summary: (_state, value) => options.summary(read(value)),
   };
 }
