@@ -1,7 +1,8 @@
 import React from 'react';
 import {Box, Text, render, useApp, useInput} from 'ink';
-import SelectInput from 'ink-select-input';
 import type {ResumeChoice as Choice, ResumeQuestion as ResumePromptProps} from '../src/runtime/command.js';
+import {Title} from './Header.js';
+import {SelectStep} from './SelectStep.js';
 
 export function ResumePrompt({resumeTitle, description, progressFile, passwordNotSaved, demo, onChoice}: ResumePromptProps & {onChoice: (choice: Choice) => void}): React.ReactElement {
   const {exit} = useApp();
@@ -12,23 +13,18 @@ export function ResumePrompt({resumeTitle, description, progressFile, passwordNo
   useInput((input, key) => {
     if (key.ctrl && input === 'c') choose('quit');
   });
+  const choices = [
+    {value: 'resume', label: `Resume at "${resumeTitle}"`},
+    {value: 'new', label: 'Start a new run (the unfinished one is set aside; what it created stays)'},
+  ];
   return (
     <Box flexDirection="column">
-      <Text bold color="cyan">
-        cpi-mtls{demo ? <Text color="magenta"> [demo: {demo}]</Text> : null}
-      </Text>
+      <Title demo={demo} />
       <Text color="yellow">↻ An unfinished run was found</Text>
       <Text>  {description}</Text>
       <Text dimColor>  {progressFile}</Text>
       {passwordNotSaved ? <Text dimColor>  The PKCS#12 password was not saved: it is asked again if a step needs it.</Text> : null}
-      <Text bold>? Resume it?</Text>
-      <SelectInput
-        items={[
-          {key: 'resume', value: 'resume', label: `Resume at "${resumeTitle}"`},
-          {key: 'new', value: 'new', label: 'Start a new run (the unfinished one is set aside; what it created stays)'},
-        ]}
-        onSelect={item => choose(item.value === 'resume' ? 'resume' : 'new')}
-      />
+      <SelectStep prompt="Resume it?" choices={choices} isActive onSubmit={value => choose(value === 'resume' ? 'resume' : 'new')} />
     </Box>
   );
 }

@@ -5,6 +5,7 @@ import type {FlowRunner} from '../src/engine/runner.js';
 import type {InteractiveOptions} from '../src/runtime/command.js';
 import {App} from './App.js';
 import {EffectStep} from './EffectStep.js';
+import {Title} from './Header.js';
 
 // The runtime (src/runtime/) receives this module from bin/ as its InteractiveUi.
 export {askToResume} from './ResumePrompt.js';
@@ -25,9 +26,7 @@ function Boot<S extends AnyState>({options, onExit}: {options: InteractiveOption
   if (!runner)
     return (
       <Box flexDirection="column">
-        <Text bold color="cyan">
-          cpi-mtls{options.demo ? <Text color="magenta"> [demo: {options.demo}]</Text> : null}
-        </Text>
+        <Title demo={options.demo} />
         <EffectStep title={options.preparing ?? 'Preparing'} />
       </Box>
     );
