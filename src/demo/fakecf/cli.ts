@@ -8,7 +8,7 @@ import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {brokerName, offeringOf, planOf} from './broker.js';
-import {CcError, createInstance, createKey, deleteInstance, deleteKey, handleRequest, instanceParameters, keyDetails, pollInstance, pollJob, pollKey, updateInstance, type OperationContext} from './cc.js';
+import {CcError, createInstance, createKey, deleteInstance, deleteKey, handleRequest, instanceParameters, keyDetails, notFound, pollInstance, pollJob, pollKey, updateInstance, type OperationContext} from './cc.js';
 import {
   CC_API_VERSION,
   seedState,
@@ -355,10 +355,10 @@ function helpText(spec: CommandSpec, bin: string): string {
 // ---------------------------------------------------------------------------------------------
 // Faults (stand-in only)
 
+const asList = (value: FaultSpec | FaultSpec[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
 function faultList(table: FaultTable | undefined, command: string): FaultSpec[] {
-  if (!table) return [];
-  const pick = (value: FaultSpec | FaultSpec[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-  return [...pick(table[command]), ...pick(table['*'])];
+  return table ? [...asList(table[command]), ...asList(table['*'])] : [];
 }
 
 function envFaults(): FaultTable {
@@ -380,13 +380,9 @@ function takeFaults(file: string, command: string): FaultSpec[] {
   return withStateLock(file, () => {
     const current = readSimState(file);
     if (!current) return [...fromState, ...fromEnv];
-    const list: FaultSpec[] = [];
+    const list = faultList(current.faults, command);
     for (const name of [command, '*']) {
-      const entry = current.faults[name];
-      if (!entry) continue;
-      const specs = Array.isArray(entry) ? entry : [entry];
-      list.push(...specs);
-      const kept = specs.filter((f) => !f.once);
+      const kept = asList(current.faults[name]).filter((f) => !f.once);
       if (kept.length) current.faults[name] = kept;
       else delete current.faults[name];
     }
@@ -458,8 +454,11 @@ function findKey(env: Env, instance: SimInstance, name: string): SimKey | undefi
   return key && pollKey(env.state, key) ? key : undefined;
 }
 
-function instanceNotFound(env: Env, name: string): number {
-  return env.out.fail(env.v7 ? `Service instance ${name} not found` : `Service instance '${name}' not found`);
+/** The instance, or a failure (printed by runCf) when it is missing. */
+function requireInstance(env: Env, name: string): SimInstance {
+  const instance = findInstance(env, name);
+  if (!instance) throw notFound(env.v7 ? `Service instance ${name} not found` : `Service instance '${name}' not found`);
+  return instance;
 }
 
 function jobFailure(job: SimJob): string {
@@ -779,8 +778,7 @@ const handlers: Record<string, Handler> = {
       out.ok();
       return 0;
     }
-    const instance = findInstance(env, name);
-    if (!instance) return instanceNotFound(env, name);
+    const instance = requireInstance(env, name);
     if (value(parsed, 'p') && value(parsed, 'p') !== planOf(state, instance)?.name) return out.fail('The stand-in cf does not change plans.');
     const tags = tagsValue === undefined ? undefined : tagsValue.split(',').map((t) => t.trim()).filter(Boolean);
     const job = updateInstance({state, fault: env.fault}, instance, {parameters, tags});
@@ -791,13 +789,16 @@ const handlers: Record<string, Handler> = {
     const {state, out} = env;
     const name = parsed.positionals[0]!;
     if (flag(parsed, 'guid') && flag(parsed, 'params')) throw new UsageFailure('The following arguments cannot be used together: --guid, --params');
-    if (flag(parsed, 'guid') || flag(parsed, 'params')) {
-      const instance = findInstance(env, name);
-      if (!instance) return instanceNotFound(env, name);
-      if (flag(parsed, 'guid')) {
-        out.say(instance.guid);
-        return 0;
-      }
+    if (!flag(parsed, 'guid') && !flag(parsed, 'params')) {
+      out.say(`Showing info of service ${name} ${where(env)}`);
+      out.say();
+    }
+    const instance = requireInstance(env, name);
+    if (flag(parsed, 'guid')) {
+      out.say(instance.guid);
+      return 0;
+    }
+    if (flag(parsed, 'params')) {
       try {
         out.say(goJson(instanceParameters(state, instance), 2));
         out.say();
@@ -807,10 +808,6 @@ const handlers: Record<string, Handler> = {
       }
       return 0;
     }
-    out.say(`Showing info of service ${name} ${where(env)}`);
-    out.say();
-    const instance = findInstance(env, name);
-    if (!instance) return instanceNotFound(env, name);
     const plan = planOf(state, instance);
     const offering = plan ? offeringOf(state, plan) : undefined;
     if (instance.type === 'user-provided') {
@@ -886,8 +883,7 @@ const handlers: Record<string, Handler> = {
     const [instanceName, keyName] = parsed.positionals as [string, string];
     const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : {};
     out.say(`Creating service key ${keyName} for service instance ${instanceName} as ${state.auth!.user}...`);
-    const instance = findInstance(env, instanceName);
-    if (!instance) return instanceNotFound(env, instanceName);
+    const instance = requireInstance(env, instanceName);
     let job: SimJob;
     try {
       job = createKey({state, fault: env.fault}, instance, {name: keyName, parameters});
@@ -909,8 +905,7 @@ const handlers: Record<string, Handler> = {
       out.say(`Getting key ${keyName} for service instance ${instanceName} as ${state.auth!.user}...`);
       out.say();
     }
-    const instance = findInstance(env, instanceName);
-    if (!instance) return instanceNotFound(env, instanceName);
+    const instance = requireInstance(env, instanceName);
     const key = findKey(env, instance, keyName);
     if (!key) {
       if (env.v7) {
@@ -934,8 +929,7 @@ const handlers: Record<string, Handler> = {
     const instanceName = parsed.positionals[0]!;
     out.say(`Getting keys for service instance ${instanceName} as ${state.auth!.user}...`);
     out.say();
-    const instance = findInstance(env, instanceName);
-    if (!instance) return instanceNotFound(env, instanceName);
+    const instance = requireInstance(env, instanceName);
     const keys = state.keys.filter((k) => k.instance_guid === instance.guid).filter((k) => pollKey(state, k));
     if (!keys.length) {
       out.say(env.v7 ? `No service key for service instance ${instanceName}` : `No service keys for service instance ${instanceName}`);
@@ -954,8 +948,7 @@ const handlers: Record<string, Handler> = {
     const {state, out} = env;
     const [instanceName, keyName] = parsed.positionals as [string, string];
     out.say(`Deleting key ${keyName} for service instance ${instanceName} as ${state.auth!.user}...`);
-    const instance = findInstance(env, instanceName);
-    if (!instance) return instanceNotFound(env, instanceName);
+    const instance = requireInstance(env, instanceName);
     const key = findKey(env, instance, keyName);
     if (!key) {
       const missing = `Service key ${keyName} does not exist for service instance ${instanceName}.`;
