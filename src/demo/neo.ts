@@ -13,7 +13,7 @@ import {signDemoCertificate, type DemoPki} from './pki.js';
 import {DAY_MS} from '../lifecycle/common.js';
 import {NEO_MAPPINGS_PATH} from '../lifecycle/neo.js';
 import {listen} from './tenant.js';
-import {basicCredentials, odataDate, sameSecret} from './tenant/api.js';
+import {basicCredentials, json, odataDate, odataError, sameSecret} from './tenant/api.js';
 
 export interface NeoMappingRecord {
   Id: string;
@@ -132,27 +132,23 @@ export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiS
   const requests: string[] = [];
   const server = https.createServer({key: options.pki.serverLeaf.keyPem, cert: options.pki.serverLeaf.chainPem}, (req, res) => {
     requests.push(req.url ?? '');
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, {'Content-Type': 'application/json', ...headers});
-      res.end(JSON.stringify(body));
-    };
     const [givenUser, givenPassword] = basicCredentials(req.headers.authorization) ?? ['', ''];
     if (givenUser !== user || !sameSecret(givenPassword, password)) {
-      return send(401, {error: {code: 'Unauthorized', message: {lang: 'en', value: 'Authentication required'}}}, {'WWW-Authenticate': 'Basic realm="SAP Cloud Integration"'});
+      return odataError(res, 401, 'Unauthorized', 'Authentication required', {'WWW-Authenticate': 'Basic realm="SAP Cloud Integration"'});
     }
     const url = new URL(req.url ?? '/', 'https://localhost');
-    if (req.method !== 'GET') return send(405, {error: {code: 'MethodNotAllowed', message: {lang: 'en', value: 'Only GET in this stand-in'}}});
+    if (req.method !== 'GET') return odataError(res, 405, 'MethodNotAllowed', 'Only GET in this stand-in');
     const single = /^\/api\/v1\/CertificateUserMappings\('([^']+)'\)$/.exec(url.pathname);
     if (single) {
       const found = results.find(r => r.Id === single[1]);
-      return found ? send(200, {d: found}) : send(404, {error: {code: 'NotFound', message: {lang: 'en', value: `No mapping ${single[1]}`}}});
+      return found ? json(res, 200, {d: found}) : odataError(res, 404, 'NotFound', `No mapping ${single[1]}`);
     }
-    if (url.pathname !== NEO_MAPPINGS_PATH) return send(404, {error: {code: 'NotFound', message: {lang: 'en', value: `Unknown resource ${url.pathname}`}}});
+    if (url.pathname !== NEO_MAPPINGS_PATH) return odataError(res, 404, 'NotFound', `Unknown resource ${url.pathname}`);
     const skip = Math.max(0, Number(url.searchParams.get('$skip') ?? 0) || 0);
     const top = Math.min(pageSize, Math.max(1, Number(url.searchParams.get('$top') ?? pageSize) || pageSize));
     const page = results.slice(skip, skip + top);
     const next = skip + top < results.length ? `${NEO_MAPPINGS_PATH}?$skip=${skip + top}&$top=${top}` : undefined;
-    return send(200, {d: {results: page, ...(next ? {__next: next} : {})}});
+    return json(res, 200, {d: {results: page, ...(next ? {__next: next} : {})}});
   });
   const port = await listen(server);
   return {

@@ -84,14 +84,14 @@ async function readBody(request: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers});
   response.end(text);
 }
 
-function odataError(response: http.ServerResponse, status: number, code: string, message: string): void {
-  json(response, status, {error: {code, message: {lang: 'en', value: message}}});
+export function odataError(response: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  json(response, status, {error: {code, message: {lang: 'en', value: message}}}, headers);
 }
 
 /** Parses OData `$filter` terms of the form `Name eq 'x'` joined by `and`. */
