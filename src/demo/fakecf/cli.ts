@@ -8,7 +8,7 @@ import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {brokerName, offeringOf, planOf} from './broker.js';
-import {CcError, createInstance, createKey, deleteInstance, deleteKey, handleRequest, instanceParameters, keyDetails, notFound, pollInstance, pollJob, pollKey, updateInstance, type OperationContext} from './cc.js';
+import {CcError, createInstance, createKey, deleteInstance, deleteKey, handleRequest, instanceParameters, keyDetails, notFound, pollInstance, pollJob, pollKey, updateInstance} from './cc.js';
 import {
   CC_API_VERSION,
   seedState,
@@ -22,6 +22,7 @@ import {
   type SimInstance,
   type SimJob,
   type SimKey,
+  type SimPlan,
   type SimState,
 } from './state.js';
 
@@ -461,6 +462,12 @@ function requireInstance(env: Env, name: string): SimInstance {
   return instance;
 }
 
+/** Whether a plan belongs to the named offering (any case) and, when one is named, broker. */
+function offeredBy(state: SimState, plan: SimPlan, offeringName: string | undefined, brokerFilter: string | undefined): boolean {
+  const offering = offeringOf(state, plan);
+  return (!offeringName || offering.name.toLowerCase() === offeringName.toLowerCase()) && (!brokerFilter || brokerName(state, offering) === brokerFilter);
+}
+
 function jobFailure(job: SimJob): string {
   return `Job (${job.guid}) failed: ${job.errors[0]?.detail ?? 'An unknown error occurred.'}`;
 }
@@ -700,10 +707,7 @@ const handlers: Record<string, Handler> = {
     const as = state.auth ? ` ${where(env)}` : '...';
     out.say(offeringName ? `Getting service plan information for service offering ${offeringName}${as}` : `Getting all service offerings from marketplace${as}`);
     out.say();
-    const plans = state.plans.filter((plan) => {
-      const offering = offeringOf(state, plan);
-      return (flag(parsed, 'show-unavailable') || plan.available) && (!offeringName || offering.name.toLowerCase() === offeringName.toLowerCase()) && (!brokerFilter || brokerName(state, offering) === brokerFilter);
-    });
+    const plans = state.plans.filter((plan) => (flag(parsed, 'show-unavailable') || plan.available) && offeredBy(state, plan, offeringName, brokerFilter));
     if (!plans.length) {
       out.say('No service offerings found.');
       return 0;
@@ -741,10 +745,7 @@ const handlers: Record<string, Handler> = {
     const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : {};
     const tags = (value(parsed, 't') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
     out.say(`Creating service instance ${name} ${where(env)}`);
-    const candidates = state.plans.filter((plan) => {
-      const offering = offeringOf(state, plan);
-      return plan.name === planName && offering.name.toLowerCase() === offeringName.toLowerCase() && (!brokerFilter || brokerName(state, offering) === brokerFilter);
-    });
+    const candidates = state.plans.filter((plan) => plan.name === planName && offeredBy(state, plan, offeringName, brokerFilter));
     if (!candidates.length) {
       if (env.v7) return out.fail(`Could not find plan with name ${planName}`);
       return out.fail(`The plan '${planName}' could not be found for service offering '${offeringName}'${brokerFilter ? ` and broker '${brokerFilter}'` : ''}.`);
@@ -761,8 +762,7 @@ const handlers: Record<string, Handler> = {
       return 0;
     }
     if (!env.v7) out.say();
-    const ctx: OperationContext = {state, fault: env.fault};
-    const job = createInstance(ctx, {name, spaceGuid: state.target.space!.guid, plan, parameters, tags});
+    const job = createInstance(env, {name, spaceGuid: state.target.space!.guid, plan, parameters, tags});
     return reportJob(env, parsed, job, `Create in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Service instance ${name} created.`);
   },
 
@@ -781,7 +781,7 @@ const handlers: Record<string, Handler> = {
     const instance = requireInstance(env, name);
     if (value(parsed, 'p') && value(parsed, 'p') !== planOf(state, instance)?.name) return out.fail('The stand-in cf does not change plans.');
     const tags = tagsValue === undefined ? undefined : tagsValue.split(',').map((t) => t.trim()).filter(Boolean);
-    const job = updateInstance({state, fault: env.fault}, instance, {parameters, tags});
+    const job = updateInstance(env, instance, {parameters, tags});
     return reportJob(env, parsed, job, `Update in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Update of service instance ${name} complete.`);
   },
 
@@ -886,7 +886,7 @@ const handlers: Record<string, Handler> = {
     const instance = requireInstance(env, instanceName);
     let job: SimJob;
     try {
-      job = createKey({state, fault: env.fault}, instance, {name: keyName, parameters});
+      job = createKey(env, instance, {name: keyName, parameters});
     } catch (error) {
       if (!(error instanceof CcError)) throw error;
       if (!error.detail.startsWith('The binding name is invalid.')) return out.fail(error.detail);
@@ -954,7 +954,7 @@ const handlers: Record<string, Handler> = {
       const missing = `Service key ${keyName} does not exist for service instance ${instanceName}.`;
       return nothingToDo(env, [missing], ['', missing]);
     }
-    const job = deleteKey({state, fault: env.fault}, key);
+    const job = deleteKey(env, key);
     return reportJob(env, parsed, job, 'Delete in progress.');
   },
 
@@ -965,7 +965,7 @@ const handlers: Record<string, Handler> = {
     if (!env.v7) out.say();
     const instance = findInstance(env, name);
     if (!instance) return nothingToDo(env, ['', `Service ${name} does not exist.`], [`Service instance ${name} did not exist.`]);
-    const job = deleteInstance({state, fault: env.fault}, instance);
+    const job = deleteInstance(env, instance);
     const progress = `Delete in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`;
     return reportJob(env, parsed, job, progress, `Service instance ${name} deleted.`);
   },
