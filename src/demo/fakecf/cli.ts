@@ -245,6 +245,8 @@ class UsageFailure extends Error {
 interface Parsed {
   positionals: string[];
   flags: Map<string, string[]>;
+  /** The `-c` parameters, when given. */
+  parameters?: Record<string, unknown>;
 }
 
 function majorOf(version: string): number {
@@ -307,7 +309,8 @@ function parseArgs(spec: CommandSpec, args: string[], version: string): Parsed {
     throw new UsageFailure(`the required argument${missing.length === 1 ? '' : 's'} ${list} ${missing.length === 1 ? 'was' : 'were'} not provided`);
   }
   if (positionals.length > spec.positionals.length) throw new UsageFailure(`unexpected argument "${positionals[spec.positionals.length]}"`, true);
-  return {positionals, flags};
+  const parameters = flags.get('c')?.at(-1);
+  return {positionals, flags, parameters: parameters === undefined ? undefined : parseParameters(parameters)};
 }
 
 const INVALID_C = 'Invalid configuration provided for -c flag. Please provide a valid JSON object or path to a file containing a valid JSON object.';
@@ -742,7 +745,7 @@ const handlers: Record<string, Handler> = {
     const [offeringName, planName, rawName] = parsed.positionals as [string, string, string];
     const name = rawName.trim();
     const brokerFilter = value(parsed, 'b');
-    const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : {};
+    const parameters = parsed.parameters ?? {};
     const tags = (value(parsed, 't') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
     out.say(`Creating service instance ${name} ${where(env)}`);
     const candidates = state.plans.filter((plan) => plan.name === planName && offeredBy(state, plan, offeringName, brokerFilter));
@@ -769,7 +772,7 @@ const handlers: Record<string, Handler> = {
   'update-service'(env, parsed) {
     const {state, out} = env;
     const name = parsed.positionals[0]!;
-    const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : undefined;
+    const parameters = parsed.parameters;
     const tagsValue = value(parsed, 't');
     out.say(env.v7 ? `Updating service instance ${name} as ${state.auth!.user}...` : `Updating service instance ${name} ${where(env)}`);
     if (!env.v7) out.say();
@@ -881,7 +884,7 @@ const handlers: Record<string, Handler> = {
   'create-service-key'(env, parsed) {
     const {state, out} = env;
     const [instanceName, keyName] = parsed.positionals as [string, string];
-    const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : {};
+    const parameters = parsed.parameters ?? {};
     out.say(`Creating service key ${keyName} for service instance ${instanceName} as ${state.auth!.user}...`);
     const instance = requireInstance(env, instanceName);
     let job: SimJob;
@@ -1092,7 +1095,6 @@ export async function runCf(argv: string[]): Promise<RunResult> {
   let parsed: Parsed;
   try {
     parsed = parseArgs(spec, args, version);
-    if (parsed.flags.has('c')) parseParameters(parsed.flags.get('c')!.at(-1)!);
   } catch (error) {
     if (!(error instanceof UsageFailure)) throw error;
     return finish(incorrectUsage(out, error, helpText(spec, bin)));
