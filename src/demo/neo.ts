@@ -15,7 +15,7 @@ import {NEO_MAPPINGS_PATH} from '../lifecycle/neo.js';
 import {listen} from './tenant.js';
 import {basicCredentials, json, odataDate, odataError, sameSecret} from './tenant/api.js';
 
-export interface NeoMappingRecord {
+interface NeoMappingRecord {
   Id: string;
   User: string;
   /** Base64 of DER (as the API returns it) or PEM text. */
@@ -27,7 +27,7 @@ export interface NeoMappingRecord {
   LastModifiedTime: string;
 }
 
-export interface NeoSample {
+interface NeoSample {
   /** The OData v2 answer of GET /api/v1/CertificateUserMappings. */
   export: {d: {results: NeoMappingRecord[]}};
   /** User → roles, as the roles file of `migrate-neo --roles`. */
@@ -112,7 +112,7 @@ export interface NeoApiServer {
   close(): Promise<void>;
 }
 
-export interface NeoApiOptions {
+interface NeoApiOptions {
   pki: DemoPki;
   /** The export to serve; read from a file when a path is given. */
   mappings: {d: {results: NeoMappingRecord[]}} | string;

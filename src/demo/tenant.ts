@@ -43,7 +43,7 @@ export interface CertificateResolution {
   dnMatches?: ServiceKeyMatch[];
 }
 
-export type MaybePromise<T> = T | Promise<T>;
+type MaybePromise<T> = T | Promise<T>;
 
 /** false = trial tenant (no sap_cloudintegrationcertificate). */
 export interface DemoKeystore {
@@ -52,7 +52,7 @@ export interface DemoKeystore {
 }
 
 /** A client of an `api` plan key; roles default to ["MonitoringDataRead", "WorkspacePackagesRead"]. */
-export interface ApiClient {
+interface ApiClient {
   clientId: string;
   clientSecret: string;
   roles?: string[];
@@ -109,7 +109,7 @@ export const INVALID_CLIENT_BODY =
 export const BAD_CREDENTIALS_BODY =
   '<UnauthorizedUserException><error>unauthorized_user</error><error_description>Bad credentials</error_description></UnauthorizedUserException>';
 
-export function subjectAndIssuerNotAcceptedMessage(subjectDN: string, issuerDN: string): string {
+function subjectAndIssuerNotAcceptedMessage(subjectDN: string, issuerDN: string): string {
   return `Unauthorized. Subject and issuer (subject: ${subjectDN.toLowerCase()}; issuer: ${issuerDN.toLowerCase()}) of the provided certificate is not contained in the accepted subjectAndIssuers list of the integration flow.`;
 }
 

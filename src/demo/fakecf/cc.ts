@@ -22,7 +22,7 @@ export class CcError extends Error {
 }
 
 export const notFound = (detail: string) => new CcError(404, 'CF-ResourceNotFound', 10010, detail);
-export const unprocessable = (detail: string) => new CcError(422, 'CF-UnprocessableEntity', 10008, detail);
+const unprocessable = (detail: string) => new CcError(422, 'CF-UnprocessableEntity', 10008, detail);
 const badQuery = (detail: string) => new CcError(400, 'CF-BadQueryParameter', 10005, `The query parameter is invalid: ${detail}`);
 const inProgress = (name: string) => new CcError(409, 'CF-AsyncServiceInstanceOperationInProgress', 60016, `An operation for service instance ${name} is in progress.`);
 
@@ -314,7 +314,7 @@ function renderLastOperation(op: SimLastOperation | null): Record<string, unknow
 
 const EMPTY_METADATA = () => ({labels: {}, annotations: {}});
 
-export function renderInstance(state: SimState, instance: SimInstance): Record<string, unknown> {
+function renderInstance(state: SimState, instance: SimInstance): Record<string, unknown> {
   const plan = planOf(state, instance);
   const base = `/v3/service_instances/${instance.guid}`;
   const common = {
@@ -354,7 +354,7 @@ export function renderInstance(state: SimState, instance: SimInstance): Record<s
   };
 }
 
-export function renderKey(state: SimState, key: SimKey): Record<string, unknown> {
+function renderKey(state: SimState, key: SimKey): Record<string, unknown> {
   const base = `/v3/service_credential_bindings/${key.guid}`;
   return {
     guid: key.guid,
@@ -374,7 +374,7 @@ export function renderKey(state: SimState, key: SimKey): Record<string, unknown>
   };
 }
 
-export function renderPlan(state: SimState, plan: SimPlan): Record<string, unknown> {
+function renderPlan(state: SimState, plan: SimPlan): Record<string, unknown> {
   return {
     guid: plan.guid,
     created_at: plan.created_at,
@@ -394,7 +394,7 @@ export function renderPlan(state: SimState, plan: SimPlan): Record<string, unkno
   };
 }
 
-export function renderOffering(state: SimState, offering: SimOffering): Record<string, unknown> {
+function renderOffering(state: SimState, offering: SimOffering): Record<string, unknown> {
   return {
     guid: offering.guid,
     created_at: offering.created_at,
@@ -423,7 +423,7 @@ export function renderOffering(state: SimState, offering: SimOffering): Record<s
   };
 }
 
-export function renderJob(state: SimState, job: SimJob): Record<string, unknown> {
+function renderJob(state: SimState, job: SimJob): Record<string, unknown> {
   const links: Record<string, unknown> = {self: href(state, `/v3/jobs/${job.guid}`)};
   if (job.resource) links[job.resource.kind] = href(state, `/v3/${job.resource.kind}/${job.resource.guid}`);
   return {guid: job.guid, created_at: job.created_at, updated_at: job.updated_at, operation: job.operation, state: job.state, links, errors: job.errors, warnings: job.warnings};
@@ -432,7 +432,7 @@ export function renderJob(state: SimState, job: SimJob): Record<string, unknown>
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-export interface CcResponse {
+interface CcResponse {
   status: number;
   body: unknown;
   headers: Record<string, string>;
