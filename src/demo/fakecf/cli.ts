@@ -271,32 +271,23 @@ function parseArgs(spec: CommandSpec, args: string[], version: string): Parsed {
       positionals.push(...args.slice(i + 1));
       break;
     }
-    if (arg.startsWith('--')) {
-      const [long, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      const found = byLong(long);
-      if (!found) throw new UsageFailure(`unknown flag \`${long}'`);
-      const [name, flag] = found;
-      if (flag.value) {
-        const value = inline ?? args[++i];
-        if (value === undefined) throw new UsageFailure(`expected argument for flag \`--${long}'`);
-        add(name, value);
-      } else add(name, 'true');
-      continue;
-    }
     if (arg.startsWith('-') && arg.length > 1) {
-      let rest = arg.slice(1);
-      while (rest.length) {
-        const c = rest[0]!;
-        rest = rest.slice(1);
-        const found = byShort(c);
-        if (!found) throw new UsageFailure(`unknown flag \`${c}'`);
+      // `--name[=value]`, or a group `-abc` of short flags in which a value flag takes the rest (`-cVALUE`, `-c=VALUE`).
+      const long = arg.startsWith('--');
+      for (let rest = arg.slice(long ? 2 : 1); rest; ) {
+        const [key, inline] = long
+          ? (rest.split(/=(.*)/s, 2) as [string, string | undefined])
+          : [rest[0]!, rest.length > 1 ? rest.slice(1).replace(/^=/, '') : undefined];
+        const found = long ? byLong(key) : byShort(key);
+        if (!found) throw new UsageFailure(`unknown flag \`${key}'`);
         const [name, flag] = found;
-        if (flag.value) {
-          const value = rest.length ? rest.replace(/^=/, '') : args[++i];
-          if (value === undefined) throw new UsageFailure(`expected argument for flag \`-${c}'`);
+        rest = long || flag.value ? '' : rest.slice(1);
+        if (!flag.value) add(name, 'true');
+        else {
+          const value = inline ?? args[++i];
+          if (value === undefined) throw new UsageFailure(`expected argument for flag \`${long ? '--' : '-'}${key}'`);
           add(name, value);
-          rest = '';
-        } else add(name, 'true');
+        }
       }
       continue;
     }
