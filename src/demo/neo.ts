@@ -43,10 +43,6 @@ export interface NeoSamplePaths {
   caCertificates: string;
 }
 
-function base64Der(pem: string): string {
-  return new X509Certificate(pem).raw.toString('base64');
-}
-
 /** Builds the sample export. Two extra senders get their own certificates from the demo client CA. */
 export function buildSampleNeoExport(pki: DemoPki, now = new Date()): NeoSample {
   const sign = (cn: string) =>
@@ -57,7 +53,7 @@ export function buildSampleNeoExport(pki: DemoPki, now = new Date()): NeoSample 
   const entry = (id: string, user: string, pem: string, form: 'der' | 'pem' = 'der'): NeoMappingRecord => ({
     Id: id,
     User: user,
-    Certificate: form === 'der' ? base64Der(pem) : pem,
+    Certificate: form === 'der' ? new X509Certificate(pem).raw.toString('base64') : pem,
     ValidUntil: new Date(new X509Certificate(pem).validTo).getTime(),
     CreatedBy: 'neo.admin@example.com',
     CreatedTime: created,

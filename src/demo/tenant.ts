@@ -199,9 +199,6 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     peerStates.set(socket, state);
     runtimeHttp.emit('connection', socket);
   });
-  runtimeTls.on('tlsClientError', () => {
-    // Failed handshakes (e.g. the client does not trust the demo root) need no handling here.
-  });
 
   function judgePeerCertificate(socket: tls.TLSSocket): PeerCertificateState | 'reject' {
     const peer = socket.getPeerCertificate(false);
@@ -322,9 +319,10 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   const apiTls = tls.createServer({cert: options.pki.serverLeaf.chainPem, key: options.pki.serverLeaf.keyPem, minVersion: 'TLSv1.2'});
   const apiHttp = http.createServer();
   apiTls.on('secureConnection', (socket: tls.TLSSocket) => apiHttp.emit('connection', socket));
-  apiTls.on('tlsClientError', () => {});
 
   for (const server of [runtimeTls, apiTls]) {
+    // Failed handshakes (e.g. the client does not trust the demo root) need no handling here.
+    server.on('tlsClientError', () => {});
     server.on('connection', (socket: import('node:net').Socket) => {
       openSockets.add(socket);
       socket.once('close', () => openSockets.delete(socket));
