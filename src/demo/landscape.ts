@@ -38,7 +38,7 @@ export interface DemoLandscape {
 }
 
 /** One iflow per option: role-based, and one whose sender channel lists the demo client certificate. */
-export function demoIflows(pki: DemoPki): DemoIflow[] {
+function demoIflows(pki: DemoPki): DemoIflow[] {
   return [
     {id: 'Demo_Orders_Inbound', name: 'Demo Orders Inbound', path: '/demo/orders', adapter: 'HTTPS', senderAuthType: 'RoleBased', userRole: 'ESBMessaging.send'},
     {
@@ -52,7 +52,7 @@ export function demoIflows(pki: DemoPki): DemoIflow[] {
   ];
 }
 
-export interface LandscapeOptions {
+interface LandscapeOptions {
   scenario?: string;
   /** The landscape's folder; default ~/.cpi-mtls/demo/<scenario>. */
   home?: string;
@@ -156,7 +156,7 @@ function holderOf(state: SimState, instanceGuid: string): {instanceName: string;
 }
 
 /** Which service keys in the stand-in's state hold this certificate (all it-rt instances). */
-export function resolveFromState(state: SimState | null, fingerprint256: string): CertificateResolution {
+function resolveFromState(state: SimState | null, fingerprint256: string): CertificateResolution {
   if (!state) return {keys: []};
   const keys = state.keys
     .filter(key => firstX509(oauthOf(key.credentials).certificate)?.fingerprint256 === fingerprint256)

@@ -13,9 +13,9 @@ import {signDemoCertificate, type DemoPki} from './pki.js';
 import {DAY_MS} from '../lifecycle/common.js';
 import {NEO_MAPPINGS_PATH} from '../lifecycle/neo.js';
 import {listen} from './tenant.js';
-import {basicCredentials, odataDate, sameSecret} from './tenant/api.js';
+import {basicCredentials, json, odataDate, odataError, sameSecret} from './tenant/api.js';
 
-export interface NeoMappingRecord {
+interface NeoMappingRecord {
   Id: string;
   User: string;
   /** Base64 of DER (as the API returns it) or PEM text. */
@@ -27,7 +27,7 @@ export interface NeoMappingRecord {
   LastModifiedTime: string;
 }
 
-export interface NeoSample {
+interface NeoSample {
   /** The OData v2 answer of GET /api/v1/CertificateUserMappings. */
   export: {d: {results: NeoMappingRecord[]}};
   /** User → roles, as the roles file of `migrate-neo --roles`. */
@@ -43,10 +43,6 @@ export interface NeoSamplePaths {
   caCertificates: string;
 }
 
-function base64Der(pem: string): string {
-  return new X509Certificate(pem).raw.toString('base64');
-}
-
 /** Builds the sample export. Two extra senders get their own certificates from the demo client CA. */
 export function buildSampleNeoExport(pki: DemoPki, now = new Date()): NeoSample {
   const sign = (cn: string) =>
@@ -57,7 +53,7 @@ export function buildSampleNeoExport(pki: DemoPki, now = new Date()): NeoSample 
   const entry = (id: string, user: string, pem: string, form: 'der' | 'pem' = 'der'): NeoMappingRecord => ({
     Id: id,
     User: user,
-    Certificate: form === 'der' ? base64Der(pem) : pem,
+    Certificate: form === 'der' ? new X509Certificate(pem).raw.toString('base64') : pem,
     ValidUntil: new Date(new X509Certificate(pem).validTo).getTime(),
     CreatedBy: 'neo.admin@example.com',
     CreatedTime: created,
@@ -112,7 +108,7 @@ export interface NeoApiServer {
   close(): Promise<void>;
 }
 
-export interface NeoApiOptions {
+interface NeoApiOptions {
   pki: DemoPki;
   /** The export to serve; read from a file when a path is given. */
   mappings: {d: {results: NeoMappingRecord[]}} | string;
@@ -132,27 +128,23 @@ export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiS
   const requests: string[] = [];
   const server = https.createServer({key: options.pki.serverLeaf.keyPem, cert: options.pki.serverLeaf.chainPem}, (req, res) => {
     requests.push(req.url ?? '');
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, {'Content-Type': 'application/json', ...headers});
-      res.end(JSON.stringify(body));
-    };
     const [givenUser, givenPassword] = basicCredentials(req.headers.authorization) ?? ['', ''];
     if (givenUser !== user || !sameSecret(givenPassword, password)) {
-      return send(401, {error: {code: 'Unauthorized', message: {lang: 'en', value: 'Authentication required'}}}, {'WWW-Authenticate': 'Basic realm="SAP Cloud Integration"'});
+      return odataError(res, 401, 'Unauthorized', 'Authentication required', {'WWW-Authenticate': 'Basic realm="SAP Cloud Integration"'});
     }
     const url = new URL(req.url ?? '/', 'https://localhost');
-    if (req.method !== 'GET') return send(405, {error: {code: 'MethodNotAllowed', message: {lang: 'en', value: 'Only GET in this stand-in'}}});
+    if (req.method !== 'GET') return odataError(res, 405, 'MethodNotAllowed', 'Only GET in this stand-in');
     const single = /^\/api\/v1\/CertificateUserMappings\('([^']+)'\)$/.exec(url.pathname);
     if (single) {
       const found = results.find(r => r.Id === single[1]);
-      return found ? send(200, {d: found}) : send(404, {error: {code: 'NotFound', message: {lang: 'en', value: `No mapping ${single[1]}`}}});
+      return found ? json(res, 200, {d: found}) : odataError(res, 404, 'NotFound', `No mapping ${single[1]}`);
     }
-    if (url.pathname !== NEO_MAPPINGS_PATH) return send(404, {error: {code: 'NotFound', message: {lang: 'en', value: `Unknown resource ${url.pathname}`}}});
+    if (url.pathname !== NEO_MAPPINGS_PATH) return odataError(res, 404, 'NotFound', `Unknown resource ${url.pathname}`);
     const skip = Math.max(0, Number(url.searchParams.get('$skip') ?? 0) || 0);
     const top = Math.min(pageSize, Math.max(1, Number(url.searchParams.get('$top') ?? pageSize) || pageSize));
     const page = results.slice(skip, skip + top);
     const next = skip + top < results.length ? `${NEO_MAPPINGS_PATH}?$skip=${skip + top}&$top=${top}` : undefined;
-    return send(200, {d: {results: page, ...(next ? {__next: next} : {})}});
+    return json(res, 200, {d: {results: page, ...(next ? {__next: next} : {})}});
   });
   const port = await listen(server);
   return {

@@ -20,7 +20,7 @@ import type {CsrSubject} from '../certs/generate.js';
 
 const {pki, md} = forge;
 
-export interface DemoCertAndKey {
+interface DemoCertAndKey {
   certPem: string;
   /** PKCS#1 (`BEGIN RSA PRIVATE KEY`), the form SAP-generated service keys use. */
   keyPem: string;
@@ -200,7 +200,7 @@ export function signDemoCertificate(request: {
   return pki.certificateToPem(cert);
 }
 
-export const DEMO_CLIENT_SUBJECT: DistinguishedName = {C: 'DE', O: 'Demo Customer', CN: 's4hana-sender'};
+const DEMO_CLIENT_SUBJECT: DistinguishedName = {C: 'DE', O: 'Demo Customer', CN: 's4hana-sender'};
 
 /**
  * Generates the whole demo PKI. The 14 key pairs are generated concurrently on Node's thread

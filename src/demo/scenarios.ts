@@ -15,6 +15,7 @@ import type {SeedOptions} from './fakecf/state.js';
 import type {DemoFixturePaths, DemoPki} from './pki.js';
 import type {DemoIflow} from './tenant.js';
 import {formatSapDn} from '../../flows/dn.js';
+import {firstX509} from '../certs/pem-text.js';
 import {DEFAULT_ROLE, externalCertificateKeyParameters, instanceParameters} from '../../flows/parameters.js';
 
 /** What a scenario's functions may use: the landscape's PKI, its customer files and its folder. */
@@ -77,17 +78,14 @@ function uploadedChannelCertificates(home: string): Array<{subjectDN: string; is
   } catch {
     return [];
   }
-  const entries: Array<{subjectDN: string; issuerDN: string}> = [];
-  for (const name of names) {
+  return names.flatMap(name => {
     try {
-      const text = readFileSync(path.join(folder, name), 'utf8');
-      const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
-      if (first) entries.push(dnsOf(first[0]));
+      const first = firstX509(readFileSync(path.join(folder, name), 'utf8'));
+      return first ? [dnsOf(first.toString())] : [];
     } catch {
-      // A file being copied or not a certificate: the channel simply does not list it.
+      return []; // A file being copied: the channel simply does not list it.
     }
-  }
-  return entries;
+  });
 }
 
 export const DEMO_SCENARIOS: DemoScenario[] = [

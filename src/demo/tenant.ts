@@ -43,7 +43,7 @@ export interface CertificateResolution {
   dnMatches?: ServiceKeyMatch[];
 }
 
-export type MaybePromise<T> = T | Promise<T>;
+type MaybePromise<T> = T | Promise<T>;
 
 /** false = trial tenant (no sap_cloudintegrationcertificate). */
 export interface DemoKeystore {
@@ -52,7 +52,7 @@ export interface DemoKeystore {
 }
 
 /** A client of an `api` plan key; roles default to ["MonitoringDataRead", "WorkspacePackagesRead"]. */
-export interface ApiClient {
+interface ApiClient {
   clientId: string;
   clientSecret: string;
   roles?: string[];
@@ -109,7 +109,7 @@ export const INVALID_CLIENT_BODY =
 export const BAD_CREDENTIALS_BODY =
   '<UnauthorizedUserException><error>unauthorized_user</error><error_description>Bad credentials</error_description></UnauthorizedUserException>';
 
-export function subjectAndIssuerNotAcceptedMessage(subjectDN: string, issuerDN: string): string {
+function subjectAndIssuerNotAcceptedMessage(subjectDN: string, issuerDN: string): string {
   return `Unauthorized. Subject and issuer (subject: ${subjectDN.toLowerCase()}; issuer: ${issuerDN.toLowerCase()}) of the provided certificate is not contained in the accepted subjectAndIssuers list of the integration flow.`;
 }
 
@@ -198,9 +198,6 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     }
     peerStates.set(socket, state);
     runtimeHttp.emit('connection', socket);
-  });
-  runtimeTls.on('tlsClientError', () => {
-    // Failed handshakes (e.g. the client does not trust the demo root) need no handling here.
   });
 
   function judgePeerCertificate(socket: tls.TLSSocket): PeerCertificateState | 'reject' {
@@ -322,9 +319,10 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   const apiTls = tls.createServer({cert: options.pki.serverLeaf.chainPem, key: options.pki.serverLeaf.keyPem, minVersion: 'TLSv1.2'});
   const apiHttp = http.createServer();
   apiTls.on('secureConnection', (socket: tls.TLSSocket) => apiHttp.emit('connection', socket));
-  apiTls.on('tlsClientError', () => {});
 
   for (const server of [runtimeTls, apiTls]) {
+    // Failed handshakes (e.g. the client does not trust the demo root) need no handling here.
+    server.on('tlsClientError', () => {});
     server.on('connection', (socket: import('node:net').Socket) => {
       openSockets.add(socket);
       socket.once('close', () => openSockets.delete(socket));

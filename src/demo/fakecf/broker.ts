@@ -23,7 +23,7 @@ const GRANT_TYPES = [
 const DEPRECATED_GRANT = 'client_x509';
 const ROLE_PATTERN = /^[A-Za-z0-9_.]+$/;
 
-export const CLIENT_X509_MESSAGE =
+const CLIENT_X509_MESSAGE =
   'The grant type client_x509 is deprecated and reached its end of life in January 2026: updates fail and new service keys cannot be created for service instances that contain it. Replace client_x509 with client_credentials in "grant-types" and update the service instance.';
 
 export function offeringOf(state: SimState, plan: SimPlan): SimOffering {
@@ -219,7 +219,7 @@ export function buildCredentials(state: SimState, instance: SimInstance, key: {g
 // ---------------------------------------------------------------------------------------------
 // Planting landscapes for tests and workshops
 
-export function findPlan(state: SimState, offeringName: string, planName: string): SimPlan | undefined {
+function findPlan(state: SimState, offeringName: string, planName: string): SimPlan | undefined {
   return state.plans.find((plan) => plan.name === planName && offeringOf(state, plan).name.toLowerCase() === offeringName.toLowerCase());
 }
 

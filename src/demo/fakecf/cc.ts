@@ -22,7 +22,7 @@ export class CcError extends Error {
 }
 
 export const notFound = (detail: string) => new CcError(404, 'CF-ResourceNotFound', 10010, detail);
-export const unprocessable = (detail: string) => new CcError(422, 'CF-UnprocessableEntity', 10008, detail);
+const unprocessable = (detail: string) => new CcError(422, 'CF-UnprocessableEntity', 10008, detail);
 const badQuery = (detail: string) => new CcError(400, 'CF-BadQueryParameter', 10005, `The query parameter is invalid: ${detail}`);
 const inProgress = (name: string) => new CcError(409, 'CF-AsyncServiceInstanceOperationInProgress', 60016, `An operation for service instance ${name} is in progress.`);
 
@@ -91,6 +91,18 @@ function asyncPending(ctx: OperationContext, polls: number): SimPending | null {
   if (ctx.fault?.type === 'async-fail') return {pollsLeft: Math.max(polls, 1), outcome: 'failed', description: ctx.fault.message ?? SIMULATED_ASYNC_FAILURE};
   if (polls > 0) return {pollsLeft: polls, outcome: 'succeeded', description: ''};
   return null;
+}
+
+/** With `later` the broker still works and the job polls; otherwise `finish` applies the outcome now and the job completes. */
+function settle(job: SimJob, resource: SimResource, later: SimPending | null, finish: () => void): SimJob {
+  if (later) {
+    resource.pending = later;
+    job.state = 'POLLING';
+  } else {
+    finish();
+    completeJob(job);
+  }
+  return job;
 }
 
 function operationRunning(op: SimLastOperation | null): boolean {
@@ -183,15 +195,9 @@ export function createInstance(
   const job = newJob(ctx, 'service_instance.create', {kind: 'service_instances', guid: instance.guid});
   const offering = offeringOf(state, request.plan);
   if (brokerRejects(ctx, instance, job, 'create', 'provision', () => validateInstanceParameters(state, request.plan, request.parameters))) return job;
-  const later = asyncPending(ctx, offering.async_polls);
-  if (later) {
-    instance.pending = later;
-    job.state = 'POLLING';
-  } else {
+  return settle(job, instance, asyncPending(ctx, offering.async_polls), () => {
     instance.last_operation = operation('create', 'succeeded');
-    completeJob(job);
-  }
-  return job;
+  });
 }
 
 export function updateInstance(ctx: OperationContext, instance: SimInstance, request: {parameters?: Record<string, unknown>; tags?: string[]}): SimJob {
@@ -205,14 +211,10 @@ export function updateInstance(ctx: OperationContext, instance: SimInstance, req
   if (request.tags) instance.tags = request.tags;
   const later = asyncPending(ctx, offeringOf(state, plan).async_polls);
   instance.last_operation = operation('update', 'in progress');
-  if (later) {
-    instance.pending = {...later, parameters};
-    job.state = 'POLLING';
-  } else {
+  settle(job, instance, later && {...later, parameters}, () => {
     instance.parameters = parameters;
     instance.last_operation = operation('update', 'succeeded');
-    completeJob(job);
-  }
+  });
   instance.updated_at = timestamp();
   return job;
 }
@@ -226,15 +228,8 @@ export function deleteInstance(ctx: OperationContext, instance: SimInstance): Si
   state.keys = state.keys.filter((k) => k.instance_guid !== instance.guid);
   const plan = planOf(state, instance);
   const later = plan ? asyncPending(ctx, offeringOf(state, plan).async_polls) : null;
-  if (later) {
-    instance.last_operation = operation('delete', 'in progress');
-    instance.pending = later;
-    job.state = 'POLLING';
-  } else {
-    removeInstance(state, instance);
-    completeJob(job);
-  }
-  return job;
+  if (later) instance.last_operation = operation('delete', 'in progress');
+  return settle(job, instance, later, () => removeInstance(state, instance));
 }
 
 export function createKey(ctx: OperationContext, instance: SimInstance, request: {name: string; parameters: Record<string, unknown>}): SimJob {
@@ -264,15 +259,9 @@ export function createKey(ctx: OperationContext, instance: SimInstance, request:
   state.keys.push(key);
   if (rejected) return job;
   key.credentials = buildCredentials(state, instance, key, request.parameters);
-  const later = asyncPending(ctx, offering.key_async_polls);
-  if (later) {
-    key.pending = later;
-    job.state = 'POLLING';
-  } else {
+  return settle(job, key, asyncPending(ctx, offering.key_async_polls), () => {
     key.last_operation = operation('create', 'succeeded');
-    completeJob(job);
-  }
-  return job;
+  });
 }
 
 export function deleteKey(ctx: OperationContext, key: SimKey): SimJob {
@@ -282,15 +271,10 @@ export function deleteKey(ctx: OperationContext, key: SimKey): SimJob {
   const instance = state.instances.find((i) => i.guid === key.instance_guid);
   const plan = instance ? planOf(state, instance) : undefined;
   const later = plan ? asyncPending(ctx, offeringOf(state, plan).key_async_polls) : null;
-  if (later) {
-    key.last_operation = operation('delete', 'in progress');
-    key.pending = later;
-    job.state = 'POLLING';
-  } else {
+  if (later) key.last_operation = operation('delete', 'in progress');
+  return settle(job, key, later, () => {
     state.keys = state.keys.filter((k) => k.guid !== key.guid);
-    completeJob(job);
-  }
-  return job;
+  });
 }
 
 /** Details of a key, or the CC 404 texts when it is not ready. */
@@ -330,7 +314,7 @@ function renderLastOperation(op: SimLastOperation | null): Record<string, unknow
 
 const EMPTY_METADATA = () => ({labels: {}, annotations: {}});
 
-export function renderInstance(state: SimState, instance: SimInstance): Record<string, unknown> {
+function renderInstance(state: SimState, instance: SimInstance): Record<string, unknown> {
   const plan = planOf(state, instance);
   const base = `/v3/service_instances/${instance.guid}`;
   const common = {
@@ -370,7 +354,7 @@ export function renderInstance(state: SimState, instance: SimInstance): Record<s
   };
 }
 
-export function renderKey(state: SimState, key: SimKey): Record<string, unknown> {
+function renderKey(state: SimState, key: SimKey): Record<string, unknown> {
   const base = `/v3/service_credential_bindings/${key.guid}`;
   return {
     guid: key.guid,
@@ -390,7 +374,7 @@ export function renderKey(state: SimState, key: SimKey): Record<string, unknown>
   };
 }
 
-export function renderPlan(state: SimState, plan: SimPlan): Record<string, unknown> {
+function renderPlan(state: SimState, plan: SimPlan): Record<string, unknown> {
   return {
     guid: plan.guid,
     created_at: plan.created_at,
@@ -410,7 +394,7 @@ export function renderPlan(state: SimState, plan: SimPlan): Record<string, unkno
   };
 }
 
-export function renderOffering(state: SimState, offering: SimOffering): Record<string, unknown> {
+function renderOffering(state: SimState, offering: SimOffering): Record<string, unknown> {
   return {
     guid: offering.guid,
     created_at: offering.created_at,
@@ -439,7 +423,7 @@ export function renderOffering(state: SimState, offering: SimOffering): Record<s
   };
 }
 
-export function renderJob(state: SimState, job: SimJob): Record<string, unknown> {
+function renderJob(state: SimState, job: SimJob): Record<string, unknown> {
   const links: Record<string, unknown> = {self: href(state, `/v3/jobs/${job.guid}`)};
   if (job.resource) links[job.resource.kind] = href(state, `/v3/${job.resource.kind}/${job.resource.guid}`);
   return {guid: job.guid, created_at: job.created_at, updated_at: job.updated_at, operation: job.operation, state: job.state, links, errors: job.errors, warnings: job.warnings};
@@ -448,7 +432,7 @@ export function renderJob(state: SimState, job: SimJob): Record<string, unknown>
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-export interface CcResponse {
+interface CcResponse {
   status: number;
   body: unknown;
   headers: Record<string, string>;
@@ -837,22 +821,19 @@ function route(state: SimState, method: string, rawPath: string, body: string | 
     }
   }
 
-  if (collection === 'jobs' && guid && segments.length === 3 && get) {
-    const job = state.jobs.find((j) => j.guid === guid);
-    if (!job) throw notFound('Job not found');
-    pollJob(state, job);
-    return ok(renderJob(state, job));
-  }
-
-  if (collection === 'service_plans' && guid && segments.length === 3 && get) {
-    const plan = state.plans.find((p) => p.guid === guid);
-    if (!plan) throw notFound('Service plan not found');
-    return ok(renderPlan(state, plan));
-  }
-  if (collection === 'service_offerings' && guid && segments.length === 3 && get) {
-    const offering = state.offerings.find((o) => o.guid === guid);
-    if (!offering) throw notFound('Service offering not found');
-    return ok(renderOffering(state, offering));
+  if (segments.length === 3 && get) {
+    const found = <T extends {guid: string}>(items: T[], detail: string): T => {
+      const item = items.find((i) => i.guid === guid);
+      if (!item) throw notFound(detail);
+      return item;
+    };
+    if (collection === 'jobs') {
+      const job = found(state.jobs, 'Job not found');
+      pollJob(state, job);
+      return ok(renderJob(state, job));
+    }
+    if (collection === 'service_plans') return ok(renderPlan(state, found(state.plans, 'Service plan not found')));
+    if (collection === 'service_offerings') return ok(renderOffering(state, found(state.offerings, 'Service offering not found')));
   }
   throw new CcError(404, 'CF-NotFound', 10000, 'Unknown request');
 }

@@ -5,10 +5,11 @@
 import {randomUUID} from 'node:crypto';
 import {once} from 'node:events';
 import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {STATUS_CODES} from 'node:http';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {brokerName, offeringOf, planOf} from './broker.js';
-import {CcError, createInstance, createKey, deleteInstance, deleteKey, handleRequest, instanceParameters, keyDetails, pollInstance, pollJob, pollKey, updateInstance, type OperationContext} from './cc.js';
+import {CcError, createInstance, createKey, deleteInstance, deleteKey, handleRequest, instanceParameters, keyDetails, notFound, pollInstance, pollJob, pollKey, updateInstance} from './cc.js';
 import {
   CC_API_VERSION,
   seedState,
@@ -22,6 +23,7 @@ import {
   type SimInstance,
   type SimJob,
   type SimKey,
+  type SimPlan,
   type SimState,
 } from './state.js';
 
@@ -244,6 +246,8 @@ class UsageFailure extends Error {
 interface Parsed {
   positionals: string[];
   flags: Map<string, string[]>;
+  /** The `-c` parameters, when given. */
+  parameters?: Record<string, unknown>;
 }
 
 function majorOf(version: string): number {
@@ -268,32 +272,23 @@ function parseArgs(spec: CommandSpec, args: string[], version: string): Parsed {
       positionals.push(...args.slice(i + 1));
       break;
     }
-    if (arg.startsWith('--')) {
-      const [long, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      const found = byLong(long);
-      if (!found) throw new UsageFailure(`unknown flag \`${long}'`);
-      const [name, flag] = found;
-      if (flag.value) {
-        const value = inline ?? args[++i];
-        if (value === undefined) throw new UsageFailure(`expected argument for flag \`--${long}'`);
-        add(name, value);
-      } else add(name, 'true');
-      continue;
-    }
     if (arg.startsWith('-') && arg.length > 1) {
-      let rest = arg.slice(1);
-      while (rest.length) {
-        const c = rest[0]!;
-        rest = rest.slice(1);
-        const found = byShort(c);
-        if (!found) throw new UsageFailure(`unknown flag \`${c}'`);
+      // `--name[=value]`, or a group `-abc` of short flags in which a value flag takes the rest (`-cVALUE`, `-c=VALUE`).
+      const long = arg.startsWith('--');
+      for (let rest = arg.slice(long ? 2 : 1); rest; ) {
+        const [key, inline] = long
+          ? (rest.split(/=(.*)/s, 2) as [string, string | undefined])
+          : [rest[0]!, rest.length > 1 ? rest.slice(1).replace(/^=/, '') : undefined];
+        const found = long ? byLong(key) : byShort(key);
+        if (!found) throw new UsageFailure(`unknown flag \`${key}'`);
         const [name, flag] = found;
-        if (flag.value) {
-          const value = rest.length ? rest.replace(/^=/, '') : args[++i];
-          if (value === undefined) throw new UsageFailure(`expected argument for flag \`-${c}'`);
+        rest = long || flag.value ? '' : rest.slice(1);
+        if (!flag.value) add(name, 'true');
+        else {
+          const value = inline ?? args[++i];
+          if (value === undefined) throw new UsageFailure(`expected argument for flag \`${long ? '--' : '-'}${key}'`);
           add(name, value);
-          rest = '';
-        } else add(name, 'true');
+        }
       }
       continue;
     }
@@ -306,7 +301,8 @@ function parseArgs(spec: CommandSpec, args: string[], version: string): Parsed {
     throw new UsageFailure(`the required argument${missing.length === 1 ? '' : 's'} ${list} ${missing.length === 1 ? 'was' : 'were'} not provided`);
   }
   if (positionals.length > spec.positionals.length) throw new UsageFailure(`unexpected argument "${positionals[spec.positionals.length]}"`, true);
-  return {positionals, flags};
+  const parameters = flags.get('c')?.at(-1);
+  return {positionals, flags, parameters: parameters === undefined ? undefined : parseParameters(parameters)};
 }
 
 const INVALID_C = 'Invalid configuration provided for -c flag. Please provide a valid JSON object or path to a file containing a valid JSON object.';
@@ -355,10 +351,10 @@ function helpText(spec: CommandSpec, bin: string): string {
 // ---------------------------------------------------------------------------------------------
 // Faults (stand-in only)
 
+const asList = (value: FaultSpec | FaultSpec[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
 function faultList(table: FaultTable | undefined, command: string): FaultSpec[] {
-  if (!table) return [];
-  const pick = (value: FaultSpec | FaultSpec[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-  return [...pick(table[command]), ...pick(table['*'])];
+  return table ? [...asList(table[command]), ...asList(table['*'])] : [];
 }
 
 function envFaults(): FaultTable {
@@ -380,13 +376,9 @@ function takeFaults(file: string, command: string): FaultSpec[] {
   return withStateLock(file, () => {
     const current = readSimState(file);
     if (!current) return [...fromState, ...fromEnv];
-    const list: FaultSpec[] = [];
+    const list = faultList(current.faults, command);
     for (const name of [command, '*']) {
-      const entry = current.faults[name];
-      if (!entry) continue;
-      const specs = Array.isArray(entry) ? entry : [entry];
-      list.push(...specs);
-      const kept = specs.filter((f) => !f.once);
+      const kept = asList(current.faults[name]).filter((f) => !f.once);
       if (kept.length) current.faults[name] = kept;
       else delete current.faults[name];
     }
@@ -458,8 +450,17 @@ function findKey(env: Env, instance: SimInstance, name: string): SimKey | undefi
   return key && pollKey(env.state, key) ? key : undefined;
 }
 
-function instanceNotFound(env: Env, name: string): number {
-  return env.out.fail(env.v7 ? `Service instance ${name} not found` : `Service instance '${name}' not found`);
+/** The instance, or a failure (printed by runCf) when it is missing. */
+function requireInstance(env: Env, name: string): SimInstance {
+  const instance = findInstance(env, name);
+  if (!instance) throw notFound(env.v7 ? `Service instance ${name} not found` : `Service instance '${name}' not found`);
+  return instance;
+}
+
+/** Whether a plan belongs to the named offering (any case) and, when one is named, broker. */
+function offeredBy(state: SimState, plan: SimPlan, offeringName: string | undefined, brokerFilter: string | undefined): boolean {
+  const offering = offeringOf(state, plan);
+  return (!offeringName || offering.name.toLowerCase() === offeringName.toLowerCase()) && (!brokerFilter || brokerName(state, offering) === brokerFilter);
 }
 
 function jobFailure(job: SimJob): string {
@@ -504,8 +505,6 @@ function targetTable(env: Env): string[] {
   return table(rows);
 }
 
-const STATUS_TEXT: Record<number, string> = {200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity', 500: 'Internal Server Error', 502: 'Bad Gateway'};
-
 function trace(env: Env, method: string, url: string, status: number, body: string): void {
   const now = new Date().toISOString();
   env.out.say(`REQUEST: [${now}]`);
@@ -516,7 +515,7 @@ function trace(env: Env, method: string, url: string, status: number, body: stri
   env.out.say('User-Agent: cf/' + env.version + ' (go1.22.5; amd64 linux)');
   env.out.say();
   env.out.say(`RESPONSE: [${now}]`);
-  env.out.say(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}`);
+  env.out.say(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`);
   env.out.say('Content-Type: application/json; charset=utf-8');
   env.out.say(`X-Vcap-Request-Id: ${randomUUID()}`);
   env.out.say();
@@ -701,10 +700,7 @@ const handlers: Record<string, Handler> = {
     const as = state.auth ? ` ${where(env)}` : '...';
     out.say(offeringName ? `Getting service plan information for service offering ${offeringName}${as}` : `Getting all service offerings from marketplace${as}`);
     out.say();
-    const plans = state.plans.filter((plan) => {
-      const offering = offeringOf(state, plan);
-      return (flag(parsed, 'show-unavailable') || plan.available) && (!offeringName || offering.name.toLowerCase() === offeringName.toLowerCase()) && (!brokerFilter || brokerName(state, offering) === brokerFilter);
-    });
+    const plans = state.plans.filter((plan) => (flag(parsed, 'show-unavailable') || plan.available) && offeredBy(state, plan, offeringName, brokerFilter));
     if (!plans.length) {
       out.say('No service offerings found.');
       return 0;
@@ -739,13 +735,10 @@ const handlers: Record<string, Handler> = {
     const [offeringName, planName, rawName] = parsed.positionals as [string, string, string];
     const name = rawName.trim();
     const brokerFilter = value(parsed, 'b');
-    const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : {};
+    const parameters = parsed.parameters ?? {};
     const tags = (value(parsed, 't') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
     out.say(`Creating service instance ${name} ${where(env)}`);
-    const candidates = state.plans.filter((plan) => {
-      const offering = offeringOf(state, plan);
-      return plan.name === planName && offering.name.toLowerCase() === offeringName.toLowerCase() && (!brokerFilter || brokerName(state, offering) === brokerFilter);
-    });
+    const candidates = state.plans.filter((plan) => plan.name === planName && offeredBy(state, plan, offeringName, brokerFilter));
     if (!candidates.length) {
       if (env.v7) return out.fail(`Could not find plan with name ${planName}`);
       return out.fail(`The plan '${planName}' could not be found for service offering '${offeringName}'${brokerFilter ? ` and broker '${brokerFilter}'` : ''}.`);
@@ -762,15 +755,14 @@ const handlers: Record<string, Handler> = {
       return 0;
     }
     if (!env.v7) out.say();
-    const ctx: OperationContext = {state, fault: env.fault};
-    const job = createInstance(ctx, {name, spaceGuid: state.target.space!.guid, plan, parameters, tags});
+    const job = createInstance(env, {name, spaceGuid: state.target.space!.guid, plan, parameters, tags});
     return reportJob(env, parsed, job, `Create in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Service instance ${name} created.`);
   },
 
   'update-service'(env, parsed) {
     const {state, out} = env;
     const name = parsed.positionals[0]!;
-    const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : undefined;
+    const parameters = parsed.parameters;
     const tagsValue = value(parsed, 't');
     out.say(env.v7 ? `Updating service instance ${name} as ${state.auth!.user}...` : `Updating service instance ${name} ${where(env)}`);
     if (!env.v7) out.say();
@@ -779,11 +771,10 @@ const handlers: Record<string, Handler> = {
       out.ok();
       return 0;
     }
-    const instance = findInstance(env, name);
-    if (!instance) return instanceNotFound(env, name);
+    const instance = requireInstance(env, name);
     if (value(parsed, 'p') && value(parsed, 'p') !== planOf(state, instance)?.name) return out.fail('The stand-in cf does not change plans.');
     const tags = tagsValue === undefined ? undefined : tagsValue.split(',').map((t) => t.trim()).filter(Boolean);
-    const job = updateInstance({state, fault: env.fault}, instance, {parameters, tags});
+    const job = updateInstance(env, instance, {parameters, tags});
     return reportJob(env, parsed, job, `Update in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Update of service instance ${name} complete.`);
   },
 
@@ -791,13 +782,16 @@ const handlers: Record<string, Handler> = {
     const {state, out} = env;
     const name = parsed.positionals[0]!;
     if (flag(parsed, 'guid') && flag(parsed, 'params')) throw new UsageFailure('The following arguments cannot be used together: --guid, --params');
-    if (flag(parsed, 'guid') || flag(parsed, 'params')) {
-      const instance = findInstance(env, name);
-      if (!instance) return instanceNotFound(env, name);
-      if (flag(parsed, 'guid')) {
-        out.say(instance.guid);
-        return 0;
-      }
+    if (!flag(parsed, 'guid') && !flag(parsed, 'params')) {
+      out.say(`Showing info of service ${name} ${where(env)}`);
+      out.say();
+    }
+    const instance = requireInstance(env, name);
+    if (flag(parsed, 'guid')) {
+      out.say(instance.guid);
+      return 0;
+    }
+    if (flag(parsed, 'params')) {
       try {
         out.say(goJson(instanceParameters(state, instance), 2));
         out.say();
@@ -807,10 +801,6 @@ const handlers: Record<string, Handler> = {
       }
       return 0;
     }
-    out.say(`Showing info of service ${name} ${where(env)}`);
-    out.say();
-    const instance = findInstance(env, name);
-    if (!instance) return instanceNotFound(env, name);
     const plan = planOf(state, instance);
     const offering = plan ? offeringOf(state, plan) : undefined;
     if (instance.type === 'user-provided') {
@@ -884,13 +874,12 @@ const handlers: Record<string, Handler> = {
   'create-service-key'(env, parsed) {
     const {state, out} = env;
     const [instanceName, keyName] = parsed.positionals as [string, string];
-    const parameters = parsed.flags.has('c') ? parseParameters(value(parsed, 'c')!) : {};
+    const parameters = parsed.parameters ?? {};
     out.say(`Creating service key ${keyName} for service instance ${instanceName} as ${state.auth!.user}...`);
-    const instance = findInstance(env, instanceName);
-    if (!instance) return instanceNotFound(env, instanceName);
+    const instance = requireInstance(env, instanceName);
     let job: SimJob;
     try {
-      job = createKey({state, fault: env.fault}, instance, {name: keyName, parameters});
+      job = createKey(env, instance, {name: keyName, parameters});
     } catch (error) {
       if (!(error instanceof CcError)) throw error;
       if (!error.detail.startsWith('The binding name is invalid.')) return out.fail(error.detail);
@@ -909,8 +898,7 @@ const handlers: Record<string, Handler> = {
       out.say(`Getting key ${keyName} for service instance ${instanceName} as ${state.auth!.user}...`);
       out.say();
     }
-    const instance = findInstance(env, instanceName);
-    if (!instance) return instanceNotFound(env, instanceName);
+    const instance = requireInstance(env, instanceName);
     const key = findKey(env, instance, keyName);
     if (!key) {
       if (env.v7) {
@@ -934,8 +922,7 @@ const handlers: Record<string, Handler> = {
     const instanceName = parsed.positionals[0]!;
     out.say(`Getting keys for service instance ${instanceName} as ${state.auth!.user}...`);
     out.say();
-    const instance = findInstance(env, instanceName);
-    if (!instance) return instanceNotFound(env, instanceName);
+    const instance = requireInstance(env, instanceName);
     const keys = state.keys.filter((k) => k.instance_guid === instance.guid).filter((k) => pollKey(state, k));
     if (!keys.length) {
       out.say(env.v7 ? `No service key for service instance ${instanceName}` : `No service keys for service instance ${instanceName}`);
@@ -954,14 +941,13 @@ const handlers: Record<string, Handler> = {
     const {state, out} = env;
     const [instanceName, keyName] = parsed.positionals as [string, string];
     out.say(`Deleting key ${keyName} for service instance ${instanceName} as ${state.auth!.user}...`);
-    const instance = findInstance(env, instanceName);
-    if (!instance) return instanceNotFound(env, instanceName);
+    const instance = requireInstance(env, instanceName);
     const key = findKey(env, instance, keyName);
     if (!key) {
       const missing = `Service key ${keyName} does not exist for service instance ${instanceName}.`;
       return nothingToDo(env, [missing], ['', missing]);
     }
-    const job = deleteKey({state, fault: env.fault}, key);
+    const job = deleteKey(env, key);
     return reportJob(env, parsed, job, 'Delete in progress.');
   },
 
@@ -972,7 +958,7 @@ const handlers: Record<string, Handler> = {
     if (!env.v7) out.say();
     const instance = findInstance(env, name);
     if (!instance) return nothingToDo(env, ['', `Service ${name} does not exist.`], [`Service instance ${name} did not exist.`]);
-    const job = deleteInstance({state, fault: env.fault}, instance);
+    const job = deleteInstance(env, instance);
     const progress = `Delete in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`;
     return reportJob(env, parsed, job, progress, `Service instance ${name} deleted.`);
   },
@@ -1013,7 +999,7 @@ const handlers: Record<string, Handler> = {
       return 22;
     }
     if (flag(parsed, 'i')) {
-      const headers = [`HTTP/1.1 ${response.status} ${STATUS_TEXT[response.status] ?? ''}`, 'Content-Type: application/json;charset=utf-8', `X-Vcap-Request-Id: ${randomUUID()}`];
+      const headers = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`, 'Content-Type: application/json;charset=utf-8', `X-Vcap-Request-Id: ${randomUUID()}`];
       for (const [k, v] of Object.entries(response.headers)) headers.push(`${k}: ${v}`);
       text = headers.join('\n') + '\n\n' + text;
     }
@@ -1099,7 +1085,6 @@ export async function runCf(argv: string[]): Promise<RunResult> {
   let parsed: Parsed;
   try {
     parsed = parseArgs(spec, args, version);
-    if (parsed.flags.has('c')) parseParameters(parsed.flags.get('c')!.at(-1)!);
   } catch (error) {
     if (!(error instanceof UsageFailure)) throw error;
     return finish(incorrectUsage(out, error, helpText(spec, bin)));

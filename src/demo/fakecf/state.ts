@@ -17,7 +17,7 @@ function loadForge(): typeof Forge {
   return forgeModule;
 }
 
-export interface Ref {
+interface Ref {
   guid: string;
   name: string;
 }
@@ -39,11 +39,11 @@ export interface SimPending {
   parameters?: Record<string, unknown>;
 }
 
-export interface SimOrg extends Ref {
+interface SimOrg extends Ref {
   spaces: Ref[];
 }
 
-export interface SimBroker extends Ref {}
+interface SimBroker extends Ref {}
 
 export interface SimOffering extends Ref {
   description: string;
@@ -105,7 +105,7 @@ export interface SimJob {
   updated_at: string;
 }
 
-export type FaultType = 'hang' | 'crash' | 'broker-error' | 'async-fail' | 'expire-login' | 'warn' | 'slow';
+type FaultType = 'hang' | 'crash' | 'broker-error' | 'async-fail' | 'expire-login' | 'warn' | 'slow';
 
 export interface FaultSpec {
   type: FaultType;
@@ -120,7 +120,7 @@ export interface FaultSpec {
 /** Per command name (`create-service`, `curl`, ...; `*` = every command). */
 export type FaultTable = Record<string, FaultSpec | FaultSpec[]>;
 
-export interface SimSettings {
+interface SimSettings {
   runtimeUrl: string;
   apiUrl: string;
   tokenUrl: string;
@@ -197,11 +197,11 @@ export interface SeedOptions extends Partial<SimSettings> {
   seed?: string;
 }
 
-export const DEFAULT_RUNTIME_URL = 'https://demo.it-cpi001-rt.cfapps.eu10.hana.ondemand.com';
-export const DEFAULT_API_URL = 'https://demo.it-cpi001.cfapps.eu10.hana.ondemand.com';
-export const DEFAULT_TOKEN_URL = 'https://demo.authentication.eu10.hana.ondemand.com/oauth/token';
-export const DEFAULT_API_ENDPOINT = 'https://api.cf.eu10.hana.ondemand.com';
-export const DEFAULT_VERSION = '8.18.4';
+const DEFAULT_RUNTIME_URL = 'https://demo.it-cpi001-rt.cfapps.eu10.hana.ondemand.com';
+const DEFAULT_API_URL = 'https://demo.it-cpi001.cfapps.eu10.hana.ondemand.com';
+const DEFAULT_TOKEN_URL = 'https://demo.authentication.eu10.hana.ondemand.com/oauth/token';
+const DEFAULT_API_ENDPOINT = 'https://api.cf.eu10.hana.ondemand.com';
+const DEFAULT_VERSION = '8.18.4';
 export const CC_API_VERSION = '3.180.0';
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import type {DemoIflow, DemoKeystore, DemoTenantOptions} from '../tenant.js';
 import {buildIflowArchive} from './iflow-export.js';
 import {SAP_KEY_PAIR_ALIAS} from '../../tenant/api.js';
 
-export interface IssuedToken {
+interface IssuedToken {
   kind: 'api' | 'runtime';
   clientId: string;
   instanceName?: string;
@@ -24,11 +24,11 @@ export type TokenStore = Map<string, IssuedToken>;
 const TOKEN_LIFETIME_SECONDS = 3600;
 const MAX_BODY_BYTES = 64 * 1024;
 /** Role template of the `api` plan needed to read monitoring data (keystore, endpoints, status). */
-export const MONITORING_ROLE = 'MonitoringDataRead';
+const MONITORING_ROLE = 'MonitoringDataRead';
 /** Role template of the `api` plan needed to read design-time content (the iFlow export). */
-export const WORKSPACE_READ_ROLE = 'WorkspacePackagesRead';
+const WORKSPACE_READ_ROLE = 'WorkspacePackagesRead';
 /** Roles of an api client whose instance parameters the test or landscape leaves unset. */
-export const DEFAULT_API_ROLES: readonly string[] = [MONITORING_ROLE, WORKSPACE_READ_ROLE];
+const DEFAULT_API_ROLES: readonly string[] = [MONITORING_ROLE, WORKSPACE_READ_ROLE];
 
 /**
  * The role each API resource needs, as SAP's "Tasks and Permissions for Cloud Integration" lists
@@ -43,11 +43,11 @@ const RESOURCE_ROLES: Array<{pattern: RegExp; role: string}> = [
 ];
 
 /** The role a resource path (below /api/v1/) needs; MonitoringDataRead for anything not listed. */
-export function roleForResource(resource: string): string {
+function roleForResource(resource: string): string {
   return RESOURCE_ROLES.find((entry) => entry.pattern.test(resource))?.role ?? MONITORING_ROLE;
 }
 
-export interface ApiHandlerOptions extends Pick<DemoTenantOptions, 'pki' | 'apiClients' | 'resolveBasic'> {
+interface ApiHandlerOptions extends Pick<DemoTenantOptions, 'pki' | 'apiClients' | 'resolveBasic'> {
   runtimeUrl: string;
   apiUrl: string;
   iflows: () => DemoIflow[];
@@ -84,14 +84,14 @@ async function readBody(request: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers});
   response.end(text);
 }
 
-function odataError(response: http.ServerResponse, status: number, code: string, message: string): void {
-  json(response, status, {error: {code, message: {lang: 'en', value: message}}});
+export function odataError(response: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  json(response, status, {error: {code, message: {lang: 'en', value: message}}}, headers);
 }
 
 /** Parses OData `$filter` terms of the form `Name eq 'x'` joined by `and`. */

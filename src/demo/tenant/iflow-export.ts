@@ -40,7 +40,7 @@ function demoClientCertificatesValue(list: Array<{subjectDN: string; issuerDN: s
   return list.map((entry) => `subject=${entry.subjectDN}|issuer=${entry.issuerDN}`).join(';');
 }
 
-export function renderIflw(iflow: ExportedIflow): string {
+function renderIflw(iflow: ExportedIflow): string {
   const role = iflow.senderAuthType === 'RoleBased' ? (iflow.externalizeRole ? '{{SenderRole}}' : iflow.userRole ?? DEFAULT_ROLE) : '';
   const certificates = iflow.senderAuthType === 'ClientCertificate' ? demoClientCertificatesValue(iflow.allowedCertificates ?? []) : '';
   const https = iflow.adapter === 'HTTPS';
