@@ -4,7 +4,7 @@
  * Nothing here ever returns a secret: certificate facts are read field by field.
  */
 import {X509Certificate} from 'node:crypto';
-import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
+import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateCheck, Verdict} from '../ports.js';
 import {firstX509} from '../certs/pem-text.js';
@@ -104,6 +104,15 @@ export function leafFromX509(x509: X509Certificate): LeafFacts {
 export function oauthOf(credentials: Record<string, unknown>): Record<string, unknown> {
   const oauth = credentials.oauth;
   return oauth && typeof oauth === 'object' && !Array.isArray(oauth) ? (oauth as Record<string, unknown>) : credentials;
+}
+
+/** The text of a file; a failed read becomes the error the caller words from it. */
+export async function readTextFile(file: string, unreadable: (error: NodeJS.ErrnoException) => Error): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw unreadable(error as NodeJS.ErrnoException);
+  }
 }
 
 export async function writeFileAtomic(file: string, content: string | Buffer, mode = 0o644): Promise<void> {

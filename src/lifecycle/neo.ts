@@ -4,14 +4,13 @@
  * decide which certificate can move to Cloud Foundry.
  */
 import {X509Certificate} from 'node:crypto';
-import {readFile} from 'node:fs/promises';
 import type {CertificateCheck} from '../ports.js';
 import {certificatePems, firstX509, normalisePemText} from '../certs/pem-text.js';
 import {CpiMtlsError} from '../errors.js';
 import {HttpsTimeoutError, httpsRequest, type HttpsResponse} from '../probe/https-request.js';
 import {certificateKey} from '../../flows/duplicates.js';
 import {validateRoleName} from '../../flows/validate.js';
-import {leafFromPem, parseValidUntil, requireClientAuth} from './common.js';
+import {leafFromPem, parseValidUntil, readTextFile, requireClientAuth} from './common.js';
 
 export interface NeoMapping {
   id: string;
@@ -100,13 +99,9 @@ export function parseNeoMappings(json: unknown, where: string): NeoMapping[] {
 }
 
 export async function readNeoMappingsFile(file: string): Promise<NeoMapping[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CpiMtlsError('file-not-found', `Cannot read the mappings file ${file}: ${code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`, {fix: ['Check the path; export the mappings with GET /api/v1/CertificateUserMappings?$format=json.']});
-  }
+  const text = await readTextFile(file, error => new CpiMtlsError('file-not-found', `Cannot read the mappings file ${file}: ${error.code === 'ENOENT' ? 'it does not exist' : error.message}.`, {
+    fix: ['Check the path; export the mappings with GET /api/v1/CertificateUserMappings?$format=json.'],
+  }));
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -210,12 +205,7 @@ export function parseRoles(json: unknown, where: string): Record<string, string[
 }
 
 export async function readRolesFile(file: string): Promise<Record<string, string[]>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CpiMtlsError('file-not-found', `Cannot read the roles file ${file}: ${(error as Error).message}.`, {fix: ['Give a JSON file {"<user>": ["<role>", …]}.']});
-  }
+  const text = await readTextFile(file, error => new CpiMtlsError('file-not-found', `Cannot read the roles file ${file}: ${error.message}.`, {fix: ['Give a JSON file {"<user>": ["<role>", …]}.']}));
   try {
     return parseRoles(JSON.parse(text), file);
   } catch (error) {
