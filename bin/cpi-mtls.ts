@@ -185,7 +185,6 @@ async function main(argv: string[]): Promise<number> {
     planFile: values.plan,
     json: Boolean(values.json),
     dryRun: Boolean(values['dry-run']),
-    debug: Boolean(values.debug),
     // Teaching panels are on by default in the demo (workshops), off otherwise.
     explain: values['no-explain'] ? false : Boolean(values.explain) || Boolean(values.demo),
     trustRoots: values['trust-root'],

@@ -28,7 +28,6 @@ export interface SetupOptions {
   planFile?: string;
   json?: boolean;
   dryRun?: boolean;
-  debug?: boolean;
   /** Teaching panels beside each step (workshops). */
   explain?: boolean;
   /** --trust-root files: client roots to accept although they are not on SAP's list. */

@@ -224,9 +224,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       return {instance: instanceFact(instance, read)};
     },
 
-    async 'load-certificate'(effect, _state, signal) {
-      return services.certificates.load(effect.path, effect.password, signal, effect.trustedRoots);
-    },
+    'load-certificate': (effect, _state, signal) => services.certificates.load(effect.path, effect.password, signal, effect.trustedRoots),
 
     async 'scan-duplicates'(effect, _state, signal) {
       const scope = effect.scope ?? 'space';
@@ -359,17 +357,11 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       }
     },
 
-    async 'generate-csr'(effect, state, signal) {
-      return services.certificates.generateCsr(effect, state.context.outputDir, signal);
-    },
+    'generate-csr': (effect, state, signal) => services.certificates.generateCsr(effect, state.context.outputDir, signal),
 
-    async 'export-pkcs12'(effect, state, signal) {
-      return services.certificates.exportPkcs12(effect, state.context.outputDir, signal);
-    },
+    'export-pkcs12': (effect, state, signal) => services.certificates.exportPkcs12(effect, state.context.outputDir, signal),
 
-    async 'tenant-checks'(effect, _state, signal) {
-      return services.tenant.check(effect, signal);
-    },
+    'tenant-checks': (effect, _state, signal) => services.tenant.check(effect, signal),
 
     async cleanup(effect, _state, signal) {
       // Keys first, then instances (an instance with keys cannot be deleted cleanly).
@@ -382,8 +374,6 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       return {removed};
     },
 
-    async 'write-outputs'(_effect, state, signal) {
-      return {files: await services.outputs.write(state, signal)};
-    },
+    'write-outputs': async (_effect, state, signal) => ({files: await services.outputs.write(state, signal)}),
   };
 }

@@ -170,7 +170,7 @@ export function createMigrateExecutor(services: MigrateServices): EffectExecutor
   const setup = createEffectHandlers(services);
   const {cf} = services;
   const handlers: {[K in MigrateEffect['type']]: (effect: Extract<MigrateEffect, {type: K}>, state: MigrateState, signal: AbortSignal) => Promise<MigrateEffectResults[K]>} = {
-    preflight: (effect, state, signal) => setup.preflight(effect, state, signal),
+    preflight: setup.preflight,
     async 'load-neo-mappings'(effect, _state, signal) {
       if (effect.source === 'file') return {mappings: await readNeoMappingsFile(effect.file ?? '')};
       return {mappings: await fetchNeoMappings({url: effect.url ?? '', user: effect.user ?? '', password: effect.password ?? '', caPems: services.neoCaPems, timeoutMs: services.neoTimeoutMs, signal})};
