@@ -57,15 +57,7 @@ export interface ProgressRecord {
   state: FlowState | null;
 }
 
-interface PointerEntry {
-  target: string;
-  planHash?: string;
-  progressFile: string;
-  outputDir: string;
-  savedAt: string;
-  resumeStep?: string;
-  status: ProgressStatus;
-}
+type PointerEntry = Pick<ProgressRecord, 'target' | 'planHash' | 'savedAt' | 'resumeStep' | 'status'> & {progressFile: string; outputDir: string};
 
 interface PointerFile {
   format: typeof POINTER_FORMAT;

@@ -12,9 +12,7 @@ import {oauthOf, readTextFile, writeFileAtomic} from '../lifecycle/common.js';
 import type {CertificateCheckId, CfPort} from '../ports.js';
 import {CLEANUP_TIMEOUT_MS, type CertificateService, type EngineServices, type OutputService, type ProbeService, type TenantService} from './effects.js';
 
-export interface ServiceOptions {
-  cf: CfPort;
-  dryRun?: boolean;
+export interface ServiceOptions extends Pick<EngineServices, 'cf' | 'dryRun' | 'leftovers'> {
   outputDir: string;
   /** Client roots to treat as trusted by the load balancer (the demo landscape's own CA). */
   extraTrustedClientRootsPem?: string[];
@@ -22,8 +20,6 @@ export interface ServiceOptions {
   extraServerCaPems?: string[];
   probeTimeoutMs?: number;
   now?: () => Date;
-  /** Collects removal commands for temporary credentials an interrupted step could not remove. */
-  leftovers?: string[];
 }
 
 /** Extra trusted client roots (--trust-root, trustedRoots:): each file must hold CA certificates. */

@@ -4,6 +4,7 @@
  * roles of the service instance.
  */
 import type {Verdict} from '../ports.js';
+import type {KeystoreEntry} from './api.js';
 import type {SenderChannel} from './iflw.js';
 
 /** A check's verdict; 'not-checked' when the data for it could not be read (never a pass). */
@@ -25,12 +26,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Warn this many days before the SAP key pair expires. */
 export const KEY_PAIR_WARN_DAYS = 30;
 
-export interface KeystoreEntryLike {
-  alias?: string;
-  validNotAfter: Date | null;
-}
-
-export function judgeKeystoreEntry(entry: KeystoreEntryLike | null, now: Date): Judgement {
+export function judgeKeystoreEntry(entry: Pick<KeystoreEntry, 'validNotAfter'> | null, now: Date): Judgement {
   if (!entry) {
     return {
       verdict: 'fail',
