@@ -142,10 +142,6 @@ export function markdownTable(headers: string[], rows: string[][]): string {
   return [`| ${headers.map(esc).join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map(row => `| ${row.map(esc).join(' | ')} |`)].join('\n');
 }
 
-export function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 
 /**

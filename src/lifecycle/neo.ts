@@ -6,6 +6,7 @@
 import {X509Certificate} from 'node:crypto';
 import type {CertificateCheck} from '../ports.js';
 import {certificatePems, firstX509, normalisePemText} from '../certs/pem-text.js';
+import {safeVerify} from '../certs/x509.js';
 import {CpiMtlsError} from '../errors.js';
 import {HttpsTimeoutError, httpsRequest, type HttpsResponse} from '../probe/https-request.js';
 import {certificateKey} from '../../flows/duplicates.js';
@@ -240,13 +241,7 @@ export function chainFromPool(leafPem: string, pool: string[]): string[] {
   let current = new X509Certificate(leafPem);
   for (let depth = 0; depth < 8; depth++) {
     if (current.issuer === current.subject) break;
-    const issuer = certs.find(c => current.checkIssued(c) && (() => {
-      try {
-        return current.verify(c.publicKey);
-      } catch {
-        return false;
-      }
-    })());
+    const issuer = certs.find(c => current.checkIssued(c) && safeVerify(current, c));
     if (!issuer) break;
     chain.push(issuer.toString());
     current = issuer;

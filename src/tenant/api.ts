@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import {CpiMtlsError} from '../errors.js';
 import {HttpsTimeoutError, ResponseTooLargeError, httpsRequest, type HttpsResponse} from '../probe/https-request.js';
 import type {CallOptions} from '../ports.js';
+import {instanceParameters} from '../../flows/parameters.js';
 
 export const SAP_KEY_PAIR_ALIAS = 'sap_cloudintegrationcertificate';
 /** Bound of one API call (token request included) when the caller sets none. */
@@ -36,8 +37,8 @@ export type ApiRead = keyof typeof API_READS;
 export const API_CHECK_ROLES: readonly string[] = Object.freeze([...new Set(Object.values(API_READS).map((read) => read.role))]);
 
 /** The full parameter set of an api instance for the tenant checks (update-service wants all of it). */
-export function apiInstanceParameters(roles: readonly string[] = API_CHECK_ROLES): {roles: string[]; 'grant-types': string[]; 'redirect-uris': string[]} {
-  return {roles: [...roles], 'grant-types': ['client_credentials'], 'redirect-uris': []};
+export function apiInstanceParameters(roles: readonly string[] = API_CHECK_ROLES): Record<string, unknown> {
+  return instanceParameters([...roles]);
 }
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
