@@ -147,11 +147,7 @@ function toPlanPath(relativePath: string): string {
 
 /** The path of an endpoint URL; a path stays as it is. */
 function endpointPath(pathOrUrl: string | undefined): string | undefined {
-  if (!pathOrUrl || !/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
-  try {
-    const url = new URL(pathOrUrl);
-    return url.pathname + url.search;
-  } catch {
-    return pathOrUrl;
-  }
+  if (!pathOrUrl || !/^https?:\/\//i.test(pathOrUrl) || !URL.canParse(pathOrUrl)) return pathOrUrl;
+  const url = new URL(pathOrUrl);
+  return url.pathname + url.search;
 }

@@ -107,12 +107,9 @@ function resourcesOf(page: Json): Json[] {
 
 /** Path and query of a pagination href (cf curl wants it without the host). */
 function pathOf(href: string): string {
-  try {
-    const url = new URL(href);
-    return url.pathname + url.search;
-  } catch {
-    return href.replace(/^https?:\/\/[^/]+/, '');
-  }
+  if (!URL.canParse(href)) return href.replace(/^https?:\/\/[^/]+/, '');
+  const url = new URL(href);
+  return url.pathname + url.search;
 }
 
 const q = encodeURIComponent;

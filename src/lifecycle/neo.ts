@@ -126,12 +126,10 @@ export interface NeoApiRequest {
 }
 
 export function neoMappingsUrl(base: string): URL {
-  let url: URL;
-  try {
-    url = new URL(base.trim());
-  } catch {
+  if (!URL.canParse(base.trim())) {
     throw new CpiMtlsError('neo-url', `"${base}" is not a URL.`, {fix: ['Give the Neo tenant management URL, e.g. https://<account>-tmn.hci.eu1.hana.ondemand.com']});
   }
+  const url = new URL(base.trim());
   if (url.protocol !== 'https:') throw new CpiMtlsError('neo-url', `The Neo URL ${url.origin} must use https://.`, {fix: [`Use https://${url.host}`]});
   const prefix = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1(\/CertificateUserMappings)?$/, '');
   return new URL(`${url.origin}${prefix}${NEO_MAPPINGS_PATH}?$format=json`);

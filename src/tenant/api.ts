@@ -133,21 +133,15 @@ const odataKey = (value: string) => encodeURIComponent(value.replace(/'/g, "''")
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
+  return URL.canParse(url) ? new URL(url).host : url;
 }
 
 export function createTenantApi(options: TenantApiOptions): TenantApi {
   for (const [field, value] of [['apiUrl', options.apiUrl], ['tokenUrl', options.tokenUrl]] as const) {
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
+    if (!URL.canParse(value)) {
       throw new CpiMtlsError('tenant-api-config', `${field} "${value}" is not a URL.`, {fix: [`Take ${field === 'apiUrl' ? 'url' : 'tokenurl'} from a service key of an it-rt instance with plan api.`]});
     }
+    const parsed = new URL(value);
     if (parsed.protocol !== 'https:') {
       throw new CpiMtlsError('tenant-api-config', `${field} must use https, got ${parsed.protocol}//${parsed.host}.`, {fix: [`Use the ${field === 'apiUrl' ? 'url' : 'tokenurl'} from the api service key as it is.`]});
     }

@@ -141,13 +141,9 @@ export function judgeSenderChannel(channel: SenderChannel, option: 1 | 2, instan
 
 /** Whether a tenant or runtime URL belongs to a trial account (no inbound client-certificate auth). */
 export function isTrialHost(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url.includes('://') ? url : `https://${url}`).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  const labels = host.split('.');
+  const href = url.includes('://') ? url : `https://${url}`;
+  if (!URL.canParse(href)) return false;
+  const labels = new URL(href).hostname.toLowerCase().split('.');
   if (labels.some((label) => /^it-cpitrial\d*(-rt)?$/.test(label) || label === 'hanatrial')) return true;
   // Trial subaccount subdomains are a short random id followed by "trial" (e.g. 1a2b3c4dtrial);
   // require a digit in the id so names like "industrial" do not count.
