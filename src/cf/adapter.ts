@@ -439,9 +439,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       return resources.map((r) => toInstance(r, included));
     },
 
-    async instanceParameters(guid, call = {}) {
-      return curl(`/v3/service_instances/${q(guid)}/parameters`, call);
-    },
+    instanceParameters: (guid, call = {}) => curl(`/v3/service_instances/${q(guid)}/parameters`, call),
 
     async createInstance(request, call = {}) {
       await version(call);
