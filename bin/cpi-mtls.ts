@@ -169,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
     for (const name of names) {
       homes.add(await resetDemoLandscape(name, demoHome));
       // The unfinished runs point at what the reset removed: a resume would act on a landscape that is gone.
-      forgotten += await abandonRuns(values.out ?? 'cpi-mtls-output', targetKey({demo: {scenario: name, home: demoHome}}));
+      forgotten += abandonRuns(values.out ?? 'cpi-mtls-output', targetKey({demo: {scenario: name, home: demoHome}}));
     }
     const runs = forgotten ? `; ${forgotten} unfinished run(s) will not be offered for resume` : '';
     process.stdout.write(`${names.length === 1 ? `Demo landscape "${names[0]}"` : `All ${names.length} demo landscapes`} restored to the start (${[...homes].join(', ')} removed${runs}).\n`);
@@ -185,7 +185,6 @@ async function main(argv: string[]): Promise<number> {
     planFile: values.plan,
     json: Boolean(values.json),
     dryRun: Boolean(values['dry-run']),
-    debug: Boolean(values.debug),
     // Teaching panels are on by default in the demo (workshops), off otherwise.
     explain: values['no-explain'] ? false : Boolean(values.explain) || Boolean(values.demo),
     trustRoots: values['trust-root'],

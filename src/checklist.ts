@@ -338,10 +338,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
   // After a failure: what this run created and what is still there (failed leftovers included),
   // the same list the flow's cleanup step removes. After a complete run nothing is offered for
   // removal: the key is the working result.
-  const cleanup =
-    outcome === 'complete'
-      ? []
-      : createdByThisRun(state).map(removalCommand);
+  const cleanup = outcome === 'complete' ? [] : createdByThisRun(state).map(removalCommand);
   return {
     title: `cpi-mtls checklist: ${option2 ? 'Option 2 (certificate in the integration flow)' : 'Option 1 (role-based)'}`,
     generatedAt: now.toISOString(),

@@ -28,7 +28,6 @@ export interface SetupOptions {
   planFile?: string;
   json?: boolean;
   dryRun?: boolean;
-  debug?: boolean;
   /** Teaching panels beside each step (workshops). */
   explain?: boolean;
   /** --trust-root files: client roots to accept although they are not on SAP's list. */
@@ -193,7 +192,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
   const hashOfPlan = options.planFile ? planHash(answers) : undefined;
   let resume: ResumeCandidate | null = null;
   if (!options.dryRun && resumeEnabled(env)) {
-    resume = await findResumable({pointerDir, target, planHash: hashOfPlan ?? null, flow: setupFlow.name});
+    resume = findResumable({pointerDir, target, planHash: hashOfPlan ?? null, flow: setupFlow.name});
     if (resume && ui) {
       // The answer decides which state the flow starts from, so it cannot be a step of the flow.
       const record = resume.record;
@@ -206,7 +205,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
       });
       if (choice === 'quit') return EXIT.cancelled;
       if (choice === 'new') {
-        await markAbandoned(resume.file, pointerDir);
+        markAbandoned(resume.file, pointerDir);
         resume = null;
       }
     }
@@ -260,7 +259,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
         const stale = await staleResources(cf, state);
         if (stale.length > 0) {
           stderr.write(`↻ The unfinished run relied on ${stale.join(', ')}, which no longer exist${stale.length === 1 ? 's' : ''} as saved (removed outside cpi-mtls?).\n  → Starting a new run instead; the old progress file is kept as abandoned.\n`);
-          await markAbandoned(resume.file, pointerDir);
+          markAbandoned(resume.file, pointerDir);
           resume = null;
           state = fresh();
         }
@@ -294,7 +293,6 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
     async afterRun(_state, how) {
       // The progress file on disk, and how to go on when the run can be resumed.
       if (recorder) {
-        await recorder.flush();
         const last = recorder.last;
         if (recorder.writeError) stderr.write(`⚠ Progress could not be saved to ${recorder.file}: ${recorder.writeError.message}\n`);
         else if (last?.resumable && last.status !== 'running') {

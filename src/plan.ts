@@ -4,12 +4,12 @@
  * anything runs, and every problem is reported with its field path and what is expected.
  */
 import {existsSync} from 'node:fs';
-import {readFile} from 'node:fs/promises';
 import {fileURLToPath} from 'node:url';
 import path from 'node:path';
 import type {Answers} from '../flows/types.js';
 import {DEFAULT_ROLE} from '../flows/parameters.js';
 import {UsageError} from './errors.js';
+import {readTextFile} from './lifecycle/common.js';
 import {expandHome} from './paths/complete.js';
 import {planSchema, type Plan} from './schema/plan.js';
 import {parseOrThrow} from './schema/problems.js';
@@ -35,12 +35,7 @@ export function planSchemaModeline(): string {
  * is named by its field path (exit 2). Paths in it are relative to its folder (baseDir).
  */
 export async function readPlanFile<T extends z.ZodType>(file: string, schema: T, kind = 'plan', fix = 'the README documents every field with an example per option'): Promise<{plan: z.output<T>; baseDir: string}> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`Cannot read the plan file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {fix: ['Check the path given with --plan.']});
-  }
+  const text = await readTextFile(file, error => new UsageError(`Cannot read the plan file ${file}: ${error.code ?? error.message}`, {fix: ['Check the path given with --plan.']}));
   const {parse} = await import('yaml');
   let raw: unknown;
   try {
@@ -67,13 +62,11 @@ export async function planToAnswers(plan: Plan, baseDir: string): Promise<Answer
   const resolve = (p: string | undefined) => (p === undefined ? undefined : planPath(baseDir, p));
   const option = plan.option ?? 'role-based';
   const role = plan.role ?? DEFAULT_ROLE;
+  const passwordFile = plan.certificate?.passwordFile;
   let certificatePassword: string | undefined;
-  if (plan.certificate?.passwordFile) {
-    try {
-      certificatePassword = (await readFile(resolve(plan.certificate.passwordFile)!, 'utf8')).replace(/\r?\n$/, '');
-    } catch {
-      throw new UsageError(`Cannot read certificate.passwordFile ${plan.certificate.passwordFile}.`, {fix: ['The path is relative to the plan file.']});
-    }
+  if (passwordFile) {
+    const unreadable = () => new UsageError(`Cannot read certificate.passwordFile ${passwordFile}.`, {fix: ['The path is relative to the plan file.']});
+    certificatePassword = (await readTextFile(resolve(passwordFile)!, unreadable)).replace(/\r?\n$/, '');
   }
   return {
     targetConfirmed: plan.target?.confirm ?? true,
@@ -154,11 +147,7 @@ function toPlanPath(relativePath: string): string {
 
 /** The path of an endpoint URL; a path stays as it is. */
 function endpointPath(pathOrUrl: string | undefined): string | undefined {
-  if (!pathOrUrl || !/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
-  try {
-    const url = new URL(pathOrUrl);
-    return url.pathname + url.search;
-  } catch {
-    return pathOrUrl;
-  }
+  if (!pathOrUrl || !/^https?:\/\//i.test(pathOrUrl) || !URL.canParse(pathOrUrl)) return pathOrUrl;
+  const url = new URL(pathOrUrl);
+  return url.pathname + url.search;
 }

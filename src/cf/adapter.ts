@@ -107,12 +107,9 @@ function resourcesOf(page: Json): Json[] {
 
 /** Path and query of a pagination href (cf curl wants it without the host). */
 function pathOf(href: string): string {
-  try {
-    const url = new URL(href);
-    return url.pathname + url.search;
-  } catch {
-    return href.replace(/^https?:\/\/[^/]+/, '');
-  }
+  if (!URL.canParse(href)) return href.replace(/^https?:\/\/[^/]+/, '');
+  const url = new URL(href);
+  return url.pathname + url.search;
 }
 
 const q = encodeURIComponent;
@@ -442,9 +439,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       return resources.map((r) => toInstance(r, included));
     },
 
-    async instanceParameters(guid, call = {}) {
-      return curl(`/v3/service_instances/${q(guid)}/parameters`, call);
-    },
+    instanceParameters: (guid, call = {}) => curl(`/v3/service_instances/${q(guid)}/parameters`, call),
 
     async createInstance(request, call = {}) {
       await version(call);

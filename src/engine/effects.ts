@@ -2,7 +2,7 @@
  * What each effect of the setup flow does, through the ports. The flow decides *what* to do;
  * this file only does it and reports facts back (never secrets: keys stay in 0600 files).
  */
-import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, MachineState, ProbeEffect, ProbeFact, TenantFact} from '../../flows/types.js';
+import type {CertificateFact, CrossCheck, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, MachineState, ProbeEffect, ProbeFact, TenantFact} from '../../flows/types.js';
 import {keyInScan, parametersMismatch} from '../../flows/parameters.js';
 import {dnKey} from '../../flows/dn.js';
 import {duplicateMatch} from '../../flows/duplicates.js';
@@ -24,23 +24,16 @@ export interface CertificateService {
   writeSapGeneratedFiles(credentials: ServiceKeyCredentials, dir: string): Promise<Record<string, string>>;
 }
 
+/** The live call as the flow decided it, with its cross-check facts spread out. */
+type ProbeCall = Omit<ProbeEffect, 'type' | 'crossCheck'> &
+  CrossCheck & {
+    certificate?: CertificateFact;
+    /** Also call with Basic authentication, to tell a certificate problem from a role problem. */
+    basic?: {clientId: string; clientSecret: string};
+  };
+
 export interface ProbeService {
-  run(
-    request: {
-      url: string;
-      method: 'GET' | 'POST';
-      certificatePath: string;
-      privateKeyPath?: string;
-      password?: string;
-      keysWithThisCertificate?: number;
-      /** What the tenant checks found about sap_cloudintegrationcertificate, if they ran. */
-      tenantKeyPair?: 'present' | 'missing';
-      certificate?: CertificateFact;
-      /** Also call with Basic authentication, to tell a certificate problem from a role problem. */
-      basic?: {clientId: string; clientSecret: string};
-    },
-    signal: AbortSignal,
-  ): Promise<ProbeFact>;
+  run(request: ProbeCall, signal: AbortSignal): Promise<ProbeFact>;
 }
 
 export interface TenantService {
@@ -129,7 +122,7 @@ function verifyParameters(sent: Record<string, unknown>, stored: Record<string, 
 }
 
 /** The live call as the flow decided it, with the certificate checks the diagnosis refers to. */
-function probeRequest(effect: Omit<ProbeEffect, 'type'>, certificate: CertificateFact | undefined): Parameters<ProbeService['run']>[0] {
+function probeRequest(effect: Omit<ProbeEffect, 'type'>, certificate: CertificateFact | undefined): ProbeCall {
   const {url, method, certificatePath, privateKeyPath, password} = effect;
   return {url, method, certificatePath, privateKeyPath, password, ...effect.crossCheck, certificate};
 }
@@ -231,9 +224,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       return {instance: instanceFact(instance, read)};
     },
 
-    async 'load-certificate'(effect, _state, signal) {
-      return services.certificates.load(effect.path, effect.password, signal, effect.trustedRoots);
-    },
+    'load-certificate': (effect, _state, signal) => services.certificates.load(effect.path, effect.password, signal, effect.trustedRoots),
 
     async 'scan-duplicates'(effect, _state, signal) {
       const scope = effect.scope ?? 'space';
@@ -366,17 +357,11 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       }
     },
 
-    async 'generate-csr'(effect, state, signal) {
-      return services.certificates.generateCsr(effect, state.context.outputDir, signal);
-    },
+    'generate-csr': (effect, state, signal) => services.certificates.generateCsr(effect, state.context.outputDir, signal),
 
-    async 'export-pkcs12'(effect, state, signal) {
-      return services.certificates.exportPkcs12(effect, state.context.outputDir, signal);
-    },
+    'export-pkcs12': (effect, state, signal) => services.certificates.exportPkcs12(effect, state.context.outputDir, signal),
 
-    async 'tenant-checks'(effect, _state, signal) {
-      return services.tenant.check(effect, signal);
-    },
+    'tenant-checks': (effect, _state, signal) => services.tenant.check(effect, signal),
 
     async cleanup(effect, _state, signal) {
       // Keys first, then instances (an instance with keys cannot be deleted cleanly).
@@ -389,8 +374,6 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       return {removed};
     },
 
-    async 'write-outputs'(_effect, state, signal) {
-      return {files: await services.outputs.write(state, signal)};
-    },
+    'write-outputs': async (_effect, state, signal) => ({files: await services.outputs.write(state, signal)}),
   };
 }

@@ -57,15 +57,7 @@ export interface ProgressRecord {
   state: FlowState | null;
 }
 
-interface PointerEntry {
-  target: string;
-  planHash?: string;
-  progressFile: string;
-  outputDir: string;
-  savedAt: string;
-  resumeStep?: string;
-  status: ProgressStatus;
-}
+type PointerEntry = Pick<ProgressRecord, 'target' | 'planHash' | 'savedAt' | 'resumeStep' | 'status'> & {progressFile: string; outputDir: string};
 
 interface PointerFile {
   format: typeof POINTER_FORMAT;
@@ -236,9 +228,6 @@ export class ProgressRecorder {
     this.save(this.lastRecord);
   };
 
-  /** Kept for callers that await the last save; saves are synchronous. */
-  async flush(): Promise<void> {}
-
   private build(state: FlowState): ProgressRecord {
     const derived = deriveResume(this.options.flow, state, this.memory);
     const resume = derived.resume ? withoutSecrets(derived.resume) : null;
@@ -288,16 +277,16 @@ export class ProgressRecorder {
   }
 }
 
-export async function markAbandoned(progressFile: string, pointerDir: string): Promise<void> {
+export function markAbandoned(progressFile: string, pointerDir: string): void {
   const record = readProgress(progressFile);
   if (record) writeAtomic0600(progressFile, JSON.stringify({...record, status: 'abandoned', resumable: false, state: null}, null, 1) + '\n');
   updatePointer(pointerDir, progressFile, null);
 }
 
 /** Sets aside every unfinished run of one target (a demo reset: the next group must not be offered them). */
-export async function abandonRuns(pointerDir: string, target: string): Promise<number> {
+export function abandonRuns(pointerDir: string, target: string): number {
   const runs = readPointer(pointerDir).runs.filter(run => run.target === target);
-  for (const run of runs) await markAbandoned(run.progressFile, pointerDir);
+  for (const run of runs) markAbandoned(run.progressFile, pointerDir);
   return runs.length;
 }
 
@@ -310,7 +299,7 @@ export interface ResumeCandidate {
  * The newest resumable run for this target: for `apply`, only one made from a plan with the
  * same answers; for the wizard (planHash null), any. Entries whose file is gone are dropped.
  */
-export async function findResumable(options: {pointerDir: string; target: string; planHash: string | null; flow: string}): Promise<ResumeCandidate | null> {
+export function findResumable(options: {pointerDir: string; target: string; planHash: string | null; flow: string}): ResumeCandidate | null {
   const entries = readPointer(options.pointerDir).runs
     .filter(run => run.target === options.target && (options.planHash === null || run.planHash === options.planHash))
     .sort((a, b) => b.savedAt.localeCompare(a.savedAt));

@@ -3,19 +3,16 @@
  * and the output writer, composed with a cf adapter. Heavy modules load on first use.
  */
 import {randomBytes} from 'node:crypto';
-import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateFact, FlowState, ProbeFact, TenantEndpointFact, TenantFact} from '../../flows/types.js';
 import {setupOutputFiles} from '../../flows/setup.js';
 import {buildChecklist, renderChecklistMarkdown} from '../checklist.js';
 import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
-import {oauthOf, writeFileAtomic} from '../lifecycle/common.js';
+import {oauthOf, readTextFile, writeFileAtomic} from '../lifecycle/common.js';
 import type {CertificateCheckId, CfPort} from '../ports.js';
 import {CLEANUP_TIMEOUT_MS, type CertificateService, type EngineServices, type OutputService, type ProbeService, type TenantService} from './effects.js';
 
-export interface ServiceOptions {
-  cf: CfPort;
-  dryRun?: boolean;
+export interface ServiceOptions extends Pick<EngineServices, 'cf' | 'dryRun' | 'leftovers'> {
   outputDir: string;
   /** Client roots to treat as trusted by the load balancer (the demo landscape's own CA). */
   extraTrustedClientRootsPem?: string[];
@@ -23,8 +20,6 @@ export interface ServiceOptions {
   extraServerCaPems?: string[];
   probeTimeoutMs?: number;
   now?: () => Date;
-  /** Collects removal commands for temporary credentials an interrupted step could not remove. */
-  leftovers?: string[];
 }
 
 /** Extra trusted client roots (--trust-root, trustedRoots:): each file must hold CA certificates. */
@@ -180,12 +175,9 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
 
 /** Reads an api-plan service key: the whole `cf service-key` output, the v8 wrapper, or the bare credentials. */
 export async function readApiKeyFile(file: string): Promise<{url: string; tokenUrl: string; clientId: string; clientSecret: string}> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CpiMtlsError('api-key-unreadable', `Cannot read the api service key ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {fix: ['Save it with: cf service-key <api instance> <key> > api-key.json']});
-  }
+  const text = await readTextFile(file, error => new CpiMtlsError('api-key-unreadable', `Cannot read the api service key ${file}: ${error.code ?? error.message}.`, {
+    fix: ['Save it with: cf service-key <api instance> <key> > api-key.json'],
+  }));
   const start = text.indexOf('{');
   let parsed: Record<string, unknown>;
   try {

@@ -12,7 +12,8 @@ import type {auditCertificateSchema, auditFindingSchema, auditInstanceSchema, au
 import type {CfPort, CfTarget, LastOperation} from '../ports.js';
 import {UsageError} from '../errors.js';
 import {certificateKey, duplicateGroups, subjectIssuerKey} from '../../flows/duplicates.js';
-import {DAY_MS, daysUntil, errorText, leafFromPem, mapLimited, markdownTable, oauthOf, parseValidUntil, stringList, textTable} from './common.js';
+import {stringArray} from '../../flows/parameters.js';
+import {DAY_MS, daysUntil, errorText, leafFromPem, mapLimited, markdownTable, oauthOf, parseValidUntil, textTable} from './common.js';
 
 export const IT_RT = 'it-rt';
 export const AUDITED_PLANS = ['integration-flow', 'api'] as const;
@@ -147,8 +148,8 @@ export async function collectAudit(cf: CfPort, options: AuditOptions = {}): Prom
       offeringName: instance.offeringName ?? IT_RT,
       spaceGuid: instance.spaceGuid,
       spaceName: instance.spaceGuid === target.space.guid ? target.space.name : undefined,
-      roles: stringList(value?.roles),
-      grantTypes: stringList(value?.['grant-types']),
+      roles: stringArray(value?.roles),
+      grantTypes: stringArray(value?.['grant-types']),
       parametersReadable: value !== undefined,
       ...('error' in params ? {parametersError: params.error} : {}),
       lastOperation: instance.lastOperation,

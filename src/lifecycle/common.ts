@@ -4,7 +4,7 @@
  * Nothing here ever returns a secret: certificate facts are read field by field.
  */
 import {X509Certificate} from 'node:crypto';
-import {mkdir, rename, rm, writeFile} from 'node:fs/promises';
+import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateCheck, Verdict} from '../ports.js';
 import {firstX509} from '../certs/pem-text.js';
@@ -106,6 +106,15 @@ export function oauthOf(credentials: Record<string, unknown>): Record<string, un
   return oauth && typeof oauth === 'object' && !Array.isArray(oauth) ? (oauth as Record<string, unknown>) : credentials;
 }
 
+/** The text of a file; a failed read becomes the error the caller words from it. */
+export async function readTextFile(file: string, unreadable: (error: NodeJS.ErrnoException) => Error): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw unreadable(error as NodeJS.ErrnoException);
+  }
+}
+
 export async function writeFileAtomic(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
   await mkdir(path.dirname(file), {recursive: true});
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
@@ -131,10 +140,6 @@ export function textTable(headers: string[], rows: string[][], maxWidths: number
 export function markdownTable(headers: string[], rows: string[][]): string {
   const esc = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
   return [`| ${headers.map(esc).join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map(row => `| ${row.map(esc).join(' | ')} |`)].join('\n');
-}
-
-export function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';

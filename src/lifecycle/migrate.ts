@@ -15,13 +15,9 @@ import {CpiMtlsError} from '../errors.js';
 import type {CfLogEntry, CfPort} from '../ports.js';
 import {collectAudit} from './audit.js';
 import {errorText, leafFromPem, oauthOf, writeFileAtomic} from './common.js';
-import {fetchNeoMappings, readNeoMappingsFile, readRolesFile, validateMappings} from './neo.js';
+import {fetchNeoMappings, readNeoMappingsFile, readRolesFile, validateMappings, type ValidateOptions} from './neo.js';
 
-export interface MigrateServices extends EngineServices {
-  /** CAs to complete the Neo leaf certificates' chains for the checks. */
-  caPems?: string[];
-  /** Roots to treat as trusted by the load balancer besides SAP's list (test landscapes, the demo). */
-  trustedRootsPem?: string[];
+export interface MigrateServices extends EngineServices, Omit<ValidateOptions, 'now'> {
   /** CAs trusted for the Neo API's TLS in addition to the system store (the demo stand-in). */
   neoCaPems?: string[];
   neoTimeoutMs?: number;
@@ -170,7 +166,7 @@ export function createMigrateExecutor(services: MigrateServices): EffectExecutor
   const setup = createEffectHandlers(services);
   const {cf} = services;
   const handlers: {[K in MigrateEffect['type']]: (effect: Extract<MigrateEffect, {type: K}>, state: MigrateState, signal: AbortSignal) => Promise<MigrateEffectResults[K]>} = {
-    preflight: (effect, state, signal) => setup.preflight(effect, state, signal),
+    preflight: setup.preflight,
     async 'load-neo-mappings'(effect, _state, signal) {
       if (effect.source === 'file') return {mappings: await readNeoMappingsFile(effect.file ?? '')};
       return {mappings: await fetchNeoMappings({url: effect.url ?? '', user: effect.user ?? '', password: effect.password ?? '', caPems: services.neoCaPems, timeoutMs: services.neoTimeoutMs, signal})};
@@ -179,7 +175,7 @@ export function createMigrateExecutor(services: MigrateServices): EffectExecutor
       return {roles: await readRolesFile(effect.file)};
     },
     async 'validate-mappings'(_effect, state, signal) {
-      const validation = await validateMappings(state.facts.mappings ?? [], {caPems: services.caPems, trustedRootsPem: services.trustedRootsPem});
+      const validation = await validateMappings(state.facts.mappings ?? [], services);
       const existing = await collectAudit(cf, {scope: 'space', planNames: [IFLOW_PLAN], parallel: services.parallelReads, signal});
       return {validation, existing};
     },

@@ -4,14 +4,14 @@
  * decide which certificate can move to Cloud Foundry.
  */
 import {X509Certificate} from 'node:crypto';
-import {readFile} from 'node:fs/promises';
 import type {CertificateCheck} from '../ports.js';
 import {certificatePems, firstX509, normalisePemText} from '../certs/pem-text.js';
+import {safeVerify} from '../certs/x509.js';
 import {CpiMtlsError} from '../errors.js';
 import {HttpsTimeoutError, httpsRequest, type HttpsResponse} from '../probe/https-request.js';
 import {certificateKey} from '../../flows/duplicates.js';
 import {validateRoleName} from '../../flows/validate.js';
-import {leafFromPem, parseValidUntil, requireClientAuth} from './common.js';
+import {leafFromPem, parseValidUntil, readTextFile, requireClientAuth} from './common.js';
 
 export interface NeoMapping {
   id: string;
@@ -100,13 +100,9 @@ export function parseNeoMappings(json: unknown, where: string): NeoMapping[] {
 }
 
 export async function readNeoMappingsFile(file: string): Promise<NeoMapping[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CpiMtlsError('file-not-found', `Cannot read the mappings file ${file}: ${code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`, {fix: ['Check the path; export the mappings with GET /api/v1/CertificateUserMappings?$format=json.']});
-  }
+  const text = await readTextFile(file, error => new CpiMtlsError('file-not-found', `Cannot read the mappings file ${file}: ${error.code === 'ENOENT' ? 'it does not exist' : error.message}.`, {
+    fix: ['Check the path; export the mappings with GET /api/v1/CertificateUserMappings?$format=json.'],
+  }));
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -130,12 +126,10 @@ export interface NeoApiRequest {
 }
 
 export function neoMappingsUrl(base: string): URL {
-  let url: URL;
-  try {
-    url = new URL(base.trim());
-  } catch {
+  if (!URL.canParse(base.trim())) {
     throw new CpiMtlsError('neo-url', `"${base}" is not a URL.`, {fix: ['Give the Neo tenant management URL, e.g. https://<account>-tmn.hci.eu1.hana.ondemand.com']});
   }
+  const url = new URL(base.trim());
   if (url.protocol !== 'https:') throw new CpiMtlsError('neo-url', `The Neo URL ${url.origin} must use https://.`, {fix: [`Use https://${url.host}`]});
   const prefix = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1(\/CertificateUserMappings)?$/, '');
   return new URL(`${url.origin}${prefix}${NEO_MAPPINGS_PATH}?$format=json`);
@@ -210,12 +204,7 @@ export function parseRoles(json: unknown, where: string): Record<string, string[
 }
 
 export async function readRolesFile(file: string): Promise<Record<string, string[]>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CpiMtlsError('file-not-found', `Cannot read the roles file ${file}: ${(error as Error).message}.`, {fix: ['Give a JSON file {"<user>": ["<role>", …]}.']});
-  }
+  const text = await readTextFile(file, error => new CpiMtlsError('file-not-found', `Cannot read the roles file ${file}: ${error.message}.`, {fix: ['Give a JSON file {"<user>": ["<role>", …]}.']}));
   try {
     return parseRoles(JSON.parse(text), file);
   } catch (error) {
@@ -250,13 +239,7 @@ export function chainFromPool(leafPem: string, pool: string[]): string[] {
   let current = new X509Certificate(leafPem);
   for (let depth = 0; depth < 8; depth++) {
     if (current.issuer === current.subject) break;
-    const issuer = certs.find(c => current.checkIssued(c) && (() => {
-      try {
-        return current.verify(c.publicKey);
-      } catch {
-        return false;
-      }
-    })());
+    const issuer = certs.find(c => current.checkIssued(c) && safeVerify(current, c));
     if (!issuer) break;
     chain.push(issuer.toString());
     current = issuer;

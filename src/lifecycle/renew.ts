@@ -151,8 +151,8 @@ export function createRenewExecutor(services: EngineServices): EffectExecutor<Re
       const fact = await setup['load-certificate'](effect, state, signal);
       return fact.leaf ? requireClientAuth(fact.leaf.extendedKeyUsage, fact) : fact;
     },
-    'create-key': (effect, state, signal) => setup['create-key'](effect, state, signal),
-    probe: (effect, state, signal) => setup.probe(effect, state, signal),
+    'create-key': setup['create-key'],
+    probe: setup.probe,
     'delete-key': (effect, _state, signal) => cf.deleteKey(effect.instanceName, effect.keyName, {signal}),
     'write-renew-outputs': async (_effect, state) => ({files: await writeRenewOutputs(state, cf.log)}),
   };

@@ -7,7 +7,7 @@
  */
 import {z} from 'zod';
 import {validateEndpointPath, validateInstanceName, validateKeyName, validateRoleName} from '../../flows/validate.js';
-import {checkedBy, flag, mapping, text} from './problems.js';
+import {checkedBy, flag, keyLength, mapping, text, validityDays} from './problems.js';
 
 const isObj = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -39,17 +39,8 @@ const certificate = mapping(
     passwordFile: text().optional().describe('A file holding the PKCS#12 password (passwords are never part of a plan).'),
     acceptWarnings: flag().optional().describe('Go on despite certificate warnings (never failures).'),
     acceptIncompleteChain: flag().optional().describe('Go on with a leaf whose chain is incomplete; the live test then shows the load balancer\'s answer.'),
-    validityDays: z
-      .number({error: () => 'expected a whole number of days from 1 to 365'})
-      .int({error: () => 'expected a whole number of days from 1 to 365'})
-      .min(1, {error: () => 'expected a whole number of days from 1 to 365'})
-      .max(365, {error: () => 'expected a whole number of days from 1 to 365'})
-      .optional()
-      .describe('sap-generated: validity of the certificate in days (default 365).'),
-    keyLength: z
-      .union([z.literal(2048), z.literal(4096)], {error: () => 'expected 2048 or 4096'})
-      .optional()
-      .describe('sap-generated: RSA key length (default 2048).'),
+    validityDays: validityDays().optional().describe('sap-generated: validity of the certificate in days (default 365).'),
+    keyLength: keyLength().optional().describe('sap-generated: RSA key length (default 2048).'),
     commonName: text().optional().describe('Required for source new-csr: the CN of the sender system.'),
     keyType: oneOf(['rsa-2048', 'rsa-3072', 'rsa-4096', 'ec-p256'], 'expected rsa-2048, rsa-3072, rsa-4096 or ec-p256').optional().describe('new-csr: the key to generate (default rsa-2048).'),
   },

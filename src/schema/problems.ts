@@ -41,6 +41,18 @@ export function flag() {
   return z.boolean({error: issue => `expected true or false, got ${got(issue.input)}`});
 }
 
+const DAYS = 'expected a whole number of days from 1 to 365';
+
+/** Validity of an SAP-generated certificate, in days. */
+export function validityDays() {
+  return z.number({error: () => DAYS}).int({error: () => DAYS}).min(1, {error: () => DAYS}).max(365, {error: () => DAYS});
+}
+
+/** RSA key length of an SAP-generated key. */
+export function keyLength() {
+  return z.union([z.literal(2048), z.literal(4096)], {error: () => 'expected 2048 or 4096'});
+}
+
 /** Adds the problem a validator of flows/validate.ts returns (null: fine). */
 export function checkedBy(check: (value: string) => string | null) {
   return (value: string, ctx: z.RefinementCtx<string>) => {

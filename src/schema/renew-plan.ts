@@ -4,9 +4,7 @@
  * a name from the plan and from the command line are reported alike.
  */
 import {z} from 'zod';
-import {flag, mapping, text} from './problems.js';
-
-const days = 'expected a whole number of days from 1 to 365';
+import {flag, keyLength, mapping, text, validityDays} from './problems.js';
 
 export const renewPlanSchema = mapping(
   {
@@ -17,8 +15,8 @@ export const renewPlanSchema = mapping(
     certificatePassword: text().optional().describe('Password of a PKCS#12 file; prefer --password-file, which keeps it out of the plan.'),
     sapKey: mapping(
       {
-        validityDays: z.number({error: () => days}).int({error: () => days}).min(1, {error: () => days}).max(365, {error: () => days}).default(365),
-        keyLength: z.union([z.literal(2048), z.literal(4096)], {error: () => 'expected 2048 or 4096'}).default(2048),
+        validityDays: validityDays().default(365),
+        keyLength: keyLength().default(2048),
       },
       'expected a mapping with validityDays and keyLength',
     )

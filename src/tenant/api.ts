@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import {CpiMtlsError} from '../errors.js';
 import {HttpsTimeoutError, ResponseTooLargeError, httpsRequest, type HttpsResponse} from '../probe/https-request.js';
 import type {CallOptions} from '../ports.js';
+import {instanceParameters} from '../../flows/parameters.js';
 
 export const SAP_KEY_PAIR_ALIAS = 'sap_cloudintegrationcertificate';
 /** Bound of one API call (token request included) when the caller sets none. */
@@ -36,8 +37,8 @@ export type ApiRead = keyof typeof API_READS;
 export const API_CHECK_ROLES: readonly string[] = Object.freeze([...new Set(Object.values(API_READS).map((read) => read.role))]);
 
 /** The full parameter set of an api instance for the tenant checks (update-service wants all of it). */
-export function apiInstanceParameters(roles: readonly string[] = API_CHECK_ROLES): {roles: string[]; 'grant-types': string[]; 'redirect-uris': string[]} {
-  return {roles: [...roles], 'grant-types': ['client_credentials'], 'redirect-uris': []};
+export function apiInstanceParameters(roles: readonly string[] = API_CHECK_ROLES): Record<string, unknown> {
+  return instanceParameters([...roles]);
 }
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
@@ -132,21 +133,15 @@ const odataKey = (value: string) => encodeURIComponent(value.replace(/'/g, "''")
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
+  return URL.canParse(url) ? new URL(url).host : url;
 }
 
 export function createTenantApi(options: TenantApiOptions): TenantApi {
   for (const [field, value] of [['apiUrl', options.apiUrl], ['tokenUrl', options.tokenUrl]] as const) {
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
+    if (!URL.canParse(value)) {
       throw new CpiMtlsError('tenant-api-config', `${field} "${value}" is not a URL.`, {fix: [`Take ${field === 'apiUrl' ? 'url' : 'tokenurl'} from a service key of an it-rt instance with plan api.`]});
     }
+    const parsed = new URL(value);
     if (parsed.protocol !== 'https:') {
       throw new CpiMtlsError('tenant-api-config', `${field} must use https, got ${parsed.protocol}//${parsed.host}.`, {fix: [`Use the ${field === 'apiUrl' ? 'url' : 'tokenurl'} from the api service key as it is.`]});
     }

@@ -4,6 +4,7 @@
  * roles of the service instance.
  */
 import type {Verdict} from '../ports.js';
+import type {KeystoreEntry} from './api.js';
 import type {SenderChannel} from './iflw.js';
 
 /** A check's verdict; 'not-checked' when the data for it could not be read (never a pass). */
@@ -25,12 +26,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Warn this many days before the SAP key pair expires. */
 export const KEY_PAIR_WARN_DAYS = 30;
 
-export interface KeystoreEntryLike {
-  alias?: string;
-  validNotAfter: Date | null;
-}
-
-export function judgeKeystoreEntry(entry: KeystoreEntryLike | null, now: Date): Judgement {
+export function judgeKeystoreEntry(entry: Pick<KeystoreEntry, 'validNotAfter'> | null, now: Date): Judgement {
   if (!entry) {
     return {
       verdict: 'fail',
@@ -145,13 +141,9 @@ export function judgeSenderChannel(channel: SenderChannel, option: 1 | 2, instan
 
 /** Whether a tenant or runtime URL belongs to a trial account (no inbound client-certificate auth). */
 export function isTrialHost(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url.includes('://') ? url : `https://${url}`).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  const labels = host.split('.');
+  const href = url.includes('://') ? url : `https://${url}`;
+  if (!URL.canParse(href)) return false;
+  const labels = new URL(href).hostname.toLowerCase().split('.');
   if (labels.some((label) => /^it-cpitrial\d*(-rt)?$/.test(label) || label === 'hanatrial')) return true;
   // Trial subaccount subdomains are a short random id followed by "trial" (e.g. 1a2b3c4dtrial);
   // require a digit in the id so names like "industrial" do not count.
