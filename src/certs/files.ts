@@ -3,32 +3,21 @@
  * line to try them. Every write is atomic (temp file + rename in the same folder), keys and
  * PKCS#12 files get mode 0600, and a failed write leaves no partial file behind.
  */
-import {createPrivateKey, randomBytes, randomInt} from 'node:crypto';
-import {chmod, mkdir, open, rename, rm, stat} from 'node:fs/promises';
+import {createPrivateKey, randomInt} from 'node:crypto';
+import {rm, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateSummary} from '../ports.js';
 import {CpiMtlsError} from '../errors.js';
+import {writeFileAtomic} from '../lifecycle/common.js';
 import {inspectClientCertificate} from './inspect.js';
 import {parseCertificatesFromText, serviceKeyMaterial} from './load.js';
 import {buildPkcs12} from './pkcs12.js';
 
+/** writeFileAtomic, with a failure worded for the user. */
 async function writeAtomic(target: string, content: string | Buffer, mode: number): Promise<void> {
-  const directory = path.dirname(target);
-  const temp = path.join(directory, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    await mkdir(directory, {recursive: true});
-    handle = await open(temp, 'wx', mode);
-    await handle.writeFile(content);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    // The umask may have widened nothing but could have narrowed a public file; set it exactly.
-    if (process.platform !== 'win32') await chmod(temp, mode);
-    await rename(temp, target);
+    await writeFileAtomic(target, content, mode);
   } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await rm(temp, {force: true}).catch(() => undefined);
     const reason = (error as {code?: string}).code === 'EISDIR' || (error as {code?: string}).code === 'EPERM' ? 'a folder or a protected file has that name' : (error as Error).message;
     throw new CpiMtlsError('write-failed', `Cannot write ${target}: ${reason}.`, {
       cause: error,
