@@ -93,13 +93,10 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
   let tlsInfo: ProbeCallResult['tls'];
   try {
     const opened = await openTls({
+      ...params,
       host: target.host,
       port: target.port,
-      timeouts: params.timeouts,
-      env: params.env,
-      signal: params.signal,
       tlsOptions: {ca: [], ...(params.client ? {cert: params.client.certPem, key: params.client.keyPem} : {})},
-      onStage: params.onStage,
     });
     tlsInfo = {protocol: opened.socket.getProtocol(), cipher: opened.socket.getCipher()?.standardName ?? null};
     handshake = captureFromSocket(opened.socket, opened.servername, opened.via);
