@@ -9,7 +9,7 @@ import {clientEku, deriveLocalFacts, describeClient, loadPemClient, type ClientM
 import {compareWithBasic, diagnose, type CallKind} from './diagnose.js';
 import {httpOverTls, type HttpExchange} from './http-call.js';
 import {analyseServerChain, captureFromSocket, captureServerSide, type CaptureOptions, type CapturedHandshake} from './server.js';
-import type {ProbeCallResult, ProbeCrossCheck, ProbeFailure, ProbeLocalFacts, ProbeMethod, ProbeRequest, ProbeResult} from './types.js';
+import type {DerivedLocalFacts, ProbeCallResult, ProbeCrossCheck, ProbeFailure, ProbeLocalFacts, ProbeMethod, ProbeRequest, ProbeResult} from './types.js';
 import {extraCaPool, readNodeExtraCaCerts, type CertificatePool} from './trust-anchors.js';
 
 export {connectionWorks} from './diagnose.js';
@@ -79,7 +79,7 @@ interface CallParams {
   client?: ClientMaterial;
   headers?: Record<string, string>;
   body?: string;
-  facts?: ProbeLocalFacts & {derived: Array<keyof ProbeLocalFacts>};
+  facts?: DerivedLocalFacts;
   crossCheck?: ProbeCrossCheck;
   onStage?: (stage: string) => void;
 }
@@ -142,9 +142,9 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
   return {call, handshake};
 }
 
-function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts | undefined): (ProbeLocalFacts & {derived: Array<keyof ProbeLocalFacts>}) | undefined {
+function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts | undefined): DerivedLocalFacts | undefined {
   if (!given && !derived) return undefined;
-  const merged: ProbeLocalFacts & {derived: Array<keyof ProbeLocalFacts>} = {derived: []};
+  const merged: DerivedLocalFacts = {derived: []};
   for (const name of ['ekuClientAuth', 'chainComplete', 'rootTrustedBySap'] as const) {
     if (given?.[name] !== undefined) merged[name] = given[name];
     else if (derived?.[name] !== undefined) {
