@@ -11,8 +11,7 @@
  *   importers (Java before 8u301, older Windows).
  * Reading also understands RC2 (openssl -legacy); forge's RC2 is used for that only.
  */
-import * as nodeCrypto from 'node:crypto';
-import {createCipheriv, createDecipheriv, createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual} from 'node:crypto';
+import {createCipheriv, createDecipheriv, createHash, createHmac, hash as digestOnce, pbkdf2Sync, randomBytes, timingSafeEqual} from 'node:crypto';
 import {CpiMtlsError} from '../errors.js';
 import {DerError, TAG, der, integerOf, oidOf, parseDer, parseDerStrict, type DerNode} from './der.js';
 
@@ -67,13 +66,6 @@ function blockSizeOf(hash: string): number {
   return hash === 'sha384' || hash === 'sha512' ? 128 : 64;
 }
 
-// crypto.hash (Node 20.12+) is several times faster than createHash for the many small
-// digests of the PKCS#12 key derivation.
-const oneShotHash = (nodeCrypto as typeof nodeCrypto & {hash?: (algorithm: string, data: Buffer, encoding: 'buffer') => Buffer}).hash;
-function digestOnce(hash: string, data: Buffer): Buffer {
-  return oneShotHash ? oneShotHash(hash, data, 'buffer') : createHash(hash).update(data).digest();
-}
-
 /** The PKCS#12 key derivation (RFC 7292 appendix B.2). id 1 = key, 2 = IV, 3 = MAC key. */
 export function pkcs12Kdf(password: Password, salt: Buffer, id: number, iterations: number, length: number, hash: string): Buffer {
   const v = blockSizeOf(hash);
@@ -89,7 +81,8 @@ export function pkcs12Kdf(password: Password, salt: Buffer, id: number, iteratio
   let produced = 0;
   while (produced < length) {
     let A: Buffer = createHash(hash).update(D).update(I).digest();
-    for (let i = 1; i < iterations; i++) A = digestOnce(hash, A);
+    // crypto.hash is several times faster than createHash for these many small digests.
+    for (let i = 1; i < iterations; i++) A = digestOnce(hash, A, 'buffer');
     output.push(A);
     produced += A.length;
     if (produced >= length) break;
