@@ -62,12 +62,9 @@ function formatCertError(problem: CpiMtlsError): string {
 }
 
 async function readPasswordFile(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
     throw new CpiMtlsError('file-not-found', `Cannot read the password file ${file}: ${(error as Error).message}`, {cause: error, fix: ['Check the path of --password-file.']});
-  }
+  });
   // First line only, without the line break editors add.
   return text.split(/\r?\n/)[0];
 }
