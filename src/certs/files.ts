@@ -175,8 +175,6 @@ export interface CurlRequest {
   /** Leaf-then-chain PEM. */
   certificatePath: string;
   keyPath: string;
-  /** Extra CA file for the server certificate (test landscapes only). */
-  caPath?: string;
   /** Defaults to the platform this runs on. */
   platform?: NodeJS.Platform;
 }
@@ -186,7 +184,6 @@ export function curlCommandLine(request: CurlRequest): {command: string; note: s
   const windows = (request.platform ?? process.platform) === 'win32';
   const quote = windows ? quoteWindows : quotePosix;
   const parts = [windows ? 'curl.exe' : 'curl', '--cert', quote(request.certificatePath), '--key', quote(request.keyPath)];
-  if (request.caPath) parts.push('--cacert', quote(request.caPath));
   parts.push(quote(request.url));
   const note = windows
     ? 'Type curl.exe (in PowerShell plain "curl" is Invoke-WebRequest) and keep the double quotes around paths and the URL. If this curl build cannot read PEM keys, use the PKCS#12 file instead: curl.exe --cert-type P12 --cert "client.p12:PASSWORD" "URL".'

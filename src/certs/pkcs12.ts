@@ -277,7 +277,6 @@ export interface BuildPkcs12Options {
   legacy?: boolean;
   /** Alias shown by keytool and STRUST. */
   friendlyName?: string;
-  iterations?: number;
 }
 
 function encryptModern(data: Buffer, password: string, iterations: number): {algorithm: Buffer; encrypted: Buffer} {
@@ -307,7 +306,7 @@ function encryptLegacy(data: Buffer, password: string, iterations: number): {alg
 
 /** Builds a PFX with one key and its certificates (leaf first); the leaf and key share a localKeyId. */
 export function buildPkcs12(options: BuildPkcs12Options): Buffer {
-  const iterations = options.iterations ?? (options.legacy ? 2048 : 10_000);
+  const iterations = options.legacy ? 2048 : 10_000;
   const encrypt = options.legacy ? encryptLegacy : encryptModern;
   const [leaf] = options.certificatesDer;
   if (!leaf) throw new CpiMtlsError('no-certificate', 'A PKCS#12 file needs at least the client certificate.');

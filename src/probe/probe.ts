@@ -78,7 +78,6 @@ interface CallParams {
   signal?: AbortSignal;
   client?: ClientMaterial;
   headers?: Record<string, string>;
-  body?: string;
   facts?: DerivedLocalFacts;
   crossCheck?: ProbeCrossCheck;
   onStage?: (stage: string) => void;
@@ -108,7 +107,7 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
       method: params.method,
       path: target.path,
       headers: {...params.headers, ...(params.method === 'POST' ? {'Content-Type': 'application/json'} : {})},
-      body: params.method === 'POST' ? (params.body ?? DEFAULT_POST_BODY) : undefined,
+      body: params.method === 'POST' ? DEFAULT_POST_BODY : undefined,
       responseMs: params.timeouts.responseMs,
       signal: params.signal,
     });
@@ -194,7 +193,7 @@ export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: 
     signal: request.signal,
     extraCas,
     fetchIssuers: request.fetchIssuers ?? true,
-    aiaTimeoutMs: request.aiaTimeoutMs ?? 5_000,
+    aiaTimeoutMs: 5_000,
     outputDir: request.outputDir,
     onStage,
     ...(envAnchors.file ? {nodeExtraCaFile: envAnchors.file} : {}),
@@ -226,7 +225,7 @@ export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: 
     onStage?.('client side: calling the endpoint with the client certificate');
     if (unreachable) result.client = skipped('certificate');
     else {
-      const {call, handshake} = await callEndpoint({kind: 'certificate', target, method, timeouts, env, signal: request.signal, client, body: request.body, facts, crossCheck: request.crossCheck, onStage});
+      const {call, handshake} = await callEndpoint({kind: 'certificate', target, method, timeouts, env, signal: request.signal, client, facts, crossCheck: request.crossCheck, onStage});
       result.client = call;
       await adoptHandshake(handshake);
     }
@@ -236,7 +235,7 @@ export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: 
     const authorization = `Basic ${Buffer.from(`${request.basic.clientId}:${request.basic.clientSecret}`).toString('base64')}`;
     const basic = unreachable
       ? skipped('basic')
-      : (await callEndpoint({kind: 'basic', target, method, timeouts, env, signal: request.signal, headers: {Authorization: authorization}, body: request.body, onStage})).call;
+      : (await callEndpoint({kind: 'basic', target, method, timeouts, env, signal: request.signal, headers: {Authorization: authorization}, onStage})).call;
     result.basic = {...basic, clientId: request.basic.clientId};
     if (result.client) result.comparison = compareWithBasic(result.client, result.basic);
   }

@@ -40,8 +40,6 @@ export interface ProbeRequest {
   /** Applies to every stage unless `timeouts` overrides one. Default 10 000 ms. */
   timeoutMs?: number;
   timeouts?: ProbeTimeouts;
-  /** Timeout of the HTTP GET that fetches a missing root from the certificate's issuer URL. Default 5 000 ms. */
-  aiaTimeoutMs?: number;
   /** Set to false to never fetch issuer certificates over the network. Default true. */
   fetchIssuers?: boolean;
   signal?: AbortSignal;
@@ -52,8 +50,6 @@ export interface ProbeRequest {
    * CAs trusted like extraCaPems for the server side); default process.env.
    */
   env?: NodeJS.ProcessEnv;
-  /** Body sent with POST. Default a small JSON document. */
-  body?: string;
 }
 
 // The documents the probe returns are defined once, by the live-test.json schema (src/schema/live-test.ts).
