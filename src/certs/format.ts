@@ -1,6 +1,6 @@
 /**
  * Plain-text rendering of a certificate report: short, aligned, one marker per check, fixes
- * indented under the check. Used by `cpi-mtls cert inspect` and the checklist.
+ * indented under the check. Used by `cpi-mtls cert inspect`.
  */
 import type {CertificateCheck, CertificateSummary, Verdict} from '../ports.js';
 import type {CertificateReport} from './inspect.js';
@@ -11,8 +11,6 @@ export interface FormatOptions {
   color?: boolean;
   /** [ok] [warn] [FAIL] instead of ✔ ⚠ ✖ for consoles without Unicode. */
   ascii?: boolean;
-  /** Leave out the certificate details and chain, show only the checks. */
-  checksOnly?: boolean;
 }
 
 const MARKERS: Record<Verdict, {unicode: string; ascii: string; color: string}> = {
@@ -93,7 +91,7 @@ export function summaryLine(checks: CertificateCheck[]): string {
 
 export function formatCertificateReport(report: CertificateReport, options: FormatOptions = {}): string {
   const sections: string[] = [];
-  if (!options.checksOnly && report.leaf) {
+  if (report.leaf) {
     sections.push(formatCertificateSummary(report.leaf, 'Client certificate'), chainLines(report).join('\n'));
   }
   const titleWidth = Math.max(...report.checks.map((check) => check.title.length));

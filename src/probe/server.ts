@@ -17,7 +17,6 @@ export interface CaptureOptions extends Omit<OpenTlsOptions, 'tlsOptions'> {
   fetchIssuers: boolean;
   aiaTimeoutMs: number;
   outputDir?: string;
-  now?: Date;
   /** The NODE_EXTRA_CA_CERTS file whose CAs are in extraCas (for the notes). */
   nodeExtraCaFile?: string;
 }
@@ -183,7 +182,7 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
       }
     : {found: false, source: 'not-found', publicCa: false, ...(aiaUrl ? {aiaUrl} : {}), note: `No root found for ${top ? oneLineDn(top.issuer) : 'the chain'}: not sent by the server, not in Node's root store${extra.size ? ' or the extra CAs' : ''}${options.fetchIssuers ? ', and not reachable through the issuer URL' : ''}.`};
 
-  const now = options.now ?? new Date();
+  const now = new Date();
   const verdict = evaluateTrust(sent, [roots, extra], host, now);
   const hostnameMatches = sent.length > 0 && !tls.checkServerIdentity(host, sent[0].toLegacyObject());
   // A root the caller or NODE_EXTRA_CA_CERTS vouches for is expected, wherever the chain got it from.
