@@ -165,12 +165,11 @@ export function inspectClientCertificate(
   const x = (summary: CertificateSummary): X509Certificate => x509s.get(summary) ?? x509Of(summary);
 
   let privateKey: KeyObject | undefined;
-  let privateKeyError: unknown;
   if (input.privateKeyPem) {
     try {
       privateKey = createPrivateKey(input.privateKeyPem);
-    } catch (error) {
-      privateKeyError = error;
+    } catch {
+      // an unreadable key fails the key-match check below
     }
   }
 
@@ -419,7 +418,7 @@ export function inspectClientCertificate(
 
   // --- Check: private key matches -----------------------------------------------------------
   if (input.privateKeyPem) {
-    if (privateKeyError || !privateKey) {
+    if (!privateKey) {
       add('key-match', 'fail', 'The private key given cannot be read.', 'Give the key as PEM (PKCS#8 or PKCS#1); decrypt it first if it is encrypted.');
     } else if (keyOwner === leaf) {
       add('key-match', 'pass', `The private key belongs to ${leafName}.`);
