@@ -57,13 +57,11 @@ export function formatCertificateSummary(summary: CertificateSummary, heading = 
 }
 
 function chainLines(report: CertificateReport): string[] {
-  const entries: Array<[string, string]> = [];
-  const supplied = new Set(report.chainInOrder);
-  report.chainInOrder.forEach((certificate, index) => {
+  const entries = report.chainInOrder.map((certificate, index): [string, string] => {
     const role = index === 0 ? 'leaf' : certificate === report.root ? 'root' : 'intermediate';
-    entries.push([`${index + 1}. ${role}`, commonNameOf(certificate.subject) ?? certificate.subject]);
+    return [`${index + 1}. ${role}`, commonNameOf(certificate.subject) ?? certificate.subject];
   });
-  if (report.root && !supplied.has(report.root)) entries.push([`${entries.length + 1}. root`, `${commonNameOf(report.root.subject) ?? report.root.subject} (not supplied; known)`]);
+  if (report.root && !report.chainInOrder.includes(report.root)) entries.push([`${entries.length + 1}. root`, `${commonNameOf(report.root.subject) ?? report.root.subject} (not supplied; known)`]);
   const sourceText = {
     'sap-list': "on SAP's list",
     'user-trusted': "trusted by your choice, not on SAP's list",

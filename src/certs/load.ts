@@ -99,17 +99,15 @@ function damagedCertificate(where: string, block: PemBlock, index: number, cause
 }
 
 function certificatesFromBlocks(blocks: PemBlock[], where: string): CertificateSummary[] {
-  const certificates: CertificateSummary[] = [];
-  blocks
+  return blocks
     .filter((block) => CERTIFICATE_LABELS.has(block.label))
-    .forEach((block, index) => {
+    .map((block, index) => {
       try {
-        certificates.push(summarize(certificateFromDer(Buffer.from(block.body, 'base64'))));
+        return summarize(certificateFromDer(Buffer.from(block.body, 'base64')));
       } catch (error) {
         throw damagedCertificate(where, block, index, error);
       }
     });
-  return certificates;
 }
 
 /** All certificates in a text (PEM blocks in any order, text around them allowed). */

@@ -163,11 +163,10 @@ export function nodeRootStore(): TrustPool {
 
 /** Parses caller-supplied CA files; says which one is broken. */
 export function extraCaPool(pems: string[] | undefined): CertificatePool {
-  const certs: X509Certificate[] = [];
-  (pems ?? []).forEach((text, index) => {
+  const certs = (pems ?? []).flatMap((text, index) => {
     const blocks = certificatePems(text);
     if (blocks.length === 0) throw new Error(`extra CA #${index + 1} contains no PEM certificate`);
-    for (const block of blocks) certs.push(new X509Certificate(block));
+    return blocks.map((block) => new X509Certificate(block));
   });
   return new CertificatePool(certs, 'caller');
 }
