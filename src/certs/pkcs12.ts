@@ -177,8 +177,8 @@ function macMatches(macData: DerNode, authSafe: Buffer, password: Password): boo
  * does not open it), 'wrong-password', or 'invalid-pkcs12'.
  */
 export async function readPkcs12(buffer: Buffer, password: string | undefined, where: string): Promise<Pkcs12Contents> {
-  const invalid = (reason: string, cause?: unknown): CpiMtlsError =>
-    new CpiMtlsError('invalid-pkcs12', `${where} is not a readable PKCS#12 file (${reason}).`, {
+  const invalid = (cause: unknown): CpiMtlsError =>
+    new CpiMtlsError('invalid-pkcs12', `${where} is not a readable PKCS#12 file (${cause instanceof Error ? cause.message : String(cause)}).`, {
       cause,
       fix: ['Export the file again from the tool that created it, or convert it: openssl pkcs12 -in FILE -nodes -out bundle.pem'],
     });
@@ -191,7 +191,7 @@ export async function readPkcs12(buffer: Buffer, password: string | undefined, w
     if (oidOf(contentInfo.children[0]) !== P12.data) throw new DerError('public-key integrity mode is not supported');
     authSafe = contentInfo.children[1].children[0].value;
   } catch (error) {
-    throw invalid(error instanceof Error ? error.message : String(error), error);
+    throw invalid(error);
   }
   const macData = pfx.children[2];
   const candidates: Password[] = password ? [password] : ['', null];
@@ -200,7 +200,7 @@ export async function readPkcs12(buffer: Buffer, password: string | undefined, w
     try {
       chosen = candidates.find((candidate) => macMatches(macData, authSafe, candidate));
     } catch (error) {
-      throw invalid(error instanceof Error ? error.message : String(error), error);
+      throw invalid(error);
     }
     if (chosen === undefined) throw passwordError(password, where);
   }
@@ -209,7 +209,7 @@ export async function readPkcs12(buffer: Buffer, password: string | undefined, w
   } catch (error) {
     if (error instanceof DecryptError) throw passwordError(password, where);
     if (error instanceof CpiMtlsError) throw error;
-    throw invalid(error instanceof Error ? error.message : String(error), error);
+    throw invalid(error);
   }
 }
 
