@@ -3,32 +3,21 @@
  * line to try them. Every write is atomic (temp file + rename in the same folder), keys and
  * PKCS#12 files get mode 0600, and a failed write leaves no partial file behind.
  */
-import {createPrivateKey, randomBytes, randomInt} from 'node:crypto';
-import {chmod, mkdir, open, rename, rm, stat} from 'node:fs/promises';
+import {createPrivateKey, randomInt} from 'node:crypto';
+import {rm, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateSummary} from '../ports.js';
 import {CpiMtlsError} from '../errors.js';
+import {writeFileAtomic} from '../lifecycle/common.js';
 import {inspectClientCertificate} from './inspect.js';
 import {parseCertificatesFromText, serviceKeyMaterial} from './load.js';
 import {buildPkcs12} from './pkcs12.js';
 
+/** writeFileAtomic, with a failure worded for the user. */
 async function writeAtomic(target: string, content: string | Buffer, mode: number): Promise<void> {
-  const directory = path.dirname(target);
-  const temp = path.join(directory, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    await mkdir(directory, {recursive: true});
-    handle = await open(temp, 'wx', mode);
-    await handle.writeFile(content);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    // The umask may have widened nothing but could have narrowed a public file; set it exactly.
-    if (process.platform !== 'win32') await chmod(temp, mode);
-    await rename(temp, target);
+    await writeFileAtomic(target, content, mode);
   } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await rm(temp, {force: true}).catch(() => undefined);
     const reason = (error as {code?: string}).code === 'EISDIR' || (error as {code?: string}).code === 'EPERM' ? 'a folder or a protected file has that name' : (error as Error).message;
     throw new CpiMtlsError('write-failed', `Cannot write ${target}: ${reason}.`, {
       cause: error,
@@ -186,8 +175,6 @@ export interface CurlRequest {
   /** Leaf-then-chain PEM. */
   certificatePath: string;
   keyPath: string;
-  /** Extra CA file for the server certificate (test landscapes only). */
-  caPath?: string;
   /** Defaults to the platform this runs on. */
   platform?: NodeJS.Platform;
 }
@@ -197,7 +184,6 @@ export function curlCommandLine(request: CurlRequest): {command: string; note: s
   const windows = (request.platform ?? process.platform) === 'win32';
   const quote = windows ? quoteWindows : quotePosix;
   const parts = [windows ? 'curl.exe' : 'curl', '--cert', quote(request.certificatePath), '--key', quote(request.keyPath)];
-  if (request.caPath) parts.push('--cacert', quote(request.caPath));
   parts.push(quote(request.url));
   const note = windows
     ? 'Type curl.exe (in PowerShell plain "curl" is Invoke-WebRequest) and keep the double quotes around paths and the URL. If this curl build cannot read PEM keys, use the PKCS#12 file instead: curl.exe --cert-type P12 --cert "client.p12:PASSWORD" "URL".'

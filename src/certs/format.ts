@@ -1,6 +1,6 @@
 /**
  * Plain-text rendering of a certificate report: short, aligned, one marker per check, fixes
- * indented under the check. Used by `cpi-mtls cert inspect` and the checklist.
+ * indented under the check. Used by `cpi-mtls cert inspect`.
  */
 import type {CertificateCheck, CertificateSummary, Verdict} from '../ports.js';
 import type {CertificateReport} from './inspect.js';
@@ -11,8 +11,6 @@ export interface FormatOptions {
   color?: boolean;
   /** [ok] [warn] [FAIL] instead of ✔ ⚠ ✖ for consoles without Unicode. */
   ascii?: boolean;
-  /** Leave out the certificate details and chain, show only the checks. */
-  checksOnly?: boolean;
 }
 
 const MARKERS: Record<Verdict, {unicode: string; ascii: string; color: string}> = {
@@ -59,13 +57,11 @@ export function formatCertificateSummary(summary: CertificateSummary, heading = 
 }
 
 function chainLines(report: CertificateReport): string[] {
-  const entries: Array<[string, string]> = [];
-  const supplied = new Set(report.chainInOrder);
-  report.chainInOrder.forEach((certificate, index) => {
+  const entries = report.chainInOrder.map((certificate, index): [string, string] => {
     const role = index === 0 ? 'leaf' : certificate === report.root ? 'root' : 'intermediate';
-    entries.push([`${index + 1}. ${role}`, commonNameOf(certificate.subject) ?? certificate.subject]);
+    return [`${index + 1}. ${role}`, commonNameOf(certificate.subject) ?? certificate.subject];
   });
-  if (report.root && !supplied.has(report.root)) entries.push([`${entries.length + 1}. root`, `${commonNameOf(report.root.subject) ?? report.root.subject} (not supplied; known)`]);
+  if (report.root && !report.chainInOrder.includes(report.root)) entries.push([`${entries.length + 1}. root`, `${commonNameOf(report.root.subject) ?? report.root.subject} (not supplied; known)`]);
   const sourceText = {
     'sap-list': "on SAP's list",
     'user-trusted': "trusted by your choice, not on SAP's list",
@@ -93,7 +89,7 @@ export function summaryLine(checks: CertificateCheck[]): string {
 
 export function formatCertificateReport(report: CertificateReport, options: FormatOptions = {}): string {
   const sections: string[] = [];
-  if (!options.checksOnly && report.leaf) {
+  if (report.leaf) {
     sections.push(formatCertificateSummary(report.leaf, 'Client certificate'), chainLines(report).join('\n'));
   }
   const titleWidth = Math.max(...report.checks.map((check) => check.title.length));

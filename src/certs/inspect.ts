@@ -7,6 +7,7 @@ import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
 import {rootCertificates} from 'node:tls';
 import type {CertificateCheck, CertificateCheckId, CertificateSummary, Verdict} from '../ports.js';
 import {CpiMtlsError} from '../errors.js';
+import {DAY_MS, daysUntil} from '../lifecycle/common.js';
 import {pemBlocks} from './load.js';
 import {SAP_ROOT_CA_LIST, type SapRootCa} from './sap-root-cas.js';
 import {OID, certificateDetails, commonNameOf, extendedKeyUsageName, isWeakSignatureAlgorithm, safeVerify, summarize, x509Of} from './x509.js';
@@ -49,7 +50,6 @@ export interface CertificateReport {
 }
 
 export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Public CAs began dropping clientAuth from TLS certificates in September 2025. */
 const EKU_SUNSET_START = Date.UTC(2025, 8, 1);
 
@@ -165,12 +165,11 @@ export function inspectClientCertificate(
   const x = (summary: CertificateSummary): X509Certificate => x509s.get(summary) ?? x509Of(summary);
 
   let privateKey: KeyObject | undefined;
-  let privateKeyError: unknown;
   if (input.privateKeyPem) {
     try {
       privateKey = createPrivateKey(input.privateKeyPem);
-    } catch (error) {
-      privateKeyError = error;
+    } catch {
+      // an unreadable key fails the key-match check below
     }
   }
 
@@ -406,21 +405,20 @@ export function inspectClientCertificate(
     if (notBefore > now.getTime()) problems.push(`${label} is not valid before ${isoDay(certificate.notBefore)}`);
     else if (notAfter < now.getTime()) problems.push(`${label} expired on ${isoDay(certificate.notAfter)}`);
     else if (notAfter - now.getTime() < expiryDays * DAY_MS) {
-      warnings.push(`${label} expires on ${isoDay(certificate.notAfter)} (in ${Math.max(0, Math.floor((notAfter - now.getTime()) / DAY_MS))} days)`);
+      warnings.push(`${label} expires on ${isoDay(certificate.notAfter)} (in ${Math.max(0, daysUntil(certificate.notAfter, now))} days)`);
     }
   }
-  const leafDaysLeft = Math.floor((Date.parse(leaf.notAfter) - now.getTime()) / DAY_MS);
   if (problems.length) {
     add('validity', 'fail', `${problems.join('; ')}.`, 'Get a new certificate (or check the clock of this computer if the dates look wrong).');
   } else if (warnings.length) {
     add('validity', 'warn', `${warnings.join('; ')}.`, 'Plan the renewal now: with certificate pinning a renewed certificate needs a new service key.');
   } else {
-    add('validity', 'pass', `Valid from ${isoDay(leaf.notBefore)} to ${isoDay(leaf.notAfter)} (${leafDaysLeft} days left).`);
+    add('validity', 'pass', `Valid from ${isoDay(leaf.notBefore)} to ${isoDay(leaf.notAfter)} (${daysUntil(leaf.notAfter, now)} days left).`);
   }
 
   // --- Check: private key matches -----------------------------------------------------------
   if (input.privateKeyPem) {
-    if (privateKeyError || !privateKey) {
+    if (!privateKey) {
       add('key-match', 'fail', 'The private key given cannot be read.', 'Give the key as PEM (PKCS#8 or PKCS#1); decrypt it first if it is encrypted.');
     } else if (keyOwner === leaf) {
       add('key-match', 'pass', `The private key belongs to ${leafName}.`);

@@ -28,11 +28,6 @@ export interface LoadOptions {
   password?: string;
   /** Passphrase of an encrypted private key (also tried for PKCS#12 when no password is given). */
   passphrase?: string;
-  /**
-   * Set to 'certificate' where the file must hold a certificate: a file with only a private key
-   * then fails with code 'no-certificate' instead of loading as kind 'private-key'.
-   */
-  expect?: 'certificate';
 }
 
 /**
@@ -104,17 +99,15 @@ function damagedCertificate(where: string, block: PemBlock, index: number, cause
 }
 
 function certificatesFromBlocks(blocks: PemBlock[], where: string): CertificateSummary[] {
-  const certificates: CertificateSummary[] = [];
-  blocks
+  return blocks
     .filter((block) => CERTIFICATE_LABELS.has(block.label))
-    .forEach((block, index) => {
+    .map((block, index) => {
       try {
-        certificates.push(summarize(certificateFromDer(Buffer.from(block.body, 'base64'))));
+        return summarize(certificateFromDer(Buffer.from(block.body, 'base64')));
       } catch (error) {
         throw damagedCertificate(where, block, index, error);
       }
     });
-  return certificates;
 }
 
 /** All certificates in a text (PEM blocks in any order, text around them allowed). */
@@ -372,17 +365,6 @@ async function fromBinary(buffer: Buffer, path: string, options: LoadOptions): P
  * 'not-a-file', 'empty-file', 'truncated-pem', 'invalid-certificate', 'unrecognized-format', ...
  */
 export async function loadCertificateInput(path: string, options: LoadOptions = {}): Promise<CertificateInput> {
-  const input = await loadAnyInput(path, options);
-  if (options.expect === 'certificate' && input.certificates.length === 0) {
-    throw new CpiMtlsError('no-certificate', `${path} holds ${input.kind === 'private-key' ? 'a private key' : 'nothing'} but no certificate.`, {
-      fix: ['Give the file with the client certificate (PEM "-----BEGIN CERTIFICATE-----", DER, or a PKCS#12 that holds key and certificate); the private key goes in its own option.'],
-      details: {path},
-    });
-  }
-  return input;
-}
-
-async function loadAnyInput(path: string, options: LoadOptions): Promise<CertificateInput> {
   const buffer = await readInputFile(path);
   const text = decodeText(buffer);
   if (text !== undefined) {

@@ -11,8 +11,7 @@
  *   importers (Java before 8u301, older Windows).
  * Reading also understands RC2 (openssl -legacy); forge's RC2 is used for that only.
  */
-import * as nodeCrypto from 'node:crypto';
-import {createCipheriv, createDecipheriv, createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual} from 'node:crypto';
+import {createCipheriv, createDecipheriv, createHash, createHmac, hash as digestOnce, pbkdf2Sync, randomBytes, timingSafeEqual} from 'node:crypto';
 import {CpiMtlsError} from '../errors.js';
 import {DerError, TAG, der, integerOf, oidOf, parseDer, parseDerStrict, type DerNode} from './der.js';
 
@@ -67,13 +66,6 @@ function blockSizeOf(hash: string): number {
   return hash === 'sha384' || hash === 'sha512' ? 128 : 64;
 }
 
-// crypto.hash (Node 20.12+) is several times faster than createHash for the many small
-// digests of the PKCS#12 key derivation.
-const oneShotHash = (nodeCrypto as typeof nodeCrypto & {hash?: (algorithm: string, data: Buffer, encoding: 'buffer') => Buffer}).hash;
-function digestOnce(hash: string, data: Buffer): Buffer {
-  return oneShotHash ? oneShotHash(hash, data, 'buffer') : createHash(hash).update(data).digest();
-}
-
 /** The PKCS#12 key derivation (RFC 7292 appendix B.2). id 1 = key, 2 = IV, 3 = MAC key. */
 export function pkcs12Kdf(password: Password, salt: Buffer, id: number, iterations: number, length: number, hash: string): Buffer {
   const v = blockSizeOf(hash);
@@ -89,7 +81,8 @@ export function pkcs12Kdf(password: Password, salt: Buffer, id: number, iteratio
   let produced = 0;
   while (produced < length) {
     let A: Buffer = createHash(hash).update(D).update(I).digest();
-    for (let i = 1; i < iterations; i++) A = digestOnce(hash, A);
+    // crypto.hash is several times faster than createHash for these many small digests.
+    for (let i = 1; i < iterations; i++) A = digestOnce(hash, A, 'buffer');
     output.push(A);
     produced += A.length;
     if (produced >= length) break;
@@ -184,8 +177,8 @@ function macMatches(macData: DerNode, authSafe: Buffer, password: Password): boo
  * does not open it), 'wrong-password', or 'invalid-pkcs12'.
  */
 export async function readPkcs12(buffer: Buffer, password: string | undefined, where: string): Promise<Pkcs12Contents> {
-  const invalid = (reason: string, cause?: unknown): CpiMtlsError =>
-    new CpiMtlsError('invalid-pkcs12', `${where} is not a readable PKCS#12 file (${reason}).`, {
+  const invalid = (cause: unknown): CpiMtlsError =>
+    new CpiMtlsError('invalid-pkcs12', `${where} is not a readable PKCS#12 file (${cause instanceof Error ? cause.message : String(cause)}).`, {
       cause,
       fix: ['Export the file again from the tool that created it, or convert it: openssl pkcs12 -in FILE -nodes -out bundle.pem'],
     });
@@ -198,7 +191,7 @@ export async function readPkcs12(buffer: Buffer, password: string | undefined, w
     if (oidOf(contentInfo.children[0]) !== P12.data) throw new DerError('public-key integrity mode is not supported');
     authSafe = contentInfo.children[1].children[0].value;
   } catch (error) {
-    throw invalid(error instanceof Error ? error.message : String(error), error);
+    throw invalid(error);
   }
   const macData = pfx.children[2];
   const candidates: Password[] = password ? [password] : ['', null];
@@ -207,7 +200,7 @@ export async function readPkcs12(buffer: Buffer, password: string | undefined, w
     try {
       chosen = candidates.find((candidate) => macMatches(macData, authSafe, candidate));
     } catch (error) {
-      throw invalid(error instanceof Error ? error.message : String(error), error);
+      throw invalid(error);
     }
     if (chosen === undefined) throw passwordError(password, where);
   }
@@ -216,7 +209,7 @@ export async function readPkcs12(buffer: Buffer, password: string | undefined, w
   } catch (error) {
     if (error instanceof DecryptError) throw passwordError(password, where);
     if (error instanceof CpiMtlsError) throw error;
-    throw invalid(error instanceof Error ? error.message : String(error), error);
+    throw invalid(error);
   }
 }
 
@@ -284,7 +277,6 @@ export interface BuildPkcs12Options {
   legacy?: boolean;
   /** Alias shown by keytool and STRUST. */
   friendlyName?: string;
-  iterations?: number;
 }
 
 function encryptModern(data: Buffer, password: string, iterations: number): {algorithm: Buffer; encrypted: Buffer} {
@@ -314,7 +306,7 @@ function encryptLegacy(data: Buffer, password: string, iterations: number): {alg
 
 /** Builds a PFX with one key and its certificates (leaf first); the leaf and key share a localKeyId. */
 export function buildPkcs12(options: BuildPkcs12Options): Buffer {
-  const iterations = options.iterations ?? (options.legacy ? 2048 : 10_000);
+  const iterations = options.legacy ? 2048 : 10_000;
   const encrypt = options.legacy ? encryptLegacy : encryptModern;
   const [leaf] = options.certificatesDer;
   if (!leaf) throw new CpiMtlsError('no-certificate', 'A PKCS#12 file needs at least the client certificate.');

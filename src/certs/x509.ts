@@ -236,9 +236,7 @@ export function isIssuedBy(cert: X509Certificate, issuer: X509Certificate): bool
 
 /** CA Issuers URLs from the Authority Information Access extension. */
 export function issuerUrls(cert: X509Certificate): string[] {
-  const info = cert.infoAccess ?? '';
-  const urls: string[] = [];
-  for (const match of info.matchAll(/CA Issuers - URI:"?([^"\n]+)"?/g)) urls.push(match[1].trim());
+  const urls = [...(cert.infoAccess ?? '').matchAll(/CA Issuers - URI:"?([^"\n]+)"?/g)].map((match) => match[1].trim());
   return urls.filter((url) => /^https?:\/\//i.test(url));
 }
 

@@ -3,7 +3,7 @@
  * function takes the arguments after its subcommand and returns the exit code; nothing here
  * imports Ink or React, so `--help` stays fast.
  */
-import {COMMON_OPTIONS, parseCommandArgs} from './args.js';
+import {COMMON_OPTIONS, parseCommandArgs, showHelp} from './args.js';
 import {readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {CpiMtlsError, UsageError} from '../errors.js';
@@ -43,16 +43,10 @@ Examples:
   cpi-mtls cert inspect service-key.json --expiry-days 60
   cpi-mtls cert inspect --demo ~/.cpi-mtls/demo/happy/customer-files/s4hana-sender.chain.pem
 
-Exit codes: 0 no check failed, 1 a check failed or a file could not be read, 2 usage error.
-`;
+Exit codes: 0 no check failed, 1 a check failed or a file could not be read, 2 usage error.`;
 
 function write(stream: CommandIo['stdout'], text: string): void {
   writeText(stream, text.endsWith('\n') ? text : `${text}\n`);
-}
-
-function showHelp(io: CommandIo, text: string): number {
-  write(io.stdout, text);
-  return 0;
 }
 
 function useColor(io: CommandIo): boolean {
@@ -68,12 +62,9 @@ function formatCertError(problem: CpiMtlsError): string {
 }
 
 async function readPasswordFile(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
     throw new CpiMtlsError('file-not-found', `Cannot read the password file ${file}: ${(error as Error).message}`, {cause: error, fix: ['Check the path of --password-file.']});
-  }
+  });
   // First line only, without the line break editors add.
   return text.split(/\r?\n/)[0];
 }
@@ -200,8 +191,7 @@ Options:
 
 Examples:
   cpi-mtls cert new --cn s4hana-sender.example.com
-  cpi-mtls cert new --cn s4hana-sender --o "ACME Corp" --c DE --out certs --name s4hana-sender
-`;
+  cpi-mtls cert new --cn s4hana-sender --o "ACME Corp" --c DE --out certs --name s4hana-sender`;
 
 export async function runCertNew(argv: string[], io: CommandIo): Promise<number> {
   const json = argv.includes('--json');
@@ -272,8 +262,7 @@ Options:
 
 Examples:
   cpi-mtls cert p12 client.crt intermediate.pem --key client.key --out s4hana-sender.p12
-  cpi-mtls cert p12 client.chain.pem --key client.key --legacy --password-file p12.pass
-`;
+  cpi-mtls cert p12 client.chain.pem --key client.key --legacy --password-file p12.pass`;
 
 export async function runCertP12(argv: string[], io: CommandIo): Promise<number> {
   const json = argv.includes('--json');

@@ -4,7 +4,7 @@
  * so `--help` stays instant.
  */
 import {readFile, stat} from 'node:fs/promises';
-import {COMMON_OPTIONS, parseCommandArgs} from './args.js';
+import {COMMON_OPTIONS, parseCommandArgs, showHelp} from './args.js';
 import {UsageError} from '../errors.js';
 import {timeoutsFromEnv} from '../timeouts.js';
 
@@ -114,10 +114,7 @@ export async function runProbeCommand(argv: string[], io: CommandIo): Promise<nu
     const args = parse(argv);
     // The same timeout variable as every other command, validated the same way; --timeout wins.
     const fromEnv = timeoutsFromEnv(io.env).probeTimeoutMs;
-    if (args === 'help') {
-      io.stdout.write(PROBE_HELP + '\n');
-      return 0;
-    }
+    if (args === 'help') return showHelp(io, PROBE_HELP);
     if (args.timeoutMs === undefined) args.timeoutMs = fromEnv;
     const secret = args.basic ? (args['basic-secret-file'] ? firstLine(await readInput(args['basic-secret-file'], 'the clientsecret file')) : io.env.CPI_MTLS_CLIENT_SECRET) : undefined;
     if (args.basic && !secret) {

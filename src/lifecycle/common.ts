@@ -3,8 +3,8 @@
  * lenient reading of service-key certificate facts, atomic file writes and plain-text tables.
  * Nothing here ever returns a secret: certificate facts are read field by field.
  */
-import {X509Certificate} from 'node:crypto';
-import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {X509Certificate, randomBytes} from 'node:crypto';
+import {chmod, mkdir, open, readFile, rename, rm, type FileHandle} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateCheck, Verdict} from '../ports.js';
 import {firstX509} from '../certs/pem-text.js';
@@ -115,14 +115,24 @@ export async function readTextFile(file: string, unreadable: (error: NodeJS.Errn
   }
 }
 
+/** A temporary file in the same folder, then a rename: no reader ever sees half a file. */
 export async function writeFileAtomic(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
-  await mkdir(path.dirname(file), {recursive: true});
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const directory = path.dirname(file);
+  const temp = path.join(directory, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: FileHandle | undefined;
   try {
-    await writeFile(temp, content, {mode});
+    await mkdir(directory, {recursive: true});
+    handle = await open(temp, 'wx', mode);
+    await handle.writeFile(content);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    // The umask may have narrowed the mode (a public file no one else can read); set it exactly.
+    if (process.platform !== 'win32') await chmod(temp, mode);
     await rename(temp, file);
   } catch (error) {
-    await rm(temp, {force: true});
+    await handle?.close().catch(() => undefined);
+    await rm(temp, {force: true}).catch(() => undefined);
     throw error;
   }
 }

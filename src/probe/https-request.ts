@@ -9,7 +9,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import {CancelledError} from '../errors.js';
 import {proxyConnect} from './connect.js';
-import {proxyFor, redactProxy} from './proxy.js';
+import {proxyFor} from './proxy.js';
 
 export interface HttpsRequest {
   method?: string;
@@ -30,8 +30,6 @@ export interface HttpsResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
-  /** The proxy used, credentials removed. */
-  via?: string;
 }
 
 export class HttpsTimeoutError extends Error {
@@ -92,7 +90,7 @@ export function httpsRequest(url: string | URL, request: HttpsRequest): Promise<
           if (request.maxBytes !== undefined && size > request.maxBytes) return finish(new ResponseTooLargeError(request.maxBytes));
           chunks.push(chunk);
         });
-        response.on('end', () => finish(null, {status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks), ...(proxy ? {via: redactProxy(proxy)} : {})}));
+        response.on('end', () => finish(null, {status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks)}));
         response.on('error', finish);
       });
       req.on('error', finish);

@@ -9,7 +9,7 @@ import {clientEku, deriveLocalFacts, describeClient, loadPemClient, type ClientM
 import {compareWithBasic, diagnose, type CallKind} from './diagnose.js';
 import {httpOverTls, type HttpExchange} from './http-call.js';
 import {analyseServerChain, captureFromSocket, captureServerSide, type CaptureOptions, type CapturedHandshake} from './server.js';
-import type {ProbeCallResult, ProbeCrossCheck, ProbeFailure, ProbeLocalFacts, ProbeMethod, ProbeRequest, ProbeResult} from './types.js';
+import type {DerivedLocalFacts, ProbeCallResult, ProbeCrossCheck, ProbeFailure, ProbeLocalFacts, ProbeMethod, ProbeRequest, ProbeResult} from './types.js';
 import {extraCaPool, readNodeExtraCaCerts, type CertificatePool} from './trust-anchors.js';
 
 export {connectionWorks} from './diagnose.js';
@@ -78,8 +78,7 @@ interface CallParams {
   signal?: AbortSignal;
   client?: ClientMaterial;
   headers?: Record<string, string>;
-  body?: string;
-  facts?: ProbeLocalFacts & {derived: Array<keyof ProbeLocalFacts>};
+  facts?: DerivedLocalFacts;
   crossCheck?: ProbeCrossCheck;
   onStage?: (stage: string) => void;
 }
@@ -93,13 +92,10 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
   let tlsInfo: ProbeCallResult['tls'];
   try {
     const opened = await openTls({
+      ...params,
       host: target.host,
       port: target.port,
-      timeouts: params.timeouts,
-      env: params.env,
-      signal: params.signal,
       tlsOptions: {ca: [], ...(params.client ? {cert: params.client.certPem, key: params.client.keyPem} : {})},
-      onStage: params.onStage,
     });
     tlsInfo = {protocol: opened.socket.getProtocol(), cipher: opened.socket.getCipher()?.standardName ?? null};
     handshake = captureFromSocket(opened.socket, opened.servername, opened.via);
@@ -111,7 +107,7 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
       method: params.method,
       path: target.path,
       headers: {...params.headers, ...(params.method === 'POST' ? {'Content-Type': 'application/json'} : {})},
-      body: params.method === 'POST' ? (params.body ?? DEFAULT_POST_BODY) : undefined,
+      body: params.method === 'POST' ? DEFAULT_POST_BODY : undefined,
       responseMs: params.timeouts.responseMs,
       signal: params.signal,
     });
@@ -145,9 +141,9 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
   return {call, handshake};
 }
 
-function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts | undefined): (ProbeLocalFacts & {derived: Array<keyof ProbeLocalFacts>}) | undefined {
+function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts | undefined): DerivedLocalFacts | undefined {
   if (!given && !derived) return undefined;
-  const merged: ProbeLocalFacts & {derived: Array<keyof ProbeLocalFacts>} = {derived: []};
+  const merged: DerivedLocalFacts = {derived: []};
   for (const name of ['ekuClientAuth', 'chainComplete', 'rootTrustedBySap'] as const) {
     if (given?.[name] !== undefined) merged[name] = given[name];
     else if (derived?.[name] !== undefined) {
@@ -197,7 +193,7 @@ export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: 
     signal: request.signal,
     extraCas,
     fetchIssuers: request.fetchIssuers ?? true,
-    aiaTimeoutMs: request.aiaTimeoutMs ?? 5_000,
+    aiaTimeoutMs: 5_000,
     outputDir: request.outputDir,
     onStage,
     ...(envAnchors.file ? {nodeExtraCaFile: envAnchors.file} : {}),
@@ -229,7 +225,7 @@ export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: 
     onStage?.('client side: calling the endpoint with the client certificate');
     if (unreachable) result.client = skipped('certificate');
     else {
-      const {call, handshake} = await callEndpoint({kind: 'certificate', target, method, timeouts, env, signal: request.signal, client, body: request.body, facts, crossCheck: request.crossCheck, onStage});
+      const {call, handshake} = await callEndpoint({kind: 'certificate', target, method, timeouts, env, signal: request.signal, client, facts, crossCheck: request.crossCheck, onStage});
       result.client = call;
       await adoptHandshake(handshake);
     }
@@ -239,7 +235,7 @@ export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: 
     const authorization = `Basic ${Buffer.from(`${request.basic.clientId}:${request.basic.clientSecret}`).toString('base64')}`;
     const basic = unreachable
       ? skipped('basic')
-      : (await callEndpoint({kind: 'basic', target, method, timeouts, env, signal: request.signal, headers: {Authorization: authorization}, body: request.body, onStage})).call;
+      : (await callEndpoint({kind: 'basic', target, method, timeouts, env, signal: request.signal, headers: {Authorization: authorization}, onStage})).call;
     result.basic = {...basic, clientId: request.basic.clientId};
     if (result.client) result.comparison = compareWithBasic(result.client, result.basic);
   }

@@ -6,24 +6,17 @@ import type {X509Certificate} from 'node:crypto';
 import {X509Certificate as X509} from 'node:crypto';
 import tls from 'node:tls';
 import {oneLineDn} from '../../flows/dn.js';
-import {classifyError, openTls, type StageTimeouts} from './connect.js';
+import {classifyError, openTls, type OpenTlsOptions} from './connect.js';
 import type {ChainEntry} from './files.js';
 import {type CertificatePool, type ExtraCaOrigin, type TrustPool, nodeRootStore} from './trust-anchors.js';
 import type {CertificateSource, ProbeCertificate, ProbeRootInfo, ProbeServerSide} from './types.js';
 import {isIssuedBy, isSelfSigned, issuerUrls, toPem} from '../certs/x509.js';
 
-export interface CaptureOptions {
-  host: string;
-  port: number;
-  timeouts: StageTimeouts;
-  env: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
+export interface CaptureOptions extends Omit<OpenTlsOptions, 'tlsOptions'> {
   extraCas: CertificatePool;
   fetchIssuers: boolean;
   aiaTimeoutMs: number;
   outputDir?: string;
-  onStage?: (stage: string) => void;
-  now?: Date;
   /** The NODE_EXTRA_CA_CERTS file whose CAs are in extraCas (for the notes). */
   nodeExtraCaFile?: string;
 }
@@ -86,7 +79,7 @@ export async function captureServerSide(options: CaptureOptions): Promise<ProbeS
   let opened;
   try {
     // An empty CA list keeps Node from appending its own root to the peer chain.
-    opened = await openTls({host, port, timeouts: options.timeouts, env: options.env, signal: options.signal, tlsOptions: {ca: []}, onStage: options.onStage});
+    opened = await openTls({...options, tlsOptions: {ca: []}});
   } catch (error) {
     const failure = classifyError(error, 'tls', host, port);
     if (failure.kind === 'cancelled') throw error;
@@ -189,7 +182,7 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
       }
     : {found: false, source: 'not-found', publicCa: false, ...(aiaUrl ? {aiaUrl} : {}), note: `No root found for ${top ? oneLineDn(top.issuer) : 'the chain'}: not sent by the server, not in Node's root store${extra.size ? ' or the extra CAs' : ''}${options.fetchIssuers ? ', and not reachable through the issuer URL' : ''}.`};
 
-  const now = options.now ?? new Date();
+  const now = new Date();
   const verdict = evaluateTrust(sent, [roots, extra], host, now);
   const hostnameMatches = sent.length > 0 && !tls.checkServerIdentity(host, sent[0].toLegacyObject());
   // A root the caller or NODE_EXTRA_CA_CERTS vouches for is expected, wherever the chain got it from.

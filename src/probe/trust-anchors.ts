@@ -122,7 +122,7 @@ class NodeRootStore implements TrustPool {
   private readonly ders = tls.rootCertificates.map((pem) => Buffer.from(pem.replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
   private fingerprints?: Set<string>;
   private full?: CertificatePool;
-  private readonly parsed = new Map<number, X509Certificate>();
+  private readonly parsed: X509Certificate[] = [];
 
   get size(): number {
     return this.ders.length;
@@ -142,13 +142,7 @@ class NodeRootStore implements TrustPool {
     const bytes = needles.map((value) => Buffer.from(value, 'latin1'));
     const candidates: X509Certificate[] = [];
     this.ders.forEach((der, index) => {
-      if (!bytes.every((needle) => der.includes(needle))) return;
-      let parsed = this.parsed.get(index);
-      if (!parsed) {
-        parsed = new X509Certificate(der);
-        this.parsed.set(index, parsed);
-      }
-      candidates.push(parsed);
+      if (bytes.every((needle) => der.includes(needle))) candidates.push((this.parsed[index] ??= new X509Certificate(der)));
     });
     // A name stored in an unusual encoding (BMPString, escapes) would be missed by the byte search.
     return findIssuer(cert, candidates) ?? this.fullPool().issuerOf(cert);
@@ -169,11 +163,10 @@ export function nodeRootStore(): TrustPool {
 
 /** Parses caller-supplied CA files; says which one is broken. */
 export function extraCaPool(pems: string[] | undefined): CertificatePool {
-  const certs: X509Certificate[] = [];
-  (pems ?? []).forEach((text, index) => {
+  const certs = (pems ?? []).flatMap((text, index) => {
     const blocks = certificatePems(text);
     if (blocks.length === 0) throw new Error(`extra CA #${index + 1} contains no PEM certificate`);
-    for (const block of blocks) certs.push(new X509Certificate(block));
+    return blocks.map((block) => new X509Certificate(block));
   });
   return new CertificatePool(certs, 'caller');
 }

@@ -8,16 +8,6 @@ import type {liveTestSchema, probeCallResultSchema, probeCertificateSchema, prob
 
 export type ProbeMethod = 'GET' | 'POST';
 
-/** Facts about the client certificate known before the call; each one narrows a handshake failure. */
-export interface ProbeLocalFacts {
-  /** The leaf lists EKU clientAuth (1.3.6.1.5.5.7.3.2); no EKU extension or only anyExtendedKeyUsage counts as no. */
-  ekuClientAuth?: boolean;
-  /** The PEM holds the leaf and every intermediate up to the root. */
-  chainComplete?: boolean;
-  /** The root is on SAP's list of load-balancer roots (SAP Note 2801396). */
-  rootTrustedBySap?: boolean;
-}
-
 /** Facts from the Cloud Foundry side that explain a 401. */
 export interface ProbeCrossCheck {
   /** How many service keys (in all it-rt instances) hold this leaf certificate. */
@@ -50,8 +40,6 @@ export interface ProbeRequest {
   /** Applies to every stage unless `timeouts` overrides one. Default 10 000 ms. */
   timeoutMs?: number;
   timeouts?: ProbeTimeouts;
-  /** Timeout of the HTTP GET that fetches a missing root from the certificate's issuer URL. Default 5 000 ms. */
-  aiaTimeoutMs?: number;
   /** Set to false to never fetch issuer certificates over the network. Default true. */
   fetchIssuers?: boolean;
   signal?: AbortSignal;
@@ -62,8 +50,6 @@ export interface ProbeRequest {
    * CAs trusted like extraCaPems for the server side); default process.env.
    */
   env?: NodeJS.ProcessEnv;
-  /** Body sent with POST. Default a small JSON document. */
-  body?: string;
 }
 
 // The documents the probe returns are defined once, by the live-test.json schema (src/schema/live-test.ts).
@@ -75,6 +61,15 @@ export type ProbeServerSide = z.infer<typeof probeServerSideSchema>;
 export type ProbeRootInfo = ProbeServerSide['root'];
 export type ProbeServerFiles = NonNullable<ProbeServerSide['files']>;
 export type ProbeCallResult = z.infer<typeof probeCallResultSchema>;
+/** The local facts with the names of those derived from the certificate file (not given by the caller). */
+export type DerivedLocalFacts = NonNullable<ProbeCallResult['localFacts']>;
+/**
+ * Facts about the client certificate known before the call; each one narrows a handshake failure.
+ * ekuClientAuth: the leaf lists EKU clientAuth (no EKU extension or only anyExtendedKeyUsage counts
+ * as no); chainComplete: the PEM holds the leaf and every intermediate up to the root;
+ * rootTrustedBySap: the root is on SAP's list of load-balancer roots (SAP Note 2801396).
+ */
+export type ProbeLocalFacts = Omit<DerivedLocalFacts, 'derived'>;
 export type ProbeOutcome = ProbeCallResult['outcome'];
 export type ProbeDiagnosis = ProbeCallResult['diagnosis'];
 export type ProbeResult = z.infer<typeof liveTestSchema>;
