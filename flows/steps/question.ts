@@ -3,8 +3,8 @@ import {goto} from '../machine.js';
 import {str} from '../common.js';
 import type {AnswerValue, Choice, MachineState, Panel, QuestionStep, StepId} from '../types.js';
 
-/** A text answer kept in one answers field (a name, a path); the flow says what it checks and where it leads. */
-export function textStep<S extends MachineState<Partial<Record<F, string>>, unknown>, F extends string>(options: {id: StepId; field: F; phase: string; title: string; prompt: string; placeholder?: string; mask?: boolean; completion?: 'path'; panels?: (state: S) => Panel[]; initial?: (state: S) => string | undefined; validate?: (value: string, state: S) => string | null; fromPlan?: (answers: S['answers'], state: S) => string | undefined; read?: (value: AnswerValue) => string; next: StepId | ((state: S, value: string) => StepId); summary: (value: string) => string}): QuestionStep<S> {
+/** An answer kept in one answers field (a name, a path; a pick when there are `choices`); the flow says what it checks and where it leads. */
+export function textStep<S extends MachineState<Partial<Record<F, string>>, unknown>, F extends string>(options: {id: StepId; field: F; phase: string; title: string; prompt: string; placeholder?: string; mask?: boolean; completion?: 'path'; panels?: (state: S) => Panel[]; choices?: (state: S) => Choice[]; initial?: (state: S) => string | undefined; validate?: (value: string, state: S) => string | null; fromPlan?: (answers: S['answers'], state: S) => string | undefined; read?: (value: AnswerValue) => string; next: StepId | ((state: S, value: string) => StepId); summary: (value: string, state: S) => string}): QuestionStep<S> {
   const read = options.read ?? str;
   return {
     kind: 'question',
@@ -12,7 +12,10 @@ export function textStep<S extends MachineState<Partial<Record<F, string>>, unkn
     phase: options.phase,
     title: options.title,
     ...(options.panels ? {panels: options.panels} : {}),
-    question: state => ({type: 'text', prompt: options.prompt, initial: options.initial?.(state), ...(options.placeholder ? {placeholder: options.placeholder} : {}), ...(options.mask ? {mask: true} : {}), ...(options.completion ? {completion: options.completion} : {})}),
+    question: state =>
+      options.choices
+        ? {type: 'select', prompt: options.prompt, initial: options.initial?.(state), choices: options.choices(state)}
+        : {type: 'text', prompt: options.prompt, initial: options.initial?.(state), ...(options.placeholder ? {placeholder: options.placeholder} : {}), ...(options.mask ? {mask: true} : {}), ...(options.completion ? {completion: options.completion} : {})},
     ...(options.validate ? {validate: (value: AnswerValue, state: S) => options.validate!(read(value), state)} : {}),
     fromPlan: options.fromPlan ?? (answers => answers[options.field]),
     apply: (state, value) => {
@@ -20,7 +23,7 @@ export function textStep<S extends MachineState<Partial<Record<F, string>>, unkn
       // `next` sees the answer just given, as a hand-written apply would.
       return goto(answered, typeof options.next === 'string' ? options.next : options.next(answered, read(value)));
     },
-    summary: (_state, value) => options.summary(read(value)),
+    summary: (state, value) => options.summary(read(value), state),
   };
 }
 
@@ -40,8 +43,5 @@ export function selectStep<S extends MachineState<Partial<Record<F, string>>, un
   summary: (value: V) => string;
 }): QuestionStep<S> {
   const pick = (value: AnswerValue) => options.values.find(v => v === value) ?? options.values[0];
-  return {
-    ...textStep<S, F>({...options, read: pick, next: (_state, value) => options.next(pick(value)), summary: value => options.summary(pick(value))}),
-    question: state => ({type: 'select', prompt: options.prompt, initial: options.initial?.(state), choices: options.choices(state)}),
-  };
+  return textStep<S, F>({...options, read: pick, next: (_state, value) => options.next(pick(value)), summary: value => options.summary(pick(value))});
 }
