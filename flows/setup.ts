@@ -10,7 +10,7 @@ import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePat
 import {selectStep, textStep} from './steps/question.js';
 import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
-import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step, type TenantEndpointFact} from './types.js';
+import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type InstanceFact, type Panel, type QuestionStep, type Step, type TenantEndpointFact} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
@@ -447,6 +447,13 @@ function parametersSummary(instance: {parametersSource?: 'stored' | 'sent'; para
     : {text: `parameters not read back (${instance.parametersUnreadable ?? 'the broker does not return them'}): roles not checked`, status: 'done'};
 }
 
+/** The instance is created or updated: record it, say whether its parameters were read back, and go on to the key. */
+function instanceInPlace(state: FlowState, instance: InstanceFact, kind: ActionRecord['kind'], note: string, done: string): FlowState {
+  const next = record({...state, facts: {...state.facts, instance}}, {kind, what: 'service instance', name: instance.name, guid: instance.guid, note});
+  const params = parametersSummary(instance);
+  return goto(trail(next, `Instance ${instance.name} ${done}; ${params.text}`, params.status), 'create-key');
+}
+
 const createInstance: E<'create-instance'> = {
   kind: 'effect',
   id: 'create-instance',
@@ -457,15 +464,9 @@ const createInstance: E<'create-instance'> = {
     // "Already exists" after a resume or a lost answer is still this run's instance when it was created after the run began.
     const createdByUs = !result.alreadyExisted || createdDuringRun(state, result.instance.createdAt);
     // A failed attempt's leftover is gone now: the retry removes it before creating (or creating would have failed).
-    const next = record({...state, facts: {...state.facts, instance: result.instance, actions: withoutFailedLeftover(state, 'service instance', result.instance.name)}}, {
-      kind: createdByUs ? 'created' : 'reused',
-      what: 'service instance',
-      name: result.instance.name,
-      guid: result.instance.guid,
-      note: createdByUs ? `${IT_RT_OFFERING} / ${IFLOW_PLAN}, ${parametersSummary(result.instance).text}` : 'appeared while the wizard ran',
-    });
-    const params = parametersSummary(result.instance);
-    return goto(trail(next, `Instance ${result.instance.name} created (${result.instance.guid}); ${params.text}`, params.status), 'create-key');
+    const withoutLeftover = {...state, facts: {...state.facts, actions: withoutFailedLeftover(state, 'service instance', result.instance.name)}};
+    const note = createdByUs ? `${IT_RT_OFFERING} / ${IFLOW_PLAN}, ${parametersSummary(result.instance).text}` : 'appeared while the wizard ran';
+    return instanceInPlace(withoutLeftover, result.instance, createdByUs ? 'created' : 'reused', note, `created (${result.instance.guid})`);
   },
   onError: (state, error) => goto(recordFailedLeftover(state, error, 'service instance', state.answers.instanceName ?? ''), 'step-failed', {error}),
 };
@@ -480,17 +481,8 @@ const updateInstance: E<'update-instance'> = {
     const a = assessInstance(existing, wantedRoles(state.answers));
     return {type: 'update-instance', name: existing.name, parameters: a.repairedParameters ?? wantedInstanceParameters(state.answers)};
   },
-  onResult(state, result) {
-    const next = record({...state, facts: {...state.facts, instance: result.instance}}, {
-      kind: 'updated',
-      what: 'service instance',
-      name: result.instance.name,
-      guid: result.instance.guid,
-      note: 'parameters replaced with the full set; role changes can take up to an hour to reach the runtime',
-    });
-    const params = parametersSummary(result.instance);
-    return goto(trail(next, `Instance ${result.instance.name} updated; ${params.text}`, params.status), 'create-key');
-  },
+  onResult: (state, result) =>
+    instanceInPlace(state, result.instance, 'updated', 'parameters replaced with the full set; role changes can take up to an hour to reach the runtime', 'updated'),
 };
 
 const certificateSource = selectStep<FlowState, 'certificateSource', CertificateSource>({
