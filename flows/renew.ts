@@ -13,11 +13,11 @@ import {duplicateMatch} from './duplicates.js';
 import {errorPanel, record, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
 import {IFLOW_PLAN} from './parameters.js';
-import {anotherCertificate, checksPanel, type CertificateAnswers, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {selectStep, textStep} from './steps/question.js';
 import {liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
-import type {CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, KeyFact, MachineState, Panel, QuestionStep, Step} from './types.js';
+import type {CertificateAnswers, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, KeyFact, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
 export interface RenewAnswers extends CertificateAnswers {

@@ -6,7 +6,7 @@
 import {goto, type FlowDefinition} from './machine.js';
 import {errorPanel, record, str, trail} from './common.js';
 import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, instanceParameters, roleJson} from './parameters.js';
-import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, SAP_KEY_DEFAULT, sapKeyValidityStep} from './steps/certificate.js';
 import {selectStep, textStep} from './steps/question.js';
 import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
@@ -732,7 +732,7 @@ const sapKeyLength: Q = {
   question: state => ({
     type: 'select',
     prompt: 'Key length',
-    initial: String(state.answers.sapKey?.keyLength ?? 2048),
+    initial: String(state.answers.sapKey?.keyLength ?? SAP_KEY_DEFAULT.keyLength),
     choices: [
       {value: '2048', label: '2048 bits', hint: 'SAP default'},
       {value: '4096', label: '4096 bits', hint: 'check that your landscape accepts it; other values are not documented'},
@@ -740,7 +740,7 @@ const sapKeyLength: Q = {
   }),
   fromPlan: answers => (answers.sapKey ? String(answers.sapKey.keyLength) : undefined),
   apply(state, value) {
-    const sapKey = {validityDays: state.answers.sapKey?.validityDays ?? 365, keyLength: Number(value)};
+    const sapKey = {validityDays: state.answers.sapKey?.validityDays ?? SAP_KEY_DEFAULT.validityDays, keyLength: Number(value)};
     const keyName = state.answers.keyName ?? `sap-generated-${state.context.startedAt.slice(0, 10)}`;
     return goto({...state, answers: {...state.answers, sapKey, keyName}}, 'key-name');
   },

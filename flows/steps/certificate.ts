@@ -8,22 +8,12 @@ import {goto} from '../machine.js';
 import {str} from '../common.js';
 import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from '../parameters.js';
 import type {CertificateSummary} from '../../src/ports.js';
-import type {LiveTestAnswers} from '../common.js';
-import type {AnswerValue, CertificateFact, Effect, EffectStep, FlowError, MachineState, Panel, QuestionStep, StepId} from '../types.js';
+import type {AnswerValue, CertificateAnswers, CertificateFact, Effect, EffectStep, FlowError, MachineState, Panel, QuestionStep, StepId} from '../types.js';
 import {validateValidityDays} from '../validate.js';
-
-/** The answers the certificate steps read and write; setup and renewal both have them. */
-export interface CertificateAnswers {
-  certificateSource?: string;
-  certificatePath?: string;
-  certificatePassword?: string;
-  sapKey?: {validityDays: number; keyLength: number};
-  liveTest?: LiveTestAnswers;
-}
 
 export type CertificateState = MachineState<CertificateAnswers, {certificate?: CertificateFact}>;
 
-const SAP_KEY_DEFAULT = {validityDays: 365, keyLength: 2048};
+export const SAP_KEY_DEFAULT = {validityDays: 365, keyLength: 2048};
 
 /** The certificate file (PEM, DER or PKCS#12); the next step reads it. */
 export function certificatePathStep<S extends CertificateState>(options: {phase: string; prompt: string; emptyError: string; panels?: (state: S) => Panel[]; forgetPassword?: boolean;}): QuestionStep<S> {

@@ -3,18 +3,13 @@
  * the call itself and its result. Builders take the texts and where each answer leads.
  */
 import {goto} from '../machine.js';
-import {joinEndpoint, probePanel, str, trail, type LiveTestAnswers} from '../common.js';
-import type {CertificateFact, Choice, CrossCheck, DuplicateFact, EffectStep, FlowContext, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Status, StepId, TenantFact} from '../types.js';
+import {joinEndpoint, probePanel, str, trail} from '../common.js';
+import type {CertificateAnswers, CertificateFact, Choice, CrossCheck, DuplicateFact, EffectStep, FlowContext, KeyFact, LiveTestAnswers, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Status, StepId, TenantFact} from '../types.js';
 import {validateEndpointPath} from '../validate.js';
-import type {CertificateAnswers} from './certificate.js';
 
 type WithLiveTest = MachineState<{liveTest?: LiveTestAnswers}, unknown>;
 
-export interface LiveTestCredentials {
-  certificatePath: string;
-  privateKeyPath?: string;
-  password?: string;
-}
+export type LiveTestCredentials = Pick<ProbeEffect, 'certificatePath' | 'privateKeyPath' | 'password'>;
 
 /**
  * The certificate and key the live test presents, or null when a private key must be asked for:
