@@ -522,21 +522,12 @@ const reviewPlan: Q = {
   summary: (state, value) => (value === 'apply' ? `Applying ${buildMigrationPlan(state).operations.length} operation(s)` : value === 'rename' ? 'Renaming an instance' : 'Plan written, not applied'),
 };
 
-const chooseRename: Q = {
-  kind: 'question',
-  id: 'choose-rename',
-  phase: 'Plan',
-  title: 'Instance to rename',
-  question: state => ({
-    type: 'select',
-    prompt: 'Which instance?',
-    choices: buildMigrationPlan(state)
-      .instances.filter(i => !i.exists)
-      .map(i => ({value: i.roleKey, label: i.name, hint: `roles ${i.roles.join(', ')}`})),
-  }),
-  apply: (state, value) => goto({...state, answers: {...state.answers, renaming: str(value)}}, 'rename-instance'),
-  summary: (_state, value) => `Renaming the instance for ${str(value).split('|').join(', ')}`,
-};
+const chooseRename = textStep<MigrateState, 'renaming'>({
+  id: 'choose-rename', field: 'renaming', phase: 'Plan', title: 'Instance to rename', prompt: 'Which instance?',
+  choices: state => buildMigrationPlan(state).instances.filter(i => !i.exists).map(i => ({value: i.roleKey, label: i.name, hint: `roles ${i.roles.join(', ')}`})),
+  next: 'rename-instance',
+  summary: value => `Renaming the instance for ${value.split('|').join(', ')}`,
+});
 
 const renameInstance: Q = {
   kind: 'question',

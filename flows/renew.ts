@@ -17,7 +17,7 @@ import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePat
 import {selectStep, textStep} from './steps/question.js';
 import {liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
-import type {CertificateAnswers, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, KeyFact, MachineState, Panel, QuestionStep, Step} from './types.js';
+import type {CertificateAnswers, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
 export interface RenewAnswers extends CertificateAnswers {
@@ -33,12 +33,9 @@ export interface RenewAnswers extends CertificateAnswers {
   option2?: boolean;
 }
 
-export interface RenewFacts extends Pick<Facts, 'certificate' | 'probe' | 'outputs' | 'actions'> {
+/** `key` is the NEW key; `duplicates` are other keys holding the new certificate (or its subject and issuer DN). */
+export interface RenewFacts extends Pick<Facts, 'certificate' | 'duplicates' | 'key' | 'probe' | 'outputs' | 'actions'> {
   audit?: AuditData;
-  /** Other keys holding the new certificate (or its subject and issuer DN). */
-  duplicates?: DuplicateFact[];
-  /** The NEW key. */
-  key?: KeyFact;
   oldKeyDeleted?: boolean;
   /** Why the old key was kept, for the report. */
   keptReason?: string;
