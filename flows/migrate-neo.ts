@@ -8,7 +8,7 @@
  * space already holds, so a re-run after a partial failure plans only what is missing.
  */
 import {str, trail} from './common.js';
-import {selectStep, textStep} from './steps/question.js';
+import {answerStep, selectStep, textStep} from './steps/question.js';
 import {preflightStep, readFailedStep, reportSteps, stepFailedStep} from './steps/run.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
@@ -525,32 +525,29 @@ const reviewPlan: Q = {
 const chooseRename = textStep<MigrateState, 'renaming'>({
   id: 'choose-rename', field: 'renaming', phase: 'Plan', title: 'Instance to rename', prompt: 'Which instance?',
   choices: state => buildMigrationPlan(state).instances.filter(i => !i.exists).map(i => ({value: i.roleKey, label: i.name, hint: `roles ${i.roles.join(', ')}`})),
+  // Renaming is interactive only: a plan's `renaming` is never taken as an answer here.
+  fromPlan: () => undefined,
   next: 'rename-instance',
   summary: value => `Renaming the instance for ${value.split('|').join(', ')}`,
 });
 
-const renameInstance: Q = {
-  kind: 'question',
-  id: 'rename-instance',
-  phase: 'Plan',
-  title: 'New instance name',
-  question: state => ({type: 'text', prompt: 'Instance name', initial: buildMigrationPlan(state).instances.find(i => i.roleKey === state.answers.renaming)?.name}),
+const renameInstance = answerStep<MigrateState>({
+  id: 'rename-instance', phase: 'Plan', title: 'New instance name', prompt: 'Instance name',
+  initial: state => buildMigrationPlan(state).instances.find(i => i.roleKey === state.answers.renaming)?.name,
   validate(value, state) {
-    const problem = validateInstanceName(str(value));
+    const problem = validateInstanceName(value);
     if (problem) return problem;
-    const taken = (state.facts.existing?.instances ?? []).find(i => i.name === str(value));
+    const taken = (state.facts.existing?.instances ?? []).find(i => i.name === value);
     const roles = state.answers.renaming?.split('|') ?? [];
-    if (taken && roleKeyOf(taken.roles) !== roleKeyOf(roles)) return `An instance named ${str(value)} exists with other roles (${taken.roles.join(', ') || 'none'}).`;
-    const other = buildMigrationPlan(state).instances.find(i => i.name === str(value) && i.roleKey !== state.answers.renaming);
-    if (other) return `The plan already uses ${str(value)} for roles ${other.roles.join(', ')}.`;
+    if (taken && roleKeyOf(taken.roles) !== roleKeyOf(roles)) return `An instance named ${value} exists with other roles (${taken.roles.join(', ') || 'none'}).`;
+    const other = buildMigrationPlan(state).instances.find(i => i.name === value && i.roleKey !== state.answers.renaming);
+    if (other) return `The plan already uses ${value} for roles ${other.roles.join(', ')}.`;
     return null;
   },
-  apply(state, value) {
-    const key = state.answers.renaming ?? '';
-    return goto({...state, answers: {...state.answers, renaming: undefined, instanceNames: {...state.answers.instanceNames, [key]: str(value)}}}, 'review-plan');
-  },
-  summary: (_state, value) => `Instance name: ${str(value)}`,
-};
+  write: (answers, name) => ({...answers, renaming: undefined, instanceNames: {...answers.instanceNames, [answers.renaming ?? '']: name}}),
+  next: 'review-plan',
+  summary: value => `Instance name: ${value}`,
+});
 
 const applyStep: E<'apply-migration'> = {
   kind: 'effect',

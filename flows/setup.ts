@@ -7,7 +7,7 @@ import {goto, type FlowDefinition} from './machine.js';
 import {errorPanel, record, str, trail} from './common.js';
 import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, instanceParameters, roleJson} from './parameters.js';
 import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, SAP_KEY_DEFAULT, sapKeyValidityStep} from './steps/certificate.js';
-import {selectStep, textStep} from './steps/question.js';
+import {answerStep, selectStep, textStep} from './steps/question.js';
 import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
 import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type InstanceFact, type Panel, type QuestionStep, type Step, type TenantEndpointFact} from './types.js';
@@ -499,11 +499,8 @@ const certificateSource = selectStep<FlowState, 'certificateSource', Certificate
   summary: source => (source === 'sap-generated' ? 'Certificate: SAP-generated' : source === 'new-csr' ? 'Certificate: new key and CSR' : 'Certificate: external file'),
 });
 
-const csrSubject: Q = {
-  kind: 'question',
-  id: 'csr-subject',
-  phase: 'Client certificate',
-  title: 'CSR subject',
+const csrSubject = answerStep<FlowState>({
+  id: 'csr-subject', phase: 'Client certificate', title: 'CSR subject', prompt: 'Common name (CN) of the sender system',
   panels: () => [
     {
       tone: 'info',
@@ -513,33 +510,29 @@ const csrSubject: Q = {
       ],
     },
   ],
-  question: state => ({type: 'text', prompt: 'Common name (CN) of the sender system', initial: state.answers.csr?.commonName ?? 's4hana-sender'}),
-  validate: value => (/^[^,=+<>#;"\\]{1,64}$/.test(str(value)) ? null : 'Use 1 to 64 characters without , = + < > # ; " or \\.'),
+  initial: state => state.answers.csr?.commonName ?? 's4hana-sender',
+  validate: value => (/^[^,=+<>#;"\\]{1,64}$/.test(value) ? null : 'Use 1 to 64 characters without , = + < > # ; " or \\.'),
   fromPlan: answers => answers.csr?.commonName,
-  apply: (state, value) => goto({...state, answers: {...state.answers, csr: {keyType: 'rsa-2048', ...state.answers.csr, commonName: str(value)}}}, 'csr-key-type'),
-  summary: (_state, value) => `CSR subject: CN=${str(value)}`,
-};
+  write: (answers, commonName) => ({...answers, csr: {keyType: 'rsa-2048', ...answers.csr, commonName}}),
+  next: 'csr-key-type',
+  summary: value => `CSR subject: CN=${value}`,
+});
 
-const csrKeyType: Q = {
-  kind: 'question',
-  id: 'csr-key-type',
-  phase: 'Client certificate',
-  title: 'Key type',
-  question: state => ({
-    type: 'select',
-    prompt: 'Key type',
-    initial: state.answers.csr?.keyType ?? 'rsa-2048',
-    choices: [
-      {value: 'rsa-2048', label: 'RSA 2048', hint: 'accepted everywhere'},
-      {value: 'rsa-3072', label: 'RSA 3072'},
-      {value: 'rsa-4096', label: 'RSA 4096', hint: 'takes a few seconds'},
-      {value: 'ec-p256', label: 'EC P-256', hint: 'check that the sender system supports EC keys'},
-    ],
-  }),
+const csrKeyType = answerStep<FlowState>({
+  id: 'csr-key-type', phase: 'Client certificate', title: 'Key type', prompt: 'Key type',
+  initial: state => state.answers.csr?.keyType ?? 'rsa-2048',
+  choices: () => [
+    {value: 'rsa-2048', label: 'RSA 2048', hint: 'accepted everywhere'},
+    {value: 'rsa-3072', label: 'RSA 3072'},
+    {value: 'rsa-4096', label: 'RSA 4096', hint: 'takes a few seconds'},
+    {value: 'ec-p256', label: 'EC P-256', hint: 'check that the sender system supports EC keys'},
+  ],
   fromPlan: answers => answers.csr?.keyType ?? (answers.csr ? 'rsa-2048' : undefined),
-  apply: (state, value) => goto({...state, answers: {...state.answers, csr: {commonName: state.answers.csr?.commonName ?? 'sender', ...state.answers.csr, keyType: value as CsrKeyType}}}, 'generate-csr'),
-  summary: (_state, value) => `Key type: ${String(value)}`,
-};
+  read: String,
+  write: (answers, keyType) => ({...answers, csr: {commonName: answers.csr?.commonName ?? 'sender', ...answers.csr, keyType: keyType as CsrKeyType}}),
+  next: 'generate-csr',
+  summary: value => `Key type: ${value}`,
+});
 
 const generateCsr: E<'generate-csr'> = {
   kind: 'effect',
@@ -724,28 +717,23 @@ const sapKeyValidity = sapKeyValidityStep<FlowState>({
   next: 'sap-key-length',
 });
 
-const sapKeyLength: Q = {
-  kind: 'question',
-  id: 'sap-key-length',
-  phase: 'Client certificate',
-  title: 'Key length',
-  question: state => ({
-    type: 'select',
-    prompt: 'Key length',
-    initial: String(state.answers.sapKey?.keyLength ?? SAP_KEY_DEFAULT.keyLength),
-    choices: [
-      {value: '2048', label: '2048 bits', hint: 'SAP default'},
-      {value: '4096', label: '4096 bits', hint: 'check that your landscape accepts it; other values are not documented'},
-    ],
-  }),
+const sapKeyLength = answerStep<FlowState>({
+  id: 'sap-key-length', phase: 'Client certificate', title: 'Key length', prompt: 'Key length',
+  initial: state => String(state.answers.sapKey?.keyLength ?? SAP_KEY_DEFAULT.keyLength),
+  choices: () => [
+    {value: '2048', label: '2048 bits', hint: 'SAP default'},
+    {value: '4096', label: '4096 bits', hint: 'check that your landscape accepts it; other values are not documented'},
+  ],
   fromPlan: answers => (answers.sapKey ? String(answers.sapKey.keyLength) : undefined),
-  apply(state, value) {
-    const sapKey = {validityDays: state.answers.sapKey?.validityDays ?? SAP_KEY_DEFAULT.validityDays, keyLength: Number(value)};
-    const keyName = state.answers.keyName ?? `sap-generated-${state.context.startedAt.slice(0, 10)}`;
-    return goto({...state, answers: {...state.answers, sapKey, keyName}}, 'key-name');
-  },
-  summary: (_state, value) => `Key length: ${String(value)} bits`,
-};
+  read: String,
+  write: (answers, value, state) => ({
+    ...answers,
+    sapKey: {validityDays: answers.sapKey?.validityDays ?? SAP_KEY_DEFAULT.validityDays, keyLength: Number(value)},
+    keyName: answers.keyName ?? `sap-generated-${state.context.startedAt.slice(0, 10)}`,
+  }),
+  next: 'key-name',
+  summary: value => `Key length: ${value} bits`,
+});
 
 const keyName = textStep<FlowState, 'keyName'>({
   id: 'key-name', field: 'keyName', phase: 'Service key', title: 'Service key name', prompt: 'Service key name',
@@ -886,18 +874,16 @@ const tenantChecks: Q = {
   summary: (_state, value) => (value === 'skip' ? 'Tenant checks: skipped (manual items in the checklist)' : 'Tenant checks: through the API'),
 };
 
-const tenantKeyPath: Q = {
-  kind: 'question',
-  id: 'tenant-key-path',
-  phase: 'Live test',
-  title: 'API service key',
+const tenantKeyPath = answerStep<FlowState>({
+  id: 'tenant-key-path', phase: 'Live test', title: 'API service key', prompt: 'Path to the api service key JSON', completion: 'path',
   panels: state => [...errorPanel(state.error), {tone: 'info', lines: ['The JSON of a service key of plan "api" (cf service-key <instance> <key> > api-key.json). Its secret is read locally and never printed.']}],
-  question: state => ({type: 'text', prompt: 'Path to the api service key JSON', initial: state.answers.tenantChecks?.apiKeyPath, completion: 'path'}),
-  validate: value => (str(value) === '' ? 'Enter the path of the service key JSON file.' : null),
+  initial: state => state.answers.tenantChecks?.apiKeyPath,
+  validate: value => (value === '' ? 'Enter the path of the service key JSON file.' : null),
   fromPlan: answers => answers.tenantChecks?.apiKeyPath,
-  apply: (state, value) => goto({...state, answers: {...state.answers, tenantChecks: {mode: 'file', ...state.answers.tenantChecks, apiKeyPath: str(value)}}}, 'check-api-key'),
-  summary: (_state, value) => `API key file: ${str(value)}`,
-};
+  write: (answers, apiKeyPath) => ({...answers, tenantChecks: {mode: 'file', ...answers.tenantChecks, apiKeyPath}}),
+  next: 'check-api-key',
+  summary: value => `API key file: ${value}`,
+});
 
 const checkApiKey: E<'check-api-key'> = {
   kind: 'effect',
