@@ -10,7 +10,7 @@ import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePat
 import {answerStep, selectStep, textStep} from './steps/question.js';
 import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
-import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type InstanceFact, type Panel, type QuestionStep, type Step, type TenantEndpointFact} from './types.js';
+import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type InstanceFact, type Panel, type QuestionStep, type SetupStepId, type Step, type TenantEndpointFact} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
@@ -422,15 +422,15 @@ const removeFailedInstance: E<'cleanup'> = {
  * certificate, private key, api key file, duplicate scan), and only then does anything change
  * in Cloud Foundry: instance (create or update), then the key. A refused input leaves nothing behind.
  */
-function firstWrite(state: FlowState): FlowState {
-  if (state.facts.instance) return goto(state, 'create-key');
-  if (state.answers.instanceAction === 'update' && state.facts.existingInstance) return goto(state, 'update-instance');
-  return goto(state, 'create-instance');
+function firstWrite(state: FlowState): SetupStepId {
+  if (state.facts.instance) return 'create-key';
+  if (state.answers.instanceAction === 'update' && state.facts.existingInstance) return 'update-instance';
+  return 'create-instance';
 }
 
 /** All questions are answered and all files read: scan for duplicates (a read), then write. */
-function inputsChecked(state: FlowState): FlowState {
-  return state.answers.certificateSource === 'external' ? goto(state, 'scan-duplicates') : firstWrite(state);
+function inputsChecked(state: FlowState): SetupStepId {
+  return state.answers.certificateSource === 'external' ? 'scan-duplicates' : firstWrite(state);
 }
 
 /** After the key: the tenant checks when chosen, then the live test when chosen. */
@@ -769,7 +769,7 @@ const scanDuplicates: E<'scan-duplicates'> = {
         ? `Scanned ${where}: not found, but ${unread} key(s) could not be read (${result.unreadable.map(u => `${u.instanceName}/${u.keyName}`).join(', ')})`
         : `Scanned ${where}: certificate not used elsewhere`;
     // The same certificate already sits in the key of this name: nothing to create (re-run).
-    return firstWrite(trail(next, summary, unread > 0 ? 'not-checked' : 'verified'));
+    return goto(trail(next, summary, unread > 0 ? 'not-checked' : 'verified'), firstWrite(next));
   },
 };
 
@@ -841,11 +841,8 @@ const createKey: E<'create-key'> = {
   onError: (state, error) => goto(recordFailedLeftover(state, error, 'service key', `${state.facts.instance?.name ?? state.answers.instanceName}/${state.answers.keyName}`), 'step-failed', {error}),
 };
 
-const tenantChecks: Q = {
-  kind: 'question',
-  id: 'tenant-checks',
-  phase: 'Live test',
-  title: 'Tenant checks',
+const tenantChecks = answerStep<FlowState>({
+  id: 'tenant-checks', phase: 'Live test', title: 'Tenant checks', prompt: 'Check the tenant through its API?',
   panels: () => [
     {
       tone: 'info',
@@ -856,23 +853,17 @@ const tenantChecks: Q = {
       ],
     },
   ],
-  question: () => ({
-    type: 'select',
-    prompt: 'Check the tenant through its API?',
-    choices: [
-      {value: 'create', label: 'Yes, with a temporary api instance and key', hint: 'read-only roles; removed right after the checks'},
-      {value: 'file', label: 'Yes, with an api service key I have (JSON file)'},
-      {value: 'skip', label: 'No, list the checks for the checklist'},
-    ],
-  }),
+  choices: () => [
+    {value: 'create', label: 'Yes, with a temporary api instance and key', hint: 'read-only roles; removed right after the checks'},
+    {value: 'file', label: 'Yes, with an api service key I have (JSON file)'},
+    {value: 'skip', label: 'No, list the checks for the checklist'},
+  ],
   fromPlan: answers => answers.tenantChecks?.mode ?? 'skip',
-  apply(state, value) {
-    const mode = value === 'create' || value === 'file' ? value : 'skip';
-    const next = {...state, answers: {...state.answers, tenantChecks: {...state.answers.tenantChecks, mode: mode as 'skip' | 'file' | 'create'}}};
-    return mode === 'file' ? goto(next, 'tenant-key-path') : inputsChecked(next);
-  },
-  summary: (_state, value) => (value === 'skip' ? 'Tenant checks: skipped (manual items in the checklist)' : 'Tenant checks: through the API'),
-};
+  read: String,
+  write: (answers, value) => ({...answers, tenantChecks: {...answers.tenantChecks, mode: value === 'create' || value === 'file' ? value : 'skip'}}),
+  next: state => (state.answers.tenantChecks?.mode === 'file' ? 'tenant-key-path' : inputsChecked(state)),
+  summary: value => (value === 'skip' ? 'Tenant checks: skipped (manual items in the checklist)' : 'Tenant checks: through the API'),
+});
 
 const tenantKeyPath = answerStep<FlowState>({
   id: 'tenant-key-path', phase: 'Live test', title: 'API service key', prompt: 'Path to the api service key JSON', completion: 'path',
@@ -891,7 +882,7 @@ const checkApiKey: E<'check-api-key'> = {
   phase: 'Live test',
   title: 'Reading the api service key',
   effect: state => ({type: 'check-api-key', path: state.answers.tenantChecks?.apiKeyPath ?? ''}),
-  onResult: state => inputsChecked(trail(state, 'API key file read: url, token URL, client id and secret present', 'verified')),
+  onResult: state => goto(trail(state, 'API key file read: url, token URL, client id and secret present', 'verified'), inputsChecked(state)),
   // Back to the question with the reason; the file is read again when answered again.
   onError: (state, error) => goto({...state, history: state.history.slice(0, -1), trail: state.trail.slice(0, -1)}, 'tenant-key-path', {error}),
 };
