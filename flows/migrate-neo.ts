@@ -7,7 +7,7 @@
  * Pure: the plan is a function of the mappings, the roles, the certificate checks and what the
  * space already holds, so a re-run after a partial failure plans only what is missing.
  */
-import {str, trail} from './common.js';
+import {trail} from './common.js';
 import {answerStep, selectStep, textStep} from './steps/question.js';
 import {preflightStep, readFailedStep, reportSteps, stepFailedStep} from './steps/run.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
@@ -431,30 +431,24 @@ function parseRoleList(text: string): string[] {
   return [...new Set(text.split(/[,\s]+/).map(r => r.trim()).filter(Boolean))];
 }
 
-const userRoles: Q = {
-  kind: 'question',
-  id: 'user-roles',
-  phase: 'Roles',
-  title: 'Roles of a user',
+const userRoles = answerStep<MigrateState>({
+  id: 'user-roles', phase: 'Roles', title: 'Roles of a user', prompt: state => `Roles of ${usersWithoutRoles(state)[0]}`,
   panels(state) {
     const user = usersWithoutRoles(state)[0];
     const count = (state.facts.mappings ?? []).filter(m => m.user === user).length;
     const known = [...new Set(Object.values({...state.facts.rolesFromFile, ...state.answers.userRoles}).flat())];
     return [{tone: 'info', lines: [`User ${user}: ${count} certificate mapping(s).`, ...(known.length ? [`Roles given so far: ${known.join(', ')}`] : []), 'Comma-separated role names, e.g. ESBMessaging.send, Orders.send. Empty: do not migrate this user.']}];
   },
-  question: state => ({type: 'text', prompt: `Roles of ${usersWithoutRoles(state)[0]}`, initial: 'ESBMessaging.send'}),
-  validate: value => parseRoleList(str(value)).map(validateRoleName).find(problem => problem !== null) ?? null,
+  initial: () => 'ESBMessaging.send',
+  validate: value => parseRoleList(value).map(validateRoleName).find(problem => problem !== null) ?? null,
   fromPlan: (answers, state) => {
     const roles = answers.userRoles?.[usersWithoutRoles(state)[0] ?? ''];
     return roles ? roles.join(', ') : undefined;
   },
-  apply(state, value) {
-    const user = usersWithoutRoles(state)[0]!;
-    const next = {...state, answers: {...state.answers, userRoles: {...state.answers.userRoles, [user]: parseRoleList(str(value))}}};
-    return goto(next, usersWithoutRoles(next).length ? 'user-roles' : 'validate');
-  },
-  summary: (state, value) => `Roles of ${usersWithoutRoles(state)[0]}: ${parseRoleList(str(value)).join(', ') || 'none (not migrated)'}`,
-};
+  write: (answers, value, state) => ({...answers, userRoles: {...answers.userRoles, [usersWithoutRoles(state)[0]!]: parseRoleList(value)}}),
+  next: state => (usersWithoutRoles(state).length ? 'user-roles' : 'validate'),
+  summary: (value, state) => `Roles of ${usersWithoutRoles(state)[0]}: ${parseRoleList(value).join(', ') || 'none (not migrated)'}`,
+});
 
 const validate: E<'validate-mappings'> = {
   kind: 'effect',

@@ -7,7 +7,7 @@ interface AnswerOptions<S extends AnyState> {
   id: StepId;
   phase: string;
   title: string;
-  prompt: string;
+  prompt: string | ((state: S) => string);
   placeholder?: string;
   mask?: boolean;
   completion?: 'path';
@@ -31,10 +31,12 @@ export function answerStep<S extends AnyState>(options: AnswerOptions<S> & {writ
     phase: options.phase,
     title: options.title,
     ...(options.panels ? {panels: options.panels} : {}),
-    question: state =>
-      options.choices
-        ? {type: 'select', prompt: options.prompt, initial: options.initial?.(state), choices: options.choices(state)}
-        : {type: 'text', prompt: options.prompt, initial: options.initial?.(state), ...(options.placeholder ? {placeholder: options.placeholder} : {}), ...(options.mask ? {mask: true} : {}), ...(options.completion ? {completion: options.completion} : {})},
+    question(state) {
+      const prompt = typeof options.prompt === 'string' ? options.prompt : options.prompt(state);
+      return options.choices
+        ? {type: 'select', prompt, initial: options.initial?.(state), choices: options.choices(state)}
+        : {type: 'text', prompt, initial: options.initial?.(state), ...(options.placeholder ? {placeholder: options.placeholder} : {}), ...(options.mask ? {mask: true} : {}), ...(options.completion ? {completion: options.completion} : {})};
+    },
     ...(options.validate ? {validate: (value: AnswerValue, state: S) => options.validate!(read(value), state)} : {}),
     ...(options.fromPlan ? {fromPlan: options.fromPlan} : {}),
     apply: (state, value) => {
