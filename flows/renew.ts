@@ -4,9 +4,8 @@
  * only then is the old key deleted, on the user's confirmation. With Option 2 the sender channel
  * also lists the certificate, so the flow explains the redeploy and writes the channel file.
  *
- * Pure: every decision is a function of the state; the engine (src/lifecycle/renew.ts) runs the
- * effects. Headless runs answer from RenewAnswers (the command's flags or a plan file), and a
- * headless run deletes the old key only with deleteOld and a passing live test.
+ * The engine (src/lifecycle/renew.ts) runs the effects; headless runs answer from RenewAnswers
+ * (the command's flags or a plan file).
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
 import {duplicateMatch} from './duplicates.js';

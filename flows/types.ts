@@ -263,7 +263,6 @@ export type AnyState = MachineState<any, any, any>;
  * How far a line of the trail (or an item of the checklist) can be trusted: verified = the tool
  * read it back or called it; done = the tool did it without re-reading; answer = a choice made;
  * todo = the customer's part; failed; skipped; not-checked = a check that could not be made.
- * Only verified and done carry a ✔.
  */
 export type Status = 'verified' | 'done' | 'answer' | 'todo' | 'failed' | 'skipped' | 'not-checked';
 
