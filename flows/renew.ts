@@ -16,16 +16,14 @@ import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePat
 import {selectStep, textStep} from './steps/question.js';
 import {liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
-import type {CertificateAnswers, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, MachineState, Panel, QuestionStep, Step} from './types.js';
+import type {Answers, CertificateAnswers, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
-export interface RenewAnswers extends CertificateAnswers {
-  instanceName?: string;
+export interface RenewAnswers extends CertificateAnswers, Pick<Answers, 'instanceName' | 'acceptCertificateWarnings'> {
   /** The key whose certificate is being replaced. */
   oldKeyName?: string;
   certificateSource?: 'external' | 'sap-generated';
   newKeyName?: string;
-  acceptCertificateWarnings?: boolean;
   /** Headless: delete the old key after a passing live test. Never implied. */
   deleteOld?: boolean;
   /** The sender channel lists the certificate (Option 2): a redeploy is part of the renewal. */
