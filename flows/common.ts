@@ -7,13 +7,6 @@ import type {ActionRecord, AnswerValue, AnyState, FlowError, MachineState, Panel
 
 type WithActions = MachineState<unknown, {actions: ActionRecord[]}>;
 
-export interface LiveTestAnswers {
-  run: boolean;
-  path?: string;
-  method?: 'GET' | 'POST';
-  privateKeyPath?: string;
-}
-
 export function str(value: AnswerValue): string {
   return typeof value === 'string' ? value.trim() : String(value);
 }

@@ -4,7 +4,7 @@
  * must serialise to a plan and a resume file, and plain functions keep the headless runner, the
  * Ink view and the tests on one small, dependency-free API.
  */
-import type {AnswerValue, AnyState, EffectStep, FlowContext, FlowError, MachineState, QuestionStep, Step, StepId} from './types.js';
+import type {AnswerValue, AnyState, EffectStep, FlowContext, FlowError, MachineState, QuestionStep, Step} from './types.js';
 
 export interface FlowDefinition<S extends AnyState = AnyState> {
   name: string;

@@ -7,8 +7,8 @@
  * Pure: the plan is a function of the mappings, the roles, the certificate checks and what the
  * space already holds, so a re-run after a partial failure plans only what is missing.
  */
-import {str, trail} from './common.js';
-import {selectStep, textStep} from './steps/question.js';
+import {trail} from './common.js';
+import {answerStep, selectStep, textStep} from './steps/question.js';
 import {preflightStep, readFailedStep, reportSteps, stepFailedStep} from './steps/run.js';
 import type {AuditData, AuditInstance} from '../src/lifecycle/audit.js';
 import type {MappingValidation, NeoMapping} from '../src/lifecycle/neo.js';
@@ -431,30 +431,24 @@ function parseRoleList(text: string): string[] {
   return [...new Set(text.split(/[,\s]+/).map(r => r.trim()).filter(Boolean))];
 }
 
-const userRoles: Q = {
-  kind: 'question',
-  id: 'user-roles',
-  phase: 'Roles',
-  title: 'Roles of a user',
+const userRoles = answerStep<MigrateState>({
+  id: 'user-roles', phase: 'Roles', title: 'Roles of a user', prompt: state => `Roles of ${usersWithoutRoles(state)[0]}`,
   panels(state) {
     const user = usersWithoutRoles(state)[0];
     const count = (state.facts.mappings ?? []).filter(m => m.user === user).length;
     const known = [...new Set(Object.values({...state.facts.rolesFromFile, ...state.answers.userRoles}).flat())];
     return [{tone: 'info', lines: [`User ${user}: ${count} certificate mapping(s).`, ...(known.length ? [`Roles given so far: ${known.join(', ')}`] : []), 'Comma-separated role names, e.g. ESBMessaging.send, Orders.send. Empty: do not migrate this user.']}];
   },
-  question: state => ({type: 'text', prompt: `Roles of ${usersWithoutRoles(state)[0]}`, initial: 'ESBMessaging.send'}),
-  validate: value => parseRoleList(str(value)).map(validateRoleName).find(problem => problem !== null) ?? null,
+  initial: () => 'ESBMessaging.send',
+  validate: value => parseRoleList(value).map(validateRoleName).find(problem => problem !== null) ?? null,
   fromPlan: (answers, state) => {
     const roles = answers.userRoles?.[usersWithoutRoles(state)[0] ?? ''];
     return roles ? roles.join(', ') : undefined;
   },
-  apply(state, value) {
-    const user = usersWithoutRoles(state)[0]!;
-    const next = {...state, answers: {...state.answers, userRoles: {...state.answers.userRoles, [user]: parseRoleList(str(value))}}};
-    return goto(next, usersWithoutRoles(next).length ? 'user-roles' : 'validate');
-  },
-  summary: (state, value) => `Roles of ${usersWithoutRoles(state)[0]}: ${parseRoleList(str(value)).join(', ') || 'none (not migrated)'}`,
-};
+  write: (answers, value, state) => ({...answers, userRoles: {...answers.userRoles, [usersWithoutRoles(state)[0]!]: parseRoleList(value)}}),
+  next: state => (usersWithoutRoles(state).length ? 'user-roles' : 'validate'),
+  summary: (value, state) => `Roles of ${usersWithoutRoles(state)[0]}: ${parseRoleList(value).join(', ') || 'none (not migrated)'}`,
+});
 
 const validate: E<'validate-mappings'> = {
   kind: 'effect',
@@ -522,44 +516,32 @@ const reviewPlan: Q = {
   summary: (state, value) => (value === 'apply' ? `Applying ${buildMigrationPlan(state).operations.length} operation(s)` : value === 'rename' ? 'Renaming an instance' : 'Plan written, not applied'),
 };
 
-const chooseRename: Q = {
-  kind: 'question',
-  id: 'choose-rename',
-  phase: 'Plan',
-  title: 'Instance to rename',
-  question: state => ({
-    type: 'select',
-    prompt: 'Which instance?',
-    choices: buildMigrationPlan(state)
-      .instances.filter(i => !i.exists)
-      .map(i => ({value: i.roleKey, label: i.name, hint: `roles ${i.roles.join(', ')}`})),
-  }),
-  apply: (state, value) => goto({...state, answers: {...state.answers, renaming: str(value)}}, 'rename-instance'),
-  summary: (_state, value) => `Renaming the instance for ${str(value).split('|').join(', ')}`,
-};
+const chooseRename = textStep<MigrateState, 'renaming'>({
+  id: 'choose-rename', field: 'renaming', phase: 'Plan', title: 'Instance to rename', prompt: 'Which instance?',
+  choices: state => buildMigrationPlan(state).instances.filter(i => !i.exists).map(i => ({value: i.roleKey, label: i.name, hint: `roles ${i.roles.join(', ')}`})),
+  // Renaming is interactive only: a plan's `renaming` is never taken as an answer here.
+  fromPlan: () => undefined,
+  next: 'rename-instance',
+  summary: value => `Renaming the instance for ${value.split('|').join(', ')}`,
+});
 
-const renameInstance: Q = {
-  kind: 'question',
-  id: 'rename-instance',
-  phase: 'Plan',
-  title: 'New instance name',
-  question: state => ({type: 'text', prompt: 'Instance name', initial: buildMigrationPlan(state).instances.find(i => i.roleKey === state.answers.renaming)?.name}),
+const renameInstance = answerStep<MigrateState>({
+  id: 'rename-instance', phase: 'Plan', title: 'New instance name', prompt: 'Instance name',
+  initial: state => buildMigrationPlan(state).instances.find(i => i.roleKey === state.answers.renaming)?.name,
   validate(value, state) {
-    const problem = validateInstanceName(str(value));
+    const problem = validateInstanceName(value);
     if (problem) return problem;
-    const taken = (state.facts.existing?.instances ?? []).find(i => i.name === str(value));
+    const taken = (state.facts.existing?.instances ?? []).find(i => i.name === value);
     const roles = state.answers.renaming?.split('|') ?? [];
-    if (taken && roleKeyOf(taken.roles) !== roleKeyOf(roles)) return `An instance named ${str(value)} exists with other roles (${taken.roles.join(', ') || 'none'}).`;
-    const other = buildMigrationPlan(state).instances.find(i => i.name === str(value) && i.roleKey !== state.answers.renaming);
-    if (other) return `The plan already uses ${str(value)} for roles ${other.roles.join(', ')}.`;
+    if (taken && roleKeyOf(taken.roles) !== roleKeyOf(roles)) return `An instance named ${value} exists with other roles (${taken.roles.join(', ') || 'none'}).`;
+    const other = buildMigrationPlan(state).instances.find(i => i.name === value && i.roleKey !== state.answers.renaming);
+    if (other) return `The plan already uses ${value} for roles ${other.roles.join(', ')}.`;
     return null;
   },
-  apply(state, value) {
-    const key = state.answers.renaming ?? '';
-    return goto({...state, answers: {...state.answers, renaming: undefined, instanceNames: {...state.answers.instanceNames, [key]: str(value)}}}, 'review-plan');
-  },
-  summary: (_state, value) => `Instance name: ${str(value)}`,
-};
+  write: (answers, name) => ({...answers, renaming: undefined, instanceNames: {...answers.instanceNames, [answers.renaming ?? '']: name}}),
+  next: 'review-plan',
+  summary: value => `Instance name: ${value}`,
+});
 
 const applyStep: E<'apply-migration'> = {
   kind: 'effect',

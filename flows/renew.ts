@@ -4,40 +4,35 @@
  * only then is the old key deleted, on the user's confirmation. With Option 2 the sender channel
  * also lists the certificate, so the flow explains the redeploy and writes the channel file.
  *
- * Pure: every decision is a function of the state; the engine (src/lifecycle/renew.ts) runs the
- * effects. Headless runs answer from RenewAnswers (the command's flags or a plan file), and a
- * headless run deletes the old key only with deleteOld and a passing live test.
+ * The engine (src/lifecycle/renew.ts) runs the effects; headless runs answer from RenewAnswers
+ * (the command's flags or a plan file).
  */
 import type {AuditData, AuditInstance, AuditKey} from '../src/lifecycle/audit.js';
 import {duplicateMatch} from './duplicates.js';
 import {errorPanel, record, str, trail} from './common.js';
 import {goto, type FlowDefinition} from './machine.js';
-import {anotherCertificate, checksPanel, type CertificateAnswers, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
+import {IFLOW_PLAN} from './parameters.js';
+import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
 import {selectStep, textStep} from './steps/question.js';
 import {liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
-import type {CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, KeyFact, MachineState, Panel, QuestionStep, Step} from './types.js';
+import type {Answers, CertificateAnswers, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, MachineState, Panel, QuestionStep, Step} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
-export interface RenewAnswers extends CertificateAnswers {
-  instanceName?: string;
+export interface RenewAnswers extends CertificateAnswers, Pick<Answers, 'instanceName' | 'acceptCertificateWarnings'> {
   /** The key whose certificate is being replaced. */
   oldKeyName?: string;
   certificateSource?: 'external' | 'sap-generated';
   newKeyName?: string;
-  acceptCertificateWarnings?: boolean;
   /** Headless: delete the old key after a passing live test. Never implied. */
   deleteOld?: boolean;
   /** The sender channel lists the certificate (Option 2): a redeploy is part of the renewal. */
   option2?: boolean;
 }
 
-export interface RenewFacts extends Pick<Facts, 'certificate' | 'probe' | 'outputs' | 'actions'> {
+/** `key` is the NEW key; `duplicates` are other keys holding the new certificate (or its subject and issuer DN). */
+export interface RenewFacts extends Pick<Facts, 'certificate' | 'duplicates' | 'key' | 'probe' | 'outputs' | 'actions'> {
   audit?: AuditData;
-  /** Other keys holding the new certificate (or its subject and issuer DN). */
-  duplicates?: DuplicateFact[];
-  /** The NEW key. */
-  key?: KeyFact;
   oldKeyDeleted?: boolean;
   /** Why the old key was kept, for the report. */
   keptReason?: string;
@@ -113,13 +108,12 @@ export function renewNameProblems(answers: RenewAnswers) {
 }
 
 export const RENEW_PHASES = ['Inventory', 'Certificate', 'New key', 'Live test', 'Old key', 'Report'] as const;
-const PLAN = 'integration-flow';
 
 // ---------------------------------------------------------------------------------------------
 // Derived values (pure)
 
 export function renewableInstances(state: RenewState): AuditInstance[] {
-  return (state.facts.audit?.instances ?? []).filter(instance => instance.planName === PLAN);
+  return (state.facts.audit?.instances ?? []).filter(instance => instance.planName === IFLOW_PLAN);
 }
 
 export function chosenInstance(state: RenewState): AuditInstance | undefined {
@@ -189,7 +183,7 @@ const audit: E<'audit'> = {
   effect: () => ({type: 'audit'}),
   onResult(state, result) {
     const next: RenewState = {...state, facts: {...state.facts, audit: result}};
-    const instances = result.instances.filter(i => i.planName === PLAN);
+    const instances = renewableInstances(next);
     const summary = `${instances.length} integration-flow instance(s), ${instances.reduce((n, i) => n + i.keys.length, 0)} key(s) in ${result.target.org} / ${result.target.space}`;
     if (instances.length === 0) {
       return stop(trail(next, summary), 'nothing-to-renew', `Space ${result.target.space} has no integration-flow instance.`, ['Set up the connection first: cpi-mtls', 'Or target the space that holds it: cf target -o <ORG> -s <SPACE>']);
@@ -198,14 +192,11 @@ const audit: E<'audit'> = {
   },
 };
 
-const chooseInstance: Q = {
-  kind: 'question',
-  id: 'choose-instance',
-  phase: 'Inventory',
-  title: 'Service instance',
-  question(state) {
+const chooseInstance = textStep<RenewState, 'instanceName'>({
+  id: 'choose-instance', field: 'instanceName', phase: 'Inventory', title: 'Service instance', prompt: 'Which instance holds the certificate to renew?',
+  choices(state) {
     const now = state.context.startedAt;
-    const choices: Choice[] = renewableInstances(state).map(instance => {
+    return renewableInstances(state).map(instance => {
       const soonest = instance.keys
         .map(key => daysLeft(key.certificate?.validUntil, now))
         .filter((d): d is number => d !== undefined)
@@ -216,21 +207,24 @@ const chooseInstance: Q = {
         hint: `roles ${instance.roles.join(', ') || '–'} · ${instance.keys.length} key(s)${soonest !== undefined ? ` · first expiry in ${soonest} days` : ''}`,
       };
     });
-    // Instances whose certificates expire first come first.
-    return {type: 'select', prompt: 'Which instance holds the certificate to renew?', choices, initial: state.answers.instanceName ?? choices[0]?.value};
   },
-  validate: (value, state) => validateInstanceName(str(value)) ?? (renewableInstances(state).some(i => i.name === str(value)) ? null : `There is no integration-flow instance named ${str(value)} in this space.`),
-  fromPlan: answers => answers.instanceName,
-  apply: (state, value) => goto({...state, answers: {...state.answers, instanceName: str(value)}}, 'choose-key'),
-  summary: (_state, value) => `Instance: ${str(value)}`,
-};
+  initial: state => state.answers.instanceName ?? renewableInstances(state)[0]?.name,
+  validate: (value, state) => validateInstanceName(value) ?? (renewableInstances(state).some(i => i.name === value) ? null : `There is no integration-flow instance named ${value} in this space.`),
+  next: 'choose-key',
+  summary: value => `Instance: ${value}`,
+});
 
-const chooseKey: Q = {
-  kind: 'question',
-  id: 'choose-key',
-  phase: 'Inventory',
-  title: 'Key to replace',
-  panels: state => [
+/** The instance's keys, the one whose certificate expires first at the top. */
+function keysByExpiry(state: RenewState): AuditKey[] {
+  const now = state.context.startedAt;
+  return [...(chosenInstance(state)?.keys ?? [])].sort(
+    (a, b) => (daysLeft(a.certificate?.validUntil, now) ?? Number.MAX_SAFE_INTEGER) - (daysLeft(b.certificate?.validUntil, now) ?? Number.MAX_SAFE_INTEGER),
+  );
+}
+
+const chooseKey = textStep<RenewState, 'oldKeyName'>({
+  id: 'choose-key', field: 'oldKeyName', phase: 'Inventory', title: 'Key to replace', prompt: 'Which key holds the certificate that expires?',
+  panels: () => [
     {
       tone: 'info',
       lines: [
@@ -239,22 +233,15 @@ const chooseKey: Q = {
       ],
     },
   ],
-  question(state) {
-    const now = state.context.startedAt;
-    const keys = [...(chosenInstance(state)?.keys ?? [])].sort(
-      (a, b) => (daysLeft(a.certificate?.validUntil, now) ?? Number.MAX_SAFE_INTEGER) - (daysLeft(b.certificate?.validUntil, now) ?? Number.MAX_SAFE_INTEGER),
-    );
-    const choices: Choice[] = keys.map(key => ({value: key.name, label: key.name, hint: `${expiryText(key, now)}${key.certificate ? ` · ${key.certificate.subject}` : ''}`}));
-    return {type: 'select', prompt: 'Which key holds the certificate that expires?', choices, initial: state.answers.oldKeyName ?? choices[0]?.value};
+  choices: state => keysByExpiry(state).map(key => ({value: key.name, label: key.name, hint: `${expiryText(key, state.context.startedAt)}${key.certificate ? ` · ${key.certificate.subject}` : ''}`})),
+  initial: state => state.answers.oldKeyName ?? keysByExpiry(state)[0]?.name,
+  validate: (value, state) => validateKeyName(value) ?? (chosenInstance(state)?.keys.some(k => k.name === value) ? null : `Instance ${state.answers.instanceName} has no key named ${value}.`),
+  next: 'certificate-source',
+  summary: (value, state) => {
+    const key = chosenInstance(state)?.keys.find(k => k.name === value);
+    return `Replacing key ${value}${key ? ` (${expiryText(key, state.context.startedAt)})` : ''}`;
   },
-  validate: (value, state) => validateKeyName(str(value)) ?? (chosenInstance(state)?.keys.some(k => k.name === str(value)) ? null : `Instance ${state.answers.instanceName} has no key named ${str(value)}.`),
-  fromPlan: answers => answers.oldKeyName,
-  apply: (state, value) => goto({...state, answers: {...state.answers, oldKeyName: str(value)}}, 'certificate-source'),
-  summary: (state, value) => {
-    const key = chosenInstance(state)?.keys.find(k => k.name === str(value));
-    return `Replacing key ${str(value)}${key ? ` (${expiryText(key, state.context.startedAt)})` : ''}`;
-  },
-};
+});
 
 const certificateSource = selectStep<RenewState, 'certificateSource', 'external' | 'sap-generated'>({
   id: 'certificate-source', field: 'certificateSource', phase: 'Certificate', title: 'New certificate',

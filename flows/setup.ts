@@ -6,11 +6,11 @@
 import {goto, type FlowDefinition} from './machine.js';
 import {errorPanel, record, str, trail} from './common.js';
 import {DEFAULT_ROLE, IFLOW_PLAN, IT_RT_OFFERING, assessInstance, stringArray, instanceParameters, roleJson} from './parameters.js';
-import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, sapKeyValidityStep} from './steps/certificate.js';
-import {selectStep, textStep} from './steps/question.js';
+import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePathStep, keyCertificateParameters, leafLines, loadCertificateStep, SAP_KEY_DEFAULT, sapKeyValidityStep} from './steps/certificate.js';
+import {answerStep, selectStep, textStep} from './steps/question.js';
 import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
-import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type Panel, type QuestionStep, type Step, type TenantEndpointFact} from './types.js';
+import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type InstanceFact, type Panel, type QuestionStep, type SetupStepId, type Step, type TenantEndpointFact} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
@@ -422,15 +422,15 @@ const removeFailedInstance: E<'cleanup'> = {
  * certificate, private key, api key file, duplicate scan), and only then does anything change
  * in Cloud Foundry: instance (create or update), then the key. A refused input leaves nothing behind.
  */
-function firstWrite(state: FlowState): FlowState {
-  if (state.facts.instance) return goto(state, 'create-key');
-  if (state.answers.instanceAction === 'update' && state.facts.existingInstance) return goto(state, 'update-instance');
-  return goto(state, 'create-instance');
+function firstWrite(state: FlowState): SetupStepId {
+  if (state.facts.instance) return 'create-key';
+  if (state.answers.instanceAction === 'update' && state.facts.existingInstance) return 'update-instance';
+  return 'create-instance';
 }
 
 /** All questions are answered and all files read: scan for duplicates (a read), then write. */
-function inputsChecked(state: FlowState): FlowState {
-  return state.answers.certificateSource === 'external' ? goto(state, 'scan-duplicates') : firstWrite(state);
+function inputsChecked(state: FlowState): SetupStepId {
+  return state.answers.certificateSource === 'external' ? 'scan-duplicates' : firstWrite(state);
 }
 
 /** After the key: the tenant checks when chosen, then the live test when chosen. */
@@ -447,6 +447,13 @@ function parametersSummary(instance: {parametersSource?: 'stored' | 'sent'; para
     : {text: `parameters not read back (${instance.parametersUnreadable ?? 'the broker does not return them'}): roles not checked`, status: 'done'};
 }
 
+/** The instance is created or updated: record it, say whether its parameters were read back, and go on to the key. */
+function instanceInPlace(state: FlowState, instance: InstanceFact, kind: ActionRecord['kind'], note: string, done: string): FlowState {
+  const next = record({...state, facts: {...state.facts, instance}}, {kind, what: 'service instance', name: instance.name, guid: instance.guid, note});
+  const params = parametersSummary(instance);
+  return goto(trail(next, `Instance ${instance.name} ${done}; ${params.text}`, params.status), 'create-key');
+}
+
 const createInstance: E<'create-instance'> = {
   kind: 'effect',
   id: 'create-instance',
@@ -457,15 +464,9 @@ const createInstance: E<'create-instance'> = {
     // "Already exists" after a resume or a lost answer is still this run's instance when it was created after the run began.
     const createdByUs = !result.alreadyExisted || createdDuringRun(state, result.instance.createdAt);
     // A failed attempt's leftover is gone now: the retry removes it before creating (or creating would have failed).
-    const next = record({...state, facts: {...state.facts, instance: result.instance, actions: withoutFailedLeftover(state, 'service instance', result.instance.name)}}, {
-      kind: createdByUs ? 'created' : 'reused',
-      what: 'service instance',
-      name: result.instance.name,
-      guid: result.instance.guid,
-      note: createdByUs ? `${IT_RT_OFFERING} / ${IFLOW_PLAN}, ${parametersSummary(result.instance).text}` : 'appeared while the wizard ran',
-    });
-    const params = parametersSummary(result.instance);
-    return goto(trail(next, `Instance ${result.instance.name} created (${result.instance.guid}); ${params.text}`, params.status), 'create-key');
+    const withoutLeftover = {...state, facts: {...state.facts, actions: withoutFailedLeftover(state, 'service instance', result.instance.name)}};
+    const note = createdByUs ? `${IT_RT_OFFERING} / ${IFLOW_PLAN}, ${parametersSummary(result.instance).text}` : 'appeared while the wizard ran';
+    return instanceInPlace(withoutLeftover, result.instance, createdByUs ? 'created' : 'reused', note, `created (${result.instance.guid})`);
   },
   onError: (state, error) => goto(recordFailedLeftover(state, error, 'service instance', state.answers.instanceName ?? ''), 'step-failed', {error}),
 };
@@ -480,17 +481,8 @@ const updateInstance: E<'update-instance'> = {
     const a = assessInstance(existing, wantedRoles(state.answers));
     return {type: 'update-instance', name: existing.name, parameters: a.repairedParameters ?? wantedInstanceParameters(state.answers)};
   },
-  onResult(state, result) {
-    const next = record({...state, facts: {...state.facts, instance: result.instance}}, {
-      kind: 'updated',
-      what: 'service instance',
-      name: result.instance.name,
-      guid: result.instance.guid,
-      note: 'parameters replaced with the full set; role changes can take up to an hour to reach the runtime',
-    });
-    const params = parametersSummary(result.instance);
-    return goto(trail(next, `Instance ${result.instance.name} updated; ${params.text}`, params.status), 'create-key');
-  },
+  onResult: (state, result) =>
+    instanceInPlace(state, result.instance, 'updated', 'parameters replaced with the full set; role changes can take up to an hour to reach the runtime', 'updated'),
 };
 
 const certificateSource = selectStep<FlowState, 'certificateSource', CertificateSource>({
@@ -507,11 +499,8 @@ const certificateSource = selectStep<FlowState, 'certificateSource', Certificate
   summary: source => (source === 'sap-generated' ? 'Certificate: SAP-generated' : source === 'new-csr' ? 'Certificate: new key and CSR' : 'Certificate: external file'),
 });
 
-const csrSubject: Q = {
-  kind: 'question',
-  id: 'csr-subject',
-  phase: 'Client certificate',
-  title: 'CSR subject',
+const csrSubject = answerStep<FlowState>({
+  id: 'csr-subject', phase: 'Client certificate', title: 'CSR subject', prompt: 'Common name (CN) of the sender system',
   panels: () => [
     {
       tone: 'info',
@@ -521,33 +510,29 @@ const csrSubject: Q = {
       ],
     },
   ],
-  question: state => ({type: 'text', prompt: 'Common name (CN) of the sender system', initial: state.answers.csr?.commonName ?? 's4hana-sender'}),
-  validate: value => (/^[^,=+<>#;"\\]{1,64}$/.test(str(value)) ? null : 'Use 1 to 64 characters without , = + < > # ; " or \\.'),
+  initial: state => state.answers.csr?.commonName ?? 's4hana-sender',
+  validate: value => (/^[^,=+<>#;"\\]{1,64}$/.test(value) ? null : 'Use 1 to 64 characters without , = + < > # ; " or \\.'),
   fromPlan: answers => answers.csr?.commonName,
-  apply: (state, value) => goto({...state, answers: {...state.answers, csr: {keyType: 'rsa-2048', ...state.answers.csr, commonName: str(value)}}}, 'csr-key-type'),
-  summary: (_state, value) => `CSR subject: CN=${str(value)}`,
-};
+  write: (answers, commonName) => ({...answers, csr: {keyType: 'rsa-2048', ...answers.csr, commonName}}),
+  next: 'csr-key-type',
+  summary: value => `CSR subject: CN=${value}`,
+});
 
-const csrKeyType: Q = {
-  kind: 'question',
-  id: 'csr-key-type',
-  phase: 'Client certificate',
-  title: 'Key type',
-  question: state => ({
-    type: 'select',
-    prompt: 'Key type',
-    initial: state.answers.csr?.keyType ?? 'rsa-2048',
-    choices: [
-      {value: 'rsa-2048', label: 'RSA 2048', hint: 'accepted everywhere'},
-      {value: 'rsa-3072', label: 'RSA 3072'},
-      {value: 'rsa-4096', label: 'RSA 4096', hint: 'takes a few seconds'},
-      {value: 'ec-p256', label: 'EC P-256', hint: 'check that the sender system supports EC keys'},
-    ],
-  }),
+const csrKeyType = answerStep<FlowState>({
+  id: 'csr-key-type', phase: 'Client certificate', title: 'Key type', prompt: 'Key type',
+  initial: state => state.answers.csr?.keyType ?? 'rsa-2048',
+  choices: () => [
+    {value: 'rsa-2048', label: 'RSA 2048', hint: 'accepted everywhere'},
+    {value: 'rsa-3072', label: 'RSA 3072'},
+    {value: 'rsa-4096', label: 'RSA 4096', hint: 'takes a few seconds'},
+    {value: 'ec-p256', label: 'EC P-256', hint: 'check that the sender system supports EC keys'},
+  ],
   fromPlan: answers => answers.csr?.keyType ?? (answers.csr ? 'rsa-2048' : undefined),
-  apply: (state, value) => goto({...state, answers: {...state.answers, csr: {commonName: state.answers.csr?.commonName ?? 'sender', ...state.answers.csr, keyType: value as CsrKeyType}}}, 'generate-csr'),
-  summary: (_state, value) => `Key type: ${String(value)}`,
-};
+  read: String,
+  write: (answers, keyType) => ({...answers, csr: {commonName: answers.csr?.commonName ?? 'sender', ...answers.csr, keyType: keyType as CsrKeyType}}),
+  next: 'generate-csr',
+  summary: value => `Key type: ${value}`,
+});
 
 const generateCsr: E<'generate-csr'> = {
   kind: 'effect',
@@ -732,28 +717,23 @@ const sapKeyValidity = sapKeyValidityStep<FlowState>({
   next: 'sap-key-length',
 });
 
-const sapKeyLength: Q = {
-  kind: 'question',
-  id: 'sap-key-length',
-  phase: 'Client certificate',
-  title: 'Key length',
-  question: state => ({
-    type: 'select',
-    prompt: 'Key length',
-    initial: String(state.answers.sapKey?.keyLength ?? 2048),
-    choices: [
-      {value: '2048', label: '2048 bits', hint: 'SAP default'},
-      {value: '4096', label: '4096 bits', hint: 'check that your landscape accepts it; other values are not documented'},
-    ],
-  }),
+const sapKeyLength = answerStep<FlowState>({
+  id: 'sap-key-length', phase: 'Client certificate', title: 'Key length', prompt: 'Key length',
+  initial: state => String(state.answers.sapKey?.keyLength ?? SAP_KEY_DEFAULT.keyLength),
+  choices: () => [
+    {value: '2048', label: '2048 bits', hint: 'SAP default'},
+    {value: '4096', label: '4096 bits', hint: 'check that your landscape accepts it; other values are not documented'},
+  ],
   fromPlan: answers => (answers.sapKey ? String(answers.sapKey.keyLength) : undefined),
-  apply(state, value) {
-    const sapKey = {validityDays: state.answers.sapKey?.validityDays ?? 365, keyLength: Number(value)};
-    const keyName = state.answers.keyName ?? `sap-generated-${state.context.startedAt.slice(0, 10)}`;
-    return goto({...state, answers: {...state.answers, sapKey, keyName}}, 'key-name');
-  },
-  summary: (_state, value) => `Key length: ${String(value)} bits`,
-};
+  read: String,
+  write: (answers, value, state) => ({
+    ...answers,
+    sapKey: {validityDays: answers.sapKey?.validityDays ?? SAP_KEY_DEFAULT.validityDays, keyLength: Number(value)},
+    keyName: answers.keyName ?? `sap-generated-${state.context.startedAt.slice(0, 10)}`,
+  }),
+  next: 'key-name',
+  summary: value => `Key length: ${value} bits`,
+});
 
 const keyName = textStep<FlowState, 'keyName'>({
   id: 'key-name', field: 'keyName', phase: 'Service key', title: 'Service key name', prompt: 'Service key name',
@@ -789,7 +769,7 @@ const scanDuplicates: E<'scan-duplicates'> = {
         ? `Scanned ${where}: not found, but ${unread} key(s) could not be read (${result.unreadable.map(u => `${u.instanceName}/${u.keyName}`).join(', ')})`
         : `Scanned ${where}: certificate not used elsewhere`;
     // The same certificate already sits in the key of this name: nothing to create (re-run).
-    return firstWrite(trail(next, summary, unread > 0 ? 'not-checked' : 'verified'));
+    return goto(trail(next, summary, unread > 0 ? 'not-checked' : 'verified'), firstWrite(next));
   },
 };
 
@@ -861,11 +841,8 @@ const createKey: E<'create-key'> = {
   onError: (state, error) => goto(recordFailedLeftover(state, error, 'service key', `${state.facts.instance?.name ?? state.answers.instanceName}/${state.answers.keyName}`), 'step-failed', {error}),
 };
 
-const tenantChecks: Q = {
-  kind: 'question',
-  id: 'tenant-checks',
-  phase: 'Live test',
-  title: 'Tenant checks',
+const tenantChecks = answerStep<FlowState>({
+  id: 'tenant-checks', phase: 'Live test', title: 'Tenant checks', prompt: 'Check the tenant through its API?',
   panels: () => [
     {
       tone: 'info',
@@ -876,36 +853,28 @@ const tenantChecks: Q = {
       ],
     },
   ],
-  question: () => ({
-    type: 'select',
-    prompt: 'Check the tenant through its API?',
-    choices: [
-      {value: 'create', label: 'Yes, with a temporary api instance and key', hint: 'read-only roles; removed right after the checks'},
-      {value: 'file', label: 'Yes, with an api service key I have (JSON file)'},
-      {value: 'skip', label: 'No, list the checks for the checklist'},
-    ],
-  }),
+  choices: () => [
+    {value: 'create', label: 'Yes, with a temporary api instance and key', hint: 'read-only roles; removed right after the checks'},
+    {value: 'file', label: 'Yes, with an api service key I have (JSON file)'},
+    {value: 'skip', label: 'No, list the checks for the checklist'},
+  ],
   fromPlan: answers => answers.tenantChecks?.mode ?? 'skip',
-  apply(state, value) {
-    const mode = value === 'create' || value === 'file' ? value : 'skip';
-    const next = {...state, answers: {...state.answers, tenantChecks: {...state.answers.tenantChecks, mode: mode as 'skip' | 'file' | 'create'}}};
-    return mode === 'file' ? goto(next, 'tenant-key-path') : inputsChecked(next);
-  },
-  summary: (_state, value) => (value === 'skip' ? 'Tenant checks: skipped (manual items in the checklist)' : 'Tenant checks: through the API'),
-};
+  read: String,
+  write: (answers, value) => ({...answers, tenantChecks: {...answers.tenantChecks, mode: value === 'create' || value === 'file' ? value : 'skip'}}),
+  next: state => (state.answers.tenantChecks?.mode === 'file' ? 'tenant-key-path' : inputsChecked(state)),
+  summary: value => (value === 'skip' ? 'Tenant checks: skipped (manual items in the checklist)' : 'Tenant checks: through the API'),
+});
 
-const tenantKeyPath: Q = {
-  kind: 'question',
-  id: 'tenant-key-path',
-  phase: 'Live test',
-  title: 'API service key',
+const tenantKeyPath = answerStep<FlowState>({
+  id: 'tenant-key-path', phase: 'Live test', title: 'API service key', prompt: 'Path to the api service key JSON', completion: 'path',
   panels: state => [...errorPanel(state.error), {tone: 'info', lines: ['The JSON of a service key of plan "api" (cf service-key <instance> <key> > api-key.json). Its secret is read locally and never printed.']}],
-  question: state => ({type: 'text', prompt: 'Path to the api service key JSON', initial: state.answers.tenantChecks?.apiKeyPath, completion: 'path'}),
-  validate: value => (str(value) === '' ? 'Enter the path of the service key JSON file.' : null),
+  initial: state => state.answers.tenantChecks?.apiKeyPath,
+  validate: value => (value === '' ? 'Enter the path of the service key JSON file.' : null),
   fromPlan: answers => answers.tenantChecks?.apiKeyPath,
-  apply: (state, value) => goto({...state, answers: {...state.answers, tenantChecks: {mode: 'file', ...state.answers.tenantChecks, apiKeyPath: str(value)}}}, 'check-api-key'),
-  summary: (_state, value) => `API key file: ${str(value)}`,
-};
+  write: (answers, apiKeyPath) => ({...answers, tenantChecks: {mode: 'file', ...answers.tenantChecks, apiKeyPath}}),
+  next: 'check-api-key',
+  summary: value => `API key file: ${value}`,
+});
 
 const checkApiKey: E<'check-api-key'> = {
   kind: 'effect',
@@ -913,7 +882,7 @@ const checkApiKey: E<'check-api-key'> = {
   phase: 'Live test',
   title: 'Reading the api service key',
   effect: state => ({type: 'check-api-key', path: state.answers.tenantChecks?.apiKeyPath ?? ''}),
-  onResult: state => inputsChecked(trail(state, 'API key file read: url, token URL, client id and secret present', 'verified')),
+  onResult: state => goto(trail(state, 'API key file read: url, token URL, client id and secret present', 'verified'), inputsChecked(state)),
   // Back to the question with the reason; the file is read again when answered again.
   onError: (state, error) => goto({...state, history: state.history.slice(0, -1), trail: state.trail.slice(0, -1)}, 'tenant-key-path', {error}),
 };

@@ -29,8 +29,24 @@ export type OptionId = 'role-based' | 'certificate-in-iflow';
 export type CertificateSource = 'external' | 'sap-generated' | 'new-csr';
 export type CsrKeyType = 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ec-p256';
 
+export interface LiveTestAnswers {
+  run: boolean;
+  path?: string;
+  method?: 'GET' | 'POST';
+  privateKeyPath?: string;
+}
+
+/** The answers the certificate and live-test steps read and write; setup and renewal both have them. */
+export interface CertificateAnswers {
+  certificateSource?: string;
+  certificatePath?: string;
+  certificatePassword?: string;
+  sapKey?: {validityDays: number; keyLength: number};
+  liveTest?: LiveTestAnswers;
+}
+
 /** What the user decided. A plan file is a serialised Answers object. */
-export interface Answers {
+export interface Answers extends CertificateAnswers {
   targetConfirmed?: boolean;
   /** A plan may pin the org and space; a run against another target stops at preflight. */
   expectedTarget?: {org?: string; space?: string};
@@ -41,15 +57,12 @@ export interface Answers {
   /** How to treat an existing instance of that name. */
   instanceAction?: 'reuse' | 'update';
   certificateSource?: CertificateSource;
-  certificatePath?: string;
-  certificatePassword?: string;
-  sapKey?: {validityDays: number; keyLength: number};
   keyName?: string;
   /** Accept certificate warnings (never failures). */
   acceptCertificateWarnings?: boolean;
   /** Go on with a leaf whose chain is incomplete (the only failure); the live test then shows the effect. */
   acceptIncompleteChain?: boolean;
-  liveTest?: {run: boolean; path?: string; method?: 'GET' | 'POST'; privateKeyPath?: string; compareBasic?: boolean};
+  liveTest?: LiveTestAnswers & {compareBasic?: boolean};
   /** After a failure: keep what this run created (default) or remove it. */
   onFailure?: 'keep' | 'remove';
   /** A new private key and CSR, when the sender has no certificate yet. */
@@ -250,7 +263,6 @@ export type AnyState = MachineState<any, any, any>;
  * How far a line of the trail (or an item of the checklist) can be trusted: verified = the tool
  * read it back or called it; done = the tool did it without re-reading; answer = a choice made;
  * todo = the customer's part; failed; skipped; not-checked = a check that could not be made.
- * Only verified and done carry a ✔.
  */
 export type Status = 'verified' | 'done' | 'answer' | 'todo' | 'failed' | 'skipped' | 'not-checked';
 

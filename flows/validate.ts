@@ -11,25 +11,21 @@ export function validateRoleName(value: string): string | null {
 
 /** Service instance names: at most 32 characters of [A-Za-z0-9._-] (SAP's CLI-friendly rule). */
 export function validateInstanceName(value: string): string | null {
-  const name = value.trim();
-  if (name === '') return 'Enter a name for the service instance, for example cpi-inbound-s4hana.';
-  if (name.length > 32) return `The name has ${name.length} characters; SAP allows at most 32.`;
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) return 'Use only letters, digits, ".", "_" and "-" (no spaces).';
-  return startsLikeAFlag(name);
-}
-
-/** A name that starts with "-" reaches cf as an option ("-rf", "--help"), never as a name. */
-function startsLikeAFlag(name: string): string | null {
-  return name.startsWith('-') ? `"${name}" starts with "-": cf would read it as an option. Start the name with a letter or digit.` : null;
+  return validateCfName(value, 'Enter a name for the service instance, for example cpi-inbound-s4hana.', 32, 'SAP allows at most 32.');
 }
 
 /** Service key names go to cf as an argument: keep them to the same safe set. */
 export function validateKeyName(value: string): string | null {
+  return validateCfName(value, 'Enter a name for the service key, for example s4hana-sender-2027.', 64, 'use at most 64.');
+}
+
+/** A name cf takes as an argument; one that starts with "-" would reach cf as an option ("-rf", "--help"). */
+function validateCfName(value: string, empty: string, max: number, limit: string): string | null {
   const name = value.trim();
-  if (name === '') return 'Enter a name for the service key, for example s4hana-sender-2027.';
-  if (name.length > 64) return `The name has ${name.length} characters; use at most 64.`;
+  if (name === '') return empty;
+  if (name.length > max) return `The name has ${name.length} characters; ${limit}`;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) return 'Use only letters, digits, ".", "_" and "-" (no spaces).';
-  return startsLikeAFlag(name);
+  return name.startsWith('-') ? `"${name}" starts with "-": cf would read it as an option. Start the name with a letter or digit.` : null;
 }
 
 export function validateEndpointPath(value: string): string | null {

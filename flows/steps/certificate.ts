@@ -5,41 +5,27 @@
  * answers field, the next step); the rest is decided once here.
  */
 import {goto} from '../machine.js';
-import {str} from '../common.js';
+import {answerStep, textStep} from './question.js';
 import {externalCertificateKeyParameters, sapGeneratedKeyParameters} from '../parameters.js';
 import type {CertificateSummary} from '../../src/ports.js';
-import type {LiveTestAnswers} from '../common.js';
-import type {AnswerValue, CertificateFact, Effect, EffectStep, FlowError, MachineState, Panel, QuestionStep, StepId} from '../types.js';
+import type {AnswerValue, CertificateAnswers, CertificateFact, Effect, EffectStep, FlowError, MachineState, Panel, QuestionStep, StepId} from '../types.js';
 import {validateValidityDays} from '../validate.js';
-
-/** The answers the certificate steps read and write; setup and renewal both have them. */
-export interface CertificateAnswers {
-  certificateSource?: string;
-  certificatePath?: string;
-  certificatePassword?: string;
-  sapKey?: {validityDays: number; keyLength: number};
-  liveTest?: LiveTestAnswers;
-}
 
 export type CertificateState = MachineState<CertificateAnswers, {certificate?: CertificateFact}>;
 
-const SAP_KEY_DEFAULT = {validityDays: 365, keyLength: 2048};
+export const SAP_KEY_DEFAULT = {validityDays: 365, keyLength: 2048};
 
 /** The certificate file (PEM, DER or PKCS#12); the next step reads it. */
 export function certificatePathStep<S extends CertificateState>(options: {phase: string; prompt: string; emptyError: string; panels?: (state: S) => Panel[]; forgetPassword?: boolean;}): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: 'certificate-path',
-    phase: options.phase,
-    title: 'Certificate file',
-    ...(options.panels ? {panels: options.panels} : {}),
-    question: state => ({type: 'text', prompt: options.prompt, initial: state.answers.certificatePath ?? state.context.defaults?.certificatePath, completion: 'path'}),
-    validate: value => (str(value) === '' ? options.emptyError : null),
+  return answerStep<S>({
+    id: 'certificate-path', phase: options.phase, title: 'Certificate file', prompt: options.prompt, completion: 'path', panels: options.panels,
+    initial: state => state.answers.certificatePath ?? state.context.defaults?.certificatePath,
+    validate: value => (value === '' ? options.emptyError : null),
     fromPlan: answers => answers.certificatePath,
-    apply: (state, value) =>
-      goto({...state, answers: {...state.answers, certificatePath: str(value), ...(options.forgetPassword ? {certificatePassword: undefined} : {})}}, 'load-certificate'),
-    summary: (_state, value) => `Certificate file: ${str(value)}`,
-  };
+    write: (answers, certificatePath) => ({...answers, certificatePath, ...(options.forgetPassword ? {certificatePassword: undefined} : {})}),
+    next: 'load-certificate',
+    summary: value => `Certificate file: ${value}`,
+  });
 }
 
 /** "Use another certificate file": the path question starts empty, never with the file just turned down (nor the demo default). */
@@ -49,17 +35,7 @@ export function anotherCertificate<S extends CertificateState>(state: S): S {
 
 /** The password of a protected file (masked: it never reaches the trail); the file is read again. */
 export function certificatePasswordStep<S extends CertificateState>(options: {phase: string; title: string; prompt: string; panels: (state: S) => Panel[]; fromPlan: (answers: S['answers'], state: S) => AnswerValue | undefined; read: (value: AnswerValue) => string; summary: string;}): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: 'certificate-password',
-    phase: options.phase,
-    title: options.title,
-    panels: options.panels,
-    question: () => ({type: 'text', prompt: options.prompt, mask: true}),
-    fromPlan: options.fromPlan,
-    apply: (state, value) => goto({...state, answers: {...state.answers, certificatePassword: options.read(value)}}, 'load-certificate'),
-    summary: () => options.summary,
-  };
+  return textStep<S, 'certificatePassword'>({...options, id: 'certificate-password', field: 'certificatePassword', mask: true, next: 'load-certificate', summary: () => options.summary});
 }
 
 type LoadCertificateEffect = Extract<Effect, {type: 'load-certificate'}>;
@@ -84,19 +60,16 @@ export function loadCertificateStep<S extends CertificateState>(options: {phase:
 
 /** Validity of an SAP-generated certificate, in days. */
 export function sapKeyValidityStep<S extends CertificateState>(options: {phase: string; title: string; lines: string[]; planDefault?: string; next: StepId}): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: 'sap-key-validity',
-    phase: options.phase,
-    title: options.title,
+  return answerStep<S>({
+    id: 'sap-key-validity', phase: options.phase, title: options.title, prompt: 'Validity in days (1-365)',
     panels: () => [{tone: 'info', lines: options.lines}],
-    question: state => ({type: 'text', prompt: 'Validity in days (1-365)', initial: String(state.answers.sapKey?.validityDays ?? SAP_KEY_DEFAULT.validityDays)}),
-    validate: value => validateValidityDays(str(value)),
+    initial: state => String(state.answers.sapKey?.validityDays ?? SAP_KEY_DEFAULT.validityDays),
+    validate: validateValidityDays,
     fromPlan: answers => (answers.sapKey ? String(answers.sapKey.validityDays) : options.planDefault),
-    apply: (state, value) =>
-      goto({...state, answers: {...state.answers, sapKey: {validityDays: Number(str(value)), keyLength: state.answers.sapKey?.keyLength ?? SAP_KEY_DEFAULT.keyLength}}}, options.next),
-    summary: (_state, value) => `Validity: ${str(value)} days`,
-  };
+    write: (answers, value) => ({...answers, sapKey: {validityDays: Number(value), keyLength: answers.sapKey?.keyLength ?? SAP_KEY_DEFAULT.keyLength}}),
+    next: options.next,
+    summary: value => `Validity: ${value} days`,
+  });
 }
 
 /** What a new key is created with: SAP generates the pair, or the key takes the given leaf (read back after). */

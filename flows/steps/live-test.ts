@@ -3,18 +3,14 @@
  * the call itself and its result. Builders take the texts and where each answer leads.
  */
 import {goto} from '../machine.js';
-import {joinEndpoint, probePanel, str, trail, type LiveTestAnswers} from '../common.js';
-import type {CertificateFact, Choice, CrossCheck, DuplicateFact, EffectStep, FlowContext, KeyFact, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Status, StepId, TenantFact} from '../types.js';
+import {joinEndpoint, probePanel, trail} from '../common.js';
+import {answerStep} from './question.js';
+import type {CertificateAnswers, CertificateFact, Choice, CrossCheck, DuplicateFact, EffectStep, FlowContext, KeyFact, LiveTestAnswers, MachineState, Panel, ProbeEffect, ProbeFact, QuestionStep, Status, StepId, TenantFact} from '../types.js';
 import {validateEndpointPath} from '../validate.js';
-import type {CertificateAnswers} from './certificate.js';
 
 type WithLiveTest = MachineState<{liveTest?: LiveTestAnswers}, unknown>;
 
-export interface LiveTestCredentials {
-  certificatePath: string;
-  privateKeyPath?: string;
-  password?: string;
-}
+export type LiveTestCredentials = Pick<ProbeEffect, 'certificatePath' | 'privateKeyPath' | 'password'>;
 
 /**
  * The certificate and key the live test presents, or null when a private key must be asked for:
@@ -64,37 +60,30 @@ export function demoEndpointPath(context: FlowContext, option2: boolean): string
 
 /** The endpoint of the live test: a path after the runtime URL, or a full URL. */
 export function liveTestPathStep<S extends WithLiveTest>(options: {option2: (state: S) => boolean; hasCredentials: (state: S) => boolean}): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: 'live-test-path',
-    phase: 'Live test',
-    title: 'Endpoint',
+  return answerStep<S>({
+    id: 'live-test-path', phase: 'Live test', title: 'Endpoint', prompt: 'Endpoint path',
     panels: () => [{tone: 'info', lines: ['The path is the sender channel Address with /http in front (SOAP: /cxf), e.g. /http/orders. A full URL works too.']}],
-    question: state => ({type: 'text', prompt: 'Endpoint path', initial: state.answers.liveTest?.path ?? demoEndpointPath(state.context, options.option2(state)) ?? '/http/'}),
-    validate: value => validateEndpointPath(str(value)),
+    initial: state => state.answers.liveTest?.path ?? demoEndpointPath(state.context, options.option2(state)) ?? '/http/',
+    validate: validateEndpointPath,
     fromPlan: answers => answers.liveTest?.path,
-    apply(state, value) {
-      const next = {...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, path: str(value)}}};
-      return goto(next, options.hasCredentials(next) ? 'probe' : 'live-test-key');
-    },
-    summary: (_state, value) => `Endpoint: ${str(value)}`,
-  };
+    write: (answers, path) => ({...answers, liveTest: {...answers.liveTest, run: true, path}}),
+    next: state => (options.hasCredentials(state) ? 'probe' : 'live-test-key'),
+    summary: value => `Endpoint: ${value}`,
+  });
 }
 
 /** The private key for the live test, when the certificate input did not carry one. */
 export function liveTestKeyStep<S extends WithLiveTest>(options: {hint: string; initial: (state: S) => string | undefined; next?: StepId; panels?: (state: S) => Panel[]}): QuestionStep<S> {
-  return {
-    kind: 'question',
-    id: 'live-test-key',
-    phase: 'Live test',
-    title: 'Private key',
+  return answerStep<S>({
+    id: 'live-test-key', phase: 'Live test', title: 'Private key', prompt: 'Path to the private key (PEM)', completion: 'path',
     panels: state => [...(options.panels?.(state) ?? []), {tone: 'info', lines: [options.hint]}],
-    question: state => ({type: 'text', prompt: 'Path to the private key (PEM)', initial: state.answers.liveTest?.privateKeyPath ?? options.initial(state), completion: 'path'}),
-    validate: value => (str(value) === '' ? 'Enter the path of the private key file.' : null),
+    initial: state => state.answers.liveTest?.privateKeyPath ?? options.initial(state),
+    validate: value => (value === '' ? 'Enter the path of the private key file.' : null),
     fromPlan: answers => answers.liveTest?.privateKeyPath,
-    apply: (state, value) => goto({...state, answers: {...state.answers, liveTest: {...state.answers.liveTest, run: true, privateKeyPath: str(value)}}}, options.next ?? 'probe'),
-    summary: (_state, value) => `Private key: ${str(value)}`,
-  };
+    write: (answers, privateKeyPath) => ({...answers, liveTest: {...answers.liveTest, run: true, privateKeyPath}}),
+    next: options.next ?? 'probe',
+    summary: value => `Private key: ${value}`,
+  });
 }
 
 type WithProbe = MachineState<
