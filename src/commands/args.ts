@@ -1,6 +1,5 @@
 /** Command-line parsing shared by the subcommands: node:util parseArgs, with usage errors that say where the options are listed. */
 import {parseArgs} from 'node:util';
-import wrapAnsi from 'wrap-ansi';
 import {UsageError} from '../errors.js';
 
 type OptionSpec = Record<string, {type: 'string' | 'boolean'; multiple?: boolean; short?: string}>;
@@ -19,8 +18,10 @@ export function parseCommandArgs<T extends OptionSpec>(command: string, argv: st
 }
 
 /** Prints a command's help, word-wrapped to a terminal's width; its exit code is 0. */
-export function showHelp(io: {stdout: {write(text: string): unknown; isTTY?: boolean; columns?: number}}, help: string): number {
-  io.stdout.write((io.stdout.isTTY ? wrapAnsi(help, io.stdout.columns || 80, {hard: false, trim: false}) : help) + '\n');
+export async function showHelp(io: {stdout: {write(text: string): unknown; isTTY?: boolean; columns?: number}}, help: string): Promise<number> {
+  // Loaded only for a terminal: piped help needs no wrapping, and this module stays free of packages.
+  const wrap = io.stdout.isTTY ? (await import('wrap-ansi')).default : undefined;
+  io.stdout.write((wrap ? wrap(help, io.stdout.columns || 80, {hard: false, trim: false}) : help) + '\n');
   return 0;
 }
 
