@@ -9,7 +9,6 @@
 import tls from 'node:tls';
 import {CpiMtlsError} from '../errors.js';
 import {HttpsTimeoutError, ResponseTooLargeError, httpsRequest, type HttpsResponse} from '../probe/https-request.js';
-import type {CallOptions} from '../ports.js';
 import {instanceParameters} from '../../flows/parameters.js';
 
 export const SAP_KEY_PAIR_ALIAS = 'sap_cloudintegrationcertificate';
@@ -37,8 +36,8 @@ export type ApiRead = keyof typeof API_READS;
 export const API_CHECK_ROLES: readonly string[] = Object.freeze([...new Set(Object.values(API_READS).map((read) => read.role))]);
 
 /** The full parameter set of an api instance for the tenant checks (update-service wants all of it). */
-export function apiInstanceParameters(roles: readonly string[] = API_CHECK_ROLES): Record<string, unknown> {
-  return instanceParameters([...roles]);
+export function apiInstanceParameters(): Record<string, unknown> {
+  return instanceParameters([...API_CHECK_ROLES]);
 }
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
@@ -55,59 +54,42 @@ export interface TenantApiOptions {
   extraCaPems?: string[];
   /** Per request; default 20 s. */
   timeoutMs?: number;
+  /** Cancels every call of this client. */
   signal?: AbortSignal;
   /** HTTPS_PROXY, ALL_PROXY and NO_PROXY are read from here; default process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
+/** The fields of the API's entities that cpi-mtls reads. */
 export interface KeystoreEntry {
   alias: string;
   hexAlias: string;
-  keyType?: string;
-  keySize?: number;
-  validNotBefore: Date | null;
   validNotAfter: Date | null;
-  subjectDN?: string;
-  issuerDN?: string;
-  serialNumber?: string;
-  fingerprintSha256?: string;
-  owner?: string;
-  status?: string;
-  /** The entity as the API returned it. */
-  raw: Record<string, unknown>;
 }
 
 export interface ServiceEndpoint {
-  /** `<iflowId>$endpointAddress=<path>` on real tenants. */
-  id: string;
   /** The iFlow ID. */
   name: string;
-  title?: string;
-  version?: string;
   /** REST (HTTPS sender), SOAP, AS2, AS4, ODATAV2. */
   protocol?: string;
-  entryPoints: Array<{name?: string; url: string; type?: string}>;
+  entryPoints: Array<{url: string; type?: string}>;
 }
 
 export interface RuntimeArtifact {
   id: string;
-  version?: string;
-  name?: string;
-  type?: string;
   /** STARTED, STARTING, ERROR, STOPPING. */
   status: string;
-  deployedBy?: string;
   deployedOn: Date | null;
 }
 
 export interface TenantApi {
-  /** The keystore entry, or null when the tenant has none under this alias (HTTP 404). */
-  getKeystoreEntry(alias?: string, options?: CallOptions): Promise<KeystoreEntry | null>;
-  listServiceEndpoints(options?: CallOptions): Promise<ServiceEndpoint[]>;
+  /** The SAP key pair, or null when the tenant has none (HTTP 404). */
+  getKeystoreEntry(): Promise<KeystoreEntry | null>;
+  listServiceEndpoints(): Promise<ServiceEndpoint[]>;
   /** Runtime status of a deployed iFlow, or null when it is not deployed (HTTP 404). */
-  getRuntimeArtifact(id: string, options?: CallOptions): Promise<RuntimeArtifact | null>;
-  /** The design-time export (zip) of an iFlow. */
-  downloadIflow(id: string, version?: string, options?: CallOptions): Promise<Buffer>;
+  getRuntimeArtifact(id: string): Promise<RuntimeArtifact | null>;
+  /** The design-time export (zip) of the active version of an iFlow. */
+  downloadIflow(id: string): Promise<Buffer>;
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
@@ -155,12 +137,10 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
   let token: {value: string; expiresAt: number} | undefined;
   let tokenInFlight: Promise<string> | undefined;
 
-  async function send(url: string, request: {method: string; headers: Record<string, string>; body?: string; maxBytes: number}, call: CallOptions = {}): Promise<HttpsResponse> {
-    const timeoutMs = call.timeoutMs ?? options.timeoutMs ?? DEFAULT_TENANT_API_TIMEOUT_MS;
-    const signals = [options.signal, call.signal].filter((signal): signal is AbortSignal => Boolean(signal));
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  async function send(url: string, request: {method: string; headers: Record<string, string>; body?: string; maxBytes: number}): Promise<HttpsResponse> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TENANT_API_TIMEOUT_MS;
     try {
-      return await httpsRequest(url, {...request, timeoutMs, signal, secureContext, env: options.env});
+      return await httpsRequest(url, {...request, timeoutMs, signal: options.signal, secureContext, env: options.env});
     } catch (error) {
       if (error instanceof ResponseTooLargeError) {
         throw new CpiMtlsError('tenant-api-response', `The answer from ${hostOf(url)} is larger than ${request.maxBytes} bytes.`, {fix: ['Check that the API URL points at the Cloud Integration tenant.']});
@@ -196,23 +176,19 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
     return new CpiMtlsError('tenant-api-unreachable', `The connection to ${host} failed: ${error.message}`, {cause: error, fix: ['Check the URL and the network path to the tenant, then try again.'], details: {host, code}});
   }
 
-  async function fetchToken(call?: CallOptions): Promise<string> {
+  async function fetchToken(): Promise<string> {
     const url = new URL(options.tokenUrl);
     url.searchParams.set('grant_type', 'client_credentials');
-    const result = await send(
-      url.toString(),
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: 'grant_type=client_credentials',
-        maxBytes: MAX_JSON_BYTES,
+    const result = await send(url.toString(), {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
       },
-      call,
-    );
+      body: 'grant_type=client_credentials',
+      maxBytes: MAX_JSON_BYTES,
+    });
     if (result.status === 401 || result.status === 400) {
       throw new CpiMtlsError('tenant-api-credentials', `The token endpoint ${hostOf(options.tokenUrl)} rejected the API client credentials (HTTP ${result.status}).`, {
         fix: [
@@ -232,10 +208,10 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
     return token.value;
   }
 
-  async function accessToken(call?: CallOptions): Promise<string> {
+  async function accessToken(): Promise<string> {
     if (token && token.expiresAt > Date.now()) return token.value;
     // Concurrent calls share one token request.
-    tokenInFlight ??= fetchToken(call).finally(() => {
+    tokenInFlight ??= fetchToken().finally(() => {
       tokenInFlight = undefined;
     });
     return tokenInFlight;
@@ -274,11 +250,11 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
   }
 
   /** GET with the bearer token; one retry with a new token after a 401 (token revoked or expired early). */
-  async function get(read: ApiRead, resource: string, accept: string, maxBytes: number, call?: CallOptions, absoluteUrl?: string): Promise<HttpsResponse> {
+  async function get(read: ApiRead, resource: string, accept: string, maxBytes: number, absoluteUrl?: string): Promise<HttpsResponse> {
     const url = absoluteUrl ?? `${apiRoot}/${resource}`;
     for (let attempt = 0; ; attempt++) {
-      const bearer = await accessToken(call);
-      const result = await send(url, {method: 'GET', headers: {authorization: `Bearer ${bearer}`, accept}, maxBytes}, call);
+      const bearer = await accessToken();
+      const result = await send(url, {method: 'GET', headers: {authorization: `Bearer ${bearer}`, accept}, maxBytes});
       if (result.status === 401 && attempt === 0) {
         token = undefined;
         continue;
@@ -294,56 +270,40 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
     }
   }
 
-  async function getJson(read: ApiRead, resource: string, call?: CallOptions, absoluteUrl?: string): Promise<{status: number; data: Record<string, unknown> | null}> {
-    const result = await get(read, resource, 'application/json', MAX_JSON_BYTES, call, absoluteUrl);
-    if (result.status === 404) return {status: 404, data: null};
+  /** The OData `d` object, or null on HTTP 404. */
+  async function getJson(read: ApiRead, resource: string, absoluteUrl?: string): Promise<Record<string, unknown> | null> {
+    const result = await get(read, resource, 'application/json', MAX_JSON_BYTES, absoluteUrl);
+    if (result.status === 404) return null;
     if (result.status !== 200) throw httpError(result, absoluteUrl ?? `${apiRoot}/${resource}`, 'API call');
     const body = parseJson(result, apiRoot) as {d?: unknown};
     if (!body || typeof body !== 'object' || !body.d || typeof body.d !== 'object') {
       throw new CpiMtlsError('tenant-api-response', `The answer to ${resource.split('?')[0]} is not OData JSON (no "d" object).`, {fix: ['Check that the API URL is the tenant from the api service key.']});
     }
-    return {status: 200, data: body.d as Record<string, unknown>};
+    return body.d as Record<string, unknown>;
   }
 
   return {
-    async getKeystoreEntry(alias = SAP_KEY_PAIR_ALIAS, call) {
-      const hex = hexAlias(alias);
-      const {data} = await getJson('keystore-entry', `KeystoreEntries('${hex}')`, call);
+    async getKeystoreEntry() {
+      const hex = hexAlias(SAP_KEY_PAIR_ALIAS);
+      const data = await getJson('keystore-entry', `KeystoreEntries('${hex}')`);
       if (!data) return null;
-      return {
-        alias: str(data.Alias) ?? alias,
-        hexAlias: str(data.Hexalias) ?? hex,
-        keyType: str(data.KeyType),
-        keySize: typeof data.KeySize === 'number' ? data.KeySize : undefined,
-        validNotBefore: parseODataDate(data.ValidNotBefore),
-        validNotAfter: parseODataDate(data.ValidNotAfter),
-        subjectDN: str(data.SubjectDN),
-        issuerDN: str(data.IssuerDN),
-        serialNumber: str(data.SerialNumber),
-        fingerprintSha256: str(data.FingerprintSha256),
-        owner: str(data.Owner),
-        status: str(data.Status),
-        raw: data,
-      };
+      return {alias: str(data.Alias) ?? SAP_KEY_PAIR_ALIAS, hexAlias: str(data.Hexalias) ?? hex, validNotAfter: parseODataDate(data.ValidNotAfter)};
     },
 
-    async listServiceEndpoints(call) {
+    async listServiceEndpoints() {
       const endpoints: ServiceEndpoint[] = [];
       let next: string | undefined = `${apiRoot}/ServiceEndpoints?$expand=EntryPoints&$format=json`;
       for (let page = 0; next && page < MAX_PAGES; page++) {
-        const {data} = await getJson('service-endpoints', 'ServiceEndpoints', call, next);
+        const data = await getJson('service-endpoints', 'ServiceEndpoints', next);
         if (!data) break;
         const results = Array.isArray(data) ? data : Array.isArray(data.results) ? (data.results as unknown[]) : [];
         for (const item of results as Array<Record<string, unknown>>) {
           const entryPointsField = item.EntryPoints as {results?: unknown} | unknown[] | undefined;
           const entryPoints = (Array.isArray(entryPointsField) ? entryPointsField : Array.isArray(entryPointsField?.results) ? (entryPointsField.results as unknown[]) : []) as Array<Record<string, unknown>>;
           endpoints.push({
-            id: str(item.Id) ?? '',
             name: str(item.Name) ?? '',
-            title: str(item.Title),
-            version: str(item.Version),
             protocol: str(item.Protocol),
-            entryPoints: entryPoints.filter((entry) => typeof entry.Url === 'string').map((entry) => ({name: str(entry.Name), url: entry.Url as string, type: str(entry.Type)})),
+            entryPoints: entryPoints.filter((entry) => typeof entry.Url === 'string').map((entry) => ({url: entry.Url as string, type: str(entry.Type)})),
           });
         }
         const nextLink = str((data as Record<string, unknown>).__next);
@@ -352,28 +312,21 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
       return endpoints;
     },
 
-    async getRuntimeArtifact(id, call) {
-      const {data} = await getJson('runtime-artifact', `IntegrationRuntimeArtifacts('${odataKey(id)}')`, call);
+    async getRuntimeArtifact(id) {
+      const data = await getJson('runtime-artifact', `IntegrationRuntimeArtifacts('${odataKey(id)}')`);
       if (!data) return null;
-      return {
-        id: str(data.Id) ?? id,
-        version: str(data.Version),
-        name: str(data.Name),
-        type: str(data.Type),
-        status: str(data.Status) ?? 'UNKNOWN',
-        deployedBy: str(data.DeployedBy),
-        deployedOn: parseODataDate(data.DeployedOn),
-      };
+      return {id: str(data.Id) ?? id, status: str(data.Status) ?? 'UNKNOWN', deployedOn: parseODataDate(data.DeployedOn)};
     },
 
-    async downloadIflow(id, version = 'active', call) {
-      const resource = `IntegrationDesigntimeArtifacts(Id='${odataKey(id)}',Version='${odataKey(version)}')/$value`;
-      const result = await get('iflow-download', resource, 'application/zip, application/octet-stream', MAX_ARCHIVE_BYTES, call);
+    async downloadIflow(id) {
+      const version = 'active';
+      const resource = `IntegrationDesigntimeArtifacts(Id='${odataKey(id)}',Version='${version}')/$value`;
+      const result = await get('iflow-download', resource, 'application/zip, application/octet-stream', MAX_ARCHIVE_BYTES);
       if (result.status === 404) {
         throw new CpiMtlsError('iflow-not-found', `The tenant has no integration flow with ID "${id}" in version "${version}".`, {
           fix: [
             'Use the iFlow ID (not its display name); it is shown in the iFlow\'s details and in the endpoint list.',
-            version === 'active' ? 'If the tenant does not accept version "active", pass the version shown in the web UI (e.g. 1.0.0).' : 'Check the version in the web UI.',
+            'If the tenant does not accept version "active", pass the version shown in the web UI (e.g. 1.0.0).',
           ],
           details: {id, version},
         });

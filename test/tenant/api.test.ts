@@ -180,7 +180,7 @@ describe('tenant API client failures', () => {
       expect(Date.now() - started).toBeLessThan(5000);
 
       const controller = new AbortController();
-      const pending = api({apiUrl: base, tokenUrl: `${base}/oauth/token`, timeoutMs: 10_000}).getKeystoreEntry(undefined, {signal: controller.signal});
+      const pending = api({apiUrl: base, tokenUrl: `${base}/oauth/token`, timeoutMs: 10_000, signal: controller.signal}).getKeystoreEntry();
       setTimeout(() => controller.abort(), 50);
       await expect(pending).rejects.toBeInstanceOf(CancelledError);
     } finally {
