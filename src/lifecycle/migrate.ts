@@ -20,7 +20,6 @@ import {fetchNeoMappings, readNeoMappingsFile, readRolesFile, validateMappings, 
 export interface MigrateServices extends EngineServices, Omit<ValidateOptions, 'now'> {
   /** CAs trusted for the Neo API's TLS in addition to the system store (the demo stand-in). */
   neoCaPems?: string[];
-  neoTimeoutMs?: number;
 }
 
 /** Runs the plan; returns one outcome per planned mapping. Never throws for one failed operation. */
@@ -169,7 +168,7 @@ export function createMigrateExecutor(services: MigrateServices): EffectExecutor
     preflight: setup.preflight,
     async 'load-neo-mappings'(effect, _state, signal) {
       if (effect.source === 'file') return {mappings: await readNeoMappingsFile(effect.file ?? '')};
-      return {mappings: await fetchNeoMappings({url: effect.url ?? '', user: effect.user ?? '', password: effect.password ?? '', caPems: services.neoCaPems, timeoutMs: services.neoTimeoutMs, signal})};
+      return {mappings: await fetchNeoMappings({url: effect.url ?? '', user: effect.user ?? '', password: effect.password ?? '', caPems: services.neoCaPems, signal})};
     },
     async 'load-roles'(effect) {
       return {roles: await readRolesFile(effect.file)};

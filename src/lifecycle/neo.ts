@@ -21,8 +21,6 @@ export interface NeoMapping {
   certificateError?: string;
   /** ISO-8601 from ValidUntil (epoch ms), when present. */
   validUntil: string | null;
-  createdBy?: string;
-  lastModifiedTime?: string | null;
 }
 
 export const NEO_MAPPINGS_PATH = '/api/v1/CertificateUserMappings';
@@ -93,8 +91,6 @@ export function parseNeoMappings(json: unknown, where: string): NeoMapping[] {
       certificatePem: pem,
       ...(error ? {certificateError: error} : {}),
       validUntil: parseValidUntil(row.ValidUntil ?? row.validUntil),
-      createdBy: str(row.CreatedBy),
-      lastModifiedTime: parseValidUntil(row.LastModifiedTime),
     };
   });
 }
@@ -119,11 +115,11 @@ export interface NeoApiRequest {
   password: string;
   /** Extra CAs to trust (the demo Neo stand-in). */
   caPems?: string[];
-  timeoutMs?: number;
   signal?: AbortSignal;
-  /** HTTPS_PROXY, ALL_PROXY and NO_PROXY are read from here; default process.env. */
-  env?: NodeJS.ProcessEnv;
 }
+
+/** Bound of one Neo API call. */
+const NEO_TIMEOUT_MS = 30_000;
 
 export function neoMappingsUrl(base: string): URL {
   if (!URL.canParse(base.trim())) {
@@ -136,14 +132,13 @@ export function neoMappingsUrl(base: string): URL {
 }
 
 async function getJson(url: URL, request: NeoApiRequest): Promise<unknown> {
-  const timeout = request.timeoutMs ?? 30_000;
   const auth = Buffer.from(`${request.user}:${request.password}`).toString('base64');
   let response: HttpsResponse;
   try {
-    response = await httpsRequest(url, {headers: {Authorization: `Basic ${auth}`, Accept: 'application/json'}, ca: request.caPems?.length ? request.caPems : undefined, timeoutMs: timeout, signal: request.signal, env: request.env});
+    response = await httpsRequest(url, {headers: {Authorization: `Basic ${auth}`, Accept: 'application/json'}, ca: request.caPems?.length ? request.caPems : undefined, timeoutMs: NEO_TIMEOUT_MS, signal: request.signal});
   } catch (error) {
     if (error instanceof CpiMtlsError) throw error;
-    if (error instanceof HttpsTimeoutError) throw new CpiMtlsError('timeout', `The Neo API did not answer within ${Math.round(timeout / 1000)} s.`, {fix: ['Check the network and proxy, then retry.']});
+    if (error instanceof HttpsTimeoutError) throw new CpiMtlsError('timeout', `The Neo API did not answer within ${NEO_TIMEOUT_MS / 1000} s.`, {fix: ['Check the network and proxy, then retry.']});
     const code = (error as NodeJS.ErrnoException).code;
     throw new CpiMtlsError('neo-network', `Cannot reach the Neo API at ${url.origin}: ${code ?? (error as Error).message}.`, {fix: ['Check the URL, the network and the proxy settings (HTTPS_PROXY, NO_PROXY).'], cause: error});
   }
