@@ -12,6 +12,7 @@
 import type {ExportedIflow} from './tenant/iflow-export.js';
 import {DEFAULT_ROLE} from '../../flows/parameters.js';
 import http from 'node:http';
+import https from 'node:https';
 import tls from 'node:tls';
 import {X509Certificate, randomBytes} from 'node:crypto';
 import type {AddressInfo} from 'node:net';
@@ -68,8 +69,6 @@ export interface DemoTenantEvent {
 
 export interface DemoTenantOptions {
   pki: DemoPki;
-  /** Roots the load balancer trusts for client certificates. Default: demo client root and SAP root stand-in. */
-  trustedClientRootsPem?: string[];
   resolveCertificate(leafPem: string, fingerprint256: string): MaybePromise<CertificateResolution>;
   resolveBasic?(clientId: string, clientSecret: string): MaybePromise<{instanceName: string; roles: string[]} | null>;
   /** An array (read on every request, so the caller may change it) or a function returning one. */
@@ -83,12 +82,6 @@ export interface DemoTenantOptions {
    * every token request (the landscape's api keys change).
    */
   apiClients: ApiClient[] | (() => ApiClient[]);
-  /**
-   * What the load balancer does with an expired (or not yet valid) client certificate that
-   * chains to a trusted root. SAP does not document it; default: reject in the handshake.
-   */
-  expiredClientCertificate?: 'reject-handshake' | 'not-passed-on';
-  now?: () => Date;
   onEvent?(event: DemoTenantEvent): void;
 }
 
@@ -153,12 +146,9 @@ function addressMatches(address: string, requestPath: string): boolean {
 }
 
 export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoTenant> {
-  const now = options.now ?? (() => new Date());
   const iflows = () => (typeof options.iflows === 'function' ? options.iflows() : options.iflows);
   const keystore = () => (typeof options.keystore === 'function' ? options.keystore() : options.keystore);
-  const emit = (event: Omit<DemoTenantEvent, 'at'>) => options.onEvent?.({at: now(), ...event});
-  const trustedRoots = options.trustedClientRootsPem ?? [options.pki.clientRoot.certPem, options.pki.sapCloudRoot.certPem];
-  const expiredPolicy = options.expiredClientCertificate ?? 'reject-handshake';
+  const emit = (event: Omit<DemoTenantEvent, 'at'>) => options.onEvent?.({at: new Date(), ...event});
   const tokens: TokenStore = new Map();
   const csrfToken = randomBytes(16).toString('hex');
   const peerStates = new WeakMap<object, PeerCertificateState>();
@@ -177,7 +167,8 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   const runtimeTls = tls.createServer({
     cert: options.pki.serverLeaf.chainPem, // leaf + intermediate; the root is not sent
     key: options.pki.serverLeaf.keyPem,
-    ca: trustedRoots,
+    // The client roots the load balancer trusts: the demo client root and the SAP root stand-in.
+    ca: [options.pki.clientRoot.certPem, options.pki.sapCloudRoot.certPem],
     requestCert: true,
     // Calls without a certificate (Basic auth) are served too, so verification is judged below.
     rejectUnauthorized: false,
@@ -210,7 +201,8 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     }
     if (!socket.authorized) {
       const code = String(socket.authorizationError ?? 'UNKNOWN');
-      if ((code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') && expiredPolicy === 'reject-handshake') {
+      // What SAP's load balancer does with an expired chaining certificate is not documented; the demo rejects it.
+      if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
         emit({kind: 'handshake-rejected', message: `Client certificate is outside its validity period (${code}); the load balancer rejects it in the TLS handshake.`});
         return 'reject';
       }
@@ -257,7 +249,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (bearer) {
       const token = tokens.get(bearer[1]!);
-      if (!token || token.kind !== 'runtime' || token.expiresAt <= now().getTime()) {
+      if (!token || token.kind !== 'runtime' || token.expiresAt <= Date.now()) {
         return {status: 401, body: '<InvalidTokenException><error>invalid_token</error><error_description>The token is invalid or expired.</error_description></InvalidTokenException>', contentType: 'application/xml'};
       }
       return {via: 'token', instanceName: token.instanceName ?? token.clientId, roles: token.roles};
@@ -316,11 +308,9 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   // ---------------------------------------------------------------------------------------
   // API host: OAuth token endpoint and OData API.
 
-  const apiTls = tls.createServer({cert: options.pki.serverLeaf.chainPem, key: options.pki.serverLeaf.keyPem, minVersion: 'TLSv1.2'});
-  const apiHttp = http.createServer();
-  apiTls.on('secureConnection', (socket: tls.TLSSocket) => apiHttp.emit('connection', socket));
+  const apiServer = https.createServer({cert: options.pki.serverLeaf.chainPem, key: options.pki.serverLeaf.keyPem, minVersion: 'TLSv1.2'});
 
-  for (const server of [runtimeTls, apiTls]) {
+  for (const server of [runtimeTls, apiServer]) {
     // Failed handshakes (e.g. the client does not trust the demo root) need no handling here.
     server.on('tlsClientError', () => {});
     server.on('connection', (socket: import('node:net').Socket) => {
@@ -332,15 +322,15 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   const runtimePort = await listen(runtimeTls);
   let apiPort: number;
   try {
-    apiPort = await listen(apiTls);
+    apiPort = await listen(apiServer);
   } catch (error) {
     runtimeTls.close();
     throw error;
   }
   const runtimeUrl = `https://127.0.0.1:${runtimePort}`;
   const apiUrl = `https://127.0.0.1:${apiPort}`;
-  const apiHandler = createApiHandler({...options, runtimeUrl, apiUrl, iflows, keystore, tokens, now});
-  apiHttp.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+  const apiHandler = createApiHandler({...options, runtimeUrl, apiUrl, iflows, keystore, tokens});
+  apiServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     apiHandler(request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, {'content-type': 'application/json'});
       response.end(JSON.stringify({error: {code: 'Internal Server Error', message: {lang: 'en', value: error instanceof Error ? error.message : String(error)}}}));
@@ -355,10 +345,10 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     serverCaPem: options.pki.serverRoot.certPem,
     close() {
       closed ??= (async () => {
-        const closing = [runtimeTls, apiTls].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+        const closing = [runtimeTls, apiServer].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
         for (const socket of openSockets) socket.destroy();
         runtimeHttp.closeAllConnections();
-        apiHttp.closeAllConnections();
+        apiServer.closeAllConnections();
         await Promise.all(closing);
       })();
       return closed;

@@ -53,7 +53,6 @@ interface ApiHandlerOptions extends Pick<DemoTenantOptions, 'pki' | 'apiClients'
   iflows: () => DemoIflow[];
   keystore: () => DemoKeystore;
   tokens: TokenStore;
-  now: () => Date;
 }
 
 export const odataDate = (date: Date) => `/Date(${date.getTime()})/`;
@@ -110,7 +109,7 @@ function parseFilter(filter: string | null): Array<{field: string; value: string
 export function createApiHandler(options: ApiHandlerOptions): (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void> {
   const apiRoot = `${options.apiUrl}/api/v1`;
   const keyPairCertificates = new Map<number, string>();
-  const deployedOn = options.now();
+  const deployedOn = new Date();
 
   /** The tenant's own key pair entry, re-issued when the configured expiry changes. */
   function keyPairCertificate(notAfter: Date): X509Certificate {
@@ -158,7 +157,7 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
       return json(response, 401, {error: 'unauthorized', error_description: 'Bad credentials'}, {'www-authenticate': challenge});
     }
     const token = randomBytes(24).toString('base64url');
-    options.tokens.set(token, {...issued, expiresAt: options.now().getTime() + TOKEN_LIFETIME_SECONDS * 1000});
+    options.tokens.set(token, {...issued, expiresAt: Date.now() + TOKEN_LIFETIME_SECONDS * 1000});
     json(response, 200, {access_token: token, token_type: 'bearer', expires_in: TOKEN_LIFETIME_SECONDS, scope: issued.roles.join(' '), jti: randomBytes(16).toString('hex')});
   }
 
@@ -172,7 +171,7 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
     const validFrom = new Date(cert.validFrom);
     const validTo = new Date(cert.validTo);
     const dn = (nodeDn: string) => nodeDn.split('\n').reverse().join(', ');
-    const expired = validTo.getTime() <= options.now().getTime();
+    const expired = validTo.getTime() <= Date.now();
     return {
       __metadata: {id: `${apiRoot}/KeystoreEntries('${hexAlias}')`, uri: `${apiRoot}/KeystoreEntries('${hexAlias}')`, type: 'com.sap.hci.api.KeystoreEntry'},
       Hexalias: hexAlias.toLowerCase(),
@@ -184,7 +183,7 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
       SerialNumber: cert.serialNumber.toUpperCase(),
       SignatureAlgorithm: 'SHA256withRSA',
       EllipticCurve: null,
-      Validity: expired ? 'Expired' : `${Math.ceil((validTo.getTime() - options.now().getTime()) / 86_400_000)} Days`,
+      Validity: expired ? 'Expired' : `${Math.ceil((validTo.getTime() - Date.now()) / 86_400_000)} Days`,
       SubjectDN: dn(cert.subject),
       IssuerDN: dn(cert.issuer),
       Version: 3,
@@ -242,7 +241,7 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
   async function handleOData(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     const token = bearer ? options.tokens.get(bearer[1]!) : undefined;
-    if (!token || token.expiresAt <= options.now().getTime()) {
+    if (!token || token.expiresAt <= Date.now()) {
       return odataError(response, 401, 'Unauthorized', bearer ? 'The access token is invalid or expired.' : 'Authentication required: send an OAuth access token (Authorization: Bearer …).');
     }
     const resource = decodeURIComponent(url.pathname.slice('/api/v1/'.length));
@@ -291,7 +290,7 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
       if (!iflow || (version !== 'active' && version !== (iflow.version ?? '1.0.0'))) {
         return odataError(response, 404, 'Not Found', `Integration design time artifact ${id} with version ${version} not found.`);
       }
-      const zip = buildIflowArchive(iflow, options.now());
+      const zip = buildIflowArchive(iflow, new Date());
       response.writeHead(200, {'content-type': 'application/zip', 'content-length': zip.length, 'content-disposition': `attachment; filename=${id}.zip`});
       response.end(zip);
       return;
