@@ -110,21 +110,18 @@ export interface NeoApiServer {
 
 interface NeoApiOptions {
   pki: DemoPki;
-  /** The export to serve; read from a file when a path is given. */
-  mappings: {d: {results: NeoMappingRecord[]}} | string;
-  user?: string;
-  password?: string;
-  /** Page size for `__next` paging (default 3, so paging is exercised). */
-  pageSize?: number;
+  /** The export file to serve. */
+  mappings: string;
 }
+
+/** Page size for `__next` paging: small, so paging is exercised. */
+const PAGE_SIZE = 3;
 
 /** A local HTTPS stand-in for the Neo tenant's CertificateUserMappings API. */
 export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiServer> {
-  const data = typeof options.mappings === 'string' ? (JSON.parse(await readFile(options.mappings, 'utf8')) as {d: {results: NeoMappingRecord[]}}) : options.mappings;
-  const results = data.d.results;
-  const user = options.user ?? 'neo.admin@example.com';
-  const password = options.password ?? randomBytes(12).toString('base64url');
-  const pageSize = Math.max(1, options.pageSize ?? 3);
+  const results = (JSON.parse(await readFile(options.mappings, 'utf8')) as NeoSample['export']).d.results;
+  const user = 'neo.admin@example.com';
+  const password = randomBytes(12).toString('base64url');
   const requests: string[] = [];
   const server = https.createServer({key: options.pki.serverLeaf.keyPem, cert: options.pki.serverLeaf.chainPem}, (req, res) => {
     requests.push(req.url ?? '');
@@ -134,14 +131,9 @@ export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiS
     }
     const url = new URL(req.url ?? '/', 'https://localhost');
     if (req.method !== 'GET') return odataError(res, 405, 'MethodNotAllowed', 'Only GET in this stand-in');
-    const single = /^\/api\/v1\/CertificateUserMappings\('([^']+)'\)$/.exec(url.pathname);
-    if (single) {
-      const found = results.find(r => r.Id === single[1]);
-      return found ? json(res, 200, {d: found}) : odataError(res, 404, 'NotFound', `No mapping ${single[1]}`);
-    }
     if (url.pathname !== NEO_MAPPINGS_PATH) return odataError(res, 404, 'NotFound', `Unknown resource ${url.pathname}`);
     const skip = Math.max(0, Number(url.searchParams.get('$skip') ?? 0) || 0);
-    const top = Math.min(pageSize, Math.max(1, Number(url.searchParams.get('$top') ?? pageSize) || pageSize));
+    const top = Math.min(PAGE_SIZE, Math.max(1, Number(url.searchParams.get('$top') ?? PAGE_SIZE) || PAGE_SIZE));
     const page = results.slice(skip, skip + top);
     const next = skip + top < results.length ? `${NEO_MAPPINGS_PATH}?$skip=${skip + top}&$top=${top}` : undefined;
     return json(res, 200, {d: {results: page, ...(next ? {__next: next} : {})}});

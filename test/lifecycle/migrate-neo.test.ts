@@ -24,7 +24,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cpi-mtls-neo-'));
   pki = await createDemoPki();
   sample = await writeSampleNeoExport(pki, path.join(dir, 'neo'));
-  server = await startNeoApiServer({pki, mappings: sample.mappings, pageSize: 3});
+  server = await startNeoApiServer({pki, mappings: sample.mappings});
 }, 60_000);
 
 afterAll(async () => {
