@@ -93,19 +93,6 @@ export function odataError(response: http.ServerResponse, status: number, code: 
   json(response, status, {error: {code, message: {lang: 'en', value: message}}}, headers);
 }
 
-/** Parses OData `$filter` terms of the form `Name eq 'x'` joined by `and`. */
-function parseFilter(filter: string | null): Array<{field: string; value: string}> | null {
-  if (!filter) return [];
-  const terms = filter.split(/\s+and\s+/i);
-  const result: Array<{field: string; value: string}> = [];
-  for (const term of terms) {
-    const match = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(term);
-    if (!match) return null;
-    result.push({field: match[1]!, value: match[2]!.replace(/''/g, "'")});
-  }
-  return result;
-}
-
 export function createApiHandler(options: ApiHandlerOptions): (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void> {
   const apiRoot = `${options.apiUrl}/api/v1`;
   const keyPairCertificates = new Map<number, string>();
@@ -259,23 +246,14 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
 
     let match = /^KeystoreEntries\('([^']*)'\)$/.exec(resource);
     if (match) {
-      const keystoreName = url.searchParams.get('keystoreName') ?? 'system';
-      const entry = keystoreName === 'system' ? keystoreEntry(match[1]!) : null;
-      if (!entry) return odataError(response, 404, 'Not Found', `Keystore entry with hex alias ${match[1]} not found in keystore ${keystoreName}.`);
+      const entry = keystoreEntry(match[1]!);
+      if (!entry) return odataError(response, 404, 'Not Found', `Keystore entry with hex alias ${match[1]} not found in keystore system.`);
       return json(response, 200, {d: entry});
     }
     if (resource === 'ServiceEndpoints') {
-      const filter = parseFilter(url.searchParams.get('$filter'));
-      if (filter === null) return odataError(response, 400, 'Bad Request', 'The demo tenant supports $filter terms of the form Field eq \'value\' only.');
       const expand = (url.searchParams.get('$expand') ?? '').split(',').map((s) => s.trim()).includes('EntryPoints');
-      const results = options.iflows()
-        .filter((iflow) => iflow.deployed ?? true)
-        .map((iflow) => serviceEndpoint(iflow, expand))
-        .filter((endpoint) => filter.every((term) => String(endpoint[term.field]) === term.value));
+      const results = options.iflows().filter((iflow) => iflow.deployed ?? true).map((iflow) => serviceEndpoint(iflow, expand));
       return json(response, 200, {d: {results}});
-    }
-    if (resource === 'IntegrationRuntimeArtifacts') {
-      return json(response, 200, {d: {results: options.iflows().filter((iflow) => iflow.deployed ?? true).map(runtimeArtifact)}});
     }
     match = /^IntegrationRuntimeArtifacts\('([^']*)'\)$/.exec(resource);
     if (match) {
