@@ -6,6 +6,8 @@
 import type {Verdict} from '../ports.js';
 import type {KeystoreEntry} from './api.js';
 import type {SenderChannel} from './iflw.js';
+import {daysUntil} from '../lifecycle/common.js';
+import {instanceParameters} from '../../flows/parameters.js';
 
 /** A check's verdict; 'not-checked' when the data for it could not be read (never a pass). */
 export type JudgementVerdict = Verdict | 'not-checked';
@@ -22,7 +24,6 @@ export function notChecked(what: string, reason: string, fix: string): Judgement
   return {verdict: 'not-checked', message: `Not checked: ${what} could not be read (${reason}).`, fix};
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Warn this many days before the SAP key pair expires. */
 export const KEY_PAIR_WARN_DAYS = 30;
 
@@ -37,7 +38,7 @@ export function judgeKeystoreEntry(entry: Pick<KeystoreEntry, 'validNotAfter'> |
   if (!entry.validNotAfter) {
     return {verdict: 'warn', message: 'The key pair sap_cloudintegrationcertificate exists, but its expiry date could not be read.', fix: 'Check the entry in Monitor → Manage Security → Keystore.'};
   }
-  const days = Math.floor((entry.validNotAfter.getTime() - now.getTime()) / DAY_MS);
+  const days = daysUntil(entry.validNotAfter.toISOString(), now);
   const date = entry.validNotAfter.toISOString().slice(0, 10);
   if (entry.validNotAfter.getTime() <= now.getTime()) {
     return {
@@ -107,7 +108,7 @@ export function judgeSenderChannel(channel: SenderChannel, option: 1 | 2, instan
       return {
         verdict: 'fail',
         message: `${label} requires the role ${role}, but the service instance grants ${instanceRoles.length ? instanceRoles.join(', ') : 'no roles'}${near ? ` (${near} differs only in case; roles must match exactly)` : ''}.`,
-        fix: `Add ${role} to the instance roles (cf update-service <instance> -c <file> with the full parameter set, e.g. {"roles":[${[...instanceRoles, role].map((r) => `"${r}"`).join(',')}],"grant-types":["client_credentials"],"redirect-uris":[]}), or change the channel's role. Custom roles must first exist under Monitor → Manage Security → User Roles. Role changes can take up to an hour.`,
+        fix: `Add ${role} to the instance roles (cf update-service <instance> -c <file> with the full parameter set, e.g. ${JSON.stringify(instanceParameters([...instanceRoles, role]))}), or change the channel's role. Custom roles must first exist under Monitor → Manage Security → User Roles. Role changes can take up to an hour.`,
       };
     }
     return {
