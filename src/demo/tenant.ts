@@ -229,13 +229,16 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     response.end(body);
   }
 
-  async function authenticate(request: http.IncomingMessage, state: PeerCertificateState): Promise<Principal | {status: number; body: string; contentType: string}> {
+  /** Every authentication failure is an HTTP 401; most bodies are XML. */
+  const unauthorized = (body: string, contentType = 'application/xml') => ({body, contentType});
+
+  async function authenticate(request: http.IncomingMessage, state: PeerCertificateState): Promise<Principal | ReturnType<typeof unauthorized>> {
     if (state.kind === 'passed') {
-      if (!keystore().sapKeyPairPresent) return {status: 401, body: INVALID_CLIENT_BODY, contentType: 'application/xml'};
+      if (!keystore().sapKeyPairPresent) return unauthorized(INVALID_CLIENT_BODY);
       const resolution = await options.resolveCertificate(state.leafPem, state.fingerprint256);
       const candidates = new Map<string, ServiceKeyMatch>();
       for (const match of [...resolution.keys, ...(resolution.dnMatches ?? [])]) candidates.set(`${match.instanceName}\u0000${match.keyName}`, match);
-      if (candidates.size !== 1) return {status: 401, body: INVALID_CLIENT_BODY, contentType: 'application/xml'};
+      if (candidates.size !== 1) return unauthorized(INVALID_CLIENT_BODY);
       const match = [...candidates.values()][0]!;
       return {via: 'certificate', instanceName: match.instanceName, keyName: match.keyName, roles: match.roles, certificate: {subjectDN: state.subjectDN, issuerDN: state.issuerDN}};
     }
@@ -243,22 +246,21 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     if (/^Basic\s+\S+$/i.test(authorization)) {
       const credentials = basicCredentials(authorization);
       const principal = credentials && options.resolveBasic ? await options.resolveBasic(...credentials) : null;
-      if (!principal) return {status: 401, body: BAD_CREDENTIALS_BODY, contentType: 'application/xml'};
+      if (!principal) return unauthorized(BAD_CREDENTIALS_BODY);
       return {via: 'basic', instanceName: principal.instanceName, roles: principal.roles};
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (bearer) {
       const token = tokens.get(bearer[1]!);
       if (!token || token.kind !== 'runtime' || token.expiresAt <= Date.now()) {
-        return {status: 401, body: '<InvalidTokenException><error>invalid_token</error><error_description>The token is invalid or expired.</error_description></InvalidTokenException>', contentType: 'application/xml'};
+        return unauthorized('<InvalidTokenException><error>invalid_token</error><error_description>The token is invalid or expired.</error_description></InvalidTokenException>');
       }
       return {via: 'token', instanceName: token.instanceName ?? token.clientId, roles: token.roles};
     }
-    return {
-      status: 401,
-      body: tomcatPage(401, 'Unauthorized', 'An Authentication object was not found in the SecurityContext (no client certificate was passed on and no credentials were sent).'),
-      contentType: 'text/html;charset=utf-8',
-    };
+    return unauthorized(
+      tomcatPage(401, 'Unauthorized', 'An Authentication object was not found in the SecurityContext (no client certificate was passed on and no credentials were sent).'),
+      'text/html;charset=utf-8',
+    );
   }
 
   async function handleRuntime(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
@@ -269,9 +271,9 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     if (!prefix) return sendPage(404, 'Not Found', 'The requested resource is not available.');
     const state = peerStates.get(request.socket) ?? {kind: 'none'};
     const principal = await authenticate(request, state);
-    if ('status' in principal) {
-      const challenge: Record<string, string> = principal.status === 401 && state.kind !== 'passed' ? {'www-authenticate': 'Basic realm="Cloud Integration"'} : {};
-      return send(response, principal.status, principal.body, principal.contentType, challenge, path);
+    if ('body' in principal) {
+      const challenge: Record<string, string> = state.kind !== 'passed' ? {'www-authenticate': 'Basic realm="Cloud Integration"'} : {};
+      return send(response, 401, principal.body, principal.contentType, challenge, path);
     }
     const adapter = prefix[1]!.toLowerCase() === 'http' ? 'HTTPS' : 'SOAP';
     const iflow = iflows().find((candidate) => (candidate.deployed ?? true) && candidate.adapter === adapter && addressMatches(candidate.path, prefix[2]!));
