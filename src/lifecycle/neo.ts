@@ -25,33 +25,21 @@ export interface NeoMapping {
 
 export const NEO_MAPPINGS_PATH = '/api/v1/CertificateUserMappings';
 
-function chunked(base64: string): string {
-  return base64.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-}
-
 /**
  * The Certificate field is documented as "base64 PEM/DER string": accept a PEM text (also with
  * literal `\n`), base64 of a PEM text, or base64 of DER.
  */
 export function neoCertificateToPem(value: unknown): {pem: string | null; error?: string} {
   if (typeof value !== 'string' || value.trim() === '') return {pem: null, error: 'the mapping has no certificate'};
-  const text = normalisePemText(value).trim();
-  const candidates: string[] = [];
-  if (text.includes('-----BEGIN CERTIFICATE-----')) candidates.push(text);
-  else {
-    const compact = text.replace(/\s+/g, '');
-    if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
-      const decoded = Buffer.from(compact, 'base64');
-      const asText = decoded.toString('latin1');
-      if (asText.includes('-----BEGIN CERTIFICATE-----')) candidates.push(asText);
-      else candidates.push(`-----BEGIN CERTIFICATE-----\n${chunked(compact)}\n-----END CERTIFICATE-----`);
-    }
+  let text = normalisePemText(value).trim();
+  const compact = text.replace(/\s+/g, '');
+  if (!text.includes('-----BEGIN CERTIFICATE-----') && /^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
+    const decoded = Buffer.from(compact, 'base64').toString('latin1');
+    // Base64 of DER becomes one PEM block; reading it re-wraps the base64 lines.
+    text = decoded.includes('-----BEGIN CERTIFICATE-----') ? decoded : `-----BEGIN CERTIFICATE-----\n${compact}\n-----END CERTIFICATE-----`;
   }
-  for (const candidate of candidates) {
-    const leaf = leafFromPem(candidate);
-    if (leaf) return {pem: leaf.pem};
-  }
-  return {pem: null, error: 'the Certificate field is neither PEM nor base64 of a certificate'};
+  const leaf = leafFromPem(text);
+  return leaf ? {pem: leaf.pem} : {pem: null, error: 'the Certificate field is neither PEM nor base64 of a certificate'};
 }
 
 function str(value: unknown): string | undefined {
