@@ -83,17 +83,21 @@ export function parseNeoMappings(json: unknown, where: string): NeoMapping[] {
   });
 }
 
-export async function readNeoMappingsFile(file: string): Promise<NeoMapping[]> {
-  const text = await readTextFile(file, error => new CpiMtlsError('file-not-found', `Cannot read the mappings file ${file}: ${error.code === 'ENOENT' ? 'it does not exist' : error.message}.`, {
-    fix: ['Check the path; export the mappings with GET /api/v1/CertificateUserMappings?$format=json.'],
-  }));
-  let json: unknown;
+/** A JSON input file; a failed read becomes `unreadable`'s error, text that is not JSON a `code` error with `fix`. */
+async function readJsonFile(file: string, unreadable: (error: NodeJS.ErrnoException) => Error, code: string, fix: string): Promise<unknown> {
+  const text = await readTextFile(file, unreadable);
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    throw new CpiMtlsError('neo-mappings-format', `${file} is not JSON: ${(error as Error).message}.`, {fix: ['Save the answer of GET /api/v1/CertificateUserMappings?$format=json as it is.']});
+    throw new CpiMtlsError(code, `${file} is not JSON: ${(error as Error).message}.`, {fix: [fix]});
   }
-  return parseNeoMappings(json, file);
+}
+
+export async function readNeoMappingsFile(file: string): Promise<NeoMapping[]> {
+  const unreadable = (error: NodeJS.ErrnoException) => new CpiMtlsError('file-not-found', `Cannot read the mappings file ${file}: ${error.code === 'ENOENT' ? 'it does not exist' : error.message}.`, {
+    fix: ['Check the path; export the mappings with GET /api/v1/CertificateUserMappings?$format=json.'],
+  });
+  return parseNeoMappings(await readJsonFile(file, unreadable, 'neo-mappings-format', 'Save the answer of GET /api/v1/CertificateUserMappings?$format=json as it is.'), file);
 }
 
 export interface NeoApiRequest {
@@ -187,13 +191,9 @@ export function parseRoles(json: unknown, where: string): Record<string, string[
 }
 
 export async function readRolesFile(file: string): Promise<Record<string, string[]>> {
-  const text = await readTextFile(file, error => new CpiMtlsError('file-not-found', `Cannot read the roles file ${file}: ${error.message}.`, {fix: ['Give a JSON file {"<user>": ["<role>", …]}.']}));
-  try {
-    return parseRoles(JSON.parse(text), file);
-  } catch (error) {
-    if (error instanceof CpiMtlsError) throw error;
-    throw new CpiMtlsError('roles-format', `${file} is not JSON: ${(error as Error).message}.`, {fix: ['Give a JSON file {"<user>": ["<role>", …]}.']});
-  }
+  const fix = 'Give a JSON file {"<user>": ["<role>", …]}.';
+  const unreadable = (error: Error) => new CpiMtlsError('file-not-found', `Cannot read the roles file ${file}: ${error.message}.`, {fix: [fix]});
+  return parseRoles(await readJsonFile(file, unreadable, 'roles-format', fix), file);
 }
 
 // ---------------------------------------------------------------------------------------------
