@@ -74,15 +74,15 @@ async function parse(argv: string[], env: NodeJS.ProcessEnv) {
     const read = await readPlanFile(v.plan, migrateNeoPlanSchema, 'migration plan', 'cpi-mtls migrate-neo --help lists the fields (userRoles, instanceNames, mappingsFile, rolesFile, …)');
     answers = read.plan;
     for (const [roles, name] of Object.entries(answers.instanceNames ?? {})) {
-      const problem = typeof name === 'string' ? validateInstanceName(name) : 'It must be text.';
-      if (problem) throw new UsageError(`The plan ${v.plan}: instanceNames["${roles}"] "${String(name)}": ${problem}`, {fix: ['Give each instance a name of letters, digits, ".", "_" and "-" that starts with a letter or digit.']});
+      const problem = validateInstanceName(name);
+      if (problem) throw new UsageError(`The plan ${v.plan}: instanceNames["${roles}"] "${name}": ${problem}`, {fix: ['Give each instance a name of letters, digits, ".", "_" and "-" that starts with a letter or digit.']});
     }
     if (answers.mappingsFile) answers.mappingsFile = planPath(read.baseDir, answers.mappingsFile);
     if (answers.rolesFile) answers.rolesFile = planPath(read.baseDir, answers.rolesFile);
   }
   if (v.mappings) answers = {...answers, source: 'file', mappingsFile: path.resolve(v.mappings)};
   if (v['neo-url']) answers = {...answers, source: 'api', neoUrl: v['neo-url']};
-  if (answers.source === 'api' || v['neo-url']) {
+  if (answers.source === 'api') {
     if (env.CPI_MTLS_NEO_USER) answers.neoUser = env.CPI_MTLS_NEO_USER;
     if (env.CPI_MTLS_NEO_PASSWORD) answers.neoPassword = env.CPI_MTLS_NEO_PASSWORD;
   }
