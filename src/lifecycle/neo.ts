@@ -258,9 +258,7 @@ export async function validateMappings(mappings: NeoMapping[], options: Validate
     const reasons = failing.map(check => `${check.title}: ${check.message}`);
     if (!mapping.user) reasons.push('The mapping names no user.');
     const first = firstByFingerprint.get(certificateKey(leaf));
-    let duplicateOf: string | undefined;
     if (first) {
-      duplicateOf = first.id;
       reasons.push(`Same certificate as mapping ${first.id} (user ${first.user}): Cloud Foundry allows each certificate in one service key only; give that instance the roles of ${mapping.user || 'this user'} instead.`);
     } else firstByFingerprint.set(certificateKey(leaf), mapping);
     const verdict = failing.length ? 'fail' : checks.some(c => c.verdict === 'warn') ? 'warn' : 'pass';
@@ -275,7 +273,7 @@ export async function validateMappings(mappings: NeoMapping[], options: Validate
       checks,
       movable: reasons.length === 0,
       reasons,
-      ...(duplicateOf ? {duplicateOf} : {}),
+      ...(first ? {duplicateOf: first.id} : {}),
     };
   });
 }
