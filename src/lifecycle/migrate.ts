@@ -17,7 +17,7 @@ import {collectAudit} from './audit.js';
 import {errorText, leafFromPem, oauthOf, writeFileAtomic} from './common.js';
 import {fetchNeoMappings, readNeoMappingsFile, readRolesFile, validateMappings, type ValidateOptions} from './neo.js';
 
-export interface MigrateServices extends EngineServices, Omit<ValidateOptions, 'now'> {
+export interface MigrateServices extends EngineServices, ValidateOptions {
   /** CAs trusted for the Neo API's TLS in addition to the system store (the demo stand-in). */
   neoCaPems?: string[];
 }

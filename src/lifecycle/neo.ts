@@ -235,7 +235,6 @@ export interface ValidateOptions {
   caPems?: string[];
   /** Roots to treat as trusted by the load balancer besides SAP's list (test landscapes). */
   trustedRootsPem?: string[];
-  now?: Date;
 }
 
 /** Runs the workbench checks on every mapping and marks duplicates within the export. */
@@ -248,7 +247,7 @@ export async function validateMappings(mappings: NeoMapping[], options: Validate
       return {mappingId: mapping.id, user: mapping.user, verdict: 'fail', checks: [], movable: false, reasons: [`Certificate not readable: ${mapping.certificateError ?? 'unknown format'}.`]};
     }
     const chain = chainFromPool(mapping.certificatePem, options.caPems ?? []);
-    const inspected = inspectClientCertificate({certificates: parseCertificatesFromText([mapping.certificatePem, ...chain].join('\n'))}, {now: options.now, extraTrustedRootsPem: options.trustedRootsPem});
+    const inspected = inspectClientCertificate({certificates: parseCertificatesFromText([mapping.certificatePem, ...chain].join('\n'))}, {extraTrustedRootsPem: options.trustedRootsPem});
     const report = requireClientAuth(inspected.leaf?.extendedKeyUsage, inspected);
     const leaf = report.leaf!;
     const checks = report.checks
