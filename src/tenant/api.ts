@@ -1,10 +1,8 @@
 /**
  * Client for the parts of the Cloud Integration OData API (`<api url>/api/v1`, domain doc §10)
  * that cpi-mtls reads: the SAP key pair in the keystore, the endpoint URLs of deployed iFlows,
- * their runtime status, and the iFlow export (to read the sender channel).
- *
- * It authenticates with an `api` plan service key (client credentials → bearer token, cached).
- * HTTPS_PROXY / NO_PROXY are honoured; `extraCaPems` adds CAs (the demo tenant's root) to Node's bundled roots.
+ * their runtime status, and the iFlow export (to read the sender channel). It authenticates with
+ * an `api` plan service key (client credentials → bearer token, cached).
  */
 import tls from 'node:tls';
 import {CpiMtlsError} from '../errors.js';
