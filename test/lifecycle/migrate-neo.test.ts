@@ -9,7 +9,7 @@ import {deriveInstanceName, roleKeyOf} from '../../flows/migrate-neo.js';
 import {buildSampleNeoExport, startNeoApiServer, writeSampleNeoExport, type NeoApiServer, type NeoSamplePaths} from '../../src/demo/neo.js';
 import {createDemoPki, type DemoPki} from '../../src/demo/pki.js';
 import {CpiMtlsError} from '../../src/errors.js';
-import {fetchNeoMappings, neoCertificateToPem, parseNeoMappings} from '../../src/lifecycle/neo.js';
+import {fetchNeoMappings, neoCertificateToPem, parseNeoMappings, readNeoMappingsFile, readRolesFile} from '../../src/lifecycle/neo.js';
 import {makeLandscape, type Landscape} from '../fakecf/fixture.js';
 import {CLI} from '../helpers/pty.js';
 
@@ -83,6 +83,29 @@ describe('Neo mappings input', () => {
     // Without the stand-in's CA the TLS check fails (no silent trust).
     const untrusted = await fetchNeoMappings({url: server.url, user: server.user, password: server.password}).catch(e => e);
     expect((untrusted as CpiMtlsError).code).toBe('neo-network');
+  });
+
+  it('a mappings or roles file that is missing or not JSON is refused with the file named and a fix', async () => {
+    const notJson = path.join(dir, 'not-json.json');
+    await writeFile(notJson, '{"d": ');
+    const missing = path.join(dir, 'missing.json');
+    const cases: Array<[Promise<unknown>, string, RegExp]> = [
+      [readNeoMappingsFile(missing), 'file-not-found', /Cannot read the mappings file .*missing\.json: it does not exist/],
+      [readNeoMappingsFile(notJson), 'neo-mappings-format', /not-json\.json is not JSON/],
+      [readRolesFile(missing), 'file-not-found', /Cannot read the roles file .*missing\.json/],
+      [readRolesFile(notJson), 'roles-format', /not-json\.json is not JSON/],
+    ];
+    for (const [read, code, message] of cases) {
+      const error = (await read.catch(e => e)) as CpiMtlsError;
+      expect(error).toBeInstanceOf(CpiMtlsError);
+      expect(error.code).toBe(code);
+      expect(error.message).toMatch(message);
+      expect(error.fix.length).toBeGreaterThan(0);
+    }
+    // A well-formed roles file is read as it is.
+    const roles = path.join(dir, 'roles.json');
+    await writeFile(roles, JSON.stringify({U1: ['Orders.send']}));
+    expect(await readRolesFile(roles)).toEqual({U1: ['Orders.send']});
   });
 
   it('derives readable instance names within 32 characters', () => {
