@@ -20,8 +20,6 @@ export interface CfAdapterOptions {
   env?: Record<string, string>;
   /** Timeout of one cf read in ms (default 60 s); writes get three times as long. */
   defaultTimeoutMs?: number;
-  /** How long to wait for the broker to finish an operation (default 10 min). */
-  waitTimeoutMs?: number;
   /** Pause between polls of a last operation (default 3 s, as the CLI). */
   pollIntervalMs?: number;
   /** Record write commands instead of running them; reads still run. */
@@ -117,7 +115,8 @@ const q = encodeURIComponent;
 export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
   const binary = options.binary ?? 'cf';
   const readTimeout = options.defaultTimeoutMs ?? 60_000;
-  const waitTimeout = options.waitTimeoutMs ?? 10 * 60_000;
+  // How long to wait for the broker to finish an operation.
+  const waitTimeout = 10 * 60_000;
   const pollInterval = options.pollIntervalMs ?? 3_000;
   const perPage = options.perPage ?? 500;
   const batchSize = Math.max(1, options.guidBatchSize ?? 50);

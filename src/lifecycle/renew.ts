@@ -145,7 +145,7 @@ export function createRenewExecutor(services: EngineServices): EffectExecutor<Re
   const setup = createEffectHandlers(services);
   const {cf} = services;
   const handlers: {[K in RenewEffect['type']]: (effect: Extract<RenewEffect, {type: K}>, state: RenewState, signal: AbortSignal) => Promise<RenewEffectResults[K]>} = {
-    audit: (_effect, _state, signal) => collectAudit(cf, {scope: 'space', planNames: ['integration-flow'], parallel: services.parallelReads, signal}),
+    audit: (_effect, _state, signal) => collectAudit(cf, {scope: 'space', planNames: ['integration-flow'], signal}),
     // The setup engine's effects read the same fact names (certificate, duplicates, key).
     'load-certificate': async (effect, state, signal) => {
       const fact = await setup['load-certificate'](effect, state, signal);
