@@ -16,6 +16,7 @@ import type {FlowDefinition} from '../../flows/machine.js';
 import type {Answers, Effect, FlowError, FlowState} from '../../flows/types.js';
 import {isCancellation, toCpiMtlsError} from '../errors.js';
 import type {CfPort} from '../ports.js';
+import {findKeyByName} from './effects.js';
 import type {EffectExecutor} from './runner.js';
 
 export const PROGRESS_FILE = 'progress.json';
@@ -359,10 +360,7 @@ async function removeFailedCreate(cf: CfPort, effect: Effect, signal: AbortSigna
     return;
   }
   if (effect.type === 'create-key') {
-    const instance = await cf.findInstance(effect.instanceName, {signal});
-    if (!instance) return;
-    const keys = await cf.listKeys([instance.guid], {signal});
-    const key = keys.find(k => k.name === effect.keyName);
+    const key = await findKeyByName(cf, effect.instanceName, effect.keyName, signal);
     if (key && failedCreate(key.lastOperation)) await cf.deleteKey(effect.instanceName, effect.keyName, {signal});
   }
 }

@@ -147,7 +147,7 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
         basic: request.basic,
         extraCaPems: options.extraServerCaPems,
         localFacts: {ekuClientAuth: verdictOf('eku'), chainComplete: verdictOf('chain'), rootTrustedBySap: verdictOf('root')},
-        crossCheck: {keysWithThisCertificate: request.keysWithThisCertificate, tenantKeyPair: request.tenantKeyPair},
+        crossCheck: request.crossCheck,
         timeoutMs: options.probeTimeoutMs,
         signal,
         outputDir: path.join(options.outputDir, 'load-balancer-chain'),
