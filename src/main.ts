@@ -229,7 +229,6 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
   let planned: PlannedChange[] = [];
 
   return runFlow(io, run, {
-    flow: setupFlow,
     mode,
     json: Boolean(options.json),
     answers,

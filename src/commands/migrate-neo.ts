@@ -115,7 +115,6 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
       import('../checklist.js'),
     ]);
     return runFlow(io, run, {
-      flow: migrateNeoFlow,
       mode,
       json: a.json,
       answers: a.answers,

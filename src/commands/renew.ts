@@ -191,7 +191,6 @@ export async function runRenewCommand(argv: string[], io: CommandIo): Promise<nu
       import('../runtime/flow.js'),
     ]);
     return runFlow(io, run, {
-      flow: renewFlow,
       mode,
       json: a.json,
       answers: a.answers,
