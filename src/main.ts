@@ -178,7 +178,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
     answers = {...loaded.answers, ...(answers.trustedRoots ? {trustedRoots: [...(loaded.answers.trustedRoots ?? []), ...answers.trustedRoots]} : {})};
     planOutput = loaded.plan.output ? path.resolve(loaded.baseDir, loaded.plan.output) : undefined;
   }
-  const {cfTimeoutMs, probeTimeoutMs} = timeoutsFromEnv(env);
+  const {probeTimeoutMs} = timeoutsFromEnv(env);
   const ui = interactive ? await io.ui!() : undefined;
 
   // Resume: the newest unfinished run for this landscape (for apply: made from the same plan).
@@ -239,7 +239,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
     // Composes the engine; for the demo, after the landscape is up. The interactive path shows its
     // first frame at once and builds the runner meanwhile.
     async prepare() {
-      const {cf, landscape} = await cfForRun(run, {demo: options.demoScenario, cf: options.cfBinary, home: env.CPI_MTLS_DEMO_HOME, dryRun: options.dryRun, timeoutMs: cfTimeoutMs});
+      const {cf, landscape} = await cfForRun(run, env, {demo: options.demoScenario, cf: options.cfBinary, dryRun: options.dryRun});
       const services = createEngineServices({
         leftovers,
         cf,
