@@ -307,6 +307,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
 
   async function target(call: CallOptions = {}): Promise<CfTarget> {
     if (targetCache) return targetCache;
+    // The writes rely on it: the version tells how cf words its failures (failureText).
     await version(call);
     const result = await run(['target'], call);
     const fields = new Map<string, string>();
@@ -441,7 +442,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     instanceParameters: (guid, call = {}) => curl(`/v3/service_instances/${q(guid)}/parameters`, call),
 
     async createInstance(request, call = {}) {
-      await version(call);
       const args = ['create-service', request.offering, request.plan, request.name];
       if (options.dryRun) {
         const existing = await findInstance(request.name, call);
@@ -461,7 +461,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     },
 
     async updateInstance(request, call = {}) {
-      await version(call);
       const args = ['update-service', request.name];
       if (options.dryRun) {
         const existing = await findInstance(request.name, call);
@@ -478,7 +477,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     },
 
     async deleteInstance(name, call = {}) {
-      await version(call);
       const args = ['delete-service', name, '-f'];
       if (options.dryRun) {
         const existing = await findInstance(name, call);
@@ -514,7 +512,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     },
 
     async createKey(request, call = {}) {
-      await version(call);
       const args = ['create-service-key', request.instanceName, request.keyName];
       if (options.dryRun) {
         const instance = await findInstance(request.instanceName, call);
@@ -536,7 +533,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     },
 
     async deleteKey(instanceName, keyName, call = {}) {
-      await version(call);
       const args = ['delete-service-key', instanceName, keyName, '-f'];
       if (options.dryRun) {
         const instance = await findInstance(instanceName, call);
