@@ -215,10 +215,12 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
   const outputDir = resume
     ? path.resolve(resume.record.state.context.outputDir)
     : (fixedOutput ? path.resolve(fixedOutput) : defaultOutputDir(undefined, now, Boolean(options.demoScenario)));
+  // The --json document of a run that stopped before its first step.
+  const notStarted = (progress: Record<string, unknown> | null) => ({outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), progress});
   try {
     await ensureWritableFolder(outputDir);
   } catch (error) {
-    return reportError(io, error, Boolean(options.json), {outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), progress: null});
+    return reportError(io, error, Boolean(options.json), notStarted(null));
   }
   // Made once the resume decision is final (a stale resume becomes a new run).
   let recorder = null as ProgressRecorder | null;
@@ -281,12 +283,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
     },
     textResult: options.dryRun ? () => renderPlannedChanges(planned) : undefined,
     notStarted: () => ({
-      document: {
-        outcome: 'not-started',
-        status: 'failed',
-        dryRun: Boolean(options.dryRun),
-        progress: resume ? {file: resume.file, resumed: false, resumable: true, status: resume.record.status, resumeStep: resume.record.resumeStep ?? null} : null,
-      },
+      document: notStarted(resume ? {file: resume.file, resumed: false, resumable: true, status: resume.record.status, resumeStep: resume.record.resumeStep ?? null} : null),
       note: resume ? `↻ Nothing was changed; the unfinished run is kept in ${resume.file}.\n  → Fix the above, then run the same apply command again to resume it.\n` : undefined,
     }),
     async afterRun(_state, how) {
