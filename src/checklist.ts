@@ -29,14 +29,10 @@ export function exitCodeOfOutcome(outcome: Outcome): number {
 }
 
 /** The outcome of a run from its state and checklist items: the one source of headline, files and exit code. */
-export function outcomeOf(status: string, error: unknown, items: ChecklistItem[]): Outcome {
+function outcomeOf(status: string, error: unknown, items: ChecklistItem[]): Outcome {
   if (status === 'cancelled') return 'cancelled';
   if (status === 'failed' || error) return 'failed';
   return items.some(i => i.status === 'failed') ? 'incomplete' : 'complete';
-}
-
-export function reasonsOf(error: {message: string} | undefined, items: ChecklistItem[]): string[] {
-  return [...(error ? [error.message] : []), ...items.filter(i => i.status === 'failed').map(i => i.title)];
 }
 
 /** The headline of the final screen, the text output and the files: from the outcome, never a constant. */
@@ -352,7 +348,7 @@ export function buildChecklist(state: FlowState, cfLog: ReadonlyArray<CfLogEntry
     changes: cfLog.filter(entry => entry.write).map(commandLine),
     nextStep: nextStepOf(outcome, items, state.error),
     error: state.error ? {message: state.error.message, fix: state.error.fix} : undefined,
-    reasons: reasonsOf(state.error, items),
+    reasons: [...(state.error ? [state.error.message] : []), ...items.filter(i => i.status === 'failed').map(i => i.title)],
     notChecked: items.filter(i => i.status === 'not-checked').map(i => i.title),
   };
 }
@@ -379,7 +375,7 @@ function nextStepOf(outcome: Outcome, items: ChecklistItem[], error: {fix: strin
 }
 
 /** Human names of the files a run writes, for the checklist and the final screen. */
-export const FILE_LABELS: Record<string, string> = {
+const FILE_LABELS: Record<string, string> = {
   roleJson: 'Role (JSON, as the User Roles monitor downloads it)',
   instanceParameters: 'Instance parameters as stored by the broker',
   instanceParametersSent: 'Instance parameters as sent (the broker does not return them)',
@@ -401,7 +397,7 @@ export function fileLabel(key: string): string {
   return FILE_LABELS[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, c => c.toUpperCase());
 }
 
-export function targetText(target: Checklist['target']): string | undefined {
+function targetText(target: Checklist['target']): string | undefined {
   if (!target) return undefined;
   return typeof target === 'string' ? target : `${target.api} · org ${target.org} / space ${target.space}`;
 }

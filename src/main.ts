@@ -178,7 +178,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
     answers = {...loaded.answers, ...(answers.trustedRoots ? {trustedRoots: [...(loaded.answers.trustedRoots ?? []), ...answers.trustedRoots]} : {})};
     planOutput = loaded.plan.output ? path.resolve(loaded.baseDir, loaded.plan.output) : undefined;
   }
-  const {cfTimeoutMs, probeTimeoutMs} = timeoutsFromEnv(env);
+  const {probeTimeoutMs} = timeoutsFromEnv(env);
   const ui = interactive ? await io.ui!() : undefined;
 
   // Resume: the newest unfinished run for this landscape (for apply: made from the same plan).
@@ -215,10 +215,12 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
   const outputDir = resume
     ? path.resolve(resume.record.state.context.outputDir)
     : (fixedOutput ? path.resolve(fixedOutput) : defaultOutputDir(undefined, now, Boolean(options.demoScenario)));
+  // The --json document of a run that stopped before its first step.
+  const notStarted = (progress: Record<string, unknown> | null) => ({outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), progress});
   try {
     await ensureWritableFolder(outputDir);
   } catch (error) {
-    return reportError(io, error, Boolean(options.json), {outcome: 'not-started', status: 'failed', dryRun: Boolean(options.dryRun), progress: null});
+    return reportError(io, error, Boolean(options.json), notStarted(null));
   }
   // Made once the resume decision is final (a stale resume becomes a new run).
   let recorder = null as ProgressRecorder | null;
@@ -229,7 +231,6 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
   let planned: PlannedChange[] = [];
 
   return runFlow(io, run, {
-    flow: setupFlow,
     mode,
     json: Boolean(options.json),
     answers,
@@ -240,7 +241,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
     // Composes the engine; for the demo, after the landscape is up. The interactive path shows its
     // first frame at once and builds the runner meanwhile.
     async prepare() {
-      const {cf, landscape} = await cfForRun(run, {demo: options.demoScenario, cf: options.cfBinary, home: env.CPI_MTLS_DEMO_HOME, dryRun: options.dryRun, timeoutMs: cfTimeoutMs});
+      const {cf, landscape} = await cfForRun(run, env, {demo: options.demoScenario, cf: options.cfBinary, dryRun: options.dryRun});
       const services = createEngineServices({
         leftovers,
         cf,
@@ -282,12 +283,7 @@ async function setup(options: SetupOptions, io: CommandIo, run: Run, mode: 'inte
     },
     textResult: options.dryRun ? () => renderPlannedChanges(planned) : undefined,
     notStarted: () => ({
-      document: {
-        outcome: 'not-started',
-        status: 'failed',
-        dryRun: Boolean(options.dryRun),
-        progress: resume ? {file: resume.file, resumed: false, resumable: true, status: resume.record.status, resumeStep: resume.record.resumeStep ?? null} : null,
-      },
+      document: notStarted(resume ? {file: resume.file, resumed: false, resumable: true, status: resume.record.status, resumeStep: resume.record.resumeStep ?? null} : null),
       note: resume ? `↻ Nothing was changed; the unfinished run is kept in ${resume.file}.\n  → Fix the above, then run the same apply command again to resume it.\n` : undefined,
     }),
     async afterRun(_state, how) {

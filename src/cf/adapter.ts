@@ -20,8 +20,6 @@ export interface CfAdapterOptions {
   env?: Record<string, string>;
   /** Timeout of one cf read in ms (default 60 s); writes get three times as long. */
   defaultTimeoutMs?: number;
-  /** How long to wait for the broker to finish an operation (default 10 min). */
-  waitTimeoutMs?: number;
   /** Pause between polls of a last operation (default 3 s, as the CLI). */
   pollIntervalMs?: number;
   /** Record write commands instead of running them; reads still run. */
@@ -117,7 +115,8 @@ const q = encodeURIComponent;
 export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
   const binary = options.binary ?? 'cf';
   const readTimeout = options.defaultTimeoutMs ?? 60_000;
-  const waitTimeout = options.waitTimeoutMs ?? 10 * 60_000;
+  // How long to wait for the broker to finish an operation.
+  const waitTimeout = 10 * 60_000;
   const pollInterval = options.pollIntervalMs ?? 3_000;
   const perPage = options.perPage ?? 500;
   const batchSize = Math.max(1, options.guidBatchSize ?? 50);
@@ -308,6 +307,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
 
   async function target(call: CallOptions = {}): Promise<CfTarget> {
     if (targetCache) return targetCache;
+    // The writes rely on it: the version tells how cf words its failures (failureText).
     await version(call);
     const result = await run(['target'], call);
     const fields = new Map<string, string>();
@@ -442,7 +442,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     instanceParameters: (guid, call = {}) => curl(`/v3/service_instances/${q(guid)}/parameters`, call),
 
     async createInstance(request, call = {}) {
-      await version(call);
       const args = ['create-service', request.offering, request.plan, request.name];
       if (options.dryRun) {
         const existing = await findInstance(request.name, call);
@@ -462,7 +461,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     },
 
     async updateInstance(request, call = {}) {
-      await version(call);
       const args = ['update-service', request.name];
       if (options.dryRun) {
         const existing = await findInstance(request.name, call);
@@ -479,7 +477,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     },
 
     async deleteInstance(name, call = {}) {
-      await version(call);
       const args = ['delete-service', name, '-f'];
       if (options.dryRun) {
         const existing = await findInstance(name, call);
@@ -515,7 +512,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     },
 
     async createKey(request, call = {}) {
-      await version(call);
       const args = ['create-service-key', request.instanceName, request.keyName];
       if (options.dryRun) {
         const instance = await findInstance(request.instanceName, call);
@@ -537,7 +533,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     },
 
     async deleteKey(instanceName, keyName, call = {}) {
-      await version(call);
       const args = ['delete-service-key', instanceName, keyName, '-f'];
       if (options.dryRun) {
         const instance = await findInstance(instanceName, call);

@@ -6,7 +6,6 @@
 import {CF_OPTIONS, demoScenario, parseCommandArgs, showHelp} from './args.js';
 import path from 'node:path';
 import {UsageError} from '../errors.js';
-import {timeoutsFromEnv} from '../timeouts.js';
 import {EXIT, runCommand, writeJson, type CommandIo} from '../runtime/command.js';
 import {assertAuditFormat, renderAuditFormat} from '../export/audit-formats.js';
 
@@ -80,9 +79,8 @@ export async function runAuditCommand(argv: string[], io: CommandIo): Promise<nu
     const audit = await import('../lifecycle/audit.js');
     const days = audit.assertDays(args.days);
     const parallel = parallelOf(args.parallel);
-    const timeouts = timeoutsFromEnv(io.env);
     const {cfForRun} = await import('../runtime/landscape.js');
-    const {cf} = await cfForRun(run, {demo: args.demo, cf: args.cf, home: io.env.CPI_MTLS_DEMO_HOME, timeoutMs: timeouts.cfTimeoutMs});
+    const {cf} = await cfForRun(run, io.env, {demo: args.demo, cf: args.cf});
     const data = await audit.collectAudit(cf, {scope: args.org ? 'org' : 'space', parallel, signal: run.signal, onProgress: line => io.stderr.write(`… ${line}\n`)});
     const report = audit.analyseAudit(data, {days, strict: args.strict});
     const files: Record<string, string> = {};

@@ -7,7 +7,6 @@ import {readdir, readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {CF_OPTIONS, demoScenario, parseCommandArgs, showHelp} from './args.js';
 import {CpiMtlsError, UsageError} from '../errors.js';
-import {timeoutsFromEnv} from '../timeouts.js';
 import {EXIT, runCommand, writeJson, type CommandIo} from '../runtime/command.js';
 import type {CfPort} from '../ports.js';
 import type {TfModel} from '../export/terraform.js';
@@ -133,7 +132,7 @@ export async function runExportCommand(argv: string[], io: CommandIo): Promise<n
     let result;
     if (args.fromAudit) {
       const {cfForRun} = await import('../runtime/landscape.js');
-      const {cf} = await cfForRun(run, {demo: args.demo, cf: args.cf, home: io.env.CPI_MTLS_DEMO_HOME, timeoutMs: timeoutsFromEnv(io.env).cfTimeoutMs});
+      const {cf} = await cfForRun(run, io.env, {demo: args.demo, cf: args.cf});
       result = await fromAudit(cf, run.signal, io);
     } else result = await fromOutput(path.resolve(args.from ?? (await newestOutput())));
     const {model, pems, skipped, source} = result;

@@ -95,7 +95,7 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
   return runCommand(io, argv.includes('--json'), async run => {
     const a = await parse(argv, io.env);
     if (a === 'help') return showHelp(io, MIGRATE_NEO_HELP);
-    const timeouts = timeoutsFromEnv(io.env);
+    timeoutsFromEnv(io.env); // an invalid timeout stops the run before it starts
     const caPems = await Promise.all(a.ca.map(file => readText(file, 'the CA file')));
     const trustedRoots = await Promise.all(a.trustRoots.map(file => readText(file, 'the root file')));
     const mode = chooseMode(io, {json: a.json, plan: a.plan});
@@ -115,7 +115,6 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
       import('../checklist.js'),
     ]);
     return runFlow(io, run, {
-      flow: migrateNeoFlow,
       mode,
       json: a.json,
       answers: a.answers,
@@ -124,7 +123,7 @@ export async function runMigrateNeoCommand(argv: string[], io: CommandIo): Promi
       async prepare() {
         const answers: MigrateAnswers = {...a.answers};
         const neoCaPems: string[] = [];
-        const {cf, landscape} = await cfForRun(run, {demo: a.demo ? 'neo-migration' : undefined, cf: a.cf, home: io.env.CPI_MTLS_DEMO_HOME, timeoutMs: timeouts.cfTimeoutMs});
+        const {cf, landscape} = await cfForRun(run, io.env, {demo: a.demo ? 'neo-migration' : undefined, cf: a.cf});
         if (landscape) {
           const neo = await import('../demo/neo.js');
           const sample = await neo.writeSampleNeoExport(landscape.pki, path.join(landscape.home, 'neo'));

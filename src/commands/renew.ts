@@ -191,14 +191,13 @@ export async function runRenewCommand(argv: string[], io: CommandIo): Promise<nu
       import('../runtime/flow.js'),
     ]);
     return runFlow(io, run, {
-      flow: renewFlow,
       mode,
       json: a.json,
       answers: a.answers,
       demo: a.demo,
       preparing: a.demo ? `Starting the demo landscape (${a.demo})` : 'Starting',
       async prepare() {
-        const {cf, landscape} = await cfForRun(run, {demo: a.demo, cf: a.cf, home: io.env.CPI_MTLS_DEMO_HOME, timeoutMs: timeouts.cfTimeoutMs});
+        const {cf, landscape} = await cfForRun(run, io.env, {demo: a.demo, cf: a.cf});
         if (landscape) await plantDemoRenewal(cf, landscape.pki);
         const services = createEngineServices({cf, outputDir, extraTrustedClientRootsPem: landscape?.extraTrustedClientRootsPem, extraServerCaPems: landscape?.extraServerCaPems, probeTimeoutMs: timeouts.probeTimeoutMs});
         const state = initialState(renewFlow, {outputDir, startedAt: now.toISOString(), demo: landscape ? {scenario: landscape.scenario} : undefined, defaults: landscape?.defaults}, a.answers);

@@ -2,14 +2,14 @@
  * What each effect of the setup flow does, through the ports. The flow decides *what* to do;
  * this file only does it and reports facts back (never secrets: keys stay in 0600 files).
  */
-import type {CertificateFact, CrossCheck, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, MachineState, ProbeEffect, ProbeFact, TenantFact} from '../../flows/types.js';
+import type {CertificateFact, DuplicateFact, Effect, EffectResults, FlowState, InstanceFact, KeyFact, MachineState, ProbeEffect, ProbeFact, TenantFact} from '../../flows/types.js';
 import {keyInScan, parametersMismatch} from '../../flows/parameters.js';
 import {dnKey} from '../../flows/dn.js';
 import {duplicateMatch} from '../../flows/duplicates.js';
 import {firstX509} from '../certs/pem-text.js';
 import {CpiMtlsError, isCancellation, toCpiMtlsError} from '../errors.js';
 import {mapLimited, oauthOf} from '../lifecycle/common.js';
-import type {CfPort, ServiceInstance, ServiceKeyCredentials} from '../ports.js';
+import type {CfPort, ServiceInstance, ServiceKeyBinding, ServiceKeyCredentials} from '../ports.js';
 import {executorOf, type EffectExecutor} from './runner.js';
 
 export interface CertificateService {
@@ -24,13 +24,12 @@ export interface CertificateService {
   writeSapGeneratedFiles(credentials: ServiceKeyCredentials, dir: string): Promise<Record<string, string>>;
 }
 
-/** The live call as the flow decided it, with its cross-check facts spread out. */
-type ProbeCall = Omit<ProbeEffect, 'type' | 'crossCheck'> &
-  CrossCheck & {
-    certificate?: CertificateFact;
-    /** Also call with Basic authentication, to tell a certificate problem from a role problem. */
-    basic?: {clientId: string; clientSecret: string};
-  };
+/** The live call as the flow decided it. */
+type ProbeCall = Omit<ProbeEffect, 'type'> & {
+  certificate?: CertificateFact;
+  /** Also call with Basic authentication, to tell a certificate problem from a role problem. */
+  basic?: {clientId: string; clientSecret: string};
+};
 
 export interface ProbeService {
   run(request: ProbeCall, signal: AbortSignal): Promise<ProbeFact>;
@@ -59,8 +58,6 @@ export interface EngineServices {
   probe: ProbeService;
   tenant: TenantService;
   outputs: OutputService;
-  /** Bounded parallelism for per-key reads in scans. */
-  parallelReads?: number;
   /**
    * Commands that remove temporary credentials a cancelled step could not remove (its result never
    * reaches the flow state); the checklist and the terminal list them.
@@ -109,6 +106,12 @@ async function readParameters(cf: CfPort, guid: string, signal: AbortSignal): Pr
   }
 }
 
+/** The key of that name on the instance of that name, or null when either is missing. */
+export async function findKeyByName(cf: CfPort, instanceName: string, keyName: string, signal: AbortSignal): Promise<ServiceKeyBinding | null> {
+  const instance = await cf.findInstance(instanceName, {signal});
+  return instance ? ((await cf.listKeys([instance.guid], {signal})).find(k => k.name === keyName) ?? null) : null;
+}
+
 /** Cleanup of temporary credentials runs under its own bound, not the (maybe aborted) run's signal. */
 export const CLEANUP_TIMEOUT_MS = 60_000;
 
@@ -123,8 +126,8 @@ function verifyParameters(sent: Record<string, unknown>, stored: Record<string, 
 
 /** The live call as the flow decided it, with the certificate checks the diagnosis refers to. */
 function probeRequest(effect: Omit<ProbeEffect, 'type'>, certificate: CertificateFact | undefined): ProbeCall {
-  const {url, method, certificatePath, privateKeyPath, password} = effect;
-  return {url, method, certificatePath, privateKeyPath, password, ...effect.crossCheck, certificate};
+  const {url, method, certificatePath, privateKeyPath, password, crossCheck} = effect;
+  return {url, method, certificatePath, privateKeyPath, password, crossCheck, certificate};
 }
 
 /**
@@ -162,7 +165,6 @@ export function createEffectExecutor(services: EngineServices): EffectExecutor {
 /** One handler per effect type; the other flows' engines call the shared ones directly. */
 export function createEffectHandlers(services: EngineServices): EffectHandlers {
   const {cf} = services;
-  const parallel = services.parallelReads ?? 6;
   const dryRun = Boolean(services.dryRun);
   const plan = (change: PlannedChange) => services.planned?.push(change);
 
@@ -234,7 +236,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
       const withKeys = instances.filter(instance => !skip.has(instance.guid));
       const keys = withKeys.length === 0 ? [] : await cf.listKeys(withKeys.map(instance => instance.guid), {signal});
       const unreadable: Array<{instanceName: string; keyName: string; reason: string}> = [];
-      const found = await mapLimited(keys, parallel, async key => {
+      const found = await mapLimited(keys, 6, async key => {
         const instanceName = byGuid.get(key.instanceGuid)?.name ?? key.instanceGuid;
         const op = key.lastOperation;
         const counts = keyInScan(op);
@@ -279,10 +281,7 @@ export function createEffectHandlers(services: EngineServices): EffectHandlers {
           ? {key: {guid: effect.existingKeyGuid, name: effect.keyName, instanceGuid: '', lastOperation: null}, alreadyExisted: true}
           : await cf.createKey({instanceName: effect.instanceName, keyName: effect.keyName, parameters: effect.parameters}, {signal});
       } catch (error) {
-        throw await withLeftover(error, async s => {
-          const instance = await cf.findInstance(effect.instanceName, {signal: s});
-          return instance ? ((await cf.listKeys([instance.guid], {signal: s})).find(k => k.name === effect.keyName) ?? null) : null;
-        });
+        throw await withLeftover(error, s => findKeyByName(cf, effect.instanceName, effect.keyName, s));
       }
       const {key, alreadyExisted} = created;
       if (alreadyExisted && key.lastOperation?.state === 'failed') {

@@ -16,6 +16,7 @@ import type {FlowDefinition} from '../../flows/machine.js';
 import type {Answers, Effect, FlowError, FlowState} from '../../flows/types.js';
 import {isCancellation, toCpiMtlsError} from '../errors.js';
 import type {CfPort} from '../ports.js';
+import {findKeyByName} from './effects.js';
 import type {EffectExecutor} from './runner.js';
 
 export const PROGRESS_FILE = 'progress.json';
@@ -203,7 +204,8 @@ export class ProgressRecorder {
   readonly file: string;
   private memory = {cleanedUp: false, probeStart: null as FlowState | null};
   private lastPointer = '';
-  private lastRecord: ProgressRecord | null = null;
+  /** The newest record written. */
+  last: ProgressRecord | null = null;
   private hadPassword = false;
   private readonly startedAt: string;
   /** A save that failed (disk full, permissions): reported once, the run goes on. */
@@ -215,17 +217,12 @@ export class ProgressRecorder {
     this.hadPassword = Boolean(options.resumedFrom?.hadCertificatePassword);
   }
 
-  /** The newest record written. */
-  get last(): ProgressRecord | null {
-    return this.lastRecord;
-  }
-
   readonly record = (state: FlowState): void => {
     if (state.answers.certificatePassword !== undefined) this.hadPassword = true;
     if (state.step === 'cleanup' || state.facts.actions.some(a => a.kind === 'deleted' && a.note?.startsWith('created by this run'))) this.memory.cleanedUp = true;
     if (state.step === 'probe' && state.status === 'running') this.memory.probeStart = state;
-    this.lastRecord = this.build(state);
-    this.save(this.lastRecord);
+    this.last = this.build(state);
+    this.save(this.last);
   };
 
   private build(state: FlowState): ProgressRecord {
@@ -359,10 +356,7 @@ async function removeFailedCreate(cf: CfPort, effect: Effect, signal: AbortSigna
     return;
   }
   if (effect.type === 'create-key') {
-    const instance = await cf.findInstance(effect.instanceName, {signal});
-    if (!instance) return;
-    const keys = await cf.listKeys([instance.guid], {signal});
-    const key = keys.find(k => k.name === effect.keyName);
+    const key = await findKeyByName(cf, effect.instanceName, effect.keyName, signal);
     if (key && failedCreate(key.lastOperation)) await cf.deleteKey(effect.instanceName, effect.keyName, {signal});
   }
 }

@@ -69,7 +69,7 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
     },
     async checkPrivateKey(certificatePem, privateKeyPath, signal) {
       const {loadCertificateInput} = await import('../certs/load.js');
-      const {createPrivateKey, createPublicKey, X509Certificate} = await import('node:crypto');
+      const {createPrivateKey, X509Certificate} = await import('node:crypto');
       signal.throwIfAborted();
       const input = await loadCertificateInput(privateKeyPath, {});
       if (!input.privateKeyPem) {
@@ -77,9 +77,7 @@ export function createCertificateService(options: Pick<ServiceOptions, 'extraTru
           fix: ['Give the PEM file with the private key of the client certificate (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).'],
         });
       }
-      const spki = (key: import('node:crypto').KeyObject) => key.export({type: 'spki', format: 'der'}).toString('base64');
-      const fromKey = spki(createPublicKey(createPrivateKey(input.privateKeyPem)));
-      if (fromKey !== spki(new X509Certificate(certificatePem).publicKey)) {
+      if (!new X509Certificate(certificatePem).checkPrivateKey(createPrivateKey(input.privateKeyPem))) {
         throw new CpiMtlsError('key-mismatch', `The private key in ${privateKeyPath} does not belong to the client certificate.`, {
           fix: ['Give the private key that was created together with this certificate (its CSR); check with: cpi-mtls cert inspect <certificate> --key <private key>'],
         });
@@ -147,7 +145,7 @@ export function createProbeService(options: Pick<ServiceOptions, 'extraServerCaP
         basic: request.basic,
         extraCaPems: options.extraServerCaPems,
         localFacts: {ekuClientAuth: verdictOf('eku'), chainComplete: verdictOf('chain'), rootTrustedBySap: verdictOf('root')},
-        crossCheck: {keysWithThisCertificate: request.keysWithThisCertificate, tenantKeyPair: request.tenantKeyPair},
+        crossCheck: request.crossCheck,
         timeoutMs: options.probeTimeoutMs,
         signal,
         outputDir: path.join(options.outputDir, 'load-balancer-chain'),

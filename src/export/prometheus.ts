@@ -65,15 +65,10 @@ export function renderPrometheus(report: AuditReport): string {
   }
   family('cpi_mtls_certificate_not_after_timestamp_seconds', 'End of validity (notAfter) of the client certificate in an it-rt service key, Unix seconds.', expiry);
 
-  const counts = new Map<string, number>();
-  for (const finding of report.findings) counts.set(`${finding.severity}|${finding.id}`, (counts.get(`${finding.severity}|${finding.id}`) ?? 0) + 1);
-  for (const [id, severity] of Object.entries(FINDING_SEVERITY)) if (!counts.has(`${severity}|${id}`)) counts.set(`${severity}|${id}`, 0);
-  const findingSamples = [...counts.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([pair, count]) => {
-      const [severity, id] = pair.split('|') as [string, string];
-      return sample('cpi_mtls_audit_findings', {severity, id}, count);
-    });
+  // analyseAudit gives each id the severity listed in FINDING_SEVERITY: one series per id.
+  const findingSamples = Object.entries(FINDING_SEVERITY)
+    .sort(([a, aSeverity], [b, bSeverity]) => `${aSeverity}|${a}`.localeCompare(`${bSeverity}|${b}`))
+    .map(([id, severity]) => sample('cpi_mtls_audit_findings', {severity, id}, report.findings.filter(f => f.id === id).length));
   family('cpi_mtls_audit_findings', `Findings of the last cpi-mtls audit by severity and id (expiry window ${report.days} days).`, findingSamples);
 
   family('cpi_mtls_audit_last_success_timestamp_seconds', 'When the last cpi-mtls audit read the landscape completely, Unix seconds.', [

@@ -175,7 +175,7 @@ export function createMigrateExecutor(services: MigrateServices): EffectExecutor
     },
     async 'validate-mappings'(_effect, state, signal) {
       const validation = await validateMappings(state.facts.mappings ?? [], services);
-      const existing = await collectAudit(cf, {scope: 'space', planNames: [IFLOW_PLAN], parallel: services.parallelReads, signal});
+      const existing = await collectAudit(cf, {scope: 'space', planNames: [IFLOW_PLAN], signal});
       return {validation, existing};
     },
     'apply-migration': (effect, _state, signal) => applyMigrationPlan(cf, effect.plan, signal),

@@ -3,10 +3,12 @@
  * key creation and the live test come from the setup engine's own effects (same ports, same
  * checks); deleting the old key and the report are here.
  */
+import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {liveTestPassed, renewCleanup, renewFinalStatus, type RenewEffect, type RenewEffectResults, type RenewState} from '../../flows/renew.js';
 import type {Checklist, ChecklistItem} from '../checklist.js';
 import {commandLine, renderChecklistMarkdown} from '../checklist.js';
+import {certificatePems} from '../certs/pem-text.js';
 import {createEffectHandlers, type EngineServices} from '../engine/effects.js';
 import {executorOf, type EffectExecutor} from '../engine/runner.js';
 import type {CfLogEntry} from '../ports.js';
@@ -119,12 +121,10 @@ async function writeRenewOutputs(state: RenewState, cfLog: ReadonlyArray<CfLogEn
     await writeFileAtomic(files[what], leafPem.trim() + '\n');
   }
   if (state.answers.option2 && state.answers.certificateSource === 'sap-generated' && state.facts.key?.files?.certificate) {
-    const {readFile} = await import('node:fs/promises');
-    const chain = await readFile(state.facts.key.files.certificate, 'utf8');
-    const leaf = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(chain)?.[0];
+    const [leaf] = certificatePems(await readFile(state.facts.key.files.certificate, 'utf8'));
     if (leaf) {
       files.channelCertificate = path.join(dir, 'sender-channel-certificate.crt');
-      await writeFileAtomic(files.channelCertificate, leaf + '\n');
+      await writeFileAtomic(files.channelCertificate, leaf);
     }
   }
   for (const [what, file] of Object.entries(state.facts.key?.files ?? {})) files[`sapGenerated.${what}`] = file;
@@ -145,7 +145,7 @@ export function createRenewExecutor(services: EngineServices): EffectExecutor<Re
   const setup = createEffectHandlers(services);
   const {cf} = services;
   const handlers: {[K in RenewEffect['type']]: (effect: Extract<RenewEffect, {type: K}>, state: RenewState, signal: AbortSignal) => Promise<RenewEffectResults[K]>} = {
-    audit: (_effect, _state, signal) => collectAudit(cf, {scope: 'space', planNames: ['integration-flow'], parallel: services.parallelReads, signal}),
+    audit: (_effect, _state, signal) => collectAudit(cf, {scope: 'space', planNames: ['integration-flow'], signal}),
     // The setup engine's effects read the same fact names (certificate, duplicates, key).
     'load-certificate': async (effect, state, signal) => {
       const fact = await setup['load-certificate'](effect, state, signal);

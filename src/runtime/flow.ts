@@ -3,7 +3,6 @@
  * every question answered from the flags or a plan, printing one result (text or JSON) at the
  * end. Both ways end with the exit code of the checklist's outcome.
  */
-import type {FlowDefinition} from '../../flows/machine.js';
 import type {AnyState} from '../../flows/types.js';
 import {renderChecklistText, type Checklist, fileLabel} from '../checklist.js';
 import type {FlowRunner} from '../engine/runner.js';
@@ -12,7 +11,6 @@ import type {CfLogEntry} from '../ports.js';
 import {exitCodeOfRun, EXIT, reportError, writeJson, writeText, type CommandIo, type InteractiveUi, type Run} from './command.js';
 
 export interface FlowCommand<S extends AnyState> {
-  flow: FlowDefinition<S>;
   mode: 'interactive' | 'headless';
   json: boolean;
   /** The answers a headless run gives (flags, plan); read when the questions come. */
@@ -94,20 +92,11 @@ export async function runFlow<S extends AnyState>(io: CommandIo, run: Run, comma
     return code;
   }
   const {runner} = prepared;
-  let interrupted = false;
-  run.onCancel(() => {
-    interrupted = true;
-    runner.cancel();
-  });
-  const result = await runHeadless(runner, command.answers, line => io.stderr.write(line + '\n'));
+  run.onCancel(() => runner.cancel());
+  // runHeadless records a missing answer before it cancels the runner for it.
+  const {state, missingAnswer} = await runHeadless(runner, command.answers, line => io.stderr.write(line + '\n'));
   // A cancelled step may still be removing temporary credentials (under its own bound): wait, so the checklist knows.
   await runner.settled();
-  const state = result.state;
-  // runHeadless cancels the runner on a missing answer and may report only the cancellation:
-  // a cancelled run that stands on a question, without Ctrl+C, lacked an answer.
-  const step = command.flow.steps[state.step];
-  let missingAnswer = result.missingAnswer;
-  if (!missingAnswer && !interrupted && state.status === 'cancelled' && step?.kind === 'question') missingAnswer = {step: step.id, title: step.title};
   if (missingAnswer) io.stderr.write(formatError({message: `No answer for "${missingAnswer.title}" (step ${missingAnswer.step}).`, fix: [command.missingAnswerFix ?? 'Give it as an option (see --help) or in the plan file, or run in a terminal to be asked.']}));
   const cfLog = prepared.cfLog();
   const checklist = command.checklistOf(state, cfLog);

@@ -5,15 +5,18 @@
 import {createCfAdapter} from '../cf/adapter.js';
 import type {DemoLandscape} from '../demo/landscape.js';
 import type {CfPort} from '../ports.js';
+import {timeoutsFromEnv} from '../timeouts.js';
 import type {Run} from './command.js';
 
-export async function cfForRun(run: Run, options: {demo?: string; cf?: string; home?: string; dryRun?: boolean; timeoutMs?: number}): Promise<{cf: CfPort; landscape?: DemoLandscape}> {
+/** The demo home (CPI_MTLS_DEMO_HOME) and the bound of a cf call (CPI_MTLS_CF_TIMEOUT_MS) come from `env`. */
+export async function cfForRun(run: Run, env: NodeJS.ProcessEnv, options: {demo?: string; cf?: string; dryRun?: boolean}): Promise<{cf: CfPort; landscape?: DemoLandscape}> {
+  const {cfTimeoutMs} = timeoutsFromEnv(env);
   let landscape: DemoLandscape | undefined;
   if (options.demo) {
     const {startDemoLandscape} = await import('../demo/landscape.js');
-    landscape = await startDemoLandscape({scenario: options.demo, home: options.home || undefined});
+    landscape = await startDemoLandscape({scenario: options.demo, home: env.CPI_MTLS_DEMO_HOME || undefined});
     run.onCleanup(() => landscape?.stop());
   }
-  const cf = createCfAdapter({binary: options.cf, env: landscape?.cfEnv, dryRun: options.dryRun, defaultTimeoutMs: options.timeoutMs});
+  const cf = createCfAdapter({binary: options.cf, env: landscape?.cfEnv, dryRun: options.dryRun, defaultTimeoutMs: cfTimeoutMs});
   return {cf, landscape};
 }
