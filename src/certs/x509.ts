@@ -240,11 +240,6 @@ export function issuerUrls(cert: X509Certificate): string[] {
   return urls.filter((url) => /^https?:\/\//i.test(url));
 }
 
-export function toPem(cert: X509Certificate): string {
-  const text = cert.toString();
-  return text.endsWith('\n') ? text : text + '\n';
-}
-
 /** The chain order a sender should send: each certificate followed by its issuer, leaf first. */
 export function orderChain(certs: X509Certificate[]): X509Certificate[] {
   if (certs.length <= 1) return certs;

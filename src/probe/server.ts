@@ -2,15 +2,14 @@
  * Server side of the probe: the chain the load balancer sends, completed to its root, and
  * whether a sender with a standard trust store will trust it.
  */
-import type {X509Certificate} from 'node:crypto';
-import {X509Certificate as X509} from 'node:crypto';
+import {X509Certificate} from 'node:crypto';
 import tls from 'node:tls';
 import {oneLineDn} from '../../flows/dn.js';
 import {classifyError, openTls, type OpenTlsOptions} from './connect.js';
 import type {ChainEntry} from './files.js';
 import {type CertificatePool, type ExtraCaOrigin, type TrustPool, nodeRootStore} from './trust-anchors.js';
 import type {CertificateSource, ProbeCertificate, ProbeRootInfo, ProbeServerSide} from './types.js';
-import {isIssuedBy, isSelfSigned, issuerUrls, toPem} from '../certs/x509.js';
+import {isIssuedBy, isSelfSigned, issuerUrls} from '../certs/x509.js';
 
 export interface CaptureOptions extends Omit<OpenTlsOptions, 'tlsOptions'> {
   extraCas: CertificatePool;
@@ -30,7 +29,7 @@ function sentChain(socket: tls.TLSSocket): X509Certificate[] {
   let current: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
   while (current && current.raw && !seen.has(current.fingerprint256)) {
     seen.add(current.fingerprint256);
-    chain.push(new X509(current.raw));
+    chain.push(new X509Certificate(current.raw));
     current = current.issuerCertificate;
   }
   return chain;
@@ -115,7 +114,7 @@ function describeCertificate(cert: X509Certificate, source: CertificateSource): 
     selfSigned: isSelfSigned(cert),
     isCA: cert.ca,
     source,
-    pem: toPem(cert),
+    pem: cert.toString(),
   };
 }
 
