@@ -6,7 +6,6 @@ import {certificatePems, normalisePemText} from '../certs/pem-text.js';
 import {readPkcs12, type Pkcs12Contents} from '../certs/pkcs12.js';
 import {CpiMtlsError} from '../errors.js';
 import {OID, extendedKeyUsage, extendedKeyUsageShortName, isIssuedBy, isSelfSigned, orderChain} from '../certs/x509.js';
-import {oneLineDn} from '../../flows/dn.js';
 import {type CertificatePool, nodeRootStore} from './trust-anchors.js';
 import type {ProbeLocalFacts} from './types.js';
 
@@ -99,8 +98,4 @@ export function deriveLocalFacts(material: ClientMaterial, extraCas: Certificate
     else if (chain.length === 1) facts.chainComplete = false; // a lone leaf whose issuer is unknown: intermediates missing
   }
   return facts;
-}
-
-export function describeClient(material: ClientMaterial): string {
-  return oneLineDn(material.leaf.subject);
 }

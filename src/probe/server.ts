@@ -14,13 +14,13 @@ import {isIssuedBy, isSelfSigned, issuerUrls} from '../certs/x509.js';
 export interface CaptureOptions extends Omit<OpenTlsOptions, 'tlsOptions'> {
   extraCas: CertificatePool;
   fetchIssuers: boolean;
-  aiaTimeoutMs: number;
   outputDir?: string;
   /** The NODE_EXTRA_CA_CERTS file whose CAs are in extraCas (for the notes). */
   nodeExtraCaFile?: string;
 }
 
 const MAX_AIA_FETCHES = 3;
+const AIA_TIMEOUT_MS = 5_000;
 
 /** The certificates the server sent, leaf first, in issuing order (Node links them for us). */
 function sentChain(socket: tls.TLSSocket): X509Certificate[] {
@@ -143,7 +143,7 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
         options.onStage?.(`fetching issuer certificate from ${url}`);
         try {
           const {fetchIssuerCertificate} = await import('./aia.js');
-          const fetched = await fetchIssuerCertificate(url, {timeoutMs: options.aiaTimeoutMs, signal: options.signal, env: options.env});
+          const fetched = await fetchIssuerCertificate(url, {timeoutMs: AIA_TIMEOUT_MS, signal: options.signal, env: options.env});
           if (isIssuedBy(top, fetched)) {
             issuer = fetched;
             source = 'aia';
