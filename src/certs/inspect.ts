@@ -10,7 +10,7 @@ import {CpiMtlsError} from '../errors.js';
 import {DAY_MS, daysUntil} from '../lifecycle/common.js';
 import {pemBlocks} from './load.js';
 import {SAP_ROOT_CA_LIST, type SapRootCa} from './sap-root-cas.js';
-import {OID, certificateDetails, commonNameOf, extendedKeyUsageName, isWeakSignatureAlgorithm, safeVerify, summarize, x509Of} from './x509.js';
+import {OID, certificateDetails, commonNameOf, extendedKeyUsageName, isWeakSignatureAlgorithm, keyName, safeVerify, summarize, x509Of} from './x509.js';
 
 export interface InspectOptions {
   /** Reference time for validity checks (tests, "will it still work next month"). */
@@ -447,13 +447,12 @@ export function inspectClientCertificate(
       strengthProblems.push(`${label} is signed with ${certificate.signatureAlgorithm}, which is no longer accepted`);
     }
   }
-  const keyText = `${leaf.publicKey.type}${leaf.publicKey.curve ? ` ${leaf.publicKey.curve}` : leaf.publicKey.bits ? ` ${leaf.publicKey.bits}` : ''}`;
   if (strengthProblems.length) {
     add('key-strength', 'fail', `${strengthProblems.join('; ')}.`, 'Create a new key (RSA 2048+ or EC P-256) and CSR with: cpi-mtls cert new, and have it signed with SHA-256.');
   } else if (strengthWarnings.length) {
     add('key-strength', 'warn', `${strengthWarnings.join('; ')}.`, 'Prefer RSA 2048+ or EC P-256/P-384.');
   } else {
-    add('key-strength', 'pass', `${keyText}, ${leaf.signatureAlgorithm ?? 'unknown signature'}.`);
+    add('key-strength', 'pass', `${keyName(leaf.publicKey)}, ${leaf.signatureAlgorithm ?? 'unknown signature'}.`);
   }
 
   return {leaf, intermediates, root, rootSource, chainInOrder: path, checks, verdict: worst(checks)};

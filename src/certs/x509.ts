@@ -194,6 +194,12 @@ export function summarize(x509: X509Certificate): CertificateSummary {
   };
 }
 
+/** "RSA 2048", "EC P-256", "ED25519". */
+export function keyName(key: CertificateSummary['publicKey']): string {
+  const size = key.curve ?? key.bits;
+  return size ? `${key.type} ${size}` : key.type;
+}
+
 /** The CN of a one-line name ("C=DE, O=Acme, CN=sender"). */
 export function commonNameOf(name: string): string | undefined {
   return /(?:^|, )CN=([^,]+)/.exec(name)?.[1];
