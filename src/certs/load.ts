@@ -268,8 +268,7 @@ async function readInputFile(path: string): Promise<Buffer> {
   if (!info.isFile()) throw new CpiMtlsError('not-a-file', `${path} is not a regular file.`, {details: {path}});
   if (info.size === 0) throw new CpiMtlsError('empty-file', `${path} is empty.`, {fix: ['Save the certificate into the file again; the file has 0 bytes.'], details: {path}});
   if (info.size > MAX_INPUT_BYTES) {
-    const size = info.size >= 1024 * 1024 ? `${(info.size / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(info.size / 1024)} KiB`;
-    throw new CpiMtlsError('file-too-large', `${path} is ${size}, too large for a certificate file: expected a certificate, chain, private key, PKCS#12 or service key file of a few kilobytes (at most 1 MiB).`, {
+    throw new CpiMtlsError('file-too-large', `${path} is ${(info.size / 1024 / 1024).toFixed(1)} MiB, too large for a certificate file: expected a certificate, chain, private key, PKCS#12 or service key file of a few kilobytes (at most 1 MiB).`, {
       fix: ['Check that you picked the right file (not a log, an archive or a backup).', ACCEPTED_FORMATS],
       details: {path, bytes: info.size, maxBytes: MAX_INPUT_BYTES},
     });
