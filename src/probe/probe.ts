@@ -138,12 +138,11 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
   return {call, handshake};
 }
 
-function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts | undefined): DerivedLocalFacts | undefined {
-  if (!given && !derived) return undefined;
+function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts): DerivedLocalFacts {
   const merged: DerivedLocalFacts = {derived: []};
   for (const name of ['ekuClientAuth', 'chainComplete', 'rootTrustedBySap'] as const) {
     if (given?.[name] !== undefined) merged[name] = given[name];
-    else if (derived?.[name] !== undefined) {
+    else if (derived[name] !== undefined) {
       merged[name] = derived[name];
       merged.derived.push(name);
     }
