@@ -13,7 +13,7 @@ import {normalisePemText} from './pem-text.js';
 import {looksLikePkcs12, readPkcs12} from './pkcs12.js';
 import {summarize} from './x509.js';
 
-export type CertificateInputKind = 'pem' | 'der' | 'pkcs12' | 'service-key' | 'private-key';
+type CertificateInputKind = 'pem' | 'der' | 'pkcs12' | 'service-key' | 'private-key';
 
 export interface CertificateInput {
   kind: CertificateInputKind;
@@ -233,7 +233,7 @@ export function serviceKeyMaterial(credentials: unknown): ServiceKeyMaterial | u
 }
 
 /** Parses `cf service-key` output (with its "Getting key ..." header) or plain JSON. */
-export function parseServiceKeyText(text: string, where: string): unknown {
+function parseServiceKeyText(text: string, where: string): unknown {
   const lines = text.split(/\r?\n/);
   const start = lines.findIndex((line) => line.trimStart().startsWith('{'));
   if (start < 0) throw new CpiMtlsError('invalid-json', `${where} contains no JSON object.`, {fix: ['Save the output of: cf service-key INSTANCE KEY > key.json']});

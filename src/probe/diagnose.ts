@@ -8,7 +8,7 @@ import type {ProbeCallResult, ProbeCrossCheck, ProbeDiagnosis, ProbeFailure, Pro
 const HELP = 'https://help.sap.com/docs/cloud-integration/sap-cloud-integration/';
 const KBA = 'https://userapps.support.sap.com/sap/support/knowledge/en/';
 
-export const DOCS = {
+const DOCS = {
   inboundHttp: `SAP Help "Setting Up Inbound HTTP Connections (Integration Flow Processing)": ${HELP}setting-up-inbound-http-connections-integration-flow-processing`,
   lbRoots: `SAP Help "Load Balancer Root Certificates Supported by SAP": ${HELP}load-balancer-root-certificates-supported-by-sap`,
   rootList: `SAP Note 2801396 (root CAs approved by SAP Global Security): ${KBA}2801396`,
@@ -28,7 +28,7 @@ export const DOCS = {
 
 export type CallKind = 'certificate' | 'basic';
 
-export interface DiagnoseInput {
+interface DiagnoseInput {
   kind: CallKind;
   method: ProbeMethod;
   host: string;

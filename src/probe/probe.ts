@@ -15,8 +15,8 @@ import {extraCaPool, readNodeExtraCaCerts, type CertificatePool} from './trust-a
 
 export {connectionWorks} from './diagnose.js';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_POST_BODY = '{"message":"cpi-mtls connectivity test"}';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_POST_BODY = '{"message":"cpi-mtls connectivity test"}';
 const BODY_EXCERPT_CHARS = 600;
 
 interface Target {
@@ -26,7 +26,7 @@ interface Target {
   path: string;
 }
 
-export function parseProbeUrl(text: string): Target {
+function parseProbeUrl(text: string): Target {
   if (!URL.canParse(text.trim())) {
     throw new CpiMtlsError('probe-url', `"${text}" is not a URL.`, {fix: ['Pass the iflow endpoint, e.g. https://<tenant>.it-cpi018-rt.cfapps.eu10.hana.ondemand.com/http/<address>.']});
   }
@@ -151,7 +151,7 @@ function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts
 }
 
 /** Replaces every occurrence of the secrets in every string of a JSON-like value. */
-export function redactSecrets<T>(value: T, secrets: string[]): T {
+function redactSecrets<T>(value: T, secrets: string[]): T {
   const active = secrets.filter((secret) => secret.length > 0);
   if (active.length === 0) return value;
   const scrub = (item: unknown): unknown => {

@@ -41,7 +41,7 @@ function sentChain(socket: tls.TLSSocket): X509Certificate[] {
  * here rather than by the handshake because the handshake must run with an empty store to
  * see exactly which certificates the server sent (Node fills the chain from its store).
  */
-export function evaluateTrust(sent: X509Certificate[], anchors: TrustPool[], host: string, now: Date): {trusted: boolean; error?: string} {
+function evaluateTrust(sent: X509Certificate[], anchors: TrustPool[], host: string, now: Date): {trusted: boolean; error?: string} {
   if (sent.length === 0) return {trusted: false, error: 'NO_PEER_CERTIFICATE'};
   const path: X509Certificate[] = [];
   let anchored = false;
