@@ -32,7 +32,7 @@ export interface AppProps<S extends AnyState> {
 }
 
 /** From this width the explanation stands beside the question instead of below it. */
-export const SIDE_BY_SIDE_COLUMNS = 100;
+const SIDE_BY_SIDE_COLUMNS = 100;
 /** Leaves the question column 63 wide at 100 columns: the longest prompt fits on one line. */
 const SIDE_PANEL_WIDTH = 36;
 /** Lines kept free below the live area (the estimate may be short): Ink clears the screen and the scrollback once a frame reaches the last row. */

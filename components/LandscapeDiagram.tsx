@@ -17,7 +17,7 @@ export interface Segment {
 }
 export type DiagramLine = Segment[];
 
-export const STATUS_MARK: Record<PartStatus, string> = {ok: '✔', failed: '✖', pending: '○', unknown: '?'};
+const STATUS_MARK: Record<PartStatus, string> = {ok: '✔', failed: '✖', pending: '○', unknown: '?'};
 const STATUS_COLOR: Record<PartStatus, string> = {ok: 'green', failed: 'red', pending: 'gray', unknown: 'yellow'};
 
 /** Widest drawing; wider terminals get the same picture (a projector reads it better). */
@@ -40,11 +40,6 @@ function fit(text: string, width: number): string {
 
 function lineWidth(line: DiagramLine): number {
   return Array.from(lineText(line)).length;
-}
-
-function padLine(line: DiagramLine, width: number): DiagramLine {
-  const missing = width - lineWidth(line);
-  return missing > 0 ? [...line, {text: ' '.repeat(missing)}] : line;
 }
 
 function itemLine(item: DiagramItem, width: number): DiagramLine {
@@ -116,7 +111,8 @@ function connector(width: number, forward: DiagramHop, back?: DiagramHop): Diagr
 
 function legend(width: number): DiagramLine[] {
   const entry = (status: PartStatus, text: string): DiagramLine => [{text: STATUS_MARK[status], status}, {text: ` ${text}  `, dim: true}];
-  const fitted = (line: DiagramLine): DiagramLine => (lineWidth(line) <= width ? padLine(line, width) : blank(width));
+  const fitted = (line: DiagramLine): DiagramLine =>
+    lineWidth(line) <= width ? [...line, {text: ' '.repeat(width - lineWidth(line))}] : blank(width);
   return [blank(width), fitted([...entry('ok', 'ok'), ...entry('failed', 'failed')]), fitted([...entry('pending', 'not yet'), ...entry('unknown', 'unknown')]), blank(width)];
 }
 

@@ -167,7 +167,7 @@ export function landscapeModel(state: FlowState): LandscapeModel {
 
   const parts = {sender, 'load-balancer': loadBalancer, runtime, instance};
   const failed = ORDER.find(id => parts[id].status === 'failed') ?? null;
-  return {parts, hops: {toLoadBalancer, serverChain, toRuntime, toInstance}, failed, caption: captionOf(state, failed)};
+  return {parts, hops: {toLoadBalancer, serverChain, toRuntime, toInstance}, failed, caption: captionOf(state, failed, option2)};
 }
 
 /** A warning is usable (the user may accept it), so most checks draw it as ok; the review panel names it. */
@@ -184,9 +184,8 @@ function part(id: PartId, title: string, shortTitle: string, items: DiagramItem[
   return {id, title, shortTitle, status, items};
 }
 
-function captionOf(state: FlowState, failed: PartId | null): LandscapeModel['caption'] {
+function captionOf(state: FlowState, failed: PartId | null, option2: boolean): LandscapeModel['caption'] {
   const probe = state.facts.probe;
-  const option2 = isOption2(state);
   if (probe) {
     const http = probe.status ? `HTTP ${probe.status}` : '';
     switch (probe.outcome) {

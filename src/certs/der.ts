@@ -77,7 +77,7 @@ function readNode(buffer: Buffer, offset: number, depth: number): {node: DerNode
   return {node: {tag, constructed, value, raw: buffer.subarray(offset, end), children}, end};
 }
 
-export function decodeOid(value: Buffer): string {
+function decodeOid(value: Buffer): string {
   if (value.length === 0) throw new DerError('empty OID');
   const parts: number[] = [];
   let current = 0;

@@ -4,7 +4,7 @@
  */
 import type {CertificateCheck, CertificateSummary, Verdict} from '../ports.js';
 import type {CertificateReport} from './inspect.js';
-import {commonNameOf, extendedKeyUsageName} from './x509.js';
+import {commonNameOf, extendedKeyUsageName, keyName} from './x509.js';
 
 export interface FormatOptions {
   /** ANSI colours for the markers. Default false. */
@@ -19,7 +19,7 @@ const MARKERS: Record<Verdict, {unicode: string; ascii: string; color: string}> 
   fail: {unicode: '✖', ascii: '[FAIL]', color: '\u001b[31m'},
 };
 
-export function verdictMarker(verdict: Verdict, options: FormatOptions = {}): string {
+function verdictMarker(verdict: Verdict, options: FormatOptions = {}): string {
   const marker = MARKERS[verdict];
   const text = options.ascii ? marker.ascii : marker.unicode;
   return options.color ? `${marker.color}${text}\u001b[0m` : text;
@@ -31,15 +31,9 @@ function rows(pairs: Array<[string, string | undefined]>, indent = '  '): string
   return shown.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`);
 }
 
-function keyText(summary: CertificateSummary): string {
-  const key = summary.publicKey;
-  const size = key.curve ?? (key.bits ? String(key.bits) : '');
-  return [`${key.type}${size ? ` ${size}` : ''}`, summary.signatureAlgorithm].filter(Boolean).join(', ');
-}
-
 /** One certificate, with the fields named and shaped as `openssl x509 -noout -text` shows them. */
-export function formatCertificateSummary(summary: CertificateSummary, heading = 'Certificate'): string {
-  const lines = [
+function formatCertificateSummary(summary: CertificateSummary, heading: string): string {
+  return [
     heading,
     ...rows([
       ['Subject', summary.subject],
@@ -48,12 +42,11 @@ export function formatCertificateSummary(summary: CertificateSummary, heading = 
       ['SHA-256', summary.fingerprint256],
       ['Valid', `${summary.notBefore.slice(0, 10)} → ${summary.notAfter.slice(0, 10)}`],
       ['SANs', summary.subjectAltNames.join(', ')],
-      ['Key', keyText(summary)],
+      ['Key', [keyName(summary.publicKey), summary.signatureAlgorithm].filter(Boolean).join(', ')],
       ['Key usage', summary.extendedKeyUsage.map(extendedKeyUsageName).join(', ') || '(no extended key usage)'],
       ['CA', summary.isCA ? 'yes' : undefined],
     ]),
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }
 
 function chainLines(report: CertificateReport): string[] {
@@ -71,13 +64,13 @@ function chainLines(report: CertificateReport): string[] {
   return ['Chain (leaf → root)', ...rows(entries), `  Root: ${sourceText}`];
 }
 
-export function formatCheck(check: CertificateCheck, titleWidth: number, options: FormatOptions = {}): string[] {
+function formatCheck(check: CertificateCheck, titleWidth: number, options: FormatOptions = {}): string[] {
   const lines = [`${verdictMarker(check.verdict, options)} ${check.title.padEnd(titleWidth)}  ${check.message}`];
   if (check.fix && check.verdict !== 'pass') lines.push(`    Fix: ${check.fix}`);
   return lines;
 }
 
-export function summaryLine(checks: CertificateCheck[]): string {
+function summaryLine(checks: CertificateCheck[]): string {
   const count = (verdict: Verdict): number => checks.filter((check) => check.verdict === verdict).length;
   const failed = count('fail');
   const warned = count('warn');

@@ -118,10 +118,6 @@ function keyPair(request: KeyRequest): Promise<KeyPairKeyObjectResult> {
  * loop. Abort stops waiting at once; the key generation already running is discarded.
  */
 export async function generateKeyAndCsr(request: KeyRequest, subject: CsrSubject, sans: string[] = [], signal?: AbortSignal): Promise<{privateKeyPem: string; csrPem: string}> {
-  if (request.keyType === 'rsa' && ![2048, 3072, 4096].includes(request.bits)) {
-    throw new CpiMtlsError('invalid-key-size', `RSA keys must have 2048, 3072 or 4096 bits, not ${request.bits}.`, {fix: ['Use 2048 (SAP\'s default) or larger.']});
-  }
-  if (request.keyType === 'ec' && request.curve !== 'P-256') throw new CpiMtlsError('invalid-key-size', `Only the P-256 curve is offered, not ${String(request.curve)}.`);
   // Validate before spending time on the key.
   encodeName(subject);
   sans.forEach(encodeSan);

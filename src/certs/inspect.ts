@@ -10,7 +10,7 @@ import {CpiMtlsError} from '../errors.js';
 import {DAY_MS, daysUntil} from '../lifecycle/common.js';
 import {pemBlocks} from './load.js';
 import {SAP_ROOT_CA_LIST, type SapRootCa} from './sap-root-cas.js';
-import {OID, certificateDetails, commonNameOf, extendedKeyUsageName, isWeakSignatureAlgorithm, safeVerify, summarize, x509Of} from './x509.js';
+import {OID, certificateDetails, commonNameOf, extendedKeyUsageName, isWeakSignatureAlgorithm, keyName, safeVerify, summarize, x509Of} from './x509.js';
 
 export interface InspectOptions {
   /** Reference time for validity checks (tests, "will it still work next month"). */
@@ -72,7 +72,6 @@ interface TrustStores {
   sapRoots: TrustedRoot[];
   /** Node's bundled roots that are not on SAP's list: public CAs SAP may not accept. */
   publicRoots: TrustedRoot[];
-  publicFingerprints: Set<string>;
 }
 
 let trustStores: TrustStores | undefined;
@@ -82,19 +81,16 @@ function stores(): TrustStores {
   const sapFingerprints = new Map(SAP_ROOT_CA_LIST.roots.map((root) => [root.fingerprint256, root]));
   const sapRoots: TrustedRoot[] = [];
   const publicRoots: TrustedRoot[] = [];
-  const publicFingerprints = new Set<string>();
   for (const pem of rootCertificates) {
     try {
       const x509 = new X509Certificate(pem);
-      const fingerprint = x509.fingerprint256.toUpperCase();
-      publicFingerprints.add(fingerprint);
       const entry = {x509, get summary() { return summarize(x509); }};
-      (sapFingerprints.has(fingerprint) ? sapRoots : publicRoots).push(entry);
+      (sapFingerprints.has(x509.fingerprint256.toUpperCase()) ? sapRoots : publicRoots).push(entry);
     } catch {
       // a root node cannot parse is of no use here
     }
   }
-  trustStores = {sapFingerprints, sapRoots, publicRoots, publicFingerprints};
+  trustStores = {sapFingerprints, sapRoots, publicRoots};
   return trustStores;
 }
 
@@ -161,8 +157,6 @@ export function inspectClientCertificate(
   // Deduplicate (the same certificate pasted twice is harmless) and keep the input order.
   const seen = new Set<string>();
   const given = input.certificates.filter((certificate) => !seen.has(certificate.fingerprint256) && seen.add(certificate.fingerprint256));
-  const x509s = new Map(given.map((certificate) => [certificate, x509Of(certificate)]));
-  const x = (summary: CertificateSummary): X509Certificate => x509s.get(summary) ?? x509Of(summary);
 
   let privateKey: KeyObject | undefined;
   if (input.privateKeyPem) {
@@ -187,8 +181,8 @@ export function inspectClientCertificate(
 
   // --- Which certificate is the leaf -------------------------------------------------------
   const issuesAnother = (candidate: CertificateSummary): boolean =>
-    given.some((other) => other !== candidate && issues(x(candidate), x(other)) !== 'no');
-  const keyOwner = privateKey ? given.find((certificate) => safeCheckKey(x(certificate), privateKey!)) : undefined;
+    given.some((other) => other !== candidate && issues(x509Of(candidate), x509Of(other)) !== 'no');
+  const keyOwner = privateKey ? given.find((certificate) => safeCheckKey(x509Of(certificate), privateKey!)) : undefined;
   const endEntities = given.filter((certificate) => !certificate.isCA);
   // Without the key: the end-entity (else any) certificate that issued none of the others, else the first.
   const leafPool = endEntities.length ? endEntities : given;
@@ -198,8 +192,8 @@ export function inspectClientCertificate(
   const path: CertificateSummary[] = [leaf];
   let signatureMismatch: {child: CertificateSummary; candidate: CertificateSummary} | undefined;
   for (let current = leaf; !current.selfSigned && path.length < 12; ) {
-    const candidates = given.filter((candidate) => !path.includes(candidate) && issues(x(candidate), x(current)) !== 'no');
-    const verified = candidates.find((candidate) => issues(x(candidate), x(current)) === 'verified');
+    const candidates = given.filter((candidate) => !path.includes(candidate) && issues(x509Of(candidate), x509Of(current)) !== 'no');
+    const verified = candidates.find((candidate) => issues(x509Of(candidate), x509Of(current)) === 'verified');
     if (!verified) {
       if (candidates.length) signatureMismatch = {child: current, candidate: candidates[0]};
       break;
@@ -239,21 +233,18 @@ export function inspectClientCertificate(
     else if (extraFingerprints.has(top.fingerprint256)) rootSource = 'user-trusted';
     else {
       rootSource = 'supplied';
-      publicRootNotListed = trust.publicFingerprints.has(top.fingerprint256);
+      publicRootNotListed = trust.publicRoots.some((known) => known.x509.fingerprint256.toUpperCase() === top.fingerprint256);
     }
   } else if (!signatureMismatch) {
-    const fromExtra = findIssuer(x(top), extraRoots);
-    const fromSap = fromExtra ? undefined : findIssuer(x(top), trust.sapRoots);
-    if (fromExtra) {
-      root = fromExtra.summary;
+    // An extra root wins; the SAP-listed roots among Node's are all on SAP's list.
+    const trusted = findIssuer(x509Of(top), extraRoots) ?? findIssuer(x509Of(top), trust.sapRoots);
+    if (trusted) {
+      root = trusted.summary;
       rootSource = trust.sapFingerprints.has(root.fingerprint256) ? 'sap-list' : 'user-trusted';
-    } else if (fromSap) {
-      root = fromSap.summary;
-      rootSource = 'sap-list';
-    } else if ((rootByNameOnly = sapEntryByName(x(top)))) {
+    } else if ((rootByNameOnly = sapEntryByName(x509Of(top)))) {
       rootSource = 'sap-list';
     } else {
-      const fromPublic = findIssuer(x(top), trust.publicRoots);
+      const fromPublic = findIssuer(x509Of(top), trust.publicRoots);
       if (fromPublic) {
         root = fromPublic.summary;
         publicRootNotListed = true;
@@ -447,13 +438,12 @@ export function inspectClientCertificate(
       strengthProblems.push(`${label} is signed with ${certificate.signatureAlgorithm}, which is no longer accepted`);
     }
   }
-  const keyText = `${leaf.publicKey.type}${leaf.publicKey.curve ? ` ${leaf.publicKey.curve}` : leaf.publicKey.bits ? ` ${leaf.publicKey.bits}` : ''}`;
   if (strengthProblems.length) {
     add('key-strength', 'fail', `${strengthProblems.join('; ')}.`, 'Create a new key (RSA 2048+ or EC P-256) and CSR with: cpi-mtls cert new, and have it signed with SHA-256.');
   } else if (strengthWarnings.length) {
     add('key-strength', 'warn', `${strengthWarnings.join('; ')}.`, 'Prefer RSA 2048+ or EC P-256/P-384.');
   } else {
-    add('key-strength', 'pass', `${keyText}, ${leaf.signatureAlgorithm ?? 'unknown signature'}.`);
+    add('key-strength', 'pass', `${keyName(leaf.publicKey)}, ${leaf.signatureAlgorithm ?? 'unknown signature'}.`);
   }
 
   return {leaf, intermediates, root, rootSource, chainInOrder: path, checks, verdict: worst(checks)};

@@ -13,7 +13,7 @@ import {normalisePemText} from './pem-text.js';
 import {looksLikePkcs12, readPkcs12} from './pkcs12.js';
 import {summarize} from './x509.js';
 
-export type CertificateInputKind = 'pem' | 'der' | 'pkcs12' | 'service-key' | 'private-key';
+type CertificateInputKind = 'pem' | 'der' | 'pkcs12' | 'service-key' | 'private-key';
 
 export interface CertificateInput {
   kind: CertificateInputKind;
@@ -233,7 +233,7 @@ export function serviceKeyMaterial(credentials: unknown): ServiceKeyMaterial | u
 }
 
 /** Parses `cf service-key` output (with its "Getting key ..." header) or plain JSON. */
-export function parseServiceKeyText(text: string, where: string): unknown {
+function parseServiceKeyText(text: string, where: string): unknown {
   const lines = text.split(/\r?\n/);
   const start = lines.findIndex((line) => line.trimStart().startsWith('{'));
   if (start < 0) throw new CpiMtlsError('invalid-json', `${where} contains no JSON object.`, {fix: ['Save the output of: cf service-key INSTANCE KEY > key.json']});
@@ -268,8 +268,7 @@ async function readInputFile(path: string): Promise<Buffer> {
   if (!info.isFile()) throw new CpiMtlsError('not-a-file', `${path} is not a regular file.`, {details: {path}});
   if (info.size === 0) throw new CpiMtlsError('empty-file', `${path} is empty.`, {fix: ['Save the certificate into the file again; the file has 0 bytes.'], details: {path}});
   if (info.size > MAX_INPUT_BYTES) {
-    const size = info.size >= 1024 * 1024 ? `${(info.size / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(info.size / 1024)} KiB`;
-    throw new CpiMtlsError('file-too-large', `${path} is ${size}, too large for a certificate file: expected a certificate, chain, private key, PKCS#12 or service key file of a few kilobytes (at most 1 MiB).`, {
+    throw new CpiMtlsError('file-too-large', `${path} is ${(info.size / 1024 / 1024).toFixed(1)} MiB, too large for a certificate file: expected a certificate, chain, private key, PKCS#12 or service key file of a few kilobytes (at most 1 MiB).`, {
       fix: ['Check that you picked the right file (not a log, an archive or a backup).', ACCEPTED_FORMATS],
       details: {path, bytes: info.size, maxBytes: MAX_INPUT_BYTES},
     });

@@ -194,6 +194,12 @@ export function summarize(x509: X509Certificate): CertificateSummary {
   };
 }
 
+/** "RSA 2048", "EC P-256", "ED25519". */
+export function keyName(key: CertificateSummary['publicKey']): string {
+  const size = key.curve ?? key.bits;
+  return size ? `${key.type} ${size}` : key.type;
+}
+
 /** The CN of a one-line name ("C=DE, O=Acme, CN=sender"). */
 export function commonNameOf(name: string): string | undefined {
   return /(?:^|, )CN=([^,]+)/.exec(name)?.[1];
@@ -238,11 +244,6 @@ export function isIssuedBy(cert: X509Certificate, issuer: X509Certificate): bool
 export function issuerUrls(cert: X509Certificate): string[] {
   const urls = [...(cert.infoAccess ?? '').matchAll(/CA Issuers - URI:"?([^"\n]+)"?/g)].map((match) => match[1].trim());
   return urls.filter((url) => /^https?:\/\//i.test(url));
-}
-
-export function toPem(cert: X509Certificate): string {
-  const text = cert.toString();
-  return text.endsWith('\n') ? text : text + '\n';
 }
 
 /** The chain order a sender should send: each certificate followed by its issuer, leaf first. */

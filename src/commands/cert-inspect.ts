@@ -55,7 +55,6 @@ function useColor(io: CommandIo): boolean {
   return Boolean((io.stdout as {isTTY?: boolean}).isTTY);
 }
 
-
 /** The workbench words its next steps "Fix: …" (the runtime prints them, and the --json document). */
 function formatCertError(problem: CpiMtlsError): string {
   return [`✖ ${problem.message}`, ...problem.fix.map((fix) => `  Fix: ${fix}`)].join('\n') + '\n';

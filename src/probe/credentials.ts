@@ -5,8 +5,7 @@ import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto';
 import {certificatePems, normalisePemText} from '../certs/pem-text.js';
 import {readPkcs12, type Pkcs12Contents} from '../certs/pkcs12.js';
 import {CpiMtlsError} from '../errors.js';
-import {OID, extendedKeyUsage, extendedKeyUsageShortName, isIssuedBy, isSelfSigned, orderChain, toPem} from '../certs/x509.js';
-import {oneLineDn} from '../../flows/dn.js';
+import {OID, extendedKeyUsage, extendedKeyUsageShortName, isIssuedBy, isSelfSigned, orderChain} from '../certs/x509.js';
 import {type CertificatePool, nodeRootStore} from './trust-anchors.js';
 import type {ProbeLocalFacts} from './types.js';
 
@@ -49,7 +48,7 @@ export function loadPemClient(certText: string, keyText: string, where = {cert: 
     });
   }
   const ordered = chain[0] === leaf ? chain : orderChain([leaf, ...certs.filter((cert) => cert !== leaf)]);
-  return {certPem: ordered.map(toPem).join(''), keyPem: key.export({format: 'pem', type: 'pkcs8'}).toString(), leaf, chain: ordered};
+  return {certPem: ordered.map((cert) => cert.toString()).join(''), keyPem: key.export({format: 'pem', type: 'pkcs8'}).toString(), leaf, chain: ordered};
 }
 
 /** PKCS#12 through the project's own reader (RSA and EC keys, AES or legacy encryption). */
@@ -69,7 +68,7 @@ export async function loadPkcs12Client(data: Uint8Array, password: string, where
     throw new CpiMtlsError('probe-p12', `${where} holds ${keyDer ? 'no certificate' : 'no private key'}.`, {fix: ['Export the client certificate together with its private key and chain.']});
   }
   const keyPem = createPrivateKey({key: keyDer, format: 'der', type: 'pkcs8'}).export({format: 'pem', type: 'pkcs8'}).toString();
-  const certPem = contents.certificates.map((der) => toPem(new X509Certificate(der))).join('');
+  const certPem = contents.certificates.map((der) => new X509Certificate(der).toString()).join('');
   return loadPemClient(certPem, keyPem, {cert: where, key: where});
 }
 
@@ -99,8 +98,4 @@ export function deriveLocalFacts(material: ClientMaterial, extraCas: Certificate
     else if (chain.length === 1) facts.chainComplete = false; // a lone leaf whose issuer is unknown: intermediates missing
   }
   return facts;
-}
-
-export function describeClient(material: ClientMaterial): string {
-  return oneLineDn(material.leaf.subject);
 }

@@ -8,7 +8,7 @@ import type {ProbeCallResult, ProbeCrossCheck, ProbeDiagnosis, ProbeFailure, Pro
 const HELP = 'https://help.sap.com/docs/cloud-integration/sap-cloud-integration/';
 const KBA = 'https://userapps.support.sap.com/sap/support/knowledge/en/';
 
-export const DOCS = {
+const DOCS = {
   inboundHttp: `SAP Help "Setting Up Inbound HTTP Connections (Integration Flow Processing)": ${HELP}setting-up-inbound-http-connections-integration-flow-processing`,
   lbRoots: `SAP Help "Load Balancer Root Certificates Supported by SAP": ${HELP}load-balancer-root-certificates-supported-by-sap`,
   rootList: `SAP Note 2801396 (root CAs approved by SAP Global Security): ${KBA}2801396`,
@@ -28,7 +28,7 @@ export const DOCS = {
 
 export type CallKind = 'certificate' | 'basic';
 
-export interface DiagnoseInput {
+interface DiagnoseInput {
   kind: CallKind;
   method: ProbeMethod;
   host: string;
@@ -363,13 +363,13 @@ export function compareWithBasic(certificate: ProbeCallResult, basic: ProbeCallR
   const certOk = connectionWorks(certificate.outcome);
   const basicOk = connectionWorks(basic.outcome);
   if (certOk && basicOk) return 'Both the certificate and Basic auth reach the iflow: the setup works either way.';
-  if (basicOk && !certOk) {
+  if (basicOk) {
     if (certificate.outcome === 'forbidden') return 'Basic auth works and the certificate is forbidden: the Basic-auth key\'s instance has the role; the instance that holds the certificate\'s key does not (or the channel checks certificate DNs).';
     return `Basic auth works and the certificate does not (${certificate.outcome}): path, deployment and role are fine; the fault is in the certificate path (chain, EKU clientAuth, root, or the service key).`;
   }
   if (basic.outcome === 'forbidden' && certificate.outcome === 'forbidden') return 'Both are forbidden (403): the credentials are accepted but the sender channel\'s role is not among the instance roles (or a role change is less than an hour old).';
   if (basic.outcome === 'not-found' && certificate.outcome === 'not-found') return 'Both get 404: the path is wrong or the iflow is not deployed; credentials are not the problem.';
   if (basic.outcome === 'unauthorized') return 'Basic auth was rejected too (401): check clientid/clientsecret before drawing conclusions about the certificate.';
-  if (certOk && !basicOk) return `The certificate works; Basic auth does not (${basic.outcome}): the Basic-auth key belongs to another instance or its credentials are wrong.`;
+  if (certOk) return `The certificate works; Basic auth does not (${basic.outcome}): the Basic-auth key belongs to another instance or its credentials are wrong.`;
   return `Certificate: ${certificate.outcome}; Basic auth: ${basic.outcome}. Neither reaches the iflow; fix the certificate first using its diagnosis.`;
 }

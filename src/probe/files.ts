@@ -6,7 +6,6 @@ import {X509Certificate} from 'node:crypto';
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {zipSync} from 'fflate';
-import {toPem} from '../certs/x509.js';
 import type {ProbeServerFiles} from './types.js';
 
 export interface ChainEntry {
@@ -32,7 +31,7 @@ export async function writeChainFiles(directory: string, chain: ChainEntry[]): P
     for (let n = 2; used.has(base.toLowerCase()); n++) base = `${base}_${n}`;
     used.add(base.toLowerCase());
     const der = new Uint8Array(cert.raw);
-    const pem = toPem(cert);
+    const pem = cert.toString();
     const cerPath = path.join(absolute, `${base}.cer`);
     const pemPath = path.join(absolute, `${base}.pem`);
     await writeFile(cerPath, der);

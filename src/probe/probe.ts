@@ -5,7 +5,8 @@
 import {performance} from 'node:perf_hooks';
 import {CancelledError, CpiMtlsError} from '../errors.js';
 import {classifyError, openTls, type StageTimeouts} from './connect.js';
-import {clientEku, deriveLocalFacts, describeClient, loadPemClient, type ClientMaterial} from './credentials.js';
+import {oneLineDn} from '../../flows/dn.js';
+import {clientEku, deriveLocalFacts, loadPemClient, type ClientMaterial} from './credentials.js';
 import {compareWithBasic, diagnose, type CallKind} from './diagnose.js';
 import {httpOverTls, type HttpExchange} from './http-call.js';
 import {analyseServerChain, captureFromSocket, captureServerSide, type CaptureOptions, type CapturedHandshake} from './server.js';
@@ -14,8 +15,8 @@ import {extraCaPool, readNodeExtraCaCerts, type CertificatePool} from './trust-a
 
 export {connectionWorks} from './diagnose.js';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_POST_BODY = '{"message":"cpi-mtls connectivity test"}';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_POST_BODY = '{"message":"cpi-mtls connectivity test"}';
 const BODY_EXCERPT_CHARS = 600;
 
 interface Target {
@@ -25,13 +26,11 @@ interface Target {
   path: string;
 }
 
-export function parseProbeUrl(text: string): Target {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
+function parseProbeUrl(text: string): Target {
+  if (!URL.canParse(text.trim())) {
     throw new CpiMtlsError('probe-url', `"${text}" is not a URL.`, {fix: ['Pass the iflow endpoint, e.g. https://<tenant>.it-cpi018-rt.cfapps.eu10.hana.ondemand.com/http/<address>.']});
   }
+  const url = new URL(text.trim());
   if (url.protocol !== 'https:') {
     throw new CpiMtlsError('probe-url', `The URL ${url.origin} uses ${url.protocol.replace(':', '')}; the connectivity test needs https://.`, {fix: [`Use https://${url.host}${url.pathname}.`]});
   }
@@ -89,7 +88,6 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
   let handshake: CapturedHandshake | undefined;
   let failure: ProbeFailure | undefined;
   let exchange: HttpExchange | undefined;
-  let tlsInfo: ProbeCallResult['tls'];
   try {
     const opened = await openTls({
       ...params,
@@ -97,7 +95,6 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
       port: target.port,
       tlsOptions: {ca: [], ...(params.client ? {cert: params.client.certPem, key: params.client.keyPem} : {})},
     });
-    tlsInfo = {protocol: opened.socket.getProtocol(), cipher: opened.socket.getCipher()?.standardName ?? null};
     handshake = captureFromSocket(opened.socket, opened.servername, opened.via);
     params.onStage?.(`${params.method} ${target.path}${params.kind === 'basic' ? ' with Basic auth' : params.client ? ' with the client certificate' : ''}`);
     exchange = await httpOverTls({
@@ -131,8 +128,8 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
     method: params.method,
     ...(exchange ? {status: exchange.status, statusText: exchange.statusText} : {}),
     ...(exchange && excerpt(exchange.body) ? {bodyExcerpt: excerpt(exchange.body)} : {}),
-    ...(tlsInfo ? {tls: tlsInfo} : {}),
-    ...(params.client ? {clientCertificate: describeClient(params.client), clientCertificateEku: clientEku(params.client)} : {}),
+    ...(handshake ? {tls: {protocol: handshake.protocol, cipher: handshake.cipher}} : {}),
+    ...(params.client ? {clientCertificate: oneLineDn(params.client.leaf.subject), clientCertificateEku: clientEku(params.client)} : {}),
     ...(failure ? {failure} : {}),
     ...(params.facts ? {localFacts: params.facts} : {}),
     diagnosis,
@@ -141,12 +138,11 @@ async function callEndpoint(params: CallParams): Promise<{call: ProbeCallResult;
   return {call, handshake};
 }
 
-function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts | undefined): DerivedLocalFacts | undefined {
-  if (!given && !derived) return undefined;
+function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts): DerivedLocalFacts {
   const merged: DerivedLocalFacts = {derived: []};
   for (const name of ['ekuClientAuth', 'chainComplete', 'rootTrustedBySap'] as const) {
     if (given?.[name] !== undefined) merged[name] = given[name];
-    else if (derived?.[name] !== undefined) {
+    else if (derived[name] !== undefined) {
       merged[name] = derived[name];
       merged.derived.push(name);
     }
@@ -155,7 +151,7 @@ function mergeFacts(given: ProbeLocalFacts | undefined, derived: ProbeLocalFacts
 }
 
 /** Replaces every occurrence of the secrets in every string of a JSON-like value. */
-export function redactSecrets<T>(value: T, secrets: string[]): T {
+function redactSecrets<T>(value: T, secrets: string[]): T {
   const active = secrets.filter((secret) => secret.length > 0);
   if (active.length === 0) return value;
   const scrub = (item: unknown): unknown => {
@@ -172,7 +168,6 @@ export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: 
   if (request.signal?.aborted) throw new CancelledError();
   const target = parseProbeUrl(request.url);
   const method: ProbeMethod = request.method ?? 'GET';
-  if (method !== 'GET' && method !== 'POST') throw new CpiMtlsError('probe-method', `Method ${String(method)} is not supported.`, {fix: ['Use GET or POST.']});
   const timeouts = resolveTimeouts(request);
   const env = request.env ?? process.env;
   const extraCas = loadExtraCas(request.extraCaPems);
@@ -193,7 +188,6 @@ export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: 
     signal: request.signal,
     extraCas,
     fetchIssuers: request.fetchIssuers ?? true,
-    aiaTimeoutMs: 5_000,
     outputDir: request.outputDir,
     onStage,
     ...(envAnchors.file ? {nodeExtraCaFile: envAnchors.file} : {}),
@@ -218,7 +212,7 @@ export async function runProbe(request: ProbeRequest, hooks: {onStage?: (stage: 
   const skipped = (kind: CallKind): ProbeCallResult => {
     const failure = server.error!;
     const {outcome, diagnosis} = diagnose({kind, method, host: target.host, path: target.url.pathname, failure});
-    return {outcome, method, failure, diagnosis, durationMs: 0, ...(kind === 'certificate' && client ? {clientCertificate: describeClient(client), clientCertificateEku: clientEku(client), localFacts: facts} : {})};
+    return {outcome, method, failure, diagnosis, durationMs: 0, ...(kind === 'certificate' && client ? {clientCertificate: oneLineDn(client.leaf.subject), clientCertificateEku: clientEku(client), localFacts: facts} : {})};
   };
 
   if (client) {

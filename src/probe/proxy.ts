@@ -43,12 +43,8 @@ export function proxyFor(scheme: 'https' | 'http', host: string, port: number, e
 
 function parseProxyUrl(value: string): URL {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new Error(`the proxy setting "${redactProxy(value)}" is not a URL; use the form http://proxy.example.com:8080`);
-  }
+  if (!URL.canParse(withScheme)) throw new Error(`the proxy setting "${redactProxy(value)}" is not a URL; use the form http://proxy.example.com:8080`);
+  const url = new URL(withScheme);
   if (url.protocol !== 'http:') throw new Error(`proxy ${redactProxy(value)}: only http:// proxies (HTTP CONNECT) are supported`);
   return url;
 }

@@ -2,26 +2,25 @@
  * Server side of the probe: the chain the load balancer sends, completed to its root, and
  * whether a sender with a standard trust store will trust it.
  */
-import type {X509Certificate} from 'node:crypto';
-import {X509Certificate as X509} from 'node:crypto';
+import {X509Certificate} from 'node:crypto';
 import tls from 'node:tls';
 import {oneLineDn} from '../../flows/dn.js';
 import {classifyError, openTls, type OpenTlsOptions} from './connect.js';
 import type {ChainEntry} from './files.js';
 import {type CertificatePool, type ExtraCaOrigin, type TrustPool, nodeRootStore} from './trust-anchors.js';
 import type {CertificateSource, ProbeCertificate, ProbeRootInfo, ProbeServerSide} from './types.js';
-import {isIssuedBy, isSelfSigned, issuerUrls, toPem} from '../certs/x509.js';
+import {isIssuedBy, isSelfSigned, issuerUrls} from '../certs/x509.js';
 
 export interface CaptureOptions extends Omit<OpenTlsOptions, 'tlsOptions'> {
   extraCas: CertificatePool;
   fetchIssuers: boolean;
-  aiaTimeoutMs: number;
   outputDir?: string;
   /** The NODE_EXTRA_CA_CERTS file whose CAs are in extraCas (for the notes). */
   nodeExtraCaFile?: string;
 }
 
 const MAX_AIA_FETCHES = 3;
+const AIA_TIMEOUT_MS = 5_000;
 
 /** The certificates the server sent, leaf first, in issuing order (Node links them for us). */
 function sentChain(socket: tls.TLSSocket): X509Certificate[] {
@@ -30,7 +29,7 @@ function sentChain(socket: tls.TLSSocket): X509Certificate[] {
   let current: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
   while (current && current.raw && !seen.has(current.fingerprint256)) {
     seen.add(current.fingerprint256);
-    chain.push(new X509(current.raw));
+    chain.push(new X509Certificate(current.raw));
     current = current.issuerCertificate;
   }
   return chain;
@@ -42,7 +41,7 @@ function sentChain(socket: tls.TLSSocket): X509Certificate[] {
  * here rather than by the handshake because the handshake must run with an empty store to
  * see exactly which certificates the server sent (Node fills the chain from its store).
  */
-export function evaluateTrust(sent: X509Certificate[], anchors: TrustPool[], host: string, now: Date): {trusted: boolean; error?: string} {
+function evaluateTrust(sent: X509Certificate[], anchors: TrustPool[], host: string, now: Date): {trusted: boolean; error?: string} {
   if (sent.length === 0) return {trusted: false, error: 'NO_PEER_CERTIFICATE'};
   const path: X509Certificate[] = [];
   let anchored = false;
@@ -115,7 +114,7 @@ function describeCertificate(cert: X509Certificate, source: CertificateSource): 
     selfSigned: isSelfSigned(cert),
     isCA: cert.ca,
     source,
-    pem: toPem(cert),
+    pem: cert.toString(),
   };
 }
 
@@ -144,7 +143,7 @@ export async function analyseServerChain(captured: CapturedHandshake, options: C
         options.onStage?.(`fetching issuer certificate from ${url}`);
         try {
           const {fetchIssuerCertificate} = await import('./aia.js');
-          const fetched = await fetchIssuerCertificate(url, {timeoutMs: options.aiaTimeoutMs, signal: options.signal, env: options.env});
+          const fetched = await fetchIssuerCertificate(url, {timeoutMs: AIA_TIMEOUT_MS, signal: options.signal, env: options.env});
           if (isIssuedBy(top, fetched)) {
             issuer = fetched;
             source = 'aia';

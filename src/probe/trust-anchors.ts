@@ -1,9 +1,8 @@
 /**
  * Trust anchors for the server side of the probe: Node's bundled root store, the caller's extra
- * CAs, and NODE_EXTRA_CA_CERTS, the variable Node itself reads at start-up (common behind corporate proxies and in test landscapes). The probe
- * validates the server chain on its own (the handshake runs with an empty CA list to see exactly
- * what the server sends), so it reads the file itself. A broken file is a warning, never a crash:
- * the probe still runs, only without those CAs.
+ * CAs, and NODE_EXTRA_CA_CERTS (common behind corporate proxies and in test landscapes). The
+ * handshake runs with an empty CA list to see exactly what the server sends, so Node never applies
+ * that variable and the probe reads the file itself; a broken file is a warning, never a crash.
  */
 import {X509Certificate} from 'node:crypto';
 import {readFile, stat} from 'node:fs/promises';
