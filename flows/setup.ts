@@ -10,7 +10,7 @@ import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePat
 import {answerStep, selectStep, textStep} from './steps/question.js';
 import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
-import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type DuplicateFact, type EffectResults, type EffectStep, type FlowError, type FlowState, type InstanceFact, type Panel, type QuestionStep, type SetupStepId, type Step, type TenantEndpointFact} from './types.js';
+import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type DuplicateFact, type Effect, type EffectResults, type EffectStep, type FlowError, type FlowState, type InstanceFact, type Panel, type QuestionStep, type SetupStepId, type Step, type TenantEndpointFact} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
@@ -156,7 +156,7 @@ function certificatePanels(state: FlowState): Panel[] {
 // Steps
 
 type Q = QuestionStep<FlowState>;
-type E<T extends import('./types.js').Effect['type']> = EffectStep<FlowState, Extract<import('./types.js').Effect, {type: T}>, EffectResults[T]>;
+type E<T extends Effect['type']> = EffectStep<FlowState, Extract<Effect, {type: T}>, EffectResults[T]>;
 
 const preflight = preflightStep<FlowState>({
   summary: ({cfVersion: v, target: t}) => ({text: `cf ${v.major}.${v.minor}.${v.patch} · ${t.apiEndpoint} · org ${t.org.name} / space ${t.space.name} as ${t.user}`, status: 'verified'}),

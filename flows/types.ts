@@ -389,13 +389,13 @@ export interface EffectResults {
   'load-certificate': CertificateFact;
   'check-private-key': {matches: true};
   'check-api-key': {clientIdKnown: boolean};
-  'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number; spacesScanned?: number; unreadable: Array<{instanceName: string; keyName: string; reason: string}>};
+  'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number; spacesScanned?: number; unreadable: NonNullable<Facts['unreadableKeys']>};
   'create-key': KeyFact;
   probe: ProbeFact;
   'tenant-checks': TenantFact;
-  'basic-compare': {probe: ProbeFact; temporaryKey: {instanceName: string; keyName: string; removed: boolean}};
-  'generate-csr': {privateKey: string; csr: string; subject: string};
-  'export-pkcs12': {file: string; passwordFile?: string; legacy: boolean};
+  'basic-compare': {probe: ProbeFact; temporaryKey: NonNullable<TenantFact['temporary']>};
+  'generate-csr': NonNullable<Facts['csr']>;
+  'export-pkcs12': NonNullable<Facts['pkcs12']>;
   cleanup: {removed: CleanupResource[]};
   'write-outputs': {files: Record<string, string>};
 }
