@@ -107,8 +107,6 @@ export function renewNameProblems(answers: RenewAnswers) {
   });
 }
 
-export const RENEW_PHASES = ['Inventory', 'Certificate', 'New key', 'Live test', 'Old key', 'Report'] as const;
-
 // ---------------------------------------------------------------------------------------------
 // Derived values (pure)
 
@@ -575,7 +573,7 @@ export const renewFlow: FlowDefinition<RenewState> = {
   name: 'renew',
   start: 'audit',
   failureStep: 'step-failed',
-  phases: RENEW_PHASES,
+  phases: ['Inventory', 'Certificate', 'New key', 'Live test', 'Old key', 'Report'],
   initialFacts: () => ({actions: []}),
   label: state => (state.answers.option2 ? 'Renewal · Option 2' : 'Renewal'),
   steps: Object.fromEntries(steps.map(step => [step.id, step])),

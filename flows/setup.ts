@@ -10,7 +10,7 @@ import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePat
 import {answerStep, selectStep, textStep} from './steps/question.js';
 import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
-import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type DuplicateFact, type Effect, type EffectResults, type EffectStep, type FlowError, type FlowState, type InstanceFact, type Panel, type QuestionStep, type SetupStepId, type Step, type TenantEndpointFact} from './types.js';
+import type {CertificateSource, CsrKeyType, OptionId, ActionRecord, Answers, DuplicateFact, Effect, EffectResults, EffectStep, FlowError, FlowState, InstanceFact, Panel, QuestionStep, SetupStepId, Step, TenantEndpointFact} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
@@ -1205,7 +1205,7 @@ export const setupFlow: FlowDefinition<FlowState> = {
   name: 'setup',
   start: 'preflight',
   failureStep: 'step-failed',
-  phases: PHASES,
+  phases: ['Preflight', 'Authorization', 'Service instance', 'Client certificate', 'Service key', 'Live test', 'Checklist'],
   initialFacts: () => ({actions: []}),
   label: state => (state.answers.option === 'certificate-in-iflow' ? 'Option 2' : state.answers.option === 'role-based' ? 'Option 1' : undefined),
   steps: Object.fromEntries(steps.map(step => [step.id, step])),

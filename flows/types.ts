@@ -6,6 +6,7 @@
  * same decisions. Nothing here does I/O or imports React.
  */
 import type {CertificateCheck, CertificateSummary, CfTarget, CfVersion, Verdict} from '../src/ports.js';
+import type {DuplicateMatch} from './duplicates.js';
 
 export type StepId = string;
 
@@ -118,7 +119,7 @@ export interface DuplicateFact {
   instanceGuid: string;
   keyName: string;
   keyGuid?: string;
-  match: 'certificate' | 'subject-and-issuer';
+  match: DuplicateMatch;
 }
 
 export interface KeyFact {
@@ -329,8 +330,6 @@ export interface EffectStep<S extends AnyState = FlowState, E extends {type: str
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Step<S extends AnyState = FlowState> = QuestionStep<S> | EffectStep<S, any, any>;
-
-export const PHASES = ['Preflight', 'Authorization', 'Service instance', 'Client certificate', 'Service key', 'Live test', 'Checklist'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Effects: requests for work, as data. The engine maps each type to its ports.
