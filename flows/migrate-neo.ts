@@ -78,8 +78,6 @@ export interface MigrateEffectResults extends Pick<EffectResults, 'preflight'> {
   'write-migration-outputs': {files: Record<string, string>};
 }
 
-export const MIGRATE_PHASES = ['Preflight', 'Neo mappings', 'Roles', 'Checks', 'Plan', 'Apply', 'Report'] as const;
-
 // ---------------------------------------------------------------------------------------------
 // The plan (pure)
 
@@ -590,7 +588,7 @@ export const migrateNeoFlow: FlowDefinition<MigrateState> = {
   name: 'migrate-neo',
   start: 'preflight',
   failureStep: 'step-failed',
-  phases: MIGRATE_PHASES,
+  phases: ['Preflight', 'Neo mappings', 'Roles', 'Checks', 'Plan', 'Apply', 'Report'],
   initialFacts: () => ({actions: []}),
   label: () => 'Neo → Cloud Foundry',
   steps: Object.fromEntries(steps.map(step => [step.id, step])),

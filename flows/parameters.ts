@@ -48,7 +48,6 @@ export interface InstanceAssessment {
   lacksClientCredentials: boolean;
   missingRoles: string[];
   roles: string[];
-  grantTypes: string[];
   parametersKnown: boolean;
   /** Parameters to send to make it fit, keeping what it has (full set: merge semantics are unconfirmed). */
   repairedParameters: Record<string, unknown> | null;
@@ -96,7 +95,7 @@ export function assessInstance(
       'redirect-uris': stringArray(parameters['redirect-uris']),
     };
   }
-  return {conflict, failedOperation, hasDeprecatedGrant, lacksClientCredentials, missingRoles, roles, grantTypes, parametersKnown: parameters !== null, repairedParameters};
+  return {conflict, failedOperation, hasDeprecatedGrant, lacksClientCredentials, missingRoles, roles, parametersKnown: parameters !== null, repairedParameters};
 }
 
 /** A field the broker stored otherwise than it was sent (roles, grant types), or null: SAP's procedure says to check them. */

@@ -17,7 +17,7 @@ import {selectStep, textStep} from './steps/question.js';
 import {liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {readFailedStep, reportSteps} from './steps/run.js';
 import type {Answers, CertificateAnswers, CertificateStepId, FrameStepId, LiveTestStepId, Choice, DuplicateFact, Effect, EffectResults, EffectStep, Facts, MachineState, Panel, QuestionStep, Step} from './types.js';
-import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
+import {suggestKeyName, validateInstanceName, validateKeyName} from './validate.js';
 
 export interface RenewAnswers extends CertificateAnswers, Pick<Answers, 'instanceName' | 'acceptCertificateWarnings'> {
   /** The key whose certificate is being replaced. */
@@ -107,8 +107,6 @@ export function renewNameProblems(answers: RenewAnswers) {
   });
 }
 
-export const RENEW_PHASES = ['Inventory', 'Certificate', 'New key', 'Live test', 'Old key', 'Report'] as const;
-
 // ---------------------------------------------------------------------------------------------
 // Derived values (pure)
 
@@ -148,14 +146,12 @@ export function duplicatesOf(state: RenewState, leaf: {fingerprint256: string; s
   return found;
 }
 
-
 export function suggestedNewKeyName(state: RenewState): string {
-  const leaf = state.facts.certificate?.leaf;
   const taken = new Set((chosenInstance(state)?.keys ?? []).map(key => key.name));
   const base =
     state.answers.certificateSource === 'sap-generated'
       ? `${(state.answers.oldKeyName ?? 'key').replace(/-renewed-\d{4}-\d{2}-\d{2}$/, '').slice(0, 40)}-renewed-${state.context.startedAt.slice(0, 10)}`
-      : suggestKeyName(leaf ? commonNameOf(leaf.subject) : undefined, leaf?.notAfter);
+      : suggestKeyName(state.facts.certificate?.leaf);
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   return name;
@@ -465,9 +461,8 @@ export function renewFinalStatus(state: RenewState): 'done' | 'failed' | 'cancel
  */
 export function renewCleanup(state: RenewState): string[] {
   const {facts} = state;
-  if (!facts.key || facts.oldKeyDeleted || liveTestPassed(state)) return [];
-  const failed = renewFinalStatus(state) !== 'done' || state.status === 'failed';
-  return failed ? [`cf delete-service-key ${facts.key.instanceName} ${facts.key.name} -f`] : [];
+  if (!facts.key || facts.oldKeyDeleted || liveTestPassed(state) || renewFinalStatus(state) === 'done') return [];
+  return [`cf delete-service-key ${facts.key.instanceName} ${facts.key.name} -f`];
 }
 
 const deleteOld: Q = {
@@ -578,7 +573,7 @@ export const renewFlow: FlowDefinition<RenewState> = {
   name: 'renew',
   start: 'audit',
   failureStep: 'step-failed',
-  phases: RENEW_PHASES,
+  phases: ['Inventory', 'Certificate', 'New key', 'Live test', 'Old key', 'Report'],
   initialFacts: () => ({actions: []}),
   label: state => (state.answers.option2 ? 'Renewal · Option 2' : 'Renewal'),
   steps: Object.fromEntries(steps.map(step => [step.id, step])),

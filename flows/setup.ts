@@ -10,7 +10,7 @@ import {anotherCertificate, checksPanel, certificatePasswordStep, certificatePat
 import {answerStep, selectStep, textStep} from './steps/question.js';
 import {demoEndpointPath, liveTestCredentialsOf, liveTestKeyStep, liveTestPathStep, liveTestStep, probeEffectOf, probeResultStep, probeStep, type LiveTestCredentials} from './steps/live-test.js';
 import {preflightStep, reportSteps, stepFailedStep} from './steps/run.js';
-import {PHASES, type CertificateSource, type CsrKeyType, type OptionId, type ActionRecord, type Answers, type EffectResults, type EffectStep, type FlowError, type FlowState, type InstanceFact, type Panel, type QuestionStep, type SetupStepId, type Step, type TenantEndpointFact} from './types.js';
+import type {CertificateSource, CsrKeyType, OptionId, ActionRecord, Answers, DuplicateFact, Effect, EffectResults, EffectStep, FlowError, FlowState, InstanceFact, Panel, QuestionStep, SetupStepId, Step, TenantEndpointFact} from './types.js';
 import {commonNameOf, suggestKeyName, validateInstanceName, validateKeyName, validateRoleName} from './validate.js';
 
 const DEFAULT_INSTANCE_NAME = 'cpi-inbound-mtls';
@@ -156,7 +156,7 @@ function certificatePanels(state: FlowState): Panel[] {
 // Steps
 
 type Q = QuestionStep<FlowState>;
-type E<T extends import('./types.js').Effect['type']> = EffectStep<FlowState, Extract<import('./types.js').Effect, {type: T}>, EffectResults[T]>;
+type E<T extends Effect['type']> = EffectStep<FlowState, Extract<Effect, {type: T}>, EffectResults[T]>;
 
 const preflight = preflightStep<FlowState>({
   summary: ({cfVersion: v, target: t}) => ({text: `cf ${v.major}.${v.minor}.${v.patch} · ${t.apiEndpoint} · org ${t.org.name} / space ${t.space.name} as ${t.user}`, status: 'verified'}),
@@ -683,13 +683,12 @@ const certificateReview: Q = {
   },
   apply(state, value) {
     if (value === 'continue' || value === 'leaf-only') {
-      const leaf = state.facts.certificate?.leaf;
       const answers: Answers = {
         ...state.answers,
         acceptCertificateWarnings: state.facts.certificate?.verdict === 'warn' ? true : state.answers.acceptCertificateWarnings,
         ...(value === 'leaf-only' ? {acceptIncompleteChain: true} : {}),
         // The suggested key name is derived from the certificate; an earlier answer wins.
-        keyName: state.answers.keyName ?? suggestKeyName(leaf ? commonNameOf(leaf.subject) : undefined, leaf?.notAfter),
+        keyName: state.answers.keyName ?? suggestKeyName(state.facts.certificate?.leaf),
       };
       return goto({...state, answers}, 'key-name');
     }
@@ -703,8 +702,9 @@ const certificateReview: Q = {
   },
   summary(state, value) {
     const leaf = state.facts.certificate?.leaf;
-    if (value === 'leaf-only') return `Certificate ${leaf ? commonNameOf(leaf.subject) ?? leaf.subject : ''}: leaf accepted without its chain`;
-    return value === 'continue' ? `Certificate ${leaf ? commonNameOf(leaf.subject) ?? leaf.subject : ''} (${state.facts.certificate?.verdict}) accepted` : 'Certificate not used';
+    const name = leaf ? commonNameOf(leaf.subject) ?? leaf.subject : '';
+    if (value === 'leaf-only') return `Certificate ${name}: leaf accepted without its chain`;
+    return value === 'continue' ? `Certificate ${name} (${state.facts.certificate?.verdict}) accepted` : 'Certificate not used';
   },
 };
 
@@ -758,8 +758,7 @@ const scanDuplicates: E<'scan-duplicates'> = {
   },
   onResult(state, result) {
     const next: FlowState = {...state, facts: {...state.facts, duplicates: result.duplicates, unreadableKeys: result.unreadable}};
-    const instanceName = state.facts.instance?.name ?? state.facts.existingInstance?.name ?? state.answers.instanceName;
-    const sameKey = result.duplicates.find(d => d.match === 'certificate' && d.instanceName === instanceName && d.keyName === state.answers.keyName);
+    const sameKey = keyInPlace(next);
     const blocking = result.duplicates.filter(d => d.match === 'certificate' && d !== sameKey);
     const where = `${result.keysScanned} key(s) in ${result.instancesScanned} instance(s)${result.spacesScanned ? ` across ${result.spacesScanned} space(s) of the org` : ''}`;
     if (blocking.length > 0) return goto(trail(next, `Scanned ${where}: certificate already in ${blocking.length} key(s)`, 'failed'), 'duplicate-found');
@@ -772,6 +771,12 @@ const scanDuplicates: E<'scan-duplicates'> = {
     return goto(trail(next, summary, unread > 0 ? 'not-checked' : 'verified'), firstWrite(next));
   },
 };
+
+/** The key of this name on this instance, when it already holds the certificate (a re-run): nothing to create. */
+function keyInPlace(state: FlowState): DuplicateFact | undefined {
+  const instanceName = state.facts.instance?.name ?? state.answers.instanceName;
+  return state.facts.duplicates?.find(d => d.match === 'certificate' && d.instanceName === instanceName && d.keyName === state.answers.keyName);
+}
 
 const duplicateFound: Q = {
   kind: 'question',
@@ -823,8 +828,7 @@ const createKey: E<'create-key'> = {
     const base = {type: 'create-key' as const, instanceName: state.facts.instance?.name ?? state.answers.instanceName ?? '', keyName: state.answers.keyName ?? ''};
     const parameters = keyCertificateParameters(state.answers, state.facts.certificate?.leaf);
     if (state.answers.certificateSource === 'sap-generated') return {...base, ...parameters};
-    const inPlace = (state.facts.duplicates ?? []).find(d => d.match === 'certificate' && d.instanceName === base.instanceName && d.keyName === base.keyName);
-    return {...base, ...parameters, existingKeyGuid: inPlace?.keyGuid};
+    return {...base, ...parameters, existingKeyGuid: keyInPlace(state)?.keyGuid};
   },
   onResult(state, result) {
     const next = record({...state, facts: {...state.facts, key: result, actions: withoutFailedLeftover(state, 'service key', `${result.instanceName}/${result.name}`)}}, {
@@ -1201,7 +1205,7 @@ export const setupFlow: FlowDefinition<FlowState> = {
   name: 'setup',
   start: 'preflight',
   failureStep: 'step-failed',
-  phases: PHASES,
+  phases: ['Preflight', 'Authorization', 'Service instance', 'Client certificate', 'Service key', 'Live test', 'Checklist'],
   initialFacts: () => ({actions: []}),
   label: state => (state.answers.option === 'certificate-in-iflow' ? 'Option 2' : state.answers.option === 'role-based' ? 'Option 1' : undefined),
   steps: Object.fromEntries(steps.map(step => [step.id, step])),

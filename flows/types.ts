@@ -6,6 +6,7 @@
  * same decisions. Nothing here does I/O or imports React.
  */
 import type {CertificateCheck, CertificateSummary, CfTarget, CfVersion, Verdict} from '../src/ports.js';
+import type {DuplicateMatch} from './duplicates.js';
 
 export type StepId = string;
 
@@ -118,7 +119,7 @@ export interface DuplicateFact {
   instanceGuid: string;
   keyName: string;
   keyGuid?: string;
-  match: 'certificate' | 'subject-and-issuer';
+  match: DuplicateMatch;
 }
 
 export interface KeyFact {
@@ -330,8 +331,6 @@ export interface EffectStep<S extends AnyState = FlowState, E extends {type: str
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Step<S extends AnyState = FlowState> = QuestionStep<S> | EffectStep<S, any, any>;
 
-export const PHASES = ['Preflight', 'Authorization', 'Service instance', 'Client certificate', 'Service key', 'Live test', 'Checklist'] as const;
-
 // ---------------------------------------------------------------------------------------------
 // Effects: requests for work, as data. The engine maps each type to its ports.
 
@@ -389,13 +388,13 @@ export interface EffectResults {
   'load-certificate': CertificateFact;
   'check-private-key': {matches: true};
   'check-api-key': {clientIdKnown: boolean};
-  'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number; spacesScanned?: number; unreadable: Array<{instanceName: string; keyName: string; reason: string}>};
+  'scan-duplicates': {duplicates: DuplicateFact[]; keysScanned: number; instancesScanned: number; spacesScanned?: number; unreadable: NonNullable<Facts['unreadableKeys']>};
   'create-key': KeyFact;
   probe: ProbeFact;
   'tenant-checks': TenantFact;
-  'basic-compare': {probe: ProbeFact; temporaryKey: {instanceName: string; keyName: string; removed: boolean}};
-  'generate-csr': {privateKey: string; csr: string; subject: string};
-  'export-pkcs12': {file: string; passwordFile?: string; legacy: boolean};
+  'basic-compare': {probe: ProbeFact; temporaryKey: NonNullable<TenantFact['temporary']>};
+  'generate-csr': NonNullable<Facts['csr']>;
+  'export-pkcs12': NonNullable<Facts['pkcs12']>;
   cleanup: {removed: CleanupResource[]};
   'write-outputs': {files: Record<string, string>};
 }

@@ -44,10 +44,9 @@ export function validateValidityDays(value: string): string | null {
 }
 
 /** Derives a readable key name from a certificate's CN and expiry, e.g. s4hana-sender-2027-11. */
-export function suggestKeyName(commonName: string | undefined, notAfterIso: string | undefined): string {
-  const base = (commonName ?? 'client-certificate').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'client-certificate';
-  const until = notAfterIso ? `-${notAfterIso.slice(0, 7)}` : '';
-  return `${base}${until}`;
+export function suggestKeyName(leaf: {subject: string; notAfter: string} | null | undefined): string {
+  const base = ((leaf && commonNameOf(leaf.subject)) ?? 'client-certificate').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'client-certificate';
+  return leaf?.notAfter ? `${base}-${leaf.notAfter.slice(0, 7)}` : base;
 }
 
 /** The CN of an openssl-style one-line DN ("C=DE, O=Acme, CN=sender"). */

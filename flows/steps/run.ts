@@ -5,12 +5,12 @@
 import {goto} from '../machine.js';
 import {errorPanel, offeringMissingError, trail} from '../common.js';
 import {IFLOW_PLAN, IT_RT_OFFERING} from '../parameters.js';
-import type {AnyState, Choice, EffectResults, EffectStep, FlowStatus, MachineState, QuestionStep, Status, StepId} from '../types.js';
+import type {AnyState, Choice, Effect, EffectResults, EffectStep, FlowStatus, MachineState, QuestionStep, Status, StepId} from '../types.js';
 
 type PreflightResult = EffectResults['preflight'];
 
 /** cf CLI, login, target and the it-rt offering; without the offering the flow goes to `blocked`. */
-export function preflightStep<S extends MachineState<unknown, {cfVersion?: unknown; target?: unknown; planAvailable?: boolean}>>(options: {summary: (result: PreflightResult) => {text: string; status?: Status}; blocked: StepId; next: (state: S) => StepId;}): EffectStep<S, {type: 'preflight'; offering: string; plan: string}, PreflightResult> {
+export function preflightStep<S extends MachineState<unknown, {cfVersion?: unknown; target?: unknown; planAvailable?: boolean}>>(options: {summary: (result: PreflightResult) => {text: string; status?: Status}; blocked: StepId; next: (state: S) => StepId;}): EffectStep<S, Extract<Effect, {type: 'preflight'}>, PreflightResult> {
   return {
     kind: 'effect',
     id: 'preflight',
