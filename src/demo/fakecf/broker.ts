@@ -119,10 +119,6 @@ export function validateKeyParameters(state: SimState, instance: SimInstance, pa
   const plan = planOf(state, instance);
   if (!isItRt(state, plan)) return;
   if (hasDeprecatedGrant(instance.parameters)) throw new BrokerError(CLIENT_X509_MESSAGE);
-  const pinKey = state.settings.pinKeyName;
-  if (pinKey && parameters[pinKey] !== undefined && typeof parameters[pinKey] !== 'boolean') {
-    throw new BrokerError(`Invalid parameter "${pinKey}": expected true or false, got ${JSON.stringify(parameters[pinKey])}.`);
-  }
   const keyType = parameters['key-type'];
   if (keyType === undefined) return;
   if (keyType === 'certificate') {
@@ -238,10 +234,9 @@ export function plantInstance(state: SimState, seedInstance: SeedInstance, seed?
     name: seedInstance.name,
     space_guid: space.guid,
     plan_guid: plan.guid,
-    type: seedInstance.type ?? 'managed',
     tags: [],
     parameters: seedInstance.parameters ?? {},
-    last_operation: {type: 'create', state: 'succeeded', description: '', created_at: now, updated_at: now, ...seedInstance.lastOperation},
+    last_operation: {type: 'create', state: 'succeeded', description: '', created_at: now, updated_at: now},
     created_at: now,
     updated_at: now,
   };

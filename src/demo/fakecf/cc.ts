@@ -182,12 +182,10 @@ export function createInstance(
     name: request.name,
     space_guid: request.spaceGuid,
     plan_guid: request.plan.guid,
-    type: 'managed',
     tags: request.tags,
     parameters: request.parameters,
     last_operation: operation('create', 'in progress'),
     pending: null,
-    dashboard_url: null,
     created_at: now,
     updated_at: now,
   };
@@ -205,7 +203,8 @@ export function updateInstance(ctx: OperationContext, instance: SimInstance, req
   if (operationRunning(instance.last_operation)) throw inProgress(instance.name);
   const plan = planOf(state, instance);
   if (!plan) throw unprocessable('Cannot update a user-provided service instance with this request.');
-  const parameters = request.parameters === undefined ? instance.parameters : state.settings.updateParameters === 'merge' ? {...instance.parameters, ...request.parameters} : request.parameters;
+  // `-c` replaces the parameters; whether SAP's broker merges them instead is unconfirmed.
+  const parameters = request.parameters ?? instance.parameters;
   const job = newJob(ctx, 'service_instance.update', {kind: 'service_instances', guid: instance.guid});
   if (brokerRejects(ctx, instance, job, 'update', 'update', () => validateInstanceParameters(state, plan, request.parameters ?? {}, instance))) return job;
   if (request.tags) instance.tags = request.tags;
@@ -234,7 +233,6 @@ export function deleteInstance(ctx: OperationContext, instance: SimInstance): Si
 
 export function createKey(ctx: OperationContext, instance: SimInstance, request: {name: string; parameters: Record<string, unknown>}): SimJob {
   const {state} = ctx;
-  if (instance.type === 'user-provided') throw unprocessable("Service credential bindings of type 'key' are not supported for user-provided service instances.");
   const plan = planOf(state, instance);
   const offering = plan ? offeringOf(state, plan) : undefined;
   if (!offering?.bindable) throw unprocessable('Service plan does not allow bindings.');
@@ -259,7 +257,7 @@ export function createKey(ctx: OperationContext, instance: SimInstance, request:
   state.keys.push(key);
   if (rejected) return job;
   key.credentials = buildCredentials(state, instance, key, request.parameters);
-  return settle(job, key, asyncPending(ctx, offering.key_async_polls), () => {
+  return settle(job, key, asyncPending(ctx, 0), () => {
     key.last_operation = operation('create', 'succeeded');
   });
 }
@@ -269,8 +267,7 @@ export function deleteKey(ctx: OperationContext, key: SimKey): SimJob {
   const job = newJob(ctx, 'service_keys.delete', {kind: 'service_credential_bindings', guid: key.guid});
   if (brokerRejects(ctx, key, job, 'delete', 'unbind')) return job;
   const instance = state.instances.find((i) => i.guid === key.instance_guid);
-  const plan = instance ? planOf(state, instance) : undefined;
-  const later = plan ? asyncPending(ctx, offeringOf(state, plan).key_async_polls) : null;
+  const later = instance && planOf(state, instance) ? asyncPending(ctx, 0) : null;
   if (later) key.last_operation = operation('delete', 'in progress');
   return settle(job, key, later, () => {
     state.keys = state.keys.filter((k) => k.guid !== key.guid);
@@ -317,30 +314,18 @@ const EMPTY_METADATA = () => ({labels: {}, annotations: {}});
 function renderInstance(state: SimState, instance: SimInstance): Record<string, unknown> {
   const plan = planOf(state, instance);
   const base = `/v3/service_instances/${instance.guid}`;
-  const common = {
+  return {
     guid: instance.guid,
     created_at: instance.created_at,
     updated_at: instance.updated_at,
     name: instance.name,
     tags: instance.tags,
-    type: instance.type,
+    type: 'managed',
     last_operation: renderLastOperation(instance.last_operation),
     metadata: EMPTY_METADATA(),
-  };
-  if (instance.type === 'user-provided') {
-    return {
-      ...common,
-      syslog_drain_url: '',
-      route_service_url: '',
-      relationships: {space: {data: {guid: instance.space_guid}}},
-      links: {self: href(state, base), space: href(state, `/v3/spaces/${instance.space_guid}`), credentials: href(state, `${base}/credentials`)},
-    };
-  }
-  return {
-    ...common,
     maintenance_info: plan?.maintenance_info ? {version: plan.maintenance_info.version} : {},
     upgrade_available: false,
-    dashboard_url: instance.dashboard_url ?? null,
+    dashboard_url: null,
     relationships: {service_plan: {data: {guid: instance.plan_guid}}, space: {data: {guid: instance.space_guid}}},
     links: {
       self: href(state, base),
@@ -658,7 +643,7 @@ function listInstances(state: SimState, path: string, query: Query) {
     return (
       matches(query, 'names', instance.name) &&
       matches(query, 'guids', instance.guid) &&
-      matches(query, 'type', instance.type) &&
+      matches(query, 'type', 'managed') &&
       matches(query, 'space_guids', instance.space_guid) &&
       matches(query, 'organization_guids', space?.org_guid) &&
       matches(query, 'service_plan_names', plan?.name, true) &&

@@ -803,25 +803,21 @@ const handlers: Record<string, Handler> = {
     }
     const plan = planOf(state, instance);
     const offering = plan ? offeringOf(state, plan) : undefined;
-    if (instance.type === 'user-provided') {
-      for (const line of table([['name:', instance.name], ['guid:', instance.guid], ['type:', 'user-provided'], ['tags:', instance.tags.join(', ')], ['route service url:', ''], ['syslog drain url:', '']])) out.say(line);
-    } else {
-      const rows = [
-        ['name:', instance.name],
-        ['guid:', instance.guid],
-        ['type:', 'managed'],
-        ['broker:', offering ? brokerName(state, offering) : ''],
-        ['offering:', offering?.name ?? ''],
-        ['plan:', plan?.name ?? ''],
-        ['tags:', instance.tags.join(', ')],
-        ['offering tags:', offering?.tags.join(', ') ?? ''],
-        ['description:', offering?.description ?? ''],
-        ['documentation:', offering?.documentation_url ?? ''],
-        ['dashboard url:', instance.dashboard_url ?? ''],
-      ];
-      // The CLI's own test pins the value column at 18 characters for this table.
-      for (const line of table(rows, '', [18])) out.say(line);
-    }
+    const rows = [
+      ['name:', instance.name],
+      ['guid:', instance.guid],
+      ['type:', 'managed'],
+      ['broker:', offering ? brokerName(state, offering) : ''],
+      ['offering:', offering?.name ?? ''],
+      ['plan:', plan?.name ?? ''],
+      ['tags:', instance.tags.join(', ')],
+      ['offering tags:', offering?.tags.join(', ') ?? ''],
+      ['description:', offering?.description ?? ''],
+      ['documentation:', offering?.documentation_url ?? ''],
+      ['dashboard url:', ''],
+    ];
+    // The CLI's own test pins the value column at 18 characters for this table.
+    for (const line of table(rows, '', [18])) out.say(line);
     out.say();
     out.say('Showing status of last operation:');
     const op = instance.last_operation;
@@ -832,14 +828,12 @@ const handlers: Record<string, Handler> = {
     out.say('Showing bound apps:');
     out.say('   There are no bound apps for this service instance.');
     out.say();
-    if (instance.type === 'managed') {
-      out.say('Showing sharing info:');
-      out.say('   This service instance is not currently being shared.');
-      out.say();
-      out.say('Showing upgrade status:');
-      out.say(plan?.maintenance_info ? '   There is no upgrade available for this service.' : '   Upgrades are not supported by this broker.');
-      out.say();
-    }
+    out.say('Showing sharing info:');
+    out.say('   This service instance is not currently being shared.');
+    out.say();
+    out.say('Showing upgrade status:');
+    out.say(plan?.maintenance_info ? '   There is no upgrade available for this service.' : '   Upgrades are not supported by this broker.');
+    out.say();
     return 0;
   },
 
@@ -859,7 +853,7 @@ const handlers: Record<string, Handler> = {
       const op = instance.last_operation;
       rows.push([
         instance.name,
-        instance.type === 'user-provided' ? 'user-provided' : (offering?.name ?? ''),
+        offering?.name ?? '',
         plan?.name ?? '',
         '',
         op ? `${op.type} ${op.state}` : '',
