@@ -462,7 +462,7 @@ interface Sortable {
   updated_at?: string;
 }
 
-function paginate<T extends Sortable>(state: SimState, path: string, query: Query, items: T[], render: (item: T) => unknown): {pagination: unknown; resources: unknown[]} {
+function paginate<T extends Sortable, R>(state: SimState, path: string, query: Query, items: T[], render: (item: T) => R): {pagination: unknown; resources: R[]} {
   const perPage = query.has('per_page') ? Number(query.get('per_page')) : 50;
   const page = query.has('page') ? Number(query.get('page')) : 1;
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > 5000) throw badQuery('Per page must be between 1 and 5000');
@@ -529,21 +529,28 @@ function allSpaces(state: SimState) {
   return state.orgs.flatMap((org) => org.spaces.map((space) => ({...space, org_guid: org.guid})));
 }
 
-function listOrganizations(state: SimState, path: string, query: Query) {
-  checkQuery(query, ['names', 'guids']);
-  const orgs = state.orgs
-    .filter((org) => matches(query, 'names', org.name) && matches(query, 'guids', org.guid))
-    .map((org) => ({...org, created_at: '2020-01-01T00:00:00Z'}));
-  return paginate(state, path, query, orgs, (org) => ({
+/** Organizations and spaces carry no dates in the state: CC's fixed creation date stands in. */
+const ORG_CREATED_AT = '2020-01-01T00:00:00Z';
+
+function renderOrg(state: SimState, org: {guid: string; name: string}): Record<string, unknown> {
+  return {
     guid: org.guid,
-    created_at: org.created_at,
-    updated_at: org.created_at,
+    created_at: ORG_CREATED_AT,
+    updated_at: ORG_CREATED_AT,
     name: org.name,
     suspended: false,
     relationships: {quota: {data: null}},
     metadata: EMPTY_METADATA(),
     links: {self: href(state, `/v3/organizations/${org.guid}`)},
-  }));
+  };
+}
+
+function listOrganizations(state: SimState, path: string, query: Query) {
+  checkQuery(query, ['names', 'guids']);
+  const orgs = state.orgs
+    .filter((org) => matches(query, 'names', org.name) && matches(query, 'guids', org.guid))
+    .map((org) => ({...org, created_at: ORG_CREATED_AT}));
+  return paginate(state, path, query, orgs, (org) => renderOrg(state, org));
 }
 
 function listSpaces(state: SimState, path: string, query: Query) {
@@ -551,7 +558,7 @@ function listSpaces(state: SimState, path: string, query: Query) {
   const include = includeParam(query, ['organization']);
   const spaces = allSpaces(state)
     .filter((s) => matches(query, 'names', s.name) && matches(query, 'guids', s.guid) && matches(query, 'organization_guids', s.org_guid))
-    .map((s) => ({...s, created_at: '2020-01-01T00:00:00Z'}));
+    .map((s) => ({...s, created_at: ORG_CREATED_AT}));
   const page = paginate(state, path, query, spaces, (space) => ({
     guid: space.guid,
     created_at: space.created_at,
@@ -561,12 +568,16 @@ function listSpaces(state: SimState, path: string, query: Query) {
     metadata: EMPTY_METADATA(),
     links: {self: href(state, `/v3/spaces/${space.guid}`), organization: href(state, `/v3/organizations/${space.org_guid}`)},
   }));
-  if (!include.includes('organization')) return page;
   // As CC does: the organizations of the spaces on this page, once each.
-  const orgOf = (guid: string) => state.orgs.find((o) => o.guid === guid);
-  const onPage = page.resources as Array<{relationships: {organization: {data: {guid: string}}}}>;
-  const orgs = [...new Set(onPage.map((r) => r.relationships.organization.data.guid))].map(orgOf).filter((o) => o !== undefined);
-  return {...page, included: {organizations: orgs.map((o) => ({guid: o!.guid, name: o!.name, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', suspended: false, relationships: {quota: {data: null}}, metadata: EMPTY_METADATA(), links: {self: href(state, `/v3/organizations/${o!.guid}`)}}))}};
+  const orgGuids = new Set(page.resources.map((space) => space.relationships.organization.data.guid));
+  const orgs = [...orgGuids].map((guid) => state.orgs.find((o) => o.guid === guid)).filter((o) => o !== undefined);
+  return withIncluded(page, {organizations: include.includes('organization') ? orgs.map((o) => renderOrg(state, o)) : undefined});
+}
+
+/** The page with the `included` lists that were asked for (undefined = not asked); none asked, no `included`. */
+function withIncluded<P extends object>(page: P, lists: Record<string, unknown[] | undefined>): P | (P & {included: object}) {
+  const included = Object.fromEntries(Object.entries(lists).filter(([, list]) => list !== undefined));
+  return Object.keys(included).length ? {...page, included} : page;
 }
 
 /** The brokers of these offerings, once each, with the requested fields. */
@@ -584,9 +595,9 @@ function listOfferings(state: SimState, path: string, query: Query) {
       matches(query, 'service_broker_guids', o.broker_guid) &&
       matches(query, 'guids', o.guid),
   );
-  const result: Record<string, unknown> = paginate(state, path, query, offerings, (o) => renderOffering(state, o));
-  if (brokerFields) result.included = {service_brokers: includedBrokers(state, offerings, brokerFields)};
-  return result;
+  return withIncluded(paginate(state, path, query, offerings, (o) => renderOffering(state, o)), {
+    service_brokers: brokerFields && includedBrokers(state, offerings, brokerFields),
+  });
 }
 
 function listPlans(state: SimState, path: string, query: Query) {
@@ -607,13 +618,11 @@ function listPlans(state: SimState, path: string, query: Query) {
       (available === undefined || String(plan.available) === available)
     );
   });
-  const result: Record<string, unknown> = paginate(state, path, query, plans, (plan) => renderPlan(state, plan));
-  const included: Record<string, unknown[]> = {};
   const offerings = uniqueBy(plans.map((plan) => offeringOf(state, plan)));
-  if (include.includes('service_offering')) included.service_offerings = offerings.map((o) => renderOffering(state, o));
-  if (brokerFields) included.service_brokers = includedBrokers(state, offerings, brokerFields);
-  if (Object.keys(included).length) result.included = included;
-  return result;
+  return withIncluded(paginate(state, path, query, plans, (plan) => renderPlan(state, plan)), {
+    service_offerings: include.includes('service_offering') ? offerings.map((o) => renderOffering(state, o)) : undefined,
+    service_brokers: brokerFields && includedBrokers(state, offerings, brokerFields),
+  });
 }
 
 function listInstances(state: SimState, path: string, query: Query) {
@@ -651,18 +660,18 @@ function listInstances(state: SimState, path: string, query: Query) {
     );
   });
   const instances = candidates.filter((instance) => pollInstance(state, instance));
-  const result: Record<string, unknown> = paginate(state, path, query, instances, (instance) => renderInstance(state, instance));
-  const included: Record<string, unknown[]> = {};
+  const page = paginate(state, path, query, instances, (instance) => renderInstance(state, instance));
   const usedSpaces = uniqueBy(instances.map((i) => spaces.find((s) => s.guid === i.space_guid)).filter((s) => s !== undefined));
-  if (spaceFields) included.spaces = usedSpaces.map((s) => project({guid: s.guid, name: s.name, relationships: {organization: {data: {guid: s.org_guid}}}}, spaceFields));
-  if (orgFields) included.organizations = uniqueBy(usedSpaces.map((s) => state.orgs.find((o) => o.guid === s.org_guid)!)).map((o) => project({guid: o.guid, name: o.name}, orgFields));
+  const usedOrgs = uniqueBy(usedSpaces.map((s) => state.orgs.find((o) => o.guid === s.org_guid)!));
   const plans = uniqueBy(instances.map((i) => planOf(state, i)).filter((p) => p !== undefined));
   const offerings = uniqueBy(plans.map((p) => offeringOf(state, p)));
-  if (planFields) included.service_plans = plans.map((p) => project(renderPlan(state, p), planFields));
-  if (offeringFields) included.service_offerings = offerings.map((o) => project(renderOffering(state, o), offeringFields));
-  if (brokerFields) included.service_brokers = includedBrokers(state, offerings, brokerFields);
-  if (Object.keys(included).length) result.included = included;
-  return result;
+  return withIncluded(page, {
+    spaces: spaceFields && usedSpaces.map((s) => project({guid: s.guid, name: s.name, relationships: {organization: {data: {guid: s.org_guid}}}}, spaceFields)),
+    organizations: orgFields && usedOrgs.map((o) => project({guid: o.guid, name: o.name}, orgFields)),
+    service_plans: planFields && plans.map((p) => project(renderPlan(state, p), planFields)),
+    service_offerings: offeringFields && offerings.map((o) => project(renderOffering(state, o), offeringFields)),
+    service_brokers: brokerFields && includedBrokers(state, offerings, brokerFields),
+  });
 }
 
 function listKeys(state: SimState, path: string, query: Query) {
@@ -685,14 +694,11 @@ function listKeys(state: SimState, path: string, query: Query) {
     );
   });
   const keys = candidates.filter((key) => pollKey(state, key));
-  const result: Record<string, unknown> = paginate(state, path, query, keys, (key) => renderKey(state, key));
-  const included: Record<string, unknown[]> = {};
-  if (include.includes('app')) included.apps = [];
-  if (include.includes('service_instance')) {
-    included.service_instances = uniqueBy(keys.map((k) => state.instances.find((i) => i.guid === k.instance_guid)).filter((i) => i !== undefined)).map((i) => renderInstance(state, i));
-  }
-  if (Object.keys(included).length) result.included = included;
-  return result;
+  const instances = uniqueBy(keys.map((k) => state.instances.find((i) => i.guid === k.instance_guid)).filter((i) => i !== undefined));
+  return withIncluded(paginate(state, path, query, keys, (key) => renderKey(state, key)), {
+    apps: include.includes('app') ? [] : undefined,
+    service_instances: include.includes('service_instance') ? instances.map((i) => renderInstance(state, i)) : undefined,
+  });
 }
 
 function parseBody(body: string | undefined): Record<string, unknown> {
