@@ -32,16 +32,19 @@ export function offeringOf(state: SimState, plan: SimPlan): SimOffering {
   return offering;
 }
 
-export function planOf(state: SimState, instance: SimInstance): SimPlan | undefined {
-  return state.plans.find((p) => p.guid === instance.plan_guid);
+/** Every instance is managed, and plans are never removed. */
+export function planOf(state: SimState, instance: SimInstance): SimPlan {
+  const plan = state.plans.find((p) => p.guid === instance.plan_guid);
+  if (!plan) throw new Error(`stand-in cf: instance ${instance.guid} has no plan`);
+  return plan;
 }
 
 export function brokerName(state: SimState, offering: SimOffering): string {
   return state.brokers.find((b) => b.guid === offering.broker_guid)?.name ?? '';
 }
 
-function isItRt(state: SimState, plan: SimPlan | undefined): boolean {
-  return plan !== undefined && offeringOf(state, plan).name === IT_RT_OFFERING;
+function isItRt(state: SimState, plan: SimPlan): boolean {
+  return offeringOf(state, plan).name === IT_RT_OFFERING;
 }
 
 function hasDeprecatedGrant(parameters: Record<string, unknown>): boolean {

@@ -26,7 +26,7 @@ const unprocessable = (detail: string) => new CcError(422, 'CF-UnprocessableEnti
 const badQuery = (detail: string) => new CcError(400, 'CF-BadQueryParameter', 10005, `The query parameter is invalid: ${detail}`);
 const inProgress = (name: string) => new CcError(409, 'CF-AsyncServiceInstanceOperationInProgress', 60016, `An operation for service instance ${name} is in progress.`);
 
-export interface OperationContext {
+interface OperationContext {
   state: SimState;
   /** A broker-error or async-fail fault for this call. */
   fault?: FaultSpec;
@@ -202,7 +202,6 @@ export function updateInstance(ctx: OperationContext, instance: SimInstance, req
   const {state} = ctx;
   if (operationRunning(instance.last_operation)) throw inProgress(instance.name);
   const plan = planOf(state, instance);
-  if (!plan) throw unprocessable('Cannot update a user-provided service instance with this request.');
   // `-c` replaces the parameters; whether SAP's broker merges them instead is unconfirmed.
   const parameters = request.parameters ?? instance.parameters;
   const job = newJob(ctx, 'service_instance.update', {kind: 'service_instances', guid: instance.guid});
@@ -225,17 +224,13 @@ export function deleteInstance(ctx: OperationContext, instance: SimInstance): Si
   if (brokerRejects(ctx, instance, job, 'delete', 'deprovision')) return job;
   // CC v3 removes the keys before it deprovisions.
   state.keys = state.keys.filter((k) => k.instance_guid !== instance.guid);
-  const plan = planOf(state, instance);
-  const later = plan ? asyncPending(ctx, offeringOf(state, plan).async_polls) : null;
+  const later = asyncPending(ctx, offeringOf(state, planOf(state, instance)).async_polls);
   if (later) instance.last_operation = operation('delete', 'in progress');
   return settle(job, instance, later, () => removeInstance(state, instance));
 }
 
 export function createKey(ctx: OperationContext, instance: SimInstance, request: {name: string; parameters: Record<string, unknown>}): SimJob {
   const {state} = ctx;
-  const plan = planOf(state, instance);
-  const offering = plan ? offeringOf(state, plan) : undefined;
-  if (!offering?.bindable) throw unprocessable('Service plan does not allow bindings.');
   if (operationRunning(instance.last_operation)) throw unprocessable('There is an operation in progress for the service instance.');
   if (state.keys.some((k) => k.instance_guid === instance.guid && k.name === request.name)) {
     throw unprocessable(`The binding name is invalid. Key binding names must be unique. The service instance already has a key binding with name '${request.name}'.`);
@@ -266,8 +261,7 @@ export function deleteKey(ctx: OperationContext, key: SimKey): SimJob {
   const {state} = ctx;
   const job = newJob(ctx, 'service_keys.delete', {kind: 'service_credential_bindings', guid: key.guid});
   if (brokerRejects(ctx, key, job, 'delete', 'unbind')) return job;
-  const instance = state.instances.find((i) => i.guid === key.instance_guid);
-  const later = instance && planOf(state, instance) ? asyncPending(ctx, 0) : null;
+  const later = asyncPending(ctx, 0);
   if (later) key.last_operation = operation('delete', 'in progress');
   return settle(job, key, later, () => {
     state.keys = state.keys.filter((k) => k.guid !== key.guid);
@@ -287,9 +281,7 @@ export function keyDetails(key: SimKey): Record<string, unknown> {
 }
 
 export function instanceParameters(state: SimState, instance: SimInstance): Record<string, unknown> {
-  const plan = planOf(state, instance);
-  const offering = plan ? offeringOf(state, plan) : undefined;
-  if (!offering || !offering.instances_retrievable) {
+  if (!offeringOf(state, planOf(state, instance)).instances_retrievable) {
     throw new CcError(400, 'CF-ServiceFetchInstanceParametersNotSupported', 120004, 'This service does not support fetching service instance parameters.');
   }
   const op = instance.last_operation;
@@ -323,7 +315,7 @@ function renderInstance(state: SimState, instance: SimInstance): Record<string, 
     type: 'managed',
     last_operation: renderLastOperation(instance.last_operation),
     metadata: EMPTY_METADATA(),
-    maintenance_info: plan?.maintenance_info ? {version: plan.maintenance_info.version} : {},
+    maintenance_info: plan.maintenance_info ? {version: plan.maintenance_info.version} : {},
     upgrade_available: false,
     dashboard_url: null,
     relationships: {service_plan: {data: {guid: instance.plan_guid}}, space: {data: {guid: instance.space_guid}}},
@@ -367,7 +359,7 @@ function renderPlan(state: SimState, plan: SimPlan): Record<string, unknown> {
     name: plan.name,
     description: plan.description,
     visibility_type: 'public',
-    available: plan.available,
+    available: true,
     free: plan.free,
     costs: plan.costs,
     maintenance_info: plan.maintenance_info ?? {},
@@ -389,14 +381,14 @@ function renderOffering(state: SimState, offering: SimOffering): Record<string, 
     available: true,
     tags: offering.tags,
     requires: [],
-    shareable: offering.shareable,
+    shareable: false,
     documentation_url: offering.documentation_url,
     broker_catalog: {
       id: `${offering.guid}-catalog`,
       metadata: {},
       features: {
-        plan_updateable: offering.plan_updateable,
-        bindable: offering.bindable,
+        plan_updateable: true,
+        bindable: true,
         instances_retrievable: offering.instances_retrievable,
         bindings_retrievable: offering.bindings_retrievable,
         allow_context_updates: false,
@@ -615,7 +607,7 @@ function listPlans(state: SimState, path: string, query: Query) {
       matches(query, 'service_broker_names', brokerName(state, offering)) &&
       matches(query, 'guids', plan.guid) &&
       (instanceGuids === undefined || state.instances.some((i) => instanceGuids.includes(i.guid) && i.plan_guid === plan.guid)) &&
-      (available === undefined || String(plan.available) === available)
+      (available === undefined || available === 'true')
     );
   });
   const offerings = uniqueBy(plans.map((plan) => offeringOf(state, plan)));
@@ -655,15 +647,15 @@ function listInstances(state: SimState, path: string, query: Query) {
       matches(query, 'type', 'managed') &&
       matches(query, 'space_guids', instance.space_guid) &&
       matches(query, 'organization_guids', space?.org_guid) &&
-      matches(query, 'service_plan_names', plan?.name, true) &&
-      matches(query, 'service_plan_guids', plan?.guid)
+      matches(query, 'service_plan_names', plan.name, true) &&
+      matches(query, 'service_plan_guids', plan.guid)
     );
   });
   const instances = candidates.filter((instance) => pollInstance(state, instance));
   const page = paginate(state, path, query, instances, (instance) => renderInstance(state, instance));
   const usedSpaces = uniqueBy(instances.map((i) => spaces.find((s) => s.guid === i.space_guid)).filter((s) => s !== undefined));
   const usedOrgs = uniqueBy(usedSpaces.map((s) => state.orgs.find((o) => o.guid === s.org_guid)!));
-  const plans = uniqueBy(instances.map((i) => planOf(state, i)).filter((p) => p !== undefined));
+  const plans = uniqueBy(instances.map((i) => planOf(state, i)));
   const offerings = uniqueBy(plans.map((p) => offeringOf(state, p)));
   return withIncluded(page, {
     spaces: spaceFields && usedSpaces.map((s) => project({guid: s.guid, name: s.name, relationships: {organization: {data: {guid: s.org_guid}}}}, spaceFields)),
@@ -802,9 +794,8 @@ function route(state: SimState, method: string, rawPath: string, body: string | 
     if (key && segments.length === 4 && get) {
       if (sub === 'details') return ok(keyDetails(key));
       if (sub === 'parameters') {
-        const instance = state.instances.find((i) => i.guid === key.instance_guid);
-        const plan = instance ? planOf(state, instance) : undefined;
-        if (!plan || !offeringOf(state, plan).bindings_retrievable) {
+        const instance = state.instances.find((i) => i.guid === key.instance_guid)!;
+        if (!offeringOf(state, planOf(state, instance)).bindings_retrievable) {
           throw new CcError(502, 'CF-ServiceFetchBindingParametersNotSupported', 120005, 'This service does not support fetching service binding parameters.');
         }
         return ok(key.parameters);

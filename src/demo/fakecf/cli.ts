@@ -700,7 +700,8 @@ const handlers: Record<string, Handler> = {
     const as = state.auth ? ` ${where(env)}` : '...';
     out.say(offeringName ? `Getting service plan information for service offering ${offeringName}${as}` : `Getting all service offerings from marketplace${as}`);
     out.say();
-    const plans = state.plans.filter((plan) => (flag(parsed, 'show-unavailable') || plan.available) && offeredBy(state, plan, offeringName, brokerFilter));
+    // Every simulated plan is available, so --show-unavailable shows the same list.
+    const plans = state.plans.filter((plan) => offeredBy(state, plan, offeringName, brokerFilter));
     if (!plans.length) {
       out.say('No service offerings found.');
       return 0;
@@ -772,7 +773,7 @@ const handlers: Record<string, Handler> = {
       return 0;
     }
     const instance = requireInstance(env, name);
-    if (value(parsed, 'p') && value(parsed, 'p') !== planOf(state, instance)?.name) return out.fail('The stand-in cf does not change plans.');
+    if (value(parsed, 'p') && value(parsed, 'p') !== planOf(state, instance).name) return out.fail('The stand-in cf does not change plans.');
     const tags = tagsValue === undefined ? undefined : tagsValue.split(',').map((t) => t.trim()).filter(Boolean);
     const job = updateInstance(env, instance, {parameters, tags});
     return reportJob(env, parsed, job, `Update in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Update of service instance ${name} complete.`);
@@ -802,18 +803,18 @@ const handlers: Record<string, Handler> = {
       return 0;
     }
     const plan = planOf(state, instance);
-    const offering = plan ? offeringOf(state, plan) : undefined;
+    const offering = offeringOf(state, plan);
     const rows = [
       ['name:', instance.name],
       ['guid:', instance.guid],
       ['type:', 'managed'],
-      ['broker:', offering ? brokerName(state, offering) : ''],
-      ['offering:', offering?.name ?? ''],
-      ['plan:', plan?.name ?? ''],
+      ['broker:', brokerName(state, offering)],
+      ['offering:', offering.name],
+      ['plan:', plan.name],
       ['tags:', instance.tags.join(', ')],
-      ['offering tags:', offering?.tags.join(', ') ?? ''],
-      ['description:', offering?.description ?? ''],
-      ['documentation:', offering?.documentation_url ?? ''],
+      ['offering tags:', offering.tags.join(', ')],
+      ['description:', offering.description],
+      ['documentation:', offering.documentation_url],
       ['dashboard url:', ''],
     ];
     // The CLI's own test pins the value column at 18 characters for this table.
@@ -832,7 +833,7 @@ const handlers: Record<string, Handler> = {
     out.say('   This service instance is not currently being shared.');
     out.say();
     out.say('Showing upgrade status:');
-    out.say(plan?.maintenance_info ? '   There is no upgrade available for this service.' : '   Upgrades are not supported by this broker.');
+    out.say(plan.maintenance_info ? '   There is no upgrade available for this service.' : '   Upgrades are not supported by this broker.');
     out.say();
     return 0;
   },
@@ -849,16 +850,16 @@ const handlers: Record<string, Handler> = {
     const rows = [['name', 'offering', 'plan', 'bound apps', 'last operation', 'broker', 'upgrade available']];
     for (const instance of instances) {
       const plan = planOf(state, instance);
-      const offering = plan ? offeringOf(state, plan) : undefined;
+      const offering = offeringOf(state, plan);
       const op = instance.last_operation;
       rows.push([
         instance.name,
-        offering?.name ?? '',
-        plan?.name ?? '',
+        offering.name,
+        plan.name,
         '',
         op ? `${op.type} ${op.state}` : '',
-        offering ? brokerName(state, offering) : '',
-        plan?.maintenance_info ? 'no' : '',
+        brokerName(state, offering),
+        plan.maintenance_info ? 'no' : '',
       ]);
     }
     for (const line of table(rows)) out.say(line);

@@ -52,9 +52,6 @@ export interface SimOffering extends Ref {
   documentation_url: string;
   instances_retrievable: boolean;
   bindings_retrievable: boolean;
-  bindable: boolean;
-  shareable: boolean;
-  plan_updateable: boolean;
   /** Polls until an instance operation finishes; 0 = synchronous broker (keys are always synchronous). */
   async_polls: number;
   created_at: string;
@@ -65,7 +62,6 @@ export interface SimPlan extends Ref {
   description: string;
   free: boolean;
   costs: Array<{currency: string; amount: number; unit: string}>;
-  available: boolean;
   maintenance_info: {version: string; description: string} | null;
   created_at: string;
 }
@@ -379,9 +375,6 @@ export async function seedState(file: string, options: SeedOptions = {}): Promis
     documentation_url: '',
     instances_retrievable: true,
     bindings_retrievable: true,
-    bindable: true,
-    shareable: false,
-    plan_updateable: true,
     async_polls: 0,
     created_at: now,
     ...extra,
@@ -393,7 +386,6 @@ export async function seedState(file: string, options: SeedOptions = {}): Promis
     description: '',
     free: true,
     costs: [],
-    available: true,
     maintenance_info: null,
     created_at: now,
     ...extra,
