@@ -190,7 +190,7 @@ export function buildCredentials(state: SimState, instance: SimInstance, key: {g
       uri: `postgres://u_${key.guid.slice(0, 8)}@db.demo.internal:5432/demo`,
     };
   }
-  const api = plan!.name === 'api';
+  const api = plan.name === 'api';
   const oauth: Record<string, unknown> = {
     clientid: api ? `sb-${instance.guid}!b${randomDigits(4)}|it!b${randomDigits(3)}` : `sb-${instance.guid}!b${randomDigits(4)}|it-rt-demo!b${randomDigits(3)}`,
     url: api ? state.settings.apiUrl : state.settings.runtimeUrl,
@@ -251,7 +251,7 @@ export function plantKey(state: SimState, seedKey: SeedKey, seed?: string): SimK
   const instance = state.instances.find((i) => i.name === seedKey.instance);
   if (!instance) throw new Error(`seed: no instance ${seedKey.instance} for key ${seedKey.name}`);
   const now = timestamp();
-  const guid = seedKey.guid ?? nextGuid(state, seed);
+  const guid = nextGuid(state, seed);
   const parameters = seedKey.parameters ?? {};
   const key: SimKey = {
     guid,

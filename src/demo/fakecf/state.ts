@@ -160,7 +160,6 @@ export interface SeedKey {
   parameters?: Record<string, unknown>;
   /** Use these credentials verbatim instead of generating them. */
   credentials?: Record<string, unknown>;
-  guid?: string;
 }
 
 export interface SeedOptions extends Partial<SimSettings> {
