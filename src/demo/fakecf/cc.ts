@@ -105,8 +105,8 @@ function settle(job: SimJob, resource: SimResource, later: SimPending | null, fi
   return job;
 }
 
-function operationRunning(op: SimLastOperation | null): boolean {
-  return op !== null && (op.state === 'in progress' || op.state === 'initial');
+function operationRunning(op: SimLastOperation): boolean {
+  return op.state === 'in progress' || op.state === 'initial';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ function operationRunning(op: SimLastOperation | null): boolean {
 function advance(state: SimState, resource: SimResource): SimPending | null {
   const pending = resource.pending;
   const op = resource.last_operation;
-  if (!pending || !op) return null;
+  if (!pending) return null;
   pending.pollsLeft -= 1;
   if (pending.pollsLeft > 0) return null;
   resource.pending = null;
@@ -136,7 +136,7 @@ function advance(state: SimState, resource: SimResource): SimPending | null {
 export function pollInstance(state: SimState, instance: SimInstance): boolean {
   const finished = advance(state, instance);
   if (finished?.outcome !== 'succeeded') return true;
-  const type = instance.last_operation!.type;
+  const type = instance.last_operation.type;
   if (type === 'update' && finished.parameters) instance.parameters = finished.parameters;
   if (type !== 'delete') return true;
   removeInstance(state, instance);
@@ -144,7 +144,7 @@ export function pollInstance(state: SimState, instance: SimInstance): boolean {
 }
 
 export function pollKey(state: SimState, key: SimKey): boolean {
-  if (advance(state, key)?.outcome !== 'succeeded' || key.last_operation!.type !== 'delete') return true;
+  if (advance(state, key)?.outcome !== 'succeeded' || key.last_operation.type !== 'delete') return true;
   state.keys = state.keys.filter((k) => k.guid !== key.guid);
   return false;
 }
@@ -219,7 +219,7 @@ export function updateInstance(ctx: OperationContext, instance: SimInstance, req
 
 export function deleteInstance(ctx: OperationContext, instance: SimInstance): SimJob {
   const {state} = ctx;
-  if (operationRunning(instance.last_operation) && instance.last_operation?.type !== 'create') throw inProgress(instance.name);
+  if (operationRunning(instance.last_operation) && instance.last_operation.type !== 'create') throw inProgress(instance.name);
   const job = newJob(ctx, 'service_instance.delete', {kind: 'service_instances', guid: instance.guid});
   if (brokerRejects(ctx, instance, job, 'delete', 'deprovision')) return job;
   // CC v3 removes the keys before it deprovisions.
@@ -271,7 +271,7 @@ export function deleteKey(ctx: OperationContext, key: SimKey): SimJob {
 /** Details of a key, or the CC 404 texts when it is not ready. */
 export function keyDetails(key: SimKey): Record<string, unknown> {
   const op = key.last_operation;
-  if (op && !(op.type === 'create' && op.state === 'succeeded')) {
+  if (!(op.type === 'create' && op.state === 'succeeded')) {
     if (op.type === 'create' && op.state === 'failed') throw notFound('Creation of service key failed');
     if (op.type === 'create') throw notFound('Creation of service key in progress');
     if (op.type === 'delete' && op.state === 'failed') throw notFound('Deletion of service key failed');
@@ -285,7 +285,7 @@ export function instanceParameters(state: SimState, instance: SimInstance): Reco
     throw new CcError(400, 'CF-ServiceFetchInstanceParametersNotSupported', 120004, 'This service does not support fetching service instance parameters.');
   }
   const op = instance.last_operation;
-  if (op?.type === 'create' && op.state === 'failed') throw notFound('Service instance not found');
+  if (op.type === 'create' && op.state === 'failed') throw notFound('Service instance not found');
   if (operationRunning(op)) throw inProgress(instance.name);
   return instance.parameters;
 }
@@ -295,10 +295,6 @@ export function instanceParameters(state: SimState, instance: SimInstance): Reco
 
 function href(state: SimState, path: string): {href: string} {
   return {href: `${state.api?.target ?? ''}${path}`};
-}
-
-function renderLastOperation(op: SimLastOperation | null): Record<string, unknown> | null {
-  return op ? {type: op.type, state: op.state, description: op.description, created_at: op.created_at, updated_at: op.updated_at} : null;
 }
 
 const EMPTY_METADATA = () => ({labels: {}, annotations: {}});
@@ -313,7 +309,7 @@ function renderInstance(state: SimState, instance: SimInstance): Record<string, 
     name: instance.name,
     tags: instance.tags,
     type: 'managed',
-    last_operation: renderLastOperation(instance.last_operation),
+    last_operation: instance.last_operation,
     metadata: EMPTY_METADATA(),
     maintenance_info: plan.maintenance_info ? {version: plan.maintenance_info.version} : {},
     upgrade_available: false,
@@ -339,7 +335,7 @@ function renderKey(state: SimState, key: SimKey): Record<string, unknown> {
     updated_at: key.updated_at,
     name: key.name,
     type: 'key',
-    last_operation: renderLastOperation(key.last_operation) ?? {type: 'create', state: 'succeeded', description: '', created_at: key.created_at, updated_at: key.updated_at},
+    last_operation: key.last_operation,
     metadata: EMPTY_METADATA(),
     relationships: {service_instance: {data: {guid: key.instance_guid}}},
     links: {

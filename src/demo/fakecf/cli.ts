@@ -822,9 +822,7 @@ const handlers: Record<string, Handler> = {
     out.say();
     out.say('Showing status of last operation:');
     const op = instance.last_operation;
-    if (op) {
-      for (const line of table([['status:', `${op.type} ${op.state}`], ['message:', op.description], ['started:', op.created_at], ['updated:', op.updated_at]], '   ')) out.say(line);
-    } else out.say('   There is no last operation available for this service instance.');
+    for (const line of table([['status:', `${op.type} ${op.state}`], ['message:', op.description], ['started:', op.created_at], ['updated:', op.updated_at]], '   ')) out.say(line);
     out.say();
     out.say('Showing bound apps:');
     out.say('   There are no bound apps for this service instance.');
@@ -857,7 +855,7 @@ const handlers: Record<string, Handler> = {
         offering.name,
         plan.name,
         '',
-        op ? `${op.type} ${op.state}` : '',
+        `${op.type} ${op.state}`,
         brokerName(state, offering),
         plan.maintenance_info ? 'no' : '',
       ]);
@@ -926,7 +924,7 @@ const handlers: Record<string, Handler> = {
     const rows = env.v7 ? [['name']] : [['name', 'last operation', 'message']];
     for (const key of keys) {
       const op = key.last_operation;
-      rows.push(env.v7 ? [key.name] : [key.name, op ? `${op.type} ${op.state}` : '', op?.description ?? '']);
+      rows.push(env.v7 ? [key.name] : [key.name, `${op.type} ${op.state}`, op.description]);
     }
     for (const line of table(rows)) out.say(line);
     return 0;

@@ -69,7 +69,7 @@ export interface SimPlan extends Ref {
 /** What service instances and keys share: parameters and an operation the broker may still run. */
 export interface SimResource extends Ref {
   parameters: Record<string, unknown>;
-  last_operation: SimLastOperation | null;
+  last_operation: SimLastOperation;
   pending?: SimPending | null;
   created_at: string;
   updated_at: string;
