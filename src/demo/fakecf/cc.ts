@@ -125,7 +125,7 @@ function advance(state: SimState, resource: SimResource): SimPending | null {
   op.updated_at = timestamp();
   resource.updated_at = op.updated_at;
   for (const job of state.jobs) {
-    if (job.resource?.guid !== resource.guid || (job.state !== 'POLLING' && job.state !== 'PROCESSING')) continue;
+    if (job.resource.guid !== resource.guid || (job.state !== 'POLLING' && job.state !== 'PROCESSING')) continue;
     if (pending.outcome === 'succeeded') completeJob(job);
     else failJob(job, 'An unknown error occurred.', 10001, 'UnknownError');
   }
@@ -150,12 +150,12 @@ export function pollKey(state: SimState, key: SimKey): boolean {
 }
 
 export function pollJob(state: SimState, job: SimJob): void {
-  if (job.state !== 'POLLING' || !job.resource) return;
+  if (job.state !== 'POLLING') return;
   if (job.resource.kind === 'service_instances') {
-    const instance = state.instances.find((i) => i.guid === job.resource!.guid);
+    const instance = state.instances.find((i) => i.guid === job.resource.guid);
     if (instance) pollInstance(state, instance);
   } else {
-    const key = state.keys.find((k) => k.guid === job.resource!.guid);
+    const key = state.keys.find((k) => k.guid === job.resource.guid);
     if (key) pollKey(state, key);
   }
 }
@@ -397,8 +397,8 @@ function renderOffering(state: SimState, offering: SimOffering): Record<string, 
 }
 
 function renderJob(state: SimState, job: SimJob): Record<string, unknown> {
-  const links: Record<string, unknown> = {self: href(state, `/v3/jobs/${job.guid}`)};
-  if (job.resource) links[job.resource.kind] = href(state, `/v3/${job.resource.kind}/${job.resource.guid}`);
+  const {kind, guid} = job.resource;
+  const links = {self: href(state, `/v3/jobs/${job.guid}`), [kind]: href(state, `/v3/${kind}/${guid}`)};
   return {guid: job.guid, created_at: job.created_at, updated_at: job.updated_at, operation: job.operation, state: job.state, links, errors: job.errors, warnings: job.warnings};
 }
 

@@ -91,7 +91,7 @@ export interface SimJob {
   operation: string;
   state: 'PROCESSING' | 'POLLING' | 'COMPLETE' | 'FAILED';
   /** `service_instances` or `service_credential_bindings` and the guid of the resource. */
-  resource: {kind: 'service_instances' | 'service_credential_bindings'; guid: string} | null;
+  resource: {kind: 'service_instances' | 'service_credential_bindings'; guid: string};
   errors: Array<{code: number; title: string; detail: string}>;
   warnings: Array<{detail: string}>;
   created_at: string;
