@@ -32,16 +32,19 @@ export function offeringOf(state: SimState, plan: SimPlan): SimOffering {
   return offering;
 }
 
-export function planOf(state: SimState, instance: SimInstance): SimPlan | undefined {
-  return state.plans.find((p) => p.guid === instance.plan_guid);
+/** Every instance is managed, and plans are never removed. */
+export function planOf(state: SimState, instance: SimInstance): SimPlan {
+  const plan = state.plans.find((p) => p.guid === instance.plan_guid);
+  if (!plan) throw new Error(`stand-in cf: instance ${instance.guid} has no plan`);
+  return plan;
 }
 
 export function brokerName(state: SimState, offering: SimOffering): string {
   return state.brokers.find((b) => b.guid === offering.broker_guid)?.name ?? '';
 }
 
-function isItRt(state: SimState, plan: SimPlan | undefined): boolean {
-  return plan !== undefined && offeringOf(state, plan).name === IT_RT_OFFERING;
+function isItRt(state: SimState, plan: SimPlan): boolean {
+  return offeringOf(state, plan).name === IT_RT_OFFERING;
 }
 
 function hasDeprecatedGrant(parameters: Record<string, unknown>): boolean {
@@ -119,10 +122,6 @@ export function validateKeyParameters(state: SimState, instance: SimInstance, pa
   const plan = planOf(state, instance);
   if (!isItRt(state, plan)) return;
   if (hasDeprecatedGrant(instance.parameters)) throw new BrokerError(CLIENT_X509_MESSAGE);
-  const pinKey = state.settings.pinKeyName;
-  if (pinKey && parameters[pinKey] !== undefined && typeof parameters[pinKey] !== 'boolean') {
-    throw new BrokerError(`Invalid parameter "${pinKey}": expected true or false, got ${JSON.stringify(parameters[pinKey])}.`);
-  }
   const keyType = parameters['key-type'];
   if (keyType === undefined) return;
   if (keyType === 'certificate') {
@@ -191,7 +190,7 @@ export function buildCredentials(state: SimState, instance: SimInstance, key: {g
       uri: `postgres://u_${key.guid.slice(0, 8)}@db.demo.internal:5432/demo`,
     };
   }
-  const api = plan!.name === 'api';
+  const api = plan.name === 'api';
   const oauth: Record<string, unknown> = {
     clientid: api ? `sb-${instance.guid}!b${randomDigits(4)}|it!b${randomDigits(3)}` : `sb-${instance.guid}!b${randomDigits(4)}|it-rt-demo!b${randomDigits(3)}`,
     url: api ? state.settings.apiUrl : state.settings.runtimeUrl,
@@ -238,10 +237,9 @@ export function plantInstance(state: SimState, seedInstance: SeedInstance, seed?
     name: seedInstance.name,
     space_guid: space.guid,
     plan_guid: plan.guid,
-    type: seedInstance.type ?? 'managed',
     tags: [],
     parameters: seedInstance.parameters ?? {},
-    last_operation: {type: 'create', state: 'succeeded', description: '', created_at: now, updated_at: now, ...seedInstance.lastOperation},
+    last_operation: {type: 'create', state: 'succeeded', description: '', created_at: now, updated_at: now},
     created_at: now,
     updated_at: now,
   };
@@ -253,7 +251,7 @@ export function plantKey(state: SimState, seedKey: SeedKey, seed?: string): SimK
   const instance = state.instances.find((i) => i.name === seedKey.instance);
   if (!instance) throw new Error(`seed: no instance ${seedKey.instance} for key ${seedKey.name}`);
   const now = timestamp();
-  const guid = seedKey.guid ?? nextGuid(state, seed);
+  const guid = nextGuid(state, seed);
   const parameters = seedKey.parameters ?? {};
   const key: SimKey = {
     guid,

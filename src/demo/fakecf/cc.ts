@@ -26,7 +26,7 @@ const unprocessable = (detail: string) => new CcError(422, 'CF-UnprocessableEnti
 const badQuery = (detail: string) => new CcError(400, 'CF-BadQueryParameter', 10005, `The query parameter is invalid: ${detail}`);
 const inProgress = (name: string) => new CcError(409, 'CF-AsyncServiceInstanceOperationInProgress', 60016, `An operation for service instance ${name} is in progress.`);
 
-export interface OperationContext {
+interface OperationContext {
   state: SimState;
   /** A broker-error or async-fail fault for this call. */
   fault?: FaultSpec;
@@ -105,8 +105,8 @@ function settle(job: SimJob, resource: SimResource, later: SimPending | null, fi
   return job;
 }
 
-function operationRunning(op: SimLastOperation | null): boolean {
-  return op !== null && (op.state === 'in progress' || op.state === 'initial');
+function operationRunning(op: SimLastOperation): boolean {
+  return op.state === 'in progress' || op.state === 'initial';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ function operationRunning(op: SimLastOperation | null): boolean {
 function advance(state: SimState, resource: SimResource): SimPending | null {
   const pending = resource.pending;
   const op = resource.last_operation;
-  if (!pending || !op) return null;
+  if (!pending) return null;
   pending.pollsLeft -= 1;
   if (pending.pollsLeft > 0) return null;
   resource.pending = null;
@@ -125,7 +125,7 @@ function advance(state: SimState, resource: SimResource): SimPending | null {
   op.updated_at = timestamp();
   resource.updated_at = op.updated_at;
   for (const job of state.jobs) {
-    if (job.resource?.guid !== resource.guid || (job.state !== 'POLLING' && job.state !== 'PROCESSING')) continue;
+    if (job.resource.guid !== resource.guid || (job.state !== 'POLLING' && job.state !== 'PROCESSING')) continue;
     if (pending.outcome === 'succeeded') completeJob(job);
     else failJob(job, 'An unknown error occurred.', 10001, 'UnknownError');
   }
@@ -136,7 +136,7 @@ function advance(state: SimState, resource: SimResource): SimPending | null {
 export function pollInstance(state: SimState, instance: SimInstance): boolean {
   const finished = advance(state, instance);
   if (finished?.outcome !== 'succeeded') return true;
-  const type = instance.last_operation!.type;
+  const type = instance.last_operation.type;
   if (type === 'update' && finished.parameters) instance.parameters = finished.parameters;
   if (type !== 'delete') return true;
   removeInstance(state, instance);
@@ -144,18 +144,18 @@ export function pollInstance(state: SimState, instance: SimInstance): boolean {
 }
 
 export function pollKey(state: SimState, key: SimKey): boolean {
-  if (advance(state, key)?.outcome !== 'succeeded' || key.last_operation!.type !== 'delete') return true;
+  if (advance(state, key)?.outcome !== 'succeeded' || key.last_operation.type !== 'delete') return true;
   state.keys = state.keys.filter((k) => k.guid !== key.guid);
   return false;
 }
 
 export function pollJob(state: SimState, job: SimJob): void {
-  if (job.state !== 'POLLING' || !job.resource) return;
+  if (job.state !== 'POLLING') return;
   if (job.resource.kind === 'service_instances') {
-    const instance = state.instances.find((i) => i.guid === job.resource!.guid);
+    const instance = state.instances.find((i) => i.guid === job.resource.guid);
     if (instance) pollInstance(state, instance);
   } else {
-    const key = state.keys.find((k) => k.guid === job.resource!.guid);
+    const key = state.keys.find((k) => k.guid === job.resource.guid);
     if (key) pollKey(state, key);
   }
 }
@@ -182,12 +182,10 @@ export function createInstance(
     name: request.name,
     space_guid: request.spaceGuid,
     plan_guid: request.plan.guid,
-    type: 'managed',
     tags: request.tags,
     parameters: request.parameters,
     last_operation: operation('create', 'in progress'),
     pending: null,
-    dashboard_url: null,
     created_at: now,
     updated_at: now,
   };
@@ -204,8 +202,8 @@ export function updateInstance(ctx: OperationContext, instance: SimInstance, req
   const {state} = ctx;
   if (operationRunning(instance.last_operation)) throw inProgress(instance.name);
   const plan = planOf(state, instance);
-  if (!plan) throw unprocessable('Cannot update a user-provided service instance with this request.');
-  const parameters = request.parameters === undefined ? instance.parameters : state.settings.updateParameters === 'merge' ? {...instance.parameters, ...request.parameters} : request.parameters;
+  // `-c` replaces the parameters; whether SAP's broker merges them instead is unconfirmed.
+  const parameters = request.parameters ?? instance.parameters;
   const job = newJob(ctx, 'service_instance.update', {kind: 'service_instances', guid: instance.guid});
   if (brokerRejects(ctx, instance, job, 'update', 'update', () => validateInstanceParameters(state, plan, request.parameters ?? {}, instance))) return job;
   if (request.tags) instance.tags = request.tags;
@@ -221,23 +219,18 @@ export function updateInstance(ctx: OperationContext, instance: SimInstance, req
 
 export function deleteInstance(ctx: OperationContext, instance: SimInstance): SimJob {
   const {state} = ctx;
-  if (operationRunning(instance.last_operation) && instance.last_operation?.type !== 'create') throw inProgress(instance.name);
+  if (operationRunning(instance.last_operation) && instance.last_operation.type !== 'create') throw inProgress(instance.name);
   const job = newJob(ctx, 'service_instance.delete', {kind: 'service_instances', guid: instance.guid});
   if (brokerRejects(ctx, instance, job, 'delete', 'deprovision')) return job;
   // CC v3 removes the keys before it deprovisions.
   state.keys = state.keys.filter((k) => k.instance_guid !== instance.guid);
-  const plan = planOf(state, instance);
-  const later = plan ? asyncPending(ctx, offeringOf(state, plan).async_polls) : null;
+  const later = asyncPending(ctx, offeringOf(state, planOf(state, instance)).async_polls);
   if (later) instance.last_operation = operation('delete', 'in progress');
   return settle(job, instance, later, () => removeInstance(state, instance));
 }
 
 export function createKey(ctx: OperationContext, instance: SimInstance, request: {name: string; parameters: Record<string, unknown>}): SimJob {
   const {state} = ctx;
-  if (instance.type === 'user-provided') throw unprocessable("Service credential bindings of type 'key' are not supported for user-provided service instances.");
-  const plan = planOf(state, instance);
-  const offering = plan ? offeringOf(state, plan) : undefined;
-  if (!offering?.bindable) throw unprocessable('Service plan does not allow bindings.');
   if (operationRunning(instance.last_operation)) throw unprocessable('There is an operation in progress for the service instance.');
   if (state.keys.some((k) => k.instance_guid === instance.guid && k.name === request.name)) {
     throw unprocessable(`The binding name is invalid. Key binding names must be unique. The service instance already has a key binding with name '${request.name}'.`);
@@ -259,7 +252,7 @@ export function createKey(ctx: OperationContext, instance: SimInstance, request:
   state.keys.push(key);
   if (rejected) return job;
   key.credentials = buildCredentials(state, instance, key, request.parameters);
-  return settle(job, key, asyncPending(ctx, offering.key_async_polls), () => {
+  return settle(job, key, asyncPending(ctx, 0), () => {
     key.last_operation = operation('create', 'succeeded');
   });
 }
@@ -268,9 +261,7 @@ export function deleteKey(ctx: OperationContext, key: SimKey): SimJob {
   const {state} = ctx;
   const job = newJob(ctx, 'service_keys.delete', {kind: 'service_credential_bindings', guid: key.guid});
   if (brokerRejects(ctx, key, job, 'delete', 'unbind')) return job;
-  const instance = state.instances.find((i) => i.guid === key.instance_guid);
-  const plan = instance ? planOf(state, instance) : undefined;
-  const later = plan ? asyncPending(ctx, offeringOf(state, plan).key_async_polls) : null;
+  const later = asyncPending(ctx, 0);
   if (later) key.last_operation = operation('delete', 'in progress');
   return settle(job, key, later, () => {
     state.keys = state.keys.filter((k) => k.guid !== key.guid);
@@ -280,7 +271,7 @@ export function deleteKey(ctx: OperationContext, key: SimKey): SimJob {
 /** Details of a key, or the CC 404 texts when it is not ready. */
 export function keyDetails(key: SimKey): Record<string, unknown> {
   const op = key.last_operation;
-  if (op && !(op.type === 'create' && op.state === 'succeeded')) {
+  if (!(op.type === 'create' && op.state === 'succeeded')) {
     if (op.type === 'create' && op.state === 'failed') throw notFound('Creation of service key failed');
     if (op.type === 'create') throw notFound('Creation of service key in progress');
     if (op.type === 'delete' && op.state === 'failed') throw notFound('Deletion of service key failed');
@@ -290,13 +281,11 @@ export function keyDetails(key: SimKey): Record<string, unknown> {
 }
 
 export function instanceParameters(state: SimState, instance: SimInstance): Record<string, unknown> {
-  const plan = planOf(state, instance);
-  const offering = plan ? offeringOf(state, plan) : undefined;
-  if (!offering || !offering.instances_retrievable) {
+  if (!offeringOf(state, planOf(state, instance)).instances_retrievable) {
     throw new CcError(400, 'CF-ServiceFetchInstanceParametersNotSupported', 120004, 'This service does not support fetching service instance parameters.');
   }
   const op = instance.last_operation;
-  if (op?.type === 'create' && op.state === 'failed') throw notFound('Service instance not found');
+  if (op.type === 'create' && op.state === 'failed') throw notFound('Service instance not found');
   if (operationRunning(op)) throw inProgress(instance.name);
   return instance.parameters;
 }
@@ -308,39 +297,23 @@ function href(state: SimState, path: string): {href: string} {
   return {href: `${state.api?.target ?? ''}${path}`};
 }
 
-function renderLastOperation(op: SimLastOperation | null): Record<string, unknown> | null {
-  return op ? {type: op.type, state: op.state, description: op.description, created_at: op.created_at, updated_at: op.updated_at} : null;
-}
-
 const EMPTY_METADATA = () => ({labels: {}, annotations: {}});
 
 function renderInstance(state: SimState, instance: SimInstance): Record<string, unknown> {
   const plan = planOf(state, instance);
   const base = `/v3/service_instances/${instance.guid}`;
-  const common = {
+  return {
     guid: instance.guid,
     created_at: instance.created_at,
     updated_at: instance.updated_at,
     name: instance.name,
     tags: instance.tags,
-    type: instance.type,
-    last_operation: renderLastOperation(instance.last_operation),
+    type: 'managed',
+    last_operation: instance.last_operation,
     metadata: EMPTY_METADATA(),
-  };
-  if (instance.type === 'user-provided') {
-    return {
-      ...common,
-      syslog_drain_url: '',
-      route_service_url: '',
-      relationships: {space: {data: {guid: instance.space_guid}}},
-      links: {self: href(state, base), space: href(state, `/v3/spaces/${instance.space_guid}`), credentials: href(state, `${base}/credentials`)},
-    };
-  }
-  return {
-    ...common,
-    maintenance_info: plan?.maintenance_info ? {version: plan.maintenance_info.version} : {},
+    maintenance_info: plan.maintenance_info ? {version: plan.maintenance_info.version} : {},
     upgrade_available: false,
-    dashboard_url: instance.dashboard_url ?? null,
+    dashboard_url: null,
     relationships: {service_plan: {data: {guid: instance.plan_guid}}, space: {data: {guid: instance.space_guid}}},
     links: {
       self: href(state, base),
@@ -362,7 +335,7 @@ function renderKey(state: SimState, key: SimKey): Record<string, unknown> {
     updated_at: key.updated_at,
     name: key.name,
     type: 'key',
-    last_operation: renderLastOperation(key.last_operation) ?? {type: 'create', state: 'succeeded', description: '', created_at: key.created_at, updated_at: key.updated_at},
+    last_operation: key.last_operation,
     metadata: EMPTY_METADATA(),
     relationships: {service_instance: {data: {guid: key.instance_guid}}},
     links: {
@@ -382,7 +355,7 @@ function renderPlan(state: SimState, plan: SimPlan): Record<string, unknown> {
     name: plan.name,
     description: plan.description,
     visibility_type: 'public',
-    available: plan.available,
+    available: true,
     free: plan.free,
     costs: plan.costs,
     maintenance_info: plan.maintenance_info ?? {},
@@ -404,14 +377,14 @@ function renderOffering(state: SimState, offering: SimOffering): Record<string, 
     available: true,
     tags: offering.tags,
     requires: [],
-    shareable: offering.shareable,
+    shareable: false,
     documentation_url: offering.documentation_url,
     broker_catalog: {
       id: `${offering.guid}-catalog`,
       metadata: {},
       features: {
-        plan_updateable: offering.plan_updateable,
-        bindable: offering.bindable,
+        plan_updateable: true,
+        bindable: true,
         instances_retrievable: offering.instances_retrievable,
         bindings_retrievable: offering.bindings_retrievable,
         allow_context_updates: false,
@@ -424,8 +397,8 @@ function renderOffering(state: SimState, offering: SimOffering): Record<string, 
 }
 
 function renderJob(state: SimState, job: SimJob): Record<string, unknown> {
-  const links: Record<string, unknown> = {self: href(state, `/v3/jobs/${job.guid}`)};
-  if (job.resource) links[job.resource.kind] = href(state, `/v3/${job.resource.kind}/${job.resource.guid}`);
+  const {kind, guid} = job.resource;
+  const links = {self: href(state, `/v3/jobs/${job.guid}`), [kind]: href(state, `/v3/${kind}/${guid}`)};
   return {guid: job.guid, created_at: job.created_at, updated_at: job.updated_at, operation: job.operation, state: job.state, links, errors: job.errors, warnings: job.warnings};
 }
 
@@ -477,7 +450,7 @@ interface Sortable {
   updated_at?: string;
 }
 
-function paginate<T extends Sortable>(state: SimState, path: string, query: Query, items: T[], render: (item: T) => unknown): {pagination: unknown; resources: unknown[]} {
+function paginate<T extends Sortable, R>(state: SimState, path: string, query: Query, items: T[], render: (item: T) => R): {pagination: unknown; resources: R[]} {
   const perPage = query.has('per_page') ? Number(query.get('per_page')) : 50;
   const page = query.has('page') ? Number(query.get('page')) : 1;
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > 5000) throw badQuery('Per page must be between 1 and 5000');
@@ -544,21 +517,28 @@ function allSpaces(state: SimState) {
   return state.orgs.flatMap((org) => org.spaces.map((space) => ({...space, org_guid: org.guid})));
 }
 
-function listOrganizations(state: SimState, path: string, query: Query) {
-  checkQuery(query, ['names', 'guids']);
-  const orgs = state.orgs
-    .filter((org) => matches(query, 'names', org.name) && matches(query, 'guids', org.guid))
-    .map((org) => ({...org, created_at: '2020-01-01T00:00:00Z'}));
-  return paginate(state, path, query, orgs, (org) => ({
+/** Organizations and spaces carry no dates in the state: CC's fixed creation date stands in. */
+const ORG_CREATED_AT = '2020-01-01T00:00:00Z';
+
+function renderOrg(state: SimState, org: {guid: string; name: string}): Record<string, unknown> {
+  return {
     guid: org.guid,
-    created_at: org.created_at,
-    updated_at: org.created_at,
+    created_at: ORG_CREATED_AT,
+    updated_at: ORG_CREATED_AT,
     name: org.name,
     suspended: false,
     relationships: {quota: {data: null}},
     metadata: EMPTY_METADATA(),
     links: {self: href(state, `/v3/organizations/${org.guid}`)},
-  }));
+  };
+}
+
+function listOrganizations(state: SimState, path: string, query: Query) {
+  checkQuery(query, ['names', 'guids']);
+  const orgs = state.orgs
+    .filter((org) => matches(query, 'names', org.name) && matches(query, 'guids', org.guid))
+    .map((org) => ({...org, created_at: ORG_CREATED_AT}));
+  return paginate(state, path, query, orgs, (org) => renderOrg(state, org));
 }
 
 function listSpaces(state: SimState, path: string, query: Query) {
@@ -566,7 +546,7 @@ function listSpaces(state: SimState, path: string, query: Query) {
   const include = includeParam(query, ['organization']);
   const spaces = allSpaces(state)
     .filter((s) => matches(query, 'names', s.name) && matches(query, 'guids', s.guid) && matches(query, 'organization_guids', s.org_guid))
-    .map((s) => ({...s, created_at: '2020-01-01T00:00:00Z'}));
+    .map((s) => ({...s, created_at: ORG_CREATED_AT}));
   const page = paginate(state, path, query, spaces, (space) => ({
     guid: space.guid,
     created_at: space.created_at,
@@ -576,12 +556,16 @@ function listSpaces(state: SimState, path: string, query: Query) {
     metadata: EMPTY_METADATA(),
     links: {self: href(state, `/v3/spaces/${space.guid}`), organization: href(state, `/v3/organizations/${space.org_guid}`)},
   }));
-  if (!include.includes('organization')) return page;
   // As CC does: the organizations of the spaces on this page, once each.
-  const orgOf = (guid: string) => state.orgs.find((o) => o.guid === guid);
-  const onPage = page.resources as Array<{relationships: {organization: {data: {guid: string}}}}>;
-  const orgs = [...new Set(onPage.map((r) => r.relationships.organization.data.guid))].map(orgOf).filter((o) => o !== undefined);
-  return {...page, included: {organizations: orgs.map((o) => ({guid: o!.guid, name: o!.name, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', suspended: false, relationships: {quota: {data: null}}, metadata: EMPTY_METADATA(), links: {self: href(state, `/v3/organizations/${o!.guid}`)}}))}};
+  const orgGuids = new Set(page.resources.map((space) => space.relationships.organization.data.guid));
+  const orgs = [...orgGuids].map((guid) => state.orgs.find((o) => o.guid === guid)).filter((o) => o !== undefined);
+  return withIncluded(page, {organizations: include.includes('organization') ? orgs.map((o) => renderOrg(state, o)) : undefined});
+}
+
+/** The page with the `included` lists that were asked for (undefined = not asked); none asked, no `included`. */
+function withIncluded<P extends object>(page: P, lists: Record<string, unknown[] | undefined>): P | (P & {included: object}) {
+  const included = Object.fromEntries(Object.entries(lists).filter(([, list]) => list !== undefined));
+  return Object.keys(included).length ? {...page, included} : page;
 }
 
 /** The brokers of these offerings, once each, with the requested fields. */
@@ -599,9 +583,9 @@ function listOfferings(state: SimState, path: string, query: Query) {
       matches(query, 'service_broker_guids', o.broker_guid) &&
       matches(query, 'guids', o.guid),
   );
-  const result: Record<string, unknown> = paginate(state, path, query, offerings, (o) => renderOffering(state, o));
-  if (brokerFields) result.included = {service_brokers: includedBrokers(state, offerings, brokerFields)};
-  return result;
+  return withIncluded(paginate(state, path, query, offerings, (o) => renderOffering(state, o)), {
+    service_brokers: brokerFields && includedBrokers(state, offerings, brokerFields),
+  });
 }
 
 function listPlans(state: SimState, path: string, query: Query) {
@@ -619,16 +603,14 @@ function listPlans(state: SimState, path: string, query: Query) {
       matches(query, 'service_broker_names', brokerName(state, offering)) &&
       matches(query, 'guids', plan.guid) &&
       (instanceGuids === undefined || state.instances.some((i) => instanceGuids.includes(i.guid) && i.plan_guid === plan.guid)) &&
-      (available === undefined || String(plan.available) === available)
+      (available === undefined || available === 'true')
     );
   });
-  const result: Record<string, unknown> = paginate(state, path, query, plans, (plan) => renderPlan(state, plan));
-  const included: Record<string, unknown[]> = {};
   const offerings = uniqueBy(plans.map((plan) => offeringOf(state, plan)));
-  if (include.includes('service_offering')) included.service_offerings = offerings.map((o) => renderOffering(state, o));
-  if (brokerFields) included.service_brokers = includedBrokers(state, offerings, brokerFields);
-  if (Object.keys(included).length) result.included = included;
-  return result;
+  return withIncluded(paginate(state, path, query, plans, (plan) => renderPlan(state, plan)), {
+    service_offerings: include.includes('service_offering') ? offerings.map((o) => renderOffering(state, o)) : undefined,
+    service_brokers: brokerFields && includedBrokers(state, offerings, brokerFields),
+  });
 }
 
 function listInstances(state: SimState, path: string, query: Query) {
@@ -658,26 +640,26 @@ function listInstances(state: SimState, path: string, query: Query) {
     return (
       matches(query, 'names', instance.name) &&
       matches(query, 'guids', instance.guid) &&
-      matches(query, 'type', instance.type) &&
+      matches(query, 'type', 'managed') &&
       matches(query, 'space_guids', instance.space_guid) &&
       matches(query, 'organization_guids', space?.org_guid) &&
-      matches(query, 'service_plan_names', plan?.name, true) &&
-      matches(query, 'service_plan_guids', plan?.guid)
+      matches(query, 'service_plan_names', plan.name, true) &&
+      matches(query, 'service_plan_guids', plan.guid)
     );
   });
   const instances = candidates.filter((instance) => pollInstance(state, instance));
-  const result: Record<string, unknown> = paginate(state, path, query, instances, (instance) => renderInstance(state, instance));
-  const included: Record<string, unknown[]> = {};
+  const page = paginate(state, path, query, instances, (instance) => renderInstance(state, instance));
   const usedSpaces = uniqueBy(instances.map((i) => spaces.find((s) => s.guid === i.space_guid)).filter((s) => s !== undefined));
-  if (spaceFields) included.spaces = usedSpaces.map((s) => project({guid: s.guid, name: s.name, relationships: {organization: {data: {guid: s.org_guid}}}}, spaceFields));
-  if (orgFields) included.organizations = uniqueBy(usedSpaces.map((s) => state.orgs.find((o) => o.guid === s.org_guid)!)).map((o) => project({guid: o.guid, name: o.name}, orgFields));
-  const plans = uniqueBy(instances.map((i) => planOf(state, i)).filter((p) => p !== undefined));
+  const usedOrgs = uniqueBy(usedSpaces.map((s) => state.orgs.find((o) => o.guid === s.org_guid)!));
+  const plans = uniqueBy(instances.map((i) => planOf(state, i)));
   const offerings = uniqueBy(plans.map((p) => offeringOf(state, p)));
-  if (planFields) included.service_plans = plans.map((p) => project(renderPlan(state, p), planFields));
-  if (offeringFields) included.service_offerings = offerings.map((o) => project(renderOffering(state, o), offeringFields));
-  if (brokerFields) included.service_brokers = includedBrokers(state, offerings, brokerFields);
-  if (Object.keys(included).length) result.included = included;
-  return result;
+  return withIncluded(page, {
+    spaces: spaceFields && usedSpaces.map((s) => project({guid: s.guid, name: s.name, relationships: {organization: {data: {guid: s.org_guid}}}}, spaceFields)),
+    organizations: orgFields && usedOrgs.map((o) => project({guid: o.guid, name: o.name}, orgFields)),
+    service_plans: planFields && plans.map((p) => project(renderPlan(state, p), planFields)),
+    service_offerings: offeringFields && offerings.map((o) => project(renderOffering(state, o), offeringFields)),
+    service_brokers: brokerFields && includedBrokers(state, offerings, brokerFields),
+  });
 }
 
 function listKeys(state: SimState, path: string, query: Query) {
@@ -700,14 +682,11 @@ function listKeys(state: SimState, path: string, query: Query) {
     );
   });
   const keys = candidates.filter((key) => pollKey(state, key));
-  const result: Record<string, unknown> = paginate(state, path, query, keys, (key) => renderKey(state, key));
-  const included: Record<string, unknown[]> = {};
-  if (include.includes('app')) included.apps = [];
-  if (include.includes('service_instance')) {
-    included.service_instances = uniqueBy(keys.map((k) => state.instances.find((i) => i.guid === k.instance_guid)).filter((i) => i !== undefined)).map((i) => renderInstance(state, i));
-  }
-  if (Object.keys(included).length) result.included = included;
-  return result;
+  const instances = uniqueBy(keys.map((k) => state.instances.find((i) => i.guid === k.instance_guid)).filter((i) => i !== undefined));
+  return withIncluded(paginate(state, path, query, keys, (key) => renderKey(state, key)), {
+    apps: include.includes('app') ? [] : undefined,
+    service_instances: include.includes('service_instance') ? instances.map((i) => renderInstance(state, i)) : undefined,
+  });
 }
 
 function parseBody(body: string | undefined): Record<string, unknown> {
@@ -811,9 +790,8 @@ function route(state: SimState, method: string, rawPath: string, body: string | 
     if (key && segments.length === 4 && get) {
       if (sub === 'details') return ok(keyDetails(key));
       if (sub === 'parameters') {
-        const instance = state.instances.find((i) => i.guid === key.instance_guid);
-        const plan = instance ? planOf(state, instance) : undefined;
-        if (!plan || !offeringOf(state, plan).bindings_retrievable) {
+        const instance = state.instances.find((i) => i.guid === key.instance_guid)!;
+        if (!offeringOf(state, planOf(state, instance)).bindings_retrievable) {
           throw new CcError(502, 'CF-ServiceFetchBindingParametersNotSupported', 120005, 'This service does not support fetching service binding parameters.');
         }
         return ok(key.parameters);

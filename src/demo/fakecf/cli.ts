@@ -700,7 +700,8 @@ const handlers: Record<string, Handler> = {
     const as = state.auth ? ` ${where(env)}` : '...';
     out.say(offeringName ? `Getting service plan information for service offering ${offeringName}${as}` : `Getting all service offerings from marketplace${as}`);
     out.say();
-    const plans = state.plans.filter((plan) => (flag(parsed, 'show-unavailable') || plan.available) && offeredBy(state, plan, offeringName, brokerFilter));
+    // Every simulated plan is available, so --show-unavailable shows the same list.
+    const plans = state.plans.filter((plan) => offeredBy(state, plan, offeringName, brokerFilter));
     if (!plans.length) {
       out.say('No service offerings found.');
       return 0;
@@ -772,7 +773,7 @@ const handlers: Record<string, Handler> = {
       return 0;
     }
     const instance = requireInstance(env, name);
-    if (value(parsed, 'p') && value(parsed, 'p') !== planOf(state, instance)?.name) return out.fail('The stand-in cf does not change plans.');
+    if (value(parsed, 'p') && value(parsed, 'p') !== planOf(state, instance).name) return out.fail('The stand-in cf does not change plans.');
     const tags = tagsValue === undefined ? undefined : tagsValue.split(',').map((t) => t.trim()).filter(Boolean);
     const job = updateInstance(env, instance, {parameters, tags});
     return reportJob(env, parsed, job, `Update in progress. Use 'cf services' or 'cf service ${name}' to check operation status.`, `Update of service instance ${name} complete.`);
@@ -802,44 +803,36 @@ const handlers: Record<string, Handler> = {
       return 0;
     }
     const plan = planOf(state, instance);
-    const offering = plan ? offeringOf(state, plan) : undefined;
-    if (instance.type === 'user-provided') {
-      for (const line of table([['name:', instance.name], ['guid:', instance.guid], ['type:', 'user-provided'], ['tags:', instance.tags.join(', ')], ['route service url:', ''], ['syslog drain url:', '']])) out.say(line);
-    } else {
-      const rows = [
-        ['name:', instance.name],
-        ['guid:', instance.guid],
-        ['type:', 'managed'],
-        ['broker:', offering ? brokerName(state, offering) : ''],
-        ['offering:', offering?.name ?? ''],
-        ['plan:', plan?.name ?? ''],
-        ['tags:', instance.tags.join(', ')],
-        ['offering tags:', offering?.tags.join(', ') ?? ''],
-        ['description:', offering?.description ?? ''],
-        ['documentation:', offering?.documentation_url ?? ''],
-        ['dashboard url:', instance.dashboard_url ?? ''],
-      ];
-      // The CLI's own test pins the value column at 18 characters for this table.
-      for (const line of table(rows, '', [18])) out.say(line);
-    }
+    const offering = offeringOf(state, plan);
+    const rows = [
+      ['name:', instance.name],
+      ['guid:', instance.guid],
+      ['type:', 'managed'],
+      ['broker:', brokerName(state, offering)],
+      ['offering:', offering.name],
+      ['plan:', plan.name],
+      ['tags:', instance.tags.join(', ')],
+      ['offering tags:', offering.tags.join(', ')],
+      ['description:', offering.description],
+      ['documentation:', offering.documentation_url],
+      ['dashboard url:', ''],
+    ];
+    // The CLI's own test pins the value column at 18 characters for this table.
+    for (const line of table(rows, '', [18])) out.say(line);
     out.say();
     out.say('Showing status of last operation:');
     const op = instance.last_operation;
-    if (op) {
-      for (const line of table([['status:', `${op.type} ${op.state}`], ['message:', op.description], ['started:', op.created_at], ['updated:', op.updated_at]], '   ')) out.say(line);
-    } else out.say('   There is no last operation available for this service instance.');
+    for (const line of table([['status:', `${op.type} ${op.state}`], ['message:', op.description], ['started:', op.created_at], ['updated:', op.updated_at]], '   ')) out.say(line);
     out.say();
     out.say('Showing bound apps:');
     out.say('   There are no bound apps for this service instance.');
     out.say();
-    if (instance.type === 'managed') {
-      out.say('Showing sharing info:');
-      out.say('   This service instance is not currently being shared.');
-      out.say();
-      out.say('Showing upgrade status:');
-      out.say(plan?.maintenance_info ? '   There is no upgrade available for this service.' : '   Upgrades are not supported by this broker.');
-      out.say();
-    }
+    out.say('Showing sharing info:');
+    out.say('   This service instance is not currently being shared.');
+    out.say();
+    out.say('Showing upgrade status:');
+    out.say(plan.maintenance_info ? '   There is no upgrade available for this service.' : '   Upgrades are not supported by this broker.');
+    out.say();
     return 0;
   },
 
@@ -855,16 +848,16 @@ const handlers: Record<string, Handler> = {
     const rows = [['name', 'offering', 'plan', 'bound apps', 'last operation', 'broker', 'upgrade available']];
     for (const instance of instances) {
       const plan = planOf(state, instance);
-      const offering = plan ? offeringOf(state, plan) : undefined;
+      const offering = offeringOf(state, plan);
       const op = instance.last_operation;
       rows.push([
         instance.name,
-        instance.type === 'user-provided' ? 'user-provided' : (offering?.name ?? ''),
-        plan?.name ?? '',
+        offering.name,
+        plan.name,
         '',
-        op ? `${op.type} ${op.state}` : '',
-        offering ? brokerName(state, offering) : '',
-        plan?.maintenance_info ? 'no' : '',
+        `${op.type} ${op.state}`,
+        brokerName(state, offering),
+        plan.maintenance_info ? 'no' : '',
       ]);
     }
     for (const line of table(rows)) out.say(line);
@@ -931,7 +924,7 @@ const handlers: Record<string, Handler> = {
     const rows = env.v7 ? [['name']] : [['name', 'last operation', 'message']];
     for (const key of keys) {
       const op = key.last_operation;
-      rows.push(env.v7 ? [key.name] : [key.name, op ? `${op.type} ${op.state}` : '', op?.description ?? '']);
+      rows.push(env.v7 ? [key.name] : [key.name, `${op.type} ${op.state}`, op.description]);
     }
     for (const line of table(rows)) out.say(line);
     return 0;

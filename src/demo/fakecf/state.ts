@@ -52,12 +52,8 @@ export interface SimOffering extends Ref {
   documentation_url: string;
   instances_retrievable: boolean;
   bindings_retrievable: boolean;
-  bindable: boolean;
-  shareable: boolean;
-  plan_updateable: boolean;
-  /** Polls until an instance or key operation finishes; 0 = synchronous broker. */
+  /** Polls until an instance operation finishes; 0 = synchronous broker (keys are always synchronous). */
   async_polls: number;
-  key_async_polls: number;
   created_at: string;
 }
 
@@ -66,7 +62,6 @@ export interface SimPlan extends Ref {
   description: string;
   free: boolean;
   costs: Array<{currency: string; amount: number; unit: string}>;
-  available: boolean;
   maintenance_info: {version: string; description: string} | null;
   created_at: string;
 }
@@ -74,7 +69,7 @@ export interface SimPlan extends Ref {
 /** What service instances and keys share: parameters and an operation the broker may still run. */
 export interface SimResource extends Ref {
   parameters: Record<string, unknown>;
-  last_operation: SimLastOperation | null;
+  last_operation: SimLastOperation;
   pending?: SimPending | null;
   created_at: string;
   updated_at: string;
@@ -83,9 +78,7 @@ export interface SimResource extends Ref {
 export interface SimInstance extends SimResource {
   space_guid: string;
   plan_guid: string;
-  type: 'managed' | 'user-provided';
   tags: string[];
-  dashboard_url?: string | null;
 }
 
 export interface SimKey extends SimResource {
@@ -98,7 +91,7 @@ export interface SimJob {
   operation: string;
   state: 'PROCESSING' | 'POLLING' | 'COMPLETE' | 'FAILED';
   /** `service_instances` or `service_credential_bindings` and the guid of the resource. */
-  resource: {kind: 'service_instances' | 'service_credential_bindings'; guid: string} | null;
+  resource: {kind: 'service_instances' | 'service_credential_bindings'; guid: string};
   errors: Array<{code: number; title: string; detail: string}>;
   warnings: Array<{detail: string}>;
   created_at: string;
@@ -126,10 +119,6 @@ interface SimSettings {
   tokenUrl: string;
   sapClientCa: {certPem: string; keyPem: string};
   duplicateCertificate: 'accept' | 'reject';
-  /** How `update-service -c` treats parameters the request leaves out (SAP's choice is unconfirmed). */
-  updateParameters: 'replace' | 'merge';
-  /** Name of the key parameter that switches certificate pinning, when known. */
-  pinKeyName: string | null;
 }
 
 export interface SimState {
@@ -162,8 +151,6 @@ export interface SeedInstance {
   guid?: string;
   /** Space name; default the targeted space. */
   space?: string;
-  lastOperation?: Partial<Pick<SimLastOperation, 'type' | 'state' | 'description'>>;
-  type?: 'managed' | 'user-provided';
 }
 
 export interface SeedKey {
@@ -173,7 +160,6 @@ export interface SeedKey {
   parameters?: Record<string, unknown>;
   /** Use these credentials verbatim instead of generating them. */
   credentials?: Record<string, unknown>;
-  guid?: string;
 }
 
 export interface SeedOptions extends Partial<SimSettings> {
@@ -187,9 +173,7 @@ export interface SeedOptions extends Partial<SimSettings> {
   space?: string;
   /** Extra spaces in the org (not targeted). */
   extraSpaces?: string[];
-  itRtAvailable?: boolean;
   asyncPolls?: number;
-  keyAsyncPolls?: number;
   instances?: SeedInstance[];
   keys?: SeedKey[];
   faults?: FaultTable;
@@ -381,7 +365,6 @@ export async function seedState(file: string, options: SeedOptions = {}): Promis
   const dbBroker2: SimBroker = {guid: guid(), name: 'postgres-broker-eu'};
   const logBroker: SimBroker = {guid: guid(), name: 'app-logs-broker'};
 
-  const asyncPolls = options.asyncPolls ?? 1;
   const offering = (broker: SimBroker, name: string, extra: Partial<SimOffering>): SimOffering => ({
     guid: guid(),
     name,
@@ -391,11 +374,7 @@ export async function seedState(file: string, options: SeedOptions = {}): Promis
     documentation_url: '',
     instances_retrievable: true,
     bindings_retrievable: true,
-    bindable: true,
-    shareable: false,
-    plan_updateable: true,
     async_polls: 0,
-    key_async_polls: 0,
     created_at: now,
     ...extra,
   });
@@ -406,7 +385,6 @@ export async function seedState(file: string, options: SeedOptions = {}): Promis
     description: '',
     free: true,
     costs: [],
-    available: true,
     maintenance_info: null,
     created_at: now,
     ...extra,
@@ -415,19 +393,15 @@ export async function seedState(file: string, options: SeedOptions = {}): Promis
   const offerings: SimOffering[] = [];
   const plans: SimPlan[] = [];
   const brokers = [sapBroker, dbBroker, dbBroker2, logBroker];
-  if (options.itRtAvailable !== false) {
-    const itRt = offering(sapBroker, 'it-rt', {
-      description: 'Cloud Integration when accessed at runtime',
-      tags: ['integration'],
-      documentation_url: 'https://help.sap.com/docs/cloud-integration',
-      async_polls: asyncPolls,
-      key_async_polls: options.keyAsyncPolls ?? 0,
-      shareable: false,
-    });
-    offerings.push(itRt);
-    plans.push(plan(itRt, 'integration-flow', {description: 'Service plan for integration flow processing'}));
-    plans.push(plan(itRt, 'api', {description: 'Service plan for the Cloud Integration OData API'}));
-  }
+  const itRt = offering(sapBroker, 'it-rt', {
+    description: 'Cloud Integration when accessed at runtime',
+    tags: ['integration'],
+    documentation_url: 'https://help.sap.com/docs/cloud-integration',
+    async_polls: options.asyncPolls ?? 1,
+  });
+  offerings.push(itRt);
+  plans.push(plan(itRt, 'integration-flow', {description: 'Service plan for integration flow processing'}));
+  plans.push(plan(itRt, 'api', {description: 'Service plan for the Cloud Integration OData API'}));
   const logs = offering(logBroker, 'application-logs', {description: 'Log storage', instances_retrievable: false, bindings_retrievable: false});
   offerings.push(logs);
   plans.push(plan(logs, 'lite', {description: 'Free log storage'}));
@@ -457,8 +431,6 @@ export async function seedState(file: string, options: SeedOptions = {}): Promis
       tokenUrl: options.tokenUrl ?? DEFAULT_TOKEN_URL,
       sapClientCa: options.sapClientCa ?? generateDemoClientCa(),
       duplicateCertificate: options.duplicateCertificate ?? 'accept',
-      updateParameters: options.updateParameters ?? 'replace',
-      pinKeyName: options.pinKeyName ?? null,
     },
     faults: options.faults ?? {},
     firedFaults: [],
