@@ -390,6 +390,23 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
   }
 
   /** Polls `read` until `done` holds, within the adapter's wait timeout. */
+  /** A delete command; when cf removed something, waits until it is gone or its deletion failed. */
+  async function deleteResource(args: string[], what: string, find: () => Promise<{lastOperation: LastOperation | null} | null>, call: CallOptions): Promise<{existed: boolean}> {
+    if (options.dryRun) {
+      const existing = await find();
+      logCall(args, true);
+      return {existed: existing !== null};
+    }
+    await target(call);
+    const result = await run(args, {...call, write: true});
+    const existed = !/does not exist|did not exist/i.test(result.stdout);
+    if (existed) {
+      const left = await poll(`Deleting ${what}`, find, goneOrDeleteFailed, call);
+      if (left?.lastOperation) throw brokerFailure(`Deleting ${what}`, left.lastOperation, args);
+    }
+    return {existed};
+  }
+
   async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, call: CallOptions): Promise<T> {
     const deadline = Date.now() + waitTimeout;
     for (;;) {
@@ -476,22 +493,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       return instance;
     },
 
-    async deleteInstance(name, call = {}) {
-      const args = ['delete-service', name, '-f'];
-      if (options.dryRun) {
-        const existing = await findInstance(name, call);
-        logCall(args, true);
-        return {existed: existing !== null};
-      }
-      await target(call);
-      const result = await run(args, {...call, write: true});
-      const existed = !/did not exist|does not exist/i.test(result.stdout);
-      if (existed) {
-        const instance = await poll(`Deleting service instance ${name}`, () => findInstance(name, call), goneOrDeleteFailed, call);
-        if (instance?.lastOperation) throw brokerFailure(`Deleting service instance ${name}`, instance.lastOperation, args);
-      }
-      return {existed};
-    },
+    deleteInstance: (name, call = {}) => deleteResource(['delete-service', name, '-f'], `service instance ${name}`, () => findInstance(name, call), call),
 
     async listKeys(instanceGuids, call = {}) {
       const unique = [...new Set(instanceGuids)];
@@ -532,25 +534,14 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
       return {key, alreadyExisted};
     },
 
-    async deleteKey(instanceName, keyName, call = {}) {
-      const args = ['delete-service-key', instanceName, keyName, '-f'];
-      if (options.dryRun) {
-        const instance = await findInstance(instanceName, call);
-        const existing = instance ? await findKey(instance.guid, keyName, call) : null;
-        logCall(args, true);
-        return {existed: existing !== null};
-      }
-      await target(call);
-      const result = await run(args, {...call, write: true});
-      const existed = !/does not exist|did not exist/i.test(result.stdout);
-      if (existed) {
-        const instance = await findInstance(instanceName, call);
-        if (instance) {
-          const key = await poll(`Deleting service key ${keyName}`, () => findKey(instance.guid, keyName, call), goneOrDeleteFailed, call);
-          if (key?.lastOperation) throw brokerFailure(`Deleting service key ${keyName}`, key.lastOperation, args);
-        }
-      }
-      return {existed};
+    deleteKey(instanceName, keyName, call = {}) {
+      // The instance is looked up once: a key is polled by its instance's GUID.
+      let instance: ServiceInstance | null = null;
+      const find = async () => {
+        instance ??= await findInstance(instanceName, call);
+        return instance ? findKey(instance.guid, keyName, call) : null;
+      };
+      return deleteResource(['delete-service-key', instanceName, keyName, '-f'], `service key ${keyName}`, find, call);
     },
   };
   return port;
