@@ -58,20 +58,15 @@ export function textStep<S extends MachineState<Partial<Record<F, string>>, unkn
 }
 
 /** A choice kept in one answers field; a value outside `values` counts as the first of them. */
-export function selectStep<S extends MachineState<Partial<Record<F, string>>, unknown>, F extends string, V extends string>(options: {
-  id: StepId;
-  field: F;
-  phase: string;
-  title: string;
-  prompt: string;
-  panels?: (state: S) => Panel[];
-  values: readonly V[];
-  choices: (state: S) => Choice<V>[];
-  initial?: (state: S) => string | undefined;
-  fromPlan?: (answers: S['answers'], state: S) => string | undefined;
-  next: (value: V) => StepId;
-  summary: (value: V) => string;
-}): QuestionStep<S> {
+export function selectStep<S extends MachineState<Partial<Record<F, string>>, unknown>, F extends string, V extends string>(
+  options: Pick<AnswerOptions<S>, 'id' | 'phase' | 'title' | 'prompt' | 'panels' | 'initial' | 'fromPlan'> & {
+    field: F;
+    values: readonly V[];
+    choices: (state: S) => Choice<V>[];
+    next: (value: V) => StepId;
+    summary: (value: V) => string;
+  },
+): QuestionStep<S> {
   const pick = (value: AnswerValue) => options.values.find(v => v === value) ?? options.values[0];
   return textStep<S, F>({...options, read: pick, next: (_state, value) => options.next(pick(value)), summary: value => options.summary(pick(value))});
 }
