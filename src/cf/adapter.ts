@@ -433,10 +433,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
   }
 
   const port: CfPort = {
-    get log() {
-      return log;
-    },
-
+    log,
     version,
     target,
 
