@@ -99,10 +99,6 @@ function goneOrDeleteFailed(resource: {lastOperation: LastOperation | null} | nu
   return resource === null || (resource.lastOperation?.type === 'delete' && resource.lastOperation.state === 'failed');
 }
 
-function resourcesOf(page: Json): Json[] {
-  return (page.resources as Json[] | undefined) ?? [];
-}
-
 /** Path and query of a pagination href (cf curl wants it without the host). */
 function pathOf(href: string): string {
   if (!URL.canParse(href)) return href.replace(/^https?:\/\/[^/]+/, '');
@@ -325,10 +321,10 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     if (!orgName || /No org/i.test(result.stdout)) throw cfError('no-org', 'No Cloud Foundry org is targeted in cf.', context);
     const spaceName = fields.get('space');
     if (!spaceName || /No space targeted/i.test(result.stdout)) throw cfError('no-space', 'No Cloud Foundry space is targeted in cf.', context);
-    // One request for both GUIDs: spaces of that name, with their organizations included.
-    const found = await curl(`/v3/spaces?names=${q(spaceName)}&include=organization`, call);
-    const orgs = ((asObject(found.included)?.organizations as Json[] | undefined) ?? []).filter((o) => o.name === orgName);
-    const space = resourcesOf(found).find(
+    // Spaces of that name (every page: many orgs may have a "dev"), with their organizations included.
+    const found = await list(`/v3/spaces?names=${q(spaceName)}&include=organization`, call);
+    const orgs = (found.included.organizations ?? []).filter((o) => o.name === orgName);
+    const space = found.resources.find(
       (s) => s.name === spaceName && orgs.some((o) => o.guid === dig(s, 'relationships', 'organization', 'data', 'guid')),
     );
     if (!space) throw cfError('not-found', `The targeted space ${spaceName} in org ${orgName} is not visible to ${user}.`, context);
@@ -371,21 +367,20 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
 
   async function findInstance(name: string, call: CallOptions = {}): Promise<ServiceInstance | null> {
     const {space} = await target(call);
-    const page = await curl(`/v3/service_instances?names=${q(name)}&space_guids=${space.guid}&${INSTANCE_FIELDS}`, call);
-    const match = resourcesOf(page).find((r) => r.name === name);
+    const {resources, included} = await list(`/v3/service_instances?names=${q(name)}&space_guids=${space.guid}&${INSTANCE_FIELDS}`, call);
+    const match = resources.find((r) => r.name === name);
     if (!match) {
       instanceGuids.delete(name);
       return null;
     }
-    const included = Object.fromEntries(Object.entries(asObject(page.included) ?? {}).map(([k, v]) => [k, Array.isArray(v) ? (v as Json[]) : []]));
     const instance = toInstance(match, included);
     instanceGuids.set(name, instance.guid);
     return instance;
   }
 
   async function findKey(instanceGuid: string, keyName: string, call: CallOptions): Promise<ServiceKeyBinding | null> {
-    const page = await curl(`/v3/service_credential_bindings?type=key&names=${q(keyName)}&service_instance_guids=${instanceGuid}`, call);
-    const match = resourcesOf(page).find((r) => r.name === keyName);
+    const {resources} = await list(`/v3/service_credential_bindings?type=key&names=${q(keyName)}&service_instance_guids=${instanceGuid}`, call);
+    const match = resources.find((r) => r.name === keyName);
     return match ? toKey(match) : null;
   }
 

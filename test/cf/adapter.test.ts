@@ -141,6 +141,18 @@ describe('pagination and batching', () => {
     expect(keyCalls.filter((e) => !/[?&]page=/.test(e.args[1]!)).map((e) => decodeURIComponent(e.args[1]!).match(/service_instance_guids=([^&]*)/)![1]!.split(',').length)).toEqual([3, 3, 1]);
   });
 
+  it('finds the targeted space on a later page when many orgs have a space of that name', async () => {
+    const {l, cf} = await setup();
+    const state = l.state();
+    // 60 other orgs with a "dev" space come first: the targeted one is on the second page of 50.
+    const others = Array.from({length: 60}, (_, i) => ({guid: `org-${i}`, name: `org-${i}`, spaces: [{guid: `space-${i}`, name: 'dev'}]}));
+    await writeFile(l.stateFile, JSON.stringify({...state, orgs: [...others, ...state.orgs]}));
+    const target = await cf.target();
+    expect(target.org.name).toBe('demo-org');
+    expect(target.space.guid).toBe(state.target.space!.guid);
+    expect(cf.log.filter((e) => e.args[1]?.startsWith('/v3/spaces?'))).toHaveLength(2);
+  });
+
   it('lists the whole org when asked', async () => {
     const {cf} = await setup({extraSpaces: ['test'], instances: [{name: 'a'}, {name: 'b', space: 'test'}]});
     expect((await cf.listInstances({planNames: ['integration-flow']})).map((i) => i.name)).toEqual(['a']);
