@@ -89,14 +89,14 @@ describe('Neo mappings input', () => {
     const notJson = path.join(dir, 'not-json.json');
     await writeFile(notJson, '{"d": ');
     const missing = path.join(dir, 'missing.json');
-    const cases: Array<[Promise<unknown>, string, RegExp]> = [
-      [readNeoMappingsFile(missing), 'file-not-found', /Cannot read the mappings file .*missing\.json: it does not exist/],
-      [readNeoMappingsFile(notJson), 'neo-mappings-format', /not-json\.json is not JSON/],
-      [readRolesFile(missing), 'file-not-found', /Cannot read the roles file .*missing\.json/],
-      [readRolesFile(notJson), 'roles-format', /not-json\.json is not JSON/],
+    const cases: Array<[() => Promise<unknown>, string, RegExp]> = [
+      [() => readNeoMappingsFile(missing), 'file-not-found', /Cannot read the mappings file .*missing\.json: it does not exist/],
+      [() => readNeoMappingsFile(notJson), 'neo-mappings-format', /not-json\.json is not JSON/],
+      [() => readRolesFile(missing), 'file-not-found', /Cannot read the roles file .*missing\.json/],
+      [() => readRolesFile(notJson), 'roles-format', /not-json\.json is not JSON/],
     ];
     for (const [read, code, message] of cases) {
-      const error = (await read.catch(e => e)) as CpiMtlsError;
+      const error = (await read().catch(e => e)) as CpiMtlsError;
       expect(error).toBeInstanceOf(CpiMtlsError);
       expect(error.code).toBe(code);
       expect(error.message).toMatch(message);
