@@ -466,7 +466,8 @@ const createInstance: E<'create-instance'> = {
     // A failed attempt's leftover is gone now: the retry removes it before creating (or creating would have failed).
     const withoutLeftover = {...state, facts: {...state.facts, actions: withoutFailedLeftover(state, 'service instance', result.instance.name)}};
     const note = createdByUs ? `${IT_RT_OFFERING} / ${IFLOW_PLAN}, ${parametersSummary(result.instance).text}` : 'appeared while the wizard ran';
-    return instanceInPlace(withoutLeftover, result.instance, createdByUs ? 'created' : 'reused', note, `created (${result.instance.guid})`);
+    const done = createdByUs ? `created (${result.instance.guid})` : `found (${result.instance.guid}), created outside this run`;
+    return instanceInPlace(withoutLeftover, result.instance, createdByUs ? 'created' : 'reused', note, done);
   },
   onError: (state, error) => goto(recordFailedLeftover(state, error, 'service instance', state.answers.instanceName ?? ''), 'step-failed', {error}),
 };

@@ -384,7 +384,6 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     return match ? toKey(match) : null;
   }
 
-  /** Polls `read` until `done` holds, within the adapter's wait timeout. */
   /** A delete command; when cf removed something, waits until it is gone or its deletion failed. */
   async function deleteResource(args: string[], what: string, find: () => Promise<{lastOperation: LastOperation | null} | null>, call: CallOptions): Promise<{existed: boolean}> {
     if (options.dryRun) {
@@ -402,6 +401,7 @@ export function createCfAdapter(options: CfAdapterOptions = {}): CfPort {
     return {existed};
   }
 
+  /** Polls `read` until `done` holds, within the adapter's wait timeout. */
   async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, call: CallOptions): Promise<T> {
     const deadline = Date.now() + waitTimeout;
     for (;;) {

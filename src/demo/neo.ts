@@ -11,7 +11,6 @@ import https from 'node:https';
 import path from 'node:path';
 import {signDemoCertificate, type DemoPki} from './pki.js';
 import {DAY_MS} from '../lifecycle/common.js';
-import {NEO_MAPPINGS_PATH} from '../lifecycle/neo.js';
 import {listen} from './tenant.js';
 import {basicCredentials, json, odataDate, odataError, sameSecret} from './tenant/api.js';
 
@@ -114,6 +113,8 @@ interface NeoApiOptions {
   mappings: string;
 }
 
+/** SAP's path, spelt here: the stand-in must not agree with a wrong product constant. */
+const MAPPINGS_PATH = '/api/v1/CertificateUserMappings';
 /** Page size for `__next` paging: small, so paging is exercised. */
 const PAGE_SIZE = 3;
 
@@ -131,11 +132,11 @@ export async function startNeoApiServer(options: NeoApiOptions): Promise<NeoApiS
     }
     const url = new URL(req.url ?? '/', 'https://localhost');
     if (req.method !== 'GET') return odataError(res, 405, 'MethodNotAllowed', 'Only GET in this stand-in');
-    if (url.pathname !== NEO_MAPPINGS_PATH) return odataError(res, 404, 'NotFound', `Unknown resource ${url.pathname}`);
+    if (url.pathname !== MAPPINGS_PATH) return odataError(res, 404, 'NotFound', `Unknown resource ${url.pathname}`);
     const skip = Math.max(0, Number(url.searchParams.get('$skip') ?? 0) || 0);
     const top = Math.min(PAGE_SIZE, Math.max(1, Number(url.searchParams.get('$top') ?? PAGE_SIZE) || PAGE_SIZE));
     const page = results.slice(skip, skip + top);
-    const next = skip + top < results.length ? `${NEO_MAPPINGS_PATH}?$skip=${skip + top}&$top=${top}` : undefined;
+    const next = skip + top < results.length ? `${MAPPINGS_PATH}?$skip=${skip + top}&$top=${top}` : undefined;
     return json(res, 200, {d: {results: page, ...(next ? {__next: next} : {})}});
   });
   const port = await listen(server);

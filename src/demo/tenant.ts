@@ -10,7 +10,6 @@
  * through `resolveCertificate` / `resolveBasic`, reading the stand-in cf's state.
  */
 import type {ExportedIflow} from './tenant/iflow-export.js';
-import {DEFAULT_ROLE} from '../../flows/parameters.js';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -281,7 +280,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
       return sendPage(404, 'Not Found', 'No deployed integration flow has this address. Check the path (use the URL from the endpoint list) and the deployment status.');
     }
     if (iflow.senderAuthType === 'RoleBased') {
-      const role = iflow.userRole ?? DEFAULT_ROLE;
+      const role = iflow.userRole ?? 'ESBMessaging.send';
       if (!principal.roles.includes(role)) {
         return sendPage(403, 'Forbidden', `The service instance ${principal.instanceName} does not grant the role ${role} required by the sender channel.`);
       }

@@ -4,7 +4,7 @@
  * Nothing here ever returns a secret: certificate facts are read field by field.
  */
 import {X509Certificate, randomBytes} from 'node:crypto';
-import {chmod, mkdir, open, readFile, rename, rm, type FileHandle} from 'node:fs/promises';
+import {mkdir, open, readFile, rename, rm, type FileHandle} from 'node:fs/promises';
 import path from 'node:path';
 import type {CertificateCheck, Verdict} from '../ports.js';
 import {firstX509} from '../certs/pem-text.js';
@@ -127,8 +127,6 @@ export async function writeFileAtomic(file: string, content: string | Buffer, mo
     await handle.sync();
     await handle.close();
     handle = undefined;
-    // The umask may have narrowed the mode (a public file no one else can read); set it exactly.
-    if (process.platform !== 'win32') await chmod(temp, mode);
     await rename(temp, file);
   } catch (error) {
     await handle?.close().catch(() => undefined);

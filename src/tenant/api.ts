@@ -323,8 +323,8 @@ export function createTenantApi(options: TenantApiOptions): TenantApi {
       if (result.status === 404) {
         throw new CpiMtlsError('iflow-not-found', `The tenant has no integration flow with ID "${id}" in version "${version}".`, {
           fix: [
-            'Use the iFlow ID (not its display name); it is shown in the iFlow\'s details and in the endpoint list.',
-            'If the tenant does not accept version "active", pass the version shown in the web UI (e.g. 1.0.0).',
+            'The flow is deployed but has no design-time artifact under this ID (deleted from its package, or deployed from another tenant): open Design in the web UI and check that the package still holds it.',
+            'Until it does, check the sender channel\'s certificate by hand in the deployed flow (Monitor → Manage Integration Content).',
           ],
           details: {id, version},
         });

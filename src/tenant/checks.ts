@@ -36,7 +36,8 @@ export function judgeKeystoreEntry(entry: Pick<KeystoreEntry, 'validNotAfter'> |
     };
   }
   if (!entry.validNotAfter) {
-    return {verdict: 'warn', message: 'The key pair sap_cloudintegrationcertificate exists, but its expiry date could not be read.', fix: 'Check the entry in Monitor → Manage Security → Keystore.'};
+    // Present but unread: its validity is a check not made, not a pass.
+    return {verdict: 'not-checked', message: 'The key pair sap_cloudintegrationcertificate exists, but its expiry date could not be read.', fix: 'Check the entry in Monitor → Manage Security → Keystore.'};
   }
   const days = daysUntil(entry.validNotAfter.toISOString(), now);
   const date = entry.validNotAfter.toISOString().slice(0, 10);

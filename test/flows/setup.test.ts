@@ -972,6 +972,9 @@ describe('setup flow: resumed runs', () => {
     expect(s.facts.actions[0]).toMatchObject({kind: 'created', name: 'cpi-inbound'});
     const before = result<'create-instance'>(later, {instance: {guid: 'i1', name: 'cpi-inbound', parameters: {}, createdAt: '2026-11-20T08:00:00Z'}, alreadyExisted: true});
     expect(before.facts.actions[0]).toMatchObject({kind: 'reused'});
+    // The trail says the same as the record: created by this run, or found.
+    expect(s.trail.at(-1)?.summary).toMatch(/^Instance cpi-inbound created \(i1\)/);
+    expect(before.trail.at(-1)?.summary).toMatch(/^Instance cpi-inbound found \(i1\), created outside this run/);
   });
 });
 

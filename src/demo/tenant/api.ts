@@ -9,7 +9,6 @@ import {X509Certificate, randomBytes, timingSafeEqual} from 'node:crypto';
 import {signDemoCertificate} from '../pki.js';
 import type {DemoIflow, DemoKeystore, DemoTenantOptions} from '../tenant.js';
 import {buildIflowArchive} from './iflow-export.js';
-import {SAP_KEY_PAIR_ALIAS} from '../../tenant/api.js';
 
 interface IssuedToken {
   kind: 'api' | 'runtime';
@@ -152,7 +151,7 @@ export function createApiHandler(options: ApiHandlerOptions): (request: http.Inc
     if (!/^[0-9a-fA-F]*$/.test(hexAlias) || hexAlias.length % 2 !== 0) return null;
     const alias = Buffer.from(hexAlias, 'hex').toString('utf8');
     const keystore = options.keystore();
-    if (alias !== SAP_KEY_PAIR_ALIAS || !keystore.sapKeyPairPresent) return null;
+    if (alias !== 'sap_cloudintegrationcertificate' || !keystore.sapKeyPairPresent) return null;
     const notAfter = keystore.notAfter ?? new Date(deployedOn.getTime() + 300 * 24 * 3600 * 1000);
     const cert = keyPairCertificate(notAfter);
     const validFrom = new Date(cert.validFrom);

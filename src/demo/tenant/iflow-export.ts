@@ -4,7 +4,6 @@
  * sender channel carries the same `ifl:property` keys a real HTTPS or SOAP sender does.
  */
 import {strToU8, zipSync} from 'fflate';
-import {DEFAULT_ROLE} from '../../../flows/parameters.js';
 
 export interface ExportedIflow {
   id: string;
@@ -13,7 +12,7 @@ export interface ExportedIflow {
   path: string;
   adapter: 'HTTPS' | 'SOAP';
   senderAuthType: 'RoleBased' | 'ClientCertificate';
-  /** Role checked for RoleBased channels; default DEFAULT_ROLE. */
+  /** Role checked for RoleBased channels; default SAP_DEFAULT_ROLE. */
   userRole?: string;
   /** Option 2: subject DN + issuer DN pairs accepted by the channel. */
   allowedCertificates?: Array<{subjectDN: string; issuerDN: string}>;
@@ -23,6 +22,8 @@ export interface ExportedIflow {
   externalizeRole?: boolean;
 }
 
+/** SAP's pre-delivered role, spelt here: the stand-in must not agree with a wrong product constant. */
+const SAP_DEFAULT_ROLE = 'ESBMessaging.send';
 const xmlEscape = (value: string) =>
   value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -41,7 +42,7 @@ function demoClientCertificatesValue(list: Array<{subjectDN: string; issuerDN: s
 }
 
 function renderIflw(iflow: ExportedIflow): string {
-  const role = iflow.senderAuthType === 'RoleBased' ? (iflow.externalizeRole ? '{{SenderRole}}' : iflow.userRole ?? DEFAULT_ROLE) : '';
+  const role = iflow.senderAuthType === 'RoleBased' ? (iflow.externalizeRole ? '{{SenderRole}}' : iflow.userRole ?? SAP_DEFAULT_ROLE) : '';
   const certificates = iflow.senderAuthType === 'ClientCertificate' ? demoClientCertificatesValue(iflow.allowedCertificates ?? []) : '';
   const https = iflow.adapter === 'HTTPS';
   const version = https ? '1.5.2' : '1.9.0';
@@ -122,7 +123,7 @@ export function buildIflowArchive(iflow: ExportedIflow, now = new Date()): Buffe
   const version = iflow.version ?? '1.0.0';
   const parameters: string[] = ['#Store externalized parameters', `#${now.toUTCString()}`];
   if (iflow.senderAuthType === 'RoleBased' && iflow.externalizeRole) {
-    parameters.push(`SenderRole=${propertiesEscape(iflow.userRole ?? DEFAULT_ROLE)}`);
+    parameters.push(`SenderRole=${propertiesEscape(iflow.userRole ?? SAP_DEFAULT_ROLE)}`);
   }
   const manifest = [
     'Manifest-Version: 1.0',
